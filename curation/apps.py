@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CurationConfig(AppConfig):
+    """The index's curation app: models, assessments, review, charts, posts, public site, API."""
+
+    name = "curation"
+    verbose_name = "Open Source AI Index"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,51 @@
+"""Services over assessments: keeping each model's stored scores equal to its grades."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from django.db import transaction
+
+from curation.models import AIModel, Assessment, CategoryScore, DimensionCategory
+from curation.registry import scoring_dimensions
+from curation.scoring import DimensionSpec, compute_scores
+
+
+def recompute_scores(ai_models: Iterable[AIModel], dimensions: list[DimensionSpec] | None = None) -> int:
+    """Recompute and store total and category scores of the given models.
+
+    Runs in bulk (a fixed number of queries per batch, not per model). Returns how many models'
+    total score changed.
+    """
+    models = list(ai_models)
+    if not models:
+        return 0
+    dimensions = dimensions if dimensions is not None else scoring_dimensions()
+    categories = {c.ref: c.pk for c in DimensionCategory.objects.all()}
+    grades: dict[int, dict[str, str]] = {m.pk: {} for m in models}
+    for model_id, ref, grade in Assessment.objects.filter(ai_model__in=models).values_list(
+        "ai_model_id", "dimension__ref", "grade"
+    ):
+        grades[model_id][ref] = grade
+
+    changed = []
+    category_rows = []
+    with transaction.atomic():
+        for model in models:
+            total, per_category = compute_scores(dimensions, model.type_list, grades[model.pk]).as_floats()
+            if model.total_score != total:
+                model.total_score = total
+                changed.append(model)
+            category_rows.extend(
+                CategoryScore(ai_model=model, category_id=categories[ref], score=score)
+                for ref, score in per_category.items()
+                if ref in categories
+            )
+        if changed:
+            AIModel.objects.bulk_update(changed, ["total_score"], batch_size=500)
+        CategoryScore.objects.filter(ai_model__in=models).delete()
+        CategoryScore.objects.bulk_create(category_rows, batch_size=1000)
+    return len(changed)
+
+
+def recompute_all_scores() -> int:
+    return recompute_scores(AIModel.objects.all())

@@ -1,0 +1,51 @@
+"""Recording that data shown by charts and public pages changed (the transactional outbox).
+
+Every service that changes what readers see calls `record_data_change` inside its transaction.
+The row commits or rolls back with the change itself; after commit, chart regeneration is
+requested. If the broker is unreachable the row simply waits for the periodic sweep.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+
+from curation.models import DataChange
+
+log = logging.getLogger(__name__)
+
+DATA_VERSION_CACHE_KEY = "osai:data-version"
+
+
+def record_data_change(reason: str) -> DataChange:
+    """Record, in the caller's transaction, that readers' data changed; returns the outbox row."""
+    change = DataChange.objects.create(reason=reason[:200])
+    transaction.on_commit(_after_commit)
+    return change
+
+
+def _after_commit() -> None:
+    cache.delete(DATA_VERSION_CACHE_KEY)
+    request_chart_regeneration()
+
+
+def request_chart_regeneration() -> bool:
+    """Ask a worker to regenerate stale charts; False (and logged) when the broker is down."""
+    from curation import tasks
+
+    try:
+        tasks.regenerate_stale_charts.delay()
+    except Exception:  # broker down: the beat sweep picks the outbox rows up later
+        log.warning("could not enqueue chart regeneration; the periodic sweep will catch up", exc_info=True)
+        return False
+    return True
+
+
+def current_data_version() -> int:
+    """A number that changes whenever readers' data changes (cache keys, ETags, chart files)."""
+    version = cache.get(DATA_VERSION_CACHE_KEY)
+    if version is None:
+        version = DataChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        cache.set(DATA_VERSION_CACHE_KEY, version, 60)
+    return version

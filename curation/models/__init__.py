@@ -1,0 +1,5 @@
+"""All models of the curation app, one module per room."""
+from .registry import Dimension, DimensionCategory  # noqa: F401
+from .organisations import Organisation  # noqa: F401
+from .catalogue import AIModel, Assessment, CategoryScore  # noqa: F401
+from .outbox import DataChange  # noqa: F401

@@ -1,0 +1,128 @@
+"""The AI model entries of the index and their per-dimension assessments.
+
+Named `AIModel` so that it cannot be confused with a Django model.
+"""
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+
+from curation import vocab
+
+
+class AIModelQuerySet(models.QuerySet):
+    def public(self):
+        """What readers may see: published models (of published organisations, if any)."""
+        return self.filter(is_public=True).exclude(organisation__is_public=False)
+
+    def with_type(self, model_type: str):
+        # Type names are not substrings of one another, so `contains` is an exact test.
+        return self.filter(types__contains=model_type)
+
+    def index_order(self):
+        """The upstream index order: total score, highest first; ties by name."""
+        return self.order_by("-total_score", Lower("name"), "pk")
+
+
+class AIModel(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    link = models.URLField(max_length=500, blank=True)
+    # Comma-separated vocab.ModelType values in vocabulary order, e.g. "text,code".
+    types = models.CharField(max_length=100, blank=True)
+    performance_class = models.CharField(
+        max_length=20, choices=vocab.PerformanceClass.choices, blank=True
+    )
+    base_model_name = models.CharField(max_length=300, blank=True)
+    end_model_name = models.CharField(max_length=300, blank=True)
+    end_model_licence = models.CharField(max_length=300, blank=True)
+    # First day of the release month (or of the year when only the year is known).
+    release_date = models.DateField(null=True, blank=True)
+    release_date_precision = models.CharField(
+        max_length=5, choices=[("month", "Month"), ("year", "Year")], blank=True
+    )
+    notes = models.TextField(blank=True)
+    organisation = models.ForeignKey(
+        "curation.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="ai_models"
+    )
+    upstream_filename = models.CharField(max_length=255, blank=True)
+    # Values as written upstream where normalising them would lose the original spelling,
+    # plus keys we do not model; the exporter writes them back while they still apply.
+    upstream_extra = models.JSONField(default=dict, blank=True)
+
+    # Denormalised from the assessments by curation.assessments.recompute_scores so that the
+    # index can sort in the database.
+    total_score = models.FloatField(default=0)
+
+    is_public = models.BooleanField(default=True, help_text="Drafts are hidden from readers until approved.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AIModelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "AI model"
+        verbose_name_plural = "AI models"
+        ordering = ["-total_score", Lower("name")]
+        indexes = [
+            models.Index(fields=["-total_score", "name"]),
+            models.Index(fields=["performance_class"]),
+            models.Index(fields=["release_date"]),
+            models.Index(fields=["base_model_name"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200] or "model"
+        super().save(*args, **kwargs)
+
+    @property
+    def type_list(self) -> list[str]:
+        return [t for t in self.types.split(",") if t]
+
+    @property
+    def release_display(self) -> str:
+        if not self.release_date:
+            return ""
+        if self.release_date_precision == "year":
+            return f"{self.release_date.year}"
+        return self.release_date.strftime("%Y-%m")
+
+
+class Assessment(models.Model):
+    """One model's grade on one dimension, with its evidence."""
+
+    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="assessments")
+    dimension = models.ForeignKey("curation.Dimension", on_delete=models.PROTECT, related_name="assessments")
+    grade = models.CharField(max_length=20, choices=vocab.Grade.choices, default=vocab.Grade.NOT_ASSESSED)
+    # Evidence links: upstream allows one URL or a list.
+    links = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ai_model", "dimension"], name="one_assessment_per_dimension")
+        ]
+        indexes = [models.Index(fields=["dimension", "grade"])]
+
+    def __str__(self):
+        return f"{self.ai_model} · {self.dimension.ref}: {self.grade}"
+
+    @property
+    def link(self) -> str:
+        return self.links[0] if self.links else ""
+
+
+class CategoryScore(models.Model):
+    """A model's score on one category, denormalised for sorting and filtering."""
+
+    ai_model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="category_scores")
+    category = models.ForeignKey("curation.DimensionCategory", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ai_model", "category"], name="one_score_per_category")
+        ]

@@ -1,0 +1,76 @@
+"""The site's roles as Django groups, and what each may do.
+
+`setup_roles` (the command) calls `ensure_roles`; it is idempotent and re-run on every deploy.
+Services check roles through the helpers below, so permissions hold whatever the entry point.
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+CURATOR = "Curator"
+REVIEWER = "Reviewer"
+EDITOR = "Editor"
+
+# Model permissions (app_label.codename) per group. Curators and reviewers may view and
+# change the catalogue through the admin; changes to classified fields still go through review.
+_CATALOGUE_VIEW = [
+    "curation.view_aimodel", "curation.view_organisation", "curation.view_assessment",
+    "curation.view_dimension", "curation.view_dimensioncategory",
+]
+_CATALOGUE_EDIT = [
+    "curation.add_aimodel", "curation.change_aimodel",
+    "curation.add_organisation", "curation.change_organisation",
+    "curation.add_assessment", "curation.change_assessment",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CURATOR: _CATALOGUE_VIEW + _CATALOGUE_EDIT,
+    REVIEWER: _CATALOGUE_VIEW + _CATALOGUE_EDIT,
+    EDITOR: [],
+}
+
+
+def register_role_permissions(role: str, permissions: list[str]) -> None:
+    """Let another room of the app add permissions to a role (called at import time)."""
+    for perm in permissions:
+        if perm not in ROLE_PERMISSIONS[role]:
+            ROLE_PERMISSIONS[role].append(perm)
+
+
+@transaction.atomic
+def ensure_roles() -> dict[str, int]:
+    """Create the groups and set exactly their permissions. Returns permission counts."""
+    counts = {}
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".", 1)
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is None:
+                raise LookupError(f"permission {perm} does not exist (are migrations applied?)")
+            wanted.append(found)
+        group.permissions.set(wanted)
+        counts[role] = len(wanted)
+    return counts
+
+
+def has_role(user, role: str) -> bool:
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=role).exists()
+
+
+def is_curator(user) -> bool:
+    return has_role(user, CURATOR) or has_role(user, REVIEWER)
+
+
+def is_reviewer(user) -> bool:
+    return has_role(user, REVIEWER)
+
+
+def is_editor(user) -> bool:
+    return has_role(user, EDITOR)

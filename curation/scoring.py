@@ -1,0 +1,74 @@
+"""Openness scores, exactly as the upstream index computes them. Pure functions, no ORM.
+
+- a grade scores open = 1, partial = 0.5, closed = 0; an empty grade (not assessed) also 0;
+- a dimension applies to a model when it is active and shares a type with the model (a model
+  with no types yet is scored on every active dimension);
+- a category score is the mean of its applicable dimensions; the total is the mean of all
+  applicable dimensions (not the mean of category means).
+Fractions keep the arithmetic exact; callers convert to float for storage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Iterable, Mapping, Sequence
+
+from curation.vocab import GRADE_POINTS, Grade
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    ref: str
+    category: str
+    types: frozenset[str]
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Scores:
+    total: Fraction | None
+    categories: dict[str, Fraction | None]
+
+    def as_floats(self) -> tuple[float, dict[str, float]]:
+        return (
+            float(self.total or 0),
+            {ref: float(v or 0) for ref, v in self.categories.items()},
+        )
+
+
+def grade_points(grade: str | None) -> Fraction:
+    return GRADE_POINTS.get(grade or Grade.NOT_ASSESSED, Fraction(0))
+
+
+def applies(dimension: DimensionSpec, model_types: Iterable[str]) -> bool:
+    if not dimension.active:
+        return False
+    types = set(model_types)
+    return not types or bool(dimension.types & types)
+
+
+def _mean(values: Sequence[Fraction]) -> Fraction | None:
+    return sum(values, Fraction(0)) / len(values) if values else None
+
+
+def compute_scores(
+    dimensions: Sequence[DimensionSpec], model_types: Iterable[str], grades: Mapping[str, str]
+) -> Scores:
+    """Scores of one model from its grades by dimension ref; missing grades count as empty."""
+    types = list(model_types)
+    applicable = [d for d in dimensions if applies(d, types)]
+    by_category: dict[str, list[Fraction]] = {}
+    for d in dimensions:
+        if d.active:
+            by_category.setdefault(d.category, [])
+    for d in applicable:
+        by_category[d.category].append(grade_points(grades.get(d.ref)))
+    return Scores(
+        total=_mean([grade_points(grades.get(d.ref)) for d in applicable]),
+        categories={ref: _mean(values) for ref, values in by_category.items()},
+    )
+
+
+def as_percent(score: float | Fraction | None) -> int:
+    """A score shown to readers, as upstream does: a whole percentage."""
+    return round(float(score or 0) * 100)

@@ -1,0 +1,6 @@
+"""URLs of the curation app; each room owns its own URL module."""
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("curation.public.urls")),
+]

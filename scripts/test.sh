@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up a virtualenv, install everything the tests need, and run the whole suite.
+# Extra arguments go to pytest. Uses SQLite and eager Celery unless DATABASE_URL / REDIS_URL
+# are set; with OSAI_REQUIRE_SERVICES=1 a missing PostgreSQL, Redis or worker fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# Browser tests drive Debian's chromium; install it when missing (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "could not install chromium; browser tests will report it" >&2
+  fi
+fi
+
+exec .venv/bin/python -m pytest "$@"

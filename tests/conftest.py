@@ -1,0 +1,113 @@
+"""Shared fixtures. Service-bound tests skip locally without the service, but fail in CI.
+
+Set OSAI_REQUIRE_SERVICES=1 (CI does) to turn a missing PostgreSQL, Redis or worker into a
+failure instead of a skip.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+SHARED_DATABASE = SHARED_DATA / "main-database"
+SHARED_PAGES = SHARED_DATA / "site-pages"
+
+REQUIRE_SERVICES = os.environ.get("OSAI_REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_postgres():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        _missing("DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture
+def require_redis():
+    if not settings.REDIS_URL:
+        _missing("REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        _missing(f"Redis at {settings.REDIS_URL} does not answer: {exc}")
+
+
+@pytest.fixture
+def shared_database():
+    if not SHARED_DATABASE.is_dir():
+        _missing(f"{SHARED_DATABASE} not found")
+    return SHARED_DATABASE
+
+
+@pytest.fixture
+def shared_pages():
+    if not SHARED_PAGES.is_dir():
+        _missing(f"{SHARED_PAGES} not found")
+    return SHARED_PAGES
+
+
+@pytest.fixture
+def registry(db):
+    """The bundled dimension registry, loaded."""
+    from curation.registry import load_registry
+
+    load_registry()
+    from curation.models import Dimension
+
+    return list(Dimension.objects.select_related("category"))
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_organisation(db):
+    from curation import vocab
+    from curation.models import Organisation
+
+    def make(name=None, **fields):
+        name = name or f"Organisation {next(_counter)}"
+        defaults = dict(
+            origin_scope=vocab.OriginScope.COUNTRY, country="US", sector=vocab.Sector.NON_ACADEMIC,
+            contributor_kind=vocab.ContributorKind.COMPANY, big_tech_bloc=vocab.BigTechBloc.NONE,
+            classification_status=vocab.ClassificationStatus.CLASSIFIED,
+        )
+        defaults.update(fields)
+        return Organisation.objects.create(name=name, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def make_ai_model(db, registry, make_organisation):
+    """Create a model with grades {dimension_ref: grade}; other dimensions closed. Scores stored."""
+    from curation.assessments import recompute_scores
+    from curation.models import AIModel, Assessment
+
+    def make(name=None, grades=None, organisation=None, types="text", **fields):
+        name = name or f"Model {next(_counter)}"
+        organisation = organisation or make_organisation()
+        model = AIModel.objects.create(name=name, organisation=organisation, types=types, **fields)
+        grades = grades or {}
+        Assessment.objects.bulk_create(
+            Assessment(ai_model=model, dimension=d, grade=grades.get(d.ref, "closed"))
+            for d in registry
+            if d.is_active
+        )
+        recompute_scores([model])
+        model.refresh_from_db()
+        return model
+
+    return make
