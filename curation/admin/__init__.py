@@ -1,0 +1,1 @@
+"""Admin for curators, reviewers and editors; one module per room, imported here."""
