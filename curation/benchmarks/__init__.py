@@ -24,3 +24,24 @@ def benchmark(name: str, description: str = ""):
         return func
 
     return register
+
+
+class scratch_database:
+    """Run a benchmark in a throw-away test database, never the site's own data.
+
+    Uses Django's test-database machinery: `test_<name>` on PostgreSQL, in-memory on SQLite.
+    """
+
+    def __enter__(self):
+        from django.db import connection
+        from django.test.utils import setup_databases
+
+        self._old_config = setup_databases(verbosity=0, interactive=False, keepdb=False)
+        self.connection = connection
+        return self
+
+    def __exit__(self, *exc):
+        from django.test.utils import teardown_databases
+
+        teardown_databases(self._old_config, verbosity=0)
+        return False
