@@ -1,0 +1,333 @@
+"""The index's filters: ONE definition shared by the public HTML pages and the API.
+
+`AIModelFilter` narrows and orders a queryset of `AIModel`s; `OrganisationFilter` does the same
+for organisations. Per-dimension grade filters and per-category / per-dimension orderings are
+built from the dimension registry when a FilterSet is instantiated (the registry is data in the
+database), so adding or retiring a dimension needs no code change here.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Avg, Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When,
+)
+from django.db.models.functions import Lower
+from django_countries import countries
+
+from curation import vocab
+from curation.models import AIModel, Assessment, CategoryScore, Dimension, Organisation
+
+GRADE_FILTER_PREFIX = "grade_"
+CATEGORY_ORDER_PREFIX = "category_"
+DIMENSION_ORDER_PREFIX = "dimension_"
+
+
+# ---------------------------------------------------------------------------------------------
+# Release dates: upstream knows months (sometimes only years), so accept YYYY, YYYY-MM, YYYY-MM-DD
+# ---------------------------------------------------------------------------------------------
+
+_PERIOD = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*$")
+
+
+def parse_period(text: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the year, month or day that `text` names."""
+    match = _PERIOD.match(text or "")
+    if not match:
+        raise ValueError(f"{text!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if month is None:
+            return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return datetime.date(year, month, 1), datetime.date(year, month, last)
+        day_date = datetime.date(year, month, day)
+        return day_date, day_date
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a valid date ({exc})") from exc
+
+
+class PeriodField(forms.CharField):
+    """A form field for a year, month or day; cleans to (first day, last day)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY-MM", "inputmode": "numeric"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_period(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+
+class PeriodFilter(django_filters.Filter):
+    """Release date from (`bound="start"`) or up to (`bound="end"`) a year, month or day."""
+
+    field_class = PeriodField
+
+    def __init__(self, *args, bound: str = "start", **kwargs):
+        self.bound = bound
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        first, last = value
+        if self.bound == "start":
+            return qs.filter(**{f"{self.field_name}__gte": first})
+        return qs.filter(**{f"{self.field_name}__lte": last})
+
+
+# ---------------------------------------------------------------------------------------------
+# Ordering
+# ---------------------------------------------------------------------------------------------
+
+def grade_points_expression(field: str = "grade"):
+    """SQL for the points of a grade column, from the one grade->points table in vocab."""
+    return Case(
+        *(When(**{field: grade}, then=Value(float(points))) for grade, points in vocab.GRADE_POINTS.items()),
+        default=Value(0.0), output_field=FloatField(),
+    )
+
+
+def category_score_subquery(category_ref: str):
+    return Subquery(
+        CategoryScore.objects.filter(ai_model=OuterRef("pk"), category__ref=category_ref).values("score")[:1],
+        output_field=FloatField(),
+    )
+
+
+def dimension_points_subquery(dimension_ref: str):
+    return Subquery(
+        Assessment.objects.filter(ai_model=OuterRef("pk"), dimension__ref=dimension_ref)
+        .annotate(points=grade_points_expression())
+        .values("points")[:1],
+        output_field=FloatField(),
+    )
+
+
+class AIModelOrderingFilter(django_filters.OrderingFilter):
+    """Order by total, name, release date, organisation, any category score or dimension grade.
+
+    `-total` (the upstream order) is the default; ties always fall back to name, then id, so that
+    pages never overlap or skip a model.
+    """
+
+    STATIC = {
+        "total": ("total_score", "Total score"),
+        "name": ("name", "Name"),
+        "released": ("release_date", "Release date"),
+        "organisation": ("organisation__name", "Organisation"),
+        "type": ("types", "Type"),
+        "performance_class": ("performance_class", "Performance class"),
+    }
+
+    def __init__(self, *args, categories=(), dimensions=(), **kwargs):
+        self.category_refs = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": c for c in categories}
+        self.dimension_refs = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": d for d in dimensions}
+        choices = []
+        for key, (_, label) in self.STATIC.items():
+            choices += [(key, f"{label} (ascending)"), (f"-{key}", f"{label} (descending)")]
+        for key, obj in {**self.category_refs, **self.dimension_refs}.items():
+            choices += [(key, f"{obj.name} (ascending)"), (f"-{key}", f"{obj.name} (descending)")]
+        kwargs.setdefault("label", "Sort by")
+        super().__init__(*args, choices=choices, **kwargs)
+
+    def filter(self, qs, value):
+        keys = [v for v in (value or []) if v] or ["-total"]
+        ordering = []
+        for key in keys:
+            descending = key.startswith("-")
+            name = key.lstrip("-")
+            if name in self.STATIC:
+                expr = F(self.STATIC[name][0])
+                if name in ("name", "organisation"):
+                    expr = Lower(self.STATIC[name][0])
+            elif name in self.category_refs:
+                alias = f"order_{name}"
+                qs = qs.alias(**{alias: category_score_subquery(self.category_refs[name].ref)})
+                expr = F(alias)
+            elif name in self.dimension_refs:
+                alias = f"order_{name}"
+                qs = qs.alias(**{alias: dimension_points_subquery(self.dimension_refs[name].ref)})
+                expr = F(alias)
+            else:
+                continue
+            ordering.append(expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True))
+        return qs.order_by(*ordering, Lower("name"), "pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# AI models
+# ---------------------------------------------------------------------------------------------
+
+class AIModelFilter(django_filters.FilterSet):
+    """Filters and ordering of the index (HTML table, downloads and API alike)."""
+
+    q = django_filters.CharFilter(
+        method="filter_search", label="Search",
+        help_text="Model, organisation, base model or end model name.",
+    )
+    type = django_filters.MultipleChoiceFilter(
+        choices=vocab.ModelType.choices, method="filter_type", label="Type",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    performance_class = django_filters.MultipleChoiceFilter(
+        choices=vocab.PerformanceClass.choices, label="Performance class",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    organisation = django_filters.CharFilter(
+        field_name="organisation__slug", label="Organisation", help_text="The organisation's slug.",
+    )
+    country = django_filters.ChoiceFilter(
+        field_name="organisation__country", choices=list(countries), label="Country of origin",
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="organisation__region", choices=vocab.Region.choices, label="Region",
+    )
+    sector = django_filters.ChoiceFilter(
+        field_name="organisation__sector", choices=vocab.Sector.choices, label="Sector",
+    )
+    bloc = django_filters.ChoiceFilter(
+        field_name="organisation__big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc",
+    )
+    released_from = PeriodFilter(field_name="release_date", bound="start", label="Released from")
+    released_to = PeriodFilter(field_name="release_date", bound="end", label="Released until")
+    base_model = django_filters.CharFilter(
+        field_name="base_model_name", lookup_expr="icontains", label="Base model",
+    )
+
+    class Meta:
+        model = AIModel
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, dimensions=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        # The registry lives in the database: add its filters per instance (one query).
+        if dimensions is None:
+            dimensions = list(Dimension.objects.filter(is_active=True).select_related("category"))
+        self.dimensions = dimensions
+        categories = []
+        for dimension in dimensions:
+            if dimension.category not in categories:
+                categories.append(dimension.category)
+            self.filters[f"{GRADE_FILTER_PREFIX}{dimension.ref}"] = django_filters.MultipleChoiceFilter(
+                field_name=dimension.ref, choices=vocab.Grade.choices, method="filter_grade",
+                label=dimension.name, widget=forms.CheckboxSelectMultiple,
+            )
+        self.filters["ordering"] = AIModelOrderingFilter(categories=categories, dimensions=dimensions)
+        for dynamic in self.filters.values():
+            dynamic.model = AIModel
+            dynamic.parent = self
+        self.categories = categories
+
+    @property
+    def grade_filter_names(self) -> list[str]:
+        return [f"{GRADE_FILTER_PREFIX}{d.ref}" for d in self.dimensions]
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(name__icontains=value) | Q(organisation__name__icontains=value)
+            | Q(base_model_name__icontains=value) | Q(end_model_name__icontains=value)
+        )
+
+    def filter_type(self, qs, name, values):
+        if not values:
+            return qs
+        # Type names are not substrings of one another, so `contains` is an exact test.
+        matches = Q()
+        for model_type in values:
+            matches |= Q(types__contains=model_type)
+        return qs.filter(matches)
+
+    def filter_grade(self, qs, dimension_ref, grades):
+        if not grades:
+            return qs
+        return qs.filter(
+            Exists(Assessment.objects.filter(ai_model=OuterRef("pk"), dimension__ref=dimension_ref, grade__in=grades))
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisations
+# ---------------------------------------------------------------------------------------------
+
+def annotate_organisation_aggregates(qs):
+    """Number of public models and their mean total score, for listing and ordering."""
+    public_models = Q(ai_models__is_public=True)
+    return qs.annotate(
+        public_model_count=Count("ai_models", filter=public_models, distinct=True),
+        mean_total_score=Avg("ai_models__total_score", filter=public_models),
+    )
+
+
+class OrganisationOrderingFilter(django_filters.OrderingFilter):
+    FIELDS = {
+        "name": "Name",
+        "models": "Number of models",
+        "openness": "Mean openness",
+        "country": "Country",
+    }
+
+    def __init__(self, *args, **kwargs):
+        choices = []
+        for key, label in self.FIELDS.items():
+            choices += [(key, f"{label} (ascending)"), (f"-{key}", f"{label} (descending)")]
+        kwargs.setdefault("label", "Sort by")
+        super().__init__(*args, choices=choices, **kwargs)
+
+    def filter(self, qs, value):
+        keys = [v for v in (value or []) if v] or ["name"]
+        if "public_model_count" not in qs.query.annotations:
+            qs = annotate_organisation_aggregates(qs)
+        columns = {"name": Lower("name"), "models": F("public_model_count"),
+                   "openness": F("mean_total_score"), "country": F("country")}
+        ordering = []
+        for key in keys:
+            name = key.lstrip("-")
+            if name not in columns:
+                continue
+            expr = columns[name]
+            ordering.append(expr.desc(nulls_last=True) if key.startswith("-") else expr.asc(nulls_last=True))
+        return qs.order_by(*ordering, Lower("name"), "pk")
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search", help_text="Organisation name.")
+    country = django_filters.ChoiceFilter(field_name="country", choices=list(countries), label="Country of origin")
+    region = django_filters.ChoiceFilter(field_name="region", choices=vocab.Region.choices, label="Region")
+    sector = django_filters.ChoiceFilter(field_name="sector", choices=vocab.Sector.choices, label="Sector")
+    kind = django_filters.ChoiceFilter(
+        field_name="contributor_kind", choices=vocab.ContributorKind.choices, label="Kind of contributor",
+    )
+    bloc = django_filters.ChoiceFilter(
+        field_name="big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc",
+    )
+    ordering = OrganisationOrderingFilter()
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(name__icontains=value) if value else qs
+
+
+__all__ = [
+    "AIModelFilter", "OrganisationFilter", "parse_period", "annotate_organisation_aggregates",
+    "GRADE_FILTER_PREFIX", "CATEGORY_ORDER_PREFIX", "DIMENSION_ORDER_PREFIX",
+]

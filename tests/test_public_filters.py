@@ -1,0 +1,127 @@
+"""The shared FilterSets: every filter narrows the index the way its name says."""
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from curation import vocab
+from curation.filters import AIModelFilter, OrganisationFilter, parse_period
+from curation.models import AIModel, Dimension, Organisation
+
+
+def names(data: str, queryset=None):
+    filterset = AIModelFilter(QueryDict(data), queryset if queryset is not None else AIModel.objects.public())
+    assert filterset.is_valid(), filterset.errors
+    return [m.name for m in filterset.qs]
+
+
+@pytest.fixture
+def index(make_ai_model, make_organisation):
+    uni = make_organisation("Uni Amsterdam", sector=vocab.Sector.ACADEMIC, country="NL",
+                            contributor_kind=vocab.ContributorKind.UNIVERSITY)
+    tiger = make_organisation("Tiger Lab", country="CN", big_tech_bloc=vocab.BigTechBloc.CHINESE_AI_TIGER)
+    all_open = {d.ref: "open" for d in Dimension.objects.filter(is_active=True)}
+    return {
+        "olmo": make_ai_model("OLMo", grades=all_open, organisation=uni, types="text", performance_class="full",
+                              base_model_name="OLMo base", release_date=datetime.date(2024, 2, 1)),
+        "qwen": make_ai_model("Qwen", grades={"weights_basemodel": "open", "licenses": "partial"},
+                              organisation=tiger, types="text,code", performance_class="latest",
+                              base_model_name="Qwen base", release_date=datetime.date(2025, 5, 1)),
+        "pix": make_ai_model("Pix", grades={"weights_basemodel": "partial"}, organisation=tiger, types="image",
+                             performance_class="latest", base_model_name="Pix base",
+                             release_date=datetime.date(2023, 11, 1)),
+    }
+
+
+def test_default_order_is_total_descending_then_name(index):
+    assert names("") == ["OLMo", "Qwen", "Pix"]
+
+
+def test_search_matches_model_organisation_and_base_model(index):
+    assert names("q=tiger") == ["Qwen", "Pix"]
+    assert names("q=olmo+base") == ["OLMo"]
+    assert names("q=nothing-like-this") == []
+
+
+def test_type_and_performance_class(index):
+    assert names("type=code") == ["Qwen"]
+    assert names("type=code&type=image") == ["Qwen", "Pix"]
+    assert names("performance_class=latest") == ["Qwen", "Pix"]
+    assert names("performance_class=latest&type=image") == ["Pix"]
+
+
+def test_organisation_classification_filters(index):
+    assert names("sector=academic") == ["OLMo"]
+    assert names("country=CN") == ["Qwen", "Pix"]
+    assert names("region=europe") == ["OLMo"]
+    assert names("bloc=chinese_ai_tiger") == ["Qwen", "Pix"]
+    assert names(f"organisation={index['olmo'].organisation.slug}") == ["OLMo"]
+
+
+def test_release_range_accepts_years_and_months(index):
+    assert names("released_from=2024") == ["OLMo", "Qwen"]
+    assert names("released_to=2024-02") == ["OLMo", "Pix"]
+    assert names("released_from=2024-03&released_to=2025") == ["Qwen"]
+
+
+def test_bad_release_date_is_reported_by_field():
+    filterset = AIModelFilter(QueryDict("released_from=last+spring"), AIModel.objects.none(), dimensions=[])
+    assert not filterset.is_valid()
+    assert "released_from" in filterset.errors
+    assert "YYYY-MM" in filterset.errors["released_from"][0]
+
+
+def test_base_model(index):
+    assert names("base_model=qwen") == ["Qwen"]
+
+
+def test_grade_filters_come_from_the_registry(index):
+    filterset = AIModelFilter(QueryDict(""), AIModel.objects.all())
+    active = list(Dimension.objects.filter(is_active=True).values_list("ref", flat=True))
+    assert set(filterset.grade_filter_names) == {f"grade_{ref}" for ref in active}
+    assert names("grade_weights_basemodel=open") == ["OLMo", "Qwen"]
+    assert names("grade_weights_basemodel=partial&grade_licenses=closed") == ["Pix"]
+    assert names("grade_weights_basemodel=open&grade_weights_basemodel=partial") == ["OLMo", "Qwen", "Pix"]
+
+
+def test_a_new_registry_dimension_gets_a_filter_without_code_change(index, registry):
+    category = registry[0].category
+    Dimension.objects.create(ref="energy_use", name="Energy use", category=category, applicable_types="text")
+    filterset = AIModelFilter(QueryDict("grade_energy_use=open"), AIModel.objects.all())
+    assert "grade_energy_use" in filterset.filters
+    assert filterset.is_valid()
+    assert list(filterset.qs) == []  # nobody is assessed on it yet
+
+
+def test_ordering_by_columns(index):
+    assert names("ordering=name") == ["OLMo", "Pix", "Qwen"]
+    assert names("ordering=-released") == ["Qwen", "OLMo", "Pix"]
+    assert names("ordering=total") == ["Pix", "Qwen", "OLMo"]
+    # Pix has a partial base-weights grade, Qwen open: by that dimension, ascending.
+    assert names("ordering=dimension_weights_basemodel") == ["Pix", "OLMo", "Qwen"]
+    category = Dimension.objects.get(ref="licenses").category.ref
+    assert names(f"ordering=-category_{category}")[0] == "OLMo"
+
+
+def test_unknown_ordering_is_an_error_not_a_crash(index):
+    filterset = AIModelFilter(QueryDict("ordering=password"), AIModel.objects.all())
+    assert not filterset.is_valid()
+    assert "ordering" in filterset.errors
+
+
+def test_organisation_filter(index):
+    qs = OrganisationFilter(QueryDict("ordering=-models"), Organisation.objects.public()).qs
+    assert [o.name for o in qs] == ["Tiger Lab", "Uni Amsterdam"]
+    assert [o.public_model_count for o in qs] == [2, 1]
+    qs = OrganisationFilter(QueryDict("sector=academic"), Organisation.objects.public()).qs
+    assert [o.name for o in qs] == ["Uni Amsterdam"]
+    qs = OrganisationFilter(QueryDict("ordering=-openness"), Organisation.objects.public()).qs
+    assert [o.name for o in qs][0] == "Uni Amsterdam"
+
+
+def test_parse_period():
+    assert parse_period("2024") == (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    assert parse_period("2024-02") == (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+    assert parse_period("2024-02-10") == (datetime.date(2024, 2, 10), datetime.date(2024, 2, 10))
+    with pytest.raises(ValueError, match="2024-13"):
+        parse_period("2024-13")
