@@ -3,4 +3,6 @@ from .registry import Dimension, DimensionCategory  # noqa: F401
 from .organisations import Organisation  # noqa: F401
 from .catalogue import AIModel, Assessment, CategoryScore  # noqa: F401
 from .outbox import DataChange  # noqa: F401
+from .review import ChangeRequest, ReviewEvent  # noqa: F401
+from .history import HistoryEntry, ImportRun  # noqa: F401
 from .posts import Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag  # noqa: F401

@@ -1,0 +1,314 @@
+"""The classified fields: what a change request may change, and how.
+
+Each field knows how to read its live value as JSON, check a proposed value, write it, compare
+two values and show one to people. Dimension grades are one field per dimension of the
+registry, named `assessment:<dimension_ref>` with values `{"grade", "links", "notes"}`.
+Vocabularies come from curation.vocab; dimensions from the registry; nothing is listed here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django_countries import countries
+
+from curation import vocab
+from curation.models import AIModel, Assessment, Dimension, Organisation
+
+from .errors import ValidationFailed
+
+ASSESSMENT_PREFIX = "assessment:"
+_url = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class ClassifiedField:
+    name: str
+    label: str
+    target_model: type
+    read: Callable[[Any], Any]
+    clean: Callable[[Any], Any]
+    write: Callable[[Any, Any], None]
+    display: Callable[[Any], str]
+    # The part of a value that decides whether two values are the same change.
+    identity: Callable[[Any], Any] = lambda value: value
+    needs_evidence: bool = False
+
+    def same(self, a, b) -> bool:
+        return self.identity(a) == self.identity(b)
+
+
+def _choice(enum, what: str, allow_blank: bool = False):
+    def clean(value):
+        value = "" if value is None else str(value)
+        if value == "" and allow_blank:
+            return ""
+        if value not in enum.values:
+            raise ValidationFailed(f"{what}: {value!r} is not one of {', '.join(enum.values)}")
+        return value
+
+    return clean
+
+
+def _label(enum, value) -> str:
+    if not value:
+        return "(none)"
+    try:
+        return str(enum(value).label)
+    except ValueError:
+        return str(value)
+
+
+# --- organisations ------------------------------------------------------------------------
+
+def _read_origin(org: Organisation):
+    return {"scope": org.origin_scope, "country": org.country.code if org.country else ""}
+
+
+def _clean_origin(value):
+    if not isinstance(value, dict):
+        raise ValidationFailed("national origin: expected a scope and a country")
+    scope = _choice(vocab.OriginScope, "national origin kind")(value.get("scope"))
+    country = str(value.get("country") or "").upper()
+    if scope == vocab.OriginScope.COUNTRY:
+        if country not in dict(countries):
+            raise ValidationFailed(f"national origin: {country or '(empty)'} is not an ISO country code")
+    elif country:
+        raise ValidationFailed(f"national origin: a country is given only when the kind is 'country', not {scope!r}")
+    return {"scope": scope, "country": country}
+
+
+def _refresh_classification_status(org: Organisation) -> None:
+    classified = org.origin_scope != vocab.OriginScope.UNKNOWN and bool(org.sector)
+    org.classification_status = (
+        vocab.ClassificationStatus.CLASSIFIED if classified else vocab.ClassificationStatus.NEEDS_REVIEW
+    )
+
+
+def _write_origin(org: Organisation, value) -> None:
+    org.origin_scope = value["scope"]
+    org.country = value["country"]
+    _refresh_classification_status(org)
+    org.save()
+
+
+def _display_origin(value) -> str:
+    if not value:
+        return "(none)"
+    if value.get("scope") == vocab.OriginScope.COUNTRY:
+        return str(dict(countries).get(value.get("country"), value.get("country")))
+    return _label(vocab.OriginScope, value.get("scope"))
+
+
+def _read_contributor(org: Organisation):
+    return {"sector": org.sector, "kind": org.contributor_kind, "bloc": org.big_tech_bloc}
+
+
+def _clean_contributor(value):
+    if not isinstance(value, dict):
+        raise ValidationFailed("contributor type: expected a sector, a kind and a bloc")
+    return {
+        "sector": _choice(vocab.Sector, "sector")(value.get("sector")),
+        "kind": _choice(vocab.ContributorKind, "contributor kind", allow_blank=True)(value.get("kind")),
+        "bloc": _choice(vocab.BigTechBloc, "Big Tech bloc")(value.get("bloc") or vocab.BigTechBloc.NONE),
+    }
+
+
+def _write_contributor(org: Organisation, value) -> None:
+    org.sector, org.contributor_kind, org.big_tech_bloc = value["sector"], value["kind"], value["bloc"]
+    _refresh_classification_status(org)
+    org.save()
+
+
+def _display_contributor(value) -> str:
+    if not value:
+        return "(none)"
+    parts = [_label(vocab.Sector, value.get("sector")), _label(vocab.ContributorKind, value.get("kind"))]
+    if value.get("bloc") and value["bloc"] != vocab.BigTechBloc.NONE:
+        parts.append(_label(vocab.BigTechBloc, value["bloc"]))
+    return " · ".join(parts)
+
+
+# --- AI models ----------------------------------------------------------------------------
+
+def _clean_types(value):
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)):
+        raise ValidationFailed("types: expected a list of model types")
+    parsed = vocab.parse_model_types(",".join(str(v) for v in value))
+    if parsed is None or not parsed:
+        raise ValidationFailed(
+            f"types: {', '.join(map(str, value)) or '(none)'} — choose one or more of {', '.join(vocab.ModelType.values)}"
+        )
+    return parsed
+
+
+def _write_model_attr(attr: str, transform=lambda v: v):
+    def write(model: AIModel, value) -> None:
+        setattr(model, attr, transform(value))
+        model.save()
+
+    return write
+
+
+def _read_organisation(model: AIModel):
+    if model.organisation_id is None:
+        return None
+    return {"id": model.organisation_id, "name": model.organisation.name}
+
+
+def _clean_organisation(value):
+    if value is None or value == "":
+        return None
+    pk = value.get("id") if isinstance(value, dict) else value
+    org = Organisation.objects.filter(pk=pk).first()
+    if org is None:
+        raise ValidationFailed(f"organisation: no organisation with id {pk!r}")
+    return {"id": org.pk, "name": org.name}
+
+
+def _write_organisation(model: AIModel, value) -> None:
+    model.organisation_id = value["id"] if value else None
+    model.save()
+
+
+def _clean_public(value):
+    if not isinstance(value, bool):
+        raise ValidationFailed("publication: expected true or false")
+    return value
+
+
+def _display_public(value) -> str:
+    return "published" if value else "draft (hidden from readers)"
+
+
+def _common_fields(model) -> list[ClassifiedField]:
+    return [
+        ClassifiedField(
+            "is_public", "publication", model, read=lambda obj: bool(obj.is_public), clean=_clean_public,
+            write=_write_model_attr("is_public"), display=_display_public,
+        )
+    ]
+
+
+ORGANISATION_FIELDS = [
+    ClassifiedField(
+        "national_origin", "national origin", Organisation, read=_read_origin, clean=_clean_origin,
+        write=_write_origin, display=_display_origin,
+    ),
+    ClassifiedField(
+        "contributor_type", "contributor type (sector, kind, Big Tech bloc)", Organisation,
+        read=_read_contributor, clean=_clean_contributor, write=_write_contributor,
+        display=_display_contributor,
+    ),
+    *_common_fields(Organisation),
+]
+
+AI_MODEL_FIELDS = [
+    ClassifiedField(
+        "performance_class", "performance class", AIModel, read=lambda m: m.performance_class,
+        clean=_choice(vocab.PerformanceClass, "performance class", allow_blank=True),
+        write=_write_model_attr("performance_class"), display=lambda v: _label(vocab.PerformanceClass, v),
+    ),
+    ClassifiedField(
+        "types", "types", AIModel, read=lambda m: m.type_list, clean=_clean_types,
+        write=_write_model_attr("types", ",".join),
+        display=lambda v: ", ".join(_label(vocab.ModelType, t) for t in v or []) or "(none)",
+    ),
+    ClassifiedField(
+        "organisation", "organisation", AIModel, read=_read_organisation, clean=_clean_organisation,
+        write=_write_organisation, display=lambda v: v["name"] if v else "(none)",
+        identity=lambda v: v["id"] if isinstance(v, dict) else v,
+    ),
+    *_common_fields(AIModel),
+]
+
+
+# --- assessments --------------------------------------------------------------------------
+
+def _assessment_field(dimension: Dimension) -> ClassifiedField:
+    ref = dimension.ref
+
+    def read(model: AIModel):
+        found = Assessment.objects.filter(ai_model=model, dimension=dimension).first()
+        if found is None:
+            return {"grade": vocab.Grade.NOT_ASSESSED, "links": [], "notes": ""}
+        return {"grade": found.grade, "links": list(found.links or []), "notes": found.notes}
+
+    def clean(value):
+        if not isinstance(value, dict):
+            raise ValidationFailed(f"{dimension.name}: expected a grade, links and notes")
+        grade = _choice(vocab.Grade, f"{dimension.name} grade")(value.get("grade") or vocab.Grade.NOT_ASSESSED)
+        links = value.get("links") or []
+        if isinstance(links, str):
+            links = [line.strip() for line in links.splitlines() if line.strip()]
+        for link in links:
+            try:
+                _url(link)
+            except ValidationError:
+                raise ValidationFailed(f"{dimension.name}: evidence link {link!r} is not an http(s) URL") from None
+        return {"grade": grade, "links": list(links), "notes": str(value.get("notes") or "").strip()}
+
+    def write(model: AIModel, value) -> None:
+        Assessment.objects.update_or_create(
+            ai_model=model, dimension=dimension,
+            defaults={"grade": value["grade"], "links": value["links"], "notes": value["notes"]},
+        )
+
+    def display(value) -> str:
+        if not value:
+            return "(none)"
+        text = f"{_label(vocab.Grade, value.get('grade'))}"
+        if value.get("links"):
+            text += f" — {', '.join(value['links'])}"
+        if value.get("notes"):
+            text += f" — {value['notes']}"
+        return text
+
+    return ClassifiedField(
+        f"{ASSESSMENT_PREFIX}{ref}", f"{dimension.name} (grade, evidence, notes)", AIModel,
+        read=read, clean=clean, write=write, display=display, needs_evidence=True,
+    )
+
+
+def field_for(target, name: str) -> ClassifiedField:
+    """The classified field `name` of `target` (an Organisation or AIModel instance or class)."""
+    target_model = target if isinstance(target, type) else type(target)
+    if name.startswith(ASSESSMENT_PREFIX):
+        if target_model is not AIModel:
+            raise ValidationFailed(f"{name}: dimension grades belong to AI models, not to {target_model.__name__}")
+        ref = name[len(ASSESSMENT_PREFIX):]
+        dimension = Dimension.objects.filter(ref=ref).first()
+        if dimension is None:
+            raise ValidationFailed(f"{name}: no dimension {ref!r} in the registry")
+        return _assessment_field(dimension)
+    fields = ORGANISATION_FIELDS if target_model is Organisation else AI_MODEL_FIELDS
+    for field in fields:
+        if field.name == name and field.target_model is target_model:
+            return field
+    known = ", ".join(f.name for f in fields)
+    raise ValidationFailed(f"{name!r} is not a classified field of {target_model.__name__} (known: {known})")
+
+
+def display_value(target_model: type | None, field_name: str, value) -> str:
+    """A field value as people read it; falls back to the raw JSON for unknown fields."""
+    if value is None:
+        return "(none)"
+    try:
+        if target_model is None:
+            raise ValidationFailed("no target")
+        return field_for(target_model, field_name).display(value)
+    except (ValidationFailed, AttributeError, KeyError, TypeError):
+        return str(value)
+
+
+def field_label(target_model: type | None, field_name: str) -> str:
+    try:
+        if target_model is None:
+            raise ValidationFailed("no target")
+        return field_for(target_model, field_name).label
+    except ValidationFailed:
+        return field_name.replace("_", " ")

@@ -1,0 +1,541 @@
+"""The review workflow's operations. Admin views, the API, commands and the importer call these.
+
+Every function checks the acting user's role itself (curation.roles), runs in one transaction
+and raises a curation.review.errors.ReviewError subclass with a message naming the request,
+the field and the reason. Nothing is half-written: a refused action changes nothing, except
+that an approval refused because the live value moved on marks the request stale.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from curation import roles
+from curation.assessments import recompute_scores
+from curation.datachanges import record_data_change
+from curation.models import AIModel, ChangeRequest, HistoryEntry, ImportRun, Organisation, ReviewEvent
+
+from .errors import IllegalTransition, ReviewPermissionDenied, StaleProposal, ValidationFailed
+from .fields import ASSESSMENT_PREFIX, ClassifiedField, display_value, field_for
+
+log = logging.getLogger(__name__)
+
+State = ChangeRequest.State
+Action = ReviewEvent.Action
+
+IMPORTER_USERNAME = "index-importer"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+class _LenientEncoder(DjangoJSONEncoder):
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=_LenientEncoder))
+
+
+def _target_kwargs(target) -> dict:
+    if isinstance(target, AIModel):
+        return {"ai_model": target, "organisation": None}
+    if isinstance(target, Organisation):
+        return {"organisation": target, "ai_model": None}
+    raise ValidationFailed(f"{target!r} is neither an AI model nor an organisation")
+
+
+def _describe(cr: ChangeRequest) -> str:
+    return f"change request #{cr.pk} ({cr.target_label} · {cr.field})"
+
+
+def _user_label(user) -> str:
+    return user.get_username() if user is not None else "nobody"
+
+
+def _record_event(cr, *, actor, action, from_state, to_state, comment="", details=None) -> ReviewEvent:
+    return ReviewEvent.objects.create(
+        change_request=cr, actor=actor, action=action, from_state=from_state or "", to_state=to_state,
+        comment=comment or "", details=_jsonable(details or {}),
+    )
+
+
+def _lock_target(cr: ChangeRequest):
+    model = AIModel if cr.ai_model_id else Organisation
+    pk = cr.ai_model_id or cr.organisation_id
+    if pk is None:
+        return None
+    return model.objects.select_for_update().filter(pk=pk).first()
+
+
+def _after_apply(target, field: ClassifiedField) -> None:
+    if isinstance(target, AIModel) and field.name.startswith(ASSESSMENT_PREFIX):
+        recompute_scores([target])
+
+
+def _self_approval_allowed(user) -> bool:
+    return bool(user.is_superuser and getattr(settings, "OSAI_ALLOW_SELF_APPROVAL", False))
+
+
+def importer_user():
+    """The system user that proposes what the importer could not map. It cannot log in."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=IMPORTER_USERNAME, defaults={"is_active": False, "first_name": "Index importer"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _clean_text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+# --- proposing ----------------------------------------------------------------------------
+
+def _new_request(target, field: ClassifiedField | None, field_name: str, *, before, after, proposer,
+                 rationale, evidence_link="", source_value="") -> ChangeRequest:
+    now = timezone.now()
+    cr = ChangeRequest.objects.create(
+        **_target_kwargs(target), target_label=str(target)[:300], field=field_name,
+        before=_jsonable(before), after=_jsonable(after), source_value=source_value[:500],
+        proposer=proposer, rationale=rationale, evidence_link=evidence_link, submitted_at=now,
+    )
+    _record_event(cr, actor=proposer, action=Action.PROPOSED, from_state="", to_state=State.PENDING,
+                  comment=rationale)
+    return cr
+
+
+@transaction.atomic
+def propose(target, field_name: str, after, *, user, rationale: str, evidence_link: str = "") -> ChangeRequest:
+    """Propose changing `field_name` of `target` to `after`. The live record is not touched.
+
+    The live value now becomes the request's `before`. Pending questions the importer raised
+    about the same field are closed as superseded by this proposal.
+    """
+    if not roles.is_curator(user):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may not propose changes: curators and reviewers only")
+    if target is None or target.pk is None:
+        raise ValidationFailed("a change can only be proposed for a saved model or organisation")
+    field = field_for(target, field_name)
+    rationale, evidence_link = _clean_text(rationale), _clean_text(evidence_link)
+    if not rationale:
+        raise ValidationFailed(f"{target} · {field.label}: a rationale is required")
+    if field.needs_evidence and not evidence_link:
+        raise ValidationFailed(f"{target} · {field.label}: an evidence link is required for a grade")
+    if evidence_link:
+        _check_url(evidence_link, f"{target} · {field.label}: evidence link")
+    after = field.clean(after)
+    before = field.read(target)
+    if field.same(before, after):
+        raise ValidationFailed(f"{target} · {field.label}: the proposed value equals the live value")
+    cr = _new_request(target, field, field_name, before=before, after=after, proposer=user,
+                      rationale=rationale, evidence_link=evidence_link)
+    importer = ChangeRequest.objects.filter(
+        **{k: v for k, v in _target_kwargs(target).items() if v is not None},
+        field=field_name, state=State.PENDING, after__isnull=True, proposer__username=IMPORTER_USERNAME,
+    ).select_for_update()
+    for question in importer:
+        question.state = State.WITHDRAWN
+        question.decided_by, question.decided_at = user, timezone.now()
+        question.decision_comment = f"Superseded by change request #{cr.pk}"
+        question.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
+        _record_event(question, actor=user, action=Action.SUPERSEDED, from_state=State.PENDING,
+                      to_state=State.WITHDRAWN, comment=question.decision_comment)
+    return cr
+
+
+def _check_url(value: str, what: str) -> None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise ValidationFailed(f"{what} {value!r} is not an http(s) URL") from None
+
+
+# --- deciding -----------------------------------------------------------------------------
+
+def _lock_request(change_request) -> ChangeRequest:
+    pk = change_request.pk if isinstance(change_request, ChangeRequest) else change_request
+    cr = ChangeRequest.objects.select_for_update().filter(pk=pk).first()
+    if cr is None:
+        raise IllegalTransition(f"change request #{pk} does not exist")
+    return cr
+
+
+def _require_state(cr: ChangeRequest, allowed: Iterable[str], action: str) -> None:
+    allowed = list(allowed)
+    if cr.state not in allowed:
+        wanted = " or ".join(State(s).label.lower() for s in allowed)
+        raise IllegalTransition(
+            f"{_describe(cr)} is {cr.get_state_display().lower()}; only {wanted} requests can be {action}"
+        )
+
+
+def _close(cr, state, user, comment) -> None:
+    cr.state, cr.decided_by, cr.decided_at, cr.decision_comment = state, user, timezone.now(), comment
+    cr.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
+
+
+def approve(change_request, user, comment: str = "") -> HistoryEntry:
+    """Apply a pending request: live change, scores, history, event, outbox, in one transaction.
+
+    Raises StaleProposal (and marks the request stale) when the live value is no longer the
+    request's `before`. The proposer is emailed once the transaction commits.
+    """
+    stale_message = None
+    with transaction.atomic():
+        cr = _lock_request(change_request)
+        if not roles.is_reviewer(user):
+            raise ReviewPermissionDenied(f"{_user_label(user)} may not approve {_describe(cr)}: reviewers only")
+        _require_state(cr, [State.PENDING], "approved")
+        if cr.proposer_id == user.pk and not _self_approval_allowed(user):
+            raise ReviewPermissionDenied(
+                f"{_user_label(user)} proposed {_describe(cr)} and so may not approve it: another reviewer must"
+            )
+        if cr.after is None:
+            raise ValidationFailed(
+                f"{_describe(cr)} has no proposed value (the importer could not map {cr.source_value!r}); "
+                "propose a concrete value for this field, or reject the request"
+            )
+        target = _lock_target(cr)
+        if target is None:
+            stale_message = f"{_describe(cr)}: its {cr.target_label!r} no longer exists"
+        else:
+            field = field_for(target, cr.field)
+            after = field.clean(cr.after)
+            live = field.read(target)
+            if not field.same(live, cr.before):
+                stale_message = (
+                    f"{_describe(cr)} is stale: {field.label} changed after it was proposed "
+                    f"(proposed against {field.display(cr.before)!r}, now {field.display(live)!r}); "
+                    "the proposer can renew it on the current value"
+                )
+        if stale_message:
+            _close(cr, State.STALE, user, stale_message)
+            _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
+                          to_state=State.STALE, comment=stale_message)
+        else:
+            field.write(target, after)
+            _after_apply(target, field)
+            _close(cr, State.APPROVED, user, comment)
+            _record_event(cr, actor=user, action=Action.APPROVED, from_state=State.PENDING,
+                          to_state=State.APPROVED, comment=comment)
+            entry = HistoryEntry.objects.create(
+                **_target_kwargs(target), target_label=str(target)[:300], field=cr.field,
+                before=cr.before, after=after, proposer=cr.proposer, approver=user,
+                proposed_at=cr.submitted_at, rationale=cr.rationale, evidence_link=cr.evidence_link,
+                review_comment=comment, change_request=cr,
+            )
+            record_data_change(f"approved #{cr.pk}: {cr.target_label} {cr.field}")
+            _notify_on_commit(cr)
+    if stale_message:
+        raise StaleProposal(stale_message)
+    return entry
+
+
+@transaction.atomic
+def reject(change_request, user, comment: str) -> ChangeRequest:
+    """Refuse a pending request with a reason; the live record is untouched."""
+    cr = _lock_request(change_request)
+    if not roles.is_reviewer(user):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may not reject {_describe(cr)}: reviewers only")
+    _require_state(cr, [State.PENDING], "rejected")
+    if cr.proposer_id == user.pk:
+        raise ReviewPermissionDenied(f"{_user_label(user)} proposed {_describe(cr)}: withdraw it instead of rejecting it")
+    comment = _clean_text(comment)
+    if not comment:
+        raise ValidationFailed(f"{_describe(cr)}: say why it is rejected (a comment is required)")
+    _close(cr, State.REJECTED, user, comment)
+    _record_event(cr, actor=user, action=Action.REJECTED, from_state=State.PENDING, to_state=State.REJECTED,
+                  comment=comment)
+    _notify_on_commit(cr)
+    return cr
+
+
+@transaction.atomic
+def withdraw(change_request, user, comment: str = "") -> ChangeRequest:
+    """The proposer takes back a pending or stale request."""
+    cr = _lock_request(change_request)
+    if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
+        raise ReviewPermissionDenied(f"only its proposer may withdraw {_describe(cr)}")
+    _require_state(cr, [State.PENDING, State.STALE], "withdrawn")
+    previous = cr.state
+    _close(cr, State.WITHDRAWN, user, _clean_text(comment))
+    _record_event(cr, actor=user, action=Action.WITHDRAWN, from_state=previous, to_state=State.WITHDRAWN,
+                  comment=comment)
+    return cr
+
+
+@transaction.atomic
+def renew(change_request, user, comment: str = "") -> ChangeRequest:
+    """Put a stale request back in the queue, proposed against the current live value."""
+    cr = _lock_request(change_request)
+    if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
+        raise ReviewPermissionDenied(f"only its proposer may renew {_describe(cr)}")
+    if not roles.is_curator(user):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may no longer propose changes")
+    _require_state(cr, [State.STALE], "renewed")
+    target = _lock_target(cr)
+    if target is None:
+        raise IllegalTransition(f"{_describe(cr)}: {cr.target_label!r} no longer exists, so it cannot be renewed")
+    field = field_for(target, cr.field)
+    live = field.read(target)
+    if field.same(live, cr.after):
+        raise ValidationFailed(f"{_describe(cr)}: {field.label} already has the proposed value; withdraw it instead")
+    old_before = cr.before
+    cr.before, cr.state, cr.submitted_at = _jsonable(live), State.PENDING, timezone.now()
+    cr.decided_by, cr.decided_at, cr.decision_comment = None, None, ""
+    cr.save()
+    _record_event(cr, actor=user, action=Action.RENEWED, from_state=State.STALE, to_state=State.PENDING,
+                  comment=comment, details={"previous_before": old_before})
+    return cr
+
+
+def approve_many(change_requests, user, comment: str = "") -> tuple[list[HistoryEntry], list[tuple[ChangeRequest, str]]]:
+    """Approve each request in its own transaction; returns (applied entries, [(request, refusal)])."""
+    applied, refused = [], []
+    for cr in change_requests:
+        try:
+            applied.append(approve(cr, user, comment))
+        except (ReviewPermissionDenied, IllegalTransition, StaleProposal, ValidationFailed) as exc:
+            refused.append((cr, str(exc)))
+    return applied, refused
+
+
+def reject_many(change_requests, user, comment: str) -> tuple[list[ChangeRequest], list[tuple[ChangeRequest, str]]]:
+    done, refused = [], []
+    for cr in change_requests:
+        try:
+            done.append(reject(cr, user, comment))
+        except (ReviewPermissionDenied, IllegalTransition, ValidationFailed) as exc:
+            refused.append((cr, str(exc)))
+    return done, refused
+
+
+# --- superusers' direct edits, drafts, deletion -------------------------------------------
+
+@transaction.atomic
+def edit_directly(target, field_name: str, after, *, user, rationale: str, evidence_link: str = "") -> HistoryEntry:
+    """A superuser's change applied at once, still recorded in history and the outbox."""
+    if not (user and user.is_authenticated and user.is_superuser):
+        raise ReviewPermissionDenied(
+            f"{_user_label(user)} may not change {target} directly: propose the change for review instead"
+        )
+    field = field_for(target, field_name)
+    rationale, evidence_link = _clean_text(rationale), _clean_text(evidence_link)
+    if not rationale:
+        raise ValidationFailed(f"{target} · {field.label}: a rationale is required")
+    if evidence_link:
+        _check_url(evidence_link, f"{target} · {field.label}: evidence link")
+    after = field.clean(after)
+    target = type(target).objects.select_for_update().get(pk=target.pk)
+    before = field.read(target)
+    if field.same(before, after):
+        raise ValidationFailed(f"{target} · {field.label}: the new value equals the live value")
+    field.write(target, after)
+    _after_apply(target, field)
+    entry = HistoryEntry.objects.create(
+        **_target_kwargs(target), target_label=str(target)[:300], field=field_name, before=_jsonable(before),
+        after=after, proposer=user, approver=user, proposed_at=timezone.now(), rationale=rationale,
+        evidence_link=evidence_link,
+    )
+    record_data_change(f"direct edit: {target} {field_name}")
+    return entry
+
+
+@transaction.atomic
+def create_entry(target, *, user, rationale: str = "") -> ChangeRequest | HistoryEntry:
+    """Save a new model or organisation made in the admin.
+
+    A curator's or reviewer's entry is saved as a draft with a pending publication request;
+    a superuser's is published at once (and recorded).
+    """
+    if not roles.is_curator(user):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may not add models or organisations")
+    rationale = _clean_text(rationale) or f"New {type(target)._meta.verbose_name} {target}"
+    if user.is_superuser:
+        target.is_public = True
+        target.save()
+        if isinstance(target, AIModel):
+            recompute_scores([target])
+        entry = HistoryEntry.objects.create(
+            **_target_kwargs(target), target_label=str(target)[:300], field="created", before=None,
+            after=_snapshot(target), proposer=user, approver=user, proposed_at=timezone.now(), rationale=rationale,
+        )
+        record_data_change(f"created {target}")
+        return entry
+    target.is_public = False
+    target.save()
+    if isinstance(target, AIModel):
+        recompute_scores([target])
+    field = field_for(target, "is_public")
+    return _new_request(target, field, "is_public", before=False, after=True, proposer=user, rationale=rationale)
+
+
+@transaction.atomic
+def delete_entry(target, *, user, rationale: str = "") -> HistoryEntry:
+    """A superuser deletes a model or organisation; history keeps a snapshot of it."""
+    if not (user and user.is_authenticated and user.is_superuser):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may not delete {target}: superusers only")
+    snapshot = _snapshot(target)
+    label = str(target)[:300]
+    pending = ChangeRequest.objects.filter(
+        **{k: v for k, v in _target_kwargs(target).items() if v is not None}, state=State.PENDING
+    ).select_for_update()
+    for cr in pending:
+        message = f"{label!r} was deleted"
+        _close(cr, State.STALE, user, message)
+        _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
+                      to_state=State.STALE, comment=message)
+    entry = HistoryEntry.objects.create(
+        **_target_kwargs(target), target_label=label, field="deleted", before=snapshot, after=None,
+        proposer=user, approver=user, proposed_at=timezone.now(), rationale=_clean_text(rationale) or "Deleted",
+    )
+    target.delete()
+    record_data_change(f"deleted {label}")
+    return entry
+
+
+def _snapshot(target) -> dict:
+    """Every classified field of `target` as JSON (for creation and deletion records)."""
+    from .fields import AI_MODEL_FIELDS, ORGANISATION_FIELDS
+
+    fields = AI_MODEL_FIELDS if isinstance(target, AIModel) else ORGANISATION_FIELDS
+    snapshot = {f.name: f.read(target) for f in fields}
+    if isinstance(target, AIModel):
+        for assessment in target.assessments.select_related("dimension"):
+            snapshot[f"{ASSESSMENT_PREFIX}{assessment.dimension.ref}"] = {
+                "grade": assessment.grade, "links": list(assessment.links or []), "notes": assessment.notes,
+            }
+    return _jsonable(snapshot)
+
+
+# --- the importer -------------------------------------------------------------------------
+
+def _count(value) -> int:
+    if isinstance(value, int):
+        return value
+    try:
+        return len(value)
+    except TypeError:
+        return 0
+
+
+def _parts(item, names: tuple[str, ...]) -> tuple:
+    if isinstance(item, dict):
+        return tuple(item.get(n) for n in names)
+    if all(hasattr(item, n) for n in names):
+        return tuple(getattr(item, n) for n in names)
+    return tuple(item)[: len(names)]
+
+
+def _tag_field(kind: str) -> str | None:
+    key = str(kind or "").lower()
+    if "origin" in key or "country" in key:
+        return "national_origin"
+    if "contributor" in key or "sector" in key or "bloc" in key:
+        return "contributor_type"
+    return None
+
+
+def record_import_run(report, *, user, source) -> ImportRun:
+    """Record an import in the caller's transaction: the run, its changes, its open questions.
+
+    Writes an ImportRun, one HistoryEntry per applied field change (`report.changes`: target,
+    field, before, after), and for each tag the importer could not map (`report.unmapped_tags`:
+    organisation, tag kind, raw value) a pending change request by the importer's system user,
+    so unknown values land in the review queue. A question already pending is not asked twice.
+    """
+    changes = list(getattr(report, "changes", None) or [])
+    unmapped = list(getattr(report, "unmapped_tags", None) or [])
+    skipped = list(getattr(report, "skipped", None) or [])
+    acting = user if user is not None and getattr(user, "pk", None) else None
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            user=acting, source=str(source)[:500],
+            created_count=_count(getattr(report, "created", 0)),
+            updated_count=_count(getattr(report, "updated", 0)),
+            unchanged_count=_count(getattr(report, "unchanged", 0)),
+            skipped_count=len(skipped), change_count=len(changes), unmapped_tag_count=len(unmapped),
+            summary=_jsonable({"skipped": [list(_parts(s, ("file", "line", "reason"))) for s in skipped]}),
+        )
+        HistoryEntry.objects.bulk_create(
+            [_import_history_entry(run, acting, source, change) for change in changes], batch_size=500
+        )
+        if unmapped:
+            system = importer_user()
+            for organisation, kind, raw in (_parts(t, ("organisation", "kind", "raw_value")) for t in unmapped):
+                _ask_about_tag(organisation, str(kind), str(raw), system, source)
+    return run
+
+
+def _import_history_entry(run, user, source, change) -> HistoryEntry:
+    target, field, before, after = _parts(change, ("target", "field", "before", "after"))
+    return HistoryEntry(
+        ai_model=target if isinstance(target, AIModel) else None,
+        organisation=target if isinstance(target, Organisation) else None,
+        target_label=str(target)[:300], field=str(field)[:100], before=_jsonable(before), after=_jsonable(after),
+        proposer=user, rationale=f"Imported from {source}", import_run=run, applied_at=timezone.now(),
+    )
+
+
+def _ask_about_tag(organisation, kind: str, raw: str, system_user, source) -> ChangeRequest | None:
+    if organisation is None or getattr(organisation, "pk", None) is None:
+        return None
+    field_name = _tag_field(kind) or f"tag:{kind}"[:100]
+    already = ChangeRequest.objects.filter(
+        organisation=organisation, field=field_name, state=State.PENDING, source_value=raw[:500],
+        proposer=system_user,
+    ).exists()
+    if already:
+        return None
+    before = field_for(organisation, field_name).read(organisation) if _tag_field(kind) else None
+    rationale = (
+        f"The importer could not map the upstream tag “{kind}: {raw}” of {organisation} ({source}). "
+        "Propose the right value for this field (which closes this request) or reject it."
+    )
+    return _new_request(organisation, None, field_name, before=before, after=None, proposer=system_user,
+                        rationale=rationale, source_value=raw)
+
+
+# --- notification -------------------------------------------------------------------------
+
+def _notify_on_commit(cr: ChangeRequest) -> None:
+    proposer = cr.proposer
+    if not proposer.email or not proposer.is_active:
+        return
+    target_model = AIModel if cr.ai_model_id else Organisation if cr.organisation_id else None
+    subject = f"[OSAI Index] Your proposal #{cr.pk} was {cr.get_state_display().lower()}"
+    body = (
+        f"Your proposal to change {cr.field} of {cr.target_label}\n"
+        f"from: {display_value(target_model, cr.field, cr.before)}\n"
+        f"to:   {display_value(target_model, cr.field, cr.after)}\n"
+        f"was {cr.get_state_display().lower()} by {_user_label(cr.decided_by)}."
+    )
+    if cr.decision_comment:
+        body += f"\n\nComment: {cr.decision_comment}"
+    recipient = proposer.email
+
+    def send():
+        try:
+            send_mail(subject, body, None, [recipient])
+        except Exception:  # a mail outage must not undo or hide a committed decision
+            log.exception("could not email %s about change request #%s", recipient, cr.pk)
+
+    transaction.on_commit(send)
