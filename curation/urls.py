@@ -3,4 +3,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("curation.public.urls")),
+    path("api/v1/", include("curation.api.urls")),
 ]

@@ -139,6 +139,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="index@localhost")
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "curation.api.errors.api_exception_handler",
+    # Requests per address for anonymous API clients; authenticated clients are not limited.
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_THROTTLE_RATE", default="300/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "European Open Source AI Index API",

@@ -1,0 +1,72 @@
+"""What every API view shares: authentication, anonymous throttling, JSON errors, ETags."""
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import authentication, renderers
+from rest_framework.views import APIView
+
+from curation.api.conditional import ConditionalReadMixin
+from curation.api.errors import api_exception_handler
+from curation.api.throttling import AnonymousRateThrottle, throttled_error
+
+# Error answers every operation may give; documented so clients (and schema checks) know them.
+_COMMON_ERRORS = {
+    "400": "The request's input is invalid; `field` names it.",
+    "401": "Authentication failed (a wrong or expired token).",
+    "403": "You may not do this.",
+    "404": "Nothing is published at this address.",
+    "406": "The requested representation is not available.",
+    "429": "Too many anonymous requests; see `retry_after`.",
+}
+_WRITE_ERRORS = {
+    "405": "This method is not allowed here.",
+    "409": "The action conflicts with the current state (e.g. a stale or already decided proposal).",
+    "415": "The request body's media type is not supported.",
+}
+
+
+class ApiSchema(AutoSchema):
+    """drf-spectacular's schema, plus the error, 304 and validator headers every view answers with."""
+
+    def _get_response_bodies(self, direction="response"):
+        from curation.api.serializers import ErrorSerializer
+
+        responses = super()._get_response_bodies(direction)
+        errors = dict(_COMMON_ERRORS)
+        if self.method not in ("GET", "HEAD"):
+            errors.update(_WRITE_ERRORS)
+        for code, description in errors.items():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, ["application/json"], direction)
+                response["description"] = description
+                responses[code] = response
+        if self.method == "GET":
+            responses.setdefault("304", {"description": "Not modified since the ETag or date the client sent."})
+        return responses
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if self.method == "GET" and status_code in ("200", "304"):
+            headers.setdefault("ETag", {"schema": {"type": "string"}, "description": "Validator for If-None-Match."})
+        if status_code == "429":
+            headers.setdefault("Retry-After", {"schema": {"type": "string"}, "description": "Seconds to wait."})
+        return headers
+
+
+class ApiViewMixin(ConditionalReadMixin):
+    """Mixed into every API view (before the DRF view class)."""
+
+    authentication_classes = [authentication.TokenAuthentication, authentication.SessionAuthentication]
+    throttle_classes = [AnonymousRateThrottle]
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
+    schema = ApiSchema()
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def throttled(self, request, wait):
+        raise throttled_error(wait)
+
+
+class ApiView(ApiViewMixin, APIView):
+    pass

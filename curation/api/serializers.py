@@ -1,0 +1,217 @@
+"""What the API shows of each object. Read serializers only shape data that views have already
+selected through the public querysets; nothing here queries the database per item."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from curation import vocab
+from curation.models import AIModel, Dimension, DimensionCategory, Organisation
+from curation.scoring import DimensionSpec, applies, as_percent
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API answers with."""
+
+    message = serializers.CharField(help_text="What went wrong and what is expected, in one sentence.")
+    field = serializers.CharField(allow_null=True, help_text="The input at fault, or null.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Every message by field ("" for errors not about one field).',
+    )
+    retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429 only).")
+
+
+@dataclass
+class RegistrySnapshot:
+    """The dimension registry as read once per request, for serializing many models."""
+
+    dimensions: list[Dimension]
+    categories: dict[int, DimensionCategory]
+
+    @classmethod
+    def load(cls) -> "RegistrySnapshot":
+        dimensions = list(Dimension.objects.select_related("category").filter(is_active=True))
+        specs = {spec.ref: spec for spec in scoring_dimensions_from(dimensions)}
+        for dimension in dimensions:
+            dimension.spec = specs[dimension.ref]
+        categories = {d.category_id: d.category for d in dimensions}
+        return cls(dimensions=dimensions, categories=categories)
+
+
+def scoring_dimensions_from(dimensions):
+    """DimensionSpecs for already-loaded dimensions (same shape as registry.scoring_dimensions)."""
+    return [
+        DimensionSpec(ref=d.ref, category=d.category.ref, types=frozenset(d.applicable_type_list), active=d.is_active)
+        for d in dimensions
+    ]
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+# --- Registry ----------------------------------------------------------------------------------
+
+class CriteriaSerializer(serializers.Serializer):
+    open = serializers.CharField(source="criteria_open")
+    partial = serializers.CharField(source="criteria_partial")
+    closed = serializers.CharField(source="criteria_closed")
+
+
+class DimensionSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="ref", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    applicable_types = serializers.ListField(
+        source="applicable_type_list", child=serializers.ChoiceField(choices=vocab.ModelType.choices)
+    )
+    criteria = CriteriaSerializer(source="*")
+    url = serializers.HyperlinkedIdentityField(view_name="api:dimension-detail", lookup_field="ref")
+
+    class Meta:
+        model = Dimension
+        fields = [
+            "ref", "name", "url", "category", "category_name", "position", "description",
+            "criteria", "applicable_types", "is_active",
+        ]
+
+
+class CategoryDimensionSerializer(DimensionSerializer):
+    class Meta(DimensionSerializer.Meta):
+        fields = ["ref", "name", "url", "position", "description", "criteria", "applicable_types", "is_active"]
+
+
+class DimensionCategorySerializer(serializers.ModelSerializer):
+    dimensions = CategoryDimensionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DimensionCategory
+        fields = ["ref", "name", "position", "dimensions"]
+
+
+# --- Organisations -----------------------------------------------------------------------------
+
+class OrganisationSummarySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail", lookup_field="slug")
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "url"]
+
+
+class ModelSummarySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:aimodel-detail", lookup_field="slug")
+
+    class Meta:
+        model = AIModel
+        fields = ["slug", "name", "url", "total_score"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail", lookup_field="slug")
+    page_url = serializers.SerializerMethodField()
+    country = serializers.SerializerMethodField()
+    country_name = serializers.SerializerMethodField()
+    model_count = serializers.IntegerField(read_only=True, help_text="Published models of this organisation.")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "slug", "name", "url", "page_url", "link", "notes", "aliases",
+            "origin_scope", "country", "country_name", "region", "sector", "contributor_kind",
+            "big_tech_bloc", "classification_status", "model_count", "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), f"/organisations/{obj.slug}/")
+
+    @extend_schema_field({"type": "string", "description": "ISO 3166-1 alpha-2 code, or empty."})
+    def get_country(self, obj) -> str:
+        return obj.country.code if obj.country else ""
+
+    @extend_schema_field({"type": "string"})
+    def get_country_name(self, obj) -> str:
+        return str(obj.country.name) if obj.country else ""
+
+
+class OrganisationDetailSerializer(OrganisationSerializer):
+    models = serializers.SerializerMethodField()
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = OrganisationSerializer.Meta.fields + ["models"]
+
+    @extend_schema_field(ModelSummarySerializer(many=True))
+    def get_models(self, obj):
+        return ModelSummarySerializer(obj.public_models, many=True, context=self.context).data
+
+
+# --- AI models ---------------------------------------------------------------------------------
+
+class AssessmentOutSerializer(serializers.Serializer):
+    """Documentation of one assessment as the model serializers write it (built as a dict)."""
+
+    dimension = serializers.CharField(help_text="The dimension's ref (see /api/v1/dimensions/).")
+    category = serializers.CharField()
+    grade = serializers.ChoiceField(choices=vocab.Grade.choices)
+    applies = serializers.BooleanField(help_text="Whether the dimension applies to the model's types and counts in its scores.")
+    links = serializers.ListField(child=serializers.CharField(), help_text="Evidence links.")
+    notes = serializers.CharField()
+
+
+class AIModelSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:aimodel-detail", lookup_field="slug")
+    page_url = serializers.SerializerMethodField()
+    organisation = OrganisationSummarySerializer(read_only=True, allow_null=True)
+    types = serializers.ListField(source="type_list", child=serializers.ChoiceField(choices=vocab.ModelType.choices))
+    release = serializers.CharField(source="release_display", help_text='As shown to readers: "YYYY-MM", "YYYY" or empty.')
+    openness_percent = serializers.SerializerMethodField()
+    category_scores = serializers.SerializerMethodField()
+    assessments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AIModel
+        fields = [
+            "slug", "name", "url", "page_url", "link", "organisation", "types", "performance_class",
+            "base_model_name", "end_model_name", "end_model_licence", "release_date",
+            "release_date_precision", "release", "notes", "total_score", "openness_percent",
+            "category_scores", "assessments", "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), f"/models/{obj.slug}/")
+
+    @extend_schema_field({"type": "integer", "minimum": 0, "maximum": 100})
+    def get_openness_percent(self, obj) -> int:
+        return as_percent(obj.total_score)
+
+    @extend_schema_field({
+        "type": "object", "additionalProperties": {"type": "number"},
+        "description": "Score (0 to 1) per dimension category ref.",
+    })
+    def get_category_scores(self, obj) -> dict:
+        registry: RegistrySnapshot = self.context["registry"]
+        refs = {pk: category.ref for pk, category in registry.categories.items()}
+        return {refs[row.category_id]: row.score for row in obj.category_scores.all() if row.category_id in refs}
+
+    @extend_schema_field(AssessmentOutSerializer(many=True))
+    def get_assessments(self, obj) -> list:
+        registry: RegistrySnapshot = self.context["registry"]
+        by_dimension = {row.dimension_id: row for row in obj.assessments.all()}
+        types = obj.type_list
+        out = []
+        for dimension in registry.dimensions:
+            row = by_dimension.get(dimension.pk)
+            out.append({
+                "dimension": dimension.ref,
+                "category": dimension.category.ref,
+                "grade": row.grade if row else vocab.Grade.NOT_ASSESSED,
+                "applies": applies(dimension.spec, types),
+                "links": list(row.links) if row and isinstance(row.links, list) else ([row.links] if row and row.links else []),
+                "notes": row.notes if row else "",
+            })
+        return out
