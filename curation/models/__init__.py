@@ -6,3 +6,4 @@ from .outbox import DataChange  # noqa: F401
 from .review import ChangeRequest, ReviewEvent  # noqa: F401
 from .history import HistoryEntry, ImportRun  # noqa: F401
 from .posts import Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag  # noqa: F401
+from .charts import ChartRun, ChartVersion  # noqa: F401
