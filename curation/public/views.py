@@ -1,9 +1,190 @@
-"""Reader-facing views. Queries come from services; views only shape responses."""
+"""Reader-facing views. Queries come from curation.public.queries; views only shape responses."""
+from __future__ import annotations
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
-from curation.models import AIModel
+from curation import vocab
+from curation.filters import OrganisationFilter
+from curation.public import downloads, queries
+from curation.public.caching import cache_public_page
+from curation.scoring import as_percent
+
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+COMPARE_MIN, COMPARE_MAX = 2, 6
 
 
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _parse_as_of(request) -> tuple[datetime.date | None, str]:
+    raw = (request.GET.get("as_of") or "").strip()
+    if not raw:
+        return None, ""
+    try:
+        return datetime.date.fromisoformat(raw), ""
+    except ValueError:
+        return None, f"“{raw}” is not a date: as_of expects YYYY-MM-DD, e.g. 2025-01-31."
+
+
+def grade_legend() -> list[tuple[str, str, str]]:
+    """(label, symbol, css class) per grade, in vocabulary order."""
+    return [(g.label, vocab.GRADE_SYMBOLS[g], f"grade-{g.value.replace('_', '-')}") for g in vocab.Grade]
+
+
+@cache_public_page
 def home(request):
-    models = AIModel.objects.public().select_related("organisation").index_order()[:10]
-    return render(request, "public/home.html", {"top_models": models})
+    columns = queries.registry_columns()
+    top = queries.build_rows(queries.index_queryset()[:10], columns)
+    return render(request, "public/home.html", {
+        "headline": queries.headline_numbers(columns),
+        "top_rows": top,
+        "columns": columns,
+        "latest_posts": queries.latest_posts(3),
+        "chart_keys": queries.home_chart_keys(),
+    })
+
+
+@cache_public_page
+def model_index(request):
+    columns = queries.registry_columns()
+    as_of, as_of_error = _parse_as_of(request)
+    if as_of is not None:
+        from curation.public import as_of as history_view
+
+        filterset, rows_source = history_view.filtered_index_as_of(request.GET, as_of, columns)
+    else:
+        filterset, rows_source = queries.filtered_index(request.GET, columns=columns)
+    paginator = Paginator(rows_source, _page_size(request))
+    page = paginator.get_page(request.GET.get("page"))
+    rows = queries.build_rows(page.object_list, columns) if as_of is None else list(page.object_list)
+    view_mode = "grid" if request.GET.get("view") == "grid" else "table"
+    return render(request, "public/model_index.html", {
+        "filterset": filterset,
+        "form": filterset.form,
+        "columns": columns,
+        "rows": rows,
+        "page": page,
+        "paginator": paginator,
+        "view_mode": view_mode,
+        "page_sizes": PAGE_SIZES,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "grade_legend": grade_legend(),
+        "grade_fields": [filterset.form[name] for name in filterset.grade_filter_names],
+        "grade_filters_active": any(request.GET.get(name) for name in filterset.grade_filter_names),
+        "query_string": request.GET.urlencode(),
+    })
+
+
+@cache_public_page
+def model_detail(request, slug):
+    model = queries.public_model(slug)
+    if model is None:
+        raise Http404(f"No public model is called “{slug}”.")
+    columns = queries.registry_columns()
+    return render(request, "public/model_detail.html", {
+        "model": model,
+        "columns": columns,
+        "grouped": queries.model_cells(model, columns),
+        "related": queries.related_models(model),
+        "changelog": queries.model_changelog(model),
+        "last_reviewed": queries.model_last_reviewed(model),
+        "total_percent": as_percent(model.total_score),
+    })
+
+
+@cache_public_page
+def organisation_index(request):
+    filterset = OrganisationFilter(request.GET, queries.public_organisations())
+    paginator = Paginator(filterset.qs, 100)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "public/organisation_index.html", {
+        "filterset": filterset, "form": filterset.form, "page": page, "paginator": paginator,
+    })
+
+
+@cache_public_page
+def organisation_detail(request, slug):
+    organisation = queries.public_organisation(slug)
+    if organisation is None:
+        raise Http404(f"No public organisation is called “{slug}”.")
+    columns = queries.registry_columns()
+    rows = queries.build_rows(queries.organisation_models(organisation), columns)
+    return render(request, "public/organisation_detail.html", {
+        "organisation": organisation, "rows": rows, "columns": columns,
+        "category_means": queries.category_means(rows, columns),
+    })
+
+
+def parse_compare_slugs(request) -> list[str]:
+    """Slugs from `?models=a,b,c` and/or repeated `?models=a&models=b` (the index's checkboxes)."""
+    slugs: list[str] = []
+    for value in request.GET.getlist("models"):
+        for slug in value.split(","):
+            slug = slug.strip()
+            if slug and slug not in slugs:
+                slugs.append(slug)
+    return slugs
+
+
+@cache_public_page
+def compare(request):
+    columns = queries.registry_columns()
+    slugs = parse_compare_slugs(request)
+    errors = []
+    rows = []
+    if slugs:
+        rows, missing = queries.compare_models(slugs[:COMPARE_MAX + 1], columns)
+        if missing:
+            errors.append("No public model is called " + ", ".join(f"“{s}”" for s in missing) + ".")
+        if len(slugs) > COMPARE_MAX:
+            errors.append(f"Compare at most {COMPARE_MAX} models at a time; you chose {len(slugs)}.")
+            rows = rows[:COMPARE_MAX]
+        elif len(rows) < COMPARE_MIN:
+            errors.append(f"Choose at least {COMPARE_MIN} models to compare.")
+    status = 400 if errors else 200
+    return render(request, "public/compare.html", {
+        "rows": rows, "columns": columns, "errors": errors, "slugs": slugs,
+        "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX, "grade_legend": grade_legend(),
+    }, status=status)
+
+
+@cache_public_page
+def models_csv(request):
+    columns = queries.registry_columns()
+    _, qs = queries.filtered_index(request.GET, columns=columns)
+    response = HttpResponse(downloads.index_csv(qs, columns), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="osai-index-models.csv"'
+    return response
+
+
+@cache_public_page
+def models_json(request):
+    columns = queries.registry_columns()
+    _, qs = queries.filtered_index(request.GET, columns=columns)
+    page_url = request.build_absolute_uri(reverse("public:model_index"))
+    response = HttpResponse(
+        downloads.index_json(qs, columns, base_url=page_url), content_type="application/json",
+    )
+    return response
+
+
+def export_zip(request):
+    from curation.public.downloads import export_zip_bytes
+
+    payload = export_zip_bytes()
+    response = HttpResponse(payload, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="osai-index-export.zip"'
+    return response
+

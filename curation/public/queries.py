@@ -1,0 +1,290 @@
+"""Read-side services of the public site: what readers see, in a fixed number of queries.
+
+Views call these functions and only shape the results into responses. Everything here starts
+from `AIModel.objects.public()` / `Organisation.objects.public()`, so drafts never leak.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models.functions import Lower
+
+from curation import vocab
+from curation.filters import AIModelFilter
+from curation.models import AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, Organisation
+from curation.scoring import DimensionSpec, applies, as_percent, grade_points
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry as the table's columns
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Columns:
+    """The active dimensions in registry order, grouped by category (one query to build)."""
+
+    dimensions: list[Dimension]
+    categories: list[DimensionCategory]
+
+    @property
+    def by_category(self) -> list[tuple[DimensionCategory, list[Dimension]]]:
+        return [(c, [d for d in self.dimensions if d.category_id == c.pk]) for c in self.categories]
+
+    def spec(self, dimension: Dimension) -> DimensionSpec:
+        return DimensionSpec(
+            ref=dimension.ref, category=dimension.category.ref,
+            types=frozenset(dimension.applicable_type_list), active=dimension.is_active,
+        )
+
+
+def registry_columns() -> Columns:
+    dimensions = list(Dimension.objects.filter(is_active=True).select_related("category"))
+    categories: list[DimensionCategory] = []
+    for dimension in dimensions:
+        if all(c.pk != dimension.category_id for c in categories):
+            categories.append(dimension.category)
+    return Columns(dimensions=dimensions, categories=categories)
+
+
+# ---------------------------------------------------------------------------------------------
+# The index
+# ---------------------------------------------------------------------------------------------
+
+def index_queryset(base=None):
+    """Public models with what one table row shows, prefetched per page (not per row).
+
+    Rows carry their organisation (joined), their assessments and category scores (one query
+    each for a whole page, whatever its size). Default order: the upstream index order.
+    """
+    base = base if base is not None else AIModel.objects.all()
+    return (
+        base.public()
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch("assessments", queryset=Assessment.objects.only("id", "ai_model_id", "dimension_id", "grade")),
+            Prefetch("category_scores", queryset=CategoryScore.objects.only("id", "ai_model_id", "category_id", "score")),
+        )
+        .index_order()
+    )
+
+
+def filtered_index(data, *, columns: Columns | None = None, base=None) -> tuple[AIModelFilter, object]:
+    """The index narrowed and ordered by reader parameters (a QueryDict), via the shared FilterSet."""
+    columns = columns or registry_columns()
+    filterset = AIModelFilter(data, index_queryset(base), dimensions=columns.dimensions)
+    return filterset, filterset.qs
+
+
+@dataclass
+class GradeCell:
+    dimension: Dimension
+    grade: str | None  # None: the dimension does not apply to this model's types
+    links: list = field(default_factory=list)
+    notes: str = ""
+    assessment: Assessment | None = None
+
+    @property
+    def applicable(self) -> bool:
+        return self.grade is not None
+
+    @property
+    def label(self) -> str:
+        return vocab.Grade(self.grade).label if self.grade else "Not applicable"
+
+    @property
+    def symbol(self) -> str:
+        return vocab.GRADE_SYMBOLS.get(self.grade, "") if self.grade else ""
+
+    @property
+    def css(self) -> str:
+        return f"grade-{self.grade.replace('_', '-')}" if self.grade else "grade-na"
+
+    @property
+    def points(self):
+        return float(grade_points(self.grade)) if self.grade else None
+
+
+@dataclass
+class IndexRow:
+    model: AIModel
+    cells: list[GradeCell]
+    category_scores: list[float | None]
+
+    @property
+    def total_percent(self) -> int:
+        return as_percent(self.model.total_score)
+
+    @property
+    def category_percents(self) -> list[int | None]:
+        return [None if s is None else as_percent(s) for s in self.category_scores]
+
+
+def build_rows(models: Iterable[AIModel], columns: Columns) -> list[IndexRow]:
+    """Table rows from models fetched with `index_queryset` (no further queries)."""
+    specs = [columns.spec(d) for d in columns.dimensions]
+    rows = []
+    for model in models:
+        by_dimension = {a.dimension_id: a for a in model.assessments.all()}
+        by_category = {s.category_id: s.score for s in model.category_scores.all()}
+        types = model.type_list
+        cells = []
+        for dimension, spec in zip(columns.dimensions, specs):
+            assessment = by_dimension.get(dimension.pk)
+            if not applies(spec, types):
+                cells.append(GradeCell(dimension, None, assessment=assessment))
+                continue
+            grade = assessment.grade if assessment else vocab.Grade.NOT_ASSESSED
+            cells.append(GradeCell(dimension, grade, assessment=assessment))
+        rows.append(IndexRow(model, cells, [by_category.get(c.pk) for c in columns.categories]))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# One model, one organisation, comparisons
+# ---------------------------------------------------------------------------------------------
+
+def public_model(slug: str) -> AIModel | None:
+    return (
+        AIModel.objects.public().select_related("organisation")
+        .prefetch_related("assessments", "category_scores").filter(slug=slug).first()
+    )
+
+
+def model_cells(model: AIModel, columns: Columns) -> list[tuple[DimensionCategory, float | None, list[GradeCell]]]:
+    """A model's full assessments (with evidence), grouped by category in registry order."""
+    row = build_rows([model], columns)[0]
+    grouped = []
+    for position, (category, dimensions) in enumerate(columns.by_category):
+        refs = {d.pk for d in dimensions}
+        grouped.append((category, row.category_percents[position], [c for c in row.cells if c.dimension.pk in refs]))
+    return grouped
+
+
+def related_models(model: AIModel, limit: int = 12) -> dict[str, list[AIModel]]:
+    """Public models sharing the base model, and other public models of the same organisation."""
+    result = {"same_base": [], "same_organisation": []}
+    base = AIModel.objects.public().exclude(pk=model.pk).select_related("organisation").index_order()
+    if model.base_model_name:
+        result["same_base"] = list(base.filter(base_model_name__iexact=model.base_model_name)[:limit])
+    if model.organisation_id:
+        result["same_organisation"] = list(base.filter(organisation_id=model.organisation_id)[:limit])
+    return result
+
+
+def compare_models(slugs: Sequence[str], columns: Columns) -> tuple[list[IndexRow], list[str]]:
+    """Rows for the given slugs, in the order asked; plus the slugs that name no public model."""
+    found = {m.slug: m for m in index_queryset().filter(slug__in=list(slugs))}
+    missing = [s for s in slugs if s not in found]
+    rows = build_rows([found[s] for s in slugs if s in found], columns)
+    return rows, missing
+
+
+def public_organisations():
+    return Organisation.objects.public().annotate(
+        public_model_count=Count("ai_models", filter=Q(ai_models__is_public=True), distinct=True),
+        mean_total_score=Avg("ai_models__total_score", filter=Q(ai_models__is_public=True)),
+    )
+
+
+def public_organisation(slug: str) -> Organisation | None:
+    return public_organisations().filter(slug=slug).first()
+
+
+def organisation_models(organisation: Organisation):
+    return index_queryset().filter(organisation=organisation)
+
+
+# ---------------------------------------------------------------------------------------------
+# Headline numbers for the home page
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Headline:
+    model_count: int
+    organisation_count: int
+    open_weights_percent: int
+    academic_percent: int
+    country_count: int
+    mean_openness_percent: int
+
+
+def headline_numbers(columns: Columns | None = None) -> Headline:
+    """A handful of figures about the public index (a fixed number of queries).
+
+    "Open weights" means the end model's weights are graded open where the registry has such a
+    dimension; the dimension is picked by ref from the registry, not listed here.
+    """
+    models = AIModel.objects.public()
+    totals = models.aggregate(count=Count("id"), mean=Avg("total_score"))
+    model_count = totals["count"] or 0
+    organisations = Organisation.objects.public().filter(ai_models__in=models).distinct()
+    organisation_count = organisations.count()
+    academic = models.filter(organisation__sector=vocab.Sector.ACADEMIC).count()
+    countries = (
+        organisations.exclude(country="").values("country").distinct().count()
+    )
+    weights_ref = next(
+        (d.ref for d in (columns.dimensions if columns else Dimension.objects.filter(is_active=True))
+         if d.ref.startswith("weights") and "end" in d.ref),
+        None,
+    )
+    open_weights = (
+        models.filter(assessments__dimension__ref=weights_ref, assessments__grade=vocab.Grade.OPEN).count()
+        if weights_ref else 0
+    )
+    percent = (lambda part: round(100 * part / model_count) if model_count else 0)
+    return Headline(
+        model_count=model_count,
+        organisation_count=organisation_count,
+        open_weights_percent=percent(open_weights),
+        academic_percent=percent(academic),
+        country_count=countries,
+        mean_openness_percent=as_percent(totals["mean"]),
+    )
+
+
+def name_sorted(qs):
+    return qs.order_by(Lower("name"), "pk")
+
+
+def category_means(rows: Sequence[IndexRow], columns: Columns) -> list[tuple[DimensionCategory, int | None]]:
+    """Mean per-category openness over some rows (e.g. one organisation's models)."""
+    means = []
+    for position, category in enumerate(columns.categories):
+        values = [r.category_scores[position] for r in rows if r.category_scores[position] is not None]
+        means.append((category, as_percent(sum(values) / len(values)) if values else None))
+    return means
+
+
+# ---------------------------------------------------------------------------------------------
+# Other rooms' content shown on public pages
+# ---------------------------------------------------------------------------------------------
+
+def latest_posts(limit: int = 3) -> list:
+    """The newest published news posts (editorial room), newest first."""
+    from curation.models import Post
+
+    return list(Post.objects.public().filter(kind="news").newest_first()[:limit])
+
+
+def model_changelog(model: AIModel) -> list:
+    """Applied changes of this model readers may see (review room's helper), newest first."""
+    from curation.history import public_changelog
+
+    return public_changelog(model)
+
+
+def model_last_reviewed(model: AIModel):
+    from curation.history import last_reviewed_on
+
+    return last_reviewed_on(model)
+
+
+# The charts shown on the home page, by catalogue key; unknown keys render a placeholder.
+HOME_CHART_KEYS = ("academic-share", "big-tech-share", "national-origins")
+
+
+def home_chart_keys() -> list[str]:
+    return list(HOME_CHART_KEYS)

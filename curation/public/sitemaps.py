@@ -1,0 +1,49 @@
+"""sitemap.xml: the public pages readers and search engines should find."""
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from curation.models import AIModel, Organisation
+
+
+class StaticPagesSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return ["public:home", "public:model_index", "public:organisation_index", "public:compare"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class AIModelSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.6
+    limit = 5000
+
+    def items(self):
+        return AIModel.objects.public().order_by("slug").only("slug", "updated_at")
+
+    def location(self, item):
+        return reverse("public:model_detail", args=[item.slug])
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class OrganisationSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.5
+    limit = 5000
+
+    def items(self):
+        return Organisation.objects.public().order_by("slug").only("slug", "updated_at")
+
+    def location(self, item):
+        return reverse("public:organisation_detail", args=[item.slug])
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+SITEMAPS = {"pages": StaticPagesSitemap, "models": AIModelSitemap, "organisations": OrganisationSitemap}
