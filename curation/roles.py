@@ -24,10 +24,22 @@ _CATALOGUE_EDIT = [
     "curation.add_assessment", "curation.change_assessment",
 ]
 
+# The review queue and history are read in the admin; every transition goes through
+# curation.review.services, which checks the role itself.
+_REVIEW_VIEW = [
+    "curation.view_changerequest", "curation.view_reviewevent",
+    "curation.view_historyentry", "curation.view_importrun",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CURATOR: _CATALOGUE_VIEW + _CATALOGUE_EDIT,
-    REVIEWER: _CATALOGUE_VIEW + _CATALOGUE_EDIT,
-    EDITOR: [],
+    CURATOR: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW,
+    REVIEWER: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW,
+    # Editors write news and guides and are the only role that publishes them.
+    EDITOR: _CATALOGUE_VIEW + [
+        "curation.view_post", "curation.add_post", "curation.change_post", "curation.delete_post",
+        "curation.publish_post", "curation.view_postrevision", "curation.view_posttag",
+        "curation.add_posttag", "curation.change_posttag", "curation.view_poststatuschange",
+    ],
 }
 
 

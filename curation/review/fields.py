@@ -293,10 +293,16 @@ def field_for(target, name: str) -> ClassifiedField:
     raise ValidationFailed(f"{name!r} is not a classified field of {target_model.__name__} (known: {known})")
 
 
+# Whole-record events in history rather than field changes; their values are snapshots.
+RECORD_EVENTS = {"created": "added to the index", "deleted": "removed from the index"}
+
+
 def display_value(target_model: type | None, field_name: str, value) -> str:
     """A field value as people read it; falls back to the raw JSON for unknown fields."""
     if value is None:
         return "(none)"
+    if field_name in RECORD_EVENTS:
+        return ""
     try:
         if target_model is None:
             raise ValidationFailed("no target")
@@ -306,6 +312,8 @@ def display_value(target_model: type | None, field_name: str, value) -> str:
 
 
 def field_label(target_model: type | None, field_name: str) -> str:
+    if field_name in RECORD_EVENTS:
+        return RECORD_EVENTS[field_name]
     try:
         if target_model is None:
             raise ValidationFailed("no target")

@@ -1,0 +1,60 @@
+"""Reading history for readers: a model's public changelog and when it was last reviewed.
+
+Reader pages use these instead of HistoryEntry directly, so that reviewers' private comments,
+and the names of the people involved, never reach a public page.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from curation.models import AIModel, HistoryEntry
+from curation.review.fields import display_value, field_label
+
+
+@dataclass(frozen=True)
+class PublicChange:
+    applied_at: datetime.datetime
+    field: str
+    field_label: str
+    before: str
+    after: str
+    rationale: str
+    evidence_link: str
+    # "review" (approved proposal), "import" (upstream import) or "edit" (direct edit).
+    source: str
+
+
+def _source(entry: HistoryEntry) -> str:
+    if entry.import_run_id:
+        return "import"
+    if entry.change_request_id:
+        return "review"
+    return "edit"
+
+
+def public_changelog(ai_model: AIModel, limit: int | None = None) -> list[PublicChange]:
+    """Applied changes of one model, newest first, without private notes or people."""
+    entries = HistoryEntry.objects.filter(ai_model=ai_model).order_by("-applied_at", "-id")
+    if limit:
+        entries = entries[:limit]
+    return [
+        PublicChange(
+            applied_at=e.applied_at, field=e.field, field_label=field_label(AIModel, e.field),
+            before=display_value(AIModel, e.field, e.before), after=display_value(AIModel, e.field, e.after),
+            rationale=e.rationale, evidence_link=e.evidence_link, source=_source(e),
+        )
+        for e in entries.only(
+            "applied_at", "field", "before", "after", "rationale", "evidence_link", "change_request_id",
+            "import_run_id",
+        )
+    ]
+
+
+def last_reviewed_on(ai_model: AIModel) -> datetime.date | None:
+    """The day a reviewer last approved a change to this model, or None if never."""
+    applied = (
+        HistoryEntry.objects.filter(ai_model=ai_model, change_request__isnull=False)
+        .order_by("-applied_at").values_list("applied_at", flat=True).first()
+    )
+    return applied.date() if applied else None

@@ -1,0 +1,49 @@
+"""Fixtures shared by the review room's tests: one user per role, and a graded model."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+
+@pytest.fixture
+def people(db, settings):
+    # Hashing six passwords with the production hasher costs over a second per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.contrib.auth.models import AnonymousUser, Group, User
+
+    from curation import roles
+
+    roles.ensure_roles()
+
+    def user(name, role=None, **extra):
+        person = User.objects.create_user(name, f"{name}@example.org", "pw-" + name, **extra)
+        if role:
+            person.groups.add(Group.objects.get(name=role))
+        return person
+
+    return SimpleNamespace(
+        anonymous=AnonymousUser(),
+        curator=user("curator", roles.CURATOR),
+        curator2=user("curator2", roles.CURATOR),
+        reviewer=user("reviewer", roles.REVIEWER),
+        reviewer2=user("reviewer2", roles.REVIEWER),
+        editor=user("editor", roles.EDITOR),
+        superuser=user("root", is_superuser=True, is_staff=True),
+    )
+
+
+@pytest.fixture
+def graded_model(make_ai_model):
+    """A public text model, every active dimension closed except `weights_endmodel` partial."""
+    return make_ai_model("Graded Model", grades={"weights_endmodel": "partial"})
+
+
+def grade_of(model, ref):
+    from curation.models import Assessment
+
+    return Assessment.objects.get(ai_model=model, dimension__ref=ref).grade
+
+
+def new_grade(grade, link="https://example.org/evidence", notes=""):
+    return {"grade": grade, "links": [link] if link else [], "notes": notes}
