@@ -1,6 +1,8 @@
 """Celery tasks: thin wrappers over services."""
 from celery import shared_task
 
+from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (registers the beat task)
+
 
 @shared_task(acks_late=True)
 def regenerate_stale_charts():

@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("curation.public.urls")),
     path("api/v1/", include("curation.api.urls")),
+    path("", include("curation.editorial.urls")),
 ]

@@ -147,9 +147,14 @@ def _norm(text: str) -> str:
     return text.strip(" :")
 
 
+def name_key(name: str) -> str:
+    """Matching key for organisation names and aliases: "Google AI", "google  ai " -> "google ai"."""
+    return _norm(name or "")
+
+
 # Spellings met in the wild that django-countries does not know by name.
 _COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "united states of america": "US", "america": "US",
+    "usa": "US", "us": "US", "united states": "US", "united states of america": "US", "america": "US",
     "uk": "GB", "great britain": "GB", "britain": "GB", "england": "GB",
     "south korea": "KR", "korea": "KR", "republic of korea": "KR",
     "uae": "AE", "emirates": "AE",

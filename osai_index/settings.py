@@ -108,7 +108,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down: callers fall back to the periodic sweep instead of hanging.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Scheduled news and guides go live within a minute of their publish_at.
+    "publish-scheduled-posts": {"task": "curation.editorial.publish_scheduled_posts", "schedule": 60.0},
+}
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -151,6 +154,12 @@ SPECTACULAR_SETTINGS = {
 # --- The index ------------------------------------------------------------------------------
 # Let a superuser approve their own proposals on a single-person installation.
 OSAI_ALLOW_SELF_APPROVAL = env.bool("OSAI_ALLOW_SELF_APPROVAL", default=False)
+# Hosts whose https iframes may appear in posts (video players and the like); all others are removed.
+OSAI_IFRAME_ALLOWED_HOSTS = env.list(
+    "OSAI_IFRAME_ALLOWED_HOSTS", default=["www.youtube-nocookie.com", "player.vimeo.com"]
+)
+# How long a signed link sharing a draft post stays valid (seconds).
+OSAI_PREVIEW_LINK_MAX_AGE = env.int("OSAI_PREVIEW_LINK_MAX_AGE", default=7 * 24 * 3600)
 
 LOGGING = {
     "version": 1,

@@ -1,1 +1,2 @@
 """Admin for curators, reviewers and editors; one module per room, imported here."""
+from . import posts  # noqa: F401,E402

@@ -1,0 +1,1 @@
+"""News and guides: writing with revisions, review and publishing, Markdown with live embeds."""

@@ -1,0 +1,99 @@
+"""Reader-facing news and guides. Queries and rendering come from services; views shape pages."""
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from curation.editorial import services
+from curation.editorial.rendering import render_markdown
+from curation.models import Post, PostKind, PostTag
+
+POSTS_PER_PAGE = 10
+KIND_HEADINGS = {PostKind.NEWS: "News", PostKind.GUIDE: "Guides"}
+
+
+def post_list(request, kind: str):
+    tag_slug = request.GET.get("tag") or None
+    tag = get_object_or_404(PostTag, slug=tag_slug) if tag_slug else None
+    page = Paginator(services.published_posts(kind, tag=tag_slug), POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    tags = PostTag.objects.filter(posts__status="published", posts__kind=kind).distinct()
+    return render(request, "editorial/post_list.html", {
+        "kind": kind, "heading": KIND_HEADINGS[kind], "page": page, "tag": tag, "tags": tags,
+        "feed_url": reverse("editorial:feed-news" if kind == PostKind.NEWS else "editorial:feed-guides"),
+    })
+
+
+def render_post_page(request, post: Post, *, preview: bool = False, show_problems: bool = False, status: int = 200):
+    """The one post page: public view, admin preview and signed-link preview all use it."""
+    rendered = render_markdown(post.body, post=post, preview=show_problems)
+    response = render(request, "editorial/post_detail.html", {
+        "post": post, "body": rendered.html, "problems": rendered.problems if show_problems else [],
+        "preview": preview, "has_byline_embed": "{% byline" in post.body,
+        "list_url": reverse("editorial:news-list" if post.kind == PostKind.NEWS else "editorial:guide-list"),
+        "kind_heading": KIND_HEADINGS[post.kind],
+    }, status=status)
+    if preview:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def post_detail(request, kind: str, slug: str):
+    post = get_object_or_404(Post.objects.public().prefetch_related("tags", "authors"), kind=kind, slug=slug)
+    return render_post_page(request, post)
+
+
+def shared_preview(request, token: str):
+    """A draft shared through a signed, expiring link: readable without an account."""
+    try:
+        post = services.post_for_preview_token(token)
+    except services.InvalidPreviewLink as exc:
+        raise Http404(str(exc)) from exc
+    return render_post_page(request, post, preview=True)
+
+
+class PostFeed(Feed):
+    feed_type = Atom1Feed
+    kind = PostKind.NEWS
+
+    def title(self):
+        return f"European Open Source AI Index — {KIND_HEADINGS[self.kind]}"
+
+    def link(self):
+        return reverse("editorial:news-list" if self.kind == PostKind.NEWS else "editorial:guide-list")
+
+    def subtitle(self):
+        return f"{KIND_HEADINGS[self.kind]} from the European Open Source AI Index."
+
+    def items(self):
+        return services.published_posts(self.kind)[:20]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.description
+
+    def item_author_name(self, item):
+        return item.byline_names or None
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [t.name for t in item.tags.all()]
+
+
+class NewsFeed(PostFeed):
+    kind = PostKind.NEWS
+
+
+class GuidesFeed(PostFeed):
+    kind = PostKind.GUIDE

@@ -1,0 +1,540 @@
+"""Importing an upstream folder of model YAML files into the index.
+
+`import_index` reads the files one at a time (memory stays flat however many there are), maps
+each to an AIModel with its assessments and organisation, and writes only what differs from the
+database, so a second run changes nothing. A bad file is reported with its name and line and
+skipped (its writes roll back to a savepoint); with `strict=True` the first bad file aborts the
+whole import and nothing is written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+from django.db import DatabaseError, transaction
+from django.utils.text import slugify
+
+from curation import vocab
+from curation.assessments import recompute_scores
+from curation.datachanges import record_data_change
+from curation.models import AIModel, Assessment, Dimension, Organisation
+from curation.registry import LEGACY_DIMENSIONS, ensure_legacy_dimension, load_registry, scoring_dimensions
+
+from .upstream import (
+    FileProblem,
+    ParsedFile,
+    canonical_text,
+    model_files,
+    normalise_whitespace,
+    parse_file,
+)
+
+SCORE_BATCH = 1000
+
+
+class Skipped(NamedTuple):
+    file: str
+    line: int | None
+    reason: str
+
+
+class FieldChange(NamedTuple):
+    """One changed field; names and values follow curation.review.fields where it has them."""
+
+    target: Any  # the AIModel or Organisation
+    field: str
+    before: Any
+    after: Any
+
+
+class UnmappedTag(NamedTuple):
+    organisation: Organisation
+    kind: str  # "national_origin" or "contributor_type"
+    raw: str
+
+
+@dataclass
+class ImportReport:
+    source: str = ""
+    created: list[str] = field(default_factory=list)  # file names
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)  # imported, but worth a look
+    changes: list[FieldChange] = field(default_factory=list)
+    unmapped_tags: list[UnmappedTag] = field(default_factory=list)
+    organisations_created: list[Organisation] = field(default_factory=list)
+    organisations_needing_review: list[Organisation] = field(default_factory=list)
+    registry_changed: bool = False
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated or self.registry_changed or self.organisations_created)
+
+    def summary(self) -> dict:
+        """Plain figures and reasons, fit for JSON (the import run's record, the API)."""
+        return {
+            "source": self.source,
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "skipped": [{"file": s.file, "line": s.line, "reason": s.reason} for s in self.skipped],
+            "warnings": [{"file": s.file, "line": s.line, "reason": s.reason} for s in self.warnings],
+            "changes": len(self.changes),
+            "unmapped_tags": [
+                {"organisation": t.organisation.name, "kind": t.kind, "raw": t.raw} for t in self.unmapped_tags
+            ],
+            "organisations_needing_review": [o.name for o in self.organisations_needing_review],
+        }
+
+
+class ImportAborted(Exception):
+    """A strict import met a bad file; nothing was written."""
+
+    def __init__(self, problem: FileProblem):
+        super().__init__(f"import aborted, nothing written: {problem}")
+        self.problem = problem
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def import_index(path, *, strict: bool = False, user=None, progress: Progress | None = None) -> ImportReport:
+    """Import an upstream folder (or one file); see the module docstring.
+
+    `progress(done, total, filename)` is called after each file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    report = ImportReport(source=str(path))
+    try:
+        with transaction.atomic():
+            _Run(path, report, strict=strict, progress=progress).run()
+            if report.changed_anything:
+                record_data_change(
+                    f"import {path.name}: {len(report.created)} created, {len(report.updated)} updated"
+                )
+            _record_import_run(report, user=user, source=str(path))
+    except FileProblem as problem:
+        raise ImportAborted(problem) from None
+    return report
+
+
+def _record_import_run(report: ImportReport, *, user, source: str) -> None:
+    """Hand the report to the review room (history entries, proposals for unmapped tags)."""
+    try:
+        from curation.review.services import record_import_run
+    except ImportError:  # the review services are not installed in this build
+        return
+    record_import_run(report, user=user, source=source)
+
+
+@dataclass
+class _OrgSeen:
+    """The first file of this run that classified an organisation."""
+
+    filename: str
+    origin: tuple | None
+    contributor: tuple | None
+    raw: tuple[str | None, str | None]
+
+
+class _Run:
+    def __init__(self, path: Path, report: ImportReport, *, strict: bool, progress: Progress | None):
+        self.path, self.report, self.strict, self.progress = path, report, strict, progress
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        folder = self.path if self.path.is_dir() else self.path.parent
+        parameters = folder / "_parameters.yml"
+        before = _registry_snapshot()
+        if parameters.exists():
+            load_registry(parameters)
+        self.report.registry_changed = before != _registry_snapshot()
+        self.dimensions = {d.ref: d for d in Dimension.objects.select_related("category")}
+        self.active_refs = sorted(ref for ref, d in self.dimensions.items() if d.is_active)
+        self.known_refs = set(self.dimensions) | set(LEGACY_DIMENSIONS)
+
+        self.orgs_by_key: dict[str, Organisation] = {}
+        for org in Organisation.objects.all():
+            self._index_org(org)
+        self.org_slugs = set(Organisation.objects.values_list("slug", flat=True))
+        self.model_slugs = set(AIModel.objects.values_list("slug", flat=True))
+        self.model_by_file: dict[str, int] = {}
+        self.model_by_name: dict[str, int] = {}
+        for pk, name, filename in AIModel.objects.values_list("pk", "name", "upstream_filename"):
+            self.model_by_name[name] = pk
+            if filename:
+                self.model_by_file[filename] = pk
+        self.names_this_run: dict[str, str] = {}
+        self.org_seen: dict[int, _OrgSeen] = {}
+        self.org_details_set: set[int] = set()
+        self.orgs_touched: dict[int, Organisation] = {}
+        self.to_score: list[int] = []
+
+        files = model_files(self.path)
+        for done, file_path in enumerate(files, start=1):
+            self._import_file(file_path)
+            if self.progress:
+                self.progress(done, len(files), file_path.name)
+
+        if self.report.registry_changed:
+            self.to_score = list(AIModel.objects.values_list("pk", flat=True))
+        specs = scoring_dimensions()
+        for start in range(0, len(self.to_score), SCORE_BATCH):
+            batch = AIModel.objects.filter(pk__in=self.to_score[start:start + SCORE_BATCH]).only("pk", "types", "total_score")
+            recompute_scores(batch, specs)
+        self.report.organisations_needing_review = [
+            org for org in self.orgs_touched.values()
+            if org.classification_status == vocab.ClassificationStatus.NEEDS_REVIEW
+        ]
+
+    def _index_org(self, org: Organisation) -> None:
+        for spelling in [org.name, *(org.aliases or [])]:
+            self.orgs_by_key.setdefault(vocab.name_key(spelling), org)
+
+    # -- one file -------------------------------------------------------------------------
+
+    def _import_file(self, file_path: Path) -> None:
+        name = file_path.name
+        try:
+            parsed = parse_file(name, file_path.read_bytes(), self.known_refs)
+            self._check(parsed)
+            journal = _Journal()
+            try:
+                with transaction.atomic():
+                    outcome = self._apply(parsed, journal)
+            except DatabaseError as exc:
+                journal.undo(self)
+                raise FileProblem(name, None, f"could not be stored: {exc}") from None
+        except FileProblem as problem:
+            if self.strict:
+                raise
+            self.report.skipped.append(Skipped(problem.filename, problem.line, problem.reason))
+            return
+        except OSError as exc:
+            problem = FileProblem(name, None, f"could not be read: {exc.strerror or exc}")
+            if self.strict:
+                raise problem from None
+            self.report.skipped.append(Skipped(name, None, problem.reason))
+            return
+        self.names_this_run[parsed.system["name"]] = name
+        for line, message in parsed.warnings:
+            self.report.warnings.append(Skipped(name, line, message))
+        getattr(self.report, outcome).append(name)
+
+    def _check(self, parsed: ParsedFile) -> None:
+        """Problems that need the run's state or the schema, found before anything is written."""
+        name = parsed.system["name"]
+        if name in self.names_this_run:
+            raise FileProblem(
+                parsed.filename, parsed.line_of("system", "name"),
+                f"duplicate model name {name!r}: already imported from {self.names_this_run[name]}",
+            )
+        for attr, value in parsed.system.items():
+            limit = getattr(AIModel._meta.get_field(attr), "max_length", None) if attr != "release_date_precision" else None
+            if limit and isinstance(value, str) and len(value) > limit:
+                raise FileProblem(parsed.filename, None, f"system: {attr} is longer than {limit} characters")
+        if parsed.org:
+            for key in ("name", "link"):
+                limit = Organisation._meta.get_field(key).max_length
+                if len(parsed.org[key]) > limit:
+                    raise FileProblem(parsed.filename, parsed.line_of("org", key), f"org.{key} is longer than {limit} characters")
+
+    def _apply(self, parsed: ParsedFile, journal: "_Journal") -> str:
+        changes: list[FieldChange] = []
+        organisation = self._organisation(parsed, journal, changes) if parsed.org else None
+        extra = dict(parsed.extra)
+        missing = [ref for ref in self.active_refs if ref not in parsed.assessments]
+        if missing:
+            extra["absent"] = sorted(set(extra.get("absent", [])) | set(missing))
+        if organisation is not None:
+            for key in ("name", "link", "notes"):
+                raw = parsed.org["raw"][key]
+                means = organisation.name if key == "name" else canonical_text(getattr(organisation, key))
+                if normalise_whitespace(raw) != means:
+                    extra.setdefault("raw", {})[f"org.{key}"] = {"value": raw, "means": means}
+        wanted = {
+            **{k: v for k, v in parsed.system.items() if k != "types"},
+            "types": ",".join(parsed.system["types"]),
+            "organisation_id": organisation.pk if organisation else None,
+            "upstream_filename": parsed.filename,
+            "upstream_extra": _json_safe(extra),
+        }
+        grades = {ref: a for ref, a in parsed.assessments.items()}
+        for ref in missing:
+            grades[ref] = None  # no block in the file: not assessed
+
+        pk = self.model_by_file.get(parsed.filename) or self.model_by_name.get(parsed.system["name"])
+        if pk is None:
+            self._create(parsed, wanted, grades, journal)
+            self.report.changes.extend(changes)
+            return "created"
+        model = AIModel.objects.select_related("organisation").get(pk=pk)
+        changed = self._update(model, wanted, grades, changes)
+        self.report.changes.extend(changes)
+        if changed or changes:
+            self.to_score.append(model.pk)
+            return "updated"
+        return "unchanged"
+
+    def _create(self, parsed: ParsedFile, wanted: dict, grades: dict, journal: "_Journal") -> None:
+        slug = _unique_slug(wanted["name"], self.model_slugs, "model")
+        model = AIModel.objects.create(slug=slug, **wanted)
+        journal.model_slugs.append(slug)
+        Assessment.objects.bulk_create(
+            Assessment(ai_model=model, dimension=self._dimension(ref), **_assessment_values(a))
+            for ref, a in grades.items()
+        )
+        self.model_by_file[parsed.filename] = model.pk
+        self.model_by_name[model.name] = model.pk
+        journal.model_keys.append((parsed.filename, model.name))
+        self.to_score.append(model.pk)
+
+    def _update(self, model: AIModel, wanted: dict, grades: dict, changes: list[FieldChange]) -> bool:
+        dirty = []
+        for attr, value in wanted.items():
+            current = getattr(model, attr)
+            if current == value:
+                continue
+            dirty.append(attr)
+            if attr == "types":
+                changes.append(FieldChange(model, "types", model.type_list, [t for t in value.split(",") if t]))
+            elif attr == "organisation_id":
+                before = {"id": model.organisation_id, "name": model.organisation.name} if model.organisation_id else None
+                after = None
+                if value is not None:
+                    after = {"id": value, "name": Organisation.objects.only("name").get(pk=value).name}
+                changes.append(FieldChange(model, "organisation", before, after))
+            elif attr not in ("upstream_extra", "upstream_filename", "release_date_precision"):
+                changes.append(FieldChange(model, attr, _jsonable(current), _jsonable(value)))
+            setattr(model, attr, value)
+        if dirty:
+            model.save(update_fields=[*dirty, "updated_at"])
+
+        existing = {a.dimension.ref: a for a in Assessment.objects.filter(ai_model=model).select_related("dimension")}
+        to_update, to_create = [], []
+        for ref, parsed in grades.items():
+            values = _assessment_values(parsed)
+            row = existing.pop(ref, None)
+            if row is None:
+                to_create.append(Assessment(ai_model=model, dimension=self._dimension(ref), **values))
+                changes.append(FieldChange(model, f"assessment:{ref}", None, values))
+                continue
+            before = {"grade": row.grade, "links": list(row.links or []), "notes": row.notes}
+            if before != values:
+                row.grade, row.links, row.notes = values["grade"], values["links"], values["notes"]
+                to_update.append(row)
+                changes.append(FieldChange(model, f"assessment:{ref}", before, values))
+        if to_update:
+            Assessment.objects.bulk_update(to_update, ["grade", "links", "notes"])
+        if to_create:
+            Assessment.objects.bulk_create(to_create)
+        for ref, row in existing.items():  # the file no longer has this block
+            changes.append(FieldChange(model, f"assessment:{ref}", {"grade": row.grade, "links": row.links, "notes": row.notes}, None))
+            row.delete()
+        return bool(dirty)
+
+    def _dimension(self, ref: str) -> Dimension:
+        if ref not in self.dimensions:
+            self.dimensions[ref] = ensure_legacy_dimension(ref)
+        return self.dimensions[ref]
+
+    # -- organisations --------------------------------------------------------------------
+
+    def _organisation(self, parsed: ParsedFile, journal: "_Journal", changes: list[FieldChange]) -> Organisation:
+        details = parsed.org
+        key = vocab.name_key(details["name"])
+        org = self.orgs_by_key.get(key)
+        if org is None:
+            org = Organisation(
+                name=details["name"], slug=_unique_slug(details["name"], self.org_slugs, "organisation"),
+                link=details["link"], notes=details["notes"],
+                classification_status=vocab.ClassificationStatus.NEEDS_REVIEW,
+            )
+            self.pending_seen = None
+            self._classify(org, parsed, is_new=True, changes=changes)
+            org.save()
+            if self.pending_seen is not None:
+                self.org_seen[org.pk] = self.pending_seen
+            journal.new_orgs.append(org)
+            self._index_org(org)
+            self.report.organisations_created.append(org)
+            self.org_details_set.add(org.pk)
+            self.orgs_touched[org.pk] = org
+            return org
+
+        journal.remember(org)
+        dirty = set()
+        if details["name"] != org.name and details["name"] not in (org.aliases or []):
+            org.aliases = [*(org.aliases or []), details["name"]]
+            dirty.add("aliases")
+        if org.pk not in self.org_details_set:
+            # The first file of this run that names the organisation gives its link and notes.
+            self.org_details_set.add(org.pk)
+            for attr in ("link", "notes"):
+                if details[attr] != getattr(org, attr):
+                    setattr(org, attr, details[attr])
+                    dirty.add(attr)
+        dirty |= self._classify(org, parsed, is_new=False, changes=changes)
+        if dirty:
+            org.save()
+        self.orgs_touched[org.pk] = org
+        return org
+
+    def _classify(self, org: Organisation, parsed: ParsedFile, *, is_new: bool, changes: list[FieldChange]) -> set[str]:
+        """Apply the file's tags to `org`; returns the names of changed attributes."""
+        if parsed.origin_tag is None and parsed.contributor_tag is None:
+            return set()  # the file says nothing about the organisation
+        origin = vocab.parse_national_origin(parsed.origin_tag) if parsed.origin_tag else None
+        contributor = vocab.parse_contributor_type(parsed.contributor_tag, origin) if parsed.contributor_tag else None
+        mapped = (
+            (origin.scope, origin.country) if origin else None,
+            (contributor.sector, contributor.kind, contributor.bloc) if contributor else None,
+        )
+        raw = (parsed.origin_tag, parsed.contributor_tag)
+        dirty: set[str] = set()
+        seen = self.org_seen.get(org.pk)
+        if seen is not None:
+            if (mapped if all(mapped) else raw) != (
+                (seen.origin, seen.contributor) if seen.origin and seen.contributor else seen.raw
+            ):
+                self.report.warnings.append(Skipped(
+                    parsed.filename, parsed.tag_lines.get("Contributor type") or parsed.tag_lines.get("National origin"),
+                    f"organisation {org.name!r}: tags {_tags_text(raw)} conflict with {_tags_text(seen.raw)} "
+                    f"in {seen.filename}; kept the first, marked for review",
+                ))
+                if org.classification_status != vocab.ClassificationStatus.NEEDS_REVIEW:
+                    org.classification_status = vocab.ClassificationStatus.NEEDS_REVIEW
+                    dirty.add("classification_status")
+            return dirty
+        # Registered under the organisation's id once it has one (see _organisation).
+        self.pending_seen = _OrgSeen(parsed.filename, mapped[0], mapped[1], raw)
+        if org.pk is not None:
+            self.org_seen[org.pk] = self.pending_seen
+        if not is_new and raw == (org.origin_tag or None, org.contributor_tag or None):
+            # Same tag text as last time: keep whatever curators decided since.
+            return dirty
+
+        before_origin, before_contributor = _origin_value(org), _contributor_value(org)
+        unmapped = []
+        if origin:
+            org.origin_scope, org.country = origin.scope, origin.country
+        elif parsed.origin_tag:
+            unmapped.append(("national_origin", parsed.origin_tag))
+        if contributor:
+            org.sector, org.contributor_kind, org.big_tech_bloc = contributor.sector, contributor.kind, contributor.bloc
+        elif parsed.contributor_tag:
+            unmapped.append(("contributor_type", parsed.contributor_tag))
+        org.origin_tag = parsed.origin_tag or ""
+        org.contributor_tag = parsed.contributor_tag or ""
+        classified = origin is not None and contributor is not None
+        org.classification_status = (
+            vocab.ClassificationStatus.CLASSIFIED if classified else vocab.ClassificationStatus.NEEDS_REVIEW
+        )
+        after_origin, after_contributor = _origin_value(org), _contributor_value(org)
+        dirty |= {"origin_tag", "contributor_tag", "classification_status"}
+        # An organisation first met in this run has no earlier classification to report on.
+        if not is_new and org not in self.report.organisations_created:
+            if after_origin != before_origin:
+                changes.append(FieldChange(org, "national_origin", before_origin, after_origin))
+                dirty |= {"origin_scope", "country"}
+            if after_contributor != before_contributor:
+                changes.append(FieldChange(org, "contributor_type", before_contributor, after_contributor))
+        for kind, value in unmapped:
+            self.report.unmapped_tags.append(UnmappedTag(org, kind, value))
+            line = parsed.tag_lines.get("National origin" if kind == "national_origin" else "Contributor type")
+            self.report.warnings.append(Skipped(
+                parsed.filename, line,
+                f"organisation {org.name!r}: {kind.replace('_', ' ')} tag {value!r} is not in the vocabulary; "
+                "kept as written, marked for review",
+            ))
+        return dirty
+
+
+class _Journal:
+    """What one file changed in the run's in-memory state, to undo if its savepoint rolls back."""
+
+    def __init__(self):
+        self.new_orgs: list[Organisation] = []
+        self.known_orgs: list[Organisation] = []
+        self.model_slugs: list[str] = []
+        self.model_keys: list[tuple[str, str]] = []
+
+    def remember(self, org: Organisation) -> None:
+        self.known_orgs.append(org)
+
+    def undo(self, run: _Run) -> None:
+        for org in self.new_orgs:
+            for key, value in list(run.orgs_by_key.items()):
+                if value is org:
+                    del run.orgs_by_key[key]
+            run.org_slugs.discard(org.slug)
+            run.orgs_touched.pop(org.pk, None)
+            run.org_seen.pop(org.pk, None)
+            if org in run.report.organisations_created:
+                run.report.organisations_created.remove(org)
+        for org in self.known_orgs:
+            org.refresh_from_db()
+        for slug in self.model_slugs:
+            run.model_slugs.discard(slug)
+        for filename, name in self.model_keys:
+            run.model_by_file.pop(filename, None)
+            run.model_by_name.pop(name, None)
+
+
+def _origin_value(org: Organisation) -> dict:
+    """As curation.review.fields reads `national_origin`: plain strings, JSON-ready."""
+    return {"scope": str(org.origin_scope), "country": org.country.code if org.country else ""}
+
+
+def _contributor_value(org: Organisation) -> dict:
+    return {"sector": str(org.sector), "kind": str(org.contributor_kind), "bloc": str(org.big_tech_bloc)}
+
+
+def _tags_text(raw: tuple[str | None, str | None]) -> str:
+    origin, contributor = raw
+    return f"({origin or 'no origin'} / {contributor or 'no contributor type'})"
+
+
+def _assessment_values(parsed) -> dict:
+    if parsed is None:
+        return {"grade": vocab.Grade.NOT_ASSESSED, "links": [], "notes": ""}
+    return {"grade": parsed.grade, "links": list(parsed.links), "notes": parsed.notes}
+
+
+def _unique_slug(name: str, taken: set[str], fallback: str) -> str:
+    base = (slugify(name) or fallback)[:190]
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _jsonable(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _json_safe(value):
+    """YAML may give dates, datetimes and the like; JSON fields want plain values."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "isoformat"):
+        return {"__yaml_date__": value.isoformat()}
+    return str(value)
+
+
+def _registry_snapshot():
+    return list(
+        Dimension.objects.order_by("ref").values_list("ref", "category__ref", "applicable_types", "is_active")
+    )

@@ -1,0 +1,468 @@
+"""The upstream YAML format: reading one model file into plain values, with no database access.
+
+One file holds one model: a `system:` block, an `org:` block, one block per openness dimension
+(`class`, `link`, `notes`) and the organisation's classification as comment tags at the top
+(`# - National origin: China`, `# - Contributor type: Non-academic (Chinese AI Tiger)`).
+
+Parsing normalises every value to the site's vocabularies and keeps, in `extra`, whatever the
+exporter needs to write the file back as it was: original spellings of keys and values (each
+with the normalised value it meant at import time), keys the site does not model, keys that were
+absent, and comment lines other than the tags. A file that cannot be read raises `FileProblem`
+naming the line where there is one.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from curation import vocab
+
+try:  # libyaml is ten times faster; PyYAML's pure loader gives the same data
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader
+
+# (upstream key, AIModel attribute), in the order upstream writes them.
+SYSTEM_KEYS = [
+    ("name", "name"),
+    ("link", "link"),
+    ("type", "types"),
+    ("performanceclass", "performance_class"),
+    ("basemodelname", "base_model_name"),
+    ("endmodelname", "end_model_name"),
+    ("endmodellicense", "end_model_licence"),
+    ("releasedate", "release_date"),
+    ("notes", "notes"),
+]
+ORG_KEYS = ["name", "link", "notes"]
+BLOCK_KEYS = ["class", "link", "notes"]
+TAG_ORIGIN = "National origin"
+TAG_CONTRIBUTOR = "Contributor type"
+TAGS_HEADING = "Organization tags:"
+
+# Comment lines every upstream file starts with; the exporter writes them itself.
+STANDARD_HEADER = """\
+# Thank you for contributing!
+# In filling out this yaml file, please follow the criteria as described here:
+# https://osai-index.eu/contribute
+
+# You're free to build on this work and reuse the data. It is licensed under CC-BY 4.0, with the
+# stipulation that attribution should come in the form of a link to https://osai-index.eu/
+# and a citation to the peer-reviewed paper in which the dataset & criteria were published:
+
+# Liesenfeld, A. and Dingemanse, M., 2024. Rethinking open source generative AI: open-washing and the EU AI Act. In Proceedings of the 2024 ACM Conference on Fairness, Accountability, and Transparency (pp. 1774-1787).
+"""
+_STANDARD_HEADER_LINES = {line.strip() for line in STANDARD_HEADER.splitlines() if line.strip()}
+
+_TAG_RE = re.compile(r"^#\s*-?\s*(national\s*origin|contributor\s*type)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+_MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in (
+        datetime.date(2000, number, 1).strftime("%B").lower(),
+        datetime.date(2000, number, 1).strftime("%b").lower(),
+    )
+}
+
+
+class FileProblem(Exception):
+    """A file that cannot be imported: its name, the line (or None) and the reason."""
+
+    def __init__(self, filename: str, line: int | None, reason: str):
+        super().__init__(f"{filename}{f', line {line}' if line else ''}: {reason}")
+        self.filename, self.line, self.reason = filename, line, reason
+
+
+@dataclass
+class ParsedAssessment:
+    grade: str
+    links: list[str]
+    notes: str
+
+
+@dataclass
+class ParsedFile:
+    """One model file, normalised. `system` maps AIModel attributes to values."""
+
+    filename: str
+    system: dict[str, Any]
+    org: dict[str, Any] | None  # {"name", "link", "notes"} when the file names an organisation
+    origin_tag: str | None  # raw tag values; None when the file has no such tag
+    contributor_tag: str | None
+    tag_lines: dict[str, int]
+    assessments: dict[str, ParsedAssessment]  # by dimension ref
+    extra: dict[str, Any]
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)
+    text: str = ""
+
+    def line_of(self, *path: str) -> int | None:
+        return find_line(self.text, *path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical values: what the exporter writes for a normalised value. Import keeps the raw value
+# only when it differs from this, so a plain file costs nothing extra.
+# ---------------------------------------------------------------------------------------------
+
+def canonical_text(value: str | None):
+    return value if value else None
+
+
+def canonical_types(types: list[str]):
+    return ",".join(types) if types else None
+
+
+def canonical_release(date: datetime.date | None, precision: str):
+    if date is None:
+        return None
+    return f"{date.year}" if precision == "year" else f"{date.year}-{date.month:02d}"
+
+
+def canonical_links(links: list[str]):
+    if not links:
+        return None
+    return links[0] if len(links) == 1 else list(links)
+
+
+def canonical_grade(grade: str):
+    return None if grade == vocab.Grade.NOT_ASSESSED else grade
+
+
+def canonical_system_value(attr: str, system: dict[str, Any]):
+    if attr == "types":
+        return canonical_types(system["types"])
+    if attr == "release_date":
+        return canonical_release(system["release_date"], system["release_date_precision"])
+    return canonical_text(system[attr])
+
+
+def normalise_whitespace(value):
+    """Strings stripped (recursively): upstream files differ in trailing spaces only by accident."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [normalise_whitespace(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalise_whitespace(v) for k, v in value.items()}
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+def find_line(text: str, top_key: str, sub_key: str | None = None) -> int | None:
+    """1-based line of `top_key:` (at column 0) or of `sub_key:` inside that block."""
+    top = re.compile(rf"^{re.escape(top_key)}\s*:", re.IGNORECASE)
+    sub = re.compile(rf"^\s+{re.escape(sub_key)}\s*:", re.IGNORECASE) if sub_key else None
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not inside:
+            if top.match(line):
+                if sub is None:
+                    return number
+                inside = True
+            continue
+        if line and not line[0].isspace() and not line.startswith("#"):
+            return None
+        if sub.match(line):
+            return number
+    return None
+
+
+def decode(filename: str, raw: bytes) -> str:
+    if not raw.strip():
+        raise FileProblem(filename, None, "empty file")
+    if b"\x00" in raw:
+        raise FileProblem(filename, None, "binary file (contains NUL bytes), not YAML text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileProblem(filename, line, "not UTF-8 text (binary file?)") from None
+
+
+def load_yaml(filename: str, text: str):
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" (column {mark.column + 1})" if mark else ""
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        raise FileProblem(filename, mark.line + 1 if mark else None, f"invalid YAML: {problem}{where}") from None
+    except yaml.YAMLError as exc:
+        raise FileProblem(filename, None, f"invalid YAML: {exc}") from None
+
+
+def _key(text) -> str:
+    """Key spellings met upstream: `endmodel license`, `End_Model_License` -> `endmodellicense`."""
+    return re.sub(r"[\s_\-]+", "", str(text)).lower()
+
+
+def _text(filename: str, text: str, path: tuple[str, ...], value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        what = "a list" if isinstance(value, list) else "a mapping"
+        raise FileProblem(filename, find_line(text, *path), f"{'.'.join(path)}: expected text, found {what}")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def _links(filename: str, text: str, path: tuple[str, ...], value) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    links = []
+    for item in items:
+        if isinstance(item, (dict, list)):
+            raise FileProblem(filename, find_line(text, *path), f"{'.'.join(path)}: expected a URL or a list of URLs")
+        if item is not None and str(item).strip():
+            links.append(str(item).strip())
+    return links
+
+
+def parse_release(value) -> tuple[datetime.date | None, str] | None:
+    """Release date at month precision (or year); (None, "") for empty; None if unreadable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, ""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.replace(day=1), "month"
+    if isinstance(value, int) and 1900 < value < 2200:
+        return datetime.date(value, 1, 1), "year"
+    text = str(value).strip().lower()
+    patterns = [
+        (r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?$", lambda m: (int(m[1]), int(m[2]))),
+        (r"^(\d{1,2})[-/.](\d{4})$", lambda m: (int(m[2]), int(m[1]))),
+        (r"^([a-z]+)\.?,?\s+(\d{4})$", lambda m: (int(m[2]), _MONTHS.get(m[1]))),
+        (r"^(\d{4})$", lambda m: (int(m[1]), None)),
+    ]
+    for pattern, extract in patterns:
+        match = re.match(pattern, text)
+        if not match:
+            continue
+        year, month = extract(match)
+        if month is None:
+            if pattern == r"^(\d{4})$":
+                return datetime.date(year, 1, 1), "year"
+            return None
+        if 1 <= month <= 12 and 1900 < year < 2200:
+            return datetime.date(year, month, 1), "month"
+        return None
+    return None
+
+
+def _remember(extra: dict, path: str, raw, canonical) -> None:
+    """Keep a raw value that the exporter would not reproduce, with what it meant."""
+    if normalise_whitespace(raw) != canonical:
+        extra.setdefault("raw", {})[path] = {"value": raw, "means": canonical}
+
+
+def _header_comments(text: str) -> tuple[dict[str, tuple[str, int]], list[str]]:
+    """Tags (kind -> (raw value, line)) and the other header comment lines to keep."""
+    tags: dict[str, tuple[str, int]] = {}
+    kept: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped in ("---", ""):
+            if kept and kept[-1] != "":
+                kept.append("")
+            continue
+        if not stripped.startswith("#"):
+            break
+        match = _TAG_RE.match(stripped)
+        if match:
+            kind = TAG_ORIGIN if "origin" in match.group(1).lower() else TAG_CONTRIBUTOR
+            tags.setdefault(kind, (match.group(2), number))
+            continue
+        if stripped in _STANDARD_HEADER_LINES or stripped.lstrip("# ").strip() == TAGS_HEADING:
+            continue
+        kept.append(stripped)
+    while kept and kept[-1] == "":
+        kept.pop()
+    while kept and kept[0] == "":
+        kept.pop(0)
+    return tags, kept
+
+
+def parse_file(filename: str, raw: bytes, dimension_refs: set[str]) -> ParsedFile:
+    """Read one upstream model file. `dimension_refs`: refs of known (active or legacy) dimensions."""
+    text = decode(filename, raw)
+    data = load_yaml(filename, text)
+    if data is None:
+        raise FileProblem(filename, None, "empty file (no YAML content)")
+    if not isinstance(data, dict):
+        found = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        raise FileProblem(filename, 1, f"expected a mapping with `system:`, `org:` and dimension blocks, found {found}")
+
+    extra: dict[str, Any] = {}
+    warnings: list[tuple[int | None, str]] = []
+    top = {}
+    for key, value in data.items():
+        top.setdefault(str(key).strip().lower(), (key, value))
+
+    # --- system ---------------------------------------------------------------------------
+    if "system" not in top:
+        raise FileProblem(filename, None, "no `system:` block")
+    system_key, system_raw = top["system"]
+    if not isinstance(system_raw, dict):
+        found = "a list" if isinstance(system_raw, list) else "no mapping"
+        raise FileProblem(filename, find_line(text, str(system_key)), f"system: expected a mapping, found {found}")
+    by_key = {}
+    for key, value in system_raw.items():
+        by_key.setdefault(_key(key), (str(key), value))
+    system: dict[str, Any] = {}
+    for upstream_key, attr in SYSTEM_KEYS:
+        spelled, value = by_key.pop(upstream_key, (None, None))
+        if spelled is None:
+            extra.setdefault("absent", []).append(f"system.{upstream_key}")
+        elif spelled != upstream_key:
+            extra.setdefault("keys", {})[f"system.{upstream_key}"] = spelled
+        path = ("system", spelled or upstream_key)
+        if attr == "types":
+            parsed = vocab.parse_model_types(value if not isinstance(value, list) else ",".join(map(str, value)))
+            if parsed is None:
+                raise FileProblem(
+                    filename, find_line(text, *path),
+                    f"system.type: unknown model type {value!r} (known: {', '.join(vocab.ModelType.values)})",
+                )
+            system["types"] = parsed
+        elif attr == "performance_class":
+            parsed = vocab.parse_performance_class(value)
+            if parsed is None:
+                raise FileProblem(
+                    filename, find_line(text, *path),
+                    f"system.performanceclass: unknown value {value!r} "
+                    f"(known: {', '.join(vocab.PerformanceClass.values)}, or empty)",
+                )
+            system["performance_class"] = parsed
+        elif attr == "release_date":
+            parsed = parse_release(value)
+            if parsed is None:
+                warnings.append((find_line(text, *path), f"system.releasedate: {value!r} is not a date; kept as written"))
+                parsed = (None, "")
+            system["release_date"], system["release_date_precision"] = parsed
+        elif attr == "link":
+            links = _links(filename, text, path, value)
+            system["link"] = links[0] if links else ""
+        else:
+            system[attr] = _text(filename, text, path, value)
+        if spelled is not None:
+            _remember(extra, f"system.{upstream_key}", value, canonical_system_value(attr, system) if attr != "link" else canonical_text(system["link"]))
+    if by_key:
+        extra["system_extra"] = {spelled: value for spelled, value in by_key.values()}
+    if not system["name"]:
+        raise FileProblem(filename, find_line(text, str(system_key), "name"), "system.name is empty: a model needs a name")
+    if len(system["name"]) > 200:
+        raise FileProblem(filename, find_line(text, str(system_key), "name"), "system.name is longer than 200 characters")
+
+    # --- org ------------------------------------------------------------------------------
+    org = None
+    if "org" not in top:
+        extra.setdefault("absent", []).append("org")
+    else:
+        org_key, org_raw = top["org"]
+        if org_raw is None:
+            extra["org_block"] = None
+        elif not isinstance(org_raw, dict):
+            raise FileProblem(filename, find_line(text, str(org_key)), "org: expected a mapping with name, link and notes, found a list" if isinstance(org_raw, list) else "org: expected a mapping with name, link and notes")
+        else:
+            fields = {}
+            org_by_key = {}
+            for key, value in org_raw.items():
+                org_by_key.setdefault(_key(key), (str(key), value))
+            for upstream_key in ORG_KEYS:
+                spelled, value = org_by_key.pop(upstream_key, (None, None))
+                if spelled is None:
+                    extra.setdefault("absent", []).append(f"org.{upstream_key}")
+                elif spelled != upstream_key:
+                    extra.setdefault("keys", {})[f"org.{upstream_key}"] = spelled
+                fields[upstream_key] = value
+            if org_by_key:
+                extra["org_extra"] = {spelled: value for spelled, value in org_by_key.values()}
+            name = _text(filename, text, ("org", "name"), fields["name"])
+            if name:
+                org = {
+                    "name": name,
+                    "link": (_links(filename, text, ("org", "link"), fields["link"]) or [""])[0],
+                    "notes": _text(filename, text, ("org", "notes"), fields["notes"]),
+                    "raw": {k: fields[k] for k in ORG_KEYS},
+                }
+            else:
+                extra["org_block"] = {k: v for k, v in org_raw.items()}
+
+    # --- dimension blocks -----------------------------------------------------------------
+    assessments: dict[str, ParsedAssessment] = {}
+    for lowered, (key, value) in top.items():
+        if lowered in ("system", "org"):
+            continue
+        if lowered not in dimension_refs:
+            extra.setdefault("extra_blocks", {})[str(key)] = value
+            warnings.append((find_line(text, str(key)), f"{key}: not a dimension of the registry; kept as written"))
+            continue
+        if str(key) != lowered:
+            extra.setdefault("keys", {})[lowered] = str(key)
+        if value is None:
+            value = {}
+            extra.setdefault("raw", {})[lowered] = {"value": None, "means": None}
+        if not isinstance(value, dict):
+            found = "a list" if isinstance(value, list) else f"{value!r}"
+            raise FileProblem(
+                filename, find_line(text, str(key)),
+                f"{key}: expected a mapping with class, link and notes, found {found}",
+            )
+        block = dict(value)
+        for sub in BLOCK_KEYS:
+            if sub not in block:
+                extra.setdefault("absent", []).append(f"{lowered}.{sub}")
+        grade = vocab.parse_grade(block.pop("class", None))
+        if grade is None:
+            raise FileProblem(
+                filename, find_line(text, str(key), "class"),
+                f"{key}.class: unknown grade {value.get('class')!r} (known: open, partial, closed, or empty)",
+            )
+        links_raw = block.pop("link", None)
+        links = _links(filename, text, (str(key), "link"), links_raw)
+        notes = _text(filename, text, (str(key), "notes"), block.pop("notes", None))
+        if block:
+            extra.setdefault("block_extra", {})[lowered] = block
+        _remember(extra, f"{lowered}.class", value.get("class"), canonical_grade(grade))
+        _remember(extra, f"{lowered}.link", links_raw, canonical_links(links))
+        _remember(extra, f"{lowered}.notes", value.get("notes"), canonical_text(notes))
+        assessments[lowered] = ParsedAssessment(grade, links, notes)
+
+    # --- comments ---------------------------------------------------------------------------
+    tags, kept_comments = _header_comments(text)
+    if kept_comments:
+        extra["header_comments"] = kept_comments
+    return ParsedFile(
+        filename=filename,
+        system=system,
+        org=org,
+        origin_tag=tags[TAG_ORIGIN][0] if TAG_ORIGIN in tags else None,
+        contributor_tag=tags[TAG_CONTRIBUTOR][0] if TAG_CONTRIBUTOR in tags else None,
+        tag_lines={kind: line for kind, (_, line) in tags.items()},
+        assessments=assessments,
+        extra=extra,
+        warnings=warnings,
+        text=text,
+    )
+
+
+def model_files(path: Path) -> list[Path]:
+    """The model files of an upstream folder, in a stable order (names only: files are read later)."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    return sorted(
+        (p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith("_") and p.is_file()),
+        key=lambda p: p.name,
+    )
