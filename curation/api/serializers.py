@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from curation import vocab
-from curation.models import AIModel, Dimension, DimensionCategory, Organisation
+from curation.models import AIModel, Dimension, DimensionCategory, Organisation, Post
 from curation.scoring import DimensionSpec, applies, as_percent
 
 
@@ -215,3 +215,89 @@ class AIModelSerializer(serializers.ModelSerializer):
                 "notes": row.notes if row else "",
             })
         return out
+
+
+# --- Changelog, posts, charts ------------------------------------------------------------------
+
+class ChangelogEntrySerializer(serializers.Serializer):
+    """One applied change of a model as readers see it (no private notes, no people)."""
+
+    applied_at = serializers.DateTimeField()
+    field = serializers.CharField(help_text="Field name, or assessment:<dimension ref> for a grade.")
+    field_label = serializers.CharField()
+    before = serializers.CharField(help_text="The value before, as shown to readers.")
+    after = serializers.CharField(help_text="The value after, as shown to readers.")
+    rationale = serializers.CharField()
+    evidence_link = serializers.CharField()
+    source = serializers.ChoiceField(
+        choices=["review", "import", "edit"],
+        help_text="review: an approved proposal; import: the upstream import; edit: a direct edit.",
+    )
+
+
+class PostSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:post-detail")
+    byline = serializers.CharField(source="byline_names", read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "url", "kind", "slug", "title", "description", "byline", "date", "published_at",
+                  "updated_at", "tags", "page_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+class PostDetailSerializer(PostSerializer):
+    body_markdown = serializers.CharField(source="body", read_only=True)
+    body_html = serializers.SerializerMethodField()
+
+    class Meta(PostSerializer.Meta):
+        fields = PostSerializer.Meta.fields + ["body_markdown", "body_html"]
+
+    @extend_schema_field({"type": "string", "description": "The body rendered and sanitised, embeds included."})
+    def get_body_html(self, obj) -> str:
+        from curation.editorial.rendering import render_markdown
+
+        return str(render_markdown(obj.body, post=obj).html)
+
+
+class ChartSerializer(serializers.Serializer):
+    """A published chart: what it shows, its files and its numbers."""
+
+    key = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    alt_text = serializers.CharField(help_text="Text alternative describing what the chart shows.")
+    svg_url = serializers.SerializerMethodField()
+    png_url = serializers.SerializerMethodField()
+    csv_url = serializers.SerializerMethodField()
+    json_url = serializers.SerializerMethodField()
+    generated_at = serializers.DateTimeField()
+    data = serializers.DictField(help_text="The chart's numbers, as in its JSON file.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), f"/api/v1/charts/{obj.key}/")
+
+    def _file(self, path: str) -> str:
+        return _absolute(self.context.get("request"), path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_svg_url(self, obj) -> str:
+        return self._file(obj.svg_url)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_png_url(self, obj) -> str:
+        return self._file(obj.png_url)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_csv_url(self, obj) -> str:
+        return self._file(obj.csv_url)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_json_url(self, obj) -> str:
+        return self._file(obj.json_url)

@@ -2,7 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from curation.api import views
+from curation.api import docs, review, views
 
 app_name = "api"
 
@@ -11,7 +11,12 @@ router.register("models", views.AIModelViewSet, basename="aimodel")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("dimensions", views.DimensionViewSet, basename="dimension")
 router.register("categories", views.DimensionCategoryViewSet, basename="category")
+router.register("posts", views.PostViewSet, basename="post")
+router.register("charts", views.ChartViewSet, basename="chart")
+router.register("change-requests", review.ChangeRequestViewSet, basename="change-request")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("schema/", docs.SchemaView.as_view(), name="schema"),
+    path("docs/", docs.docs, name="docs"),
 ]

@@ -5,26 +5,36 @@ FilterSets in curation.filters (the same ones the HTML index uses).
 """
 from __future__ import annotations
 
-from django.db.models import Prefetch
+import django_filters
+from django.db.models import Max, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from curation.api.base import ApiViewMixin
 from curation.api.pagination import KeysetCursorPagination
 from curation.api.serializers import (
-    AIModelSerializer, DimensionCategorySerializer, DimensionSerializer, OrganisationDetailSerializer,
-    OrganisationSerializer, RegistrySnapshot,
+    AIModelSerializer, ChangelogEntrySerializer, ChartSerializer, DimensionCategorySerializer, DimensionSerializer, OrganisationDetailSerializer,
+    OrganisationSerializer, PostDetailSerializer, PostSerializer, RegistrySnapshot,
 )
+from curation.history import public_changelog
 from curation.filters import (
     CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX, AIModelFilter, OrganisationFilter,
     annotate_organisation_aggregates,
 )
-from curation.models import AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, Organisation
+from curation.models import (
+    AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, Organisation, Post, PostKind,
+)
 
 
-class RegistryFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, handing the view's already-loaded registry to the FilterSet."""
+class SharedFilterBackend(DjangoFilterBackend):
+    """django-filter's backend over the shared FilterSets.
+
+    Hands the view's already-loaded registry to AIModelFilter (saving a query), and says which
+    values are expected when a choice is refused.
+    """
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
@@ -32,11 +42,28 @@ class RegistryFilterBackend(DjangoFilterBackend):
             kwargs["dimensions"] = view.registry.dimensions
         return kwargs
 
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            errors = {}
+            for name, messages in filterset.errors.items():
+                messages = list(messages)
+                choices = getattr(filterset.form.fields.get(name), "choices", None)
+                if choices:
+                    values = [str(value) for value, _ in choices if value not in ("", None)]
+                    shown = ", ".join(values[:30]) + (", …" if len(values) > 30 else "")
+                    messages = [f"{m} Expected one of: {shown}." for m in messages]
+                errors[name] = messages
+            raise exceptions.ValidationError(errors)
+        return filterset.qs
+
 
 class PublicReadViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Anyone may read; every read carries validators and answers conditional requests."""
 
-    permission_classes: list = []
+    permission_classes = [permissions.AllowAny]
 
 
 _MODEL_ORDERING = OpenApiParameter(
@@ -67,7 +94,7 @@ class AIModelViewSet(PublicReadViewSet):
     serializer_class = AIModelSerializer
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"
-    filter_backends = [RegistryFilterBackend]
+    filter_backends = [SharedFilterBackend]
     filterset_class = AIModelFilter
     pagination_class = KeysetCursorPagination
 
@@ -94,6 +121,18 @@ class AIModelViewSet(PublicReadViewSet):
         context["registry"] = self.registry
         return context
 
+    @extend_schema(
+        summary="A model's public changelog, newest first",
+        description="Every applied change: field, before and after as readers see them, rationale and "
+        "evidence. Reviewers' private comments and the people involved are never shown.",
+        responses={200: ChangelogEntrySerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def changelog(self, request, slug=None):
+        ai_model = self.get_object()
+        entries = public_changelog(ai_model)
+        return Response(ChangelogEntrySerializer(entries, many=True).data)
+
 
 @extend_schema_view(
     list=extend_schema(summary="List published organisations", description="With the number of published models each."),
@@ -102,7 +141,7 @@ class AIModelViewSet(PublicReadViewSet):
 class OrganisationViewSet(PublicReadViewSet):
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [SharedFilterBackend]
     filterset_class = OrganisationFilter
     pagination_class = KeysetCursorPagination
 
@@ -142,3 +181,70 @@ class DimensionCategoryViewSet(PublicReadViewSet):
         return DimensionCategory.objects.prefetch_related(
             Prefetch("dimensions", queryset=Dimension.objects.select_related("category"))
         )
+
+
+# --- Posts, charts -----------------------------------------------------------------------------
+
+class PostFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=PostKind.choices, help_text="news or guide")
+    tag = django_filters.CharFilter(field_name="tags__slug", help_text="A tag's slug.")
+
+    class Meta:
+        model = Post
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published news and guides, newest first"),
+    retrieve=extend_schema(summary="One published post, with its body as Markdown and as sanitised HTML"),
+)
+class PostViewSet(PublicReadViewSet):
+    """Only published posts; drafts, scheduled and archived posts do not exist here."""
+
+    filter_backends = [SharedFilterBackend]
+    filterset_class = PostFilter
+    pagination_class = KeysetCursorPagination
+
+    def get_serializer_class(self):
+        return PostDetailSerializer if self.action == "retrieve" else PostSerializer
+
+    def get_queryset(self):
+        return Post.objects.public().newest_first().prefetch_related("tags", "authors").distinct()
+
+    def get_object(self):
+        if not str(self.kwargs.get("pk", "")).isdigit():
+            raise exceptions.NotFound("No published post with this id: ids are whole numbers.")
+        return super().get_object()
+
+
+class ChartViewSet(PublicReadViewSet):
+    """Charts computed from the index and regenerated whenever its data changes."""
+
+    serializer_class = ChartSerializer
+    lookup_field = "key"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
+    pagination_class = None
+
+    def conditional_state(self, request):
+        # Charts are re-rendered after the data changes, so their own versions move the ETag too.
+        from curation.models import ChartVersion
+
+        newest = ChartVersion.objects.aggregate(last_id=Max("id"), last_at=Max("generated_at"))
+        return f"charts:{newest['last_id']}", newest["last_at"]
+
+    @extend_schema(summary="Every published chart with its file links and numbers")
+    def list(self, request, *args, **kwargs):
+        from curation.charts.catalogue import chart_keys
+        from curation.charts.publish import get_chart
+
+        charts = [chart for chart in (get_chart(key) for key in chart_keys()) if chart is not None]
+        return Response(self.get_serializer(charts, many=True).data)
+
+    @extend_schema(summary="One chart: title, text alternative, file links and its numbers")
+    def retrieve(self, request, *args, **kwargs):
+        from curation.charts.publish import get_chart
+
+        chart = get_chart(kwargs["key"])
+        if chart is None:
+            raise exceptions.NotFound(f"No published chart {kwargs['key']!r}; see /api/v1/charts/ for the keys.")
+        return Response(self.get_serializer(chart).data)
