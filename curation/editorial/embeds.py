@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import django_filters
 from django.db.models import Prefetch, Q
 from django.http import QueryDict
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
@@ -48,17 +49,15 @@ def _chart_embed(directive, *, post=None) -> EmbedOutcome:
         return EmbedOutcome(problem='chart embed without a key, e.g. {% chart "academic-share" %}')
     try:
         from curation.charts.catalogue import chart_keys
-        from curation.charts.publish import get_chart
     except ImportError:
         return EmbedOutcome(problem=f"chart {key!r}: charts are not available on this site")
     known = list(chart_keys())
     if key not in known:
         return EmbedOutcome(problem=f"unknown chart key {key!r} (known charts: {', '.join(known)})")
-    chart = get_chart(key)
-    if chart is None:
-        # A known chart that has not been generated yet: a neutral placeholder for readers.
-        return EmbedOutcome(html=render_to_string("editorial/embeds/chart_pending.html", {"key": key}))
-    return EmbedOutcome(html=render_to_string("editorial/embeds/chart.html", {"chart": chart}))
+    # The charts room's figure: newest version, alt text, data links (or a quiet placeholder
+    # while a known chart has not been generated yet).
+    figure = Template("{% load charts %}{% chart_figure key %}")
+    return EmbedOutcome(html=figure.render(Context({"key": key})))
 
 
 # --- model list -----------------------------------------------------------------------------
