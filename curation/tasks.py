@@ -6,10 +6,44 @@ from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (reg
 
 @shared_task(acks_late=True)
 def regenerate_stale_charts():
-    """Regenerate charts whose data changed since their last rendering."""
-    # Chart regeneration is provided by curation.charts.publish.
-    try:
-        from curation.charts.publish import regenerate_stale
-    except ImportError:
-        return 0
-    return regenerate_stale()
+    """Asked for after every committed data change: schedule one coalesced regeneration run."""
+    from curation.charts.coalesce import request_run
+
+    return request_run(lambda countdown: run_chart_regeneration.apply_async(countdown=countdown))
+
+
+@shared_task(
+    bind=True, acks_late=True, autoretry_for=(Exception,), retry_backoff=2, retry_backoff_max=300,
+    retry_jitter=True, max_retries=10,
+)
+def run_chart_regeneration(self):
+    """The scheduled run: waits for a quiet moment, then re-renders the charts whose data changed."""
+    from curation.charts.coalesce import run_when_quiet
+
+    return run_when_quiet(lambda countdown: self.apply_async(countdown=countdown))
+
+
+@shared_task(acks_late=True)
+def sweep_chart_outbox():
+    """Every minute (beat): consume outbox rows left behind, e.g. while Redis was down."""
+    from curation.charts.coalesce import run_summary
+    from curation.charts.publish import sweep
+
+    return run_summary(sweep())
+
+
+@shared_task(acks_late=True)
+def check_all_charts():
+    """Nightly (beat): verify every chart and its files, prune old versions, close dead runs."""
+    from curation.charts.publish import nightly_check
+
+    return nightly_check()
+
+
+@shared_task(acks_late=True)
+def regenerate_all_charts(render_all=False):
+    """Queued by `manage.py regenerate_charts` without --sync."""
+    from curation.charts.coalesce import run_summary
+    from curation.charts.publish import regenerate
+
+    return run_summary(regenerate(trigger="command", render_all=render_all, even_without_changes=True))

@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("curation.public.urls")),
     path("api/v1/", include("curation.api.urls")),
     path("", include("curation.editorial.urls")),
+    path("", include("curation.charts.urls")),
 ]

@@ -8,6 +8,7 @@ and the Django cache.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -108,7 +109,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down: callers fall back to the periodic sweep instead of hanging.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A task whose worker died unacknowledged is redelivered after this many seconds (acks_late).
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 CELERY_BEAT_SCHEDULE = {
+    # Chart outbox rows that no run consumed (e.g. Redis was down when they were written).
+    "sweep-chart-outbox": {
+        "task": "curation.tasks.sweep_chart_outbox",
+        "schedule": env.float("OSAI_CHARTS_SWEEP_SECONDS", default=60.0),
+    },
+    "check-all-charts-nightly": {"task": "curation.tasks.check_all_charts", "schedule": crontab(hour=3, minute=17)},
     # Scheduled news and guides go live within a minute of their publish_at.
     "publish-scheduled-posts": {"task": "curation.editorial.publish_scheduled_posts", "schedule": 60.0},
 }
@@ -154,6 +163,15 @@ SPECTACULAR_SETTINGS = {
 # --- The index ------------------------------------------------------------------------------
 # Let a superuser approve their own proposals on a single-person installation.
 OSAI_ALLOW_SELF_APPROVAL = env.bool("OSAI_ALLOW_SELF_APPROVAL", default=False)
+# Charts: count Chinese AI Tigers as Chinese Big Tech; how many countries the origins pie names
+# before "Other"; how long superseded chart versions are kept; coalescing of regeneration runs
+# (wait for this many quiet seconds, at most this long); minimum age of rows the sweep picks up.
+OSAI_CHARTS_TIGERS_AS_CHINESE_BIG_TECH = env.bool("OSAI_CHARTS_TIGERS_AS_CHINESE_BIG_TECH", default=True)
+OSAI_CHARTS_TOP_ORIGINS = env.int("OSAI_CHARTS_TOP_ORIGINS", default=8)
+OSAI_CHART_RETENTION_DAYS = env.int("OSAI_CHART_RETENTION_DAYS", default=30)
+OSAI_CHARTS_QUIET_SECONDS = env.float("OSAI_CHARTS_QUIET_SECONDS", default=0.5)
+OSAI_CHARTS_MAX_WAIT_SECONDS = env.float("OSAI_CHARTS_MAX_WAIT_SECONDS", default=10.0)
+OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS = env.float("OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", default=30.0)
 # Hosts whose https iframes may appear in posts (video players and the like); all others are removed.
 OSAI_IFRAME_ALLOWED_HOSTS = env.list(
     "OSAI_IFRAME_ALLOWED_HOSTS", default=["www.youtube-nocookie.com", "player.vimeo.com"]

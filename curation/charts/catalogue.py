@@ -1,0 +1,326 @@
+"""The chart catalogue: each chart is a spec (key, title, subset) plus a pure counting function.
+
+Counting rules, the same for every chart:
+- one model, one vote, classified by its organisation's classification;
+- only what readers see (`AIModel.objects.public()`); `-latest` variants keep only models of
+  performance class "latest";
+- a model without an organisation, or whose organisation lacks the classification in question,
+  counts as "Not classified"; slices with no models are left out;
+- time series count models with a release date, by release year.
+Counts are computed with grouped (aggregate) queries, so the catalogue stays fast at 10,000+
+models. Labels come from `curation.vocab`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable
+
+from django.conf import settings
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractYear, Floor, Least
+from django_countries import countries
+
+from curation import vocab
+from curation.charts.data import GROUPED_BARS, LINES, PIE, STACKED_BARS, ChartData, Point, Series, slices_from_counts
+from curation.models import AIModel, Assessment, Dimension
+
+NOT_CLASSIFIED = "Not classified"
+OTHER_ORIGINS = "Other"
+OTHER_REGIONS = "Other regions"
+ALL = "all"
+LATEST = vocab.PerformanceClass.LATEST.value
+
+# The dimensions that decide "open weights" versus "open source" in that chart: end-model weights
+# against training data, training code and licence. Refs absent from the registry are ignored.
+OPEN_WEIGHTS_DIMENSION = "weights_endmodel"
+OPEN_SOURCE_DIMENSIONS = ("datasources_basemodel", "datasources_endmodel", "trainingcode", "licenses")
+
+
+def tigers_as_chinese_big_tech() -> bool:
+    return getattr(settings, "OSAI_CHARTS_TIGERS_AS_CHINESE_BIG_TECH", True)
+
+
+def top_origins() -> int:
+    return getattr(settings, "OSAI_CHARTS_TOP_ORIGINS", 8)
+
+
+def _counts(queryset: QuerySet, *fields: str) -> list[tuple]:
+    """Rows of (field values..., number of models), one grouped query."""
+    return list(queryset.values_list(*fields).annotate(models=Count("id")).order_by())
+
+
+# --- pies ------------------------------------------------------------------------------------
+
+def count_academic(queryset: QuerySet) -> list[tuple[str, int]]:
+    found = dict(_counts(queryset, "organisation__sector"))
+    unclassified = sum(n for sector, n in found.items() if sector not in vocab.Sector.values)
+    return [(s.label, found.get(s.value, 0)) for s in vocab.Sector] + [(NOT_CLASSIFIED, unclassified)]
+
+
+def count_big_tech(queryset: QuerySet) -> list[tuple[str, int]]:
+    found = dict(_counts(queryset, "organisation__big_tech_bloc"))
+    if tigers_as_chinese_big_tech():
+        found[vocab.BigTechBloc.CHINESE] = found.get(vocab.BigTechBloc.CHINESE, 0) + found.pop(
+            vocab.BigTechBloc.CHINESE_AI_TIGER, 0
+        )
+    blocs = [b for b in vocab.BigTechBloc if b != vocab.BigTechBloc.NONE] + [vocab.BigTechBloc.NONE]
+    if tigers_as_chinese_big_tech():
+        blocs.remove(vocab.BigTechBloc.CHINESE_AI_TIGER)
+    unclassified = sum(n for bloc, n in found.items() if bloc not in vocab.BigTechBloc.values)
+    return [(b.label, found.get(b.value, 0)) for b in blocs] + [(NOT_CLASSIFIED, unclassified)]
+
+
+def origin_slice_label(scope: str | None, country: str | None) -> str:
+    if scope is None:
+        return NOT_CLASSIFIED
+    if scope == vocab.OriginScope.COUNTRY and country:
+        return vocab.origin_label(scope, country)
+    if scope in (vocab.OriginScope.INTERNATIONAL, vocab.OriginScope.UNDISCLOSED):
+        return vocab.OriginScope(scope).label
+    return vocab.OriginScope.UNKNOWN.label
+
+
+def count_national_origins(queryset: QuerySet) -> list[tuple[str, int]]:
+    """Countries by size, the long tail beyond the top N as "Other", then the non-countries."""
+    by_country: dict[str, int] = defaultdict(int)
+    rest: dict[str, int] = defaultdict(int)
+    for scope, country, n in _counts(queryset, "organisation__origin_scope", "organisation__country"):
+        label = origin_slice_label(scope, country)
+        if scope == vocab.OriginScope.COUNTRY and country:
+            by_country[label] += n
+        else:
+            rest[label] += n
+    ranked = sorted(by_country.items(), key=lambda item: (-item[1], item[0]))
+    head, tail = ranked[: top_origins()], ranked[top_origins():]
+    non_country = [vocab.OriginScope.INTERNATIONAL.label, vocab.OriginScope.UNDISCLOSED.label,
+                   vocab.OriginScope.UNKNOWN.label, NOT_CLASSIFIED]
+    return head + [(OTHER_ORIGINS, sum(n for _, n in tail))] + [(label, rest.get(label, 0)) for label in non_country]
+
+
+def region_group_label(region: str | None, country: str | None) -> str:
+    """Europe, North America, China, other regions, International, Undisclosed, Unknown."""
+    if region is None:
+        return NOT_CLASSIFIED
+    if country == "CN":
+        return countries.name("CN")
+    if region in (vocab.Region.EUROPE, vocab.Region.NORTH_AMERICA, vocab.Region.INTERNATIONAL,
+                  vocab.Region.UNDISCLOSED, vocab.Region.UNKNOWN):
+        return vocab.Region(region).label
+    return OTHER_REGIONS
+
+
+def region_group_labels() -> list[str]:
+    return [vocab.Region.EUROPE.label, vocab.Region.NORTH_AMERICA.label, countries.name("CN"), OTHER_REGIONS,
+            vocab.Region.INTERNATIONAL.label, vocab.Region.UNDISCLOSED.label, vocab.Region.UNKNOWN.label,
+            NOT_CLASSIFIED]
+
+
+def count_regions(queryset: QuerySet) -> list[tuple[str, int]]:
+    found: dict[str, int] = defaultdict(int)
+    for region, country, n in _counts(queryset, "organisation__region", "organisation__country"):
+        found[region_group_label(region, country)] += n
+    return [(label, found.get(label, 0)) for label in region_group_labels()]
+
+
+# --- time series and distributions -----------------------------------------------------------
+
+def _year_span(years) -> list[int]:
+    years = [y for y in years if y is not None]
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
+def _dated(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(release_date__isnull=False).annotate(year=ExtractYear("release_date"))
+
+
+SCORE_BANDS = 10
+
+
+def score_band_label(band: int) -> str:
+    low = band * 100 // SCORE_BANDS
+    high = 100 if band == SCORE_BANDS - 1 else (band + 1) * 100 // SCORE_BANDS - 1
+    return f"{low}–{high}%"
+
+
+def score_band(score: float) -> int:
+    """Band of a total score; the tiny epsilon keeps e.g. 0.7 (stored as 0.6999…) in its band."""
+    return min(int(score * SCORE_BANDS + 1e-9), SCORE_BANDS - 1)
+
+
+def openness_by_type(queryset: QuerySet) -> tuple[list[Series], int]:
+    rows = list(
+        queryset.annotate(band=Least(Floor(_score_times_bands()), Value(SCORE_BANDS - 1), output_field=IntegerField()))
+        .values_list("types", "band").annotate(models=Count("id")).order_by()
+    )
+    per_type: dict[str, list[int]] = {t: [0] * SCORE_BANDS for t in vocab.ModelType.values}
+    for types, band_value, n in rows:
+        for t in (types or "").split(","):
+            if t in per_type:
+                per_type[t][int(band_value)] += n
+    series = [
+        Series(t.label, tuple(Point(score_band_label(b), per_type[t.value][b]) for b in range(SCORE_BANDS)))
+        for t in vocab.ModelType
+        if any(per_type[t.value])
+    ]
+    return series, sum(n for _, _, n in rows)
+
+
+def _score_times_bands():
+    # Same epsilon as score_band().
+    return ExpressionWrapper(F("total_score") * SCORE_BANDS + 1e-9, output_field=FloatField())
+
+
+def releases_by_region(queryset: QuerySet) -> tuple[list[Series], int]:
+    rows = _counts(_dated(queryset), "year", "organisation__region", "organisation__country")
+    years = _year_span(row[0] for row in rows)
+    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for year, region, country, n in rows:
+        counts[region_group_label(region, country)][year] += n
+    series = [
+        Series(label, tuple(Point(str(y), counts[label].get(y, 0)) for y in years))
+        for label in region_group_labels()
+        if label in counts
+    ]
+    return series, sum(row[-1] for row in rows)
+
+
+def _open_source_refs() -> tuple[str, list[str]]:
+    active = set(Dimension.objects.filter(is_active=True).values_list("ref", flat=True))
+    return OPEN_WEIGHTS_DIMENSION, [ref for ref in OPEN_SOURCE_DIMENSIONS if ref in active]
+
+
+OPEN_WEIGHTS_ONLY = "Open weights; data, code or licence not open"
+OPEN_ON_ALL = "Open weights, data, code and licence"
+
+
+def open_weights_vs_open_source(queryset: QuerySet) -> tuple[list[Series], int]:
+    weights_ref, other_refs = _open_source_refs()
+    open_grade = vocab.Grade.OPEN
+    weights_open = Exists(
+        Assessment.objects.filter(ai_model=OuterRef("pk"), dimension__ref=weights_ref, grade=open_grade)
+    )
+    others_open = Subquery(
+        Assessment.objects.filter(ai_model=OuterRef("pk"), dimension__ref__in=other_refs, grade=open_grade)
+        .order_by().values("ai_model").annotate(n=Count("id")).values("n"),
+        output_field=IntegerField(),
+    )
+    rows = list(
+        _dated(queryset)
+        .annotate(weights_open=weights_open, others_open=Coalesce(others_open, 0))
+        .values("year")
+        .annotate(
+            dated=Count("id"),
+            weights_only=Count("id", filter=Q(weights_open=True, others_open__lt=len(other_refs))),
+            all_open=Count("id", filter=Q(weights_open=True, others_open=len(other_refs))),
+        )
+        .order_by()
+    )
+    by_year = {row["year"]: row for row in rows}
+    years = _year_span(by_year)
+    series = [
+        Series(OPEN_WEIGHTS_ONLY, tuple(Point(str(y), by_year[y]["weights_only"] if y in by_year else 0) for y in years)),
+        Series(OPEN_ON_ALL, tuple(Point(str(y), by_year[y]["all_open"] if y in by_year else 0) for y in years)),
+    ]
+    return series, sum(row["dated"] for row in rows)
+
+
+TOP_SHARE = "Share of the five largest organisations (%)"
+HHI = "Herfindahl-Hirschman index (0–10,000)"
+
+
+def concentration(queryset: QuerySet) -> tuple[list[Series], int]:
+    """Per release year: the five largest organisations' share of models, and the HHI."""
+    rows = _counts(_dated(queryset).filter(organisation__isnull=False), "year", "organisation")
+    per_year: dict[int, list[int]] = defaultdict(list)
+    for year, _organisation, n in rows:
+        per_year[year].append(n)
+    top, hhi = [], []
+    for year in sorted(per_year):
+        sizes = sorted(per_year[year], reverse=True)
+        total = sum(sizes)
+        top.append(Point(str(year), round(100 * sum(sizes[:5]) / total, 1)))
+        hhi.append(Point(str(year), round(sum((100 * n / total) ** 2 for n in sizes), 1)))
+    return [Series(TOP_SHARE, tuple(top)), Series(HHI, tuple(hhi))], sum(n for *_, n in rows)
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChartSpec:
+    key: str
+    title: str
+    subset: str
+    kind: str
+    count: Callable[[QuerySet], object]
+    x_label: str = ""
+    y_label: str = "Models"
+    note: str = ""
+
+    def queryset(self) -> QuerySet:
+        models = AIModel.objects.public()
+        if self.subset == LATEST:
+            models = models.filter(performance_class=LATEST)
+        return models
+
+    def compute(self, queryset: QuerySet | None = None) -> ChartData:
+        """The chart's numbers, from the given models (default: what readers see in its subset)."""
+        queryset = self.queryset() if queryset is None else queryset
+        common = dict(key=self.key, title=self.title, subset=self.subset, kind=self.kind,
+                      x_label=self.x_label, y_label=self.y_label, note=self.note)
+        if self.kind == PIE:
+            slices = slices_from_counts(self.count(queryset))
+            return ChartData(total=sum(s.count for s in slices), slices=slices, **common)
+        series, total = self.count(queryset)
+        return ChartData(total=total, series=tuple(series), **common)
+
+
+_PIE_NOTE = "One model, one vote, by its organisation's classification."
+_LATEST_TITLE = " (latest performance class)"
+
+
+def _pie_specs() -> list[ChartSpec]:
+    tigers = (" Chinese AI Tigers count as Chinese Big Tech." if tigers_as_chinese_big_tech() else "")
+    base = [
+        ("academic-share", "Academic and non-academic models", count_academic, _PIE_NOTE),
+        ("big-tech-share", "Models by Big Tech bloc", count_big_tech, _PIE_NOTE + tigers),
+        ("national-origins", "Models by national origin", count_national_origins,
+         _PIE_NOTE + f" Countries beyond the largest {top_origins()} are grouped as \u201cOther\u201d."),
+        ("regions", "Models by region", count_regions,
+         _PIE_NOTE + " China is shown apart from the rest of East Asia."),
+    ]
+    specs = []
+    for key, title, count, note in base:
+        specs.append(ChartSpec(key, title, ALL, PIE, count, note=note))
+        specs.append(ChartSpec(f"{key}-latest", title + _LATEST_TITLE, LATEST, PIE, count, note=note))
+    return specs
+
+
+def _series_specs() -> list[ChartSpec]:
+    return [
+        ChartSpec("openness-by-type", "Total openness scores by model type", ALL, GROUPED_BARS, openness_by_type,
+                  x_label="Total openness score", note="A model of several types counts once in each of them."),
+        ChartSpec("releases-by-region", "Model releases per year by region", ALL, STACKED_BARS, releases_by_region,
+                  x_label="Release year", note="Models without a release date are not counted."),
+        ChartSpec("open-weights-vs-open-source", "Open weights versus open source, per release year", ALL,
+                  STACKED_BARS, open_weights_vs_open_source, x_label="Release year",
+                  note="Open means graded open on end-model weights, training data (base and end model), "
+                       "training code and licence."),
+        ChartSpec("concentration", "Concentration of models by organisation, per release year", ALL, LINES,
+                  concentration, x_label="Release year", y_label="",
+                  note="Share of the year's models made by the five largest organisations, and the "
+                       "Herfindahl-Hirschman index of models by organisation."),
+    ]
+
+
+def catalogue() -> dict[str, ChartSpec]:
+    """Every chart by key (built on call: titles and notes follow the settings)."""
+    return {spec.key: spec for spec in _pie_specs() + _series_specs()}
+
+
+def chart_keys() -> list[str]:
+    return list(catalogue())
+
+
+def get_spec(key: str) -> ChartSpec | None:
+    return catalogue().get(key)

@@ -1,0 +1,318 @@
+"""Publishing charts: compute, compare hashes, render what changed, store, swap, prune.
+
+A run claims the unprocessed outbox rows (`DataChange`), computes every chart's numbers, and
+renders only the charts whose data hash differs from their newest version. Files go to the
+default storage under content-hashed names and are verified before the new `ChartVersion`
+rows are committed together with the claimed outbox rows: that commit is the swap. A run that
+dies half-way leaves the old versions visible and its outbox rows unclaimed, so it is redone.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from curation.charts.catalogue import ChartSpec, catalogue
+from curation.charts.data import ChartData
+from curation.charts.render import RENDER_VERSION, render
+from curation.models import ChartRun, ChartVersion, DataChange
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("svg", "png", "csv", "json")
+CONTENT_TYPES = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+STORAGE_DIR = "charts"
+# Any constant works; it only has to be the same for every process of this site.
+_RUN_LOCK_ID = 4_0402_2026
+
+
+def retention_days() -> int:
+    return getattr(settings, "OSAI_CHART_RETENTION_DAYS", 30)
+
+
+# --- reading what is published ---------------------------------------------------------------
+
+def current_versions(keys: Iterable[str] | None = None) -> dict[str, ChartVersion]:
+    """The newest version of each chart, by key (one query)."""
+    newest = ChartVersion.objects.filter(key=OuterRef("key")).order_by("-generated_at", "-id").values("pk")[:1]
+    versions = ChartVersion.objects.filter(pk=Subquery(newest))
+    if keys is not None:
+        versions = versions.filter(key__in=list(keys))
+    return {v.key: v for v in versions}
+
+
+@dataclass(frozen=True)
+class PublishedChart:
+    key: str
+    title: str
+    alt_text: str
+    svg_url: str
+    png_url: str
+    csv_url: str
+    json_url: str
+    data: dict
+    generated_at: datetime.datetime
+    note: str
+    table_header: list
+    table_rows: list
+    data_hash: str
+
+
+def _published(version: ChartVersion, spec: ChartSpec | None) -> PublishedChart:
+    # Stable URLs with the content hash as a cache-busting query: the view serves it immutable.
+    stamp = version.data_hash[:12]
+    urls = {fmt: f"{reverse('charts:file', args=[version.key, fmt])}?v={stamp}" for fmt in FORMATS}
+    header, rows = _table_from_document(version.data, spec.x_label if spec else "")
+    return PublishedChart(
+        key=version.key, title=version.title, alt_text=version.alt_text,
+        svg_url=urls["svg"], png_url=urls["png"], csv_url=urls["csv"], json_url=urls["json"],
+        data=version.data, generated_at=version.generated_at, note=spec.note if spec else "",
+        table_header=header, table_rows=rows, data_hash=version.data_hash,
+    )
+
+
+def _table_from_document(doc: dict, x_label: str = "") -> tuple[list, list]:
+    if "slices" in doc:
+        return ["Label", "Models", "Percent"], [[s["label"], s["count"], s["percent"]] for s in doc["slices"]]
+    xs: dict[str, None] = {}
+    for s in doc.get("series", []):
+        for p in s["points"]:
+            xs.setdefault(p["x"], None)
+    values = [{p["x"]: p["value"] for p in s["points"]} for s in doc.get("series", [])]
+    header = [x_label] + [s["label"] for s in doc.get("series", [])]
+    return header, [[x] + [v.get(x, 0) for v in values] for x in xs]
+
+
+def get_chart(key: str) -> PublishedChart | None:
+    """The newest published version of a chart, or None (unknown key, or never generated)."""
+    spec = catalogue().get(key)
+    if spec is None:
+        return None
+    version = current_versions([key]).get(key)
+    return _published(version, spec) if version else None
+
+
+def published_charts() -> list[tuple[ChartSpec, PublishedChart | None]]:
+    """Every chart of the catalogue with its newest version (None if not generated yet)."""
+    specs = catalogue()
+    versions = current_versions(specs)
+    return [(spec, _published(versions[key], spec) if key in versions else None) for key, spec in specs.items()]
+
+
+def open_chart_file(key: str, fmt: str):
+    """(version, open file) of a chart's newest version in a format; None if there is none."""
+    if fmt not in FORMATS or key not in catalogue():
+        return None
+    version = current_versions([key]).get(key)
+    if version is None:
+        return None
+    return version, default_storage.open(version.file_name(fmt), "rb")
+
+
+# --- storing ---------------------------------------------------------------------------------
+
+def content_name(key: str, fmt: str, content: bytes) -> str:
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    return f"{STORAGE_DIR}/{key}/{key}-{digest}.{fmt}"
+
+
+def store(name: str, content: bytes) -> str:
+    """Write content under its content-hashed name, reusing an identical file already there.
+
+    A file left half-written by a killed run has the right name but the wrong bytes: it is
+    replaced, never reused.
+    """
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as existing:
+            if existing.read() == content:
+                return name
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(content))
+    if saved != name:
+        default_storage.delete(saved)
+        raise OSError(f"chart file {name} could not be written under its own name (storage chose {saved})")
+    with default_storage.open(saved, "rb") as written:
+        if written.read() != content:
+            raise OSError(f"chart file {name} does not hold what was written")
+    return saved
+
+
+def _files_present(version: ChartVersion) -> bool:
+    return all(default_storage.exists(version.file_name(fmt)) for fmt in FORMATS)
+
+
+def publish_version(data: ChartData, data_hash: str, *, data_version: int, run: ChartRun | None) -> ChartVersion:
+    """Render and store one chart and create its version row (in the caller's transaction)."""
+    generated_at = timezone.now()
+    document = data.document(generated_at=generated_at.isoformat(), data_version=data_version)
+    files = render(data)
+    files["csv"] = data.csv_text().encode("utf-8")
+    files["json"] = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
+    names = {fmt: store(content_name(data.key, fmt, files[fmt]), files[fmt]) for fmt in FORMATS}
+    return ChartVersion.objects.create(
+        key=data.key, title=data.title, alt_text=data.alt_text(), data_hash=data_hash, data=document,
+        data_version=data_version, generated_at=generated_at, run=run,
+        **{f"{fmt}_name": names[fmt] for fmt in FORMATS},
+    )
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+def _lock_runs() -> None:
+    """Serialise runs; released with the transaction, also when the worker dies."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RUN_LOCK_ID])
+
+
+def has_pending_changes(older_than: datetime.timedelta | None = None) -> bool:
+    pending = DataChange.objects.filter(processed_at__isnull=True)
+    if older_than is not None:
+        pending = pending.filter(created_at__lte=timezone.now() - older_than)
+    return pending.exists()
+
+
+def regenerate(
+    *,
+    trigger: str,
+    render_all: bool = False,
+    even_without_changes: bool = False,
+    verify_files: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ChartRun | None:
+    """One regeneration run; None when there was nothing to do (and nothing was recorded).
+
+    render_all: render every chart even if its hash is unchanged (`regenerate_charts --all`).
+    even_without_changes: run although no outbox row is pending (nightly check, --all).
+    verify_files: also re-render charts whose stored files went missing (nightly check).
+    progress: called with each chart key as it is handled.
+    """
+    if not (even_without_changes or render_all) and not has_pending_changes():
+        return None
+    run = ChartRun.objects.create(trigger=trigger)
+    try:
+        with transaction.atomic():
+            _lock_runs()
+            claimed = list(
+                DataChange.objects.select_for_update(skip_locked=True)
+                .filter(processed_at__isnull=True).values_list("id", flat=True)
+            )
+            run.changes_claimed = len(claimed)
+            if not claimed and not (even_without_changes or render_all):
+                run.status = ChartRun.Status.NOTHING_TO_DO
+            else:
+                run.data_version = DataChange.objects.aggregate(v=Max("id"))["v"] or 0
+                _render_changed(run, render_all=render_all, verify_files=verify_files, progress=progress)
+                DataChange.objects.filter(id__in=claimed).update(processed_at=timezone.now())
+                run.status = ChartRun.Status.SUCCEEDED
+            run.finished_at = timezone.now()
+            run.save()
+    except Exception as exc:
+        ChartRun.objects.filter(pk=run.pk).update(
+            status=ChartRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    return run
+
+
+def _render_changed(run: ChartRun, *, render_all: bool, verify_files: bool, progress) -> None:
+    specs = catalogue()
+    current = current_versions(specs)
+    for key, spec in specs.items():
+        data = spec.compute()
+        data_hash = data.hash(RENDER_VERSION)
+        run.charts_checked += 1
+        old = current.get(key)
+        unchanged = old is not None and old.data_hash == data_hash
+        if unchanged and not render_all and not (verify_files and not _files_present(old)):
+            if progress:
+                progress(key)
+            continue
+        publish_version(data, data_hash, data_version=run.data_version, run=run)
+        run.charts_rendered += 1
+        if progress:
+            progress(key)
+
+
+def regenerate_stale() -> ChartRun | None:
+    """Consume the outbox: re-render the charts whose data changed (the contract's entry point)."""
+    return regenerate(trigger="changes")
+
+
+def sweep() -> ChartRun | None:
+    """Pick up outbox rows that no run consumed (e.g. the broker was down when they were written)."""
+    min_age = datetime.timedelta(seconds=getattr(settings, "OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", 30))
+    if not has_pending_changes(older_than=min_age):
+        return None
+    return regenerate(trigger="sweep")
+
+
+def nightly_check() -> dict:
+    """Check every chart (re-render changed or missing ones), prune old versions, close dead runs."""
+    run = regenerate(trigger="nightly", even_without_changes=True, verify_files=True)
+    pruned_versions, pruned_files = prune_old_versions()
+    interrupted = mark_interrupted_runs()
+    return {"rendered": run.charts_rendered if run else 0, "pruned_versions": pruned_versions,
+            "pruned_files": pruned_files, "interrupted_runs": interrupted}
+
+
+def mark_interrupted_runs(older_than: datetime.timedelta = datetime.timedelta(hours=1)) -> int:
+    """Runs still "running" long after they started died with their worker."""
+    return ChartRun.objects.filter(
+        status=ChartRun.Status.RUNNING, started_at__lt=timezone.now() - older_than
+    ).update(status=ChartRun.Status.INTERRUPTED, finished_at=timezone.now())
+
+
+# --- retention -------------------------------------------------------------------------------
+
+@transaction.atomic
+def prune_old_versions(now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Delete versions older than the retention period (never a chart's newest) and their files.
+
+    Also deletes stray files under charts/ that no version refers to and that are older than
+    the retention period (left by runs that died before committing). Returns (versions, files).
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=retention_days())
+    newest_ids = {v.pk for v in current_versions().values()}
+    expired = list(ChartVersion.objects.filter(generated_at__lt=cutoff).exclude(pk__in=newest_ids))
+    ChartVersion.objects.filter(pk__in=[v.pk for v in expired]).delete()
+    kept = set()
+    for names in ChartVersion.objects.values_list(*(f"{fmt}_name" for fmt in FORMATS)):
+        kept.update(names)
+    files_deleted = 0
+    for name in _stored_chart_files():
+        if name in kept:
+            continue
+        expired_file = any(name in (v.file_name(fmt) for fmt in FORMATS) for v in expired)
+        if expired_file or default_storage.get_modified_time(name) < cutoff:
+            default_storage.delete(name)
+            files_deleted += 1
+    return len(expired), files_deleted
+
+
+def _stored_chart_files() -> list[str]:
+    if not default_storage.exists(STORAGE_DIR):
+        return []
+    names = []
+    directories, _files = default_storage.listdir(STORAGE_DIR)
+    for directory in directories:
+        _sub, files = default_storage.listdir(f"{STORAGE_DIR}/{directory}")
+        names.extend(f"{STORAGE_DIR}/{directory}/{f}" for f in files)
+    return names

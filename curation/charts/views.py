@@ -1,0 +1,36 @@
+"""Reader-facing chart URLs: the /charts/ page and stable file URLs serving the newest version."""
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from curation.charts.publish import CONTENT_TYPES, open_chart_file, published_charts
+
+# Stable URLs must follow new versions quickly; a URL carrying the version's hash never changes.
+STABLE_MAX_AGE = 60
+VERSIONED_MAX_AGE = 365 * 24 * 3600
+
+
+@require_safe
+def chart_index(request):
+    return render(request, "charts/index.html", {"charts": published_charts()})
+
+
+@require_safe
+def chart_file(request, key, fmt):
+    found = open_chart_file(key, fmt)
+    if found is None:
+        raise Http404(f"No chart “{key}” in {fmt} format (unknown key, or not generated yet).")
+    version, fileobj = found
+    response = FileResponse(fileobj, content_type=CONTENT_TYPES[fmt])
+    if fmt in ("csv", "json"):
+        response["Content-Disposition"] = f'inline; filename="{key}.{fmt}"'
+    response["ETag"] = f'"{version.data_hash[:32]}-{fmt}"'
+    response["Last-Modified"] = http_date(version.generated_at.timestamp())
+    if request.GET.get("v") == version.data_hash[:12]:
+        patch_cache_control(response, public=True, max_age=VERSIONED_MAX_AGE, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=STABLE_MAX_AGE)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
