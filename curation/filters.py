@@ -141,6 +141,7 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
         for key, obj in {**self.category_refs, **self.dimension_refs}.items():
             choices += [(key, f"{obj.name} (ascending)"), (f"-{key}", f"{obj.name} (descending)")]
         kwargs.setdefault("label", "Sort by")
+        kwargs.setdefault("empty_label", "Openness, highest first")
         super().__init__(*args, choices=choices, **kwargs)
 
     def filter(self, qs, value):
@@ -190,16 +191,16 @@ class AIModelFilter(django_filters.FilterSet):
         field_name="organisation__slug", label="Organisation", help_text="The organisation's slug.",
     )
     country = django_filters.ChoiceFilter(
-        field_name="organisation__country", choices=list(countries), label="Country of origin",
+        field_name="organisation__country", choices=list(countries), label="Country of origin", empty_label="Any",
     )
     region = django_filters.ChoiceFilter(
-        field_name="organisation__region", choices=vocab.Region.choices, label="Region",
+        field_name="organisation__region", choices=vocab.Region.choices, label="Region", empty_label="Any",
     )
     sector = django_filters.ChoiceFilter(
-        field_name="organisation__sector", choices=vocab.Sector.choices, label="Sector",
+        field_name="organisation__sector", choices=vocab.Sector.choices, label="Sector", empty_label="Any",
     )
     bloc = django_filters.ChoiceFilter(
-        field_name="organisation__big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc",
+        field_name="organisation__big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc", empty_label="Any",
     )
     released_from = PeriodFilter(field_name="release_date", bound="start", label="Released from")
     released_to = PeriodFilter(field_name="release_date", bound="end", label="Released until")
@@ -287,6 +288,7 @@ class OrganisationOrderingFilter(django_filters.OrderingFilter):
         for key, label in self.FIELDS.items():
             choices += [(key, f"{label} (ascending)"), (f"-{key}", f"{label} (descending)")]
         kwargs.setdefault("label", "Sort by")
+        kwargs.setdefault("empty_label", "Name, A to Z")
         super().__init__(*args, choices=choices, **kwargs)
 
     def filter(self, qs, value):
@@ -311,10 +313,10 @@ class OrganisationFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(field_name="region", choices=vocab.Region.choices, label="Region")
     sector = django_filters.ChoiceFilter(field_name="sector", choices=vocab.Sector.choices, label="Sector")
     kind = django_filters.ChoiceFilter(
-        field_name="contributor_kind", choices=vocab.ContributorKind.choices, label="Kind of contributor",
+        field_name="contributor_kind", choices=vocab.ContributorKind.choices, label="Kind of contributor", empty_label="Any",
     )
     bloc = django_filters.ChoiceFilter(
-        field_name="big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc",
+        field_name="big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc", empty_label="Any",
     )
     ordering = OrganisationOrderingFilter()
 

@@ -27,6 +27,10 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
+def _any_param(request, *names) -> bool:
+    return any(request.GET.get(name) for name in names)
+
+
 def _parse_as_of(request) -> tuple[datetime.date | None, str]:
     raw = (request.GET.get("as_of") or "").strip()
     if not raw:
@@ -82,7 +86,11 @@ def model_index(request):
         "as_of_error": as_of_error,
         "grade_legend": grade_legend(),
         "grade_fields": [filterset.form[name] for name in filterset.grade_filter_names],
-        "grade_filters_active": any(request.GET.get(name) for name in filterset.grade_filter_names),
+        "open_groups": {
+            "organisation": _any_param(request, "sector", "bloc", "region", "country", "organisation"),
+            "model": _any_param(request, "base_model", "released_from", "released_to"),
+            "grades": _any_param(request, *filterset.grade_filter_names),
+        },
         "query_string": request.GET.urlencode(),
     })
 
@@ -101,6 +109,7 @@ def model_detail(request, slug):
         "changelog": queries.model_changelog(model),
         "last_reviewed": queries.model_last_reviewed(model),
         "total_percent": as_percent(model.total_score),
+        "grade_legend": grade_legend(),
     })
 
 
