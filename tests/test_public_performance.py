@@ -1,0 +1,126 @@
+"""Reader pages stay cheap: queries do not grow with the index, and whole pages are cached."""
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from curation.datachanges import record_data_change
+from curation.models import AIModel
+from curation.public.caching import CACHE_STATUS_HEADER
+from curation.synthetic import populate_synthetic
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def count_queries(client, url) -> int:
+    from django.core.cache import cache
+
+    cache.clear()  # measure the uncached page
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+PAGES = [
+    "/models/",
+    "/models/?view=grid&per_page=100",
+    "/models/?type=text&type=code&grade_licenses=open&grade_licenses=closed&ordering=-category_availability",
+    "/",
+    "/organisations/",
+    "/models.csv?performance_class=full",
+]
+
+
+@pytest.mark.slow
+def test_query_count_does_not_grow_with_the_index(client, registry):
+    populate_synthetic(20, prefix="Small")
+    small = {url: count_queries(client, url) for url in PAGES}
+    populate_synthetic(1980, prefix="Large", seed=11)
+    assert AIModel.objects.count() == 2000
+    large = {url: count_queries(client, url) for url in PAGES}
+    assert small == large
+    assert max(small.values()) <= 15
+
+
+def test_detail_page_query_counts_are_fixed(client, registry, make_ai_model, make_organisation):
+    organisation = make_organisation("Busy Org")
+    first = make_ai_model("First", organisation=organisation, base_model_name="Shared base")
+    few = count_queries(client, f"/models/{first.slug}/")
+    org_few = count_queries(client, f"/organisations/{organisation.slug}/")
+    for i in range(15):
+        make_ai_model(f"Sibling {i}", organisation=organisation, base_model_name="Shared base")
+    assert count_queries(client, f"/models/{first.slug}/") == few
+    assert count_queries(client, f"/organisations/{organisation.slug}/") == org_few
+    slugs = ",".join(AIModel.objects.values_list("slug", flat=True)[:2])
+    two = count_queries(client, f"/compare/?models={slugs}")
+    slugs = ",".join(AIModel.objects.values_list("slug", flat=True)[:6])
+    assert count_queries(client, f"/compare/?models={slugs}") == two
+
+
+def test_anonymous_pages_are_cached_until_the_data_changes(client, make_ai_model, django_capture_on_commit_callbacks):
+    model = make_ai_model("Cached Model")
+    first = client.get("/models/")
+    assert first[CACHE_STATUS_HEADER] == "miss"
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get("/models/")
+    assert second[CACHE_STATUS_HEADER] == "hit"
+    assert second.content == first.content
+    assert len(captured) == 0
+    # A change made through a service-like write (rename + outbox row) shows at once.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        AIModel.objects.filter(pk=model.pk).update(name="Renamed Model")
+        record_data_change("rename for test")
+    third = client.get("/models/")
+    assert third[CACHE_STATUS_HEADER] == "miss"
+    assert b"Renamed Model" in third.content and b"Cached Model" not in third.content
+
+
+def test_query_string_is_part_of_the_cache_key(client, make_ai_model):
+    make_ai_model("Text Model", types="text")
+    make_ai_model("Image Model", types="image")
+    assert b"Image Model" in client.get("/models/").content
+    filtered = client.get("/models/?type=text")
+    assert filtered[CACHE_STATUS_HEADER] == "miss"
+    assert b"Image Model" not in filtered.content
+
+
+def test_logged_in_users_bypass_the_cache(client, make_ai_model, django_user_model):
+    make_ai_model("Some Model")
+    client.get("/models/")
+    user = django_user_model.objects.create_user("curator", password="x")
+    client.force_login(user)
+    response = client.get("/models/")
+    assert CACHE_STATUS_HEADER not in response
+
+
+def test_error_responses_are_not_cached(client, make_ai_model):
+    slug = make_ai_model("Lonely").slug
+    assert client.get(f"/compare/?models={slug}").status_code == 400
+    assert client.get(f"/compare/?models={slug}")[CACHE_STATUS_HEADER] == "miss"
+
+
+def test_csv_download_is_cached_with_its_headers(client, make_ai_model):
+    make_ai_model("Csv Model")
+    client.get("/models.csv")
+    cached = client.get("/models.csv")
+    assert cached[CACHE_STATUS_HEADER] == "hit"
+    assert cached["Content-Type"].startswith("text/csv")
+    assert "attachment" in cached["Content-Disposition"]
+
+
+@pytest.mark.redis
+def test_page_cache_on_redis(client, make_ai_model, require_redis, settings):
+    from django.core.cache import cache
+
+    assert "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    make_ai_model("Redis Model")
+    cache.clear()
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "miss"
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "hit"
