@@ -115,14 +115,19 @@ class OrganisationSerializer(serializers.ModelSerializer):
     page_url = serializers.SerializerMethodField()
     country = serializers.SerializerMethodField()
     country_name = serializers.SerializerMethodField()
-    model_count = serializers.IntegerField(read_only=True, help_text="Published models of this organisation.")
+    model_count = serializers.IntegerField(
+        source="public_model_count", read_only=True, help_text="Published models of this organisation."
+    )
+    mean_total_score = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Mean total score of its published models (null if none)."
+    )
 
     class Meta:
         model = Organisation
         fields = [
             "slug", "name", "url", "page_url", "link", "notes", "aliases",
             "origin_scope", "country", "country_name", "region", "sector", "contributor_kind",
-            "big_tech_bloc", "classification_status", "model_count", "updated_at",
+            "big_tech_bloc", "classification_status", "model_count", "mean_total_score", "updated_at",
         ]
 
     @extend_schema_field(OpenApiTypes.URI)
