@@ -17,6 +17,7 @@ def people(db, settings):
     roles.ensure_roles()
 
     def user(name, role=None, **extra):
+        extra.setdefault("is_staff", True)  # every role works in the admin
         person = User.objects.create_user(name, f"{name}@example.org", "pw-" + name, **extra)
         if role:
             person.groups.add(Group.objects.get(name=role))
@@ -47,3 +48,19 @@ def grade_of(model, ref):
 
 def new_grade(grade, link="https://example.org/evidence", notes=""):
     return {"grade": grade, "links": [link] if link else [], "notes": notes}
+
+
+def admin_form_data(response) -> dict:
+    """The POST data an unchanged admin change form would submit, read from its GET response."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            value = ""
+        elif isinstance(value, (list, tuple)):
+            value = [str(v) for v in value]
+        elif not isinstance(value, str):
+            value = str(value)
+        data[name] = value
+    return data

@@ -295,6 +295,8 @@ def field_for(target, name: str) -> ClassifiedField:
 
 # Whole-record events in history rather than field changes; their values are snapshots.
 RECORD_EVENTS = {"created": "added to the index", "deleted": "removed from the index"}
+# Unclassified fields (name, links, notes...) saved directly, recorded as one entry per save.
+DETAILS = "details"
 
 
 def display_value(target_model: type | None, field_name: str, value) -> str:
@@ -303,6 +305,8 @@ def display_value(target_model: type | None, field_name: str, value) -> str:
         return "(none)"
     if field_name in RECORD_EVENTS:
         return ""
+    if field_name == DETAILS and isinstance(value, dict):
+        return "; ".join(f"{key.replace('_', ' ')}: {text or '(none)'}" for key, text in value.items())
     try:
         if target_model is None:
             raise ValidationFailed("no target")

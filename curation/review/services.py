@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Iterable
 
 from django.conf import settings
@@ -84,7 +86,7 @@ def _after_apply(target, field: ClassifiedField) -> None:
         recompute_scores([target])
 
 
-def _self_approval_allowed(user) -> bool:
+def self_approval_allowed(user) -> bool:
     return bool(user.is_superuser and getattr(settings, "OSAI_ALLOW_SELF_APPROVAL", False))
 
 
@@ -204,7 +206,7 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
         if not roles.is_reviewer(user):
             raise ReviewPermissionDenied(f"{_user_label(user)} may not approve {_describe(cr)}: reviewers only")
         _require_state(cr, [State.PENDING], "approved")
-        if cr.proposer_id == user.pk and not _self_approval_allowed(user):
+        if cr.proposer_id == user.pk and not self_approval_allowed(user):
             raise ReviewPermissionDenied(
                 f"{_user_label(user)} proposed {_describe(cr)} and so may not approve it: another reviewer must"
             )
@@ -360,32 +362,116 @@ def edit_directly(target, field_name: str, after, *, user, rationale: str, evide
 
 
 @transaction.atomic
-def create_entry(target, *, user, rationale: str = "") -> ChangeRequest | HistoryEntry:
-    """Save a new model or organisation made in the admin.
+def create_entry(target, *, user, rationale: str = "", assessments: dict[str, dict] | None = None):
+    """Save a new model or organisation made in the admin, with its first grades.
 
-    A curator's or reviewer's entry is saved as a draft with a pending publication request;
-    a superuser's is published at once (and recorded).
+    A curator's or reviewer's entry is saved as a draft (hidden from readers) with a pending
+    publication request; a superuser's is published at once and recorded in history.
+    `assessments` maps dimension refs to `{"grade", "links", "notes"}`.
     """
     if not roles.is_curator(user):
         raise ReviewPermissionDenied(f"{_user_label(user)} may not add models or organisations")
     rationale = _clean_text(rationale) or f"New {type(target)._meta.verbose_name} {target}"
+    cleaned = {}
+    if assessments:
+        if not isinstance(target, AIModel):
+            raise ValidationFailed("only AI models have dimension grades")
+        cleaned = {ref: field_for(AIModel, f"{ASSESSMENT_PREFIX}{ref}") for ref in assessments}
+        cleaned = {ref: (f, f.clean(assessments[ref])) for ref, f in cleaned.items()}
+    target.is_public = bool(user.is_superuser)
+    target.save()
+    for field, value in cleaned.values():
+        field.write(target, value)
+    if isinstance(target, AIModel):
+        recompute_scores([target])
     if user.is_superuser:
-        target.is_public = True
-        target.save()
-        if isinstance(target, AIModel):
-            recompute_scores([target])
         entry = HistoryEntry.objects.create(
             **_target_kwargs(target), target_label=str(target)[:300], field="created", before=None,
             after=_snapshot(target), proposer=user, approver=user, proposed_at=timezone.now(), rationale=rationale,
         )
         record_data_change(f"created {target}")
         return entry
-    target.is_public = False
-    target.save()
-    if isinstance(target, AIModel):
-        recompute_scores([target])
     field = field_for(target, "is_public")
     return _new_request(target, field, "is_public", before=False, after=True, proposer=user, rationale=rationale)
+
+
+@dataclass
+class SaveOutcome:
+    """What saving an admin form did: proposals made, changes applied, details saved."""
+
+    proposals: list = dataclass_field(default_factory=list)
+    applied: list = dataclass_field(default_factory=list)
+    details: list = dataclass_field(default_factory=list)
+
+
+# Fields readers see but that are not classified: saved at once, recorded in history.
+DETAIL_FIELDS = {
+    AIModel: ["name", "slug", "link", "base_model_name", "end_model_name", "end_model_licence",
+              "release_date", "release_date_precision", "notes"],
+    Organisation: ["name", "slug", "aliases", "link", "notes"],
+}
+
+
+@transaction.atomic
+def save_entry(target, *, user, details: dict | None = None, classified: dict | None = None,
+               rationale: str = "", evidence_link: str = "") -> SaveOutcome:
+    """Save an edit of an existing model or organisation as the user's role allows.
+
+    Classified fields (`classified`: field name -> proposed value) become change requests for
+    curators and reviewers, are applied directly for superusers, and are applied directly on
+    drafts (their publication is what gets reviewed). `details` (unclassified fields) are saved
+    at once. A grade proposal without its own evidence link uses the new grade's first link.
+    """
+    if not roles.is_curator(user):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may not change {target}")
+    outcome = SaveOutcome()
+    target = type(target).objects.select_for_update().get(pk=target.pk)
+    unknown = set(details or {}) - set(DETAIL_FIELDS[type(target)])
+    if unknown:
+        raise ValidationFailed(f"{target}: {', '.join(sorted(unknown))} cannot be saved directly")
+    changed_details = {k: v for k, v in (details or {}).items() if getattr(target, k) != v}
+    wanted = []
+    for name, value in (classified or {}).items():
+        field = field_for(target, name)
+        value = field.clean(value)
+        if not field.same(field.read(target), value):
+            wanted.append((field, value))
+    rationale, evidence_link = _clean_text(rationale), _clean_text(evidence_link)
+    is_draft = not target.is_public
+    if wanted and not is_draft and not rationale:
+        labels = ", ".join(f.label for f, _ in wanted)
+        raise ValidationFailed(f"{target}: a rationale is required for changing {labels}")
+
+    if changed_details:
+        before = {k: getattr(target, k) for k in changed_details}
+        for key, value in changed_details.items():
+            setattr(target, key, value)
+        target.save()
+        outcome.details = sorted(changed_details)
+        if not is_draft:
+            HistoryEntry.objects.create(
+                **_target_kwargs(target), target_label=str(target)[:300], field="details",
+                before=_jsonable(before), after=_jsonable(changed_details), proposer=user, approver=user,
+                proposed_at=timezone.now(), rationale=rationale,
+            )
+            record_data_change(f"details of {target}")
+
+    for field, value in wanted:
+        if is_draft:
+            field.write(target, value)
+            _after_apply(target, field)
+            outcome.applied.append(field.name)
+        elif user.is_superuser:
+            outcome.applied.append(edit_directly(target, field.name, value, user=user, rationale=rationale,
+                                                 evidence_link=evidence_link))
+            target.refresh_from_db()
+        else:
+            link = evidence_link
+            if not link and field.needs_evidence and value.get("links"):
+                link = value["links"][0]
+            outcome.proposals.append(propose(target, field.name, value, user=user, rationale=rationale,
+                                             evidence_link=link))
+    return outcome
 
 
 @transaction.atomic

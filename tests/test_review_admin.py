@@ -1,0 +1,181 @@
+"""The admin as curators and reviewers use it: proposing through the model form, the queue,
+deciding singly and in bulk, drafts, the index panel and read-only history."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from curation.models import AIModel, ChangeRequest, HistoryEntry
+from curation.review import services
+
+from .review_fixtures import admin_form_data, grade_of, graded_model, new_grade, people  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+WEIGHTS = "assessment:weights_endmodel"
+
+
+def change_url(model):
+    return reverse("admin:curation_aimodel_change", args=[model.pk])
+
+
+def decide_url(cr):
+    return reverse("admin:curation_changerequest_decide", args=[cr.pk])
+
+
+def post_grade_change(client, model, grade="open", **extra):
+    data = admin_form_data(client.get(change_url(model)))
+    data.update({"grade__weights_endmodel": grade, "links__weights_endmodel": "https://example.org/hub"})
+    data.update(extra)
+    return client.post(change_url(model), data)
+
+
+def test_the_model_form_groups_every_applicable_dimension_with_its_criteria(client, people, graded_model):
+    client.force_login(people.curator)
+    response = client.get(change_url(graded_model))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    from curation.models import Dimension
+
+    expected = {d.ref for d in Dimension.objects.filter(is_active=True) if "text" in d.applicable_type_list}
+    assert {name.split("__", 1)[1] for name in form.fields if name.startswith("grade__")} == expected
+    assert "Openness: Availability" in response.content.decode()
+    assert "End model weights are shared." in form.fields["grade__weights_endmodel"].help_text
+    assert form["grade__weights_endmodel"].value() == "partial"
+
+
+def test_a_curators_grade_change_becomes_a_proposal(client, people, graded_model):
+    client.force_login(people.curator)
+    response = post_grade_change(client, graded_model, rationale="Hub page lists the weights")
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert grade_of(graded_model, "weights_endmodel") == "partial"
+    cr = ChangeRequest.objects.get()
+    assert (cr.field, cr.after["grade"], cr.evidence_link, cr.proposer) == (
+        WEIGHTS, "open", "https://example.org/hub", people.curator
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "proposed for review" in page and "changed successfully" not in page
+
+
+def test_the_form_requires_a_rationale_and_evidence_for_a_grade(client, people, graded_model):
+    client.force_login(people.curator)
+    response = post_grade_change(client, graded_model, rationale="")
+    assert response.status_code == 200
+    assert "Give a rationale" in str(response.context["adminform"].form.errors["rationale"])
+    data = admin_form_data(client.get(change_url(graded_model)))
+    data.update({"grade__weights_endmodel": "open", "rationale": "because"})
+    response = client.post(change_url(graded_model), data)
+    assert "needs an evidence link" in str(response.context["adminform"].form.errors["evidence_link"])
+    assert not ChangeRequest.objects.exists()
+
+
+def test_unclassified_details_save_directly_with_history(client, people, graded_model):
+    client.force_login(people.curator)
+    data = admin_form_data(client.get(change_url(graded_model)))
+    data["notes"] = "Released with a model card."
+    assert client.post(change_url(graded_model), data).status_code == 302
+    graded_model.refresh_from_db()
+    assert graded_model.notes == "Released with a model card."
+    assert not ChangeRequest.objects.exists()
+    assert HistoryEntry.objects.get().field == "details"
+
+
+def test_a_reviewer_approves_from_the_queue_and_history_shows_it(client, people, graded_model):
+    client.force_login(people.curator)
+    post_grade_change(client, graded_model, rationale="Hub page lists the weights")
+    cr = ChangeRequest.objects.get()
+    client.force_login(people.reviewer)
+    queue = client.get(reverse("admin:curation_changerequest_changelist") + "?for_me=awaiting")
+    assert f"#{cr.pk}" in queue.content.decode() and "Partial → ✔ Open" in queue.content.decode()
+    page = client.get(reverse("admin:curation_changerequest_change", args=[cr.pk])).content.decode()
+    assert "Approve and apply" in page and "Withdraw" not in page
+    response = client.post(decide_url(cr), {"action": "approve", "comment": "Verified"})
+    assert response.status_code == 302
+    assert grade_of(graded_model, "weights_endmodel") == "open"
+    history = client.get(change_url(graded_model)).content.decode()
+    assert "End User Model Weights" in history and "curator" in history and "reviewer" in history
+
+
+def test_stale_approvals_show_the_reason_and_renewal_is_offered(client, people, graded_model):
+    cr = services.propose(graded_model, "performance_class", "latest", user=people.curator, rationale="r")
+    services.edit_directly(graded_model, "performance_class", "full", user=people.superuser, rationale="r")
+    client.force_login(people.reviewer)
+    response = client.post(decide_url(cr), {"action": "approve"}, follow=True)
+    assert "is stale" in response.content.decode()
+    cr.refresh_from_db()
+    assert cr.state == "stale"
+    client.force_login(people.curator)
+    page = client.get(reverse("admin:curation_changerequest_change", args=[cr.pk])).content.decode()
+    assert "Renew on the current value" in page
+    client.post(decide_url(cr), {"action": "renew"})
+    cr.refresh_from_db()
+    assert (cr.state, cr.before) == ("pending", "full")
+
+
+def test_bulk_approval_and_bulk_rejection_with_a_comment(client, people, graded_model, make_ai_model):
+    other = make_ai_model("Other Model")
+    first = services.propose(graded_model, "performance_class", "latest", user=people.curator, rationale="r")
+    second = services.propose(other, "performance_class", "full", user=people.curator, rationale="r")
+    own = services.propose(other, "performance_class", "limited", user=people.reviewer, rationale="r")
+    changelist = reverse("admin:curation_changerequest_changelist")
+    client.force_login(people.reviewer)
+    response = client.post(changelist, {"action": "approve_selected", "_selected_action": [first.pk, own.pk]},
+                           follow=True)
+    text = response.content.decode()
+    assert "Approved and applied 1 change request" in text and f"#{own.pk} not approved" in text
+    graded_model.refresh_from_db()
+    assert graded_model.performance_class == "latest"
+
+    ask = client.post(changelist, {"action": "reject_selected", "_selected_action": [second.pk]})
+    assert "comment" in ask.content.decode() and ask.status_code == 200
+    client.post(changelist, {"action": "reject_selected", "_selected_action": [second.pk], "apply": "1",
+                             "comment": "Not full: see the paper"})
+    second.refresh_from_db()
+    assert (second.state, second.decision_comment) == ("rejected", "Not full: see the paper")
+
+
+def test_a_curators_new_model_is_a_draft_awaiting_publication(client, people, graded_model):
+    client.force_login(people.curator)
+    add = reverse("admin:curation_aimodel_add")
+    data = admin_form_data(client.get(add))
+    data.update({"name": "Brand New", "slug": "brand-new", "types": ["text"], "organisation": graded_model.organisation_id,
+                 "grade__weights_endmodel": "open", "links__weights_endmodel": "https://example.org/w",
+                 "rationale": "Released today"})
+    response = client.post(add, data, follow=True)
+    assert "saved as a draft" in response.content.decode()
+    model = AIModel.objects.get(name="Brand New")
+    assert model.is_public is False and grade_of(model, "weights_endmodel") == "open"
+    publication = ChangeRequest.objects.get(ai_model=model)
+    assert (publication.field, publication.rationale) == ("is_public", "Released today")
+
+
+def test_the_admin_index_shows_the_review_panel_counts(client, people, graded_model):
+    services.propose(graded_model, "performance_class", "latest", user=people.curator, rationale="r")
+    services.propose(graded_model, "performance_class", "full", user=people.reviewer, rationale="r")
+    client.force_login(people.reviewer)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Awaiting your review" in page and "Your open proposals" in page
+    panel = page[page.index('id="review-panel"'):]
+    assert "<td>1</td>" in panel[: panel.index("</table>")]
+    client.force_login(people.editor)
+    assert 'id="review-panel"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_list_views_filter_by_grade_and_show_category_scores(client, people, graded_model, make_ai_model):
+    make_ai_model("Closed Model")
+    client.force_login(people.reviewer)
+    url = reverse("admin:curation_aimodel_changelist")
+    page = client.get(url + "?grade_weights_endmodel=partial&o=5").content.decode()
+    assert "Graded Model" in page and "Closed Model" not in page
+    assert "Availability" in page  # a category score column
+    for query in ("?type=text", "?organisation_sector=academic", "?performance_class=latest", "?q=Graded"):
+        assert client.get(url + query).status_code == 200
+    assert client.get(reverse("admin:curation_organisation_changelist") + "?big_tech_bloc=none").status_code == 200
+
+
+def test_history_cannot_be_changed_or_deleted_through_the_admin(client, people, graded_model):
+    entry = services.edit_directly(graded_model, "performance_class", "latest", user=people.superuser, rationale="r")
+    client.force_login(people.superuser)
+    delete = reverse("admin:curation_historyentry_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:curation_historyentry_change", args=[entry.pk]), {"rationale": "x"}).status_code == 403
+    assert HistoryEntry.objects.get(pk=entry.pk).rationale == "r"
