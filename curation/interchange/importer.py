@@ -51,7 +51,7 @@ class FieldChange(NamedTuple):
 class UnmappedTag(NamedTuple):
     organisation: Organisation
     kind: str  # "national_origin" or "contributor_type"
-    raw: str
+    raw_value: str
 
 
 @dataclass
@@ -83,7 +83,7 @@ class ImportReport:
             "warnings": [{"file": s.file, "line": s.line, "reason": s.reason} for s in self.warnings],
             "changes": len(self.changes),
             "unmapped_tags": [
-                {"organisation": t.organisation.name, "kind": t.kind, "raw": t.raw} for t in self.unmapped_tags
+                {"organisation": t.organisation.name, "kind": t.kind, "raw": t.raw_value} for t in self.unmapped_tags
             ],
             "organisations_needing_review": [o.name for o in self.organisations_needing_review],
         }
@@ -123,11 +123,9 @@ def import_index(path, *, strict: bool = False, user=None, progress: Progress | 
 
 
 def _record_import_run(report: ImportReport, *, user, source: str) -> None:
-    """Hand the report to the review room (history entries, proposals for unmapped tags)."""
-    try:
-        from curation.review.services import record_import_run
-    except ImportError:  # the review services are not installed in this build
-        return
+    """History entries for every change, and review proposals for unmapped tags."""
+    from curation.review.services import record_import_run  # late: review imports the models
+
     record_import_run(report, user=user, source=source)
 
 
@@ -174,6 +172,7 @@ class _Run:
         self.org_details_set: set[int] = set()
         self.orgs_touched: dict[int, Organisation] = {}
         self.to_score: list[int] = []
+        self.tag_cache: dict = {}
 
         files = model_files(self.path)
         for done, file_path in enumerate(files, start=1):
@@ -385,12 +384,22 @@ class _Run:
         self.orgs_touched[org.pk] = org
         return org
 
+    def _parse_tags(self, origin_tag: str | None, contributor_tag: str | None):
+        """Tag values repeat across files; mapping them once per run keeps big imports fast."""
+        key = (origin_tag, contributor_tag)
+        if key not in self.tag_cache:
+            if len(self.tag_cache) > _TAG_CACHE_SIZE:
+                self.tag_cache.clear()
+            origin = vocab.parse_national_origin(origin_tag) if origin_tag else None
+            contributor = vocab.parse_contributor_type(contributor_tag, origin) if contributor_tag else None
+            self.tag_cache[key] = (origin, contributor)
+        return self.tag_cache[key]
+
     def _classify(self, org: Organisation, parsed: ParsedFile, *, is_new: bool, changes: list[FieldChange]) -> set[str]:
         """Apply the file's tags to `org`; returns the names of changed attributes."""
         if parsed.origin_tag is None and parsed.contributor_tag is None:
             return set()  # the file says nothing about the organisation
-        origin = vocab.parse_national_origin(parsed.origin_tag) if parsed.origin_tag else None
-        contributor = vocab.parse_contributor_type(parsed.contributor_tag, origin) if parsed.contributor_tag else None
+        origin, contributor = self._parse_tags(parsed.origin_tag, parsed.contributor_tag)
         mapped = (
             (origin.scope, origin.country) if origin else None,
             (contributor.sector, contributor.kind, contributor.bloc) if contributor else None,
@@ -453,6 +462,9 @@ class _Run:
                 "kept as written, marked for review",
             ))
         return dirty
+
+
+_TAG_CACHE_SIZE = 4096
 
 
 class _Journal:
