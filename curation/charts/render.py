@@ -17,7 +17,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from curation.charts.data import GROUPED_BARS, LINES, PIE, STACKED_BARS, ChartData  # noqa: E402
 
 # Bump when the drawing changes, so that every chart is re-rendered once.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
@@ -32,10 +32,19 @@ _RC = {
 }
 
 
+# Fixed margins rather than a layout engine: drawing twice as fast, and the same for every chart.
+_AXES_BOX = {
+    PIE: (0.02, 0.04, 0.5, 0.82),
+    LINES: (0.09, 0.13, 0.79, 0.75),
+    STACKED_BARS: (0.09, 0.13, 0.88, 0.75),
+    GROUPED_BARS: (0.09, 0.13, 0.88, 0.75),
+}
+
+
 def _figure(data: ChartData) -> Figure:
-    fig = Figure(figsize=(7.5, 4.6), layout="constrained")
-    ax = fig.add_subplot()
-    fig.suptitle(data.title, fontsize=12, fontweight="bold")
+    fig = Figure(figsize=(7.5, 4.6))
+    ax = fig.add_axes(_AXES_BOX[data.kind])
+    fig.suptitle(data.title, fontsize=12, fontweight="bold", y=0.97)
     if not data.total:
         ax.set_axis_off()
         ax.text(0.5, 0.5, "No models to count yet.", ha="center", va="center", transform=ax.transAxes)
@@ -80,10 +89,10 @@ def _bars(ax, data: ChartData, *, stacked: bool) -> None:
         else:
             offset = (i - (n - 1) / 2) * width
             ax.bar([p + offset for p in positions], heights, width, label=series.label, color=PALETTE[i % len(PALETTE)])
-    ax.set_xticks(list(positions), xs, rotation=45 if len(xs) > 8 else 0)
+    ax.set_xticks(list(positions), xs, fontsize=8 if len(xs) > 8 else 10)
     ax.set_xlabel(data.x_label)
     ax.set_ylabel(data.y_label)
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
 
 
 def _lines(fig, ax, data: ChartData) -> None:
