@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_countries import countries
 from django_countries.filters import CountryFilter
 
@@ -272,7 +273,7 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
         if not requests:
             return "None"
         return format_html_join(
-            format_html("<br>"), '<a href="{}">#{}</a> {} · {} · {} ({})',
+            mark_safe("<br>"), '<a href="{}">#{}</a> {} · {} · {} ({})',
             ((reverse("admin:curation_changerequest_change", args=[cr.pk]), cr.pk, field_label(type(obj), cr.field),
               diff_summary(cr), cr.proposer, cr.get_state_display()) for cr in requests),
         )

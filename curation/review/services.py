@@ -276,6 +276,8 @@ def withdraw(change_request, user, comment: str = "") -> ChangeRequest:
     cr = _lock_request(change_request)
     if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
         raise ReviewPermissionDenied(f"only its proposer may withdraw {_describe(cr)}")
+    if not roles.is_curator(user):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may no longer act on proposals: curators and reviewers only")
     _require_state(cr, [State.PENDING, State.STALE], "withdrawn")
     previous = cr.state
     _close(cr, State.WITHDRAWN, user, _clean_text(comment))
