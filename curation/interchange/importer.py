@@ -151,6 +151,8 @@ class _Run:
         before = _registry_snapshot()
         if parameters.exists():
             load_registry(parameters)
+        elif not Dimension.objects.exists():
+            load_registry()  # a fresh site importing a folder without one: the bundled registry
         self.report.registry_changed = before != _registry_snapshot()
         self.dimensions = {d.ref: d for d in Dimension.objects.select_related("category")}
         self.active_refs = sorted(ref for ref, d in self.dimensions.items() if d.is_active)

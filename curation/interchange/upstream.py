@@ -193,6 +193,8 @@ def load_yaml(filename: str, text: str):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" (column {mark.column + 1})" if mark else ""
+        if exc.context_mark and mark and exc.context_mark.line != mark.line:
+            where += f"; the construct began on line {exc.context_mark.line + 1}"
         problem = " ".join(filter(None, [exc.context, exc.problem]))
         raise FileProblem(filename, mark.line + 1 if mark else None, f"invalid YAML: {problem}{where}") from None
     except yaml.YAMLError as exc:

@@ -1,0 +1,121 @@
+"""Bad upstream files: each is reported with its name and line and skipped; --strict writes nothing."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from curation.interchange import ImportAborted, import_index
+from curation.models import AIModel, Assessment, DataChange, Dimension, Organisation
+
+from .interchange_files import model_file
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (AIModel, Organisation, Assessment, DataChange, Dimension)
+    }
+
+
+CASES = {
+    "invalid YAML": (
+        {"broken.yaml": model_file("Broken").replace("    type: text\n", "    type: [text\n")},
+        "broken.yaml", "performanceclass:",
+        "invalid YAML: while parsing a flow sequence did not find expected ',' or ']' (column 21); "
+        "the construct began on line 19",
+    ),
+    "a list where a mapping belongs": (
+        {"listed.yaml": "- system: {name: Listed}\n- org: {}\n"},
+        "listed.yaml", "- system", "expected a mapping with `system:`, `org:` and dimension blocks, found a list",
+    ),
+    "a list where the system block belongs": (
+        {"sys.yaml": re.sub(r"system:\n.*?\n\n", "system:\n    - name: Sys\n    - type: text\n\n", model_file("Sys"), flags=re.S)},
+        "sys.yaml", "system:", "system: expected a mapping, found a list",
+    ),
+    "unknown grade": (
+        {"grade.yaml": model_file("Grade", grades={"paper": "opne"})},
+        "grade.yaml", "opne", "paper.class: unknown grade 'opne' (known: open, partial, closed, or empty)",
+    ),
+    "empty file": ({"empty.yaml": ""}, "empty.yaml", None, "empty file"),
+    "binary file": (
+        {"binary.yaml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"},
+        "binary.yaml", None, "binary file (contains NUL bytes), not YAML text",
+    ),
+    "duplicate model name": (
+        {"a-first.yaml": model_file("Twin"), "b-second.yaml": model_file("Twin")},
+        "b-second.yaml", "name: Twin", "duplicate model name 'Twin': already imported from a-first.yaml",
+    ),
+}
+
+
+def _write(folder, files):
+    for name, content in files.items():
+        path = folder / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def _line_of(text, needle):
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_file_is_reported_with_name_and_line_and_the_rest_is_imported(db, tmp_path, case):
+    files, bad_file, needle, reason = CASES[case]
+    _write(tmp_path, {"good.yaml": model_file("Good Model"), **files})
+    line = _line_of(files[bad_file], needle) if needle else None
+
+    report = import_index(tmp_path)
+
+    assert [(s.file, s.line) for s in report.skipped] == [(bad_file, line)]
+    assert reason in report.skipped[0].reason
+    assert "good.yaml" in report.created
+    assert AIModel.objects.filter(name="Good Model").exists()
+    assert not AIModel.objects.filter(upstream_filename=bad_file).exists()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_strict_import_aborts_on_the_bad_file_and_writes_nothing(db, tmp_path, case):
+    files, bad_file, _, reason = CASES[case]
+    _write(tmp_path, {"good.yaml": model_file("Good Model"), **files})
+    before = _counts()
+
+    with pytest.raises(ImportAborted) as raised:
+        import_index(tmp_path, strict=True)
+
+    assert raised.value.problem.filename == bad_file
+    assert reason in str(raised.value)
+    assert str(raised.value).startswith(f"import aborted, nothing written: {bad_file}")
+    assert _counts() == before
+
+
+def test_strict_command_fails_with_the_message_and_writes_nothing(db, tmp_path):
+    _write(tmp_path, {"good.yaml": model_file("Good Model"), "grade.yaml": model_file("Grade", grades={"paper": "opne"})})
+    before = _counts()
+    with pytest.raises(CommandError, match=r"grade\.yaml, line \d+: paper\.class: unknown grade 'opne'"):
+        call_command("import_index", str(tmp_path), "--strict")
+    assert _counts() == before
+
+
+def test_command_summary_lists_skipped_files_and_organisations_needing_review(db, tmp_path, capsys):
+    _write(tmp_path, {
+        "good.yaml": model_file("Good Model"),
+        "odd.yaml": model_file("Odd Model", org="Nowhere Labs", origin="Atlantis"),
+        "empty.yaml": "",
+    })
+    call_command("import_index", str(tmp_path))
+    out = capsys.readouterr().out
+    assert "2 created, 0 updated, 0 unchanged, 1 skipped" in out
+    assert "  empty.yaml: empty file" in out
+    assert "Organisations needing review (1):\n  Nowhere Labs" in out
+    assert "national origin tag 'Atlantis' is not in the vocabulary" in out
+
+
+def test_missing_folder_is_a_clear_error(db, tmp_path):
+    with pytest.raises(CommandError, match="no such file or folder"):
+        call_command("import_index", str(tmp_path / "nowhere"))
