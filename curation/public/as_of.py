@@ -1,0 +1,232 @@
+"""The index as it stood on a past date, rebuilt from the history of applied changes.
+
+Start from today's models and organisations, drop models created after the date, then undo,
+newest first, every `HistoryEntry` applied after the end of that day: a field goes back to its
+`before` value, a deletion brings the model back from its snapshot. Scores are recomputed with
+the pure score formula over the current dimension registry (the registry itself is not
+historised). Filters and ordering are the shared `AIModelFilter`'s, validated by its form and
+applied to the rebuilt rows in memory.
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+from dataclasses import dataclass, field
+
+from curation import vocab
+from curation.filters import (
+    AIModelFilter, CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX,
+)
+from curation.models import AIModel, HistoryEntry, Organisation
+from curation.public.queries import Columns, GradeCell, IndexRow
+from curation.scoring import applies, compute_scores
+
+ASSESSMENT_PREFIX = "assessment:"
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The first instant after `day` (UTC): changes from then on had not happened yet."""
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.timezone.utc)
+
+
+@dataclass
+class PastModel:
+    model: AIModel  # an unsaved copy carrying the past values
+    grades: dict[str, str] = field(default_factory=dict)
+    exists_today: bool = True
+
+
+def _restore_organisation(org: Organisation, entry: HistoryEntry) -> None:
+    before = entry.before
+    if entry.field == "national_origin" and isinstance(before, dict):
+        org.origin_scope = before.get("scope") or vocab.OriginScope.UNKNOWN
+        org.country = before.get("country") or ""
+        org.region = vocab.region_for(org.origin_scope, org.country.code if org.country else "")
+    elif entry.field == "contributor_type" and isinstance(before, dict):
+        org.sector = before.get("sector") or ""
+        org.contributor_kind = before.get("kind") or ""
+        org.big_tech_bloc = before.get("bloc") or vocab.BigTechBloc.NONE
+    elif entry.field == "is_public" and isinstance(before, bool):
+        org.is_public = before
+    elif entry.field == "details" and isinstance(before, dict):
+        for key in ("name", "link"):
+            if key in before:
+                setattr(org, key, before[key] or "")
+
+
+def _restore_model(past: PastModel, entry: HistoryEntry, organisations: dict[int, Organisation]) -> None:
+    model, before = past.model, entry.before
+    name = entry.field
+    if name.startswith(ASSESSMENT_PREFIX):
+        ref = name[len(ASSESSMENT_PREFIX):]
+        past.grades[ref] = (before or {}).get("grade") or vocab.Grade.NOT_ASSESSED
+    elif name == "performance_class":
+        model.performance_class = before or ""
+    elif name == "types":
+        values = before if isinstance(before, list) else str(before or "").split(",")
+        model.types = ",".join(v for v in vocab.ModelType.values if v in values)
+    elif name == "organisation":
+        org_id = before.get("id") if isinstance(before, dict) else before
+        model.organisation_id = org_id
+        model.organisation = organisations.get(org_id)
+    elif name == "is_public" and isinstance(before, bool):
+        model.is_public = before
+    elif name == "details" and isinstance(before, dict):
+        for key in ("name", "link", "base_model_name", "end_model_name", "end_model_licence", "notes"):
+            if key in before:
+                setattr(model, key, before[key] or "")
+        if "release_date" in before:
+            raw = before["release_date"]
+            model.release_date = datetime.date.fromisoformat(raw) if raw else None
+
+
+def _from_snapshot(entry: HistoryEntry, organisations: dict[int, Organisation]) -> PastModel | None:
+    """A model deleted after the date, rebuilt from the snapshot its deletion recorded."""
+    snapshot = entry.before if isinstance(entry.before, dict) else None
+    if not snapshot:
+        return None
+    org = snapshot.get("organisation")
+    org_id = org.get("id") if isinstance(org, dict) else None
+    types = snapshot.get("types") or []
+    model = AIModel(
+        name=entry.target_label, slug="", types=",".join(v for v in vocab.ModelType.values if v in types),
+        performance_class=snapshot.get("performance_class") or "", is_public=bool(snapshot.get("is_public", True)),
+        organisation_id=org_id,
+    )
+    model.organisation = organisations.get(org_id)
+    grades = {
+        key[len(ASSESSMENT_PREFIX):]: (value or {}).get("grade") or vocab.Grade.NOT_ASSESSED
+        for key, value in snapshot.items() if key.startswith(ASSESSMENT_PREFIX)
+    }
+    return PastModel(model, grades, exists_today=False)
+
+
+def rebuild_index(as_of: datetime.date) -> list[PastModel]:
+    """Every model as it stood at the end of `as_of`, public or not (a fixed number of queries)."""
+    cutoff = end_of_day(as_of)
+    organisations = {o.pk: copy.copy(o) for o in Organisation.objects.all()}
+    past: dict[int, PastModel] = {}
+    for model in AIModel.objects.filter(created_at__lt=cutoff).prefetch_related("assessments__dimension"):
+        model.organisation = organisations.get(model.organisation_id)
+        grades = {a.dimension.ref: a.grade for a in model.assessments.all()}
+        past[model.pk] = PastModel(model, grades)
+
+    later = HistoryEntry.objects.filter(applied_at__gte=cutoff).order_by("-applied_at", "-id")
+    created_later: set[str] = set()
+    revived: list[PastModel] = []
+    for entry in later.only("applied_at", "ai_model_id", "organisation_id", "target_label", "field", "before"):
+        if entry.field == "created":
+            created_later.add(entry.target_label)
+            if entry.ai_model_id:
+                past.pop(entry.ai_model_id, None)
+            continue
+        if entry.organisation_id and entry.organisation_id in organisations:
+            _restore_organisation(organisations[entry.organisation_id], entry)
+        elif entry.ai_model_id and entry.ai_model_id in past:
+            _restore_model(past[entry.ai_model_id], entry, organisations)
+        elif entry.field == "deleted" and not entry.ai_model_id and not entry.organisation_id:
+            rebuilt = _from_snapshot(entry, organisations)
+            if rebuilt and entry.target_label not in created_later:
+                revived.append(rebuilt)
+    return list(past.values()) + revived
+
+
+def _is_public(past: PastModel) -> bool:
+    org = past.model.organisation
+    return past.model.is_public and (org is None or org.is_public)
+
+
+def _row(past: PastModel, columns: Columns) -> IndexRow:
+    specs = [columns.spec(d) for d in columns.dimensions]
+    scores = compute_scores(specs, past.model.type_list, past.grades)
+    total, _ = scores.as_floats()
+    past.model.total_score = total
+    cells = [
+        GradeCell(d, past.grades.get(d.ref, vocab.Grade.NOT_ASSESSED) if applies(spec, past.model.type_list) else None)
+        for d, spec in zip(columns.dimensions, specs)
+    ]
+    category_scores = [
+        None if scores.categories.get(c.ref) is None else float(scores.categories[c.ref]) for c in columns.categories
+    ]
+    return IndexRow(past.model, cells, category_scores)
+
+
+def _matches(row: IndexRow, past: PastModel, cleaned: dict) -> bool:
+    model, org = row.model, row.model.organisation
+    text = (cleaned.get("q") or "").strip().lower()
+    if text and not any(
+        text in (value or "").lower()
+        for value in (model.name, org.name if org else "", model.base_model_name, model.end_model_name)
+    ):
+        return False
+    if cleaned.get("type") and not set(cleaned["type"]) & set(model.type_list):
+        return False
+    if cleaned.get("performance_class") and model.performance_class not in cleaned["performance_class"]:
+        return False
+    org_checks = {"organisation": "slug", "country": "country", "region": "region", "sector": "sector",
+                  "bloc": "big_tech_bloc"}
+    for param, attr in org_checks.items():
+        wanted = cleaned.get(param)
+        if wanted:
+            value = getattr(org, attr, "") if org else ""
+            if str(getattr(value, "code", value) or "") != str(wanted):
+                return False
+    if cleaned.get("base_model") and cleaned["base_model"].lower() not in (model.base_model_name or "").lower():
+        return False
+    if cleaned.get("released_from"):
+        if not model.release_date or model.release_date < cleaned["released_from"][0]:
+            return False
+    if cleaned.get("released_to"):
+        if not model.release_date or model.release_date > cleaned["released_to"][1]:
+            return False
+    for name, grades in cleaned.items():
+        if name.startswith(GRADE_FILTER_PREFIX) and grades:
+            ref = name[len(GRADE_FILTER_PREFIX):]
+            if ref not in past.grades or past.grades[ref] not in grades:
+                return False
+    return True
+
+
+def _sort(rows: list[IndexRow], ordering: list[str] | None, columns: Columns) -> list[IndexRow]:
+    category_pos = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": i for i, c in enumerate(columns.categories)}
+    dimension_pos = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": i for i, d in enumerate(columns.dimensions)}
+    rows = sorted(rows, key=lambda r: (r.model.name.lower(), r.model.pk or 0))  # the tie-break, applied first
+    for key in reversed([k for k in (ordering or []) if k] or ["-total"]):
+        descending, name = key.startswith("-"), key.lstrip("-")
+        if name == "total":
+            value = (lambda r: r.model.total_score)
+        elif name == "name":
+            value = (lambda r: r.model.name.lower())
+        elif name == "released":
+            value = (lambda r: r.model.release_date)
+        elif name == "organisation":
+            value = (lambda r: r.model.organisation.name.lower() if r.model.organisation else None)
+        elif name == "type":
+            value = (lambda r: r.model.types)
+        elif name == "performance_class":
+            value = (lambda r: r.model.performance_class)
+        elif name in category_pos:
+            value = (lambda r, i=category_pos[name]: r.category_scores[i])
+        elif name in dimension_pos:
+            value = (lambda r, i=dimension_pos[name]: r.cells[i].points)
+        else:
+            continue
+        present = [r for r in rows if value(r) is not None]
+        missing = [r for r in rows if value(r) is None]  # always last, as in the live index
+        rows = sorted(present, key=value, reverse=descending) + missing
+    return rows
+
+
+def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, list[IndexRow]]:
+    """Rows of the index as it stood at the end of `as_of`, filtered and ordered like today's."""
+    filterset = AIModelFilter(data, AIModel.objects.none(), dimensions=columns.dimensions)
+    filterset.is_valid()
+    cleaned = getattr(filterset.form, "cleaned_data", {}) or {}
+    rows = []
+    for past in rebuild_index(as_of):
+        if not _is_public(past):
+            continue
+        row = _row(past, columns)
+        if _matches(row, past, cleaned):
+            rows.append(row)
+    return filterset, _sort(rows, cleaned.get("ordering"), columns)

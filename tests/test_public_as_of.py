@@ -1,0 +1,116 @@
+"""`/models/?as_of=YYYY-MM-DD`: the index as it stood on a past date, rebuilt from history."""
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from curation import vocab
+from curation.models import AIModel, HistoryEntry
+from curation.public.as_of import rebuild_index
+from curation.review.services import delete_entry, edit_directly
+
+PAST = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+BEFORE_CHANGES = "2026-01-01"  # after the models were made (PAST), before today's changes
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser("boss", "boss@example.org", "x")
+
+
+@pytest.fixture
+def history(make_ai_model, make_organisation, admin_user, registry):
+    lab = make_organisation("Lab One", sector=vocab.Sector.NON_ACADEMIC)
+    graded = make_ai_model("Graded", organisation=lab, performance_class="full")
+    moved = make_ai_model("Moved Class", organisation=lab, performance_class="full")
+    doomed = make_ai_model("Doomed", organisation=lab, grades={"licenses": "open"}, performance_class="full")
+    AIModel.objects.filter(pk__in=[graded.pk, moved.pk, doomed.pk]).update(created_at=PAST)
+    newcomer = make_ai_model("Newcomer", organisation=lab, performance_class="full")
+
+    # Today's reviewed changes, through the review services.
+    licence = {"grade": "open", "links": ["https://example.org/licence"], "notes": "Apache 2.0 now."}
+    edit_directly(graded, "assessment:licenses", licence, user=admin_user, rationale="Relicensed",
+                  evidence_link="https://example.org/licence")
+    edit_directly(moved, "performance_class", "latest", user=admin_user, rationale="New benchmarks")
+    edit_directly(lab, "contributor_type", {"sector": "academic", "kind": "university", "bloc": "none"},
+                  user=admin_user, rationale="Spun into a university")
+    delete_entry(AIModel.objects.get(pk=doomed.pk), user=admin_user, rationale="Withdrawn")
+    return {"graded": graded, "moved": moved, "newcomer": newcomer, "lab": lab}
+
+
+def names(response) -> list[str]:
+    return re.findall(r'<th scope="row">(?:<a class="model-name" href="[^"]+">|<span class="model-name">)([^<]+)<',
+                      response.content.decode())
+
+
+def test_today_reflects_the_changes(client, history):
+    assert sorted(names(client.get("/models/"))) == ["Graded", "Moved Class", "Newcomer"]
+    assert names(client.get("/models/?grade_licenses=open")) == ["Graded"]
+
+
+def test_past_index_undoes_later_changes(client, history):
+    response = client.get(f"/models/?as_of={BEFORE_CHANGES}")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The index as it stood on 1 January 2026" in body
+    past = names(response)
+    # Newcomer did not exist yet; Doomed had not been deleted yet; Doomed led (licence open).
+    assert "Newcomer" not in past
+    assert past[0] == "Doomed" and sorted(past) == ["Doomed", "Graded", "Moved Class"]
+    assert "(since removed)" in body
+
+
+def test_past_grades_scores_and_filters(client, history):
+    assert names(client.get(f"/models/?as_of={BEFORE_CHANGES}&grade_licenses=open")) == ["Doomed"]
+    assert names(client.get(f"/models/?as_of={BEFORE_CHANGES}&performance_class=latest")) == []
+    assert "Moved Class" in names(client.get(f"/models/?as_of={BEFORE_CHANGES}&performance_class=full"))
+    # The organisation became academic only today.
+    assert names(client.get(f"/models/?as_of={BEFORE_CHANGES}&sector=academic")) == []
+    assert names(client.get("/models/?sector=academic")) != []
+
+
+def test_rebuilt_scores_match_the_past_grades(history):
+    past = {p.model.name: p for p in rebuild_index(datetime.date(2026, 1, 1))}
+    assert past["Graded"].grades["licenses"] == vocab.Grade.CLOSED
+    assert past["Moved Class"].model.performance_class == "full"
+    assert past["Doomed"].exists_today is False
+    assert past["Graded"].model.organisation.sector == vocab.Sector.NON_ACADEMIC
+    # The live rows were not touched by the rebuild.
+    assert AIModel.objects.get(name="Moved Class").performance_class == "latest"
+
+
+def test_as_of_today_equals_the_live_index(client, history):
+    today = timezone.now().date().isoformat()
+    assert names(client.get(f"/models/?as_of={today}")) == names(client.get("/models/"))
+
+
+def test_as_of_hides_models_that_were_drafts_then(client, history, admin_user):
+    newcomer = history["newcomer"]
+    AIModel.objects.filter(pk=newcomer.pk).update(created_at=PAST, is_public=False)
+    newcomer.refresh_from_db()
+    edit_directly(newcomer, "is_public", True, user=admin_user, rationale="Approved for readers")
+    assert "Newcomer" in names(client.get("/models/"))
+    assert "Newcomer" not in names(client.get(f"/models/?as_of={BEFORE_CHANGES}"))
+
+
+def test_bad_as_of_is_explained(client, history):
+    response = client.get("/models/?as_of=last-year")
+    assert response.status_code == 200
+    assert "as_of expects YYYY-MM-DD" in response.content.decode()
+    assert sorted(names(response)) == ["Graded", "Moved Class", "Newcomer"]
+
+
+def test_history_entries_stay_untouched(client, history):
+    before = HistoryEntry.objects.count()
+    client.get(f"/models/?as_of={BEFORE_CHANGES}")
+    assert HistoryEntry.objects.count() == before
