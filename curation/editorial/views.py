@@ -1,12 +1,13 @@
 """Reader-facing news and guides. Queries and rendering come from services; views shape pages."""
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
 from curation.editorial import services
 from curation.editorial.rendering import render_markdown
@@ -57,7 +58,8 @@ def shared_preview(request, token: str):
 
 
 class PostFeed(Feed):
-    feed_type = Atom1Feed
+    """RSS 2.0 feed of published posts of one kind, newest first."""
+
     kind = PostKind.NEWS
 
     def title(self):
@@ -66,7 +68,7 @@ class PostFeed(Feed):
     def link(self):
         return reverse("editorial:news-list" if self.kind == PostKind.NEWS else "editorial:guide-list")
 
-    def subtitle(self):
+    def description(self):
         return f"{KIND_HEADINGS[self.kind]} from the European Open Source AI Index."
 
     def items(self):
@@ -82,7 +84,8 @@ class PostFeed(Feed):
         return item.byline_names or None
 
     def item_pubdate(self, item):
-        return item.published_at
+        # The byline date is the article's date (imported posts were published long before).
+        return datetime.datetime.combine(item.date, datetime.time(), tzinfo=datetime.timezone.utc)
 
     def item_updateddate(self, item):
         return item.updated_at

@@ -1,0 +1,233 @@
+"""News and guides over HTTP: public pages and feed, admin editing, workflow permissions per
+role, preview exactly as published, signed share links, revision diff and restore."""
+from __future__ import annotations
+
+import datetime
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from curation.editorial import services
+from curation.models import Post, PostKind, PostStatus
+from tests.editorial_fixtures import ROLE_NAMES, editor, make_post, role_users  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _client_for(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def posts_in_every_status(make_post, editor):
+    made = {}
+    for status in PostStatus.values:
+        made[status] = make_post(f"The {status} post", date=datetime.date(2025, 1, 1))
+    services.submit_for_review(made["in_review"], user=editor)
+    services.schedule(made["scheduled"], user=editor, publish_at=timezone.now() + datetime.timedelta(days=1))
+    services.publish(made["published"], user=editor)
+    services.publish(made["archived"], user=editor)
+    services.archive(made["archived"], user=editor)
+    return made
+
+
+# --- public pages ---------------------------------------------------------------------------
+def test_readers_see_only_published_posts(client, posts_in_every_status):
+    listing = client.get("/news/").content.decode()
+    assert "The published post" in listing
+    for status in ("draft", "in_review", "scheduled", "archived"):
+        assert f"The {status} post" not in listing
+        assert client.get(f"/news/{posts_in_every_status[status].slug}/").status_code == 404
+    page = client.get("/news/the-published-post/")
+    assert page.status_code == 200 and "<h1>The published post</h1>" in page.content.decode()
+    feed = client.get("/feeds/news.xml").content.decode()
+    assert "The published post" in feed and "The draft post" not in feed and "The scheduled post" not in feed
+
+
+def test_lists_are_newest_first_paginated_and_filter_by_tag(client, make_post, editor):
+    for day in range(1, 13):
+        post = make_post(f"Day {day:02d}", date=datetime.date(2025, 3, day), tags=["weights"] if day % 2 else ["data"])
+        services.publish(post, user=editor)
+    first = client.get("/news/").content.decode()
+    assert first.index("Day 12") < first.index("Day 11") < first.index("Day 03")
+    assert "Day 02" not in first and 'rel="next" href="?page=2"' in first
+    second = client.get("/news/?page=2").content.decode()
+    assert "Day 02" in second and "Day 01" in second and "Day 12" not in second
+
+    tagged = client.get("/news/?tag=data").content.decode()
+    assert "Day 12" in tagged and "Day 10" in tagged and "Day 11" not in tagged
+    assert client.get("/news/?tag=no-such-tag").status_code == 404
+    # Guides are a separate list.
+    assert "Day 12" not in client.get("/guides/").content.decode()
+
+
+def test_guides_have_their_own_pages_and_feed(client, make_post, editor):
+    guide = make_post("How to read the index", kind=PostKind.GUIDE)
+    services.publish(guide, user=editor)
+    assert client.get("/guides/how-to-read-the-index/").status_code == 200
+    assert client.get("/news/how-to-read-the-index/").status_code == 404
+    assert "How to read the index" in client.get("/guides/").content.decode()
+    assert "How to read the index" in client.get("/feeds/guides.xml").content.decode()
+
+
+def test_news_feed_is_valid_rss_with_items(client, make_post, editor):
+    post = make_post("Feed item", description="Summary <b>bold</b>", author_names="Ada Lovelace",
+                     date=datetime.date(2025, 5, 1), tags=["datasets"])
+    services.publish(post, user=editor)
+    response = client.get("/feeds/news.xml")
+    assert response["Content-Type"].startswith("application/rss+xml")
+    channel = ET.fromstring(response.content).find("channel")
+    item = channel.find("item")
+    assert item.findtext("title") == "Feed item"
+    assert item.findtext("link").endswith("/news/feed-item/")
+    assert item.findtext("description") == "Summary <b>bold</b>"  # escaped text, not markup
+    assert item.findtext("category") == "datasets"
+    assert "01 May 2025" in item.findtext("pubDate")
+
+
+def test_post_page_without_byline_embed_shows_byline_under_title(client, make_post, editor):
+    post = make_post("No byline", author_names="Mark Dingemanse", date=datetime.date(2025, 2, 17))
+    services.publish(post, user=editor)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "By Mark Dingemanse" in html and '<time datetime="2025-02-17">' in html
+
+
+def test_public_page_hides_broken_embeds(client, make_post, editor):
+    post = make_post("Broken embeds", body='Before\n\n{% chart "nope" %}\n\n{% index view="x" %}\n\nAfter\n')
+    services.publish(post, user=editor)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert response_ok(html) and "Before" in html and "After" in html
+    assert "embed-error" not in html and "nope" not in html
+
+
+def response_ok(html: str) -> bool:
+    return "<article" in html
+
+
+# --- admin: editing, preview, share link ----------------------------------------------------
+def test_editor_creates_and_edits_a_post_in_the_admin_with_revisions(client, editor):
+    client.force_login(editor)
+    response = client.post(reverse("admin:curation_post_add"), {
+        "kind": "news", "title": "Admin written", "slug": "admin-written", "description": "",
+        "body": "First body", "tag_names": "openness, data", "author_names": "Ada", "date": "2025-04-01",
+        "cover_image_alt": "", "revision_comment": "First draft",
+        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get(slug="admin-written")
+    assert post.status == PostStatus.DRAFT
+    assert sorted(post.tags.values_list("name", flat=True)) == ["data", "openness"]
+
+    response = client.post(reverse("admin:curation_post_change", args=[post.pk]), {
+        "kind": "news", "title": "Admin written", "slug": "admin-written", "description": "",
+        "body": "Second body", "tag_names": "openness", "author_names": "Ada", "date": "2025-04-01",
+        "cover_image_alt": "", "revision_comment": "",
+        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302
+    revisions = list(post.revisions.order_by("number"))
+    assert [(r.number, r.body, r.comment) for r in revisions] == [(1, "First body", "First draft"), (2, "Second body", "Edited")]
+    assert revisions[1].metadata["tags"] == ["openness"]
+
+    page = client.get(reverse("admin:curation_post_change", args=[post.pk])).content.decode()
+    assert "Submit for review" in page and "/preview/" in page
+
+
+def test_revision_diff_and_restore_in_the_admin(client, make_post, editor):
+    post = make_post("Versioned", body="alpha\nbeta")
+    post.body = "alpha\ngamma"
+    services.save_post(post, user=editor)
+    client.force_login(editor)
+    url = reverse("admin:curation_post_revisions", args=[post.pk])
+    diff = client.get(url, {"a": 1, "b": 2}).content.decode()
+    assert 'class="diff-remove"' in diff and "-beta" in diff and "+gamma" in diff
+
+    response = client.post(reverse("admin:curation_post_restore", args=[post.pk, 1]))
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.body == "alpha\nbeta" and post.revisions.count() == 3
+
+
+def test_admin_preview_renders_like_the_public_page_plus_problems(client, make_post, editor):
+    post = make_post("Preview me", body='Hello **world**\n\n{% chart "no-such-chart" %}\n', author_names="Ada")
+    services.publish(post, user=editor)
+    public = client.get(post.get_absolute_url()).content.decode()
+    client.force_login(editor)
+    preview = client.get(reverse("admin:curation_post_preview", args=[post.pk])).content.decode()
+    assert "<strong>world</strong>" in preview and "<strong>world</strong>" in public
+    assert "unknown chart key" in preview and "unknown chart key" not in public
+    # The article itself is the same markup apart from the error box.
+    def article(html):
+        return html[html.index("<article"):html.index("</article>")]
+
+    without_errors = re.sub(r'<div class="embed-error".*?</div>\n?', "", article(preview), flags=re.S)
+    assert without_errors == article(public)
+
+
+def test_signed_link_shares_a_draft_without_an_account(client, make_post):
+    post = make_post("Secret draft", body="Draft text")
+    assert client.get(post.get_absolute_url()).status_code == 404
+    token = services.make_preview_token(post)
+    response = client.get(reverse("editorial:shared-preview", args=[token]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Draft text" in html and "Preview." in html and 'name="robots" content="noindex' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert client.get(reverse("editorial:shared-preview", args=[token + "x"])).status_code == 404
+
+
+def test_signed_link_expires(client, make_post, settings):
+    post = make_post("Soon expired")
+    token = services.make_preview_token(post)
+    settings.OSAI_PREVIEW_LINK_MAX_AGE = -1
+    assert client.get(reverse("editorial:shared-preview", args=[token])).status_code == 404
+
+
+# --- admin: publish permission for every role -----------------------------------------------
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_publish_through_the_admin_by_role(client, role_users, make_post, role):
+    post = make_post("Publish me")
+    client = _client_for(client, role_users[role])
+    response = client.post(reverse("admin:curation_post_workflow", args=[post.pk]), {"action": "publish"})
+    post.refresh_from_db()
+    if role in ("editor", "superuser"):
+        assert response.status_code == 302 and post.status == PostStatus.PUBLISHED
+    else:
+        # Anonymous and non-staff readers are sent to log in; staff without the right get 403.
+        expected = 302 if role in ("anonymous", "reader") else 403
+        assert response.status_code == expected
+        if expected == 302:
+            assert "/admin/login/" in response["Location"]
+        assert post.status == PostStatus.DRAFT
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_only_editors_see_post_admin(client, role_users, make_post, role):
+    post = make_post()
+    client = _client_for(client, role_users[role])
+    status = client.get(reverse("admin:curation_post_change", args=[post.pk])).status_code
+    preview = client.get(reverse("admin:curation_post_preview", args=[post.pk])).status_code
+    if role in ("editor", "superuser"):
+        assert status == 200 and preview == 200
+    elif role in ("anonymous", "reader"):
+        assert status == 302 and preview == 302
+    else:
+        assert status == 403 and preview == 403
+
+
+def test_schedule_through_the_admin_and_bad_time_is_reported(client, make_post, editor):
+    post = make_post()
+    client.force_login(editor)
+    url = reverse("admin:curation_post_workflow", args=[post.pk])
+    response = client.post(url, {"action": "schedule", "publish_at": "tomorrow-ish"}, follow=True)
+    assert "is not a date and time" in response.content.decode()
+    response = client.post(url, {"action": "schedule", "publish_at": "2030-01-02T03:04"})
+    post.refresh_from_db()
+    assert post.status == PostStatus.SCHEDULED and post.publish_at.year == 2030
+    response = client.post(url, {"action": "archive"}, follow=True)
+    assert "Cannot archive post" in response.content.decode()  # the admin capitalises messages
