@@ -1,0 +1,135 @@
+"""A reader's path through the site in a real browser (Debian's chromium via Playwright).
+
+Load the index, filter by type and performance class, open a model page, compare two models,
+download the CSV. Screenshots go to test-artifacts/ for people to look at.
+"""
+import csv
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, REQUIRE_SERVICES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (install Debian's chromium: apt-get install chromium)"
+        if REQUIRE_SERVICES:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop running in this thread; without this, Django's
+    # ORM would refuse the fixtures' and teardown's queries made from the same thread.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def reader_data(make_ai_model, make_organisation, registry):
+    from django.core.cache import cache
+
+    cache.clear()
+    active = [d.ref for d in registry if d.is_active]
+    lab = make_organisation("Open Lab")
+    corp = make_organisation("Closed Corp")
+    make_ai_model("Open Coder", grades={ref: "open" for ref in active}, organisation=lab, types="text,code",
+                  performance_class="latest", base_model_name="Coder base",
+                  release_date=datetime.date(2025, 3, 1), link="https://example.org/open-coder")
+    make_ai_model("Half Coder", grades={ref: "partial" for ref in active[:6]}, organisation=corp,
+                  types="code", performance_class="latest", link="https://example.org/half-coder")
+    make_ai_model("Old Coder", grades={ref: "open" for ref in active[:3]}, organisation=lab, types="code",
+                  performance_class="limited")
+    make_ai_model("Chatty", grades={ref: "open" for ref in active[:8]}, organisation=corp, types="text",
+                  performance_class="latest")
+    make_ai_model("Painter", organisation=corp, types="image", performance_class="full")
+    yield
+    cache.clear()
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"public-{name}.png"), full_page=True)
+
+
+def row_names(page):
+    return page.locator("table.index tbody th[scope=row] a.model-name").all_inner_texts()
+
+
+def test_reader_filters_opens_compares_and_downloads(browser_page, live_server, reader_data):
+    page = browser_page
+    page.goto(f"{live_server.url}/models/")
+    assert page.title().startswith("The index")
+    assert row_names(page) == ["Open Coder", "Chatty", "Half Coder", "Old Coder", "Painter"]
+    shot(page, "1-index")
+
+    # Keyboard first: the skip link is the first stop.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+    # Filter by type and performance class with the plain form.
+    page.get_by_role("checkbox", name="Code", exact=True).check()
+    page.get_by_role("checkbox", name="Latest", exact=True).check()
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    assert "type=code" in page.url and "performance_class=latest" in page.url
+    assert row_names(page) == ["Open Coder", "Half Coder"]
+    shot(page, "2-filtered")
+
+    # Download the CSV of the current filter.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).first.click()
+    download = download_info.value
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert rows[0][:3] == ["Model name", "URL", "Total score"]
+    assert [r[0] for r in rows[1:]] == ["Open Coder", "Half Coder"]
+    assert rows[1][1:3] == ["https://example.org/open-coder", "100"]
+
+    # Open a model page.
+    page.get_by_role("link", name="Open Coder", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Open Coder"
+    assert page.get_by_text("Open Lab").first.is_visible()
+    shot(page, "3-model")
+
+    # Back to the index; tick two models and compare them.
+    page.go_back()
+    page.get_by_role("checkbox", name="Compare Open Coder").check()
+    page.get_by_role("checkbox", name="Compare Half Coder").check()
+    page.get_by_role("button", name="Compare selected models").click()
+    page.wait_for_load_state()
+    assert "/compare/" in page.url
+    headers = page.locator("table.compare-table thead th a").all_inner_texts()
+    assert headers == ["Open Coder", "Half Coder"]
+    assert page.locator("table.compare-table caption").inner_text() == "2 models side by side"
+    shot(page, "4-compare")
+
+
+def test_phone_grid_view(browser_page, live_server, reader_data):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/models/?view=grid")
+    cards = page.locator(".model-card")
+    assert cards.count() == 5
+    # Nothing wider than the phone's screen but the scrollable table wrapper.
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    shot(page, "5-phone-grid")
