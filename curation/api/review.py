@@ -27,9 +27,13 @@ TARGET_KINDS = {"model": AIModel, "organisation": Organisation}
 
 
 class CanReadReviewQueue(permissions.BasePermission):
-    """Who may read change requests: whoever the admin lets see them (curators, reviewers)."""
+    """Who may use the review queue at all: whoever the admin lets see it (curators, reviewers).
 
-    message = "Only curators and reviewers may read change requests."
+    As in the admin, this only opens the door: every action is then checked by the review
+    services themselves (who may propose, approve, reject, withdraw; four eyes).
+    """
+
+    message = "Only curators and reviewers may use the review queue."
 
     def has_permission(self, request, view):
         user = request.user
@@ -152,13 +156,6 @@ class ChangeRequestViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveM
     serializer_class = ChangeRequestSerializer
     permission_classes = [CanReadReviewQueue]
     pagination_class = KeysetCursorPagination
-
-    def get_permissions(self):
-        # Reading the queue needs the admin's view permission; every action is checked by the
-        # review services themselves, exactly as in the admin.
-        if self.action in ("list", "retrieve"):
-            return [CanReadReviewQueue()]
-        return [permissions.IsAuthenticated()]
 
     def conditional_state(self, request):
         # The queue moves without the public data version moving: every transition is an event.
