@@ -1,0 +1,51 @@
+"""List pages cost a fixed number of queries whatever the size of the index (20 vs 2,000)."""
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from curation.synthetic import populate_synthetic
+
+pytestmark = pytest.mark.django_db
+
+LIST_URLS = [
+    "/api/v1/models/?page_size=100",
+    "/api/v1/models/?page_size=100&ordering=category_access&type=text",
+    "/api/v1/models/?page_size=100&ordering=-released&grade_licenses=open&grade_licenses=partial",
+    "/api/v1/organisations/?page_size=100",
+    "/api/v1/organisations/?page_size=100&ordering=-openness",
+]
+
+
+def _queries_and_items(url):
+    cache.clear()
+    api = APIClient()
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(url)
+    assert response.status_code == 200, response.content
+    page = response.json()
+    # Follow to the second page too: cursors must not cost more than the first page.
+    with CaptureQueriesContext(connection) as second:
+        if page["next"]:
+            assert api.get(page["next"]).status_code == 200
+    return len(captured), len(second), len(page["results"])
+
+
+@pytest.mark.slow
+def test_list_queries_do_not_grow_with_the_index():
+    populate_synthetic(20, prefix="Small")
+    small = {url: _queries_and_items(url) for url in LIST_URLS}
+    populate_synthetic(1980, prefix="Large", seed=11)
+    large = {url: _queries_and_items(url) for url in LIST_URLS}
+
+    for url in LIST_URLS:
+        print(url, "20 models:", small[url], "2,000 models:", large[url])
+        small_queries, _, small_items = small[url]
+        large_queries, large_next, large_items = large[url]
+        assert large_items > small_items or large_items == 100, url
+        assert large_queries == small_queries, (url, small_queries, large_queries)
+        assert large_next <= large_queries, url
+        assert large_queries <= 8, (url, large_queries)
