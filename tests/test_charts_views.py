@@ -108,8 +108,11 @@ def test_regenerate_charts_command_sync(db, settings, tmp_path, make_ai_model, c
     assert "rendered" in capsys.readouterr().out
 
 
-def test_regenerate_charts_command_queues_a_task_in_eager_mode(db, settings, tmp_path, make_ai_model):
-    # Without a broker the queued task runs at once, through the same code.
+def test_regenerate_charts_command_queues_a_task_in_eager_mode(db, settings, tmp_path, make_ai_model, monkeypatch):
+    from osai_index.celery import app
+
+    # Without a broker (no REDIS_URL) the queued task runs at once, through the same code.
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
     settings.MEDIA_ROOT = tmp_path
     make_ai_model("Only model")
     call_command("regenerate_charts")
