@@ -269,7 +269,7 @@ def _assessment_field(dimension: Dimension) -> ClassifiedField:
         return text
 
     return ClassifiedField(
-        f"{ASSESSMENT_PREFIX}{ref}", f"{dimension.name} (grade, evidence, notes)", AIModel,
+        f"{ASSESSMENT_PREFIX}{ref}", dimension.name, AIModel,
         read=read, clean=clean, write=write, display=display, needs_evidence=True,
     )
 
