@@ -1,0 +1,83 @@
+"""A curator changes a grade and a reviewer approves it, in Debian's chromium against a live
+server, as new users of the admin would; the model's admin history and public page show it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from curation.models import ChangeRequest
+
+from .review_fixtures import grade_of, graded_model, people  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def page():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("OSAI_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{CHROMIUM} is missing", pytrace=False)
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM checks between page steps
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser.new_page(viewport={"width": 1300, "height": 1000})
+        browser.close()
+
+
+def _log_in(page, base, username):
+    page.context.clear_cookies()
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"pw-{username}")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#user-tools")
+
+
+def test_curator_proposes_reviewer_approves_and_history_shows_it(live_server, page, people, graded_model):
+    ARTIFACTS.mkdir(exist_ok=True)
+    base = live_server.url
+    _log_in(page, base, "curator")
+    page.goto(f"{base}/admin/curation/aimodel/{graded_model.pk}/change/")
+    page.select_option("#id_grade__weights_endmodel", "open")
+    page.fill("#id_links__weights_endmodel", "https://example.org/hub")
+    page.fill("#id_rationale", "The weights are on the hub without a gate")
+    page.click("input[name=_continue]")
+    page.wait_for_selector("ul.messagelist")
+    assert "proposed for review" in page.inner_text("ul.messagelist")
+    assert grade_of(graded_model, "weights_endmodel") == "partial"
+    page.screenshot(path=str(ARTIFACTS / "review-browser-proposed.png"), full_page=True)
+
+    _log_in(page, base, "reviewer")
+    assert "Awaiting your review" in page.inner_text("#review-panel")
+    page.click("#review-panel a >> text=Awaiting your review")
+    page.click("#result_list tbody tr:first-child td.field-number a, #result_list tbody tr:first-child th a")
+    page.wait_for_selector("#id_decision_comment")
+    assert "Partial" in page.inner_text(".review-diff") and "Open" in page.inner_text(".review-diff")
+    page.fill("#id_decision_comment", "Checked the hub page")
+    page.click("button[value=approve]")
+    page.wait_for_selector("ul.messagelist")
+    assert "approved and applied" in page.inner_text("ul.messagelist")
+    assert ChangeRequest.objects.get().state == "approved"
+    assert grade_of(graded_model, "weights_endmodel") == "open"
+
+    page.goto(f"{base}/admin/curation/aimodel/{graded_model.pk}/change/")
+    history = page.inner_text("div.field-history")
+    assert "End User Model Weights" in history and "curator" in history and "reviewer" in history
+    page.screenshot(path=str(ARTIFACTS / "review-browser-history.png"), full_page=True)
+
+    page.context.clear_cookies()  # a reader, not logged in
+    page.goto(f"{base}/models/{graded_model.slug}/")
+    reader_view = page.inner_text("main")
+    assert "End User Model Weights" in reader_view and "Checked the hub page" not in reader_view
