@@ -179,3 +179,46 @@ def test_history_cannot_be_changed_or_deleted_through_the_admin(client, people, 
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert client.post(reverse("admin:curation_historyentry_change", args=[entry.pk]), {"rationale": "x"}).status_code == 403
     assert HistoryEntry.objects.get(pk=entry.pk).rationale == "r"
+
+
+def test_an_organisation_classification_change_is_proposed_then_applied(client, people, make_organisation):
+    organisation = make_organisation("Mistral-like", country="US")
+    url = reverse("admin:curation_organisation_change", args=[organisation.pk])
+    client.force_login(people.curator)
+    data = admin_form_data(client.get(url))
+    data.update({"country": "FR", "big_tech_bloc": "european_big_tech", "rationale": "Headquarters in Paris"})
+    assert client.post(url, data).status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.country.code, organisation.big_tech_bloc) == ("US", "none")
+    fields = sorted(ChangeRequest.objects.values_list("field", flat=True))
+    assert fields == ["contributor_type", "national_origin"]
+    client.force_login(people.reviewer)
+    applied, refused = services.approve_many(ChangeRequest.objects.all(), people.reviewer)
+    assert len(applied) == 2 and not refused
+    organisation.refresh_from_db()
+    assert (organisation.region, organisation.big_tech_bloc) == ("europe", "european_big_tech")
+    page = client.get(url).content.decode()
+    history_field = page[page.index('class="form-row field-history"'):]
+    assert "national origin" in history_field and "contributor type" in history_field
+    history = client.get(reverse("admin:curation_historyentry_changelist") + f"?organisation__id__exact={organisation.pk}")
+    assert history.status_code == 200 and history.content.decode().count("Mistral-like") >= 2
+
+
+def test_a_superuser_saving_the_form_applies_the_change_and_records_it(client, people, graded_model):
+    client.force_login(people.superuser)
+    response = post_grade_change(client, graded_model, rationale="Verified myself")
+    assert response.status_code == 302
+    assert grade_of(graded_model, "weights_endmodel") == "open"
+    entry = HistoryEntry.objects.get(field=WEIGHTS)
+    assert (entry.proposer, entry.approver, entry.change_request) == (people.superuser, people.superuser, None)
+    assert not ChangeRequest.objects.exists()
+
+
+def test_deleting_through_the_admin_is_for_superusers_and_recorded(client, people, graded_model):
+    delete = reverse("admin:curation_aimodel_delete", args=[graded_model.pk])
+    client.force_login(people.reviewer)
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    client.force_login(people.superuser)
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not AIModel.objects.filter(pk=graded_model.pk).exists()
+    assert HistoryEntry.objects.get(field="deleted").target_label == "Graded Model"
