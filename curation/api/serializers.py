@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from django.urls import reverse
 from rest_framework import serializers
 
 from curation import vocab
@@ -54,6 +55,29 @@ def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+class SiteLinksMixin:
+    """Absolute links built from one base per serializer tree (reversing and parsing a URL per
+    item would cost more than the rest of a list page)."""
+
+    def site_base(self) -> str:
+        """The site's absolute root, without the trailing slash."""
+        self._bases()
+        return self.root._site_base
+
+    def api_base(self) -> str:
+        """The API root's absolute URL, with its trailing slash."""
+        self._bases()
+        return self.root._api_base
+
+    def _bases(self) -> None:
+        root = self.root
+        if not hasattr(root, "_site_base"):
+            request = self.context.get("request")
+            absolute = request.build_absolute_uri if request is not None else (lambda path: path)
+            root._site_base = absolute("/").rstrip("/")
+            root._api_base = absolute(reverse("api:api-root"))
+
+
 # --- Registry ----------------------------------------------------------------------------------
 
 class CriteriaSerializer(serializers.Serializer):
@@ -94,12 +118,16 @@ class DimensionCategorySerializer(serializers.ModelSerializer):
 
 # --- Organisations -----------------------------------------------------------------------------
 
-class OrganisationSummarySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail", lookup_field="slug")
+class OrganisationSummarySerializer(SiteLinksMixin, serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = Organisation
         fields = ["slug", "name", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return f"{self.api_base()}organisations/{obj.slug}/"
 
 
 class ModelSummarySerializer(serializers.ModelSerializer):
@@ -167,8 +195,11 @@ class AssessmentOutSerializer(serializers.Serializer):
     notes = serializers.CharField()
 
 
-class AIModelSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:aimodel-detail", lookup_field="slug")
+class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
+    """A model as the index shows it. Expects `grade_rows` and `category_score_rows` on each
+    instance (see curation.api.views.attach_grades_and_scores) and the registry in the context."""
+
+    url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
     organisation = OrganisationSummarySerializer(read_only=True, allow_null=True)
     types = serializers.ListField(source="type_list", child=serializers.ChoiceField(choices=vocab.ModelType.choices))
@@ -187,8 +218,12 @@ class AIModelSerializer(serializers.ModelSerializer):
         ]
 
     @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return f"{self.api_base()}models/{obj.slug}/"
+
+    @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, obj) -> str:
-        return _absolute(self.context.get("request"), f"/models/{obj.slug}/")
+        return f"{self.site_base()}/models/{obj.slug}/"
 
     @extend_schema_field({"type": "integer", "minimum": 0, "maximum": 100})
     def get_openness_percent(self, obj) -> int:
@@ -200,24 +235,28 @@ class AIModelSerializer(serializers.ModelSerializer):
     })
     def get_category_scores(self, obj) -> dict:
         registry: RegistrySnapshot = self.context["registry"]
-        refs = {pk: category.ref for pk, category in registry.categories.items()}
-        return {refs[row.category_id]: row.score for row in obj.category_scores.all() if row.category_id in refs}
+        return {
+            category.ref: obj.category_score_rows[pk]
+            for pk, category in registry.categories.items()
+            if pk in obj.category_score_rows
+        }
 
     @extend_schema_field(AssessmentOutSerializer(many=True))
     def get_assessments(self, obj) -> list:
         registry: RegistrySnapshot = self.context["registry"]
-        by_dimension = {row.dimension_id: row for row in obj.assessments.all()}
+        rows = obj.grade_rows
         types = obj.type_list
         out = []
         for dimension in registry.dimensions:
-            row = by_dimension.get(dimension.pk)
+            grade, links, notes = rows.get(dimension.pk, (vocab.Grade.NOT_ASSESSED, [], ""))
             out.append({
                 "dimension": dimension.ref,
                 "category": dimension.category.ref,
-                "grade": row.grade if row else vocab.Grade.NOT_ASSESSED,
+                "grade": grade,
                 "applies": applies(dimension.spec, types),
-                "links": list(row.links) if row and isinstance(row.links, list) else ([row.links] if row and row.links else []),
-                "notes": row.notes if row else "",
+                # Upstream allows one URL or a list; the API always answers a list.
+                "links": list(links) if isinstance(links, list) else ([links] if links else []),
+                "notes": notes,
             })
         return out
 

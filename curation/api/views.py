@@ -60,6 +60,26 @@ class SharedFilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
+def attach_grades_and_scores(ai_models) -> None:
+    """Give each model its grades and category scores as plain rows (two queries for a page).
+
+    Plain tuples instead of prefetched model instances: a page of 100 models carries some 1,400
+    assessments, and building model objects for them would cost more than the queries.
+    """
+    if not ai_models:
+        return
+    by_id = {m.pk: m for m in ai_models}
+    for m in ai_models:
+        m.grade_rows, m.category_score_rows = {}, {}
+    rows = Assessment.objects.filter(ai_model_id__in=by_id).values_list(
+        "ai_model_id", "dimension_id", "grade", "links", "notes")
+    for model_id, dimension_id, grade, links, notes in rows:
+        by_id[model_id].grade_rows[dimension_id] = (grade, links, notes)
+    scores = CategoryScore.objects.filter(ai_model_id__in=by_id).values_list("ai_model_id", "category_id", "score")
+    for model_id, category_id, score in scores:
+        by_id[model_id].category_score_rows[category_id] = score
+
+
 class PublicReadViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Anyone may read; every read carries validators and answers conditional requests."""
 
@@ -105,16 +125,18 @@ class AIModelViewSet(PublicReadViewSet):
         return self._registry
 
     def get_queryset(self):
-        return (
-            AIModel.objects.public()
-            .select_related("organisation")
-            .prefetch_related(
-                Prefetch("assessments", queryset=Assessment.objects.only(
-                    "id", "ai_model_id", "dimension_id", "grade", "links", "notes")),
-                Prefetch("category_scores", queryset=CategoryScore.objects.only(
-                    "id", "ai_model_id", "category_id", "score")),
-            )
-        )
+        return AIModel.objects.public().select_related("organisation")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        attach_grades_and_scores(page)
+        return page
+
+    def get_object(self):
+        ai_model = super().get_object()
+        if self.action == "retrieve":
+            attach_grades_and_scores([ai_model])
+        return ai_model
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
