@@ -231,3 +231,12 @@ def test_schedule_through_the_admin_and_bad_time_is_reported(client, make_post, 
     assert post.status == PostStatus.SCHEDULED and post.publish_at.year == 2030
     response = client.post(url, {"action": "archive"}, follow=True)
     assert "Cannot archive post" in response.content.decode()  # the admin capitalises messages
+
+
+def test_post_sitemap_lists_published_posts_only(make_post, editor):
+    from curation.editorial.sitemaps import PostSitemap
+
+    published = make_post("In the sitemap")
+    services.publish(published, user=editor)
+    make_post("Draft, not in the sitemap")
+    assert [PostSitemap().location(p) for p in PostSitemap().items()] == ["/news/in-the-sitemap/"]
