@@ -16,7 +16,7 @@ _CHUNK = 1000
 
 
 def _chunked_rows(qs, columns: Columns):
-    # iterator() with a chunk size still applies the queryset's prefetches, per chunk.
+    # Models stream from one query; grades are read per chunk of rows (two queries each).
     chunk = []
     for model in qs.iterator(chunk_size=_CHUNK):
         chunk.append(model)

@@ -5,10 +5,10 @@ from `AIModel.objects.public()` / `Organisation.objects.public()`, so drafts nev
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import Lower
 
 from curation import vocab
@@ -53,21 +53,14 @@ def registry_columns() -> Columns:
 # ---------------------------------------------------------------------------------------------
 
 def index_queryset(base=None):
-    """Public models with what one table row shows, prefetched per page (not per row).
+    """Public models with their organisation joined, in the upstream index order.
 
-    Rows carry their organisation (joined), their assessments and category scores (one query
-    each for a whole page, whatever its size). Default order: the upstream index order.
+    Grades and category scores are not prefetched as model instances: `build_rows` reads them
+    as plain values for exactly the rows shown (two queries per page, whatever its size), which
+    costs a fraction of building hundreds of Assessment objects per page.
     """
     base = base if base is not None else AIModel.objects.all()
-    return (
-        base.public()
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch("assessments", queryset=Assessment.objects.only("id", "ai_model_id", "dimension_id", "grade")),
-            Prefetch("category_scores", queryset=CategoryScore.objects.only("id", "ai_model_id", "category_id", "score")),
-        )
-        .index_order()
-    )
+    return base.public().select_related("organisation").index_order()
 
 
 def filtered_index(data, *, columns: Columns | None = None, base=None) -> tuple[AIModelFilter, object]:
@@ -77,33 +70,35 @@ def filtered_index(data, *, columns: Columns | None = None, base=None) -> tuple[
     return filterset, filterset.qs
 
 
-@dataclass
+_GRADE_LABELS = {grade.value: str(grade.label) for grade in vocab.Grade}
+_GRADE_CSS = {grade.value: f"grade-{grade.value.replace('_', '-')}" for grade in vocab.Grade}
+_GRADE_POINTS = {grade.value: float(grade_points(grade)) for grade in vocab.Grade}
+
+
 class GradeCell:
-    dimension: Dimension
-    grade: str | None  # None: the dimension does not apply to this model's types
-    links: list = field(default_factory=list)
-    notes: str = ""
-    assessment: Assessment | None = None
+    """One dimension of one model as a reader sees it: grade, label, symbol and colour class.
+
+    `grade` is None when the dimension does not apply to the model's types. Display values are
+    worked out once here (a page has hundreds of cells), from the vocabularies.
+    """
+
+    __slots__ = ("dimension", "grade", "assessment", "label", "symbol", "css", "points")
+
+    def __init__(self, dimension: Dimension, grade: str | None, assessment: Assessment | None = None):
+        self.dimension = dimension
+        self.grade = grade
+        self.assessment = assessment
+        if grade is None:
+            self.label, self.symbol, self.css, self.points = "Not applicable", "", "grade-na", None
+        else:
+            self.label = _GRADE_LABELS.get(grade, grade)
+            self.symbol = vocab.GRADE_SYMBOLS.get(grade, "")
+            self.css = _GRADE_CSS.get(grade, "grade-na")
+            self.points = _GRADE_POINTS.get(grade, 0.0)
 
     @property
     def applicable(self) -> bool:
         return self.grade is not None
-
-    @property
-    def label(self) -> str:
-        return vocab.Grade(self.grade).label if self.grade else "Not applicable"
-
-    @property
-    def symbol(self) -> str:
-        return vocab.GRADE_SYMBOLS.get(self.grade, "") if self.grade else ""
-
-    @property
-    def css(self) -> str:
-        return f"grade-{self.grade.replace('_', '-')}" if self.grade else "grade-na"
-
-    @property
-    def points(self):
-        return float(grade_points(self.grade)) if self.grade else None
 
 
 @dataclass
@@ -121,23 +116,44 @@ class IndexRow:
         return [None if s is None else as_percent(s) for s in self.category_scores]
 
 
-def build_rows(models: Iterable[AIModel], columns: Columns) -> list[IndexRow]:
-    """Table rows from models fetched with `index_queryset` (no further queries)."""
+def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict | None = None) -> list[IndexRow]:
+    """Table rows for the given models: two queries (grades, category scores) for all of them.
+
+    `assessments` ({model id: {dimension id: Assessment}}) may be passed by a caller that
+    already holds full Assessment objects with evidence (the model page).
+    """
+    models = list(models)
+    ids = [m.pk for m in models]
+    grades: dict[int, dict[int, str]] = {pk: {} for pk in ids}
+    by_category: dict[int, dict[int, float]] = {pk: {} for pk in ids}
+    if ids and assessments is None:
+        for model_id, dimension_id, grade in Assessment.objects.filter(ai_model_id__in=ids).values_list(
+            "ai_model_id", "dimension_id", "grade"
+        ):
+            grades[model_id][dimension_id] = grade
+    elif assessments is not None:
+        grades = {pk: {d: a.grade for d, a in assessments.get(pk, {}).items()} for pk in ids}
+    if ids:
+        for model_id, category_id, score in CategoryScore.objects.filter(ai_model_id__in=ids).values_list(
+            "ai_model_id", "category_id", "score"
+        ):
+            by_category[model_id][category_id] = score
+
     specs = [columns.spec(d) for d in columns.dimensions]
     rows = []
     for model in models:
-        by_dimension = {a.dimension_id: a for a in model.assessments.all()}
-        by_category = {s.category_id: s.score for s in model.category_scores.all()}
+        model_grades = grades[model.pk]
+        full = (assessments or {}).get(model.pk, {})
         types = model.type_list
-        cells = []
-        for dimension, spec in zip(columns.dimensions, specs):
-            assessment = by_dimension.get(dimension.pk)
-            if not applies(spec, types):
-                cells.append(GradeCell(dimension, None, assessment=assessment))
-                continue
-            grade = assessment.grade if assessment else vocab.Grade.NOT_ASSESSED
-            cells.append(GradeCell(dimension, grade, assessment=assessment))
-        rows.append(IndexRow(model, cells, [by_category.get(c.pk) for c in columns.categories]))
+        cells = [
+            GradeCell(
+                dimension,
+                model_grades.get(dimension.pk, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None,
+                assessment=full.get(dimension.pk),
+            )
+            for dimension, spec in zip(columns.dimensions, specs)
+        ]
+        rows.append(IndexRow(model, cells, [by_category[model.pk].get(c.pk) for c in columns.categories]))
     return rows
 
 
@@ -146,15 +162,13 @@ def build_rows(models: Iterable[AIModel], columns: Columns) -> list[IndexRow]:
 # ---------------------------------------------------------------------------------------------
 
 def public_model(slug: str) -> AIModel | None:
-    return (
-        AIModel.objects.public().select_related("organisation")
-        .prefetch_related("assessments", "category_scores").filter(slug=slug).first()
-    )
+    return AIModel.objects.public().select_related("organisation").filter(slug=slug).first()
 
 
 def model_cells(model: AIModel, columns: Columns) -> list[tuple[DimensionCategory, float | None, list[GradeCell]]]:
     """A model's full assessments (with evidence), grouped by category in registry order."""
-    row = build_rows([model], columns)[0]
+    full = {a.dimension_id: a for a in Assessment.objects.filter(ai_model=model)}
+    row = build_rows([model], columns, assessments={model.pk: full})[0]
     grouped = []
     for position, (category, dimensions) in enumerate(columns.by_category):
         refs = {d.pk for d in dimensions}
