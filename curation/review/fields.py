@@ -7,6 +7,7 @@ Vocabularies come from curation.vocab; dimensions from the registry; nothing is 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -229,6 +230,33 @@ AI_MODEL_FIELDS = [
 
 # --- assessments --------------------------------------------------------------------------
 
+def _display_assessment(value) -> str:
+    if not value:
+        return "(none)"
+    text = f"{_label(vocab.Grade, value.get('grade'))}"
+    if value.get("links"):
+        text += f" — {', '.join(value['links'])}"
+    if value.get("notes"):
+        text += f" — {value['notes']}"
+    return text
+
+
+# Dimension names for labels in lists (queue, history): read once per short while instead of
+# once per row. Labels only: writes always read the dimension itself.
+_NAME_CACHE_SECONDS = 30
+_dimension_names: dict[str, str] = {}
+_dimension_names_read_at = 0.0
+
+
+def _dimension_name(ref: str) -> str | None:
+    global _dimension_names, _dimension_names_read_at
+    now = time.monotonic()
+    if ref not in _dimension_names or now - _dimension_names_read_at > _NAME_CACHE_SECONDS:
+        _dimension_names = dict(Dimension.objects.values_list("ref", "name"))
+        _dimension_names_read_at = now
+    return _dimension_names.get(ref)
+
+
 def _assessment_field(dimension: Dimension) -> ClassifiedField:
     ref = dimension.ref
 
@@ -258,19 +286,9 @@ def _assessment_field(dimension: Dimension) -> ClassifiedField:
             defaults={"grade": value["grade"], "links": value["links"], "notes": value["notes"]},
         )
 
-    def display(value) -> str:
-        if not value:
-            return "(none)"
-        text = f"{_label(vocab.Grade, value.get('grade'))}"
-        if value.get("links"):
-            text += f" — {', '.join(value['links'])}"
-        if value.get("notes"):
-            text += f" — {value['notes']}"
-        return text
-
     return ClassifiedField(
         f"{ASSESSMENT_PREFIX}{ref}", dimension.name, AIModel,
-        read=read, clean=clean, write=write, display=display, needs_evidence=True,
+        read=read, clean=clean, write=write, display=_display_assessment, needs_evidence=True,
     )
 
 
@@ -307,6 +325,8 @@ def display_value(target_model: type | None, field_name: str, value) -> str:
         return ""
     if field_name == DETAILS and isinstance(value, dict):
         return "; ".join(f"{key.replace('_', ' ')}: {text or '(none)'}" for key, text in value.items())
+    if field_name.startswith(ASSESSMENT_PREFIX) and isinstance(value, dict):
+        return _display_assessment(value)
     try:
         if target_model is None:
             raise ValidationFailed("no target")
@@ -318,6 +338,8 @@ def display_value(target_model: type | None, field_name: str, value) -> str:
 def field_label(target_model: type | None, field_name: str) -> str:
     if field_name in RECORD_EVENTS:
         return RECORD_EVENTS[field_name]
+    if field_name.startswith(ASSESSMENT_PREFIX):
+        return _dimension_name(field_name[len(ASSESSMENT_PREFIX):]) or field_name
     try:
         if target_model is None:
             raise ValidationFailed("no target")
