@@ -135,18 +135,20 @@ def test_known_chart_renders_the_charts_figure(db):
 
 
 def test_index_embed_lists_matching_public_models(make_ai_model):
-    make_ai_model("DeepSeek-V3", grades={}, performance_class="latest")
-    make_ai_model("OLMo 2", performance_class="full")
-    make_ai_model("Hidden model", is_public=False)
-    make_ai_model("Mistral Large", types="text", performance_class="latest")
+    make_ai_model("DeepSeek V3.2", performance_class="latest", upstream_filename="deepseek-v3.yaml")
+    make_ai_model("OLMo", performance_class="full", upstream_filename="OLMo.yaml")
+    make_ai_model("AMD OLMo", performance_class="full", upstream_filename="AMD-OLMo.yaml")
+    make_ai_model("Hidden model", is_public=False, upstream_filename="hidden.yaml")
+    make_ai_model("Mistral Large 3", types="text", performance_class="latest", upstream_filename="Mistral.yaml")
 
-    html = render_markdown('{% index view="table" models="deepseek-v3, OLMo" %}', preview=True)
-    assert html.problems == []
-    assert ">DeepSeek-V3</a>" in html.html and ">OLMo 2</a>" in html.html
-    assert "Mistral" not in html.html and "Hidden" not in html.html
+    # Terms are upstream file ids (any case), our slugs or full names; never mere substrings.
+    html = render_markdown('{% index view="table" models="deepseek-v3, olmo, mistral-large-3, hidden" %}', preview=True)
+    assert ">DeepSeek V3.2</a>" in html.html and ">OLMo</a>" in html.html and ">Mistral Large 3</a>" in html.html
+    assert "AMD OLMo" not in html.html and "Hidden" not in html.html
+    assert html.problems == ["Line 1: index embed: no public model matches 'hidden'"]
 
     grid = render_markdown('{% index view="grid" performance_class="latest" %}').html
-    assert "DeepSeek-V3" in grid and "Mistral Large" in grid and "OLMo 2" not in grid
+    assert "DeepSeek V3.2" in grid and "Mistral Large 3" in grid and "OLMo" not in grid
     assert 'class="model-grid"' in grid
 
 

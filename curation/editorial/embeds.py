@@ -73,11 +73,14 @@ def _filter_data(filterset_class_filters, options: dict[str, str]) -> QueryDict:
 
 
 def models_matching(terms: list[str], queryset):
-    """Models named by upstream-style terms: an exact slug, a slug prefix or part of the name."""
+    """Models named by upstream-style terms, exactly as the upstream site picks them: by the id of
+    the model's file (`deepseek-v3` is `deepseek-v3.yaml`), by our slug, or by the full name."""
     matches = Q()
     for term in terms:
-        slug = slugify(term)
-        matches |= Q(slug__iexact=slug) | Q(slug__istartswith=f"{slug}-") | Q(name__icontains=term)
+        matches |= (
+            Q(upstream_filename__iexact=f"{term}.yaml") | Q(upstream_filename__iexact=f"{term}.yml")
+            | Q(slug=slugify(term)) | Q(name__iexact=term)
+        )
     return queryset.filter(matches)
 
 

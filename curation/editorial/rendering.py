@@ -192,13 +192,13 @@ def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
         outcome = embeds.render_embed(directive, post=post)
         if outcome.problem:
             problems.append(f"Line {directive.line}: {outcome.problem}")
+        replacement = outcome.html
         if outcome.problem and preview:
+            # The box comes before whatever the embed could still show (e.g. the models found).
             replacement = render_to_string(
                 "editorial/embeds/error.html",
                 {"problem": outcome.problem, "line": directive.line, "source": directive.source},
-            )
-        else:
-            replacement = outcome.html
+            ) + replacement
         html = html.replace(f"<p>osai-embed-{env['osai_nonce']}-{index}</p>", replacement, 1)
     return Rendered(html=mark_safe(html), problems=problems)  # noqa: S308 - sanitised above
 
