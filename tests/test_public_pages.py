@@ -288,6 +288,7 @@ def test_home_shows_headline_numbers_and_top_models(client, catalogue):
     assert re.search(r"<strong>3</strong> models", body)
     assert re.search(r"<strong>2</strong> organisations", body)
     assert re.search(r"<strong>33%</strong> from academia", body)
+    assert re.search(r"<strong>33%</strong> with open end-model weights", body)  # OLMo only
     assert body.index(">OLMo</a>") < body.index(">Qwen</a>")
     assert "Secret Draft" not in body
     assert 'href="/models/"' in body and 'href="/charts/"' in body and 'href="/news/"' in body

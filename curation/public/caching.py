@@ -1,6 +1,6 @@
 """Whole-page caching of anonymous reader pages, invalidated by the index's data version.
 
-The cache key holds the full URL (path and query string) and
+The cache key holds the full URL (host, path and query string) and
 `curation.datachanges.current_data_version()`, so any recorded data change makes every cached
 page stale at once, with nothing to purge. Logged-in users (curators checking their work)
 always get a fresh page. Only successful GET/HEAD responses are stored.
@@ -21,7 +21,9 @@ CACHE_STATUS_HEADER = "X-Page-Cache"
 
 
 def page_cache_key(request, version: int) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode("utf-8")).hexdigest()[:32]
+    # The host is part of the key because pages carry absolute URLs (canonical, Open Graph).
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
     return f"osai:page:v{version}:{digest}"
 
 

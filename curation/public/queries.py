@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from django.db.models import Avg, Count, Q
-from django.db.models.functions import Lower
 
 from curation import vocab
 from curation.filters import AIModelFilter
@@ -227,28 +226,28 @@ class Headline:
 def headline_numbers(columns: Columns | None = None) -> Headline:
     """A handful of figures about the public index (a fixed number of queries).
 
-    "Open weights" means the end model's weights are graded open where the registry has such a
-    dimension; the dimension is picked by ref from the registry, not listed here.
+    "Open weights" means graded open on the dimension the charts use for it
+    (`curation.charts.catalogue.OPEN_WEIGHTS_DIMENSION`), so home page and charts agree.
     """
+    from curation.charts.catalogue import OPEN_WEIGHTS_DIMENSION
+
     models = AIModel.objects.public()
     totals = models.aggregate(count=Count("id"), mean=Avg("total_score"))
     model_count = totals["count"] or 0
     organisations = Organisation.objects.public().filter(ai_models__in=models).distinct()
     organisation_count = organisations.count()
     academic = models.filter(organisation__sector=vocab.Sector.ACADEMIC).count()
-    countries = (
-        organisations.exclude(country="").values("country").distinct().count()
-    )
-    weights_ref = next(
-        (d.ref for d in (columns.dimensions if columns else Dimension.objects.filter(is_active=True))
-         if d.ref.startswith("weights") and "end" in d.ref),
-        None,
-    )
+    countries = organisations.exclude(country="").values("country").distinct().count()
+    active_refs = {d.ref for d in columns.dimensions} if columns else None
+    weights_ref = OPEN_WEIGHTS_DIMENSION if active_refs is None or OPEN_WEIGHTS_DIMENSION in active_refs else None
     open_weights = (
         models.filter(assessments__dimension__ref=weights_ref, assessments__grade=vocab.Grade.OPEN).count()
         if weights_ref else 0
     )
-    percent = (lambda part: round(100 * part / model_count) if model_count else 0)
+
+    def percent(part: int) -> int:
+        return round(100 * part / model_count) if model_count else 0
+
     return Headline(
         model_count=model_count,
         organisation_count=organisation_count,
@@ -257,10 +256,6 @@ def headline_numbers(columns: Columns | None = None) -> Headline:
         country_count=countries,
         mean_openness_percent=as_percent(totals["mean"]),
     )
-
-
-def name_sorted(qs):
-    return qs.order_by(Lower("name"), "pk")
 
 
 def category_means(rows: Sequence[IndexRow], columns: Columns) -> list[tuple[DimensionCategory, int | None]]:
