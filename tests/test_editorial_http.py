@@ -138,6 +138,18 @@ def test_editor_creates_and_edits_a_post_in_the_admin_with_revisions(client, edi
     assert "Submit for review" in page and "/preview/" in page
 
 
+def test_saving_a_post_with_a_broken_embed_warns_the_editor(client, editor):
+    client.force_login(editor)
+    response = client.post(reverse("admin:curation_post_add"), {
+        "kind": "guide", "title": "Charts guide", "slug": "charts-guide", "description": "",
+        "body": '{% chart "academic-pie" %}', "tag_names": "", "author_names": "", "date": "2025-04-01",
+        "cover_image_alt": "", "revision_comment": "",
+        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
+    }, follow=True)
+    assert "Embed problem: Line 1: unknown chart key &#x27;academic-pie&#x27;" in response.content.decode()
+    assert Post.objects.filter(slug="charts-guide").exists()  # saved all the same, as a draft
+
+
 def test_revision_diff_and_restore_in_the_admin(client, make_post, editor):
     post = make_post("Versioned", body="alpha\nbeta")
     post.body = "alpha\ngamma"

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from curation.editorial import services
 from curation.editorial.errors import EditorialError
+from curation.editorial.rendering import render_markdown
 from curation.editorial.views import render_post_page
 from curation.models import Post, PostRevision, PostStatusChange
 
@@ -92,6 +93,9 @@ class PostAdmin(admin.ModelAdmin):
             )
         except EditorialError as exc:
             raise PermissionDenied(str(exc)) from exc
+        # Tell the editor at once about embeds that readers would not see.
+        for problem in render_markdown(obj.body, post=obj, preview=True).problems:
+            self.message_user(request, f"Embed problem: {problem}", messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         # Tags and authors were saved by the service (before the revision snapshot).
