@@ -22,11 +22,11 @@ def decide_url(cr):
     return reverse("admin:curation_changerequest_decide", args=[cr.pk])
 
 
-def post_grade_change(client, model, grade="open", **extra):
+def post_grade_change(client, model, grade="open", follow=False, **extra):
     data = admin_form_data(client.get(change_url(model)))
     data.update({"grade__weights_endmodel": grade, "links__weights_endmodel": "https://example.org/hub"})
     data.update(extra)
-    return client.post(change_url(model), data)
+    return client.post(change_url(model), data, follow=follow)
 
 
 def test_the_model_form_groups_every_applicable_dimension_with_its_criteria(client, people, graded_model):
@@ -222,3 +222,36 @@ def test_deleting_through_the_admin_is_for_superusers_and_recorded(client, peopl
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not AIModel.objects.filter(pk=graded_model.pk).exists()
     assert HistoryEntry.objects.get(field="deleted").target_label == "Graded Model"
+
+
+def test_a_curators_new_organisation_is_a_draft_and_hides_its_models(client, people, make_ai_model):
+    client.force_login(people.curator)
+    add = reverse("admin:curation_organisation_add")
+    data = admin_form_data(client.get(add))
+    data.update({"name": "New Lab", "slug": "new-lab", "origin_scope": "country", "country": "NL",
+                 "sector": "academic", "contributor_kind": "university", "big_tech_bloc": "none",
+                 "rationale": "A university lab"})
+    assert "saved as a draft" in client.post(add, data, follow=True).content.decode()
+    from curation.models import Organisation
+
+    lab = Organisation.objects.get(name="New Lab")
+    model = make_ai_model("Lab Model", organisation=lab)
+    assert not Organisation.objects.public().filter(pk=lab.pk).exists()
+    assert not AIModel.objects.public().filter(pk=model.pk).exists()
+    services.approve(ChangeRequest.objects.get(organisation=lab, field="is_public"), people.reviewer)
+    assert AIModel.objects.public().filter(pk=model.pk).exists()
+
+
+def test_a_refused_save_says_so_and_writes_nothing(client, people, graded_model, monkeypatch):
+    from curation.review.errors import StaleProposal
+
+    def refuse(*args, **kwargs):
+        raise StaleProposal("performance class changed meanwhile")
+
+    monkeypatch.setattr(services, "save_entry", refuse)
+    client.force_login(people.curator)
+    response = post_grade_change(client, graded_model, rationale="r", follow=True)
+    text = response.content.decode()
+    assert "Nothing was saved: performance class changed meanwhile" in text
+    assert "changed successfully" not in text
+    assert grade_of(graded_model, "weights_endmodel") == "partial"

@@ -232,6 +232,9 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
             )
         except ReviewPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
+        except ReviewError as exc:  # e.g. the live value moved on while the form was open
+            request._review_error = f"Nothing was saved: {exc}"
+            return
         obj.refresh_from_db()
         if outcome.proposals:
             numbers = ", ".join(f"#{cr.pk}" for cr in outcome.proposals)
@@ -244,6 +247,9 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
         """Nothing to save: every field went through the review services in save_model."""
 
     def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        review_error = getattr(request, "_review_error", None)
+        if review_error and level == messages.SUCCESS:
+            return super().message_user(request, review_error, messages.ERROR, *args, **kwargs)
         review_message = getattr(request, "_review_message", None)
         if review_message and level == messages.SUCCESS:
             return super().message_user(request, review_message, messages.INFO, *args, **kwargs)
