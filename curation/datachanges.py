@@ -26,7 +26,10 @@ def record_data_change(reason: str) -> DataChange:
 
 
 def _after_commit() -> None:
-    cache.delete(DATA_VERSION_CACHE_KEY)
+    try:
+        cache.delete(DATA_VERSION_CACHE_KEY)
+    except Exception:  # Redis down: the committed change must not fail; the key expires in a minute
+        log.warning("could not clear the cached data version", exc_info=True)
     request_chart_regeneration()
 
 

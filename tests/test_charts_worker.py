@@ -1,0 +1,281 @@
+"""Chart regeneration with a real Celery worker (and beat) on Redis and PostgreSQL.
+
+The worker runs as a subprocess against this test's database (DATABASE_URL points at the test
+database) and the same media folder; changes are made through the review services, so every
+step the site takes after an approval is exercised. Worker processes are killed at teardown.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+
+from curation import vocab
+from curation.charts import coalesce, publish
+from curation.datachanges import record_data_change
+from curation.models import AIModel, ChartRun, ChartVersion, DataChange
+from curation.review.services import approve, propose
+from tests.review_fixtures import people  # noqa: F401  (fixture: one user per role)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [
+    pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def chart_json(key="academic-share") -> dict | None:
+    response = Client().get(f"/charts/{key}.json")
+    if response.status_code != 200:
+        return None
+    return json.loads(b"".join(response.streaming_content))
+
+
+def slice_counts(doc) -> dict:
+    return {s["label"]: s["count"] for s in doc["slices"]}
+
+
+def wait_for(predicate, timeout, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def outbox_drained() -> bool:
+    return (not DataChange.objects.filter(processed_at__isnull=True).exists()
+            and not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists())
+
+
+class Processes:
+    """Celery worker and beat subprocesses, each in its own process group."""
+
+    def __init__(self, env: dict, folder: Path):
+        self.env, self.folder, self.procs = env, folder, []
+
+    def _start(self, args, name, ready_text, extra_env=None):
+        log_path = self.folder / f"{name}-{len(self.procs)}.log"
+        log = open(log_path, "wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "osai_index", *args],
+            cwd=PROJECT_ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        proc.log_path = log_path
+        self.procs.append(proc)
+        if not wait_for(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30, 0.1):
+            raise AssertionError(f"{name} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        if proc.poll() is not None:
+            raise AssertionError(f"{name} exited:\n{log_path.read_text(errors='replace')[-3000:]}")
+        return proc
+
+    def worker(self, extra_env=None):
+        return self._start(
+            ["worker", "-l", "info", "-c", "1", "-n", f"charts-test-{uuid.uuid4().hex[:8]}@%h",
+             "--without-mingle", "--without-gossip"],
+            "worker", "ready.", extra_env,
+        )
+
+    def beat(self, extra_env=None):
+        return self._start(
+            ["beat", "-l", "info", "-s", str(self.folder / "beat-schedule")], "beat", "beat: Starting...", extra_env
+        )
+
+    def kill(self, proc):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def stop_all(self):
+        for proc in self.procs:
+            if proc.poll() is None:
+                self.kill(proc)
+
+
+def _purge_broker(redis_url: str) -> None:
+    """Forget messages a previous test left (e.g. unacknowledged by a killed worker)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
+
+
+@pytest.fixture
+def processes(require_postgres, require_redis, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    database_url = f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "REDIS_URL": settings.REDIS_URL,
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
+        "DJANGO_SETTINGS_MODULE": "osai_index.settings",
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("DJANGO_TEST_DB_NAME", None)
+    _purge_broker(settings.REDIS_URL)
+    from django.core.cache import cache
+
+    cache.delete(coalesce.PENDING_KEY)
+    procs = Processes(env, tmp_path)
+    yield procs
+    procs.stop_all()
+    _purge_broker(settings.REDIS_URL)
+    cache.delete(coalesce.PENDING_KEY)
+
+
+ACADEMIC = {"sector": vocab.Sector.ACADEMIC, "kind": vocab.ContributorKind.UNIVERSITY, "bloc": vocab.BigTechBloc.NONE}
+
+
+def test_an_approval_reaches_the_chart_within_ten_seconds(processes, people, make_organisation, make_ai_model):
+    lab = make_organisation("Example Lab")
+    for i in range(3):
+        make_ai_model(f"Example model {i}", organisation=lab)
+    publish.regenerate(trigger="setup", render_all=True)
+    before = chart_json()
+    assert slice_counts(before) == {"Non-academic": 3}
+    processes.worker()
+
+    change_request = propose(lab, "contributor_type", ACADEMIC, user=people.curator,
+                             rationale="It is a university lab", evidence_link="https://example.org/about")
+    started = time.monotonic()
+    approve(change_request, people.reviewer)
+    after = wait_for(lambda: (doc := chart_json()) and doc["generated_at"] != before["generated_at"] and doc, 10)
+    elapsed = time.monotonic() - started
+    assert after, "the chart did not change within 10 s of the approval"
+    assert slice_counts(after) == {"Academic": 3}
+    assert after["data_version"] == DataChange.objects.latest("id").id
+    print(f"approval to chart: {elapsed:.2f} s")
+
+
+def test_a_burst_of_100_approvals_gives_at_most_two_runs(processes, people):
+    from curation.synthetic import populate_synthetic
+
+    models = populate_synthetic(100, prefix="Burst")
+    publish.regenerate(trigger="setup", render_all=True)
+    flips = {vocab.PerformanceClass.LATEST: vocab.PerformanceClass.FULL}
+    requests = [
+        propose(m, "performance_class", flips.get(m.performance_class, vocab.PerformanceClass.LATEST),
+                user=people.curator, rationale="Reclassified after a benchmark review")
+        for m in models
+    ]
+    processes.worker()
+    last_run = ChartRun.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    started = time.monotonic()
+    for change_request in requests:
+        approve(change_request, people.reviewer)
+    burst = time.monotonic() - started
+
+    assert wait_for(outbox_drained, 30, 0.2), "the outbox was not consumed"
+    time.sleep(1.5)  # a late second run would show up now
+    runs = ChartRun.objects.filter(id__gt=last_run)
+    working = runs.exclude(status=ChartRun.Status.NOTHING_TO_DO)
+    print(f"100 approvals in {burst:.2f} s -> {working.count()} run(s), {runs.count()} run record(s)")
+    assert 1 <= working.count() <= 2
+    assert sum(working.values_list("changes_claimed", flat=True)) == 100
+    latest = AIModel.objects.public().filter(performance_class="latest").count()
+    assert chart_json("academic-share-latest")["total"] == latest
+
+
+@contextlib.contextmanager
+def redis_unreachable(settings):
+    """Point this process's broker and cache at a closed port: Redis is down for the writer."""
+    from osai_index.celery import app
+
+    closed = "redis://127.0.0.1:1/0"
+    old_broker, old_caches = app.conf.broker_url, settings.CACHES
+
+    def reset_pools():  # the next send connects afresh, to whatever broker_url says now
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.broker_url = closed
+    reset_pools()
+    settings.CACHES = {"default": {**old_caches["default"], "LOCATION": closed}}
+    try:
+        yield
+    finally:
+        app.conf.broker_url = old_broker
+        reset_pools()
+        settings.CACHES = old_caches
+
+
+def test_changes_made_while_redis_is_down_are_caught_up_by_the_sweep(processes, people, settings,
+                                                                      make_organisation, make_ai_model):
+    lab = make_organisation("Offline Lab")
+    make_ai_model("Offline model", organisation=lab)
+    publish.regenerate(trigger="setup", render_all=True)
+    before = chart_json()
+    quick_sweep = {"OSAI_CHARTS_SWEEP_SECONDS": "1", "OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS": "3"}
+    processes.worker(quick_sweep)
+    processes.beat(quick_sweep)
+    change_request = propose(lab, "contributor_type", ACADEMIC, user=people.curator,
+                             rationale="It is a university lab", evidence_link="https://example.org/about")
+
+    with redis_unreachable(settings):
+        entry = approve(change_request, people.reviewer)  # must not fail
+    assert entry.pk and AIModel.objects.get().organisation.sector == vocab.Sector.ACADEMIC
+    pending = DataChange.objects.filter(processed_at__isnull=True)
+    assert pending.count() == 1  # the outbox row waits; nothing is lost
+    assert chart_json() == before  # no run was requested
+
+    # Redis is back for everyone; nobody does anything: the beat sweep catches up.
+    after = wait_for(lambda: (doc := chart_json()) and doc != before and doc, 20, 0.2)
+    assert after and slice_counts(after) == {"Academic": 1}
+    assert ChartRun.objects.filter(trigger="sweep", status=ChartRun.Status.SUCCEEDED).exists()
+    assert not pending.exists()
+
+
+def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(processes, make_organisation, make_ai_model):
+    import datetime
+
+    make_ai_model("First model", organisation=make_organisation("First Lab"), performance_class="latest",
+                  release_date=datetime.date(2024, 5, 1))
+    publish.regenerate(trigger="setup", render_all=True)
+    versions_before = ChartVersion.objects.count()
+    before = {key: chart_json(key) for key in ("academic-share", "regions", "concentration")}
+    quick_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "3"}
+    worker = processes.worker(quick_redelivery)
+
+    with transaction.atomic():  # a new model changes every chart: a long run to interrupt
+        make_ai_model("Second model", performance_class="latest", release_date=datetime.date(2025, 2, 1),
+                      organisation=make_organisation("Second Lab", country="FR", sector=vocab.Sector.ACADEMIC))
+        record_data_change("second model added")
+    running = wait_for(lambda: ChartRun.objects.filter(status=ChartRun.Status.RUNNING).first(), 10, 0.005)
+    assert running, "no run started"
+    time.sleep(0.2)  # let it write some files
+    processes.kill(worker)
+
+    # Nothing of the interrupted run is visible: same versions, same documents, outbox intact.
+    assert ChartVersion.objects.count() == versions_before
+    assert {key: chart_json(key) for key in before} == before
+    assert DataChange.objects.filter(processed_at__isnull=True).count() == 1
+    assert ChartRun.objects.get(pk=running.pk).status == ChartRun.Status.RUNNING  # it died; no one closed it
+
+    # A new worker gets the unacknowledged message back (acks_late) and redoes the run.
+    time.sleep(3)
+    processes.worker(quick_redelivery)
+    after = wait_for(lambda: (doc := chart_json()) and doc != before["academic-share"] and doc, 30, 0.2)
+    assert after and after["total"] == 2
+    redo = ChartRun.objects.filter(status=ChartRun.Status.SUCCEEDED, pk__gt=running.pk).get()
+    assert redo.trigger == "changes" and redo.changes_claimed == 1
+    assert redo.charts_rendered == len(publish.catalogue())
