@@ -255,3 +255,12 @@ def test_a_refused_save_says_so_and_writes_nothing(client, people, graded_model,
     assert "Nothing was saved: performance class changed meanwhile" in text
     assert "changed successfully" not in text
     assert grade_of(graded_model, "weights_endmodel") == "partial"
+
+
+def test_the_national_origin_filter_lists_each_country_once(client, people, make_organisation):
+    make_organisation("Lab A", country="CN")
+    make_organisation("Lab B", country="CN")
+    client.force_login(people.reviewer)
+    response = client.get(reverse("admin:curation_aimodel_changelist"))
+    country_filter = next(spec for spec in response.context["cl"].filter_specs if spec.parameter_name == "country")
+    assert [title for code, title in country_filter.lookup_choices].count("China") == 1

@@ -368,7 +368,8 @@ class OrganisationCountryFilter(admin.SimpleListFilter):
     parameter_name = "country"
 
     def lookups(self, request, model_admin):
-        codes = Organisation.objects.exclude(country="").values_list("country", flat=True).distinct()
+        # order_by() first: the default ordering by name would make DISTINCT keep duplicates.
+        codes = Organisation.objects.exclude(country="").order_by().values_list("country", flat=True).distinct()
         names = dict(countries)
         return sorted(((c, names.get(c, c)) for c in codes), key=lambda pair: str(pair[1]))
 
