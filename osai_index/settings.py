@@ -111,6 +111,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 # A task whose worker died unacknowledged is redelivered after this many seconds (acks_late).
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
+# A separate queue lets a benchmark or test worker share a Redis with a running site.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     # Chart outbox rows that no run consumed (e.g. Redis was down when they were written).
     "sweep-chart-outbox": {
