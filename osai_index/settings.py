@@ -121,7 +121,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "check-all-charts-nightly": {"task": "curation.tasks.check_all_charts", "schedule": crontab(hour=3, minute=17)},
     # Scheduled news and guides go live within a minute of their publish_at.
-    "publish-scheduled-posts": {"task": "curation.editorial.publish_scheduled_posts", "schedule": 60.0},
+    "publish-scheduled-posts": {
+        "task": "curation.editorial.publish_scheduled_posts",
+        "schedule": env.float("OSAI_PUBLISH_SCHEDULED_SECONDS", default=60.0),
+    },
 }
 
 # --- Auth, i18n, static ---------------------------------------------------------------------

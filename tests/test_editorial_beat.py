@@ -1,0 +1,104 @@
+"""Scheduled publishing end to end: a real Celery beat and worker (Redis, PostgreSQL) publish a
+scheduled post once its time has come, and not before.
+
+The worker and beat run as subprocesses against this test's database; beat's interval for the
+publishing task is shortened through OSAI_PUBLISH_SCHEDULED_SECONDS. Both are killed at teardown.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from curation.editorial import services
+from curation.models import Post, PostStatus
+from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [
+    pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _wait_for(predicate, timeout: float, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
+
+
+@pytest.fixture
+def celery_processes(require_postgres, require_redis, settings, tmp_path):
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_SETTINGS_MODULE": "osai_index.settings",
+        "OSAI_PUBLISH_SCHEDULED_SECONDS": "1",
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("DJANGO_TEST_DB_NAME", None)
+    started = []
+
+    def start(args, name, ready_text):
+        log_path = tmp_path / f"{name}.log"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "osai_index", *args], cwd=PROJECT_ROOT, env=env,
+            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        started.append(proc)
+        ready = _wait_for(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30)
+        assert ready and proc.poll() is None, f"{name} did not start:\n{log_path.read_text(errors='replace')[-3000:]}"
+        return log_path
+
+    def run_worker_and_beat():
+        worker_log = start(["worker", "-l", "info", "-c", "1", "-n", f"editorial-{uuid.uuid4().hex[:8]}@%h",
+                            "--without-mingle", "--without-gossip"], "worker", "ready.")
+        start(["beat", "-l", "info", "-s", str(tmp_path / "beat-schedule")], "beat", "beat: Starting...")
+        return worker_log
+
+    yield run_worker_and_beat
+    for proc in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def test_beat_publishes_a_scheduled_post_at_its_time(celery_processes, make_post, editor):
+    due = make_post("Due soon")
+    later = make_post("Due tomorrow")
+    publish_at = timezone.now() + datetime.timedelta(seconds=7)
+    services.schedule(due, user=editor, publish_at=publish_at)
+    services.schedule(later, user=editor, publish_at=timezone.now() + datetime.timedelta(days=1))
+
+    worker_log = celery_processes()
+    # Beat fires every second; before publish_at the post stays scheduled.
+    assert _wait_for(lambda: "publish_scheduled_posts" in worker_log.read_text(errors="replace"), 20)
+    if timezone.now() < publish_at - datetime.timedelta(seconds=1):
+        assert not Post.objects.public().exists()
+
+    assert _wait_for(lambda: Post.objects.public().filter(pk=due.pk).exists(), 30), worker_log.read_text()[-3000:]
+    assert timezone.now() >= publish_at
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert due.status == PostStatus.PUBLISHED and due.published_at >= publish_at
+    assert later.status == PostStatus.SCHEDULED
