@@ -132,7 +132,7 @@ def organisation_detail(request, slug):
     rows = queries.build_rows(queries.organisation_models(organisation), columns)
     return render(request, "public/organisation_detail.html", {
         "organisation": organisation, "rows": rows, "columns": columns,
-        "category_means": queries.category_means(rows, columns),
+        "category_means": queries.category_means(rows, columns), "grade_legend": grade_legend(),
     })
 
 
