@@ -252,3 +252,25 @@ def test_post_sitemap_lists_published_posts_only(make_post, editor):
     services.publish(published, user=editor)
     make_post("Draft, not in the sitemap")
     assert [PostSitemap().location(p) for p in PostSitemap().items()] == ["/news/in-the-sitemap/"]
+
+
+def test_byline_credits_accounts_and_names_and_cover_image_has_its_alt_text(client, make_post, editor, settings, tmp_path):
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    editor.first_name, editor.last_name = "Grace", "Hopper"
+    editor.save()
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    post = Post(kind=PostKind.NEWS, title="Credited", author_names="Ada Lovelace",
+                cover_image=SimpleUploadedFile("cover.png", png, content_type="image/png"),
+                cover_image_alt="A single pixel")
+    services.save_post(post, user=editor, authors=[editor])
+    services.publish(post, user=editor)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "By Ada Lovelace &amp; Grace Hopper" in html
+    assert f'<img class="post-cover" src="/media/{post.cover_image.name}" alt="A single pixel">' in html
+    assert post.revisions.get().metadata["cover_image"] == post.cover_image.name
