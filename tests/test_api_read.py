@@ -311,3 +311,20 @@ def test_docs_page_is_plain_html_from_the_schema(client):
     schema = client.get("/api/v1/schema/?format=json")
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")
+
+
+def test_model_representation_matches_its_declared_fields(api, make_ai_model):
+    """The model serializer builds its dict directly for speed; it must say what the schema says."""
+    from curation.api.serializers import AIModelSerializer, OrganisationSummarySerializer
+    from curation.models import AIModel
+
+    model = make_ai_model("Declared", release_date=__import__("datetime").date(2024, 5, 1),
+                          release_date_precision="month")
+    item = api.get(f"/api/v1/models/{model.slug}/").json()
+
+    assert list(item) == list(AIModelSerializer.Meta.fields)
+    assert list(item["organisation"]) == list(OrganisationSummarySerializer.Meta.fields)
+    assert item["release_date"] == "2024-05-01" and item["release"] == "2024-05"
+    assert item["updated_at"].endswith("Z") or "+" in item["updated_at"]
+    assert api.get(item["organisation"]["url"]).status_code == 200
+    assert AIModel.objects.get(slug=model.slug).name == item["name"]

@@ -42,6 +42,14 @@ class RegistrySnapshot:
         categories = {d.category_id: d.category for d in dimensions}
         return cls(dimensions=dimensions, categories=categories)
 
+    def applicability(self, model_types: list[str]) -> list[bool]:
+        """Whether each dimension applies to models of these types (computed once per type mix)."""
+        key = tuple(model_types)
+        cache = self.__dict__.setdefault("_applicability", {})
+        if key not in cache:
+            cache[key] = [applies(d.spec, key) for d in self.dimensions]
+        return cache[key]
+
 
 def scoring_dimensions_from(dimensions):
     """DimensionSpecs for already-loaded dimensions (same shape as registry.scoring_dimensions)."""
@@ -217,6 +225,38 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "category_scores", "assessments", "updated_at",
         ]
 
+    def to_representation(self, obj):
+        """The declared fields, built directly: a list page holds 100 of these, and DRF's
+        per-field machinery would cost more than the database. The declared fields above still
+        define the schema; tests check that both agree."""
+        organisation = obj.organisation
+        updated_at = self.fields["updated_at"]
+        return {
+            "slug": obj.slug,
+            "name": obj.name,
+            "url": self.get_url(obj),
+            "page_url": self.get_page_url(obj),
+            "link": obj.link,
+            "organisation": None if organisation is None else {
+                "slug": organisation.slug, "name": organisation.name,
+                "url": f"{self.api_base()}organisations/{organisation.slug}/",
+            },
+            "types": obj.type_list,
+            "performance_class": obj.performance_class,
+            "base_model_name": obj.base_model_name,
+            "end_model_name": obj.end_model_name,
+            "end_model_licence": obj.end_model_licence,
+            "release_date": obj.release_date.isoformat() if obj.release_date else None,
+            "release_date_precision": obj.release_date_precision,
+            "release": obj.release_display,
+            "notes": obj.notes,
+            "total_score": obj.total_score,
+            "openness_percent": self.get_openness_percent(obj),
+            "category_scores": self.get_category_scores(obj),
+            "assessments": self.get_assessments(obj),
+            "updated_at": updated_at.to_representation(obj.updated_at),
+        }
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         return f"{self.api_base()}models/{obj.slug}/"
@@ -245,15 +285,14 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     def get_assessments(self, obj) -> list:
         registry: RegistrySnapshot = self.context["registry"]
         rows = obj.grade_rows
-        types = obj.type_list
         out = []
-        for dimension in registry.dimensions:
+        for dimension, applicable in zip(registry.dimensions, registry.applicability(obj.type_list)):
             grade, links, notes = rows.get(dimension.pk, (vocab.Grade.NOT_ASSESSED, [], ""))
             out.append({
                 "dimension": dimension.ref,
                 "category": dimension.category.ref,
                 "grade": grade,
-                "applies": applies(dimension.spec, types),
+                "applies": applicable,
                 # Upstream allows one URL or a list; the API always answers a list.
                 "links": list(links) if isinstance(links, list) else ([links] if links else []),
                 "notes": notes,
