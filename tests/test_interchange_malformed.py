@@ -119,3 +119,52 @@ def test_command_summary_lists_skipped_files_and_organisations_needing_review(db
 def test_missing_folder_is_a_clear_error(db, tmp_path):
     with pytest.raises(CommandError, match="no such file or folder"):
         call_command("import_index", str(tmp_path / "nowhere"))
+
+
+def test_nul_character_in_a_value_is_reported_before_anything_is_written(db, tmp_path):
+    text = model_file("Nul Model").replace("    notes: A model described for tests.", '    notes: "bad \\0 byte"')
+    _write(tmp_path, {"good.yaml": model_file("Good Model"), "nul.yaml": text})
+    report = import_index(tmp_path)
+    assert [(s.file, s.reason) for s in report.skipped] == [
+        ("nul.yaml", "system.notes: contains a NUL character, which cannot be stored"),
+    ]
+    assert report.created == ["good.yaml"]
+
+
+def test_a_file_the_database_refuses_is_skipped_alone_and_leaves_nothing_behind(db, tmp_path, monkeypatch):
+    """Inserts are batched; if a batch fails, files are retried one by one and only the culprit is skipped."""
+    from django.db import IntegrityError
+    from django.db.models.query import QuerySet
+
+    real_bulk_create, real_save = QuerySet.bulk_create, AIModel.save
+
+    def refusing_bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(isinstance(o, AIModel) and o.name == "Doomed" for o in objs):
+            raise IntegrityError("refused for the test")
+        return real_bulk_create(self, objs, *args, **kwargs)
+
+    def refusing_save(self, *args, **kwargs):
+        if self.name == "Doomed":
+            raise IntegrityError("refused for the test")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", refusing_bulk_create)
+    monkeypatch.setattr(AIModel, "save", refusing_save)
+    _write(tmp_path, {
+        "a.yaml": model_file("Alpha"),
+        "b.yaml": model_file("Doomed", org="Doomed Org"),
+        "c.yaml": model_file("Gamma"),
+    })
+    report = import_index(tmp_path)
+    assert [(s.file, s.reason) for s in report.skipped] == [("b.yaml", "could not be stored: refused for the test")]
+    assert sorted(report.created) == ["a.yaml", "c.yaml"]
+    assert sorted(AIModel.objects.values_list("name", flat=True)) == ["Alpha", "Gamma"]
+    assert not Organisation.objects.filter(name="Doomed Org").exists()
+    assert Assessment.objects.count() == 2 * 12
+
+    AIModel.objects.all().delete()
+    before = _counts()
+    with pytest.raises(ImportAborted, match="b.yaml: could not be stored"):
+        import_index(tmp_path, strict=True)
+    assert _counts() == before

@@ -31,6 +31,7 @@ from .upstream import (
 )
 
 SCORE_BATCH = 1000
+INSERT_BATCH = 250
 
 
 class Skipped(NamedTuple):
@@ -130,6 +131,14 @@ def _record_import_run(report: ImportReport, *, user, source: str) -> None:
 
 
 @dataclass
+class _PendingModel:
+    filename: str
+    model: AIModel
+    assessments: list[Assessment]
+    journal: "_Journal"
+
+
+@dataclass
 class _OrgSeen:
     """The first file of this run that classified an organisation."""
 
@@ -175,12 +184,14 @@ class _Run:
         self.orgs_touched: dict[int, Organisation] = {}
         self.to_score: list[int] = []
         self.tag_cache: dict = {}
+        self.pending: list[_PendingModel] = []
 
         files = model_files(self.path)
         for done, file_path in enumerate(files, start=1):
             self._import_file(file_path)
             if self.progress:
                 self.progress(done, len(files), file_path.name)
+        self._flush_new()
 
         if self.report.registry_changed:
             self.to_score = list(AIModel.objects.values_list("pk", flat=True))
@@ -225,7 +236,8 @@ class _Run:
         self.names_this_run[parsed.system["name"]] = name
         for line, message in parsed.warnings:
             self.report.warnings.append(Skipped(name, line, message))
-        getattr(self.report, outcome).append(name)
+        if outcome != "queued":  # queued new models are counted once inserted
+            getattr(self.report, outcome).append(name)
 
     def _check(self, parsed: ParsedFile) -> None:
         """Problems that need the run's state or the schema, found before anything is written."""
@@ -239,6 +251,9 @@ class _Run:
             limit = getattr(AIModel._meta.get_field(attr), "max_length", None) if attr != "release_date_precision" else None
             if limit and isinstance(value, str) and len(value) > limit:
                 raise FileProblem(parsed.filename, None, f"system: {attr} is longer than {limit} characters")
+        nul = _first_nul_path(parsed)
+        if nul:
+            raise FileProblem(parsed.filename, None, f"{nul}: contains a NUL character, which cannot be stored")
         if parsed.org:
             for key in ("name", "link"):
                 limit = Organisation._meta.get_field(key).max_length
@@ -273,7 +288,7 @@ class _Run:
         if pk is None:
             self._create(parsed, wanted, grades, journal)
             self.report.changes.extend(changes)
-            return "created"
+            return "queued"
         model = AIModel.objects.select_related("organisation").get(pk=pk)
         changed = self._update(model, wanted, grades, changes)
         self.report.changes.extend(changes)
@@ -283,17 +298,61 @@ class _Run:
         return "unchanged"
 
     def _create(self, parsed: ParsedFile, wanted: dict, grades: dict, journal: "_Journal") -> None:
+        """Queue a new model; queued models are inserted in bulk (see _flush_new)."""
         slug = _unique_slug(wanted["name"], self.model_slugs, "model")
-        model = AIModel.objects.create(slug=slug, **wanted)
         journal.model_slugs.append(slug)
-        Assessment.objects.bulk_create(
-            Assessment(ai_model=model, dimension=self._dimension(ref), **_assessment_values(a))
-            for ref, a in grades.items()
-        )
-        self.model_by_file[parsed.filename] = model.pk
-        self.model_by_name[model.name] = model.pk
+        model = AIModel(slug=slug, **wanted)
+        assessments = [Assessment(dimension=self._dimension(ref), **_assessment_values(a)) for ref, a in grades.items()]
+        self.model_by_file[parsed.filename] = -1  # taken; the id is known after the insert
+        self.model_by_name[model.name] = -1
         journal.model_keys.append((parsed.filename, model.name))
-        self.to_score.append(model.pk)
+        self.pending.append(_PendingModel(parsed.filename, model, assessments, journal))
+        if len(self.pending) >= INSERT_BATCH:
+            self._flush_new()
+
+    def _flush_new(self) -> None:
+        """Insert the queued new models and their assessments: two queries per batch.
+
+        Everything was validated before it was queued, so a failure here is unexpected; if one
+        happens the batch is retried file by file, so only the file at fault is skipped.
+        """
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            with transaction.atomic():
+                AIModel.objects.bulk_create([p.model for p in batch])
+                for p in batch:
+                    for assessment in p.assessments:
+                        assessment.ai_model = p.model
+                Assessment.objects.bulk_create([a for p in batch for a in p.assessments], batch_size=2000)
+            stored = batch
+        except DatabaseError:
+            stored = [p for p in batch if self._insert_one(p)]
+        for p in stored:
+            self.model_by_file[p.filename] = self.model_by_name[p.model.name] = p.model.pk
+            self.to_score.append(p.model.pk)
+            self.report.created.append(p.filename)
+
+    def _insert_one(self, pending: "_PendingModel") -> bool:
+        pending.model.pk = None
+        pending.model._state.adding = True
+        try:
+            with transaction.atomic():
+                pending.model.save()
+                for assessment in pending.assessments:
+                    assessment.pk, assessment.ai_model = None, pending.model
+                Assessment.objects.bulk_create(pending.assessments)
+        except DatabaseError as exc:
+            problem = FileProblem(pending.filename, None, f"could not be stored: {exc}")
+            if self.strict:
+                raise problem from None
+            pending.journal.undo(self, delete_new_orgs=True)
+            self.names_this_run.pop(pending.model.name, None)
+            self.report.created = [f for f in self.report.created if f != pending.filename]
+            self.report.skipped.append(Skipped(pending.filename, None, problem.reason))
+            return False
+        return True
 
     def _update(self, model: AIModel, wanted: dict, grades: dict, changes: list[FieldChange]) -> bool:
         dirty = []
@@ -481,7 +540,7 @@ class _Journal:
     def remember(self, org: Organisation) -> None:
         self.known_orgs.append(org)
 
-    def undo(self, run: _Run) -> None:
+    def undo(self, run: _Run, *, delete_new_orgs: bool = False) -> None:
         for org in self.new_orgs:
             for key, value in list(run.orgs_by_key.items()):
                 if value is org:
@@ -489,15 +548,31 @@ class _Journal:
             run.org_slugs.discard(org.slug)
             run.orgs_touched.pop(org.pk, None)
             run.org_seen.pop(org.pk, None)
+            run.org_details_set.discard(org.pk)
             if org in run.report.organisations_created:
                 run.report.organisations_created.remove(org)
+            if delete_new_orgs and not AIModel.objects.filter(organisation=org).exists():
+                org.delete()  # created for a file that was then skipped: leave nothing behind
         for org in self.known_orgs:
-            org.refresh_from_db()
+            if org.pk is not None:
+                org.refresh_from_db()
         for slug in self.model_slugs:
             run.model_slugs.discard(slug)
         for filename, name in self.model_keys:
             run.model_by_file.pop(filename, None)
             run.model_by_name.pop(name, None)
+
+
+def _first_nul_path(parsed: ParsedFile) -> str | None:
+    """Where a NUL character hides in a value (YAML allows "\\0"; PostgreSQL text does not)."""
+    values = [(f"system.{k}", v) for k, v in parsed.system.items()]
+    values += [(f"org.{k}", v) for k, v in (parsed.org or {}).items() if k != "raw"]
+    for ref, a in parsed.assessments.items():
+        values += [(f"{ref}.notes", a.notes), *((f"{ref}.link", link) for link in a.links)]
+    for path, value in values:
+        if isinstance(value, str) and "\x00" in value:
+            return path
+    return None
 
 
 def _origin_value(org: Organisation) -> dict:
