@@ -99,6 +99,7 @@ def _pages_with_bad_files(shared_pages, tmp_path):
     (root / "news" / "no-front-matter.md").write_text("# Just a heading\n\nText.\n")
     (root / "news" / "bad-yaml.md").write_text("---\ntitle: [unclosed\ndate: 2025-01-01\n---\nBody\n")
     (root / "guides" / "bad-date.md").write_text("---\ntitle: When?\ndate: someday\nstatus: published\n---\nBody\n")
+    (root / "guides" / "---.md").write_text("---\ntitle: No address\ndate: 2025-01-01\n---\nBody\n")
     (root / "guides" / "bad-index.md").write_text(
         "---\ntitle: Index\ndate: 2025-01-01\nstatus: published\n---\n::the-index\n---\nfilters: [oops\n---\n::\n"
     )
@@ -109,7 +110,10 @@ def test_bad_files_are_reported_by_name_and_skipped(shared_pages, tmp_path):
     root = _pages_with_bad_files(shared_pages, tmp_path)
     report = import_pages(root)
     reasons = dict(report.skipped)
-    assert set(reasons) == {"news/no-front-matter.md", "news/bad-yaml.md", "guides/bad-date.md", "guides/bad-index.md"}
+    assert set(reasons) == {
+        "news/no-front-matter.md", "news/bad-yaml.md", "guides/bad-date.md", "guides/bad-index.md", "guides/---.md",
+    }
+    assert "file name gives no web address" in reasons["guides/---.md"]
     assert "no front matter" in reasons["news/no-front-matter.md"]
     assert "not valid YAML" in reasons["news/bad-yaml.md"]
     assert "'someday' is not a date" in reasons["guides/bad-date.md"]
@@ -120,7 +124,7 @@ def test_bad_files_are_reported_by_name_and_skipped(shared_pages, tmp_path):
 def test_strict_writes_nothing_when_a_file_is_bad(shared_pages, tmp_path):
     root = _pages_with_bad_files(shared_pages, tmp_path)
     stderr = io.StringIO()
-    with pytest.raises(CommandError, match="4 bad file"):
+    with pytest.raises(CommandError, match="5 bad file"):
         call_command("import_pages", str(root), "--strict", stderr=stderr)
     assert "skipped news/bad-yaml.md" in stderr.getvalue()
     assert not Post.objects.exists()

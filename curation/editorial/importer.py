@@ -82,7 +82,7 @@ class PagesImportReport:
         return not self.skipped
 
 
-def _parse_date(value, name: str) -> datetime.date:
+def _parse_date(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -164,12 +164,15 @@ def parse_page(path: Path, kind: str) -> ParsedPage:
         raise PageError(f"status {status_text!r} is not one of {', '.join(STATUS_MAP)}")
     if meta.get("date") in (None, ""):
         raise PageError("front matter has no date")
+    slug = slugify(path.stem)[:200]
+    if not slug:
+        raise PageError("the file name gives no web address (use letters or digits, e.g. my-post.md)")
     body = _strip_title_heading(text[match.end():], title)
     return ParsedPage(
-        kind=kind, slug=slugify(path.stem)[:200], title=title[:250],
+        kind=kind, slug=slug, title=title[:250],
         description=str(meta.get("description") or "").strip()[:500],
         author_names=str(meta.get("author") or "").strip()[:300],
-        date=_parse_date(meta["date"], "date"), status=STATUS_MAP[status_text],
+        date=_parse_date(meta["date"]), status=STATUS_MAP[status_text],
         body=convert_body(body).strip() + "\n",
     )
 
@@ -242,7 +245,8 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
                 report.skipped.append((source, str(exc)))
                 if strict:
                     transaction.set_rollback(True)
-                    report.created.clear(), report.updated.clear(), report.unchanged.clear()
+                    for written in (report.created, report.updated, report.unchanged, report.published, report.drafts):
+                        written.clear()  # rolled back: nothing of it was imported
                     return report
                 continue
             (report.published if page.status == PostStatus.PUBLISHED else report.drafts).append(f"{page.kind}/{page.slug}")
