@@ -19,7 +19,7 @@ from curation.editorial import services
 from curation.editorial.errors import EditorialError
 from curation.editorial.rendering import render_markdown
 from curation.editorial.views import render_post_page
-from curation.models import Post, PostRevision, PostStatusChange
+from curation.models import Post, PostRevision, PostStatusChange, PostTag
 
 
 class PostForm(forms.ModelForm):
@@ -218,3 +218,10 @@ class PostRevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PostTag)
+class PostTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
