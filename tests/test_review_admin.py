@@ -265,3 +265,23 @@ def test_the_national_origin_filter_lists_each_country_once(client, people, make
     country_filter = next(spec for spec in response.context["cl"].filter_specs
                           if getattr(spec, "parameter_name", None) == "country")
     assert [title for code, title in country_filter.lookup_choices].count("China") == 1
+
+
+def test_registry_texts_are_edited_by_superusers_and_its_structure_is_read_only(client, people, registry):
+    from curation.models import DataChange, Dimension
+
+    weights = Dimension.objects.get(ref="weights_endmodel")
+    types_before = weights.applicable_types
+    url = reverse("admin:curation_dimension_change", args=[weights.pk])
+    client.force_login(people.reviewer)  # curators and reviewers only read the registry
+    assert client.post(url, {"name": "Renamed"}).status_code == 403
+    client.force_login(people.superuser)
+    form = client.get(url).context["adminform"].form
+    assert "applicable_types" not in form.fields and "is_active" not in form.fields
+    outbox = DataChange.objects.count()
+    response = client.post(url, {"name": "Model weights", "description": "d", "criteria_open": "o",
+                                 "criteria_partial": "p", "criteria_closed": "c", "applicable_types": "audio"})
+    assert response.status_code == 302
+    weights.refresh_from_db()
+    assert (weights.name, weights.applicable_types) == ("Model weights", types_before)
+    assert DataChange.objects.count() == outbox + 1

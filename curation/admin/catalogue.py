@@ -179,7 +179,7 @@ def _dimension_fields(dimension: Dimension) -> dict[str, forms.Field]:
             label=f"{dimension.name}: grade", choices=vocab.Grade.choices, help_text=_grade_help(dimension),
         ),
         f"links__{dimension.ref}": forms.CharField(
-            label="evidence links", required=False, widget=forms.Textarea(attrs={"rows": 1, "cols": 60}),
+            label="evidence links", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
             help_text="One URL per line.",
         ),
         f"notes__{dimension.ref}": forms.CharField(
@@ -204,6 +204,18 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
     readonly_fields = ["publication", "open_requests", "history"]
     review_fieldset = ("Review", {"fields": ["rationale", "evidence_link"],
                                   "description": "Classified changes are proposed for review, not applied."})
+    superuser_review_fieldset = ("Review", {
+        "fields": ["rationale", "evidence_link"],
+        "description": "As a superuser your classified changes apply at once; they are recorded in history.",
+    })
+
+    def review_fields(self, request, obj):
+        if request.user.is_superuser or (obj is not None and not obj.is_public):
+            if obj is not None and not obj.is_public and not request.user.is_superuser:
+                return ("Review", {"fields": ["rationale", "evidence_link"], "description":
+                                   "This entry is a draft: edits apply at once; its publication is what gets reviewed."})
+            return self.superuser_review_fieldset
+        return self.review_fieldset
     record_fieldset = ("Publication, open proposals and history",
                        {"fields": ["publication", "open_requests", "history"]})
 
@@ -327,7 +339,7 @@ class OrganisationAdmin(ReviewedEntryAdmin):
             (None, {"fields": ["name", "slug", "aliases", "link", "notes"]}),
             ("Classification", {"fields": ["origin_scope", "country", "region", "sector", "contributor_kind",
                                            "big_tech_bloc", "classification_status"]}),
-            self.review_fieldset,
+            self.review_fields(request, obj),
             self.record_fieldset,
         ]
 
@@ -479,7 +491,7 @@ class AIModelAdmin(ReviewedEntryAdmin):
             for d in dims:
                 fields.append((f"grade__{d.ref}", f"links__{d.ref}", f"notes__{d.ref}"))
             fieldsets.append((f"Openness: {category.name}", {"fields": fields}))
-        return fieldsets + [self.review_fieldset, self.record_fieldset]
+        return fieldsets + [self.review_fields(request, obj), self.record_fieldset]
 
     @admin.display(description="Total score", ordering="total_score")
     def score(self, obj):
@@ -491,27 +503,49 @@ class AIModelAdmin(ReviewedEntryAdmin):
 
 
 # --- the dimension registry ---------------------------------------------------------------
+# Which dimensions exist, their categories and the model types they apply to decide every score,
+# so they change only through `manage.py load_registry` (which keeps scores consistent). The
+# admin edits the texts readers and curators read: names, descriptions, criteria.
+
+_REGISTRY_STRUCTURE = ["ref", "category", "position", "applicable_types", "is_active"]
+
 
 class DimensionInline(admin.TabularInline):
     model = Dimension
     fields = ["ref", "name", "position", "applicable_types", "is_active"]
-    readonly_fields = ["ref"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RegistryTextAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.save_registry_texts(obj, user=request.user)
 
 
 @admin.register(DimensionCategory)
-class DimensionCategoryAdmin(admin.ModelAdmin):
+class DimensionCategoryAdmin(RegistryTextAdmin):
     list_display = ["name", "ref", "position"]
+    readonly_fields = ["ref", "position"]
     inlines = [DimensionInline]
 
 
 @admin.register(Dimension)
-class DimensionAdmin(admin.ModelAdmin):
+class DimensionAdmin(RegistryTextAdmin):
     list_display = ["name", "ref", "category", "applicable_types", "is_active", "position"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "ref", "description"]
-    readonly_fields = ["ref"]
+    readonly_fields = _REGISTRY_STRUCTURE
 
 
 # --- the review queue ---------------------------------------------------------------------

@@ -477,6 +477,15 @@ def save_entry(target, *, user, details: dict | None = None, classified: dict | 
 
 
 @transaction.atomic
+def save_registry_texts(registry_row, *, user) -> None:
+    """A superuser saves a dimension's or category's names and texts; readers see them."""
+    if not (user and user.is_authenticated and user.is_superuser):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may not edit the dimension registry")
+    registry_row.save()
+    record_data_change(f"registry texts: {registry_row}")
+
+
+@transaction.atomic
 def delete_entry(target, *, user, rationale: str = "") -> HistoryEntry:
     """A superuser deletes a model or organisation; history keeps a snapshot of it."""
     if not (user and user.is_authenticated and user.is_superuser):
