@@ -160,15 +160,20 @@ def test_only_the_proposer_withdraws(people, graded_model):
     assert cr.state == State.WITHDRAWN
 
 
-def test_a_proposal_overtaken_by_another_change_becomes_stale_and_can_be_renewed(people, graded_model):
+def test_a_proposal_overtaken_by_another_change_becomes_stale_and_can_be_renewed(
+    people, graded_model, django_capture_on_commit_callbacks
+):
     first = propose_open_weights(graded_model, people.curator)
     second = services.propose(
         graded_model, WEIGHTS, new_grade("closed"), user=people.curator2, rationale="Gated",
         evidence_link="https://example.org/gated",
     )
     services.approve(first, people.reviewer)
-    with pytest.raises(StaleProposal, match="changed after it was proposed.*'Partial'.*'Open"):
-        services.approve(second, people.reviewer)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(StaleProposal, match="changed after it was proposed.*'Partial'.*'Open"):
+            services.approve(second, people.reviewer)
+    assert mail.outbox[0].to == ["curator2@example.org"] and "stale" in mail.outbox[0].subject
     second.refresh_from_db()
     assert second.state == State.STALE
     assert grade_of(graded_model, "weights_endmodel") == "open"

@@ -232,6 +232,7 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
             _close(cr, State.STALE, user, stale_message)
             _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
                           to_state=State.STALE, comment=stale_message)
+            _notify_on_commit(cr)  # so the proposer can renew or withdraw it
         else:
             field.write(target, after)
             _after_apply(target, field)
