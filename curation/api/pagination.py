@@ -27,15 +27,20 @@ _NEVER = Q(pk__in=[])
 
 
 class _Key:
-    """One ORDER BY term: its annotation name, direction and where NULLs go."""
+    """One ORDER BY term: its annotation name, direction and where NULLs go (if it has any)."""
 
-    def __init__(self, alias: str, expression, descending: bool, nulls_last: bool):
-        self.alias, self.expression, self.descending, self.nulls_last = alias, expression, descending, nulls_last
+    def __init__(self, alias: str, expression, descending: bool, nulls_last: bool, nullable: bool = True):
+        self.alias, self.expression, self.descending = alias, expression, descending
+        self.nulls_last, self.nullable = nulls_last, nullable
 
     def reversed(self) -> "_Key":
-        return _Key(self.alias, self.expression, not self.descending, not self.nulls_last)
+        return _Key(self.alias, self.expression, not self.descending, not self.nulls_last, self.nullable)
 
     def order_by(self) -> OrderBy:
+        if not self.nullable:
+            # No NULLs to place: a plain ORDER BY can be read from an index (SQLite indexes
+            # cannot say NULLS LAST, and PostgreSQL only uses an index whose NULLS order matches).
+            return OrderBy(F(self.alias), descending=self.descending)
         return OrderBy(F(self.alias), descending=self.descending,
                        nulls_last=self.nulls_last or None, nulls_first=(not self.nulls_last) or None)
 
@@ -44,10 +49,25 @@ class _Key:
         if value is None:
             return _NEVER if self.nulls_last else Q(**{f"{self.alias}__isnull": False})
         beyond = Q(**{f"{self.alias}__{'lt' if self.descending else 'gt'}": value})
-        return beyond | Q(**{f"{self.alias}__isnull": True}) if self.nulls_last else beyond
+        return beyond | Q(**{f"{self.alias}__isnull": True}) if self.nulls_last and self.nullable else beyond
 
     def equal(self, value) -> Q:
         return Q(**{f"{self.alias}__isnull": True}) if value is None else Q(**{self.alias: value})
+
+
+def _is_non_nullable(model, expression) -> bool:
+    """True for a NOT NULL column, or a function (Lower, Upper, ...) of one: it has no NULLs."""
+    if isinstance(expression, F):
+        name = expression.name
+        if name == "pk":
+            return True
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # an annotation or a relation path: NULLs are possible
+            return False
+        return not field.null
+    sources = getattr(expression, "get_source_expressions", lambda: [])()
+    return type(expression).__name__ in ("Lower", "Upper") and len(sources) == 1 and _is_non_nullable(model, sources[0])
 
 
 def _ordering_keys(queryset) -> list[_Key]:
@@ -64,9 +84,9 @@ def _ordering_keys(queryset) -> list[_Key]:
                 term = term.asc()
             expression, descending = term.expression, term.descending
             nulls_last = bool(term.nulls_last) if (term.nulls_last or term.nulls_first) else not descending
-        keys.append(_Key(alias, expression, descending, nulls_last))
+        keys.append(_Key(alias, expression, descending, nulls_last, not _is_non_nullable(queryset.model, expression)))
     if not any(isinstance(k.expression, F) and k.expression.name in ("pk", "id") for k in keys):
-        keys.append(_Key(f"cursor_key_{len(keys)}", F("pk"), False, True))
+        keys.append(_Key(f"cursor_key_{len(keys)}", F("pk"), False, True, nullable=False))
     return keys
 
 

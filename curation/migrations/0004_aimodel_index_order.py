@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='aimodel',
-            index=models.Index(models.OrderBy(models.F('total_score'), descending=True, nulls_last=True), django.db.models.functions.text.Lower('name'), models.F('id'), name='aimodel_index_order'),
+            index=models.Index(models.OrderBy(models.F('total_score'), descending=True), django.db.models.functions.text.Lower('name'), models.F('id'), name='aimodel_index_order'),
         ),
     ]

@@ -70,7 +70,7 @@ class AIModel(models.Model):
             models.Index(fields=["base_model_name"]),
             # The shared FilterSet's default order (-total, then name case-insensitively, then id):
             # lets a page of the index or the API be read from the index instead of sorting every row.
-            models.Index(models.F("total_score").desc(nulls_last=True), Lower("name"), "id", name="aimodel_index_order"),
+            models.Index(models.F("total_score").desc(), Lower("name"), "id", name="aimodel_index_order"),
         ]
 
     def __str__(self):
