@@ -72,11 +72,11 @@ def build_demo_index(make_organisation, make_ai_model):
 
 # --- the independent recount -----------------------------------------------------------------
 
-def readers_models(latest: bool = False) -> list[AIModel]:
-    models = [
-        m for m in AIModel.objects.select_related("organisation").prefetch_related("assessments__dimension")
-        if m.is_public and (m.organisation is None or m.organisation.is_public)
-    ]
+def readers_models(latest: bool = False, with_grades: bool = False) -> list[AIModel]:
+    rows = AIModel.objects.select_related("organisation")
+    if with_grades:
+        rows = rows.prefetch_related("assessments__dimension")
+    models = [m for m in rows if m.is_public and (m.organisation is None or m.organisation.is_public)]
     return [m for m in models if m.performance_class == "latest"] if latest else models
 
 
@@ -142,7 +142,7 @@ def _grades(model: AIModel) -> dict[str, str]:
 
 def expected_series(key: str) -> dict[str, dict[str, float]]:
     """{series label: {x: value}} with the zero points left out."""
-    models = readers_models()
+    models = readers_models(with_grades=key == "open-weights-vs-open-source")
     dated = [m for m in models if m.release_date]
     out: dict[str, dict[str, float]] = defaultdict(dict)
     if key == "openness-by-type":
