@@ -274,3 +274,11 @@ def test_byline_credits_accounts_and_names_and_cover_image_has_its_alt_text(clie
     assert "By Ada Lovelace &amp; Grace Hopper" in html
     assert f'<img class="post-cover" src="/media/{post.cover_image.name}" alt="A single pixel">' in html
     assert post.revisions.get().metadata["cover_image"] == post.cover_image.name
+
+
+def test_malformed_admin_address_is_not_found_not_an_error(client, make_post, role_users):
+    post = make_post()
+    client.force_login(role_users["superuser"])
+    # A relative image in a previewed body resolves to such an address.
+    response = client.get(f"/admin/curation/post/{post.pk}/preview/x", follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == "/admin/"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -187,7 +188,7 @@ class PostAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        post = Post.objects.filter(pk=object_id).first()
+        post = self.get_object(request, unquote(object_id))  # None for a malformed or unknown id
         if post is not None:
             token = services.make_preview_token(post)
             extra_context.update({
