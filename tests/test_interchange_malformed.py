@@ -39,6 +39,10 @@ CASES = {
         {"grade.yaml": model_file("Grade", grades={"paper": "opne"})},
         "grade.yaml", "opne", "paper.class: unknown grade 'opne' (known: open, partial, closed, or empty)",
     ),
+    "unknown model type": (
+        {"type.yaml": model_file("Typed", types="text, hologram")},
+        "type.yaml", "hologram", "system.type: unknown model type 'text, hologram' (known: text, image, code, video, audio)",
+    ),
     "empty file": ({"empty.yaml": ""}, "empty.yaml", None, "empty file"),
     "binary file": (
         {"binary.yaml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"},
