@@ -23,16 +23,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
+def browser_page():
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (install Debian's chromium: apt-get install chromium)"
         if REQUIRE_SERVICES:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop running in this thread; without this, Django's
-    # ORM would refuse the fixtures' and teardown's queries made from the same thread.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
@@ -74,7 +71,9 @@ def row_names(page):
     return page.locator("table.index tbody th[scope=row] a.model-name").all_inner_texts()
 
 
-def test_reader_filters_opens_compares_and_downloads(browser_page, live_server, reader_data):
+# Tests ask for the data before the browser: Playwright's sync API runs an event loop in this
+# thread, and database work done while it runs would open a connection of its own.
+def test_reader_filters_opens_compares_and_downloads(live_server, reader_data, browser_page):
     page = browser_page
     page.goto(f"{live_server.url}/models/")
     assert page.title().startswith("The index")
@@ -123,7 +122,7 @@ def test_reader_filters_opens_compares_and_downloads(browser_page, live_server, 
     shot(page, "4-compare")
 
 
-def test_phone_grid_view(browser_page, live_server, reader_data):
+def test_phone_grid_view(live_server, reader_data, browser_page):
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/models/?view=grid")
