@@ -113,6 +113,7 @@ def test_reader_filters_opens_compares_and_downloads(live_server, reader_data, b
     page.go_back()
     page.get_by_role("checkbox", name="Compare Open Coder").check()
     page.get_by_role("checkbox", name="Compare Half Coder").check()
+    assert "2 selected" in page.locator("#compare-form").inner_text()
     page.get_by_role("button", name="Compare selected models").click()
     page.wait_for_load_state()
     assert "/compare/" in page.url
