@@ -136,6 +136,8 @@ def test_editor_creates_and_edits_a_post_in_the_admin_with_revisions(client, edi
 
     page = client.get(reverse("admin:curation_post_change", args=[post.pk])).content.decode()
     assert "Submit for review" in page and "/preview/" in page
+    # The body's help lists the embeds and the chart keys that exist.
+    assert "{% chart &quot;academic-share&quot; %}" in page and "national-origins-latest" in page
 
 
 def test_saving_a_post_with_a_broken_embed_warns_the_editor(client, editor):

@@ -15,12 +15,29 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
 
 from curation.editorial import services
 from curation.editorial.errors import EditorialError
 from curation.editorial.rendering import render_markdown
 from curation.editorial.views import render_post_page
 from curation.models import Post, PostRevision, PostStatusChange, PostTag
+
+
+def embed_help() -> str:
+    """The embeds editors can write, with the chart keys that exist right now."""
+    try:
+        from curation.charts.catalogue import chart_keys
+
+        keys = ", ".join(chart_keys())
+    except ImportError:
+        keys = "none yet"
+    return format_html(
+        "Markdown. Embeds, each on a line of its own: <code>{}</code> (charts: {}); "
+        "<code>{}</code> (also type, performance_class, region, sector, bloc, country filters; "
+        "view grid or table); <code>{}</code>. Problems show in Preview and on save.",
+        '{% chart "academic-share" %}', keys, '{% index view="grid" models="deepseek-v3, OLMo" %}', "{% byline %}",
+    )
 
 
 class PostForm(forms.ModelForm):
@@ -44,6 +61,7 @@ class PostForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(self.instance.tags.values_list("name", flat=True))
+        self.fields["body"].help_text = embed_help()
 
     def clean_tag_names(self):
         return [t.strip() for t in self.cleaned_data["tag_names"].split(",") if t.strip()]
