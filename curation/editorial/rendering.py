@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 import nh3
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
@@ -201,8 +200,3 @@ def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
             ) + replacement
         html = html.replace(f"<p>osai-embed-{env['osai_nonce']}-{index}</p>", replacement, 1)
     return Rendered(html=mark_safe(html), problems=problems)  # noqa: S308 - sanitised above
-
-
-def render_plain_text(text: str) -> str:
-    """Escape text meant for attributes or feeds (front matter, titles)."""
-    return escape(text or "")
