@@ -117,3 +117,16 @@ def test_regenerate_charts_command_queues_a_task_in_eager_mode(db, settings, tmp
     make_ai_model("Only model")
     call_command("regenerate_charts")
     assert ChartVersion.objects.filter(key="academic-share").exists()
+
+
+def test_admin_lists_runs_and_versions_read_only(client, published, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("chartadmin", "a@example.org", "pw")
+    client.force_login(admin_user)
+    runs = client.get("/admin/curation/chartrun/")
+    assert runs.status_code == 200 and b"succeeded" in runs.content.lower()
+    versions = client.get("/admin/curation/chartversion/?key=regions")
+    assert versions.status_code == 200 and b"/charts/regions.svg" in versions.content
+    version = ChartVersion.objects.filter(key="regions").first()
+    detail = client.get(f"/admin/curation/chartversion/{version.pk}/change/")
+    assert detail.status_code == 200 and b"Europe" in detail.content
+    assert client.get("/admin/curation/chartrun/add/").status_code == 403

@@ -1,0 +1,48 @@
+"""Read-only admin views of chart regeneration: runs (to watch the worker) and published versions."""
+from django.contrib import admin
+from django.utils.html import format_html
+
+from curation.models import ChartRun, ChartVersion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    # Runs and versions are written by the regeneration service only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChartRun)
+class ChartRunAdmin(ReadOnlyAdmin):
+    list_display = ["id", "trigger", "status", "started_at", "finished_at", "changes_claimed", "charts_checked",
+                    "charts_rendered", "data_version"]
+    list_filter = ["status", "trigger"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(ChartVersion)
+class ChartVersionAdmin(ReadOnlyAdmin):
+    list_display = ["key", "generated_at", "data_version", "short_hash", "picture"]
+    list_filter = ["key"]
+    search_fields = ["key", "title"]
+    exclude = ["data"]
+    readonly_fields = ["data_pretty"]
+
+    @admin.display(description="data hash")
+    def short_hash(self, obj):
+        return obj.data_hash[:12]
+
+    @admin.display(description="SVG")
+    def picture(self, obj):
+        return format_html('<a href="/charts/{}.svg?v={}">{}</a>', obj.key, obj.data_hash[:12], obj.svg_name)
+
+    @admin.display(description="data")
+    def data_pretty(self, obj):
+        import json
+
+        return format_html("<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False))
