@@ -45,8 +45,10 @@ def wsgi_app(settings):
 
 
 @pytest.fixture
-def index_with_queue(make_ai_model, django_user_model):
+def index_with_queue(make_ai_model, django_user_model, settings, tmp_path, monkeypatch):
     from curation import roles
+    from curation.charts import publish
+    from curation.datachanges import record_data_change
     from curation.review import services
 
     roles.ensure_roles()
@@ -57,6 +59,12 @@ def index_with_queue(make_ai_model, django_user_model):
     model = make_ai_model("Schema Model", grades={"licenses": "open"})
     make_ai_model("Second Model")
     proposal = services.propose(model, "performance_class", "latest", user=curator, rationale="Top of the charts")
+    # One published chart, so chart responses are checked on a real rendering too.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    full = publish.catalogue
+    monkeypatch.setattr(publish, "catalogue", lambda: {k: v for k, v in full().items() if k == "academic-share"})
+    record_data_change("schema test index")
+    publish.regenerate(trigger="test")
     from rest_framework.authtoken.models import Token
 
     return Token.objects.create(user=reviewer).key, proposal.pk
@@ -70,7 +78,7 @@ def roles_group(name):
 
 # Path values that exist in the fixture index, so detail endpoints are checked on real objects
 # and not only on generated (missing) ones.
-KNOWN_PATH_VALUES = {"slug": "schema-model", "ref": "licenses", "id": None}
+KNOWN_PATH_VALUES = {"slug": "schema-model", "ref": "licenses", "key": "academic-share", "id": None}
 
 
 def _run(schema, headers=None, methods=("GET", "POST"), known=None):
@@ -110,7 +118,8 @@ def test_public_endpoints_conform_to_the_schema(wsgi_app, index_with_queue):
 
     assert len(seen) >= 14
     for path in ("/api/v1/models/", "/api/v1/models/{slug}/", "/api/v1/organisations/", "/api/v1/dimensions/{ref}/",
-                 "/api/v1/categories/", "/api/v1/posts/", "/api/v1/charts/", "/api/v1/models/{slug}/changelog/"):
+                 "/api/v1/categories/", "/api/v1/posts/", "/api/v1/charts/", "/api/v1/charts/{key}/",
+                 "/api/v1/models/{slug}/changelog/"):
         assert 200 in seen[("GET", path)], (path, seen[("GET", path)])
     assert seen[("GET", "/api/v1/change-requests/")] == {401}
 
