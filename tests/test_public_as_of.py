@@ -114,3 +114,23 @@ def test_history_entries_stay_untouched(client, history):
     before = HistoryEntry.objects.count()
     client.get(f"/models/?as_of={BEFORE_CHANGES}")
     assert HistoryEntry.objects.count() == before
+
+
+def test_past_scores_are_recomputed_only_where_grades_changed(history):
+    from django.http import QueryDict
+
+    from curation.public.as_of import filtered_index_as_of
+    from curation.public.queries import registry_columns
+
+    columns = registry_columns()
+    _, rows = filtered_index_as_of(QueryDict(""), datetime.date(2026, 1, 1), columns)
+    totals = {row.model.name: row.total_percent for row in rows}
+    one_open = round(100 / len(columns.dimensions))
+    # Graded was all closed then (its licence opened today); Doomed had an open licence.
+    assert totals == {"Doomed": one_open, "Graded": 0, "Moved Class": 0}
+    assert AIModel.objects.get(name="Graded").total_score > 0
+    licence_category = next(i for i, c in enumerate(columns.categories)
+                            if any(d.ref == "licenses" and d.category_id == c.pk for d in columns.dimensions))
+    by_name = {row.model.name: row for row in rows}
+    assert by_name["Graded"].category_scores[licence_category] == 0
+    assert by_name["Doomed"].category_scores[licence_category] > 0

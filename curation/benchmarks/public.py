@@ -5,6 +5,7 @@
   middleware stack in-process, at the shared snapshot and at 10,000 synthetic models.
 - `index_cached_p50_ms`: the same page served from the whole-page cache.
 - `index_queries_20` / `index_queries_2000`: database queries of one uncached index page.
+- `index_as_of_ms_10k`: one uncached `/models/?as_of=` page (the index rebuilt from history).
 - `index_vs_static_ratio`: over real HTTP from one server process on 127.0.0.1, the cached index
   page against the same bytes served as a static file (WhiteNoise) by that same process;
   requests alternate so both see the same noise.
@@ -58,6 +59,16 @@ def _cached_timings(client, runs: int) -> list[float]:
         samples.append(time.perf_counter() - started)
         assert response["X-Page-Cache"] == "hit"
     return samples
+
+
+def _as_of_timing(client) -> float:
+    """One uncached `?as_of=` page: the whole index rebuilt in memory from today and history."""
+    import datetime
+
+    started = time.perf_counter()
+    response = client.get(f"{INDEX_URL}?as_of={datetime.date.today().isoformat()}&run={time.monotonic_ns()}")
+    assert response.status_code == 200
+    return time.perf_counter() - started
 
 
 def _query_count(client) -> int:
@@ -155,6 +166,7 @@ def index_figures(quick: bool = False) -> dict:
             figures[f"index_p50_ms_{big // 1000}k"] = _ms(statistics.median(samples))
             figures[f"index_p95_ms_{big // 1000}k"] = _ms(_percentile(samples, 0.95))
             figures["index_cached_p50_ms"] = _ms(statistics.median(_cached_timings(client, runs * 5)))
+            figures[f"index_as_of_ms_{big // 1000}k"] = _ms(_as_of_timing(client))
             figures.update(_cached_vs_static(runs * 5))
             cache.clear()
     return figures

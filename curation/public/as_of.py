@@ -17,7 +17,7 @@ from curation import vocab
 from curation.filters import (
     AIModelFilter, CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX,
 )
-from curation.models import AIModel, HistoryEntry, Organisation
+from curation.models import AIModel, Assessment, CategoryScore, HistoryEntry, Organisation
 from curation.public.queries import Columns, GradeCell, IndexRow
 from curation.scoring import applies, compute_scores
 
@@ -34,6 +34,9 @@ class PastModel:
     model: AIModel  # an unsaved copy carrying the past values
     grades: dict[str, str] = field(default_factory=dict)
     exists_today: bool = True
+    # False while grades and types are today's: the stored scores are then still right.
+    rescore: bool = False
+    stored_categories: dict[str, float] = field(default_factory=dict)
 
 
 def _restore_organisation(org: Organisation, entry: HistoryEntry) -> None:
@@ -60,11 +63,13 @@ def _restore_model(past: PastModel, entry: HistoryEntry, organisations: dict[int
     if name.startswith(ASSESSMENT_PREFIX):
         ref = name[len(ASSESSMENT_PREFIX):]
         past.grades[ref] = (before or {}).get("grade") or vocab.Grade.NOT_ASSESSED
+        past.rescore = True
     elif name == "performance_class":
         model.performance_class = before or ""
     elif name == "types":
         values = before if isinstance(before, list) else str(before or "").split(",")
         model.types = ",".join(v for v in vocab.ModelType.values if v in values)
+        past.rescore = True
     elif name == "organisation":
         org_id = before.get("id") if isinstance(before, dict) else before
         model.organisation_id = org_id
@@ -98,7 +103,7 @@ def _from_snapshot(entry: HistoryEntry, organisations: dict[int, Organisation]) 
         key[len(ASSESSMENT_PREFIX):]: (value or {}).get("grade") or vocab.Grade.NOT_ASSESSED
         for key, value in snapshot.items() if key.startswith(ASSESSMENT_PREFIX)
     }
-    return PastModel(model, grades, exists_today=False)
+    return PastModel(model, grades, exists_today=False, rescore=True)
 
 
 def rebuild_index(as_of: datetime.date) -> list[PastModel]:
@@ -106,10 +111,18 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     cutoff = end_of_day(as_of)
     organisations = {o.pk: copy.copy(o) for o in Organisation.objects.all()}
     past: dict[int, PastModel] = {}
-    for model in AIModel.objects.filter(created_at__lt=cutoff).prefetch_related("assessments__dimension"):
+    for model in AIModel.objects.filter(created_at__lt=cutoff):
         model.organisation = organisations.get(model.organisation_id)
-        grades = {a.dimension.ref: a.grade for a in model.assessments.all()}
-        past[model.pk] = PastModel(model, grades)
+        past[model.pk] = PastModel(model)
+    # Grades as plain values: tens of thousands of rows at 10,000 models, no objects built.
+    for model_id, ref, grade in Assessment.objects.filter(ai_model__created_at__lt=cutoff).values_list(
+        "ai_model_id", "dimension__ref", "grade"
+    ):
+        past[model_id].grades[ref] = grade
+    for model_id, category_ref, score in CategoryScore.objects.filter(ai_model__created_at__lt=cutoff).values_list(
+        "ai_model_id", "category__ref", "score"
+    ):
+        past[model_id].stored_categories[category_ref] = score
 
     later = HistoryEntry.objects.filter(applied_at__gte=cutoff).order_by("-applied_at", "-id")
     created_later: set[str] = set()
@@ -136,17 +149,20 @@ def _is_public(past: PastModel) -> bool:
     return past.model.is_public and (org is None or org.is_public)
 
 
-def _row(past: PastModel, columns: Columns) -> IndexRow:
-    specs = [columns.spec(d) for d in columns.dimensions]
-    scores = compute_scores(specs, past.model.type_list, past.grades)
-    total, _ = scores.as_floats()
-    past.model.total_score = total
+def _row(past: PastModel, columns: Columns, specs: list) -> IndexRow:
+    types = past.model.type_list
+    if past.rescore:
+        scores = compute_scores(specs, types, past.grades)
+        past.model.total_score, _ = scores.as_floats()
+        category_scores = [
+            None if scores.categories.get(c.ref) is None else float(scores.categories[c.ref])
+            for c in columns.categories
+        ]
+    else:  # nothing that scores depend on changed since: today's stored scores hold
+        category_scores = [past.stored_categories.get(c.ref) for c in columns.categories]
     cells = [
-        GradeCell(d, past.grades.get(d.ref, vocab.Grade.NOT_ASSESSED) if applies(spec, past.model.type_list) else None)
+        GradeCell(d, past.grades.get(d.ref, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None)
         for d, spec in zip(columns.dimensions, specs)
-    ]
-    category_scores = [
-        None if scores.categories.get(c.ref) is None else float(scores.categories[c.ref]) for c in columns.categories
     ]
     return IndexRow(past.model, cells, category_scores)
 
@@ -223,10 +239,11 @@ def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     filterset.is_valid()
     cleaned = getattr(filterset.form, "cleaned_data", {}) or {}
     rows = []
+    specs = [columns.spec(d) for d in columns.dimensions]
     for past in rebuild_index(as_of):
         if not _is_public(past):
             continue
-        row = _row(past, columns)
+        row = _row(past, columns, specs)
         if _matches(row, past, cleaned):
             rows.append(row)
     return filterset, _sort(rows, cleaned.get("ordering"), columns)
