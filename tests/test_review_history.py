@@ -103,3 +103,28 @@ def test_import_runs_record_history_and_turn_unmapped_tags_into_proposals(people
 
 def changelog_sources(model):
     return [c.source for c in public_changelog(model)]
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_rewrite_history_even_in_raw_sql(require_postgres, entry, graded_model):
+    from django.db import DatabaseError, connection, transaction
+
+    for statement in (
+        "UPDATE curation_historyentry SET rationale = 'rewritten'",
+        "UPDATE curation_historyentry SET ai_model_id = ai_model_id + 1000",
+        "DELETE FROM curation_historyentry",
+        "UPDATE curation_importrun SET source = 'elsewhere'",
+    ):
+        ImportRun.objects.create(source="x")
+        with pytest.raises(DatabaseError, match="cannot be"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement)
+    services.delete_entry(graded_model, user=entry.approver if entry.approver.is_superuser else _root())
+    entry = HistoryEntry.objects.get(pk=entry.pk)  # the link is nulled, the row kept
+    assert entry.ai_model_id is None and entry.rationale == "Weights public"
+
+
+def _root():
+    from django.contrib.auth.models import User
+
+    return User.objects.get(username="root")
