@@ -275,7 +275,13 @@ def test_export_zip_is_upstream_yaml_of_public_models(client, catalogue):
 
 
 def test_sitemap_lists_public_pages_only(client, catalogue):
+    from curation.models import Post, PostStatus
+
+    Post.objects.create(kind="news", title="Spring update", slug="spring-update", status=PostStatus.PUBLISHED)
+    Post.objects.create(kind="news", title="Draft", slug="secret-draft-post", status=PostStatus.DRAFT)
     body = text(client.get("/sitemap.xml"))
+    assert "/news/spring-update/" in body and "secret-draft-post" not in body
+    assert "/charts/" in body and "/guides/" in body
     assert f"/models/{catalogue['olmo'].slug}/" in body
     assert f"/organisations/{catalogue['tiger'].slug}/" in body
     assert catalogue["draft"].slug not in body and catalogue["hidden_org"].slug not in body

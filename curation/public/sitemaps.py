@@ -2,6 +2,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from curation.editorial.sitemaps import PostSitemap
 from curation.models import AIModel, Organisation
 
 
@@ -10,7 +11,10 @@ class StaticPagesSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return ["public:home", "public:model_index", "public:organisation_index", "public:compare"]
+        return [
+            "public:home", "public:model_index", "public:organisation_index", "public:compare",
+            "charts:index", "editorial:news-list", "editorial:guide-list",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -46,4 +50,7 @@ class OrganisationSitemap(Sitemap):
         return item.updated_at
 
 
-SITEMAPS = {"pages": StaticPagesSitemap, "models": AIModelSitemap, "organisations": OrganisationSitemap}
+SITEMAPS = {
+    "pages": StaticPagesSitemap, "models": AIModelSitemap, "organisations": OrganisationSitemap,
+    "posts": PostSitemap,
+}
