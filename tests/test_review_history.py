@@ -106,7 +106,7 @@ def changelog_sources(model):
 
 
 @pytest.mark.postgres
-def test_the_database_refuses_to_rewrite_history_even_in_raw_sql(require_postgres, entry, graded_model):
+def test_the_database_refuses_to_rewrite_history_even_in_raw_sql(require_postgres, people, entry, graded_model):
     from django.db import DatabaseError, connection, transaction
 
     for statement in (
@@ -119,12 +119,6 @@ def test_the_database_refuses_to_rewrite_history_even_in_raw_sql(require_postgre
         with pytest.raises(DatabaseError, match="cannot be"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(statement)
-    services.delete_entry(graded_model, user=entry.approver if entry.approver.is_superuser else _root())
+    services.delete_entry(graded_model, user=people.superuser)
     entry = HistoryEntry.objects.get(pk=entry.pk)  # the link is nulled, the row kept
     assert entry.ai_model_id is None and entry.rationale == "Weights public"
-
-
-def _root():
-    from django.contrib.auth.models import User
-
-    return User.objects.get(username="root")
