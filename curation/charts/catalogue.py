@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.conf import settings
-from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, ExtractYear, Floor, Least
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import ExtractYear, Floor, Least
 from django_countries import countries
 
 from curation import vocab
@@ -185,9 +185,9 @@ def releases_by_region(queryset: QuerySet) -> tuple[list[Series], int]:
     return series, sum(row[-1] for row in rows)
 
 
-def _open_source_refs() -> tuple[str, list[str]]:
-    active = set(Dimension.objects.filter(is_active=True).values_list("ref", flat=True))
-    return OPEN_WEIGHTS_DIMENSION, [ref for ref in OPEN_SOURCE_DIMENSIONS if ref in active]
+def _open_dimension(dimension_id: int) -> Exists:
+    """The model is graded open on this dimension (one lookup on the (model, dimension) index)."""
+    return Exists(Assessment.objects.filter(ai_model=OuterRef("pk"), dimension_id=dimension_id, grade=vocab.Grade.OPEN))
 
 
 OPEN_WEIGHTS_ONLY = "Open weights; data, code or licence not open"
@@ -195,27 +195,25 @@ OPEN_ON_ALL = "Open weights, data, code and licence"
 
 
 def open_weights_vs_open_source(queryset: QuerySet) -> tuple[list[Series], int]:
-    weights_ref, other_refs = _open_source_refs()
-    open_grade = vocab.Grade.OPEN
-    weights_open = Exists(
-        Assessment.objects.filter(ai_model=OuterRef("pk"), dimension__ref=weights_ref, grade=open_grade)
-    )
-    others_open = Subquery(
-        Assessment.objects.filter(ai_model=OuterRef("pk"), dimension__ref__in=other_refs, grade=open_grade)
-        .order_by().values("ai_model").annotate(n=Count("id")).values("n"),
-        output_field=IntegerField(),
-    )
-    rows = list(
-        _dated(queryset)
-        .annotate(weights_open=weights_open, others_open=Coalesce(others_open, 0))
-        .values("year")
-        .annotate(
-            dated=Count("id"),
-            weights_only=Count("id", filter=Q(weights_open=True, others_open__lt=len(other_refs))),
-            all_open=Count("id", filter=Q(weights_open=True, others_open=len(other_refs))),
+    ids = dict(Dimension.objects.filter(is_active=True).values_list("ref", "pk"))
+    weights_id = ids.get(OPEN_WEIGHTS_DIMENSION)
+    other_ids = [ids[ref] for ref in OPEN_SOURCE_DIMENSIONS if ref in ids]
+    dated = _dated(queryset)
+    if weights_id is None:
+        rows = list(dated.values("year").annotate(dated=Count("id"), weights_only=Value(0), all_open=Value(0)).order_by())
+    else:
+        flags = {"open_weights": _open_dimension(weights_id)}
+        flags.update({f"open_{i}": _open_dimension(pk) for i, pk in enumerate(other_ids)})
+        open_on_all = Q(open_weights=True)
+        for i in range(len(other_ids)):
+            open_on_all &= Q(**{f"open_{i}": True})
+        rows = list(
+            dated.annotate(**flags).values("year").annotate(
+                dated=Count("id"),
+                weights_only=Count("id", filter=Q(open_weights=True) & ~open_on_all),
+                all_open=Count("id", filter=open_on_all),
+            ).order_by()
         )
-        .order_by()
-    )
     by_year = {row["year"]: row for row in rows}
     years = _year_span(by_year)
     series = [
