@@ -285,3 +285,15 @@ def test_registry_texts_are_edited_by_superusers_and_its_structure_is_read_only(
     weights.refresh_from_db()
     assert (weights.name, weights.applicable_types) == ("Model weights", types_before)
     assert DataChange.objects.count() == outbox + 1
+
+
+def test_a_model_without_types_can_be_saved_without_proposing_types(client, people, make_ai_model):
+    untyped = make_ai_model("Untyped", types="")
+    client.force_login(people.curator)
+    url = change_url(untyped)
+    data = admin_form_data(client.get(url))
+    data["notes"] = "Type not yet known."
+    assert client.post(url, data).status_code == 302
+    assert not ChangeRequest.objects.exists()
+    page = client.get(reverse("admin:curation_organisation_changelist")).content.decode()
+    assert "Mean model score" in page

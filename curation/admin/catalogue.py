@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.validators import URLValidator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -118,7 +118,8 @@ def _grade_help(dimension: Dimension) -> str:
 
 class AIModelAdminForm(ReviewedForm):
     types = forms.MultipleChoiceField(
-        choices=vocab.ModelType.choices, widget=forms.CheckboxSelectMultiple, required=True,
+        choices=vocab.ModelType.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="A model without types is scored on every dimension.",
     )
 
     class Meta:
@@ -166,9 +167,12 @@ class AIModelAdminForm(ReviewedForm):
         organisation = data.get("organisation")
         values = {
             "performance_class": data.get("performance_class") or "",
-            "types": (data.get("types") or "").split(","),
             "organisation": {"id": organisation.pk} if organisation else None,
         }
+        types = [t for t in (data.get("types") or "").split(",") if t]
+        # Imported models may have no types yet; leaving them empty is not a change to review.
+        if types or self.instance.type_list:
+            values["types"] = types
         values.update({f"{ASSESSMENT_PREFIX}{ref}": v for ref, v in self.assessment_values().items()})
         return values
 
@@ -327,7 +331,7 @@ def _pending_count(obj) -> int:
 class OrganisationAdmin(ReviewedEntryAdmin):
     form = OrganisationAdminForm
     list_display = ["name", "origin_display", "region", "sector", "contributor_kind", "big_tech_bloc",
-                    "classification_status", "is_public", "model_count", "pending"]
+                    "classification_status", "is_public", "model_count", "score", "pending"]
     list_filter = ["sector", "contributor_kind", "big_tech_bloc", ("country", CountryFilter), "region",
                    "classification_status", "is_public"]
     search_fields = ["name", "slug", "aliases"]
@@ -346,12 +350,17 @@ class OrganisationAdmin(ReviewedEntryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
             models_total=Count("ai_models", distinct=True),
+            mean_score=Avg("ai_models__total_score"),
             pending_count=Count("change_requests", filter=Q(change_requests__state=State.PENDING), distinct=True),
         )
 
     @admin.display(description="National origin", ordering="country")
     def origin_display(self, obj):
         return obj.origin_display
+
+    @admin.display(description="Mean model score", ordering="mean_score")
+    def score(self, obj):
+        return "—" if obj.mean_score is None else f"{obj.mean_score:.0%}"
 
     @admin.display(description="Models", ordering="models_total")
     def model_count(self, obj):
