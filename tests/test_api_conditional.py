@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 READ_URLS = [
     "/api/v1/models/", "/api/v1/models/etag-model/", "/api/v1/models/etag-model/changelog/",
     "/api/v1/organisations/", "/api/v1/dimensions/", "/api/v1/dimensions/licenses/", "/api/v1/categories/",
-    "/api/v1/posts/", "/api/v1/charts/", "/api/v1/schema/",
+    "/api/v1/posts/", "/api/v1/charts/", "/api/v1/schema/", "/api/v1/",
 ]
 
 

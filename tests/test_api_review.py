@@ -314,3 +314,20 @@ def test_session_authentication_needs_csrf(people, make_ai_model):
     assert response.status_code == 403
     assert "CSRF" in response.json()["message"]
     assert api.get("/api/v1/change-requests/").status_code == 200
+
+
+def test_importer_questions_cannot_be_approved_as_they_are(people, make_organisation):
+    organisation = make_organisation("Unmapped Org")
+    question = ChangeRequest.objects.create(
+        organisation=organisation, target_label=organisation.name, field="national_origin", before=None,
+        after=None, source_value="Atlantis", proposer=services.importer_user(), rationale="Unknown tag",
+        submitted_at=organisation.updated_at,
+    )
+
+    response = client_for(people["reviewer"]).post(f"/api/v1/change-requests/{question.pk}/approve/")
+
+    assert response.status_code == 400
+    assert response.json()["field"] is None
+    assert "propose a concrete value" in response.json()["message"]
+    listed = client_for(people["curator"]).get(f"/api/v1/change-requests/{question.pk}/").json()
+    assert listed["target_type"] == "organisation" and listed["after"] is None

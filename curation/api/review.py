@@ -215,7 +215,7 @@ class ChangeRequestViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         try:
             service(change_request, request.user, decision.validated_data["comment"])
         except ReviewError as error:
-            raise api_error_for(error, value_field="comment") from error
+            raise api_error_for(error) from error
         return Response(self._present(change_request.pk))
 
     @action(detail=True, methods=["post"])

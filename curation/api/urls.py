@@ -7,6 +7,7 @@ from curation.api import docs, review, views
 app_name = "api"
 
 router = DefaultRouter()
+router.APIRootView = views.ApiRootView
 router.register("models", views.AIModelViewSet, basename="aimodel")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("dimensions", views.DimensionViewSet, basename="dimension")

@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import Max, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, permissions, viewsets
+from rest_framework import exceptions, permissions, routers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -78,6 +78,12 @@ def attach_grades_and_scores(ai_models) -> None:
     scores = CategoryScore.objects.filter(ai_model_id__in=by_id).values_list("ai_model_id", "category_id", "score")
     for model_id, category_id, score in scores:
         by_id[model_id].category_score_rows[category_id] = score
+
+
+class ApiRootView(ApiViewMixin, routers.APIRootView):
+    """The API's entry point: a link to every collection (and validators, like every read)."""
+
+    permission_classes = [permissions.AllowAny]
 
 
 class PublicReadViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -231,7 +237,7 @@ class PostViewSet(PublicReadViewSet):
         return PostDetailSerializer if self.action == "retrieve" else PostSerializer
 
     def get_queryset(self):
-        return Post.objects.public().newest_first().prefetch_related("tags", "authors").distinct()
+        return Post.objects.public().newest_first().prefetch_related("tags", "authors")
 
     def get_object(self):
         if not str(self.kwargs.get("pk", "")).isdigit():
