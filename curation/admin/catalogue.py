@@ -582,29 +582,10 @@ class MyQueueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "awaiting":
-            return awaiting_review(request.user, queryset)
+            return services.awaiting_review(request.user, queryset)
         if self.value() == "mine":
-            return open_proposals(request.user, queryset)
+            return services.open_proposals(request.user, queryset)
         return queryset
-
-
-def awaiting_review(user, queryset=None):
-    """Pending requests this user may decide (none for non-reviewers)."""
-    queryset = ChangeRequest.objects.all() if queryset is None else queryset
-    if not roles.is_reviewer(user):
-        return queryset.none()
-    queryset = queryset.filter(state=State.PENDING)
-    if not services.self_approval_allowed(user):
-        queryset = queryset.exclude(proposer=user)
-    return queryset
-
-
-def open_proposals(user, queryset=None):
-    """This user's proposals still pending or stale (stale ones can be renewed)."""
-    queryset = ChangeRequest.objects.all() if queryset is None else queryset
-    if not user.is_authenticated:
-        return queryset.none()
-    return queryset.filter(proposer=user, state__in=[State.PENDING, State.STALE])
 
 
 class RejectForm(forms.Form):

@@ -106,6 +106,27 @@ def _clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
+# --- queues -------------------------------------------------------------------------------
+
+def awaiting_review(user, queryset=None):
+    """Pending requests this user may decide (none for non-reviewers)."""
+    queryset = ChangeRequest.objects.all() if queryset is None else queryset
+    if not roles.is_reviewer(user):
+        return queryset.none()
+    queryset = queryset.filter(state=State.PENDING)
+    if not self_approval_allowed(user):
+        queryset = queryset.exclude(proposer=user)
+    return queryset
+
+
+def open_proposals(user, queryset=None):
+    """This user's proposals still pending or stale (stale ones can be renewed)."""
+    queryset = ChangeRequest.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(proposer=user, state__in=[State.PENDING, State.STALE])
+
+
 # --- proposing ----------------------------------------------------------------------------
 
 def _new_request(target, field: ClassifiedField | None, field_name: str, *, before, after, proposer,

@@ -8,7 +8,7 @@ register = template.Library()
 @register.inclusion_tag("admin/curation/review_panel.html", takes_context=True)
 def review_panel(context):
     from curation import roles
-    from curation.admin.catalogue import awaiting_review, open_proposals
+    from curation.review.services import awaiting_review, open_proposals
 
     user = context["request"].user
     if not roles.is_curator(user):
