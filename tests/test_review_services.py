@@ -245,3 +245,12 @@ def test_deleting_a_model_keeps_its_history_and_stales_its_requests(people, grad
     assert sorted(entries.values_list("field", flat=True)) == [WEIGHTS, "deleted"]
     assert all(e.ai_model_id is None for e in entries)
     assert entries.get(field="deleted").before["performance_class"] == ""
+
+
+def test_refusals_name_who_and_what(people, graded_model):
+    with pytest.raises(ReviewPermissionDenied, match="^an anonymous visitor may not propose changes"):
+        propose_open_weights(graded_model, people.anonymous)
+    cr = propose_open_weights(graded_model, people.curator)
+    with pytest.raises(ReviewPermissionDenied, match=rf"^curator2 may not approve change request #{cr.pk} "
+                                                     r"\(Graded Model · assessment:weights_endmodel\): reviewers only"):
+        services.approve(cr, people.curator2)

@@ -63,7 +63,9 @@ def _describe(cr: ChangeRequest) -> str:
 
 
 def _user_label(user) -> str:
-    return user.get_username() if user is not None else "nobody"
+    if user is None or not user.is_authenticated:
+        return "an anonymous visitor"
+    return user.get_username()
 
 
 def _record_event(cr, *, actor, action, from_state, to_state, comment="", details=None) -> ReviewEvent:
