@@ -119,3 +119,24 @@ def test_scheduling_failure_clears_the_flag(db, queued):
     with pytest.raises(OSError):
         coalesce.request_run(broken)
     assert coalesce.request_run(queued.append) == "scheduled"
+
+
+def test_a_failed_run_is_retried(db, one_chart, monkeypatch, make_ai_model):
+    from django.db import OperationalError
+
+    make_ai_model("A model")
+    change = record_data_change("an edit")
+    DataChange.objects.filter(pk=change.pk).update(created_at=timezone.now() - datetime.timedelta(seconds=5))
+    real, attempts = coalesce.regenerate_stale, []
+
+    def flaky():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OperationalError("database restarting")
+        return real()
+
+    monkeypatch.setattr(coalesce, "regenerate_stale", flaky)
+    result = tasks.run_chart_regeneration.apply(throw=False)  # runs here; its retry runs here too
+    assert result.successful() and result.result["status"] == ChartRun.Status.SUCCEEDED
+    assert len(attempts) == 2
+    assert tasks.run_chart_regeneration.retry_backoff and tasks.run_chart_regeneration.max_retries >= 5
