@@ -248,7 +248,7 @@ class _Run:
                 f"duplicate model name {name!r}: already imported from {self.names_this_run[name]}",
             )
         for attr, value in parsed.system.items():
-            limit = getattr(AIModel._meta.get_field(attr), "max_length", None) if attr != "release_date_precision" else None
+            limit = AIModel._meta.get_field(attr).max_length
             if limit and isinstance(value, str) and len(value) > limit:
                 raise FileProblem(parsed.filename, None, f"system: {attr} is longer than {limit} characters")
         nul = _first_nul_path(parsed)

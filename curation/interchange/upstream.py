@@ -358,7 +358,7 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str]) -> ParsedFil
         else:
             system[attr] = _text(filename, text, path, value)
         if spelled is not None:
-            _remember(extra, f"system.{upstream_key}", value, canonical_system_value(attr, system) if attr != "link" else canonical_text(system["link"]))
+            _remember(extra, f"system.{upstream_key}", value, canonical_system_value(attr, system))
     if by_key:
         extra["system_extra"] = {spelled: value for spelled, value in by_key.values()}
     if not system["name"]:
@@ -375,7 +375,10 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str]) -> ParsedFil
         if org_raw is None:
             extra["org_block"] = None
         elif not isinstance(org_raw, dict):
-            raise FileProblem(filename, find_line(text, str(org_key)), "org: expected a mapping with name, link and notes, found a list" if isinstance(org_raw, list) else "org: expected a mapping with name, link and notes")
+            found = "a list" if isinstance(org_raw, list) else repr(org_raw)
+            raise FileProblem(
+                filename, find_line(text, str(org_key)), f"org: expected a mapping with name, link and notes, found {found}"
+            )
         else:
             fields = {}
             org_by_key = {}
