@@ -200,7 +200,8 @@ class AIModelFilter(django_filters.FilterSet):
         field_name="organisation__sector", choices=vocab.Sector.choices, label="Sector", empty_label="Any",
     )
     bloc = django_filters.ChoiceFilter(
-        field_name="organisation__big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc", empty_label="Any",
+        field_name="organisation__big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc",
+        empty_label="Any",
     )
     released_from = PeriodFilter(field_name="release_date", bound="start", label="Released from")
     released_to = PeriodFilter(field_name="release_date", bound="end", label="Released until")
@@ -309,11 +310,18 @@ class OrganisationOrderingFilter(django_filters.OrderingFilter):
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search", help_text="Organisation name.")
-    country = django_filters.ChoiceFilter(field_name="country", choices=list(countries), label="Country of origin")
-    region = django_filters.ChoiceFilter(field_name="region", choices=vocab.Region.choices, label="Region")
-    sector = django_filters.ChoiceFilter(field_name="sector", choices=vocab.Sector.choices, label="Sector")
+    country = django_filters.ChoiceFilter(
+        field_name="country", choices=list(countries), label="Country of origin", empty_label="Any",
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="region", choices=vocab.Region.choices, label="Region", empty_label="Any",
+    )
+    sector = django_filters.ChoiceFilter(
+        field_name="sector", choices=vocab.Sector.choices, label="Sector", empty_label="Any",
+    )
     kind = django_filters.ChoiceFilter(
-        field_name="contributor_kind", choices=vocab.ContributorKind.choices, label="Kind of contributor", empty_label="Any",
+        field_name="contributor_kind", choices=vocab.ContributorKind.choices, label="Kind of contributor",
+        empty_label="Any",
     )
     bloc = django_filters.ChoiceFilter(
         field_name="big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc", empty_label="Any",

@@ -17,7 +17,11 @@ POINTS = {"open": Fraction(1), "partial": Fraction(1, 2)}
 def independent_scores(folder):
     parameters = yaml.safe_load((folder / "_parameters.yml").read_text(encoding="utf-8"))
     dimensions = [
-        (param["ref"], str(param.get("name") or param["ref"]).strip(), {str(t).strip() for t in param.get("types") or []})
+        (
+            param["ref"],
+            str(param.get("name") or param["ref"]).strip(),
+            {str(t).strip() for t in param.get("types") or []},
+        )
         for category in parameters for param in category.get("params") or []
     ]
     expected = {}

@@ -82,6 +82,10 @@ def _selected_values(bound_field) -> set[str]:
     return {str(value)}
 
 
+def _checked(value, chosen: set[str]):
+    return mark_safe(" checked") if str(value) in chosen else ""
+
+
 @register.simple_tag
 def checkbox_choices(bound_field):
     """A field's choices as labelled checkboxes, keeping the reader's ticks."""
@@ -92,7 +96,7 @@ def checkbox_choices(bound_field):
         format_html_join(
             "", '<div><label for="{}_{}"><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> {}</label></div>',
             (
-                (base_id, position, name, value, base_id, position, mark_safe(" checked") if str(value) in chosen else "", label)
+                (base_id, position, name, value, base_id, position, _checked(value, chosen), label)
                 for position, (value, label) in enumerate(bound_field.field.choices)
             ),
         ),
@@ -122,7 +126,8 @@ def grade_cells(row):
     """
     return format_html_join(
         "",
-        '<td class="grade {}" title="{}: {}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></td>',
+        '<td class="grade {}" title="{}: {}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></td>',
         (
             (cell.css, cell.dimension.name, cell.label, cell.symbol or "·", cell.label)
             for cell in row.cells
