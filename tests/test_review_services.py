@@ -254,3 +254,11 @@ def test_refusals_name_who_and_what(people, graded_model):
     with pytest.raises(ReviewPermissionDenied, match=rf"^curator2 may not approve change request #{cr.pk} "
                                                      r"\(Graded Model · assessment:weights_endmodel\): reviewers only"):
         services.approve(cr, people.curator2)
+
+
+def test_a_proposal_records_the_live_value_not_the_callers_outdated_copy(people, graded_model):
+    outdated = AIModel.objects.get(pk=graded_model.pk)
+    services.edit_directly(graded_model, "performance_class", "full", user=people.superuser, rationale="r")
+    cr = services.propose(outdated, "performance_class", "latest", user=people.curator, rationale="r")
+    assert cr.before == "full"
+    services.approve(cr, people.reviewer)  # not stale: it was proposed against the live value

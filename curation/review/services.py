@@ -164,6 +164,8 @@ def propose(target, field_name: str, after, *, user, rationale: str, evidence_li
     if evidence_link:
         _check_url(evidence_link, f"{target} · {field.label}: evidence link")
     after = field.clean(after)
+    # The live value from the database, not from the caller's possibly outdated instance.
+    target = type(target).objects.get(pk=target.pk)
     before = field.read(target)
     if field.same(before, after):
         raise ValidationFailed(f"{target} · {field.label}: the proposed value equals the live value")
