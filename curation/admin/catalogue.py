@@ -214,6 +214,9 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
     })
 
     def review_fields(self, request, obj):
+        if obj is None and not request.user.is_superuser:
+            return ("Review", {"fields": ["rationale", "evidence_link"], "description":
+                               "A new entry is saved as a draft; the rationale goes with the request to publish it."})
         if request.user.is_superuser or (obj is not None and not obj.is_public):
             if obj is not None and not obj.is_public and not request.user.is_superuser:
                 return ("Review", {"fields": ["rationale", "evidence_link"], "description":
