@@ -163,6 +163,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "European Open Source AI Index API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": "The index's models, organisations, dimensions, charts, posts and changelogs; "
+    "curators' change requests. Documentation: /api/v1/docs/.",
+    # Enums list their values; a prose copy of ~250 country names per parameter helps nobody.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }
 
 # --- The index ------------------------------------------------------------------------------

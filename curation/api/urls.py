@@ -6,7 +6,9 @@ from curation.api import docs, review, views
 
 app_name = "api"
 
+# Representations are chosen by Accept or ?format=, not by a suffix on every path.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.APIRootView = views.ApiRootView
 router.register("models", views.AIModelViewSet, basename="aimodel")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")

@@ -85,6 +85,13 @@ class ApiRootView(ApiViewMixin, routers.APIRootView):
 
     permission_classes = [permissions.AllowAny]
 
+    @extend_schema(
+        summary="The API's entry point: a link to every collection",
+        responses={200: {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
 
 class PublicReadViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Anyone may read; every read carries validators and answers conditional requests."""
