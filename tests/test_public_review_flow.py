@@ -1,0 +1,64 @@
+"""What readers see follows the review workflow: pending proposals never, approvals at once."""
+import pytest
+
+from curation import roles
+from curation.public.caching import CACHE_STATUS_HEADER
+from curation.review.services import approve, propose
+
+
+@pytest.fixture
+def curator_and_reviewer(db, settings, django_user_model):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.contrib.auth.models import Group
+
+    roles.ensure_roles()
+    curator = django_user_model.objects.create_user("cur", "cur@example.org", "x")
+    curator.groups.add(Group.objects.get(name=roles.CURATOR))
+    reviewer = django_user_model.objects.create_user("rev", "rev@example.org", "x")
+    reviewer.groups.add(Group.objects.get(name=roles.REVIEWER))
+    return curator, reviewer
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def licence_cell(client, model):
+    body = client.get(f"/models/?q={model.name}").content.decode()
+    start = body.index('title="Licenses: ')
+    return body[start:start + 40]
+
+
+def test_pending_proposal_is_invisible_and_approval_shows_at_once(
+    client, make_ai_model, curator_and_reviewer, django_capture_on_commit_callbacks,
+):
+    curator, reviewer = curator_and_reviewer
+    model = make_ai_model("Reviewed Model")
+    assert "Closed" in licence_cell(client, model)
+    proposal = propose(model, "assessment:licenses",
+                       {"grade": "open", "links": ["https://example.org/licence"], "notes": "MIT now"},
+                       user=curator, rationale="Relicensed under MIT",
+                       evidence_link="https://example.org/licence")
+    # Pending: neither the cached nor a freshly rendered page shows it.
+    assert "Closed" in licence_cell(client, model)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert "Closed" in licence_cell(client, model)
+    page = client.get(f"/models/{model.slug}/").content.decode()
+    assert "MIT now" not in page and "Relicensed under MIT" not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(proposal, reviewer, comment="private: checked the repo")
+    response = client.get(f"/models/?q={model.name}")
+    assert response[CACHE_STATUS_HEADER] == "miss"
+    assert "Open" in licence_cell(client, model)
+    page = client.get(f"/models/{model.slug}/").content.decode()
+    assert "MIT now" in page and "Relicensed under MIT" in page
+    assert "private: checked the repo" not in page
+    assert "Last reviewed</dt><dd>No reviewed" not in page
