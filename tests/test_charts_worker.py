@@ -86,7 +86,8 @@ class Processes:
 
     def worker(self, extra_env=None):
         return self._start(
-            ["worker", "-l", "info", "-c", "1", "-n", f"charts-test-{uuid.uuid4().hex[:8]}@%h",
+            ["worker", "-l", "info", "-c", "1", "-Q", self.env["CELERY_TASK_DEFAULT_QUEUE"],
+             "-n", f"charts-test-{uuid.uuid4().hex[:8]}@%h",
              "--without-mingle", "--without-gossip"],
             "worker", "ready.", extra_env,
         )
@@ -107,17 +108,14 @@ class Processes:
                 self.kill(proc)
 
 
-def _purge_broker(redis_url: str) -> None:
-    """Forget messages a previous test left (e.g. unacknowledged by a killed worker)."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
-
-
 @pytest.fixture
-def processes(require_postgres, require_redis, settings, tmp_path):
+def processes(require_postgres, require_redis, settings, tmp_path, monkeypatch):
+    from osai_index.celery import app
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A queue of this test's own: messages of other tests or of a running site never mix in.
+    queue = f"charts-test-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setitem(app.conf, "task_default_queue", queue)
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
     database_url = f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -129,16 +127,18 @@ def processes(require_postgres, require_redis, settings, tmp_path):
         "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
         "DJANGO_SETTINGS_MODULE": "osai_index.settings",
         "LOG_LEVEL": "INFO",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
     env.pop("DJANGO_TEST_DB_NAME", None)
-    _purge_broker(settings.REDIS_URL)
     from django.core.cache import cache
 
     cache.delete(coalesce.PENDING_KEY)
     procs = Processes(env, tmp_path)
     yield procs
     procs.stop_all()
-    _purge_broker(settings.REDIS_URL)
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).delete(queue)
     cache.delete(coalesce.PENDING_KEY)
 
 
