@@ -193,7 +193,7 @@ class OrganisationDetailSerializer(OrganisationSerializer):
 # --- AI models ---------------------------------------------------------------------------------
 
 class AssessmentOutSerializer(serializers.Serializer):
-    """Documentation of one assessment as the model serializers write it (built as a dict)."""
+    """One dimension's grade of a model, with its evidence."""
 
     dimension = serializers.CharField(help_text="The dimension's ref (see /api/v1/dimensions/).")
     category = serializers.CharField()
@@ -204,8 +204,10 @@ class AssessmentOutSerializer(serializers.Serializer):
 
 
 class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
-    """A model as the index shows it. Expects `grade_rows` and `category_score_rows` on each
-    instance (see curation.api.views.attach_grades_and_scores) and the registry in the context."""
+    """A model as the index shows it: classification, every dimension's grade and evidence, scores."""
+
+    # Expects `grade_rows` and `category_score_rows` on each instance (see
+    # curation.api.views.attach_grades_and_scores) and the registry snapshot in the context.
 
     url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()

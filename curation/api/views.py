@@ -106,19 +106,16 @@ _MODEL_ORDERING = OpenApiParameter(
         "Default `-total` (the index order); ties fall back to name."
     ),
 )
-_GRADE_FILTERS = OpenApiParameter(
-    f"{GRADE_FILTER_PREFIX}<dimension ref>", str, description=(
-        "Only models graded so on that dimension, e.g. `grade_weights_basemodel=open` "
-        "(repeatable: open, partial, closed, not_assessed)."
-    ),
-)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List published models",
         description="Published models with their grades and scores, in index order unless `ordering` says "
-        "otherwise. Filters are the public index's: see the parameters.",
+        "otherwise. Filters are the public index's: see the parameters. Besides them, "
+        f"`{GRADE_FILTER_PREFIX}<dimension ref>` keeps models graded so on that dimension, e.g. "
+        f"`{GRADE_FILTER_PREFIX}weights_basemodel=open` (repeatable: open, partial, closed, not_assessed; "
+        "dimension refs at /api/v1/dimensions/).",
         parameters=[_MODEL_ORDERING],
     ),
     retrieve=extend_schema(summary="One published model, with every dimension's grade and evidence"),
