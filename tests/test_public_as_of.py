@@ -134,3 +134,18 @@ def test_past_scores_are_recomputed_only_where_grades_changed(history):
     by_name = {row.model.name: row for row in rows}
     assert by_name["Graded"].category_scores[licence_category] == 0
     assert by_name["Doomed"].category_scores[licence_category] > 0
+
+
+def test_downloads_follow_as_of(client, history):
+    import csv
+    import io
+    import json
+
+    rows = list(csv.reader(io.StringIO(client.get(f"/models.csv?as_of={BEFORE_CHANGES}").content.decode())))
+    assert sorted(r[0] for r in rows[1:]) == ["Doomed", "Graded", "Moved Class"]
+    data = json.loads(client.get(f"/models.json?as_of={BEFORE_CHANGES}&performance_class=latest").content)
+    assert data["count"] == 0
+    data = json.loads(client.get(f"/models.json?as_of={BEFORE_CHANGES}&grade_licenses=open").content)
+    assert [m["name"] for m in data["models"]] == ["Doomed"] and data["models"][0]["page"] is None
+    response = client.get("/models.csv?as_of=2026-13-01")
+    assert response.status_code == 400 and b"as_of expects YYYY-MM-DD" in response.content

@@ -15,7 +15,8 @@ from curation.scoring import as_percent
 _CHUNK = 1000
 
 
-def _chunked_rows(qs, columns: Columns):
+def rows_of(qs, columns: Columns):
+    """Table rows of a queryset of models, streamed in chunks so memory stays flat."""
     # Models stream from one query; grades are read per chunk of rows (two queries each).
     chunk = []
     for model in qs.iterator(chunk_size=_CHUNK):
@@ -36,7 +37,7 @@ def csv_header(columns: Columns) -> list[str]:
     return ["Model name", "URL", "Total score"] + [d.name for d in columns.dimensions]
 
 
-def index_csv(qs, columns: Columns) -> str:
+def index_csv(rows, columns: Columns) -> str:
     """Columns as upstream: model name, URL, total score (%), one score column per dimension.
 
     A dimension's score is its points (open 1, partial 0.5, closed and not assessed 0); it is
@@ -45,22 +46,22 @@ def index_csv(qs, columns: Columns) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(csv_header(columns))
-    for row in _chunked_rows(qs, columns):
+    for row in rows:
         writer.writerow(
             [row.model.name, row.model.link, row.total_percent] + [_points_text(c.points) for c in row.cells]
         )
     return out.getvalue()
 
 
-def index_json(qs, columns: Columns, *, base_url: str = "") -> str:
+def index_json(rows, columns: Columns, *, base_url: str = "") -> str:
     models = []
-    for row in _chunked_rows(qs, columns):
+    for row in rows:
         model = row.model
         organisation = model.organisation
         models.append({
             "name": model.name,
             "slug": model.slug,
-            "page": f"{base_url}{model.slug}/" if base_url else None,
+            "page": f"{base_url}{model.slug}/" if base_url and model.slug else None,
             "link": model.link,
             "organisation": {"name": organisation.name, "slug": organisation.slug} if organisation else None,
             "types": model.type_list,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from curation import vocab
 from curation.filters import OrganisationFilter
 from curation.public import downloads, queries
+from curation.public.as_of import filtered_index_as_of
 from curation.public.caching import cache_public_page
 from curation.scoring import as_percent
 
@@ -64,9 +65,7 @@ def model_index(request):
     columns = queries.registry_columns()
     as_of, as_of_error = _parse_as_of(request)
     if as_of is not None:
-        from curation.public import as_of as history_view
-
-        filterset, rows_source = history_view.filtered_index_as_of(request.GET, as_of, columns)
+        filterset, rows_source = filtered_index_as_of(request.GET, as_of, columns)
     else:
         filterset, rows_source = queries.filtered_index(request.GET, columns=columns)
     paginator = Paginator(rows_source, _page_size(request))
@@ -169,11 +168,28 @@ def compare(request):
     }, status=status)
 
 
+def _download_rows(request, columns):
+    """The rows a download holds: the current filters, today or (with as_of) on a past date."""
+    as_of, error = _parse_as_of(request)
+    if error:
+        return None, error
+    if as_of is not None:
+        return filtered_index_as_of(request.GET, as_of, columns)[1], ""
+    _, qs = queries.filtered_index(request.GET, columns=columns)
+    return downloads.rows_of(qs, columns), ""
+
+
+def _bad_download(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
 @cache_public_page
 def models_csv(request):
     columns = queries.registry_columns()
-    _, qs = queries.filtered_index(request.GET, columns=columns)
-    response = HttpResponse(downloads.index_csv(qs, columns), content_type="text/csv; charset=utf-8")
+    rows, error = _download_rows(request, columns)
+    if error:
+        return _bad_download(error)
+    response = HttpResponse(downloads.index_csv(rows, columns), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="osai-index-models.csv"'
     return response
 
@@ -181,18 +197,15 @@ def models_csv(request):
 @cache_public_page
 def models_json(request):
     columns = queries.registry_columns()
-    _, qs = queries.filtered_index(request.GET, columns=columns)
+    rows, error = _download_rows(request, columns)
+    if error:
+        return _bad_download(error)
     page_url = request.build_absolute_uri(reverse("public:model_index"))
-    response = HttpResponse(
-        downloads.index_json(qs, columns, base_url=page_url), content_type="application/json",
-    )
-    return response
+    return HttpResponse(downloads.index_json(rows, columns, base_url=page_url), content_type="application/json")
 
 
 def export_zip(request):
-    from curation.public.downloads import export_zip_bytes
-
-    payload = export_zip_bytes()
+    payload = downloads.export_zip_bytes()
     response = HttpResponse(payload, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="osai-index-export.zip"'
     return response
