@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 
 from curation import vocab
-from curation.models import AIModel, Assessment, Dimension, HistoryEntry
+from curation.models import Assessment, Dimension, HistoryEntry
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +39,7 @@ def catalogue(make_ai_model, make_organisation, registry):
                               performance_class="latest", base_model_name="Qwen base")
     draft = make_ai_model("Secret Draft", grades={ref: "open" for ref in active}, organisation=uni, is_public=False)
     hidden = make_ai_model("Hidden Org Model", organisation=hidden_org)
-    # Evidence and a not-assessed grade on OLMo's base data.
+    # Qwen's base-model data is not assessed yet; OLMo's end-model weights carry evidence.
     Assessment.objects.filter(ai_model=qwen, dimension__ref="datasources_basemodel").update(
         grade=vocab.Grade.NOT_ASSESSED, links=["https://example.org/qwen-data"], notes="Data card promised.",
     )
