@@ -331,3 +331,32 @@ def test_importer_questions_cannot_be_approved_as_they_are(people, make_organisa
     assert "propose a concrete value" in response.json()["message"]
     listed = client_for(people["curator"]).get(f"/api/v1/change-requests/{question.pk}/").json()
     assert listed["target_type"] == "organisation" and listed["after"] is None
+
+
+def test_curators_get_a_token_for_their_password(people, settings):
+    api = APIClient()
+
+    refused = api.post("/api/v1/auth/token/", {"username": "curator", "password": "wrong"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["message"]
+
+    issued = api.post("/api/v1/auth/token/", {"username": "curator", "password": "pw"}, format="json")
+    assert issued.status_code == 200
+    token = issued.json()["token"]
+    assert token == Token.objects.get(user=people["curator"]).key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/change-requests/").status_code == 200
+
+
+def test_token_requests_are_throttled(people, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "token": "2/minute"}}
+    api = APIClient()
+
+    statuses = [api.post("/api/v1/auth/token/", {"username": "curator", "password": "guess"}, format="json").status_code
+                for _ in range(3)]
+
+    assert statuses == [400, 400, 429]
+    refused = api.post("/api/v1/auth/token/", {"username": "curator", "password": "pw"}, format="json")
+    assert refused.status_code == 429
+    assert "2 requests per minute" in refused.json()["message"]

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 
 from django.core.cache import cache
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from rest_framework import status
 from rest_framework.response import Response
@@ -21,7 +22,7 @@ from curation.datachanges import current_data_version
 from curation.models import DataChange
 
 SAFE_READS = ("GET", "HEAD")
-VARY = "Accept, Authorization, Cookie"
+VARY = ("Accept", "Authorization", "Cookie")
 
 
 class NotModified(Exception):
@@ -102,5 +103,5 @@ class ConditionalReadMixin:
                 response["Last-Modified"] = http_date(last_modified.timestamp())
             private = request.user and request.user.is_authenticated
             response["Cache-Control"] = ("private" if private else "public") + ", max-age=0, must-revalidate"
-        response["Vary"] = VARY
+        patch_vary_headers(response, VARY)
         return response

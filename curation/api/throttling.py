@@ -36,6 +36,16 @@ class AnonymousRateThrottle(AnonRateThrottle):
         return f"{self.num_requests} requests per {period}"
 
 
+class TokenRequestThrottle(AnonymousRateThrottle):
+    """Limits password attempts for API tokens per address (REST_FRAMEWORK's "token" rate)."""
+
+    scope = "token"
+    default_rate = "10/minute"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope, self.default_rate)
+
+
 def throttled_error(wait: float | None) -> exceptions.Throttled:
     """The 429 error: which limit was hit, when to retry, and how to avoid the limit."""
     throttle = AnonymousRateThrottle()

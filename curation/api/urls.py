@@ -2,7 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from curation.api import docs, review, views
+from curation.api import docs, review, tokens, views
 
 app_name = "api"
 
@@ -20,6 +20,7 @@ router.register("change-requests", review.ChangeRequestViewSet, basename="change
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("auth/token/", tokens.ObtainTokenView.as_view(), name="token"),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.docs, name="docs"),
 ]
