@@ -49,3 +49,48 @@ def test_list_queries_do_not_grow_with_the_index():
         assert large_queries == small_queries, (url, small_queries, large_queries)
         assert large_next <= large_queries, url
         assert large_queries <= 8, (url, large_queries)
+
+
+def _count_queries(api, url):
+    api.get(url)  # the user's permissions are cached on the user at the first request
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(url)
+    assert response.status_code == 200, response.content
+    return len(captured), len(response.json()["results"])
+
+
+def test_queue_and_posts_queries_do_not_grow_with_their_length(make_ai_model, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from curation import roles
+    from curation.models import Post, PostStatus, PostTag
+    from curation.review import services
+
+    roles.ensure_roles()
+    curator = django_user_model.objects.create_user("counting-curator")
+    curator.groups.add(Group.objects.get(name=roles.CURATOR))
+    api = APIClient()
+    api.force_authenticate(curator)
+    tag = PostTag.objects.create(name="Openness", slug="openness")
+
+    def grow(start, stop):
+        for i in range(start, stop):
+            model = make_ai_model(f"Queued {i}")
+            proposal = services.propose(model, "performance_class", "latest", user=curator, rationale=f"#{i}")
+            if i % 2:
+                services.withdraw(proposal, curator, "second thoughts")  # more events per request
+            post = Post.objects.create(kind="news", slug=f"post-{i}", title=f"Post {i}", status=PostStatus.PUBLISHED,
+                                       author_names="Editor")
+            post.tags.add(tag)
+            post.authors.add(curator)
+
+    grow(0, 2)
+    few = (_count_queries(api, "/api/v1/change-requests/?page_size=100"),
+           _count_queries(api, "/api/v1/posts/?page_size=100"))
+    grow(2, 14)
+    many = (_count_queries(api, "/api/v1/change-requests/?page_size=100"),
+            _count_queries(api, "/api/v1/posts/?page_size=100"))
+
+    assert [items for _, items in few] == [2, 2] and [items for _, items in many] == [14, 14]
+    assert [queries for queries, _ in many] == [queries for queries, _ in few]

@@ -1,7 +1,8 @@
-"""Public, read-only API views: models, organisations, the dimension registry.
+"""Public, read-only API views: models (with their changelogs), organisations, the dimension
+registry, published posts and charts.
 
-Querysets start from the public managers; filtering and ordering come from the shared
-FilterSets in curation.filters (the same ones the HTML index uses).
+Querysets start from the public managers; filtering and ordering of models and organisations
+come from the shared FilterSets in curation.filters (the same ones the HTML index uses).
 """
 from __future__ import annotations
 
@@ -15,15 +16,17 @@ from rest_framework.response import Response
 
 from curation.api.base import ApiViewMixin
 from curation.api.pagination import KeysetCursorPagination
+from curation import vocab
 from curation.api.serializers import (
-    AIModelSerializer, ChangelogEntrySerializer, ChartSerializer, DimensionCategorySerializer, DimensionSerializer, OrganisationDetailSerializer,
-    OrganisationSerializer, PostDetailSerializer, PostSerializer, RegistrySnapshot,
+    AIModelSerializer, ChangelogEntrySerializer, ChartSerializer, DimensionCategorySerializer,
+    DimensionSerializer, OrganisationDetailSerializer, OrganisationSerializer, PostDetailSerializer,
+    PostSerializer, RegistrySnapshot,
+)
+from curation.filters import (
+    CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX, AIModelFilter,
+    AIModelOrderingFilter, OrganisationFilter, annotate_organisation_aggregates,
 )
 from curation.history import public_changelog
-from curation.filters import (
-    CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX, AIModelFilter, OrganisationFilter,
-    annotate_organisation_aggregates,
-)
 from curation.models import (
     AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, Organisation, Post, PostKind,
 )
@@ -101,7 +104,7 @@ class PublicReadViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 _MODEL_ORDERING = OpenApiParameter(
     "ordering", str, description=(
-        "Sort key, `-` for descending: total, name, released, organisation, type, performance_class, "
+        f"Sort key, `-` for descending: {', '.join(AIModelOrderingFilter.STATIC)}, "
         f"`{CATEGORY_ORDER_PREFIX}<category ref>` or `{DIMENSION_ORDER_PREFIX}<dimension ref>`. "
         "Default `-total` (the index order); ties fall back to name."
     ),
@@ -114,7 +117,7 @@ _MODEL_ORDERING = OpenApiParameter(
         description="Published models with their grades and scores, in index order unless `ordering` says "
         "otherwise. Filters are the public index's: see the parameters. Besides them, "
         f"`{GRADE_FILTER_PREFIX}<dimension ref>` keeps models graded so on that dimension, e.g. "
-        f"`{GRADE_FILTER_PREFIX}weights_basemodel=open` (repeatable: open, partial, closed, not_assessed; "
+        f"`{GRADE_FILTER_PREFIX}weights_basemodel=open` (repeatable: {', '.join(vocab.Grade.values)}; "
         "dimension refs at /api/v1/dimensions/).",
         parameters=[_MODEL_ORDERING],
     ),
@@ -218,7 +221,7 @@ class DimensionCategoryViewSet(PublicReadViewSet):
 # --- Posts, charts -----------------------------------------------------------------------------
 
 class PostFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=PostKind.choices, help_text="news or guide")
+    kind = django_filters.ChoiceFilter(choices=PostKind.choices, help_text=f"One of {', '.join(PostKind.values)}.")
     tag = django_filters.CharFilter(field_name="tags__slug", help_text="A tag's slug.")
 
     class Meta:
