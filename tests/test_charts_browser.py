@@ -1,0 +1,74 @@
+"""The /charts/ page in a real browser with JavaScript off: every picture loads, tables are there.
+
+Debian's chromium via Playwright; a screenshot goes to test-artifacts/charts-page.png.
+"""
+from pathlib import Path
+
+import pytest
+
+from tests.charts_helpers import build_demo_index
+from tests.conftest import PROJECT_ROOT, REQUIRE_SERVICES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def published_charts(make_organisation, make_ai_model, settings, tmp_path):
+    from curation.charts.publish import regenerate
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    build_demo_index(make_organisation, make_ai_model)
+    regenerate(trigger="test", render_all=True)
+
+
+@pytest.fixture
+def page_without_javascript():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (install Debian's chromium: apt-get install chromium)"
+        if REQUIRE_SERVICES:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+# The data is published before the browser starts (Playwright's event loop owns this thread).
+def test_charts_page_shows_every_chart_without_javascript(live_server, published_charts, page_without_javascript):
+    from curation.charts.catalogue import chart_keys
+
+    page = page_without_javascript
+    page.goto(f"{live_server.url}/charts/")
+    page.wait_for_load_state("load")
+    images = page.locator("figure.chart img")
+    assert images.count() == len(chart_keys())
+    for i in range(images.count()):
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        assert image.get_attribute("alt"), "every chart has a text alternative"
+    # Lazy images load once scrolled to; a decoded SVG has a natural width.
+    for _ in range(50):
+        widths = [images.nth(i).evaluate("img => img.naturalWidth") for i in range(images.count())]
+        if all(widths):
+            break
+        page.wait_for_timeout(100)
+    assert all(w > 0 for w in widths), widths
+    assert page.locator("table.chart-data").count() == len(chart_keys())
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "charts-page.png"), full_page=True)
+
+    page.get_by_role("link", name="JSON").first.click()
+    assert '"slices"' in page.content()
