@@ -45,6 +45,8 @@ def test_chart_list_and_detail_give_metadata_links_and_numbers(published):
     assert chart["title"] == expected.title
     assert chart["alt_text"] == expected.alt_text
     assert chart["data"] == expected.data
+    assert chart["table"]["header"] == [str(h) for h in expected.table_header]
+    assert len(chart["table"]["rows"]) == len(expected.table_rows) > 0
     assert chart["svg_url"] == "http://testserver" + expected.svg_url
     svg = api.get(expected.svg_url)
     assert svg.status_code == 200

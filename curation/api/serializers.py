@@ -363,6 +363,19 @@ class ChartSerializer(serializers.Serializer):
     json_url = serializers.SerializerMethodField()
     generated_at = serializers.DateTimeField()
     data = serializers.DictField(help_text="The chart's numbers, as in its JSON file.")
+    table = serializers.SerializerMethodField()
+
+    @extend_schema_field({
+        "type": "object", "description": "The numbers as a table: column headings and one row per label.",
+        "properties": {
+            "header": {"type": "array", "items": {"type": "string"}},
+            "rows": {"type": "array", "items": {"type": "array", "items": {}}},
+        },
+        "required": ["header", "rows"],
+    })
+    def get_table(self, obj) -> dict:
+        return {"header": [str(h) for h in getattr(obj, "table_header", [])],
+                "rows": [list(row) for row in getattr(obj, "table_rows", [])]}
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
