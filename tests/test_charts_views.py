@@ -140,3 +140,11 @@ def test_admin_lists_runs_and_versions_read_only(client, published, django_user_
     detail = client.get(f"/admin/curation/chartversion/{version.pk}/change/")
     assert detail.status_code == 200 and b"Europe" in detail.content
     assert client.get("/admin/curation/chartrun/add/").status_code == 403
+
+
+def test_a_missing_file_is_404_not_an_error(client, published):
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(ChartVersion.objects.filter(key="regions").latest("id").png_name)
+    assert client.get("/charts/regions.png").status_code == 404
+    assert client.get("/charts/regions.svg").status_code == 200

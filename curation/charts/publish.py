@@ -49,8 +49,12 @@ def retention_days() -> int:
 # --- reading what is published ---------------------------------------------------------------
 
 def current_versions(keys: Iterable[str] | None = None) -> dict[str, ChartVersion]:
-    """The newest version of each chart, by key (one query)."""
-    newest = ChartVersion.objects.filter(key=OuterRef("key")).order_by("-generated_at", "-id").values("pk")[:1]
+    """The newest version of each chart, by key (one query).
+
+    Newest by id, not by clock: runs are serialised, so ids follow publication order even when
+    workers' clocks disagree.
+    """
+    newest = ChartVersion.objects.filter(key=OuterRef("key")).order_by("-id").values("pk")[:1]
     versions = ChartVersion.objects.filter(pk=Subquery(newest))
     if keys is not None:
         versions = versions.filter(key__in=list(keys))
@@ -122,7 +126,11 @@ def open_chart_file(key: str, fmt: str):
     version = current_versions([key]).get(key)
     if version is None:
         return None
-    return version, default_storage.open(version.file_name(fmt), "rb")
+    try:
+        return version, default_storage.open(version.file_name(fmt), "rb")
+    except FileNotFoundError:
+        log.error("chart file %s of %s is missing; the nightly check re-renders it", version.file_name(fmt), key)
+        return None
 
 
 # --- storing ---------------------------------------------------------------------------------
