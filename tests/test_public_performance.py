@@ -124,3 +124,35 @@ def test_page_cache_on_redis(client, make_ai_model, require_redis, settings):
     cache.clear()
     assert client.get("/models/")[CACHE_STATUS_HEADER] == "miss"
     assert client.get("/models/")[CACHE_STATUS_HEADER] == "hit"
+
+
+def test_local_page_layer_is_bounded_and_least_recent_goes_first():
+    from curation.public.caching import _LocalPages
+
+    pages = _LocalPages(max_pages=2, max_bytes=10)
+    pages.put("a", (b"1234", []))
+    pages.put("b", (b"1234", []))
+    assert pages.get("a") is not None  # a is now the most recent
+    pages.put("c", (b"12", []))  # three pages: b, the least recent, goes
+    assert pages.get("b") is None and pages.get("a") and pages.get("c")
+    pages.put("d", (b"123456", []))  # 4 + 2 + 6 bytes > 10: a then c go until it fits
+    assert pages.get("d") and pages.get("a") is None
+    pages.put("huge", (b"x" * 11, []))  # never kept: larger than the whole layer
+    assert pages.get("huge") is None
+
+
+@pytest.mark.redis
+def test_clearing_the_shared_cache_retires_local_copies(client, make_ai_model, require_redis):
+    from django.core.cache import cache
+
+    from curation.public.caching import _uses_local_layer
+
+    assert _uses_local_layer()
+    model = make_ai_model("Layered Model")
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "miss"
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "hit"
+    AIModel.objects.filter(pk=model.pk).update(name="Quietly Renamed")  # no data change recorded
+    assert b"Layered Model" in client.get("/models/").content  # still the cached page
+    cache.clear()
+    response = client.get("/models/")
+    assert response[CACHE_STATUS_HEADER] == "miss" and b"Quietly Renamed" in response.content
