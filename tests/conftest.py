@@ -111,3 +111,21 @@ def make_ai_model(db, registry, make_organisation):
         return model
 
     return make
+
+
+@pytest.fixture
+def clean_api_cache():
+    """Forget the API's cached state between tests (data version, throttle counters) without
+    flushing a Redis database that the broker and other caches share."""
+    from django.core.cache import cache
+
+    from curation.datachanges import DATA_VERSION_CACHE_KEY
+
+    def forget():
+        cache.delete_many([DATA_VERSION_CACHE_KEY] + [
+            f"throttle_{scope}_{address}" for scope in ("anon", "token") for address in ("127.0.0.1", "testserver")
+        ])
+
+    forget()
+    yield forget
+    forget()

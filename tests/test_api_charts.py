@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from curation.charts import publish
@@ -14,10 +13,8 @@ RENDERED = ("academic-share", "regions")
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_cache(clean_api_cache):
+    return clean_api_cache
 
 
 @pytest.fixture

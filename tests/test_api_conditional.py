@@ -18,10 +18,8 @@ READ_URLS = [
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_cache(clean_api_cache):
+    return clean_api_cache
 
 
 @pytest.fixture

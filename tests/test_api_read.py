@@ -3,18 +3,15 @@ the shared filters, ordering, cursor pages and JSON errors."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(clean_api_cache):
     # Throttle counters and the cached data version live in the cache; tests start clean.
-    cache.clear()
-    yield
-    cache.clear()
+    return clean_api_cache
 
 
 @pytest.fixture

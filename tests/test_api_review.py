@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, Group
-from django.core.cache import cache
 from django.db import transaction
 from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
@@ -25,10 +24,8 @@ ACTIONS = ["view", "propose", "approve_own", "approve_others", "reject", "withdr
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_cache(clean_api_cache):
+    return clean_api_cache
 
 
 @pytest.fixture

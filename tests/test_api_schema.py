@@ -9,7 +9,6 @@ from __future__ import annotations
 import hypothesis
 import pytest
 import schemathesis
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -30,18 +29,16 @@ EXAMPLES_PER_OPERATION = 8
 
 
 @pytest.fixture
-def wsgi_app(settings):
+def wsgi_app(settings, clean_api_cache):
     # Like Django's test client: keep the test's connection (and transaction) across requests.
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    cache.clear()
     try:
         yield get_wsgi_application()
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-        cache.clear()
 
 
 @pytest.fixture
