@@ -122,3 +122,12 @@ def test_organisation_count_is_unchanged_by_charts(demo_index):
     for spec in catalogue().values():
         spec.compute()
     assert (AIModel.objects.count(), Organisation.objects.count()) == before
+
+
+def test_open_weights_chart_follows_the_registry(demo_index):
+    from curation.models import Dimension
+
+    assert series_values(get_spec("open-weights-vs-open-source").compute())  # some models have open weights
+    Dimension.objects.filter(ref="weights_endmodel").update(is_active=False)  # dropped from the registry
+    data = get_spec("open-weights-vs-open-source").compute()
+    assert data.total > 0 and series_values(data) == {}

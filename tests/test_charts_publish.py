@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from curation.charts import publish
-from curation.charts.catalogue import chart_keys, get_spec
+from curation.charts.catalogue import get_spec
 from curation.datachanges import record_data_change
 from curation.models import ChartRun, ChartVersion, DataChange
 from tests.charts_helpers import build_demo_index
