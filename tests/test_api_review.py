@@ -243,6 +243,17 @@ def test_stale_proposals_are_a_conflict(people, make_ai_model):
     model.refresh_from_db()
     assert model.performance_class == "latest"
 
+    not_mine = client_for(people["curator"]).post(f"/api/v1/change-requests/{second.pk}/renew/")
+    assert not_mine.status_code == 403
+    renewed = client_for(people["other_curator"]).post(f"/api/v1/change-requests/{second.pk}/renew/",
+                                                       {"comment": "Still right"}, format="json")
+    assert renewed.status_code == 200
+    assert renewed.json()["state"] == "pending"
+    assert renewed.json()["before"] == "latest"
+    assert reviewer.post(f"/api/v1/change-requests/{second.pk}/approve/").status_code == 200
+    model.refresh_from_db()
+    assert model.performance_class == "limited"
+
 
 def test_invalid_proposals_say_what_is_wrong(people, make_ai_model):
     model = make_ai_model("Invalid Model")
@@ -357,3 +368,32 @@ def test_token_requests_are_throttled(people, settings):
     refused = api.post("/api/v1/auth/token/", {"username": "curator", "password": "pw"}, format="json")
     assert refused.status_code == 429
     assert "2 requests per minute" in refused.json()["message"]
+
+
+def test_organisation_classification_goes_through_review(people, make_organisation, make_ai_model):
+    organisation = make_organisation("Moving Org", country="US")
+    make_ai_model("Its Model", organisation=organisation)
+    anonymous = client_for(people["anonymous"])
+
+    proposed = client_for(people["curator"]).post("/api/v1/change-requests/", {
+        "target_type": "organisation", "target": organisation.slug, "field": "national_origin",
+        "after": {"scope": "country", "country": "FR"}, "rationale": "Headquarters moved to Paris",
+    }, format="json")
+    assert proposed.status_code == 201, proposed.content
+    assert anonymous.get(f"/api/v1/organisations/{organisation.slug}/").json()["country"] == "US"
+    assert anonymous.get("/api/v1/models/?region=europe").json()["results"] == []
+
+    approved = client_for(people["reviewer"]).post(f"/api/v1/change-requests/{proposed.json()['id']}/approve/")
+
+    assert approved.status_code == 200
+    shown = anonymous.get(f"/api/v1/organisations/{organisation.slug}/").json()
+    assert (shown["country"], shown["region"]) == ("FR", "europe")
+    assert [m["name"] for m in anonymous.get("/api/v1/models/?region=europe").json()["results"]] == ["Its Model"]
+
+    wrong = client_for(people["curator"]).post("/api/v1/change-requests/", {
+        "target_type": "organisation", "target": organisation.slug, "field": "national_origin",
+        "after": {"scope": "country", "country": "XX"}, "rationale": "Typo",
+    }, format="json")
+    assert wrong.status_code == 400
+    assert wrong.json()["field"] == "after"
+    assert "ISO country code" in wrong.json()["message"]
