@@ -17,7 +17,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from curation.charts.data import GROUPED_BARS, LINES, PIE, STACKED_BARS, ChartData  # noqa: E402
 
 # Bump when the drawing changes, so that every chart is re-rendered once.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
@@ -108,6 +108,8 @@ def _lines(fig, ax, data: ChartData) -> None:
         twin.plot(xs, [p.value for p in second.points], marker="s", linestyle="--", color=PALETTE[5], label=second.label)
         twin.set_ylabel(second.label, color=PALETTE[5])
         twin.set_ylim(0, 10500)
+        twin.spines["right"].set_visible(True)
+        ax.legend(handles=ax.get_lines() + twin.get_lines(), frameon=False, fontsize=8, loc="upper left")
 
 
 def render(data: ChartData) -> dict[str, bytes]:
