@@ -195,6 +195,11 @@ def test_404_page_helps(client, catalogue):
 def test_organisation_pages(client, catalogue):
     body = text(client.get("/organisations/"))
     assert "Tiger Lab" in body and "Uni Amsterdam" in body and "Hidden Org" not in body
+    assert body.index(">Tiger Lab</a>") < body.index(">Uni Amsterdam</a>")  # by name
+    assert re.search(r'aria-sort="ascending"><a href="\?ordering=-name">Organisation', body)
+    body = text(client.get("/organisations/?ordering=-openness"))
+    assert body.index(">Uni Amsterdam</a>") < body.index(">Tiger Lab</a>")
+    assert re.search(r'aria-sort="descending"><a href="\?ordering=openness">Mean openness', body)
     body = text(client.get(f"/organisations/{catalogue['tiger'].slug}/"))
     assert "Chinese AI Tiger" in body and "China" in body
     assert "Qwen Chat" in body and "Secret Draft" not in body

@@ -297,3 +297,11 @@ HOME_CHART_KEYS = ("academic-share", "big-tech-share", "national-origins")
 
 def home_chart_keys() -> list[str]:
     return list(HOME_CHART_KEYS)
+
+
+def share_image_url() -> str:
+    """The PNG of the home page's first chart, for link previews (Open Graph); "" if none yet."""
+    from curation.charts.publish import get_chart
+
+    chart = get_chart(HOME_CHART_KEYS[0])
+    return chart.png_url if chart else ""

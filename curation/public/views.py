@@ -51,7 +51,9 @@ def grade_legend() -> list[tuple[str, str, str]]:
 def home(request):
     columns = queries.registry_columns()
     top = queries.build_rows(queries.index_queryset()[:10], columns)
+    share_image = queries.share_image_url()
     return render(request, "public/home.html", {
+        "og_image": request.build_absolute_uri(share_image) if share_image else "",
         "headline": queries.headline_numbers(columns),
         "top_rows": top,
         "columns": columns,

@@ -31,14 +31,15 @@ def query_with(context, **changes):
 
 
 @register.simple_tag(takes_context=True)
-def sort_state(context, key: str) -> dict:
+def sort_state(context, key: str, default: str = "-total") -> dict:
     """For a sortable column `key`: the link that sorts by it and the current aria-sort value.
 
-    The first click sorts scores high to low (as readers expect of a ranking), names A to Z.
+    `default` is the page's order when none is asked for. The first click sorts numbers high to
+    low (as readers expect of a ranking), names A to Z.
     """
     request = context["request"]
-    current = request.GET.get("ordering") or "-total"
-    ascending_first = key in ("name", "organisation", "type", "performance_class")
+    current = request.GET.get("ordering") or default
+    ascending_first = key in ("name", "organisation", "type", "performance_class", "country")
     if current == key:
         state, next_key = "ascending", f"-{key}"
     elif current == f"-{key}":
