@@ -39,3 +39,23 @@ def test_real_index_has_the_article_slices(imported_snapshot):
     assert big_tech.get("Not Big Tech", 0) > 0 and big_tech.get("American Big Tech", 0) > 0
     origins = pie_counts(get_spec("national-origins").compute())
     assert origins.get("United States", 0) > 0 and origins.get("China", 0) > 0
+
+
+def test_an_import_regenerates_the_charts_through_the_outbox(shared_database, registry, settings, tmp_path, client,
+                                                             monkeypatch, django_capture_on_commit_callbacks):
+    import json
+
+    from curation.interchange import import_index
+    from curation.models import ChartRun, DataChange
+    from osai_index.celery import app
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the embedded default: no broker
+    with django_capture_on_commit_callbacks(execute=True):
+        import_index(shared_database)
+    run = ChartRun.objects.get()
+    assert run.trigger == "changes" and run.changes_claimed == 1 and run.charts_rendered == len(chart_keys())
+    assert not DataChange.objects.filter(processed_at__isnull=True).exists()
+    for key in ("academic-share", "national-origins-latest"):
+        doc = json.loads(b"".join(client.get(f"/charts/{key}.json").streaming_content))
+        assert {s["label"]: s["count"] for s in doc["slices"]} == expected_pie(key)
