@@ -327,3 +327,19 @@ def test_model_representation_matches_its_declared_fields(api, make_ai_model):
     assert item["updated_at"].endswith("Z") or "+" in item["updated_at"]
     assert api.get(item["organisation"]["url"]).status_code == 200
     assert AIModel.objects.get(slug=model.slug).name == item["name"]
+
+
+def test_unexpected_failures_answer_json_too(api, registry, monkeypatch, caplog):
+    from curation.api import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(views, "attach_grades_and_scores", broken)
+
+    response = api.get("/api/v1/models/")
+
+    assert response.status_code == 500
+    assert response.json()["message"].startswith("The server failed")
+    assert "disk on fire" not in response.content.decode()
+    assert "disk on fire" in caplog.text

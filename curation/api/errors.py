@@ -5,12 +5,17 @@ the error is not about one field); `errors` keeps every field's messages for for
 """
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger("django.request")
 
 
 class Conflict(exceptions.APIException):
@@ -63,7 +68,16 @@ def api_exception_handler(exc, context):
         )
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # an unexpected error: let Django report it as a 500
+        if settings.DEBUG:
+            return None  # Django's debug page shows the traceback
+        # An unexpected error: logged with its traceback (and mailed to admins if configured),
+        # answered in the API's shape instead of an HTML page.
+        request = context.get("request")
+        log.error("API error on %s", getattr(request, "path", "?"), exc_info=exc)
+        return Response(
+            error_body("The server failed to answer this request; the error has been logged."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     if isinstance(exc, exceptions.ValidationError):
         response.data = validation_body(exc.detail)
     elif isinstance(exc, exceptions.Throttled):
