@@ -140,3 +140,15 @@ def test_a_failed_run_is_retried(db, one_chart, monkeypatch, make_ai_model):
     assert result.successful() and result.result["status"] == ChartRun.Status.SUCCEEDED
     assert len(attempts) == 2
     assert tasks.run_chart_regeneration.retry_backoff and tasks.run_chart_regeneration.max_retries >= 5
+
+
+def test_beat_sweeps_every_minute_and_checks_nightly(settings):
+    from osai_index.celery import app
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    sweep, nightly = schedule["sweep-chart-outbox"], schedule["check-all-charts-nightly"]
+    assert sweep["schedule"] == 60.0
+    assert nightly["schedule"].hour == {3}
+    app.loader.import_default_modules()
+    for entry in (sweep, nightly):
+        assert entry["task"] in app.tasks, f"beat names an unknown task {entry['task']}"
