@@ -4,6 +4,7 @@ import hashlib
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -141,7 +142,7 @@ def test_a_failing_run_swaps_nothing_and_is_redone(demo_index, media, monkeypatc
 def test_store_replaces_a_half_written_file(media):
     content = b"<svg>complete</svg>"
     name = publish.content_name("academic-share", "svg", content)
-    default_storage.save(name, __import__("django.core.files.base", fromlist=["ContentFile"]).ContentFile(b"<svg>comp"))
+    default_storage.save(name, ContentFile(b"<svg>comp"))  # what a killed run leaves behind
     assert publish.store(name, content) == name
     assert default_storage.open(name).read() == content
     assert publish.store(name, content) == name  # an identical file is reused
