@@ -143,11 +143,6 @@ def score_band_label(band: int) -> str:
     return f"{low}–{high}%"
 
 
-def score_band(score: float) -> int:
-    """Band of a total score; the tiny epsilon keeps e.g. 0.7 (stored as 0.6999…) in its band."""
-    return min(int(score * SCORE_BANDS + 1e-9), SCORE_BANDS - 1)
-
-
 def openness_by_type(queryset: QuerySet) -> tuple[list[Series], int]:
     rows = list(
         queryset.annotate(band=Least(Floor(_score_times_bands()), Value(SCORE_BANDS - 1), output_field=IntegerField()))
@@ -167,7 +162,7 @@ def openness_by_type(queryset: QuerySet) -> tuple[list[Series], int]:
 
 
 def _score_times_bands():
-    # Same epsilon as score_band().
+    # The tiny epsilon keeps a score stored as e.g. 0.6999… for 7/10 in the 70–79% band.
     return ExpressionWrapper(F("total_score") * SCORE_BANDS + 1e-9, output_field=FloatField())
 
 
