@@ -149,3 +149,9 @@ def test_downloads_follow_as_of(client, history):
     assert [m["name"] for m in data["models"]] == ["Doomed"] and data["models"][0]["page"] is None
     response = client.get("/models.csv?as_of=2026-13-01")
     assert response.status_code == 400 and b"as_of expects YYYY-MM-DD" in response.content
+
+
+def test_a_date_before_the_records_says_where_they_begin(client, history):
+    body = client.get("/models/?as_of=2020-06-01").content.decode()
+    assert "no model was in the index on 1 June 2020" in body
+    assert "records begin on 1 January 2025" in body

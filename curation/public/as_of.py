@@ -2,7 +2,8 @@
 
 Start from today's models and organisations, drop models created after the date, then undo,
 newest first, every `HistoryEntry` applied after the end of that day: a field goes back to its
-`before` value, a deletion brings the model back from its snapshot. Scores are recomputed with
+`before` value, a deletion brings the model back from its snapshot (snapshots carry no creation
+date, so a deleted model is assumed to have existed from the day the site's records begin). Scores are recomputed with
 the pure score formula over the current dimension registry (the registry itself is not
 historised). Filters and ordering are the shared `AIModelFilter`'s, validated by its form and
 applied to the rebuilt rows in memory.
@@ -18,7 +19,7 @@ from curation.filters import (
     AIModelFilter, CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX,
 )
 from curation.models import AIModel, Assessment, CategoryScore, HistoryEntry, Organisation
-from curation.public.queries import Columns, GradeCell, IndexRow
+from curation.public.queries import Columns, GradeCell, IndexRow, first_recorded_day
 from curation.scoring import applies, compute_scores
 
 ASSESSMENT_PREFIX = "assessment:"
@@ -141,6 +142,11 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
             rebuilt = _from_snapshot(entry, organisations)
             if rebuilt and entry.target_label not in created_later:
                 revived.append(rebuilt)
+    # A deletion snapshot does not say when the model was added. Within the site's records a
+    # deleted model is taken to have existed; before the records begin, nothing did.
+    first_day = first_recorded_day()
+    if first_day is None or as_of < first_day:
+        revived = []
     return list(past.values()) + revived
 
 

@@ -285,6 +285,16 @@ def model_changelog(model: AIModel) -> list:
     return public_changelog(model)
 
 
+def first_recorded_day():
+    """The day the first model still known to the site was added (where past versions begin)."""
+    from curation.models import HistoryEntry
+
+    first_model = AIModel.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    first_entry = HistoryEntry.objects.order_by("applied_at").values_list("applied_at", flat=True).first()
+    known = [moment for moment in (first_model, first_entry) if moment]
+    return min(known).date() if known else None
+
+
 def model_last_reviewed(model: AIModel):
     from curation.history import last_reviewed_on
 

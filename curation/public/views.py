@@ -85,6 +85,7 @@ def model_index(request):
         "page_sizes": PAGE_SIZES,
         "as_of": as_of,
         "as_of_error": as_of_error,
+        "first_recorded": queries.first_recorded_day() if as_of and not paginator.count else None,
         "grade_legend": grade_legend(),
         "grade_fields": [filterset.form[name] for name in filterset.grade_filter_names],
         "open_groups": {
