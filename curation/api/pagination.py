@@ -147,6 +147,10 @@ class KeysetCursorPagination(BasePagination):
             for key, value in zip(walk, position):
                 condition |= prefix & key.after(value)
                 prefix &= key.equal(value)
+            first, first_value = walk[0], position[0]
+            if not first.nullable and first_value is not None:
+                # Implied by the condition, but lets the database start from an index range.
+                condition &= Q(**{f"{first.alias}__{'lte' if first.descending else 'gte'}": first_value})
             queryset = queryset.filter(condition)
         try:
             rows = list(queryset[: self.page_size + 1])
