@@ -144,13 +144,19 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
         kwargs.setdefault("empty_label", "Openness, highest first")
         super().__init__(*args, choices=choices, **kwargs)
 
+    # Columns that can be empty; their empty values sort last either way. The others get no
+    # NULLS clause, so the default order matches the `aimodel_index_order` database index.
+    NULLABLE = {"released", "organisation"}
+
     def filter(self, qs, value):
         keys = [v for v in (value or []) if v] or ["-total"]
         ordering = []
         for key in keys:
             descending = key.startswith("-")
             name = key.lstrip("-")
+            nullable = True
             if name in self.STATIC:
+                nullable = name in self.NULLABLE
                 expr = F(self.STATIC[name][0])
                 if name in ("name", "organisation"):
                     expr = Lower(self.STATIC[name][0])
@@ -164,7 +170,10 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
                 expr = F(alias)
             else:
                 continue
-            ordering.append(expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True))
+            if nullable:
+                ordering.append(expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True))
+            else:
+                ordering.append(expr.desc() if descending else expr.asc())
         return qs.order_by(*ordering, Lower("name"), "pk")
 
 
