@@ -397,3 +397,13 @@ def test_organisation_classification_goes_through_review(people, make_organisati
     assert wrong.status_code == 400
     assert wrong.json()["field"] == "after"
     assert "ISO country code" in wrong.json()["message"]
+
+
+def test_browsable_api_offers_the_proposal_form(people):
+    api = client_for(people["curator"])
+
+    page = api.get("/api/v1/change-requests/", HTTP_ACCEPT="text/html")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="rationale"' in html and 'name="target_type"' in html

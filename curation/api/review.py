@@ -162,6 +162,12 @@ class ChangeRequestViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         newest = ReviewEvent.objects.aggregate(last_id=Max("id"), last_at=Max("at"))
         return f"review-events:{newest['last_id']}", newest["last_at"]
 
+    def get_serializer_class(self):
+        # What a POST takes (also the browsable API's form); responses are always change requests.
+        if self.request is not None and self.request.method == "POST":
+            return ProposalSerializer if self.action in ("create", "list") else DecisionSerializer
+        return ChangeRequestSerializer
+
     def get_queryset(self):
         queryset = ChangeRequest.objects.select_related(
             "proposer", "decided_by", "ai_model", "organisation"
