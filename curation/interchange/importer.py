@@ -217,8 +217,7 @@ class _Run:
             self._check(parsed)
             journal = _Journal()
             try:
-                with transaction.atomic():
-                    outcome = self._apply(parsed, journal)
+                outcome = self._apply(parsed, journal)
             except DatabaseError as exc:
                 journal.undo(self)
                 raise FileProblem(name, None, f"could not be stored: {exc}") from None
@@ -261,8 +260,19 @@ class _Run:
                     raise FileProblem(parsed.filename, parsed.line_of("org", key), f"org.{key} is longer than {limit} characters")
 
     def _apply(self, parsed: ParsedFile, journal: "_Journal") -> str:
+        """Write one file. A file that writes anything gets a savepoint of its own, so a failure
+        undoes that file only; a new model whose organisation is unchanged writes nothing yet."""
         changes: list[FieldChange] = []
-        organisation = self._organisation(parsed, journal, changes) if parsed.org else None
+        organisation, unsaved = self._organisation(parsed, journal, changes) if parsed.org else (None, False)
+        pk = self.model_by_file.get(parsed.filename) or self.model_by_name.get(parsed.system["name"])
+        if not unsaved and pk is None:
+            return self._apply_model(parsed, organisation, None, changes, journal)
+        with transaction.atomic():
+            if unsaved:
+                self._save_organisation(organisation, journal)
+            return self._apply_model(parsed, organisation, pk, changes, journal)
+
+    def _apply_model(self, parsed, organisation, pk, changes: list[FieldChange], journal: "_Journal") -> str:
         extra = dict(parsed.extra)
         missing = [ref for ref in self.active_refs if ref not in parsed.assessments]
         if missing:
@@ -284,7 +294,6 @@ class _Run:
         for ref in missing:
             grades[ref] = None  # no block in the file: not assessed
 
-        pk = self.model_by_file.get(parsed.filename) or self.model_by_name.get(parsed.system["name"])
         if pk is None:
             self._create(parsed, wanted, grades, journal)
             self.report.changes.extend(changes)
@@ -405,7 +414,10 @@ class _Run:
 
     # -- organisations --------------------------------------------------------------------
 
-    def _organisation(self, parsed: ParsedFile, journal: "_Journal", changes: list[FieldChange]) -> Organisation:
+    def _organisation(self, parsed: ParsedFile, journal: "_Journal", changes: list[FieldChange]) -> tuple[Organisation, bool]:
+        """The file's organisation, found or new, with the file's details applied in memory.
+
+        Returns it and whether it must be saved (see _save_organisation)."""
         details = parsed.org
         key = vocab.name_key(details["name"])
         org = self.orgs_by_key.get(key)
@@ -417,15 +429,11 @@ class _Run:
             )
             self.pending_seen = None
             self._classify(org, parsed, is_new=True, changes=changes)
-            org.save()
-            if self.pending_seen is not None:
-                self.org_seen[org.pk] = self.pending_seen
             journal.new_orgs.append(org)
+            journal.seen_of_new_org = self.pending_seen
             self._index_org(org)
             self.report.organisations_created.append(org)
-            self.org_details_set.add(org.pk)
-            self.orgs_touched[org.pk] = org
-            return org
+            return org, True
 
         journal.remember(org)
         dirty = set()
@@ -440,10 +448,17 @@ class _Run:
                     setattr(org, attr, details[attr])
                     dirty.add(attr)
         dirty |= self._classify(org, parsed, is_new=False, changes=changes)
-        if dirty:
-            org.save()
         self.orgs_touched[org.pk] = org
-        return org
+        return org, bool(dirty)
+
+    def _save_organisation(self, org: Organisation, journal: "_Journal") -> None:
+        is_new = org.pk is None
+        org.save()
+        if is_new:  # now that it has an id, the run can track it
+            if journal.seen_of_new_org is not None:
+                self.org_seen[org.pk] = journal.seen_of_new_org
+            self.org_details_set.add(org.pk)
+            self.orgs_touched[org.pk] = org
 
     def _parse_tags(self, origin_tag: str | None, contributor_tag: str | None):
         """Tag values repeat across files; mapping them once per run keeps big imports fast."""
@@ -536,6 +551,7 @@ class _Journal:
         self.known_orgs: list[Organisation] = []
         self.model_slugs: list[str] = []
         self.model_keys: list[tuple[str, str]] = []
+        self.seen_of_new_org = None
 
     def remember(self, org: Organisation) -> None:
         self.known_orgs.append(org)
@@ -546,11 +562,13 @@ class _Journal:
                 if value is org:
                     del run.orgs_by_key[key]
             run.org_slugs.discard(org.slug)
+            if org in run.report.organisations_created:
+                run.report.organisations_created.remove(org)
+            if org.pk is None:
+                continue
             run.orgs_touched.pop(org.pk, None)
             run.org_seen.pop(org.pk, None)
             run.org_details_set.discard(org.pk)
-            if org in run.report.organisations_created:
-                run.report.organisations_created.remove(org)
             if delete_new_orgs and not AIModel.objects.filter(organisation=org).exists():
                 org.delete()  # created for a file that was then skipped: leave nothing behind
         for org in self.known_orgs:
