@@ -121,3 +121,15 @@ def test_anonymous_clients_are_throttled_with_a_clear_message(api, index, settin
 
     api.force_authenticate(django_user_model.objects.create_user("scripted"))
     assert api.get("/api/v1/dimensions/").status_code == 200
+
+
+def test_public_reads_may_be_used_by_other_sites_but_not_the_queue(api, index, django_user_model):
+    public = api.get("/api/v1/models/", HTTP_ORIGIN="https://newsroom.example")
+    assert public["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in public["Access-Control-Expose-Headers"]
+    assert "Access-Control-Allow-Credentials" not in public
+
+    api.force_authenticate(django_user_model.objects.create_user("queue-reader", is_superuser=True))
+    queue = api.get("/api/v1/change-requests/", HTTP_ORIGIN="https://newsroom.example")
+    assert queue.status_code == 200
+    assert "Access-Control-Allow-Origin" not in queue

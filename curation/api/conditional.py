@@ -73,7 +73,13 @@ def is_not_modified(request, etag: str, last_modified) -> bool:
 
 
 class ConditionalReadMixin:
-    """For API views: validators on every successful read; 304 when the client is current."""
+    """For API views: validators on every successful read; 304 when the client is current.
+
+    Views of public data set `cross_origin_reads` so that other sites' scripts may read them
+    (without credentials: the answer is the same for everyone).
+    """
+
+    cross_origin_reads = False
 
     def conditional_state(self, request) -> tuple[str, datetime.datetime | None]:
         """Anything beyond the data version that this view's reads depend on (key, newest time)."""
@@ -104,4 +110,7 @@ class ConditionalReadMixin:
             private = request.user and request.user.is_authenticated
             response["Cache-Control"] = ("private" if private else "public") + ", max-age=0, must-revalidate"
         patch_vary_headers(response, VARY)
+        if self.cross_origin_reads and request.method in SAFE_READS:
+            response["Access-Control-Allow-Origin"] = "*"
+            response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
         return response

@@ -26,6 +26,7 @@ class SchemaView(ConditionalReadMixin, SpectacularAPIView):
 
     authentication_classes = [authentication.TokenAuthentication, authentication.SessionAuthentication]
     throttle_classes = [AnonymousRateThrottle]
+    cross_origin_reads = True
 
     def throttled(self, request, wait):
         raise throttled_error(wait)

@@ -87,6 +87,7 @@ class ApiRootView(ApiViewMixin, routers.APIRootView):
     """The API's entry point: a link to every collection (and validators, like every read)."""
 
     permission_classes = [permissions.AllowAny]
+    cross_origin_reads = True
 
     @extend_schema(
         summary="The API's entry point: a link to every collection",
@@ -97,9 +98,11 @@ class ApiRootView(ApiViewMixin, routers.APIRootView):
 
 
 class PublicReadViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Anyone may read; every read carries validators and answers conditional requests."""
+    """Anyone may read (other sites' scripts too); every read carries validators and answers
+    conditional requests."""
 
     permission_classes = [permissions.AllowAny]
+    cross_origin_reads = True
 
 
 _MODEL_ORDERING = OpenApiParameter(
