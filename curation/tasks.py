@@ -4,7 +4,7 @@ from celery import shared_task
 from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (registers the beat task)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def regenerate_stale_charts():
     """Asked for after every committed data change: schedule one coalesced regeneration run."""
     from curation.charts.coalesce import request_run
@@ -13,7 +13,7 @@ def regenerate_stale_charts():
 
 
 @shared_task(
-    bind=True, acks_late=True, autoretry_for=(Exception,), retry_backoff=2, retry_backoff_max=300,
+    bind=True, acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=2, retry_backoff_max=300,
     retry_jitter=True, max_retries=10,
 )
 def run_chart_regeneration(self):
@@ -23,7 +23,7 @@ def run_chart_regeneration(self):
     return run_when_quiet(lambda countdown: self.apply_async(countdown=countdown))
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def sweep_chart_outbox():
     """Every minute (beat): consume outbox rows left behind, e.g. while Redis was down."""
     from curation.charts.coalesce import run_summary
@@ -32,7 +32,7 @@ def sweep_chart_outbox():
     return run_summary(sweep())
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def check_all_charts():
     """Nightly (beat): verify every chart and its files, prune old versions, close dead runs."""
     from curation.charts.publish import nightly_check
@@ -40,7 +40,7 @@ def check_all_charts():
     return nightly_check()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def regenerate_all_charts(render_all=False):
     """Queued by `manage.py regenerate_charts` without --sync."""
     from curation.charts.coalesce import run_summary

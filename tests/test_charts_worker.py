@@ -138,7 +138,9 @@ def processes(require_postgres, require_redis, settings, tmp_path, monkeypatch):
     procs.stop_all()
     import redis
 
-    redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+    redis.Redis.from_url(settings.REDIS_URL).delete(
+        queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+    )
     cache.delete(coalesce.PENDING_KEY)
 
 

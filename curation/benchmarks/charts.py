@@ -139,7 +139,9 @@ def _isolated_queue():
         with suppress(Exception):
             import redis
 
-            redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+            redis.Redis.from_url(settings.REDIS_URL).delete(
+                queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+            )
 
 
 def _prepare_worker_data():
