@@ -249,3 +249,15 @@ def test_crlf_links_lists_and_missing_organisation(db, tmp_path):
     export_index(tmp_path / "out")
     exported = yaml.safe_load((tmp_path / "out" / "w.yaml").read_text())
     assert exported == yaml.safe_load(text)
+
+
+def test_a_changed_organisation_link_counts_as_an_update_and_is_recorded(db, tmp_path):
+    _write(tmp_path, {"a.yaml": model_file("Model A", org="Linked Org")})
+    import_index(tmp_path)
+    versions = DataChange.objects.count()
+    _write(tmp_path, {"a.yaml": model_file("Model A", org="Linked Org").replace("https://example.org\n", "https://example.net\n")})
+    report = import_index(tmp_path)
+    assert report.updated == ["a.yaml"]
+    assert Organisation.objects.get(name="Linked Org").link == "https://example.net"
+    assert DataChange.objects.count() == versions + 1
+    assert import_index(tmp_path).unchanged == ["a.yaml"]

@@ -266,13 +266,13 @@ class _Run:
         organisation, unsaved = self._organisation(parsed, journal, changes) if parsed.org else (None, False)
         pk = self.model_by_file.get(parsed.filename) or self.model_by_name.get(parsed.system["name"])
         if not unsaved and pk is None:
-            return self._apply_model(parsed, organisation, None, changes, journal)
+            return self._apply_model(parsed, organisation, None, changes, journal, org_written=False)
         with transaction.atomic():
             if unsaved:
                 self._save_organisation(organisation, journal)
-            return self._apply_model(parsed, organisation, pk, changes, journal)
+            return self._apply_model(parsed, organisation, pk, changes, journal, org_written=unsaved)
 
-    def _apply_model(self, parsed, organisation, pk, changes: list[FieldChange], journal: "_Journal") -> str:
+    def _apply_model(self, parsed, organisation, pk, changes: list[FieldChange], journal: "_Journal", *, org_written: bool) -> str:
         extra = dict(parsed.extra)
         missing = [ref for ref in self.active_refs if ref not in parsed.assessments]
         if missing:
@@ -301,7 +301,7 @@ class _Run:
         model = AIModel.objects.select_related("organisation").get(pk=pk)
         changed = self._update(model, wanted, grades, changes)
         self.report.changes.extend(changes)
-        if changed or changes:
+        if changed or changes or org_written:
             self.to_score.append(model.pk)
             return "updated"
         return "unchanged"
@@ -496,7 +496,7 @@ class _Run:
                     org.classification_status = vocab.ClassificationStatus.NEEDS_REVIEW
                     dirty.add("classification_status")
             return dirty
-        # Registered under the organisation's id once it has one (see _organisation).
+        # A new organisation is registered under its id once saved (see _save_organisation).
         self.pending_seen = _OrgSeen(parsed.filename, mapped[0], mapped[1], raw)
         if org.pk is not None:
             self.org_seen[org.pk] = self.pending_seen
