@@ -40,6 +40,9 @@ class ApiSchema(AutoSchema):
                 response = self._get_response_for_code(ErrorSerializer, code, ["application/json"], direction)
                 response["description"] = description
                 responses[code] = response
+        for code, meaning in (("200", "Success."), ("201", "Created.")):
+            if code in responses and not responses[code].get("description"):
+                responses[code]["description"] = meaning
         if self.method == "GET":
             responses.setdefault("304", {"description": "Not modified since the ETag or date the client sent."})
         return responses
