@@ -14,6 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import authentication
+from rest_framework.response import Response
 
 from curation.api.conditional import ConditionalReadMixin
 from curation.api.throttling import AnonymousRateThrottle, throttled_error
@@ -34,6 +35,13 @@ class SchemaView(ConditionalReadMixin, SpectacularAPIView):
     @extend_schema(summary="This API's OpenAPI 3 schema (YAML, or JSON with ?format=json)")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def _get_schema_response(self, request):
+        # The schema depends on the code only: build it once per process, not per request.
+        return Response(
+            data=openapi_schema(),
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, None)}"'},
+        )
 
 
 @functools.lru_cache(maxsize=1)
