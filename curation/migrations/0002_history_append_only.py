@@ -60,7 +60,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("curation", "0004_aimodel_index_order"),
+        ("curation", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]
