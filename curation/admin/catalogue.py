@@ -23,6 +23,7 @@ from django_countries import countries
 from django_countries.filters import CountryFilter
 
 from curation import roles, vocab
+from curation.admin.base import ReadOnlyAdmin
 from curation.models import (
     AIModel, CategoryScore, ChangeRequest, Dimension, DimensionCategory, HistoryEntry, ImportRun,
     Organisation, ReviewEvent,
@@ -733,19 +734,6 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
 
 # --- history ------------------------------------------------------------------------------
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is written by the services only; the admin shows it and nothing else."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(HistoryEntry)
 class HistoryEntryAdmin(ReadOnlyAdmin):

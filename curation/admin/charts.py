@@ -2,19 +2,8 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from curation.admin.base import ReadOnlyAdmin
 from curation.models import ChartRun, ChartVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    # Runs and versions are written by the regeneration service only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ChartRun)

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
+from curation.admin.base import ReadOnlyAdmin
 from curation.editorial import services
 from curation.editorial.errors import EditorialError
 from curation.editorial.rendering import render_markdown
@@ -221,22 +222,13 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostRevision)
-class PostRevisionAdmin(admin.ModelAdmin):
+class PostRevisionAdmin(ReadOnlyAdmin):
     """Read-only list of all revisions; history is never rewritten."""
 
     list_display = ["post", "number", "title", "author", "created_at", "comment"]
     list_filter = ["post__kind"]
     search_fields = ["post__title", "title", "comment"]
     readonly_fields = ["post", "number", "title", "description", "body", "metadata", "author", "comment", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PostTag)
