@@ -34,8 +34,9 @@ _REVIEW_VIEW = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     CURATOR: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW,
     REVIEWER: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW,
-    # Editors write news and guides and are the only role that publishes them.
-    EDITOR: _CATALOGUE_VIEW + [
+    # Editors write news and guides and are the only role that publishes them. They have no
+    # access to classifications; they find models to embed on the public index.
+    EDITOR: [
         "curation.view_post", "curation.add_post", "curation.change_post", "curation.delete_post",
         "curation.publish_post", "curation.view_postrevision", "curation.view_posttag",
         "curation.add_posttag", "curation.change_posttag", "curation.view_poststatuschange",

@@ -19,8 +19,8 @@ ACTIONS = ["view", "propose", "approve_own", "approve_other", "reject", "withdra
 # What each role may do. "approve_own" is refused for everyone (four eyes).
 ALLOWED = {
     "anonymous": set(),
-    # Editors read the catalogue (to embed models in posts) but take no part in reviews.
-    "editor": {"view"},
+    # Editors work on posts only: no access to classifications.
+    "editor": set(),
     "curator": {"view", "propose", "withdraw"},
     "reviewer": {"view", "propose", "approve_other", "reject", "withdraw"},
     "superuser": {"view", "propose", "approve_other", "reject", "withdraw", "edit_directly"},
