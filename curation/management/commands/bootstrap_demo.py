@@ -8,10 +8,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from curation import roles
+from curation.editorial.importer import import_pages
 from curation.interchange import import_index
 from curation.registry import load_registry
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
+DEMO_PAGES = Path(__file__).resolve().parents[2] / "demo_pages"
 
 # Published demo credentials: fine for a local demo site, refused when DEBUG is off.
 DEMO_ACCOUNTS = [
@@ -55,6 +57,13 @@ class Command(BaseCommand):
         )
         for item in report.skipped:
             self.stdout.write(self.style.WARNING(f"  {item.file}: {item.reason}"))
+        pages = import_pages(DEMO_PAGES, user=accounts["editor"])
+        self.stdout.write(
+            f"Demo posts: {len(pages.created)} created, {len(pages.updated)} updated, "
+            f"{len(pages.unchanged)} unchanged ({len(pages.published)} published, {len(pages.drafts)} drafts)"
+        )
+        for name, reason in pages.skipped:
+            self.stdout.write(self.style.WARNING(f"  {name}: {reason}"))
 
         self.stdout.write(self.style.SUCCESS("\nThe demo site is ready. Start it and log in at http://127.0.0.1:8000/admin/ with:"))
         for username, password, superuser, groups in DEMO_ACCOUNTS:
