@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 
 DATA_VERSION_CACHE_KEY = "osai:data-version"
 
+# Counts data changes committed by this process, so in-process memos of the data version can
+# tell at once that they are out of date.
+_local_change_count = 0
+
 
 def record_data_change(reason: str) -> DataChange:
     """Record, in the caller's transaction, that readers' data changed; returns the outbox row."""
@@ -26,6 +30,8 @@ def record_data_change(reason: str) -> DataChange:
 
 
 def _after_commit() -> None:
+    global _local_change_count
+    _local_change_count += 1
     try:
         cache.delete(DATA_VERSION_CACHE_KEY)
     except Exception:  # Redis down: the committed change must not fail; the key expires in a minute
@@ -43,6 +49,11 @@ def request_chart_regeneration() -> bool:
         log.warning("could not enqueue chart regeneration; the periodic sweep will catch up", exc_info=True)
         return False
     return True
+
+
+def local_change_count() -> int:
+    """How many data changes this process has committed (see `_after_commit`)."""
+    return _local_change_count
 
 
 def current_data_version() -> int:

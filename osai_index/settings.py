@@ -172,6 +172,9 @@ SPECTACULAR_SETTINGS = {
 # --- The index ------------------------------------------------------------------------------
 # Let a superuser approve their own proposals on a single-person installation.
 OSAI_ALLOW_SELF_APPROVAL = env.bool("OSAI_ALLOW_SELF_APPROVAL", default=False)
+# With a shared cache, how long a process trusts the data version it last read before asking
+# Redis again (a change committed by another process reaches its readers within this time).
+OSAI_PAGE_VERSION_MEMO_SECONDS = env.float("OSAI_PAGE_VERSION_MEMO_SECONDS", default=1.0)
 # Charts: count Chinese AI Tigers as Chinese Big Tech; how many countries the origins pie names
 # before "Other"; how long superseded chart versions are kept; coalescing of regeneration runs
 # (wait for this many quiet seconds, at most this long); minimum age of rows the sweep picks up.

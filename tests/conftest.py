@@ -26,6 +26,13 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_data_version_every_request(settings):
+    """Tests change data inside one process and expect the next page to show it; the brief
+    per-process memo of the data version (a production trade-off) is tested on its own."""
+    settings.OSAI_PAGE_VERSION_MEMO_SECONDS = 0
+
+
 @pytest.fixture
 def require_postgres():
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

@@ -142,11 +142,12 @@ def test_local_page_layer_is_bounded_and_least_recent_goes_first():
 
 
 @pytest.mark.redis
-def test_clearing_the_shared_cache_retires_local_copies(client, make_ai_model, require_redis):
+def test_clearing_the_shared_cache_retires_local_copies(client, make_ai_model, require_redis, settings):
     from django.core.cache import cache
 
-    from curation.public.caching import _uses_local_layer
+    from curation.public.caching import _uses_local_layer, version_memo
 
+    version_memo.clear()
     assert _uses_local_layer()
     model = make_ai_model("Layered Model")
     assert client.get("/models/")[CACHE_STATUS_HEADER] == "miss"
@@ -156,3 +157,36 @@ def test_clearing_the_shared_cache_retires_local_copies(client, make_ai_model, r
     cache.clear()
     response = client.get("/models/")
     assert response[CACHE_STATUS_HEADER] == "miss" and b"Quietly Renamed" in response.content
+
+
+@pytest.mark.redis
+def test_version_memo_sees_own_changes_at_once_and_others_after_it_expires(
+    client, make_ai_model, require_redis, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from curation.datachanges import DATA_VERSION_CACHE_KEY, record_data_change
+    from curation.public import caching
+
+    settings.OSAI_PAGE_VERSION_MEMO_SECONDS = 30  # the production behaviour, with a long memo
+    caching.version_memo.clear()
+    make_ai_model("Memo Model")
+    cache.clear()
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "miss"
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "hit"
+
+    # A change committed in this process: the next page is fresh at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            record_data_change("test: own change")
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "miss"
+
+    # A change committed elsewhere only moves the shared version: seen once the memo expires.
+    record_data_change("test: another process")
+    cache.delete(DATA_VERSION_CACHE_KEY)
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "hit"
+    now = caching.time.monotonic()
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now + 31)
+    assert client.get("/models/")[CACHE_STATUS_HEADER] == "miss"
+    caching.version_memo.clear()

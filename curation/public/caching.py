@@ -9,12 +9,15 @@ successful GET/HEAD responses are stored.
 With a shared cache (Redis), each process also keeps the pages it served last in memory, so a
 hit costs one small round trip (data version and cache generation, fetched together) instead
 of fetching the whole page. Clearing the shared cache starts a new generation, which retires
-every process's copies too.
+every process's copies too. That round trip is itself remembered for
+`OSAI_PAGE_VERSION_MEMO_SECONDS` (default 1 s): a change committed by another process reaches
+this one's readers within that time, a change committed by this process at once.
 """
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from functools import lru_cache, wraps
@@ -25,7 +28,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 
-from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version
+from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version, local_change_count
 
 PAGE_CACHE_SECONDS = getattr(settings, "OSAI_PAGE_CACHE_SECONDS", 60 * 60 * 24)
 CACHE_STATUS_HEADER = "X-Page-Cache"
@@ -77,7 +80,46 @@ def _uses_local_layer() -> bool:
     return not isinstance(caches["default"], LocMemCache)
 
 
+class _VersionMemo:
+    """The last (data version, generation) read from the shared cache, for a short while.
+
+    One tuple is swapped atomically, so concurrent request threads never see a torn entry.
+    """
+
+    def __init__(self):
+        self._entry: tuple[tuple[int, str], float, int] | None = None
+
+    def get(self):
+        entry = self._entry
+        if entry is not None and time.monotonic() < entry[1] and entry[2] == local_change_count():
+            return entry[0]
+        return None
+
+    def put(self, value: tuple[int, str], change_count: int) -> None:
+        seconds = getattr(settings, "OSAI_PAGE_VERSION_MEMO_SECONDS", 1.0)
+        self._entry = (value, time.monotonic() + seconds, change_count)
+
+    def clear(self) -> None:
+        self._entry = None
+
+
+version_memo = _VersionMemo()
+
+
 def _version_and_generation() -> tuple[int, str]:
+    """The data version and cache generation; remembered briefly when the cache is shared."""
+    if not _uses_local_layer():
+        return _read_version_and_generation()
+    remembered = version_memo.get()
+    if remembered is not None:
+        return remembered
+    change_count = local_change_count()  # read first: a change committed meanwhile voids the memo
+    value = _read_version_and_generation()
+    version_memo.put(value, change_count)
+    return value
+
+
+def _read_version_and_generation() -> tuple[int, str]:
     """The data version and the cache generation, in one round trip when both are cached."""
     found = cache.get_many([DATA_VERSION_CACHE_KEY, GENERATION_KEY])
     version = found.get(DATA_VERSION_CACHE_KEY)
