@@ -6,10 +6,12 @@ requested. If the broker is unreachable the row simply waits for the periodic sw
 """
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from curation.models import DataChange
 
@@ -63,3 +65,17 @@ def current_data_version() -> int:
         version = DataChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
         cache.set(DATA_VERSION_CACHE_KEY, version, 60)
     return version
+
+
+def prune_processed_changes(older_than: datetime.timedelta) -> int:
+    """Delete outbox rows that were processed longer ago than `older_than`; returns how many.
+
+    The newest row is always kept: its id is the data version, which must never go back.
+    """
+    newest = DataChange.objects.order_by("-id").values_list("id", flat=True).first()
+    if newest is None:
+        return 0
+    deleted, _ = (
+        DataChange.objects.filter(processed_at__lt=timezone.now() - older_than).exclude(id=newest).delete()
+    )
+    return deleted

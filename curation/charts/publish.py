@@ -26,6 +26,7 @@ from django.utils import timezone
 from curation.charts.catalogue import ChartSpec, catalogue
 from curation.charts.data import ChartData
 from curation.charts.render import RENDER_VERSION, render
+from curation.datachanges import prune_processed_changes
 from curation.models import ChartRun, ChartVersion, DataChange
 
 log = logging.getLogger(__name__)
@@ -272,12 +273,14 @@ def sweep() -> ChartRun | None:
 
 
 def nightly_check() -> dict:
-    """Check every chart (re-render changed or missing ones), prune old versions, close dead runs."""
+    """Check every chart (re-render changed or missing ones), prune old versions and processed
+    outbox rows, close dead runs."""
     run = regenerate(trigger="nightly", even_without_changes=True, verify_files=True)
     pruned_versions, pruned_files = prune_old_versions()
+    pruned_changes = prune_processed_changes(datetime.timedelta(days=retention_days()))
     interrupted = mark_interrupted_runs()
     return {"rendered": run.charts_rendered if run else 0, "pruned_versions": pruned_versions,
-            "pruned_files": pruned_files, "interrupted_runs": interrupted}
+            "pruned_files": pruned_files, "pruned_changes": pruned_changes, "interrupted_runs": interrupted}
 
 
 def mark_interrupted_runs(older_than: datetime.timedelta = datetime.timedelta(hours=1)) -> int:
