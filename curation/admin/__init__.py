@@ -2,3 +2,9 @@
 from . import posts  # noqa: F401,E402
 from . import catalogue  # noqa: F401,E402
 from . import charts  # noqa: F401,E402
+
+from django.contrib import admin as _admin  # noqa: E402
+
+_admin.site.site_header = "European Open Source AI Index · curation"
+_admin.site.site_title = "OSAI Index curation"
+_admin.site.index_title = "Curation, review and editorial"
