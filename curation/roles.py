@@ -45,7 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def register_role_permissions(role: str, permissions: list[str]) -> None:
-    """Let another room of the app add permissions to a role (called at import time)."""
+    """Let another part of the app add permissions to a role (called at import time)."""
     for perm in permissions:
         if perm not in ROLE_PERMISSIONS[role]:
             ROLE_PERMISSIONS[role].append(perm)

@@ -1,4 +1,4 @@
-"""URLs of the curation app; each room owns its own URL module."""
+"""URLs of the curation app; each capability owns its own URL module."""
 from django.urls import include, path
 
 urlpatterns = [

@@ -28,7 +28,7 @@ def _missing(reason: str):
 
 @pytest.fixture(autouse=True)
 def _fresh_data_version_every_request(settings):
-    """Tests change data inside one process and expect the next page to show it; the brief
+    """Tests change data inside one process and expect the next page to show it; the short-lived
     per-process memo of the data version (a production trade-off) is tested on its own."""
     settings.OSAI_PAGE_VERSION_MEMO_SECONDS = 0
 

@@ -1,4 +1,4 @@
-"""Charts over the API: the charts room's published versions, with absolute file links."""
+"""Charts over the API: the published chart versions, with absolute file links."""
 from __future__ import annotations
 
 import pytest

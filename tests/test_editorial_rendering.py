@@ -130,7 +130,7 @@ def test_known_chart_renders_the_charts_figure(db):
     html = render_markdown('{% chart "academic-share" %}', preview=True)
     assert "academic-share" in chart_keys()
     assert html.problems == []
-    # Not generated yet in an empty database: the charts room's quiet placeholder, or the figure.
+    # Not generated yet in an empty database: the chart figure's quiet placeholder, or the figure.
     assert "chart-missing" in html.html or "<figure" in html.html
 
 

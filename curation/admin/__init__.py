@@ -1,4 +1,4 @@
-"""Admin for curators, reviewers and editors; one module per room, imported here."""
+"""Admin for curators, reviewers and editors; one module per capability, imported here."""
 from . import posts  # noqa: F401,E402
 from . import catalogue  # noqa: F401,E402
 from . import charts  # noqa: F401,E402

@@ -1,4 +1,4 @@
-"""Admin building blocks shared by the rooms."""
+"""Admin building blocks shared by the admin modules."""
 from django.contrib import admin
 
 

@@ -54,7 +54,7 @@ def _chart_embed(directive, *, post=None) -> EmbedOutcome:
     known = list(chart_keys())
     if key not in known:
         return EmbedOutcome(problem=f"unknown chart key {key!r} (known charts: {', '.join(known)})")
-    # The charts room's figure: newest version, alt text, data links (or a quiet placeholder
+    # The chart's published figure (curation.charts): newest version, alt text, data links (or a quiet placeholder
     # while a known chart has not been generated yet).
     figure = Template("{% load charts %}{% chart_figure key %}")
     return EmbedOutcome(html=figure.render(Context({"key": key})))

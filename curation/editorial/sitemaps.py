@@ -1,4 +1,4 @@
-"""Published news and guides for sitemap.xml (the public room's SITEMAPS can include it)."""
+"""Published news and guides for sitemap.xml (the public site's SITEMAPS can include it)."""
 from django.contrib.sitemaps import Sitemap
 
 from curation.models import Post

@@ -1,4 +1,4 @@
-"""Celery tasks of the editorial room: thin wrappers over services."""
+"""Celery tasks of the editorial workflow: thin wrappers over services."""
 from celery import shared_task
 
 

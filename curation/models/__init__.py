@@ -1,4 +1,4 @@
-"""All models of the curation app, one module per room."""
+"""All models of the curation app, one module per capability."""
 from .registry import Dimension, DimensionCategory  # noqa: F401
 from .organisations import Organisation  # noqa: F401
 from .catalogue import AIModel, Assessment, CategoryScore  # noqa: F401

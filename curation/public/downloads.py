@@ -86,7 +86,7 @@ def index_json(rows, columns: Columns, *, base_url: str = "") -> str:
 
 
 def export_zip_bytes() -> bytes:
-    """The upstream YAML format as a zip (interchange room's exporter), cached per data version."""
+    """The upstream YAML format as a zip (curation.interchange's exporter), cached per data version."""
     from curation.interchange.exporter import write_export_zip
 
     key = f"osai:export-zip:v{current_data_version()}"

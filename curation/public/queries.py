@@ -268,18 +268,18 @@ def category_means(rows: Sequence[IndexRow], columns: Columns) -> list[tuple[Dim
 
 
 # ---------------------------------------------------------------------------------------------
-# Other rooms' content shown on public pages
+# Editorial, review and chart content shown on public pages
 # ---------------------------------------------------------------------------------------------
 
 def latest_posts(limit: int = 3) -> list:
-    """The newest published news posts (editorial room), newest first."""
+    """The newest published news posts (curation.editorial), newest first."""
     from curation.models import Post
 
     return list(Post.objects.public().filter(kind="news").newest_first()[:limit])
 
 
 def model_changelog(model: AIModel) -> list:
-    """Applied changes of this model readers may see (review room's helper), newest first."""
+    """Applied changes of this model readers may see (from curation.history), newest first."""
     from curation.history import public_changelog
 
     return public_changelog(model)
