@@ -1,0 +1,45 @@
+"""`manage.py benchmark`: every figure group of the issues is registered, and --json prints one object.
+
+The figures themselves are measured, not asserted (machines are noisy); running them all takes
+minutes, so here the command runs a stand-in benchmark.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+import curation.benchmarks as benchmarks_pkg
+
+
+def test_list_names_every_benchmark(capsys):
+    call_command("benchmark", "--list")
+    names = [line.split(":", 1)[0] for line in capsys.readouterr().out.splitlines()]
+    assert {"interchange", "charts", "public", "api"} <= set(names)
+    assert len(names) == len(set(names))
+
+
+def test_unknown_benchmark_is_a_clear_error():
+    with pytest.raises(CommandError, match=r"unknown benchmark\(s\): nope \(see --list\)"):
+        call_command("benchmark", "--only", "nope")
+
+
+def test_json_prints_one_object_of_the_selected_figures(capsys, monkeypatch):
+    calls = []
+
+    def stand_in(quick=False):
+        calls.append(quick)
+        return {"stand_in_seconds": 1.5, "stand_in_queries": 3}
+
+    for module in pkgutil.iter_modules(benchmarks_pkg.__path__):  # register the real ones first
+        importlib.import_module(f"{benchmarks_pkg.__name__}.{module.name}")
+    monkeypatch.setattr(benchmarks_pkg, "BENCHMARKS", [benchmarks_pkg.Benchmark("stand-in", stand_in, "a test")])
+    call_command("benchmark", "--json", "--only", "stand-in", "--quick")
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"stand_in_queries": 3, "stand_in_seconds": 1.5}
+    assert calls == [True]
+    assert "running stand-in..." in captured.err
