@@ -126,7 +126,9 @@ def test_regenerate_charts_command_queues_a_task_in_eager_mode_for_every_chart(d
     settings.MEDIA_ROOT = tmp_path
     make_ai_model("Only model")
     call_command("regenerate_charts")
-    assert ChartVersion.objects.filter(key="academic-share").exists()
+    assert sorted(set(ChartVersion.objects.values_list("key", flat=True))) == sorted(chart_keys())
+    assert ChartRun.objects.get().status == ChartRun.Status.SUCCEEDED
+    assert publish.get_chart("academic-share").data["total"] == 1
 
 
 def test_admin_lists_runs_and_versions_read_only(client, published, django_user_model):
