@@ -100,9 +100,14 @@ def ensure_legacy_dimension(ref: str) -> Dimension | None:
     )
 
 
+def dimension_spec(dimension: Dimension) -> DimensionSpec:
+    """A dimension row as the pure scoring functions want it (its category should be joined)."""
+    return DimensionSpec(
+        ref=dimension.ref, category=dimension.category.ref,
+        types=frozenset(dimension.applicable_type_list), active=dimension.is_active,
+    )
+
+
 def scoring_dimensions() -> list[DimensionSpec]:
     """Every dimension as the pure scoring functions want it (one query)."""
-    return [
-        DimensionSpec(ref=d.ref, category=d.category.ref, types=frozenset(d.applicable_type_list), active=d.is_active)
-        for d in Dimension.objects.select_related("category")
-    ]
+    return [dimension_spec(d) for d in Dimension.objects.select_related("category")]

@@ -28,10 +28,12 @@ from curation.models import (
     AIModel, CategoryScore, ChangeRequest, Dimension, DimensionCategory, HistoryEntry, ImportRun,
     Organisation, ReviewEvent,
 )
+from curation.registry import dimension_spec
 from curation.review import services
 from curation.review.diff import diff_summary, diff_table
 from curation.review.errors import ReviewError, ReviewPermissionDenied, ValidationFailed
 from curation.review.fields import ASSESSMENT_PREFIX, field_for, field_label
+from curation.scoring import applies
 
 State = ChangeRequest.State
 
@@ -194,10 +196,11 @@ def _dimension_fields(dimension: Dimension) -> dict[str, forms.Field]:
 
 
 def _applicable_dimensions(ai_model: AIModel | None) -> list[Dimension]:
-    types = set(ai_model.type_list) if ai_model else set()
+    """The active dimensions that apply to the model's types (the scoring rule), registry order."""
+    types = ai_model.type_list if ai_model else []
     return [
         d for d in Dimension.objects.filter(is_active=True).select_related("category")
-        if not types or types & set(d.applicable_type_list)
+        if applies(dimension_spec(d), types)
     ]
 
 

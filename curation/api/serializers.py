@@ -11,7 +11,8 @@ from rest_framework import serializers
 
 from curation import vocab
 from curation.models import AIModel, Dimension, DimensionCategory, Organisation, Post
-from curation.scoring import DimensionSpec, applies, as_percent
+from curation.registry import dimension_spec
+from curation.scoring import applies, as_percent
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -36,9 +37,8 @@ class RegistrySnapshot:
     @classmethod
     def load(cls) -> "RegistrySnapshot":
         dimensions = list(Dimension.objects.select_related("category").filter(is_active=True))
-        specs = {spec.ref: spec for spec in scoring_dimensions_from(dimensions)}
         for dimension in dimensions:
-            dimension.spec = specs[dimension.ref]
+            dimension.spec = dimension_spec(dimension)
         categories = {d.category_id: d.category for d in dimensions}
         return cls(dimensions=dimensions, categories=categories)
 
@@ -49,14 +49,6 @@ class RegistrySnapshot:
         if key not in cache:
             cache[key] = [applies(d.spec, key) for d in self.dimensions]
         return cache[key]
-
-
-def scoring_dimensions_from(dimensions):
-    """DimensionSpecs for already-loaded dimensions (same shape as registry.scoring_dimensions)."""
-    return [
-        DimensionSpec(ref=d.ref, category=d.category.ref, types=frozenset(d.applicable_type_list), active=d.is_active)
-        for d in dimensions
-    ]
 
 
 def _absolute(request, path: str) -> str:

@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, Q
 from curation import vocab
 from curation.filters import AIModelFilter
 from curation.models import AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, Organisation
+from curation.registry import dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
 
 
@@ -32,10 +33,7 @@ class Columns:
         return [(c, [d for d in self.dimensions if d.category_id == c.pk]) for c in self.categories]
 
     def spec(self, dimension: Dimension) -> DimensionSpec:
-        return DimensionSpec(
-            ref=dimension.ref, category=dimension.category.ref,
-            types=frozenset(dimension.applicable_type_list), active=dimension.is_active,
-        )
+        return dimension_spec(dimension)
 
 
 def registry_columns() -> Columns:
