@@ -222,7 +222,9 @@ def test_compare_two_models(client, catalogue):
 def test_compare_accepts_checkbox_style_parameters(client, catalogue):
     response = client.get(f"/compare/?models={catalogue['olmo'].slug}&models={catalogue['qwen_chat'].slug}")
     assert response.status_code == 200
-    assert "2 models side by side" in text(response)
+    body = text(response)
+    assert "2 models side by side" in body
+    assert body.index(">OLMo</a>") < body.index(">Qwen Chat</a>")
 
 
 @pytest.mark.parametrize("count,message", [(1, "Choose at least 2 models"), (7, "at most 6 models")])
