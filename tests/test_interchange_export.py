@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import sys
 import zipfile
 
 import yaml
@@ -77,3 +78,20 @@ def test_progress_is_reported_per_file(db, tmp_path):
     seen = []
     import_index(tmp_path, progress=lambda done, total, filename: seen.append((done, total, filename)))
     assert seen == [(1, 3, "a.yaml"), (2, 3, "b.yaml"), (3, 3, "c.yaml")]
+
+
+def test_import_command_draws_a_progress_bar_on_a_terminal_only(db, tmp_path, capsys, monkeypatch):
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.yaml").write_text(model_file(f"Model {name}"))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    call_command("import_index", str(tmp_path))
+    captured = capsys.readouterr()
+    assert "importing:" in captured.err and "/3 [" in captured.err  # tqdm redraws at most every 0.1 s
+    assert "3 created, 0 updated, 0 unchanged, 0 skipped" in captured.out
+
+    call_command("import_index", str(tmp_path), "--no-progress")
+    assert "importing" not in capsys.readouterr().err
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)  # a log file or a pipe: no bar
+    call_command("import_index", str(tmp_path))
+    captured = capsys.readouterr()
+    assert "importing" not in captured.err and "0 created, 0 updated, 3 unchanged" in captured.out
