@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Q
 from django.http import QueryDict
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
-from curation import vocab
-from curation.models import AIModel, Assessment, Dimension
+from curation.models import AIModel
 
 # How a model list is laid out; upstream `::the-index` blocks use the same names.
 INDEX_VIEWS = ("grid", "table")
@@ -77,15 +76,30 @@ def models_matching(terms: list[str], queryset):
     the model's file (`deepseek-v3` is `deepseek-v3.yaml`), by our slug, or by the full name."""
     matches = Q()
     for term in terms:
-        matches |= (
-            Q(upstream_filename__iexact=f"{term}.yaml") | Q(upstream_filename__iexact=f"{term}.yml")
-            | Q(slug=slugify(term)) | Q(name__iexact=term)
-        )
+        matches |= _term_matches(term)
     return queryset.filter(matches)
+
+
+def _term_matches(term: str) -> Q:
+    return (
+        Q(upstream_filename__iexact=f"{term}.yaml") | Q(upstream_filename__iexact=f"{term}.yml")
+        | Q(slug=slugify(term)) | Q(name__iexact=term)
+    )
+
+
+def _unmatched_terms(terms: list[str], queryset) -> list[str]:
+    """The terms that match no model of `queryset` (one query for all of them)."""
+    if not terms:
+        return []
+    counts = queryset.aggregate(
+        **{f"term_{i}": Count("pk", filter=_term_matches(term)) for i, term in enumerate(terms)}
+    )
+    return [term for i, term in enumerate(terms) if not counts[f"term_{i}"]]
 
 
 def _index_embed(directive, *, post=None) -> EmbedOutcome:
     from curation.filters import AIModelFilter
+    from curation.public import queries
 
     options = dict(directive.options)
     if directive.positional:
@@ -102,7 +116,8 @@ def _index_embed(directive, *, post=None) -> EmbedOutcome:
         return EmbedOutcome(problem=f"index embed: limit {limit_text!r} is not a number from 1 to {INDEX_MAX_LIMIT}")
     model_terms = [t.strip() for t in options.pop("models", "").split(",") if t.strip()]
 
-    dimensions = list(Dimension.objects.filter(is_active=True).select_related("category"))
+    columns = queries.registry_columns()
+    dimensions = columns.dimensions
     probe = AIModelFilter(dimensions=dimensions)
     unknown = sorted(set(options) - set(probe.filters))
     if unknown:
@@ -117,36 +132,18 @@ def _index_embed(directive, *, post=None) -> EmbedOutcome:
     if not filterset.is_valid():
         errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in filterset.errors.items())
         return EmbedOutcome(problem=f"index embed: {errors}")
-    models = list(
-        filterset.qs.prefetch_related(
-            Prefetch("assessments", queryset=Assessment.objects.select_related("dimension"))
-        )[: limit + 1]
-    )
+    models = list(filterset.qs[: limit + 1])
     problem = ""
-    if model_terms:
-        missing = [t for t in model_terms if not models_matching([t], filterset.qs).exists()]
-        if missing:
-            problem = f"index embed: no public model matches {', '.join(map(repr, missing))}"
+    missing = _unmatched_terms(model_terms, filterset.qs)
+    if missing:
+        problem = f"index embed: no public model matches {', '.join(map(repr, missing))}"
     more = len(models) > limit
-    rows = []
-    for model in models[:limit]:
-        grades = {a.dimension_id: a.grade for a in model.assessments.all()}
-        rows.append({
-            "model": model,
-            "percent": round(model.total_score * 100),
-            "grades": [
-                {
-                    "dimension": d,
-                    "grade": grades.get(d.pk, vocab.Grade.NOT_ASSESSED),
-                    "label": vocab.Grade(grades.get(d.pk, vocab.Grade.NOT_ASSESSED)).label,
-                    "symbol": vocab.GRADE_SYMBOLS[grades.get(d.pk, vocab.Grade.NOT_ASSESSED)],
-                }
-                for d in dimensions
-            ],
-        })
+    # The same rows, cells and percentages as the public index (curation.public.queries).
+    rows = queries.build_rows(models[:limit], columns)
     html = render_to_string(
         f"editorial/embeds/index_{view}.html",
-        {"rows": rows, "dimensions": dimensions, "more": more, "query": filterset.data.urlencode()},
+        {"rows": rows, "dimensions": dimensions, "more": more, "query": filterset.data.urlencode(),
+         "grade_legend": queries.grade_legend()},
     )
     return EmbedOutcome(html=html, problem=problem)
 

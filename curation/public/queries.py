@@ -72,6 +72,11 @@ _GRADE_CSS = {grade.value: f"grade-{grade.value.replace('_', '-')}" for grade in
 _GRADE_POINTS = {grade.value: float(grade_points(grade)) for grade in vocab.Grade}
 
 
+def grade_legend() -> list[tuple[str, str, str]]:
+    """(label, symbol, css class) per grade, in vocabulary order: the key to the grade cells."""
+    return [(_GRADE_LABELS[g.value], vocab.GRADE_SYMBOLS[g], _GRADE_CSS[g.value]) for g in vocab.Grade]
+
+
 class GradeCell:
     """One dimension of one model as a reader sees it: grade, label, symbol and colour class.
 

@@ -8,11 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from curation import vocab
 from curation.filters import OrganisationFilter
 from curation.public import downloads, queries
 from curation.public.as_of import filtered_index_as_of
 from curation.public.caching import cache_public_page
+from curation.public.queries import grade_legend
 from curation.scoring import as_percent
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -40,11 +40,6 @@ def _parse_as_of(request) -> tuple[datetime.date | None, str]:
         return datetime.date.fromisoformat(raw), ""
     except ValueError:
         return None, f"“{raw}” is not a date: as_of expects YYYY-MM-DD, e.g. 2025-01-31."
-
-
-def grade_legend() -> list[tuple[str, str, str]]:
-    """(label, symbol, css class) per grade, in vocabulary order."""
-    return [(g.label, vocab.GRADE_SYMBOLS[g], f"grade-{g.value.replace('_', '-')}") for g in vocab.Grade]
 
 
 @cache_public_page
