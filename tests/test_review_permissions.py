@@ -156,3 +156,15 @@ def test_only_curators_and_reviewers_see_the_review_queue_and_history(client, pe
     client.force_login(getattr(people, role))
     for name in ("changerequest", "historyentry", "importrun"):
         assert client.get(reverse(f"admin:curation_{name}_changelist")).status_code == status
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_available_actions_offer_exactly_what_the_services_allow(scene, role):
+    actor, own, other = scene(role)
+    offered = {
+        "approve_own": "approve" in services.available_actions(own, actor),
+        "approve_other": "approve" in services.available_actions(other, actor),
+        "reject": "reject" in services.available_actions(other, actor),
+        "withdraw": "withdraw" in services.available_actions(own, actor),
+    }
+    assert offered == {action: action in ALLOWED[role] for action in offered}

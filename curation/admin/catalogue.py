@@ -666,14 +666,9 @@ class ChangeRequestAdmin(admin.ModelAdmin):
         cr = self.get_object(request, object_id)
         extra_context = dict(extra_context or {})
         if cr is not None:
-            user = request.user
-            own = cr.proposer_id == user.pk
+            allowed = services.available_actions(cr, request.user)
             extra_context.update(
-                can_approve=cr.state == State.PENDING and roles.is_reviewer(user)
-                and (not own or services.self_approval_allowed(user)),
-                can_reject=cr.state == State.PENDING and roles.is_reviewer(user) and not own,
-                can_withdraw=own and cr.state in (State.PENDING, State.STALE),
-                can_renew=own and cr.state == State.STALE,
+                {f"can_{action}": action in allowed for action in ("approve", "reject", "withdraw", "renew")},
                 decide_url=reverse("admin:curation_changerequest_decide", args=[cr.pk]),
             )
         return super().change_view(request, object_id, form_url, extra_context)

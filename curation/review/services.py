@@ -337,6 +337,25 @@ def renew(change_request, user, comment: str = "") -> ChangeRequest:
     return cr
 
 
+def available_actions(change_request: ChangeRequest, user) -> list[str]:
+    """The decisions `user` may take on a request now (approve, reject, withdraw, renew), by the
+    same role, state and four-eyes rules the operations above enforce; for offering only the
+    buttons that can work. The operations still check everything themselves."""
+    cr = change_request
+    own = bool(user and user.is_authenticated and cr.proposer_id == user.pk)
+    reviewer, curator = roles.is_reviewer(user), roles.is_curator(user)
+    actions = []
+    if cr.state == State.PENDING and reviewer and (not own or self_approval_allowed(user)):
+        actions.append("approve")
+    if cr.state == State.PENDING and reviewer and not own:
+        actions.append("reject")
+    if own and curator and cr.state in (State.PENDING, State.STALE):
+        actions.append("withdraw")
+    if own and curator and cr.state == State.STALE:
+        actions.append("renew")
+    return actions
+
+
 def approve_many(change_requests, user, comment: str = "") -> tuple[list[HistoryEntry], list[tuple[ChangeRequest, str]]]:
     """Approve each request in its own transaction; returns (applied entries, [(request, refusal)])."""
     applied, refused = [], []
