@@ -58,7 +58,8 @@ def populate_synthetic(model_count: int, *, seed: int = 7, prefix: str = "Synthe
                 performance_class=rng.choice(vocab.PerformanceClass.values + [""]),
                 base_model_name=f"{prefix} Base {i % 50}", end_model_name=f"{prefix} Model {i:05d}",
                 end_model_licence=rng.choice(["Apache-2.0", "MIT", "Custom", ""]),
-                release_date=datetime.date(year, rng.randint(1, 12), 1), release_date_precision="month",
+                release_date=datetime.date(year, rng.randint(1, 12), 1),
+                release_date_precision=vocab.DatePrecision.MONTH.value,
                 organisation=organisations[i % len(organisations)],
             )
         )

@@ -53,6 +53,20 @@ class PerformanceClass(models.TextChoices):
     LIMITED = "limited", "Limited"
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a release date is known: upstream gives a month, sometimes only a year."""
+
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def release_label(date, precision: str) -> str:
+    """A release date as readers and upstream files show it: "YYYY-MM", or "YYYY"; "" if none."""
+    if not date:
+        return ""
+    return f"{date.year}" if precision == DatePrecision.YEAR else f"{date.year}-{date.month:02d}"
+
+
 class Sector(models.TextChoices):
     ACADEMIC = "academic", "Academic"
     NON_ACADEMIC = "non_academic", "Non-academic"

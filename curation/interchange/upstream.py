@@ -118,9 +118,7 @@ def canonical_types(types: list[str]):
 
 
 def canonical_release(date: datetime.date | None, precision: str):
-    if date is None:
-        return None
-    return f"{date.year}" if precision == "year" else f"{date.year}-{date.month:02d}"
+    return vocab.release_label(date, precision) or None
 
 
 def canonical_links(links: list[str]):
@@ -237,9 +235,9 @@ def parse_release(value) -> tuple[datetime.date | None, str] | None:
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):
-        return value.replace(day=1), "month"
+        return value.replace(day=1), vocab.DatePrecision.MONTH.value
     if isinstance(value, int) and 1900 < value < 2200:
-        return datetime.date(value, 1, 1), "year"
+        return datetime.date(value, 1, 1), vocab.DatePrecision.YEAR.value
     text = str(value).strip().lower()
     patterns = [
         (r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?$", lambda m: (int(m[1]), int(m[2]))),
@@ -254,10 +252,10 @@ def parse_release(value) -> tuple[datetime.date | None, str] | None:
         year, month = extract(match)
         if month is None:
             if pattern == r"^(\d{4})$":
-                return datetime.date(year, 1, 1), "year"
+                return datetime.date(year, 1, 1), vocab.DatePrecision.YEAR.value
             return None
         if 1 <= month <= 12 and 1900 < year < 2200:
-            return datetime.date(year, month, 1), "month"
+            return datetime.date(year, month, 1), vocab.DatePrecision.MONTH.value
         return None
     return None
 

@@ -38,7 +38,7 @@ class AIModel(models.Model):
     # First day of the release month (or of the year when only the year is known).
     release_date = models.DateField(null=True, blank=True)
     release_date_precision = models.CharField(
-        max_length=5, choices=[("month", "Month"), ("year", "Year")], blank=True
+        max_length=5, choices=vocab.DatePrecision.choices, blank=True
     )
     notes = models.TextField(blank=True)
     organisation = models.ForeignKey(
@@ -87,11 +87,7 @@ class AIModel(models.Model):
 
     @property
     def release_display(self) -> str:
-        if not self.release_date:
-            return ""
-        if self.release_date_precision == "year":
-            return f"{self.release_date.year}"
-        return self.release_date.strftime("%Y-%m")
+        return vocab.release_label(self.release_date, self.release_date_precision)
 
 
 class Assessment(models.Model):
