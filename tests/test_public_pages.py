@@ -307,6 +307,28 @@ def test_home_shows_headline_numbers_and_top_models(client, catalogue):
     assert 'href="/models/"' in body and 'href="/charts/"' in body and 'href="/news/"' in body
 
 
+def test_home_shows_a_few_live_charts_with_their_numbers(client, catalogue, settings, tmp_path):
+    """The page cached before the charts existed is not served once they are published."""
+    from django.utils.html import escape
+
+    from curation.charts.publish import get_chart, regenerate
+    from curation.public.queries import home_chart_keys
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    keys = home_chart_keys()
+    assert 2 <= len(keys) <= 4
+    missing = text(client.get("/"))
+    assert all(f"[Chart “{key}” is not available.]" in missing for key in keys)
+
+    regenerate(trigger="test", render_all=True)
+    body = text(client.get("/"))
+    for key in keys:
+        chart = get_chart(key)
+        assert f'<img src="{chart.svg_url}" alt="{escape(chart.alt_text)}"' in body
+        assert f'<a href="{chart.csv_url}">CSV</a>' in body
+    assert "Academic 1 (33.3%)" in get_chart("academic-share").alt_text  # OLMo of the three public models
+
+
 def test_home_lists_published_news_only(client, catalogue):
     from curation.models import Post, PostStatus
 

@@ -237,6 +237,10 @@ def regenerate(
             status=ChartRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
         )
         raise
+    if run.charts_rendered:
+        from curation.public.caching import retire_cached_pages
+
+        retire_cached_pages()  # cached pages embed the superseded chart files
     return run
 
 

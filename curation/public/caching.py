@@ -16,6 +16,7 @@ this one's readers within that time, a change committed by this process at once.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import uuid
@@ -29,6 +30,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 
 from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version, local_change_count
+
+log = logging.getLogger(__name__)
 
 PAGE_CACHE_SECONDS = getattr(settings, "OSAI_PAGE_CACHE_SECONDS", 60 * 60 * 24)
 CACHE_STATUS_HEADER = "X-Page-Cache"
@@ -130,6 +133,18 @@ def _read_version_and_generation() -> tuple[int, str]:
         cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], None)
         generation = cache.get(GENERATION_KEY) or "none"
     return version, generation
+
+
+def retire_cached_pages() -> None:
+    """Start a new cache generation, so every process serves freshly rendered pages.
+
+    Called when charts are published: pages embed a chart's versioned file URL, and a page
+    cached between a data change and the chart run that follows it would keep the old chart.
+    """
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex[:12], None)
+    except Exception:  # Redis down: the published charts stand; pages follow the next change
+        log.warning("could not retire cached pages after publishing charts", exc_info=True)
 
 
 @lru_cache(maxsize=1)
