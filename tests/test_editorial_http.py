@@ -243,6 +243,8 @@ def test_schedule_through_the_admin_and_bad_time_is_reported(client, make_post, 
     response = client.post(url, {"action": "schedule", "publish_at": "2030-01-02T03:04"})
     post.refresh_from_db()
     assert post.status == PostStatus.SCHEDULED and post.publish_at.year == 2030
+    page = client.get(reverse("admin:curation_post_change", args=[post.pk])).content.decode()
+    assert "(goes live 2030-01-0" in page
     response = client.post(url, {"action": "archive"}, follow=True)
     assert "Cannot archive post" in response.content.decode()  # the admin capitalises messages
 

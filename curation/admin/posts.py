@@ -22,7 +22,7 @@ from curation.editorial import services
 from curation.editorial.errors import EditorialError
 from curation.editorial.rendering import render_markdown
 from curation.editorial.views import render_post_page
-from curation.models import Post, PostRevision, PostStatusChange, PostTag
+from curation.models import Post, PostRevision, PostStatus, PostStatusChange, PostTag
 
 
 def embed_help() -> str:
@@ -216,7 +216,8 @@ class PostAdmin(admin.ModelAdmin):
                 ],
                 "share_link": request.build_absolute_uri(reverse("editorial:shared-preview", args=[token])),
                 "share_link_days": services.preview_max_age() // 86400,
-                "public_url": post.get_absolute_url() if post.status == "published" else "",
+                "public_url": post.get_absolute_url() if post.status == PostStatus.PUBLISHED else "",
+                "goes_live_at": post.publish_at if post.status == PostStatus.SCHEDULED else None,
             })
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -276,9 +276,9 @@ def category_means(rows: Sequence[IndexRow], columns: Columns) -> list[tuple[Dim
 
 def latest_posts(limit: int = 3) -> list:
     """The newest published news posts (curation.editorial), newest first."""
-    from curation.models import Post
+    from curation.models import Post, PostKind
 
-    return list(Post.objects.public().filter(kind="news").newest_first()[:limit])
+    return list(Post.objects.public().filter(kind=PostKind.NEWS).newest_first()[:limit])
 
 
 def model_changelog(model: AIModel) -> list:

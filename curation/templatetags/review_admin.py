@@ -8,6 +8,7 @@ register = template.Library()
 @register.inclusion_tag("admin/curation/review_panel.html", takes_context=True)
 def review_panel(context):
     from curation import roles
+    from curation.models import ChangeRequest
     from curation.review.services import awaiting_review, open_proposals
 
     user = context["request"].user
@@ -20,6 +21,6 @@ def review_panel(context):
         "awaiting_count": awaiting_review(user).count(),
         "awaiting_url": f"{queue}?for_me=awaiting",
         "mine_count": open_proposals(user).count(),
-        "mine_stale_count": open_proposals(user).filter(state="stale").count(),
+        "mine_stale_count": open_proposals(user).filter(state=ChangeRequest.State.STALE).count(),
         "mine_url": f"{queue}?for_me=mine",
     }
