@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 
 from curation import vocab
-from curation.filters import AIModelFilter
+from curation.filters import AIModelFilter, annotate_organisation_aggregates
 from curation.models import AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, Organisation
 from curation.registry import dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
@@ -198,10 +198,8 @@ def compare_models(slugs: Sequence[str], columns: Columns) -> tuple[list[IndexRo
 
 
 def public_organisations():
-    return Organisation.objects.public().annotate(
-        public_model_count=Count("ai_models", filter=Q(ai_models__is_public=True), distinct=True),
-        mean_total_score=Avg("ai_models__total_score", filter=Q(ai_models__is_public=True)),
-    )
+    """Published organisations with their number of public models and mean score (as the API lists them)."""
+    return annotate_organisation_aggregates(Organisation.objects.public())
 
 
 def public_organisation(slug: str) -> Organisation | None:
