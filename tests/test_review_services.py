@@ -236,9 +236,15 @@ def test_approving_an_organisation_origin_moves_its_region(people, make_organisa
 def test_deleting_a_model_keeps_its_history_and_stales_its_requests(people, graded_model):
     services.approve(propose_open_weights(graded_model, people.curator), people.reviewer)
     pending = services.propose(graded_model, "performance_class", "full", user=people.curator, rationale="r")
+    outbox_before = DataChange.objects.count()
     with pytest.raises(ReviewPermissionDenied):
         services.delete_entry(graded_model, user=people.reviewer)
+    assert DataChange.objects.count() == outbox_before and AIModel.objects.filter(pk=graded_model.pk).exists()
     services.delete_entry(graded_model, user=people.superuser, rationale="Duplicate")
+    assert not AIModel.objects.filter(pk=graded_model.pk).exists()
+    # Charts and cached pages learn of the deletion through the outbox, like any other change.
+    assert DataChange.objects.order_by("-id").values_list("reason", flat=True).first() == "deleted Graded Model"
+    assert DataChange.objects.count() == outbox_before + 1
     pending.refresh_from_db()
     assert pending.state == State.STALE
     entries = HistoryEntry.objects.filter(target_label="Graded Model")
