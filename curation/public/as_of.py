@@ -20,9 +20,8 @@ from curation.filters import (
 )
 from curation.models import AIModel, Assessment, CategoryScore, HistoryEntry, Organisation
 from curation.public.queries import Columns, GradeCell, IndexRow, first_recorded_day
+from curation.review.fields import ASSESSMENT_PREFIX
 from curation.scoring import applies, compute_scores
-
-ASSESSMENT_PREFIX = "assessment:"
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
