@@ -79,7 +79,7 @@ def load_registry(parameters_path: Path | str = DEFAULT_REGISTRY, descriptions_p
             description = param.get("description") or descriptions.get(ref)
             if description:
                 defaults["description"] = description.strip()
-            for grade in ("open", "partial", "closed"):
+            for grade in vocab.ASSESSED_GRADES:
                 if param.get(grade):
                     defaults[f"criteria_{grade}"] = str(param[grade]).strip()
             Dimension.objects.update_or_create(ref=ref, defaults=defaults)

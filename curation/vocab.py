@@ -22,6 +22,9 @@ class Grade(models.TextChoices):
     NOT_ASSESSED = "not_assessed", "Not assessed"
 
 
+# The grades given on evidence, each with its criteria per dimension; "not assessed" has none.
+ASSESSED_GRADES: tuple[str, ...] = (Grade.OPEN.value, Grade.PARTIAL.value, Grade.CLOSED.value)
+
 # Points per grade, exactly as the upstream index scores them.
 GRADE_POINTS: dict[str, Fraction] = {
     Grade.OPEN: Fraction(1),
@@ -308,7 +311,7 @@ def parse_grade(value) -> str | None:
     key = _norm(str(value))
     if key in ("", "na", "n/a", "empty", "not assessed"):
         return Grade.NOT_ASSESSED
-    if key in (Grade.OPEN, Grade.PARTIAL, Grade.CLOSED):
+    if key in ASSESSED_GRADES:
         return key
     return None
 

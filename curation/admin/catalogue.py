@@ -112,7 +112,7 @@ class OrganisationAdminForm(ReviewedForm):
 
 def _grade_help(dimension: Dimension) -> str:
     parts = [dimension.description]
-    for grade in ("open", "partial", "closed"):
+    for grade in vocab.ASSESSED_GRADES:
         text = getattr(dimension, f"criteria_{grade}")
         if text:
             parts.append(f"{vocab.Grade(grade).label}: {text}")
