@@ -296,7 +296,7 @@ def parse_contributor_type(value: str, origin: Origin | None = None) -> Contribu
 
 def contributor_label(sector: str, kind: str, bloc: str) -> str:
     """The upstream tag text for a classification (inverse of parse_contributor_type)."""
-    sector_text = "Academic" if sector == Sector.ACADEMIC else "Non-academic"
+    sector_text = (Sector.ACADEMIC if sector == Sector.ACADEMIC else Sector.NON_ACADEMIC).label
     if bloc and bloc != BigTechBloc.NONE:
         detail = BigTechBloc(bloc).label
     else:
