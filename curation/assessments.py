@@ -1,4 +1,5 @@
-"""Services over assessments: keeping each model's stored scores equal to its grades."""
+"""Services over assessments: keeping each model's stored scores equal to its grades, and reading
+grades and scores of many models at once."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -49,3 +50,32 @@ def recompute_scores(ai_models: Iterable[AIModel], dimensions: list[DimensionSpe
 
 def recompute_all_scores() -> int:
     return recompute_scores(AIModel.objects.all())
+
+
+# --- reading grades and scores for many models at once ------------------------------------------
+
+def grades_by_model(model_ids: Iterable[int], *, evidence: bool = False) -> dict[int, dict[int, object]]:
+    """{model id: {dimension id: grade}} in one query; with `evidence`, each value is
+    (grade, links, notes). Plain values, not Assessment objects: a page of the index holds
+    over a thousand of them."""
+    ids = list(model_ids)
+    found: dict[int, dict[int, object]] = {pk: {} for pk in ids}
+    if not ids:
+        return found
+    fields = ["ai_model_id", "dimension_id", "grade"] + (["links", "notes"] if evidence else [])
+    for model_id, dimension_id, *values in Assessment.objects.filter(ai_model_id__in=ids).values_list(*fields):
+        found[model_id][dimension_id] = tuple(values) if evidence else values[0]
+    return found
+
+
+def category_scores_by_model(model_ids: Iterable[int]) -> dict[int, dict[int, float]]:
+    """{model id: {category id: stored score}} in one query."""
+    ids = list(model_ids)
+    found: dict[int, dict[int, float]] = {pk: {} for pk in ids}
+    if not ids:
+        return found
+    for model_id, category_id, score in CategoryScore.objects.filter(ai_model_id__in=ids).values_list(
+        "ai_model_id", "category_id", "score"
+    ):
+        found[model_id][category_id] = score
+    return found

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from curation.api.base import ApiViewMixin
+from curation.assessments import category_scores_by_model, grades_by_model
 from curation.api.pagination import KeysetCursorPagination
 from curation import vocab
 from curation.api.serializers import (
@@ -28,7 +29,7 @@ from curation.filters import (
 )
 from curation.history import public_changelog
 from curation.models import (
-    AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, Organisation, Post, PostKind,
+    AIModel, Dimension, DimensionCategory, Organisation, Post, PostKind,
 )
 
 
@@ -71,16 +72,10 @@ def attach_grades_and_scores(ai_models) -> None:
     """
     if not ai_models:
         return
-    by_id = {m.pk: m for m in ai_models}
+    ids = [m.pk for m in ai_models]
+    grades, scores = grades_by_model(ids, evidence=True), category_scores_by_model(ids)
     for m in ai_models:
-        m.grade_rows, m.category_score_rows = {}, {}
-    rows = Assessment.objects.filter(ai_model_id__in=by_id).values_list(
-        "ai_model_id", "dimension_id", "grade", "links", "notes")
-    for model_id, dimension_id, grade, links, notes in rows:
-        by_id[model_id].grade_rows[dimension_id] = (grade, links, notes)
-    scores = CategoryScore.objects.filter(ai_model_id__in=by_id).values_list("ai_model_id", "category_id", "score")
-    for model_id, category_id, score in scores:
-        by_id[model_id].category_score_rows[category_id] = score
+        m.grade_rows, m.category_score_rows = grades[m.pk], scores[m.pk]
 
 
 class ApiRootView(ApiViewMixin, routers.APIRootView):

@@ -11,8 +11,9 @@ from typing import Iterable, Sequence
 from django.db.models import Avg, Count
 
 from curation import vocab
+from curation.assessments import category_scores_by_model, grades_by_model
 from curation.filters import AIModelFilter, annotate_organisation_aggregates
-from curation.models import AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, Organisation
+from curation.models import AIModel, Assessment, Dimension, DimensionCategory, Organisation
 from curation.registry import dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
 
@@ -126,20 +127,11 @@ def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict
     """
     models = list(models)
     ids = [m.pk for m in models]
-    grades: dict[int, dict[int, str]] = {pk: {} for pk in ids}
-    by_category: dict[int, dict[int, float]] = {pk: {} for pk in ids}
-    if ids and assessments is None:
-        for model_id, dimension_id, grade in Assessment.objects.filter(ai_model_id__in=ids).values_list(
-            "ai_model_id", "dimension_id", "grade"
-        ):
-            grades[model_id][dimension_id] = grade
-    elif assessments is not None:
+    if assessments is None:
+        grades = grades_by_model(ids)
+    else:
         grades = {pk: {d: a.grade for d, a in assessments.get(pk, {}).items()} for pk in ids}
-    if ids:
-        for model_id, category_id, score in CategoryScore.objects.filter(ai_model_id__in=ids).values_list(
-            "ai_model_id", "category_id", "score"
-        ):
-            by_category[model_id][category_id] = score
+    by_category = category_scores_by_model(ids)
 
     specs = [columns.spec(d) for d in columns.dimensions]
     rows = []
