@@ -54,16 +54,18 @@ def register_role_permissions(role: str, permissions: list[str]) -> None:
 @transaction.atomic
 def ensure_roles() -> dict[str, int]:
     """Create the groups and set exactly their permissions. Returns permission counts."""
+    app_labels = {perm.split(".", 1)[0] for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    existing = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(content_type__app_label__in=app_labels).select_related("content_type")
+    }
     counts = {}
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".", 1)
-            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if found is None:
-                raise LookupError(f"permission {perm} does not exist (are migrations applied?)")
-            wanted.append(found)
+        missing = [perm for perm in perms if perm not in existing]
+        if missing:
+            raise LookupError(f"permission {missing[0]} does not exist (are migrations applied?)")
+        wanted = [existing[perm] for perm in perms]
         group.permissions.set(wanted)
         counts[role] = len(wanted)
     return counts
