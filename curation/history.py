@@ -12,6 +12,15 @@ from curation.models import AIModel, HistoryEntry
 from curation.review.fields import display_value, field_label
 
 
+# Where an applied change came from, as readers are told.
+SOURCE_REVIEW, SOURCE_IMPORT, SOURCE_EDIT = "review", "import", "edit"
+SOURCES = {
+    SOURCE_REVIEW: "an approved proposal",
+    SOURCE_IMPORT: "the upstream import",
+    SOURCE_EDIT: "a direct edit",
+}
+
+
 @dataclass(frozen=True)
 class PublicChange:
     applied_at: datetime.datetime
@@ -21,16 +30,19 @@ class PublicChange:
     after: str
     rationale: str
     evidence_link: str
-    # "review" (approved proposal), "import" (upstream import) or "edit" (direct edit).
-    source: str
+    source: str  # one of SOURCES
+
+    @property
+    def from_import(self) -> bool:
+        return self.source == SOURCE_IMPORT
 
 
 def _source(entry: HistoryEntry) -> str:
     if entry.import_run_id:
-        return "import"
+        return SOURCE_IMPORT
     if entry.change_request_id:
-        return "review"
-    return "edit"
+        return SOURCE_REVIEW
+    return SOURCE_EDIT
 
 
 def public_changelog(ai_model: AIModel, limit: int | None = None) -> list[PublicChange]:

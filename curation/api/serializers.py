@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from django.urls import reverse
 from rest_framework import serializers
 
-from curation import vocab
+from curation import history, vocab
 from curation.models import AIModel, Dimension, DimensionCategory, Organisation, Post
 from curation.registry import dimension_spec
 from curation.scoring import applies, as_percent
@@ -307,8 +307,8 @@ class ChangelogEntrySerializer(serializers.Serializer):
     rationale = serializers.CharField()
     evidence_link = serializers.CharField()
     source = serializers.ChoiceField(
-        choices=["review", "import", "edit"],
-        help_text="review: an approved proposal; import: the upstream import; edit: a direct edit.",
+        choices=list(history.SOURCES),
+        help_text="; ".join(f"{key}: {meaning}" for key, meaning in history.SOURCES.items()) + ".",
     )
 
 

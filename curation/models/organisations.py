@@ -72,5 +72,9 @@ class Organisation(models.Model):
         return self.get_origin_scope_display()
 
     @property
+    def awaits_classification_review(self) -> bool:
+        return self.classification_status == vocab.ClassificationStatus.NEEDS_REVIEW
+
+    @property
     def is_academic(self) -> bool:
         return self.sector == vocab.Sector.ACADEMIC
