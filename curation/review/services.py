@@ -58,6 +58,17 @@ def _target_kwargs(target) -> dict:
     raise ValidationFailed(f"{target!r} is neither an AI model nor an organisation")
 
 
+def _target_label(target) -> str:
+    """What history and requests call their target (kept when the target is deleted)."""
+    return str(target)[:300]
+
+
+def _record_history(target, field: str, **values) -> HistoryEntry:
+    """Append one applied change of `target` to the history (in the caller's transaction)."""
+    return HistoryEntry.objects.create(**_target_kwargs(target), target_label=_target_label(target), field=field,
+                                       **values)
+
+
 def _describe(cr: ChangeRequest) -> str:
     return f"change request #{cr.pk} ({cr.target_label} · {cr.field})"
 
@@ -135,7 +146,7 @@ def _new_request(target, field: ClassifiedField | None, field_name: str, *, befo
                  rationale, evidence_link="", source_value="") -> ChangeRequest:
     now = timezone.now()
     cr = ChangeRequest.objects.create(
-        **_target_kwargs(target), target_label=str(target)[:300], field=field_name,
+        **_target_kwargs(target), target_label=_target_label(target), field=field_name,
         before=_jsonable(before), after=_jsonable(after), source_value=source_value[:500],
         proposer=proposer, rationale=rationale, evidence_link=evidence_link, submitted_at=now,
     )
@@ -264,8 +275,8 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
             _close(cr, State.APPROVED, user, comment)
             _record_event(cr, actor=user, action=Action.APPROVED, from_state=State.PENDING,
                           to_state=State.APPROVED, comment=comment)
-            entry = HistoryEntry.objects.create(
-                **_target_kwargs(target), target_label=str(target)[:300], field=cr.field,
+            entry = _record_history(
+                target, cr.field,
                 before=cr.before, after=after, proposer=cr.proposer, approver=user,
                 proposed_at=cr.submitted_at, rationale=cr.rationale, evidence_link=cr.evidence_link,
                 review_comment=comment, change_request=cr,
@@ -399,8 +410,8 @@ def edit_directly(target, field_name: str, after, *, user, rationale: str, evide
         raise ValidationFailed(f"{target} · {field.label}: the new value equals the live value")
     field.write(target, after)
     _after_apply(target, field)
-    entry = HistoryEntry.objects.create(
-        **_target_kwargs(target), target_label=str(target)[:300], field=field_name, before=_jsonable(before),
+    entry = _record_history(
+        target, field_name, before=_jsonable(before),
         after=after, proposer=user, approver=user, proposed_at=timezone.now(), rationale=rationale,
         evidence_link=evidence_link,
     )
@@ -432,8 +443,8 @@ def create_entry(target, *, user, rationale: str = "", assessments: dict[str, di
     if isinstance(target, AIModel):
         recompute_scores([target])
     if user.is_superuser:
-        entry = HistoryEntry.objects.create(
-            **_target_kwargs(target), target_label=str(target)[:300], field="created", before=None,
+        entry = _record_history(
+            target, "created", before=None,
             after=_snapshot(target), proposer=user, approver=user, proposed_at=timezone.now(), rationale=rationale,
         )
         record_data_change(f"created {target}")
@@ -496,8 +507,8 @@ def save_entry(target, *, user, details: dict | None = None, classified: dict | 
         target.save()
         outcome.details = sorted(changed_details)
         if not is_draft:
-            HistoryEntry.objects.create(
-                **_target_kwargs(target), target_label=str(target)[:300], field="details",
+            _record_history(
+                target, "details",
                 before=_jsonable(before), after=_jsonable(changed_details), proposer=user, approver=user,
                 proposed_at=timezone.now(), rationale=rationale,
             )
@@ -536,7 +547,7 @@ def delete_entry(target, *, user, rationale: str = "") -> HistoryEntry:
     if not (user and user.is_authenticated and user.is_superuser):
         raise ReviewPermissionDenied(f"{_user_label(user)} may not delete {target}: superusers only")
     snapshot = _snapshot(target)
-    label = str(target)[:300]
+    label = _target_label(target)
     pending = ChangeRequest.objects.filter(
         **{k: v for k, v in _target_kwargs(target).items() if v is not None}, state=State.PENDING
     ).select_for_update()
@@ -545,8 +556,8 @@ def delete_entry(target, *, user, rationale: str = "") -> HistoryEntry:
         _close(cr, State.STALE, user, message)
         _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
                       to_state=State.STALE, comment=message)
-    entry = HistoryEntry.objects.create(
-        **_target_kwargs(target), target_label=label, field="deleted", before=snapshot, after=None,
+    entry = _record_history(
+        target, "deleted", before=snapshot, after=None,
         proposer=user, approver=user, proposed_at=timezone.now(), rationale=_clean_text(rationale) or "Deleted",
     )
     target.delete()
@@ -632,7 +643,7 @@ def _import_history_entry(run, user, source, change) -> HistoryEntry:
     return HistoryEntry(
         ai_model=target if isinstance(target, AIModel) else None,
         organisation=target if isinstance(target, Organisation) else None,
-        target_label=str(target)[:300], field=str(field)[:100], before=_jsonable(before), after=_jsonable(after),
+        target_label=_target_label(target), field=str(field)[:100], before=_jsonable(before), after=_jsonable(after),
         proposer=user, rationale=f"Imported from {source}", import_run=run, applied_at=timezone.now(),
     )
 
