@@ -566,6 +566,18 @@ class DimensionAdmin(RegistryTextAdmin):
 
 # --- the review queue ---------------------------------------------------------------------
 
+class DiffColumnsMixin:
+    """Before/after columns of a change request or a history entry."""
+
+    @admin.display(description="Before → after")
+    def change(self, obj):
+        return diff_summary(obj)
+
+    @admin.display(description="Before and after")
+    def diff(self, obj):
+        return diff_table(obj)
+
+
 class ReviewEventInline(admin.TabularInline):
     model = ReviewEvent
     fields = ["at", "actor", "action", "from_state", "to_state", "comment"]
@@ -600,7 +612,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin):
+class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
     list_display = ["number", "target_link", "field_name", "change", "proposer", "submitted_at", "state"]
     list_filter = [MyQueueFilter, "state", "field", "proposer"]
     search_fields = ["target_label", "rationale", "field", "source_value"]
@@ -643,14 +655,6 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     @admin.display(description="Field", ordering="field")
     def field_name(self, obj):
         return field_label(type(obj.target) if obj.target else None, obj.field)
-
-    @admin.display(description="Before → after")
-    def change(self, obj):
-        return diff_summary(obj)
-
-    @admin.display(description="Before and after")
-    def diff(self, obj):
-        return diff_table(obj)
 
     @admin.display(description="Evidence")
     def evidence(self, obj):
@@ -734,7 +738,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 # --- history ------------------------------------------------------------------------------
 
 @admin.register(HistoryEntry)
-class HistoryEntryAdmin(ReadOnlyAdmin):
+class HistoryEntryAdmin(DiffColumnsMixin, ReadOnlyAdmin):
     list_display = ["applied_at", "target_label", "field", "change", "proposer", "approver", "import_run"]
     list_filter = ["field", ("ai_model", admin.RelatedOnlyFieldListFilter),
                    ("organisation", admin.RelatedOnlyFieldListFilter), "import_run"]
@@ -744,14 +748,6 @@ class HistoryEntryAdmin(ReadOnlyAdmin):
     fields = ["applied_at", "target_label", "ai_model", "organisation", "field", "diff", "proposer", "approver",
               "proposed_at", "rationale", "evidence_link", "review_comment", "change_request", "import_run"]
     readonly_fields = fields
-
-    @admin.display(description="Before → after")
-    def change(self, obj):
-        return diff_summary(obj)
-
-    @admin.display(description="Before and after")
-    def diff(self, obj):
-        return diff_table(obj)
 
 
 @admin.register(ImportRun)
