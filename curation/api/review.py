@@ -22,6 +22,7 @@ from curation.review import services
 from curation.review.errors import (
     IllegalTransition, ReviewError, ReviewPermissionDenied, StaleProposal, ValidationFailed,
 )
+from curation.review.fields import AI_MODEL_FIELDS, ASSESSMENT_PREFIX, ORGANISATION_FIELDS
 
 TARGET_KINDS = {"model": AIModel, "organisation": Organisation}
 
@@ -91,8 +92,9 @@ class ProposalSerializer(serializers.Serializer):
     target = serializers.SlugField(max_length=200, help_text="The model's or organisation's slug.")
     field = serializers.CharField(
         max_length=100,
-        help_text="A classified field: for models performance_class, types, organisation, is_public or "
-        "assessment:<dimension ref>; for organisations national_origin, contributor_type or is_public.",
+        help_text=f"A classified field: for models {', '.join(f.name for f in AI_MODEL_FIELDS)} or "
+        f"{ASSESSMENT_PREFIX}<dimension ref>; for organisations "
+        f"{', '.join(f.name for f in ORGANISATION_FIELDS[:-1])} or {ORGANISATION_FIELDS[-1].name}.",
     )
     after = serializers.JSONField(help_text='The proposed value, e.g. "latest", ["text", "code"] or '
                                   '{"grade": "open", "links": ["https://…"], "notes": "…"}.')
