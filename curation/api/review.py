@@ -136,6 +136,7 @@ def api_error_for(error: ReviewError, *, value_field: str | None = None) -> exce
 
 # --- views -------------------------------------------------------------------------------------
 
+_OTHER_STATES = ", ".join(s for s in ChangeRequest.State.values if s != ChangeRequest.State.PENDING)
 _DECISION = {
     "request": DecisionSerializer,
     "responses": {200: ChangeRequestSerializer},
@@ -144,7 +145,7 @@ _DECISION = {
 
 @extend_schema_view(
     list=extend_schema(summary="The review queue (curators and reviewers)",
-                       description="Newest first. `?state=pending` (or approved, rejected, withdrawn, stale) narrows it."),
+                       description=f"Newest first. `?state=pending` (or {_OTHER_STATES}) narrows it."),
     retrieve=extend_schema(summary="One change request with its events"),
     create=extend_schema(summary="Propose a change (curators and reviewers)", request=ProposalSerializer,
                          responses={201: ChangeRequestSerializer}),
