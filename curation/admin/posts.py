@@ -33,11 +33,16 @@ def embed_help() -> str:
         keys = ", ".join(chart_keys())
     except ImportError:
         keys = "none yet"
+    from curation.editorial.embeds import INDEX_VIEWS
+    from curation.filters import GRADE_FILTER_PREFIX, AIModelFilter
+
     return format_html(
         "Markdown. Embeds, each on a line of its own: <code>{}</code> (charts: {}); "
-        "<code>{}</code> (also type, performance_class, region, sector, bloc, country filters; "
-        "view grid or table); <code>{}</code>. Problems show in Preview and on save.",
-        '{% chart "academic-share" %}', keys, '{% index view="grid" models="deepseek-v3, OLMo" %}', "{% byline %}",
+        "<code>{}</code> (also the index's filters: {}, {}; view {}); <code>{}</code>. "
+        "Problems show in Preview and on save.",
+        '{% chart "academic-share" %}', keys, '{% index view="grid" models="deepseek-v3, OLMo" %}',
+        ", ".join(AIModelFilter.base_filters), f"{GRADE_FILTER_PREFIX}<dimension ref>", " or ".join(INDEX_VIEWS),
+        "{% byline %}",
     )
 
 
