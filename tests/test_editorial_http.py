@@ -66,6 +66,15 @@ def test_lists_are_newest_first_paginated_and_filter_by_tag(client, make_post, e
     assert "Day 12" not in client.get("/guides/").content.decode()
 
 
+def test_tag_links_name_only_tags_of_published_posts_of_that_kind(client, make_post, editor):
+    services.publish(make_post("Published news", tags=["weights"]), user=editor)
+    make_post("Draft news", tags=["secret"])
+    services.publish(make_post("Published guide", kind=PostKind.GUIDE, tags=["howto"]), user=editor)
+    page = client.get("/news/").content.decode()
+    assert "?tag=weights" in page
+    assert "?tag=secret" not in page and "?tag=howto" not in page
+
+
 def test_guides_have_their_own_pages_and_feed(client, make_post, editor):
     guide = make_post("How to read the index", kind=PostKind.GUIDE)
     services.publish(guide, user=editor)

@@ -299,6 +299,11 @@ def published_posts(kind: str | None = None, *, tag: str | None = None):
     return queryset.newest_first()
 
 
+def published_tags(kind: str):
+    """The tags of published posts of one kind, for readers to narrow the list by."""
+    return PostTag.objects.filter(posts__in=Post.objects.public().filter(kind=kind)).distinct()
+
+
 def latest_published(kind: str | None = None, limit: int = 3) -> list[Post]:
     """The newest published posts, for the home page."""
     return list(published_posts(kind)[:limit])
