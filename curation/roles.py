@@ -44,13 +44,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def register_role_permissions(role: str, permissions: list[str]) -> None:
-    """Let another part of the app add permissions to a role (called at import time)."""
-    for perm in permissions:
-        if perm not in ROLE_PERMISSIONS[role]:
-            ROLE_PERMISSIONS[role].append(perm)
-
-
 @transaction.atomic
 def ensure_roles() -> dict[str, int]:
     """Create the groups and set exactly their permissions. Returns permission counts."""
