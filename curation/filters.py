@@ -21,7 +21,8 @@ from django.db.models.functions import Lower
 from django_countries import countries
 
 from curation import vocab
-from curation.models import AIModel, Assessment, CategoryScore, Dimension, Organisation
+from curation.models import AIModel, Assessment, CategoryScore, Organisation
+from curation.registry import active_dimensions
 
 GRADE_FILTER_PREFIX = "grade_"
 CATEGORY_ORDER_PREFIX = "category_"
@@ -226,7 +227,7 @@ class AIModelFilter(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         # The registry lives in the database: add its filters per instance (one query).
         if dimensions is None:
-            dimensions = list(Dimension.objects.filter(is_active=True).select_related("category"))
+            dimensions = active_dimensions()
         self.dimensions = dimensions
         categories = []
         for dimension in dimensions:

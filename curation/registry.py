@@ -100,6 +100,11 @@ def ensure_legacy_dimension(ref: str) -> Dimension | None:
     )
 
 
+def active_dimensions() -> list[Dimension]:
+    """The dimensions that count in scores, in registry order, with their categories (one query)."""
+    return list(Dimension.objects.filter(is_active=True).select_related("category"))
+
+
 def dimension_spec(dimension: Dimension) -> DimensionSpec:
     """A dimension row as the pure scoring functions want it (its category should be joined)."""
     return DimensionSpec(

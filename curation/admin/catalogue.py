@@ -28,7 +28,7 @@ from curation.models import (
     AIModel, CategoryScore, ChangeRequest, Dimension, DimensionCategory, HistoryEntry, ImportRun,
     Organisation, ReviewEvent,
 )
-from curation.registry import dimension_spec
+from curation.registry import active_dimensions, dimension_spec
 from curation.review import services
 from curation.review.diff import diff_summary, diff_table
 from curation.review.errors import ReviewError, ReviewPermissionDenied, ValidationFailed
@@ -199,8 +199,7 @@ def _applicable_dimensions(ai_model: AIModel | None) -> list[Dimension]:
     """The active dimensions that apply to the model's types (the scoring rule), registry order."""
     types = ai_model.type_list if ai_model else []
     return [
-        d for d in Dimension.objects.filter(is_active=True).select_related("category")
-        if applies(dimension_spec(d), types)
+        d for d in active_dimensions() if applies(dimension_spec(d), types)
     ]
 
 
@@ -473,7 +472,7 @@ class AIModelAdmin(ReviewedEntryAdmin):
                                         vocab.ClassificationStatus.choices),
             "is_public",
         ]
-        return filters + [_grade_filter(d) for d in Dimension.objects.filter(is_active=True)]
+        return filters + [_grade_filter(d) for d in active_dimensions()]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from curation import history, vocab
 from curation.models import AIModel, Dimension, DimensionCategory, Organisation, Post
-from curation.registry import dimension_spec
+from curation.registry import active_dimensions, dimension_spec
 from curation.scoring import applies, as_percent
 
 
@@ -36,7 +36,7 @@ class RegistrySnapshot:
 
     @classmethod
     def load(cls) -> "RegistrySnapshot":
-        dimensions = list(Dimension.objects.select_related("category").filter(is_active=True))
+        dimensions = active_dimensions()
         for dimension in dimensions:
             dimension.spec = dimension_spec(dimension)
         categories = {d.category_id: d.category for d in dimensions}

@@ -14,7 +14,7 @@ from curation import vocab
 from curation.assessments import category_scores_by_model, grades_by_model
 from curation.filters import AIModelFilter, annotate_organisation_aggregates
 from curation.models import AIModel, Assessment, Dimension, DimensionCategory, Organisation
-from curation.registry import dimension_spec
+from curation.registry import active_dimensions, dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
 
 
@@ -38,7 +38,7 @@ class Columns:
 
 
 def registry_columns() -> Columns:
-    dimensions = list(Dimension.objects.filter(is_active=True).select_related("category"))
+    dimensions = active_dimensions()
     categories: list[DimensionCategory] = []
     for dimension in dimensions:
         if all(c.pk != dimension.category_id for c in categories):
