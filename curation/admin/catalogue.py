@@ -11,7 +11,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.validators import URLValidator
 from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -32,7 +31,7 @@ from curation.registry import active_dimensions, dimension_spec
 from curation.review import services
 from curation.review.diff import diff_summary, diff_table
 from curation.review.errors import ReviewError, ReviewPermissionDenied, ValidationFailed
-from curation.review.fields import ASSESSMENT_PREFIX, field_for, field_label
+from curation.review.fields import ASSESSMENT_PREFIX, check_http_url, field_for, field_label
 from curation.scoring import applies
 
 State = ChangeRequest.State
@@ -151,8 +150,8 @@ class AIModelAdminForm(ReviewedForm):
         for dimension in self.dimensions:
             for link in _links_from_text(self.cleaned_data.get(f"links__{dimension.ref}", "")):
                 try:
-                    URLValidator(schemes=["http", "https"])(link)
-                except forms.ValidationError:
+                    check_http_url(link, "evidence link")
+                except ValidationFailed:
                     self.add_error(f"links__{dimension.ref}", f"{link!r} is not an http(s) URL")
         return super().clean()
 

@@ -24,6 +24,14 @@ ASSESSMENT_PREFIX = "assessment:"
 _url = URLValidator(schemes=["http", "https"])
 
 
+def check_http_url(value: str, what: str) -> None:
+    """Refuse anything but an http(s) URL (evidence links), naming what the value was for."""
+    try:
+        _url(value)
+    except ValidationError:
+        raise ValidationFailed(f"{what} {value!r} is not an http(s) URL") from None
+
+
 @dataclass(frozen=True)
 class ClassifiedField:
     name: str
@@ -274,10 +282,7 @@ def _assessment_field(dimension: Dimension) -> ClassifiedField:
         if isinstance(links, str):
             links = [line.strip() for line in links.splitlines() if line.strip()]
         for link in links:
-            try:
-                _url(link)
-            except ValidationError:
-                raise ValidationFailed(f"{dimension.name}: evidence link {link!r} is not an http(s) URL") from None
+            check_http_url(link, f"{dimension.name}: evidence link")
         return {"grade": grade, "links": list(links), "notes": str(value.get("notes") or "").strip()}
 
     def write(model: AIModel, value) -> None:

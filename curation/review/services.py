@@ -26,7 +26,7 @@ from curation.datachanges import record_data_change
 from curation.models import AIModel, ChangeRequest, HistoryEntry, ImportRun, Organisation, ReviewEvent
 
 from .errors import IllegalTransition, ReviewPermissionDenied, StaleProposal, ValidationFailed
-from .fields import ASSESSMENT_PREFIX, ClassifiedField, display_value, field_for
+from .fields import ASSESSMENT_PREFIX, ClassifiedField, check_http_url, display_value, field_for
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def propose(target, field_name: str, after, *, user, rationale: str, evidence_li
     if field.needs_evidence and not evidence_link:
         raise ValidationFailed(f"{target} · {field.label}: an evidence link is required for a grade")
     if evidence_link:
-        _check_url(evidence_link, f"{target} · {field.label}: evidence link")
+        check_http_url(evidence_link, f"{target} · {field.label}: evidence link")
     after = field.clean(after)
     # The live value from the database, not from the caller's possibly outdated instance.
     target = type(target).objects.get(pk=target.pk)
@@ -194,16 +194,6 @@ def propose(target, field_name: str, after, *, user, rationale: str, evidence_li
         _record_event(question, actor=user, action=Action.SUPERSEDED, from_state=State.PENDING,
                       to_state=State.WITHDRAWN, comment=question.decision_comment)
     return cr
-
-
-def _check_url(value: str, what: str) -> None:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator
-
-    try:
-        URLValidator(schemes=["http", "https"])(value)
-    except ValidationError:
-        raise ValidationFailed(f"{what} {value!r} is not an http(s) URL") from None
 
 
 # --- deciding -----------------------------------------------------------------------------
@@ -402,7 +392,7 @@ def edit_directly(target, field_name: str, after, *, user, rationale: str, evide
     if not rationale:
         raise ValidationFailed(f"{target} · {field.label}: a rationale is required")
     if evidence_link:
-        _check_url(evidence_link, f"{target} · {field.label}: evidence link")
+        check_http_url(evidence_link, f"{target} · {field.label}: evidence link")
     after = field.clean(after)
     target = type(target).objects.select_for_update().get(pk=target.pk)
     before = field.read(target)
