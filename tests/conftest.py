@@ -51,6 +51,36 @@ def require_redis():
         _missing(f"Redis at {settings.REDIS_URL} does not answer: {exc}")
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium, headless, with no background traffic (this machine has no internet).
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def chromium():
+    """A Playwright browser on Debian's chromium (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing (install Debian's chromium: apt-get install chromium)")
+    from playwright import sync_api as playwright_api  # a test dependency: missing it is an error, not a skip
+
+    # Playwright runs an event loop in this thread; the ORM calls between page steps stay synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def save_screenshot(page, name: str) -> None:
+    """Keep a full-page screenshot as a test artefact (test-artifacts/NAME.png)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
 @pytest.fixture
 def shared_database():
     if not SHARED_DATABASE.is_dir():

@@ -2,19 +2,12 @@
 
 Debian's chromium via Playwright; a screenshot goes to test-artifacts/charts-page.png.
 """
-from pathlib import Path
 
 import pytest
 
 from tests.charts_helpers import build_demo_index
-from tests.conftest import PROJECT_ROOT, REQUIRE_SERVICES
+from tests.conftest import save_screenshot
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,21 +22,12 @@ def published_charts(make_organisation, make_ai_model, settings, tmp_path):
 
 
 @pytest.fixture
-def page_without_javascript():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (install Debian's chromium: apt-get install chromium)"
-        if REQUIRE_SERVICES:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright import sync_api as playwright_api  # a test dependency: missing it is an error, not a skip
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def page_without_javascript(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 # The data is published before the browser starts (Playwright's event loop owns this thread).
@@ -67,8 +51,7 @@ def test_charts_page_shows_every_chart_without_javascript(live_server, published
         page.wait_for_timeout(100)
     assert all(w > 0 for w in widths), widths
     assert page.locator("table.chart-data").count() == len(chart_keys())
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "charts-page.png"), full_page=True)
+    save_screenshot(page, "charts-page")
 
     page.get_by_role("link", name="JSON").first.click()
     assert '"slices"' in page.content()

@@ -7,25 +7,18 @@ the events the payloads rely on (load, error, mouseover, focus, toggle, click).
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
 from curation.editorial import services
 from curation.editorial.importer import import_pages
 from curation.models import Post, PostKind
+from tests.conftest import save_screenshot
 from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 from tests.test_editorial_rendering import XSS_CORPUS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 EMBED_PAYLOADS = [
     '{% chart "<img src=x onerror=window.__xss=1>" %}',
@@ -78,22 +71,6 @@ FIRE_EVENTS_JS = """() => {
 }"""
 
 
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("OSAI_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{CHROMIUM} is missing", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright runs an event loop in this thread; the ORM calls below stay synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _visit(context, url: str, name: str) -> dict:
     page = context.new_page()
     dialogs = []
@@ -103,8 +80,7 @@ def _visit(context, url: str, name: str) -> dict:
     for link in page.query_selector_all("main a[href^='#']")[:20]:
         link.click()
     page.wait_for_timeout(100)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"editorial-xss-{name}.png"), full_page=True)
+    save_screenshot(page, f"editorial-xss-{name}")
     result = {
         "status": response.status,
         "flag": page.evaluate("() => window.__xss === undefined ? null : window.__xss"),
@@ -116,7 +92,7 @@ def _visit(context, url: str, name: str) -> dict:
     return result
 
 
-def test_xss_corpus_never_executes_in_chromium(browser, live_server, make_post, editor, role_users, tmp_path, client):
+def test_xss_corpus_never_executes_in_chromium(chromium, live_server, make_post, editor, role_users, tmp_path, client):
     # Payloads with unclosed elements (the <math> one) legitimately swallow what follows them,
     # so they go last, after the marker that proves the rest of the post was rendered.
     contained = [p for p in XSS_CORPUS if not p.startswith("<math")]
@@ -137,7 +113,7 @@ def test_xss_corpus_never_executes_in_chromium(browser, live_server, make_post, 
     imported = Post.objects.get(kind=PostKind.NEWS, slug="hostile-front-matter")
 
     client.force_login(role_users["superuser"])
-    context = browser.new_context()
+    context = chromium.new_context()
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     pages = {
         "public-post": hostile.get_absolute_url(),

@@ -10,34 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, REQUIRE_SERVICES
+from tests.conftest import save_screenshot
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (install Debian's chromium: apt-get install chromium)"
-        if REQUIRE_SERVICES:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright import sync_api as playwright_api  # a test dependency: missing it is an error, not a skip
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def browser_page(chromium):
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 @pytest.fixture
@@ -63,8 +48,7 @@ def reader_data(make_ai_model, make_organisation, registry):
 
 
 def shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"public-{name}.png"), full_page=True)
+    save_screenshot(page, f"public-{name}")
 
 
 def row_names(page):

@@ -2,38 +2,23 @@
 server, as new users of the admin would; the model's admin history and public page show it."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
 from curation.models import ChangeRequest
 
+from .conftest import save_screenshot
 from .review_fixtures import grade_of, graded_model, people  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture
-def page():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("OSAI_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{CHROMIUM} is missing", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM checks between page steps
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page(viewport={"width": 1300, "height": 1000})
-        browser.close()
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1300, "height": 1000})
+    yield context.new_page()
+    context.close()
 
 
 def _log_in(page, base, username):
@@ -46,7 +31,6 @@ def _log_in(page, base, username):
 
 
 def test_curator_proposes_reviewer_approves_and_history_shows_it(live_server, page, people, graded_model):
-    ARTIFACTS.mkdir(exist_ok=True)
     base = live_server.url
     _log_in(page, base, "curator")
     page.goto(f"{base}/admin/curation/aimodel/{graded_model.pk}/change/")
@@ -57,7 +41,7 @@ def test_curator_proposes_reviewer_approves_and_history_shows_it(live_server, pa
     page.wait_for_selector("ul.messagelist")
     assert "proposed for review" in page.inner_text("ul.messagelist")
     assert grade_of(graded_model, "weights_endmodel") == "partial"
-    page.screenshot(path=str(ARTIFACTS / "review-browser-proposed.png"), full_page=True)
+    save_screenshot(page, "review-browser-proposed")
 
     _log_in(page, base, "reviewer")
     assert "Awaiting your review" in page.inner_text("#review-panel")
@@ -75,7 +59,7 @@ def test_curator_proposes_reviewer_approves_and_history_shows_it(live_server, pa
     page.goto(f"{base}/admin/curation/aimodel/{graded_model.pk}/change/")
     history = page.inner_text("div.field-history")
     assert "End User Model Weights" in history and "curator" in history and "reviewer" in history
-    page.screenshot(path=str(ARTIFACTS / "review-browser-history.png"), full_page=True)
+    save_screenshot(page, "review-browser-history")
 
     page.context.clear_cookies()  # a reader, not logged in
     page.goto(f"{base}/models/{graded_model.slug}/")
