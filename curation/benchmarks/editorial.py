@@ -15,7 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -62,7 +62,8 @@ def editorial(quick: bool = False) -> dict:
         populate_synthetic(300 if quick else 2_000, prefix="EditorialBench")
         post = Post(kind=PostKind.NEWS, title="Benchmark post",
                     body="{% byline %}\n\nIntro.\n\n{% index view=\"table\" %}\n\nOutro.\n")
-        services._save_post(post, user=None)
+        with transaction.atomic():  # the service's own callers hold a transaction
+            services._save_post(post, user=None)
         post.status = "published"
         post.save(update_fields=["status"])
         figures["editorial_index_embed_p50_ms"] = _p50(lambda: render_markdown(post.body, post=post), runs)
