@@ -281,6 +281,12 @@ def test_invalid_proposals_say_what_is_wrong(people, make_ai_model):
         **base, "field": "assessment:licenses", "after": {"grade": "open"}}, format="json")
     assert no_evidence.status_code == 400 and no_evidence.json()["field"] == "evidence_link"
 
+    bad_evidence = curator.post("/api/v1/change-requests/", {
+        **base, "field": "assessment:licenses", "after": {"grade": "open"}, "evidence_link": "ftp://example.org/x"},
+        format="json")
+    assert bad_evidence.status_code == 400 and bad_evidence.json()["field"] == "evidence_link"
+    assert "not an http(s) URL" in bad_evidence.json()["message"]
+
     assert ChangeRequest.objects.count() == 0
 
 

@@ -108,20 +108,6 @@ class DecisionSerializer(serializers.Serializer):
 
 # --- mapping the services' refusals ------------------------------------------------------------
 
-def _field_at_fault(message: str, default: str | None) -> str | None:
-    """Which input a ValidationFailed message is about (the services name it in words)."""
-    lowered = message.lower()
-    if "rationale" in lowered:
-        return "rationale"
-    if "evidence link is required" in lowered:
-        return "evidence_link"
-    if "comment is required" in lowered:
-        return "comment"
-    if "is not a classified field" in lowered or "no dimension" in lowered or "belong to ai models" in lowered:
-        return "field"
-    return default
-
-
 def api_error_for(error: ReviewError, *, value_field: str | None = None) -> exceptions.APIException:
     message = str(error)
     if isinstance(error, ReviewPermissionDenied):
@@ -129,7 +115,7 @@ def api_error_for(error: ReviewError, *, value_field: str | None = None) -> exce
     if isinstance(error, (IllegalTransition, StaleProposal)):
         return Conflict(message)
     if isinstance(error, ValidationFailed):
-        field = _field_at_fault(message, value_field)
+        field = error.field or value_field
         return exceptions.ValidationError({field or "non_field_errors": [message]})
     return exceptions.APIException(message)
 

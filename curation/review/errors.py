@@ -18,4 +18,12 @@ class StaleProposal(ReviewError):
 
 
 class ValidationFailed(ReviewError):
-    """The proposed value, rationale or evidence is missing or not acceptable."""
+    """The proposed value, rationale or evidence is missing or not acceptable.
+
+    `field` names the input at fault (e.g. "rationale", "evidence_link", "comment", "field")
+    when it is not the proposed value itself, so forms and the API can point at it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

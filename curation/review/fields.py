@@ -24,12 +24,12 @@ ASSESSMENT_PREFIX = "assessment:"
 _url = URLValidator(schemes=["http", "https"])
 
 
-def check_http_url(value: str, what: str) -> None:
+def check_http_url(value: str, what: str, *, field: str | None = None) -> None:
     """Refuse anything but an http(s) URL (evidence links), naming what the value was for."""
     try:
         _url(value)
     except ValidationError:
-        raise ValidationFailed(f"{what} {value!r} is not an http(s) URL") from None
+        raise ValidationFailed(f"{what} {value!r} is not an http(s) URL", field=field) from None
 
 
 @dataclass(frozen=True)
@@ -302,18 +302,22 @@ def field_for(target, name: str) -> ClassifiedField:
     target_model = target if isinstance(target, type) else type(target)
     if name.startswith(ASSESSMENT_PREFIX):
         if target_model is not AIModel:
-            raise ValidationFailed(f"{name}: dimension grades belong to AI models, not to {target_model.__name__}")
+            raise ValidationFailed(
+                f"{name}: dimension grades belong to AI models, not to {target_model.__name__}", field="field"
+            )
         ref = name[len(ASSESSMENT_PREFIX):]
         dimension = Dimension.objects.filter(ref=ref).first()
         if dimension is None:
-            raise ValidationFailed(f"{name}: no dimension {ref!r} in the registry")
+            raise ValidationFailed(f"{name}: no dimension {ref!r} in the registry", field="field")
         return _assessment_field(dimension)
     fields = ORGANISATION_FIELDS if target_model is Organisation else AI_MODEL_FIELDS
     for field in fields:
         if field.name == name and field.target_model is target_model:
             return field
     known = ", ".join(f.name for f in fields)
-    raise ValidationFailed(f"{name!r} is not a classified field of {target_model.__name__} (known: {known})")
+    raise ValidationFailed(
+        f"{name!r} is not a classified field of {target_model.__name__} (known: {known})", field="field"
+    )
 
 
 # Whole-record events in history rather than field changes; their values are snapshots.

@@ -169,11 +169,13 @@ def propose(target, field_name: str, after, *, user, rationale: str, evidence_li
     field = field_for(target, field_name)
     rationale, evidence_link = _clean_text(rationale), _clean_text(evidence_link)
     if not rationale:
-        raise ValidationFailed(f"{target} · {field.label}: a rationale is required")
+        raise ValidationFailed(f"{target} · {field.label}: a rationale is required", field="rationale")
     if field.needs_evidence and not evidence_link:
-        raise ValidationFailed(f"{target} · {field.label}: an evidence link is required for a grade")
+        raise ValidationFailed(
+            f"{target} · {field.label}: an evidence link is required for a grade", field="evidence_link"
+        )
     if evidence_link:
-        check_http_url(evidence_link, f"{target} · {field.label}: evidence link")
+        check_http_url(evidence_link, f"{target} · {field.label}: evidence link", field="evidence_link")
     after = field.clean(after)
     # The live value from the database, not from the caller's possibly outdated instance.
     target = type(target).objects.get(pk=target.pk)
@@ -289,7 +291,7 @@ def reject(change_request, user, comment: str) -> ChangeRequest:
         raise ReviewPermissionDenied(f"{_user_label(user)} proposed {_describe(cr)}: withdraw it instead of rejecting it")
     comment = _clean_text(comment)
     if not comment:
-        raise ValidationFailed(f"{_describe(cr)}: say why it is rejected (a comment is required)")
+        raise ValidationFailed(f"{_describe(cr)}: say why it is rejected (a comment is required)", field="comment")
     _close(cr, State.REJECTED, user, comment)
     _record_event(cr, actor=user, action=Action.REJECTED, from_state=State.PENDING, to_state=State.REJECTED,
                   comment=comment)
@@ -390,9 +392,9 @@ def edit_directly(target, field_name: str, after, *, user, rationale: str, evide
     field = field_for(target, field_name)
     rationale, evidence_link = _clean_text(rationale), _clean_text(evidence_link)
     if not rationale:
-        raise ValidationFailed(f"{target} · {field.label}: a rationale is required")
+        raise ValidationFailed(f"{target} · {field.label}: a rationale is required", field="rationale")
     if evidence_link:
-        check_http_url(evidence_link, f"{target} · {field.label}: evidence link")
+        check_http_url(evidence_link, f"{target} · {field.label}: evidence link", field="evidence_link")
     after = field.clean(after)
     target = type(target).objects.select_for_update().get(pk=target.pk)
     before = field.read(target)
