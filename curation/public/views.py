@@ -98,11 +98,14 @@ def model_detail(request, slug):
     if model is None:
         raise Http404(f"No public model is called “{slug}”.")
     columns = queries.registry_columns()
+    related = queries.related_models(model)
+    suggestion = next(iter(related["same_base"] + related["same_organisation"]), None)
     return render(request, "public/model_detail.html", {
         "model": model,
         "columns": columns,
         "grouped": queries.model_cells(model, columns),
-        "related": queries.related_models(model),
+        "related": related,
+        "compare_suggestion": suggestion.slug if suggestion else "",
         "changelog": queries.model_changelog(model),
         "last_reviewed": queries.model_last_reviewed(model),
         "total_percent": as_percent(model.total_score),
