@@ -38,7 +38,7 @@ def test_with_nothing_set_the_site_runs_on_sqlite_eager_celery_and_local_memory(
     assert found["engine"] == "django.db.backends.sqlite3"
     assert found["name"] == str(PROJECT_ROOT / "db.sqlite3")
     assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert found["eager"] is True and found["broker"] == "memory://"
+    assert found["eager"] is True and found["broker"] == "memory://localhost/"
     assert found["debug"] is True
 
 
