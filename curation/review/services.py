@@ -299,14 +299,19 @@ def reject(change_request, user, comment: str) -> ChangeRequest:
     return cr
 
 
+def _require_own_request(cr: ChangeRequest, user, verb: str) -> None:
+    """Withdrawing and renewing belong to the proposer, while they still hold a curator role."""
+    if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
+        raise ReviewPermissionDenied(f"only its proposer may {verb} {_describe(cr)}")
+    if not roles.is_curator(user):
+        raise ReviewPermissionDenied(f"{_user_label(user)} may no longer {verb} proposals: curators and reviewers only")
+
+
 @transaction.atomic
 def withdraw(change_request, user, comment: str = "") -> ChangeRequest:
     """The proposer takes back a pending or stale request."""
     cr = _lock_request(change_request)
-    if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
-        raise ReviewPermissionDenied(f"only its proposer may withdraw {_describe(cr)}")
-    if not roles.is_curator(user):
-        raise ReviewPermissionDenied(f"{_user_label(user)} may no longer act on proposals: curators and reviewers only")
+    _require_own_request(cr, user, "withdraw")
     _require_state(cr, [State.PENDING, State.STALE], "withdrawn")
     previous = cr.state
     _close(cr, State.WITHDRAWN, user, _clean_text(comment))
@@ -319,10 +324,7 @@ def withdraw(change_request, user, comment: str = "") -> ChangeRequest:
 def renew(change_request, user, comment: str = "") -> ChangeRequest:
     """Put a stale request back in the queue, proposed against the current live value."""
     cr = _lock_request(change_request)
-    if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
-        raise ReviewPermissionDenied(f"only its proposer may renew {_describe(cr)}")
-    if not roles.is_curator(user):
-        raise ReviewPermissionDenied(f"{_user_label(user)} may no longer propose changes")
+    _require_own_request(cr, user, "renew")
     _require_state(cr, [State.STALE], "renewed")
     target = _lock_target(cr)
     if target is None:
