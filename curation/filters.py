@@ -182,6 +182,23 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
 # AI models
 # ---------------------------------------------------------------------------------------------
 
+# An organisation's classification, filterable on organisations and (through them) on models:
+# parameter name -> (Organisation field, choices, label).
+_CLASSIFICATION_FILTERS = {
+    "country": ("country", list(countries), "Country of origin"),
+    "region": ("region", vocab.Region.choices, "Region"),
+    "sector": ("sector", vocab.Sector.choices, "Sector"),
+    "kind": ("contributor_kind", vocab.ContributorKind.choices, "Kind of contributor"),
+    "bloc": ("big_tech_bloc", vocab.BigTechBloc.choices, "Big Tech bloc"),
+}
+
+
+def classification_filter(name: str, path: str = "") -> django_filters.ChoiceFilter:
+    """The filter for one classification field; `path` leads from the filtered model to Organisation."""
+    field, choices, label = _CLASSIFICATION_FILTERS[name]
+    return django_filters.ChoiceFilter(field_name=f"{path}{field}", choices=choices, label=label, empty_label="Any")
+
+
 class AIModelFilter(django_filters.FilterSet):
     """Filters and ordering of the index (HTML table, downloads and API alike)."""
 
@@ -200,19 +217,10 @@ class AIModelFilter(django_filters.FilterSet):
     organisation = django_filters.CharFilter(
         field_name="organisation__slug", label="Organisation", help_text="The organisation's slug.",
     )
-    country = django_filters.ChoiceFilter(
-        field_name="organisation__country", choices=list(countries), label="Country of origin", empty_label="Any",
-    )
-    region = django_filters.ChoiceFilter(
-        field_name="organisation__region", choices=vocab.Region.choices, label="Region", empty_label="Any",
-    )
-    sector = django_filters.ChoiceFilter(
-        field_name="organisation__sector", choices=vocab.Sector.choices, label="Sector", empty_label="Any",
-    )
-    bloc = django_filters.ChoiceFilter(
-        field_name="organisation__big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc",
-        empty_label="Any",
-    )
+    country = classification_filter("country", "organisation__")
+    region = classification_filter("region", "organisation__")
+    sector = classification_filter("sector", "organisation__")
+    bloc = classification_filter("bloc", "organisation__")
     released_from = PeriodFilter(field_name="release_date", bound="start", label="Released from")
     released_to = PeriodFilter(field_name="release_date", bound="end", label="Released until")
     base_model = django_filters.CharFilter(
@@ -320,22 +328,11 @@ class OrganisationOrderingFilter(django_filters.OrderingFilter):
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search", help_text="Organisation name.")
-    country = django_filters.ChoiceFilter(
-        field_name="country", choices=list(countries), label="Country of origin", empty_label="Any",
-    )
-    region = django_filters.ChoiceFilter(
-        field_name="region", choices=vocab.Region.choices, label="Region", empty_label="Any",
-    )
-    sector = django_filters.ChoiceFilter(
-        field_name="sector", choices=vocab.Sector.choices, label="Sector", empty_label="Any",
-    )
-    kind = django_filters.ChoiceFilter(
-        field_name="contributor_kind", choices=vocab.ContributorKind.choices, label="Kind of contributor",
-        empty_label="Any",
-    )
-    bloc = django_filters.ChoiceFilter(
-        field_name="big_tech_bloc", choices=vocab.BigTechBloc.choices, label="Big Tech bloc", empty_label="Any",
-    )
+    country = classification_filter("country")
+    region = classification_filter("region")
+    sector = classification_filter("sector")
+    kind = classification_filter("kind")
+    bloc = classification_filter("bloc")
     ordering = OrganisationOrderingFilter()
 
     class Meta:
