@@ -191,6 +191,8 @@ OSAI_IFRAME_ALLOWED_HOSTS = env.list(
 )
 # How long a signed link sharing a draft post stays valid (seconds).
 OSAI_PREVIEW_LINK_MAX_AGE = env.int("OSAI_PREVIEW_LINK_MAX_AGE", default=7 * 24 * 3600)
+# Imports refuse any file larger than this (bytes); real index files are a few kilobytes.
+OSAI_IMPORT_MAX_FILE_BYTES = env.int("OSAI_IMPORT_MAX_FILE_BYTES", default=1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -46,7 +46,7 @@ CASES = {
     "empty file": ({"empty.yaml": ""}, "empty.yaml", None, "empty file"),
     "binary file": (
         {"binary.yaml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"},
-        "binary.yaml", None, "binary file (contains NUL bytes), not YAML text",
+        "binary.yaml", 3, "binary file (contains NUL bytes), not YAML text",  # the line of the first NUL
     ),
     "duplicate model name": (
         {"a-first.yaml": model_file("Twin"), "b-second.yaml": model_file("Twin")},
@@ -65,6 +65,8 @@ def _write(folder, files):
 
 
 def _line_of(text, needle):
+    if isinstance(needle, int):
+        return needle
     return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
 
 

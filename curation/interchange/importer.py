@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
@@ -21,6 +22,7 @@ from curation.datachanges import record_data_change
 from curation.models import AIModel, Assessment, Dimension, Organisation
 from curation.registry import LEGACY_DIMENSIONS, ensure_legacy_dimension, load_registry, scoring_dimensions
 
+from .safe_input import FolderEntry, InputLimits, InputProblem
 from .upstream import (
     FileProblem,
     ParsedFile,
@@ -99,6 +101,11 @@ class ImportAborted(Exception):
 
 
 Progress = Callable[[int, int, str], None]
+
+
+def input_limits() -> InputLimits:
+    """The safe-input limits for imports; the file size limit is a setting."""
+    return InputLimits(max_file_bytes=settings.OSAI_IMPORT_MAX_FILE_BYTES)
 
 
 def import_index(path, *, strict: bool = False, user=None, progress: Progress | None = None) -> ImportReport:
@@ -186,11 +193,15 @@ class _Run:
         self.tag_cache: dict = {}
         self.pending: list[_PendingModel] = []
 
-        files = model_files(self.path)
-        for done, file_path in enumerate(files, start=1):
-            self._import_file(file_path)
+        self.limits = input_limits()
+        files = [f for f in model_files(self.path, self.limits) if not f.name.startswith("_")]
+        for done, entry in enumerate(files, start=1):
+            if isinstance(entry, InputProblem):
+                self._skip(FileProblem.of(entry))
+            else:
+                self._import_file(entry)
             if self.progress:
-                self.progress(done, len(files), file_path.name)
+                self.progress(done, len(files), entry.name)
         self._flush_new()
 
         if self.report.registry_changed:
@@ -210,10 +221,15 @@ class _Run:
 
     # -- one file -------------------------------------------------------------------------
 
-    def _import_file(self, file_path: Path) -> None:
-        name = file_path.name
+    def _skip(self, problem: FileProblem) -> None:
+        if self.strict:
+            raise problem
+        self.report.skipped.append(Skipped(problem.filename, problem.line, problem.reason))
+
+    def _import_file(self, entry: FolderEntry) -> None:
+        name = entry.name
         try:
-            parsed = parse_file(name, file_path.read_bytes(), self.known_refs)
+            parsed = parse_file(name, entry.read_bytes(self.limits), self.known_refs, self.limits)
             self._check(parsed)
             journal = _Journal()
             try:
@@ -221,10 +237,8 @@ class _Run:
             except DatabaseError as exc:
                 journal.undo(self)
                 raise FileProblem(name, None, f"could not be stored: {exc}") from None
-        except FileProblem as problem:
-            if self.strict:
-                raise
-            self.report.skipped.append(Skipped(problem.filename, problem.line, problem.reason))
+        except InputProblem as problem:
+            self._skip(FileProblem.of(problem))
             return
         except OSError as exc:
             problem = FileProblem(name, None, f"could not be read: {exc.strerror or exc}")

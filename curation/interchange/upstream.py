@@ -18,14 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from curation import vocab
 
-try:  # libyaml is ten times faster; PyYAML's pure loader gives the same data
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
+from . import safe_input
+from .safe_input import DEFAULT_LIMITS, FolderEntry, InputLimits, InputProblem
 
 # (upstream key, AIModel attribute), in the order upstream writes them.
 SYSTEM_KEYS = [
@@ -70,12 +66,16 @@ _MONTHS = {
 }
 
 
-class FileProblem(Exception):
+class FileProblem(InputProblem):
     """A file that cannot be imported: its name, the line (or None) and the reason."""
 
-    def __init__(self, filename: str, line: int | None, reason: str):
-        super().__init__(f"{filename}{f', line {line}' if line else ''}: {reason}")
-        self.filename, self.line, self.reason = filename, line, reason
+    @property
+    def filename(self) -> str:
+        return self.name
+
+    @classmethod
+    def of(cls, problem: InputProblem) -> "FileProblem":
+        return problem if isinstance(problem, cls) else cls(problem.name, problem.line, problem.reason)
 
 
 @dataclass
@@ -176,27 +176,17 @@ def find_line(text: str, top_key: str, sub_key: str | None = None) -> int | None
 def decode(filename: str, raw: bytes) -> str:
     if not raw.strip():
         raise FileProblem(filename, None, "empty file")
-    if b"\x00" in raw:
-        raise FileProblem(filename, None, "binary file (contains NUL bytes), not YAML text")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FileProblem(filename, line, "not UTF-8 text (binary file?)") from None
+        return safe_input.read_text(filename, raw)
+    except InputProblem as problem:
+        raise FileProblem.of(problem) from None
 
 
-def load_yaml(filename: str, text: str):
+def load_yaml(filename: str, text: str, limits: InputLimits = DEFAULT_LIMITS):
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" (column {mark.column + 1})" if mark else ""
-        if exc.context_mark and mark and exc.context_mark.line != mark.line:
-            where += f"; the construct began on line {exc.context_mark.line + 1}"
-        problem = " ".join(filter(None, [exc.context, exc.problem]))
-        raise FileProblem(filename, mark.line + 1 if mark else None, f"invalid YAML: {problem}{where}") from None
-    except yaml.YAMLError as exc:
-        raise FileProblem(filename, None, f"invalid YAML: {exc}") from None
+        return safe_input.load(text, filename, limits)
+    except InputProblem as problem:
+        raise FileProblem.of(problem) from None
 
 
 def _key(text) -> str:
@@ -293,10 +283,10 @@ def _header_comments(text: str) -> tuple[dict[str, tuple[str, int]], list[str]]:
     return tags, kept
 
 
-def parse_file(filename: str, raw: bytes, dimension_refs: set[str]) -> ParsedFile:
+def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: InputLimits = DEFAULT_LIMITS) -> ParsedFile:
     """Read one upstream model file. `dimension_refs`: refs of known (active or legacy) dimensions."""
     text = decode(filename, raw)
-    data = load_yaml(filename, text)
+    data = load_yaml(filename, text, limits)
     if data is None:
         raise FileProblem(filename, None, "empty file (no YAML content)")
     if not isinstance(data, dict):
@@ -460,12 +450,10 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str]) -> ParsedFil
     )
 
 
-def model_files(path: Path) -> list[Path]:
-    """The model files of an upstream folder, in a stable order (names only: files are read later)."""
+def model_files(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> list[FolderEntry | InputProblem]:
+    """The model files of an upstream folder (or the one file given), in a stable order, with the
+    entries refused by the safe folder walk as problems (names only: files are read later)."""
     path = Path(path)
     if path.is_file():
-        return [path]
-    return sorted(
-        (p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith("_") and p.is_file()),
-        key=lambda p: p.name,
-    )
+        return [FolderEntry(path.name, path)]
+    return list(safe_input.walk_folder(path, suffixes=(".yaml", ".yml"), limits=limits))
