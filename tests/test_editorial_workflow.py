@@ -205,3 +205,38 @@ def test_preview_token_round_trip_forgery_and_expiry(make_post):
         services.post_for_preview_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
     with pytest.raises(services.InvalidPreviewLink, match="expired"):
         services.post_for_preview_token(token, max_age=-1)
+
+
+# --- nothing broken goes live ---------------------------------------------------------------
+def test_publish_and_schedule_are_refused_naming_each_broken_embed(make_post, editor):
+    from curation.editorial.errors import EmbedProblems
+
+    post = make_post("Broken", body='Text\n\n{% chart "nope" %}\n\n{% index view="carousel" %}\n')
+    with pytest.raises(EmbedProblems) as refused:
+        services.publish(post, user=editor)
+    assert str(refused.value).startswith("cannot publish post 'Broken' until 2 embeds are fixed: line 3, {% chart \"nope\" %}: unknown chart key 'nope'")
+    assert refused.value.problems[1] == "line 5, {% index view=\"carousel\" %}: index embed: view 'carousel' is not one of grid, table"
+    with pytest.raises(EmbedProblems, match="cannot schedule post 'Broken' until 2 embeds"):
+        services.schedule(post, user=editor, publish_at=timezone.now() + datetime.timedelta(days=1))
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT and not PostStatusChange.objects.filter(post=post).exists()
+    # Fixed, it goes live.
+    post.body = "Text"
+    services.save_post(post, user=editor)
+    services.publish(post, user=editor)
+    assert Post.objects.public().get() == post
+
+
+def test_a_due_post_whose_embed_broke_goes_back_to_draft_with_the_reason(make_post, editor, make_ai_model):
+    olmo = make_ai_model("OLMo", upstream_filename="OLMo.yaml")
+    post = make_post("Embargoed list", body='{% index models="OLMo" %}')
+    now = timezone.now()
+    services.schedule(post, user=editor, publish_at=now + datetime.timedelta(hours=1))
+    olmo.is_public = False  # withdrawn while the post waited
+    olmo.save()
+    assert services.publish_due_posts(now=now + datetime.timedelta(hours=2)) == []
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT and post.publish_at is None and not Post.objects.public().exists()
+    step = post.status_changes.first()
+    assert (step.from_status, step.to_status) == (PostStatus.SCHEDULED, PostStatus.DRAFT)
+    assert step.comment == "Not published as scheduled: line 1, {% index models=\"OLMo\" %}: index embed: no public model matches 'OLMo'"

@@ -15,3 +15,14 @@ class IllegalTransition(EditorialError):
 
 class InvalidPost(EditorialError):
     """The post's content is not acceptable (e.g. an empty title, a duplicate slug)."""
+
+
+class EmbedProblems(InvalidPost):
+    """The post cannot go live as it is: some of its embeds cannot show what they should.
+
+    `problems` holds one sentence per embed (its line, its text and why), for forms to list.
+    """
+
+    def __init__(self, message: str, problems: list[str]):
+        super().__init__(message)
+        self.problems = problems

@@ -205,7 +205,7 @@ def _store(page: ParsedPage, source: str, report: PagesImportReport, user) -> bo
     for name, value in fields.items():
         setattr(post, name, value)
     post.source_path = source[:300]
-    services._save_post(post, user=user, comment=f"Imported from {source}")
+    services._save_post(post, user=user, comment=f"Imported from {source}", check_embeds=False)
     if post.status != page.status:
         # The upstream file is the authority on its status; the step is logged like any other.
         before = post.status

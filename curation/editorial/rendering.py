@@ -175,10 +175,30 @@ def markdown_renderer() -> MarkdownIt:
     return md
 
 
+@dataclass(frozen=True)
+class EmbedProblem:
+    """One embed that cannot show what it should: where it is, what was written, and why."""
+
+    line: int
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}"
+
+    def describe(self) -> str:
+        """The problem with the embed's own text, for refusals: `line 3, {% chart "x" %}: ...`."""
+        return f"line {self.line}, {self.source}: {self.message}"
+
+
 @dataclass
 class Rendered:
     html: SafeString
-    problems: list[str]
+    embed_problems: list[EmbedProblem]
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(p) for p in self.embed_problems]
 
 
 def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
@@ -186,11 +206,11 @@ def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
     on the public page a broken embed quietly shows nothing (or a neutral placeholder)."""
     env = {"osai_nonce": secrets.token_hex(8)}
     html = sanitise(markdown_renderer().render(body or "", env))
-    problems: list[str] = []
+    problems: list[EmbedProblem] = []
     for index, directive in enumerate(env.get("osai_embeds", [])):
         outcome = embeds.render_embed(directive, post=post)
         if outcome.problem:
-            problems.append(f"Line {directive.line}: {outcome.problem}")
+            problems.append(EmbedProblem(directive.line, directive.source, outcome.problem))
         replacement = outcome.html
         if outcome.problem and preview:
             # The box comes before whatever the embed could still show (e.g. the models found).
@@ -199,4 +219,4 @@ def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
                 {"problem": outcome.problem, "line": directive.line, "source": directive.source},
             ) + replacement
         html = html.replace(f"<p>osai-embed-{env['osai_nonce']}-{index}</p>", replacement, 1)
-    return Rendered(html=mark_safe(html), problems=problems)  # noqa: S308 - sanitised above
+    return Rendered(html=mark_safe(html), embed_problems=problems)  # noqa: S308 - sanitised above

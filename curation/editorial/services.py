@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from curation.datachanges import record_data_change
-from curation.editorial.errors import EditorialPermissionDenied, IllegalTransition, InvalidPost
+from curation.editorial.errors import EditorialPermissionDenied, EmbedProblems, IllegalTransition, InvalidPost
+from curation.editorial.rendering import render_markdown
 from curation.models import Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag
 
 EDIT_PERMISSION = "curation.change_post"
@@ -43,6 +44,32 @@ def _require(user, check, doing: str, post: Post | None = None) -> None:
         who = getattr(user, "get_username", lambda: "an anonymous visitor")() or "an anonymous visitor"
         where = f" post {post.title!r}" if post is not None else " posts"
         raise EditorialPermissionDenied(f"{who} may not {doing}{where}: this needs the Editor role")
+
+
+# --- what may go live -----------------------------------------------------------------------
+# Statuses whose content readers see now or will see without another editor's step.
+GOES_LIVE = frozenset({PostStatus.PUBLISHED, PostStatus.SCHEDULED})
+
+
+def publication_problems(post: Post) -> list[str]:
+    """Why `post` may not go live as it now is (an empty list when it may).
+
+    One sentence per embed that cannot show what it should, naming its line, its text and the
+    reason, e.g. `line 3, {% chart "nope" %}: unknown chart key 'nope' (known charts: ...)`.
+    """
+    return [problem.describe() for problem in render_markdown(post.body, post=post).embed_problems]
+
+
+def refuse_if_not_publishable(post: Post, verb: str) -> None:
+    """Raise EmbedProblems (naming each embed and why) if `post` may not go live as it is."""
+    problems = publication_problems(post)
+    if problems:
+        count = f"{len(problems)} embed{'s' if len(problems) != 1 else ''}"
+        raise EmbedProblems(
+            f"cannot {verb} post {post.title!r} until {count} {'is' if len(problems) == 1 else 'are'} fixed: "
+            + "; ".join(problems),
+            problems,
+        )
 
 
 # --- saving and revisions -------------------------------------------------------------------
@@ -88,10 +115,15 @@ def snapshot_metadata(post: Post) -> dict:
     }
 
 
+def latest_revision_number(post: Post) -> int:
+    """The number of the post's newest revision (0 before its first save)."""
+    return post.revisions.aggregate(n=Max("number"))["n"] or 0
+
+
 def record_revision(post: Post, *, user=None, comment: str = "") -> PostRevision:
     """Keep a snapshot of the post as it now is (call after the post and its tags are saved)."""
     Post.objects.select_for_update().filter(pk=post.pk).first()  # serialise revision numbers
-    number = (post.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = latest_revision_number(post) + 1
     return PostRevision.objects.create(
         post=post, number=number, title=post.title, description=post.description, body=post.body,
         metadata=snapshot_metadata(post), author=user if getattr(user, "pk", None) else None,
@@ -106,8 +138,13 @@ def save_post(post: Post, *, user, tags=None, authors=None, comment: str = "") -
     return _save_post(post, user=user, tags=tags, authors=authors, comment=comment)
 
 
-def _save_post(post: Post, *, user, tags=None, authors=None, comment: str = "") -> Post:
+def _save_post(post: Post, *, user, tags=None, authors=None, comment: str = "", check_embeds: bool = True) -> Post:
+    """Save content and keep a revision. Saving a published or scheduled post puts the content
+    in front of readers, so (unless `check_embeds` is off, as for the importer, which reports
+    instead) it is refused while an embed has a problem."""
     _validate(post)
+    if check_embeds and post.status in GOES_LIVE:
+        refuse_if_not_publishable(post, "save the " + PostStatus(post.status).label.lower())
     post.save()
     if tags is not None:
         set_tags(post, tags)
@@ -244,6 +281,8 @@ def transition(post: Post, action: str, *, user, comment: str = "", publish_at=N
             f"and only a post that is {allowed} can be"
         )
     now = now or timezone.now()
+    if step.target in GOES_LIVE:
+        refuse_if_not_publishable(post, step.verb)
     if action == "schedule":
         if publish_at is None:
             raise InvalidPost(f"cannot schedule post {post.title!r}: give the date and time to publish it")
@@ -275,6 +314,8 @@ def publish_due_posts(now=None) -> list[Post]:
     """Publish every scheduled post whose `publish_at` has come (the beat task calls this).
 
     Rows are locked and skipped if another worker holds them, so two beats never double-publish.
+    A due post whose embeds broke since it was scheduled (a chart retired, a model withdrawn) is
+    not published: it goes back to draft, and its workflow history says which embed and why.
     """
     now = now or timezone.now()
     published = []
@@ -285,6 +326,12 @@ def publish_due_posts(now=None) -> list[Post]:
             .order_by("publish_at", "pk")
         )
         for post in due:
+            problems = publication_problems(post)
+            if problems:
+                post.publish_at = None
+                _move(post, PostStatus.DRAFT, user=None, now=now,
+                      comment=f"Not published as scheduled: {'; '.join(problems)}")
+                continue
             published.append(_move(post, PostStatus.PUBLISHED, user=None, comment="Published as scheduled", now=now))
     return published
 
