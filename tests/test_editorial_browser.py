@@ -136,3 +136,29 @@ def test_xss_corpus_never_executes_in_chromium(chromium, live_server, make_post,
     assert "<script>window.__xss=1</script>Hostile" in results["imported-post"]["text"]
     # Editors see the broken embeds reported in preview, with the payload shown as text.
     assert "unknown chart key '<img src=x onerror=window.__xss=1>'" in results["admin-preview"]["text"]
+
+
+def test_editor_edits_the_body_clicks_publish_and_readers_see_the_edit(chromium, live_server, make_post, editor, client):
+    post = make_post("Browser edited", body="The body as first saved.")
+    client.force_login(editor)
+    context = chromium.new_context()
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/curation/post/{post.pk}/change/")
+    page.fill("#id_body", "The body as **edited in the browser**, never saved before clicking Publish.")
+    page.fill("#id_workflow_comment", "Straight to readers")
+    save_screenshot(page, "editorial-publish-before-click")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.wait_for_load_state("load")
+    assert "“Browser edited” is now published." in page.inner_text("body")
+    save_screenshot(page, "editorial-publish-after-click")
+
+    public = context.new_page()
+    public.goto(live_server.url + post.get_absolute_url())
+    article = public.inner_text("article")
+    assert "The body as edited in the browser, never saved before clicking Publish." in article
+    assert "first saved" not in article
+    assert public.inner_html("article").count("<strong>edited in the browser</strong>") == 1
+    context.close()
+    post.refresh_from_db()
+    assert post.status == "published" and post.status_changes.first().comment == "Straight to readers"

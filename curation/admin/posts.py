@@ -14,39 +14,45 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from curation.admin.base import ReadOnlyAdmin
 from curation.editorial import services
-from curation.editorial.errors import EditorialError
+from curation.editorial.errors import EditorialError, EmbedProblems
 from curation.editorial.rendering import render_markdown
 from curation.editorial.views import render_post_page
 from curation.models import Post, PostRevision, PostStatus, PostStatusChange, PostTag
 
 
+# Past participles of the workflow steps, for messages ("was not published").
+TRANSITIONS_DONE = {"publish": "published", "schedule": "scheduled", "submit": "submitted for review"}
+
+
 def embed_help() -> str:
-    """The embeds editors can write, with the chart keys that exist right now."""
+    """The embeds editors can write: the tested examples, the chart keys and index filters that exist now."""
     try:
         from curation.charts.catalogue import chart_keys
 
         keys = ", ".join(chart_keys())
     except ImportError:
         keys = "none yet"
-    from curation.editorial.embeds import INDEX_VIEWS
+    from curation.editorial.embeds import EMBED_EXAMPLES, INDEX_VIEWS
     from curation.filters import GRADE_FILTER_PREFIX, AIModelFilter
 
+    examples = format_html_join(", ", "<code>{}</code>", ((example,) for example in EMBED_EXAMPLES))
     return format_html(
-        "Markdown. Embeds, each on a line of its own: <code>{}</code> (charts: {}); "
-        "<code>{}</code> (also the index's filters: {}, {}; view {}); <code>{}</code>. "
-        "Problems show in Preview and on save.",
-        '{% chart "academic-share" %}', keys, '{% index view="grid" models="deepseek-v3, OLMo" %}',
-        ", ".join(AIModelFilter.base_filters), f"{GRADE_FILTER_PREFIX}<dimension ref>", " or ".join(INDEX_VIEWS),
-        "{% byline %}",
+        "Markdown. Embeds, each on a line of its own, e.g. {}. Charts: {}. Index filters: {}, {}; "
+        "view {}; models by file name, slug or name; limit up to 100. Problems show in Preview and on "
+        "save; a post with embed problems cannot be published.",
+        examples, keys, ", ".join(AIModelFilter.base_filters), f"{GRADE_FILTER_PREFIX}<dimension ref>",
+        " or ".join(INDEX_VIEWS),
     )
 
 
 class PostForm(forms.ModelForm):
+    """The post editor. The workflow buttons submit this same form, so what is published,
+    scheduled or sent for review is exactly what the editor sees (saved first, as a revision)."""
+
     tag_names = forms.CharField(
         label="Tags", required=False, help_text="Comma-separated, e.g. “openness, datasets”.",
     )
@@ -54,6 +60,16 @@ class PostForm(forms.ModelForm):
         label="What changed", required=False, max_length=300,
         help_text="Kept with this revision in the post's history.",
     )
+    # Rendered with the workflow buttons (see post_change_form.html), not in the fieldsets.
+    workflow_comment = forms.CharField(label="Workflow comment", required=False, max_length=300)
+    workflow_publish_at = forms.DateTimeField(
+        label="Publish at (UTC)", required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        error_messages={"invalid": "Enter a date and time (YYYY-MM-DD HH:MM)."},
+    )
+    # The revision the editor started from: saving over a newer one would silently lose it.
+    seen_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Post
@@ -65,12 +81,47 @@ class PostForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The workflow button that submitted the form, if any (its name is `_workflow`).
+        self.workflow_action = self.data.get("_workflow", "") if self.is_bound else ""
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(self.instance.tags.values_list("name", flat=True))
+            self.fields["seen_revision"].initial = services.latest_revision_number(self.instance)
         self.fields["body"].help_text = embed_help()
 
     def clean_tag_names(self):
         return [t.strip() for t in self.cleaned_data["tag_names"].split(",") if t.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._refuse_saving_over_a_newer_revision(cleaned.get("seen_revision"))
+        if self.workflow_action == "schedule" and not cleaned.get("workflow_publish_at") \
+                and "workflow_publish_at" not in self.errors:
+            self.add_error("workflow_publish_at", "Give the date and time to publish it.")
+        if self.instance.status in services.GOES_LIVE and "body" in cleaned:
+            # Readers see a published post's body as soon as it is saved.
+            draft = Post(pk=self.instance.pk, title=cleaned.get("title") or self.instance.title,
+                         kind=self.instance.kind, body=cleaned["body"], status=self.instance.status)
+            for problem in services.publication_problems(draft):
+                self.add_error("body", f"Readers would see a broken embed, so this was not saved: {problem}")
+        return cleaned
+
+    def _refuse_saving_over_a_newer_revision(self, seen):
+        if not self.instance.pk or seen is None:
+            return
+        latest = services.latest_revision_number(self.instance)
+        if latest == seen:
+            return
+        newest = self.instance.revisions.select_related("author").first()
+        who = (newest.author.get_username() if newest and newest.author else "someone") if newest else "someone"
+        # The next save is a deliberate choice to replace their revision with this text.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_revision")] = str(latest)
+        raise forms.ValidationError(
+            f"{who} saved revision {latest} of this post after you opened it, so nothing was saved. "
+            "Your text is still below: save again to replace their version with yours, or open "
+            "Revisions in a new tab to compare first.",
+            code="stale",
+        )
 
 
 class PostStatusChangeInline(admin.TabularInline):
@@ -118,9 +169,48 @@ class PostAdmin(admin.ModelAdmin):
             )
         except EditorialError as exc:
             raise PermissionDenied(str(exc)) from exc
+        action = request.POST.get("_workflow")
+        if action:
+            # The form is saved (a revision), so the step applies to exactly what the editor sees.
+            self._apply_workflow(request, obj, action, form.cleaned_data)
+            return
         # Tell the editor at once about embeds that readers would not see.
         for problem in render_markdown(obj.body, post=obj, preview=True).problems:
             self.message_user(request, f"Embed problem: {problem}", messages.WARNING)
+
+    def _apply_workflow(self, request, post, action, cleaned):
+        try:
+            post = services.transition(
+                post, action, user=request.user, comment=cleaned.get("workflow_comment") or "",
+                publish_at=cleaned.get("workflow_publish_at"),
+            )
+        except EmbedProblems as exc:
+            self.message_user(
+                request, f"Your changes were saved, but “{post.title}” was not {TRANSITIONS_DONE.get(action, action)}: "
+                f"{len(exc.problems)} embed{'s' if len(exc.problems) != 1 else ''} must be fixed first.",
+                messages.ERROR,
+            )
+            for problem in exc.problems:
+                self.message_user(request, f"Embed at {problem}", messages.ERROR)
+        except EditorialError as exc:
+            self.message_user(request, f"Your changes were saved, but: {exc}", messages.ERROR)
+        else:
+            self.message_user(request, f"“{post.title}” is now {post.get_status_display().lower()}.", messages.SUCCESS)
+
+    def response_change(self, request, obj):
+        if "_workflow" in request.POST:
+            return HttpResponseRedirect(self._change_url(obj))
+        return super().response_change(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context.get("adminform").form if context.get("adminform") else None
+        if request.method == "POST" and request.POST.get("_workflow") and form is not None and form.errors:
+            verb = services.TRANSITIONS.get(request.POST["_workflow"])
+            self.message_user(
+                request, f"Nothing was saved and the post was not sent to “{verb.verb if verb else 'the next step'}”: "
+                "fix the problems below, then click the button again.", messages.ERROR,
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def save_related(self, request, form, formsets, change):
         # Tags and authors were saved by the service (before the revision snapshot).
@@ -131,7 +221,6 @@ class PostAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/workflow/", view(self.workflow_view), name="curation_post_workflow"),
             path("<int:pk>/preview/", view(self.preview_view), name="curation_post_preview"),
             path("<int:pk>/revisions/", view(self.revisions_view), name="curation_post_revisions"),
             path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_view), name="curation_post_restore"),
@@ -146,29 +235,6 @@ class PostAdmin(admin.ModelAdmin):
 
     def _change_url(self, post):
         return reverse("admin:curation_post_change", args=[post.pk])
-
-    def workflow_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        post = self._post_or_denied(request, pk, change=True)
-        publish_at = None
-        if request.POST.get("publish_at"):
-            publish_at = parse_datetime(request.POST["publish_at"])
-            if publish_at is None:
-                self.message_user(request, f"“{request.POST['publish_at']}” is not a date and time (YYYY-MM-DD HH:MM).", messages.ERROR)
-                return HttpResponseRedirect(self._change_url(post))
-        try:
-            post = services.transition(
-                post, request.POST.get("action", ""), user=request.user,
-                comment=request.POST.get("comment", ""), publish_at=publish_at,
-            )
-        except services.EditorialPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except EditorialError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        else:
-            self.message_user(request, f"“{post.title}” is now {post.get_status_display().lower()}.", messages.SUCCESS)
-        return HttpResponseRedirect(self._change_url(post))
 
     def preview_view(self, request, pk):
         post = self._post_or_denied(request, pk)
@@ -215,10 +281,10 @@ class PostAdmin(admin.ModelAdmin):
         post = self.get_object(request, unquote(object_id))  # None for a malformed or unknown id
         if post is not None:
             token = services.make_preview_token(post)
+            actions = services.available_actions(post, request.user)
             extra_context.update({
-                "workflow_actions": [
-                    (name, services.TRANSITIONS[name].verb) for name in services.available_actions(post, request.user)
-                ],
+                "workflow_actions": [(name, services.TRANSITIONS[name].verb) for name in actions],
+                "can_schedule": "schedule" in actions,
                 "share_link": request.build_absolute_uri(reverse("editorial:shared-preview", args=[token])),
                 "share_link_days": services.preview_max_age() // 86400,
                 "public_url": post.get_absolute_url() if post.status == PostStatus.PUBLISHED else "",
