@@ -25,6 +25,16 @@ INDEX_MAX_LIMIT = 100
 INDEX_OWN_PARAMETERS = {"view", "models", "limit"}
 
 
+# The examples the post editor's help shows, one per kind of embed. Each renders without a
+# problem on the demo data (tests/test_editorial_help.py renders every one).
+EMBED_EXAMPLES = (
+    '{% chart "academic-share" %}',
+    '{% index view="grid" models="deepseek-v3, olmo-2" %}',
+    '{% index type="text" performance_class="latest" ordering="-total" limit="10" %}',
+    "{% byline %}",
+)
+
+
 @dataclass
 class EmbedOutcome:
     html: str = ""
