@@ -99,11 +99,14 @@ def test_xss_corpus_never_executes_in_chromium(chromium, live_server, make_post,
     swallowing = [p for p in XSS_CORPUS if p.startswith("<math")]
     body = "\n\n".join(["{% byline %}"] + contained + EMBED_PAYLOADS + ["The end of the hostile post."] + swallowing)
     hostile = make_post(
-        '<script>window.__xss=1</script>Body payloads', body=body,
+        '<script>window.__xss=1</script>Body payloads', body="{% byline %}",
         description='"><img src=x onerror=window.__xss=1>', author_names="<svg onload=alert(1)>",
         tags=["<script>alert(1)</script>"],
     )
     services.publish(hostile, user=editor)
+    # Its broken embeds would stop an editor from publishing it; imported content can hold them.
+    Post.objects.filter(pk=hostile.pk).update(body=body)
+    hostile.refresh_from_db()
     draft = make_post("Hostile draft", body=body)
 
     (tmp_path / "news").mkdir()
