@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from curation import vocab
+from curation.weblinks import http_url_validator
 
 
 class AIModelQuerySet(models.QuerySet):
@@ -26,7 +27,7 @@ class AIModelQuerySet(models.QuerySet):
 class AIModel(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
-    link = models.URLField(max_length=500, blank=True)
+    link = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
     # Comma-separated vocab.ModelType values in vocabulary order, e.g. "text,code".
     types = models.CharField(max_length=100, blank=True)
     performance_class = models.CharField(

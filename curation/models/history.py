@@ -7,6 +7,7 @@ null the link (the row keeps the target's label).
 """
 from django.conf import settings
 from django.db import models
+from curation.weblinks import http_url_validator
 
 
 class HistoryIsImmutable(Exception):
@@ -92,7 +93,7 @@ class HistoryEntry(_AppendOnlyModel):
     )
     proposed_at = models.DateTimeField(null=True, blank=True)
     rationale = models.TextField(blank=True)
-    evidence_link = models.URLField(max_length=500, blank=True)
+    evidence_link = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
     review_comment = models.TextField(blank=True, help_text="Private: never shown to readers.")
     change_request = models.ForeignKey(
         "curation.ChangeRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="history_entries"

@@ -4,6 +4,7 @@ from django.utils.text import slugify
 from django_countries.fields import CountryField
 
 from curation import vocab
+from curation.weblinks import http_url_validator
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -17,7 +18,7 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     # Other spellings met on import; matching is on vocab-normalised forms.
     aliases = models.JSONField(default=list, blank=True)
-    link = models.URLField(max_length=500, blank=True)
+    link = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
     notes = models.TextField(blank=True)
 
     origin_scope = models.CharField(

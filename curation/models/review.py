@@ -6,6 +6,7 @@ curation.review.fields). Its `before` is the live value when it was proposed; ap
 """
 from django.conf import settings
 from django.db import models
+from curation.weblinks import http_url_validator
 
 
 class ChangeRequest(models.Model):
@@ -37,7 +38,7 @@ class ChangeRequest(models.Model):
 
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField()
-    evidence_link = models.URLField(max_length=500, blank=True)
+    evidence_link = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
 
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

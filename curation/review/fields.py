@@ -11,25 +11,22 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django_countries import countries
 
 from curation import vocab
 from curation.models import AIModel, Assessment, Dimension, Organisation
+from curation.weblinks import is_http_url
 
 from .errors import ValidationFailed
 
 ASSESSMENT_PREFIX = "assessment:"
-_url = URLValidator(schemes=["http", "https"])
 
 
 def check_http_url(value: str, what: str, *, field: str | None = None) -> None:
-    """Refuse anything but an http(s) URL (evidence links), naming what the value was for."""
-    try:
-        _url(value)
-    except ValidationError:
-        raise ValidationFailed(f"{what} {value!r} is not an http(s) URL", field=field) from None
+    """Refuse anything but an http(s) URL (curation.weblinks.is_http_url), naming what the value
+    was for: the services' form of the one link check, for websites and evidence links alike."""
+    if not is_http_url(value):
+        raise ValidationFailed(f"{what} {value!r} is not an http(s) URL", field=field)
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,9 @@ def _clean_organisation(value):
     if value is None or value == "":
         return None
     pk = value.get("id") if isinstance(value, dict) else value
-    org = Organisation.objects.filter(pk=pk).first()
+    if isinstance(pk, bool) or not isinstance(pk, (int, str)) or not str(pk).isdigit():
+        raise ValidationFailed(f"organisation: expected an organisation id (a whole number), not {pk!r}")
+    org = Organisation.objects.filter(pk=int(pk)).first()
     if org is None:
         raise ValidationFailed(f"organisation: no organisation with id {pk!r}")
     return {"id": org.pk, "name": org.name}
@@ -281,9 +280,14 @@ def _assessment_field(dimension: Dimension) -> ClassifiedField:
         links = value.get("links") or []
         if isinstance(links, str):
             links = [line.strip() for line in links.splitlines() if line.strip()]
+        if not isinstance(links, (list, tuple)) or not all(isinstance(link, str) for link in links):
+            raise ValidationFailed(f"{dimension.name}: evidence links are a list of URLs")
         for link in links:
             check_http_url(link, f"{dimension.name}: evidence link")
-        return {"grade": grade, "links": list(links), "notes": str(value.get("notes") or "").strip()}
+        notes = value.get("notes") or ""
+        if not isinstance(notes, str):
+            raise ValidationFailed(f"{dimension.name}: notes are text")
+        return {"grade": grade, "links": list(links), "notes": notes.strip()}
 
     def write(model: AIModel, value) -> None:
         Assessment.objects.update_or_create(

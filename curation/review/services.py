@@ -423,6 +423,7 @@ def create_entry(target, *, user, rationale: str = "", assessments: dict[str, di
     """
     if not roles.is_curator(user):
         raise ReviewPermissionDenied(f"{_user_label(user)} may not add models or organisations")
+    _check_detail_links(target, {"link": target.link})
     rationale = _clean_text(rationale) or f"New {type(target)._meta.verbose_name} {target}"
     cleaned = {}
     if assessments:
@@ -464,6 +465,16 @@ DETAIL_FIELDS = {
 }
 
 
+# Detail fields that readers follow as links: http(s) only, whoever writes them.
+LINK_DETAILS = ("link",)
+
+
+def _check_detail_links(target, values: dict) -> None:
+    for name in LINK_DETAILS:
+        if values.get(name):
+            check_http_url(values[name], f"{target}: {name}", field=name)
+
+
 @transaction.atomic
 def save_entry(target, *, user, details: dict | None = None, classified: dict | None = None,
                rationale: str = "", evidence_link: str = "") -> SaveOutcome:
@@ -482,6 +493,7 @@ def save_entry(target, *, user, details: dict | None = None, classified: dict | 
     if unknown:
         raise ValidationFailed(f"{target}: {', '.join(sorted(unknown))} cannot be saved directly")
     changed_details = {k: v for k, v in (details or {}).items() if getattr(target, k) != v}
+    _check_detail_links(target, changed_details)
     wanted = []
     for name, value in (classified or {}).items():
         field = field_for(target, name)

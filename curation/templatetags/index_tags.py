@@ -8,8 +8,18 @@ from django.utils.safestring import mark_safe
 
 from curation import vocab
 from curation.scoring import as_percent
+from curation.weblinks import is_http_url
 
 register = template.Library()
+
+
+@register.filter
+def http_href(value) -> str:
+    """A stored link fit for href: the URL when it is http(s) (curation.weblinks), else "".
+
+    Values are checked when written; this keeps any older value from becoming a clickable
+    script (a `javascript:` link) on a reader's page."""
+    return value if is_http_url(value) else ""
 
 
 @register.simple_tag(takes_context=True)
