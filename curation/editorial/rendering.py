@@ -18,7 +18,6 @@ import secrets
 import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
@@ -29,6 +28,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from curation.editorial import embeds
+from curation.weblinks import browser_url, is_http_url
 
 _DIRECTIVE = re.compile(r"^\{%\s*([A-Za-z][\w-]*)(.*?)%\}\s*$")
 
@@ -72,10 +72,13 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def iframe_allowed(src: str) -> bool:
-    """Only https iframes from the configured hosts (OSAI_IFRAME_ALLOWED_HOSTS)."""
-    parts = urlsplit(src)
+    """Only https iframes from the configured hosts (OSAI_IFRAME_ALLOWED_HOSTS), the host read
+    as a browser reads it (curation.weblinks: WHATWG URL rules; no `\\`, no credentials)."""
+    if not is_http_url(src):
+        return False
+    parsed = browser_url(src)
     allowed = {h.lower() for h in getattr(settings, "OSAI_IFRAME_ALLOWED_HOSTS", [])}
-    return parts.scheme == "https" and (parts.hostname or "").lower() in allowed
+    return parsed.protocol == "https:" and not parsed.username and not parsed.password and parsed.hostname in allowed
 
 
 def _attribute_filter(tag: str, attr: str, value: str):
