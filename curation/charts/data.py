@@ -6,11 +6,12 @@ the /charts/ page), its alt text and a hash of its numbers. Rendering lives in
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
 from dataclasses import dataclass, field
+
+from curation.csvsafe import formula_safe_writer
 
 PIE = "pie"
 STACKED_BARS = "stacked_bars"
@@ -107,7 +108,7 @@ class ChartData:
     def csv_text(self) -> str:
         header, rows = self.table()
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = formula_safe_writer(out, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
         return out.getvalue()

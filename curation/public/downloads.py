@@ -1,12 +1,12 @@
 """The index as files: CSV and JSON of the (filtered) table, and the upstream YAML zip."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 
 from django.core.cache import cache
 
+from curation.csvsafe import formula_safe_writer
 from curation.datachanges import current_data_version
 from curation.public.queries import Columns, build_rows
 from curation.scoring import as_percent
@@ -44,7 +44,7 @@ def index_csv(rows, columns: Columns) -> str:
     empty where the dimension does not apply to the model's types.
     """
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = formula_safe_writer(out)
     writer.writerow(csv_header(columns))
     for row in rows:
         writer.writerow(
