@@ -5,23 +5,74 @@ local-memory cache, so `runserver` works on a bare machine. `DATABASE_URL` (Post
 `REDIS_URL` switch to the production services: Redis becomes the Celery broker, result backend
 and the Django cache.
 """
+import os
+import secrets
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
 
+def _local_development_key(path: Path) -> str:
+    """A secret key of this checkout, made on first use (never a key published in the code).
+
+    Written under a temporary name and linked into place, so that processes starting together
+    agree on one key."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(secrets.token_urlsafe(50))
+    temporary.chmod(0o600)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()
+
+
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="insecure-local-development-key-change-me-in-production-0123456789",
-)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. With DEBUG off the site does not start without a secret key "
+            "of its own (signed preview links, sessions and password resets depend on it); make one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    # Development (DEBUG on): a key of this checkout, kept out of version control.
+    SECRET_KEY = _local_development_key(BASE_DIR / ".django-secret-key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- HTTPS, cookies, browser policies --------------------------------------------------------
+# Production (DEBUG off) is served over HTTPS only: plain HTTP is redirected, HSTS tells browsers
+# to stay on HTTPS, cookies never travel unencrypted. Each can be changed through the environment.
+# Behind a reverse proxy that terminates TLS, OSAI_TRUSTED_PROXIES is the number of proxies in
+# front of the site; it decides which X-Forwarded-For entry is the client (curation.client_address)
+# and lets the proxy's X-Forwarded-Proto say that the request came over HTTPS.
+OSAI_TRUSTED_PROXIES = env.int("OSAI_TRUSTED_PROXIES", default=0)
+if OSAI_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers and process managers probe these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,18 +88,23 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "csp",
     "curation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL characters and oversized bodies are refused before any view reads them.
+    "curation.middleware.RequestGuardMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "osai_index.urls"
@@ -158,6 +214,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="index@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "curation.api.errors.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "curation.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Requests per address for anonymous API clients; authenticated clients are not limited.
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_THROTTLE_RATE", default="300/minute")},
 }
@@ -168,6 +229,12 @@ SPECTACULAR_SETTINGS = {
     "curators' change requests. Documentation: /api/v1/docs/.",
     # Enums list their values; a prose copy of ~250 country names per parameter helps nobody.
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    # One name per vocabulary wherever it appears (models' types and dimensions' applicable
+    # types; a change request's state and its events' states).
+    "ENUM_NAME_OVERRIDES": {
+        "ModelTypeEnum": "curation.vocab.ModelType",
+        "ChangeRequestStateEnum": "curation.models.review.ChangeRequest.State",
+    },
 }
 
 # --- The index ------------------------------------------------------------------------------
@@ -193,6 +260,29 @@ OSAI_IFRAME_ALLOWED_HOSTS = env.list(
 OSAI_PREVIEW_LINK_MAX_AGE = env.int("OSAI_PREVIEW_LINK_MAX_AGE", default=7 * 24 * 3600)
 # Imports refuse any file larger than this (bytes); real index files are a few kilobytes.
 OSAI_IMPORT_MAX_FILE_BYTES = env.int("OSAI_IMPORT_MAX_FILE_BYTES", default=1024 * 1024)
+# Request bodies: forms and JSON up to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB); multipart
+# uploads (images in the admin) up to this many bytes. Larger bodies are answered 413.
+OSAI_MAX_UPLOAD_BYTES = env.int("OSAI_MAX_UPLOAD_BYTES", default=32 * 1024 * 1024)
+
+# Content Security Policy (django-csp) on every response: scripts only from this site (no
+# inline script anywhere), iframes only from the hosts posts may embed, no plugins, no framing.
+# Inline style attributes stay allowed: score bars and sanitised post tables use them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [f"https://{host}" for host in OSAI_IFRAME_ALLOWED_HOSTS] or [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"upgrade-insecure-requests": True} if SECURE_SSL_REDIRECT else {}),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -11,3 +11,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "curation.http_errors.bad_request"
+handler404 = "curation.http_errors.not_found"
+handler500 = "curation.http_errors.server_error"

@@ -11,6 +11,7 @@ import json
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import authentication
@@ -32,7 +33,8 @@ class SchemaView(ConditionalReadMixin, SpectacularAPIView):
     def throttled(self, request, wait):
         raise throttled_error(wait)
 
-    @extend_schema(summary="This API's OpenAPI 3 schema (YAML, or JSON with ?format=json)")
+    @extend_schema(summary="This API's OpenAPI 3 schema (YAML, or JSON with ?format=json)",
+                   responses={200: OpenApiTypes.OBJECT})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

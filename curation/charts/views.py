@@ -1,4 +1,6 @@
 """Reader-facing chart URLs: the /charts/ page and stable file URLs serving the newest version."""
+from csp.constants import NONE, UNSAFE_INLINE
+from csp.decorators import csp
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -17,7 +19,13 @@ def chart_index(request):
     return render(request, "charts/index.html", {"charts": published_charts()})
 
 
+# Files, not pages: an SVG opened on its own runs no script and loads nothing; it keeps the inline
+# <style> that matplotlib writes.
+FILE_POLICY = {"default-src": [NONE], "style-src": [UNSAFE_INLINE], "img-src": ["data:"]}
+
+
 @require_safe
+@csp(FILE_POLICY)
 def chart_file(request, key, fmt):
     found = open_chart_file(key, fmt)
     if found is None:
