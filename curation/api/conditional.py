@@ -4,8 +4,10 @@ Validators are computed before the view does any work, from what determines the 
 the index's data version (`current_data_version()`, bumped by every recorded data change), the
 request's full path and representation (Accept), who asks (public and private views differ),
 and for endpoints whose content moves independently of the data version (chart renderings,
-change requests) a key and timestamp of their own. A client that sends the ETag or
-Last-Modified back gets `304 Not Modified` without the query being run.
+change requests) a key and timestamp of their own. A client that sends its ETag back gets
+`304 Not Modified` without the query being run; `If-None-Match: *` and `If-Modified-Since` are
+decided by Django's `get_conditional_response` once the view has answered, so a 404 or a 400 is
+never turned into a 304.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ import datetime
 import hashlib
 
 from django.core.cache import cache
-from django.utils.cache import patch_vary_headers
-from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_etags
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -59,17 +61,17 @@ def compute_validators(request, extra_key: str = "", extra_modified=None) -> tup
     return etag, last_modified
 
 
-def is_not_modified(request, etag: str, last_modified) -> bool:
-    """RFC 9110 evaluation: If-None-Match wins; If-Modified-Since only when it is absent."""
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match:
-        wanted = parse_etags(if_none_match)
-        bare = etag.removeprefix("W/")
-        return "*" in wanted or any(candidate.removeprefix("W/") == bare for candidate in wanted)
-    if_modified_since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
-    if if_modified_since is not None and last_modified is not None:
-        return int(last_modified.timestamp()) <= if_modified_since
-    return False
+def _names_a_current_representation(request, etag: str) -> bool:
+    """True when If-None-Match lists this request's current ETag itself (not `*`).
+
+    Such a request can be answered 304 before the view runs: an ETag is only ever sent with a
+    successful answer, and it encodes everything that answer depended on (data version, path,
+    representation, who asked), so the client already holds what the view would produce now.
+    `*` and If-Modified-Since carry no such guarantee: for them the view runs first, and only a
+    successful answer can become a 304 (never a 404 or a 400).
+    """
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
+    return bool(if_none_match) and "*" not in parse_etags(if_none_match)
 
 
 class ConditionalReadMixin:
@@ -91,8 +93,11 @@ class ConditionalReadMixin:
         if request.method in SAFE_READS:
             extra_key, extra_modified = self.conditional_state(request)
             self._validators = compute_validators(request, extra_key, extra_modified)
-            if is_not_modified(request, *self._validators):
-                raise NotModified()
+            etag = self._validators[0]
+            if _names_a_current_representation(request, etag):
+                early = get_conditional_response(request, etag=etag)
+                if early is not None and early.status_code == status.HTTP_304_NOT_MODIFIED:
+                    raise NotModified()
 
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):
@@ -113,4 +118,10 @@ class ConditionalReadMixin:
         if self.cross_origin_reads and request.method in SAFE_READS:
             response["Access-Control-Allow-Origin"] = "*"
             response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
+        if validators and response.status_code == 200:
+            # Django's evaluation (RFC 9110): 304 for a matching `*` or If-Modified-Since, 412 for
+            # a failed If-Match; only ever on this successful answer.
+            etag, last_modified = validators
+            stamp = int(last_modified.timestamp()) if last_modified is not None else None
+            response = get_conditional_response(request, etag=etag, last_modified=stamp, response=response)
         return response

@@ -14,13 +14,14 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.response import Response
 
 from curation.api.base import ApiView
+from curation.api.parsers import JSONParser
 from curation.api.throttling import TokenRequestThrottle
 
 
 class ObtainTokenView(ApiView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [TokenRequestThrottle]
-    parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
+    parser_classes = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
     serializer_class = AuthTokenSerializer
 
     def throttled(self, request, wait):

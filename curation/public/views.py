@@ -4,10 +4,12 @@ from __future__ import annotations
 import datetime
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
+from curation.api.errors import error_body
 from curation.filters import OrganisationFilter
 from curation.public import downloads, queries
 from curation.public.as_of import filtered_index_as_of
@@ -33,13 +35,29 @@ def _any_param(request, *names) -> bool:
 
 
 def _parse_as_of(request) -> tuple[datetime.date | None, str]:
+    """`?as_of=` as a date, or an error message: not a date, or after today (no history yet)."""
     raw = (request.GET.get("as_of") or "").strip()
     if not raw:
         return None, ""
     try:
-        return datetime.date.fromisoformat(raw), ""
+        day = datetime.date.fromisoformat(raw)
     except ValueError:
         return None, f"“{raw}” is not a date: as_of expects YYYY-MM-DD, e.g. 2025-01-31."
+    # One day of slack for readers ahead of UTC.
+    latest = timezone.now().date() + datetime.timedelta(days=1)
+    if day > latest:
+        return None, f"as_of={raw} is in the future: the index can be shown as it stood up to today."
+    return day, ""
+
+
+def _filter_errors(filterset) -> tuple[str, str | None]:
+    """(message, first parameter at fault) for the invalid filter values of a bound FilterSet;
+    ("", None) when every value is valid. Each message names its parameter."""
+    if filterset.is_valid():
+        return "", None
+    errors = filterset.form.errors
+    message = " ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+    return message, next(iter(errors), None)
 
 
 @cache_public_page
@@ -170,14 +188,20 @@ def compare(request):
 
 
 def _download_rows(request, columns):
-    """The rows a download holds: the current filters, today or (with as_of) on a past date."""
+    """The rows a download holds: the current filters, today or (with as_of) on a past date.
+
+    An invalid filter value is an error naming its parameter (as in the API), never a download
+    of the whole index."""
     as_of, error = _parse_as_of(request)
     if error:
-        return None, error
+        return None, (error, "as_of")
     if as_of is not None:
-        return filtered_index_as_of(request.GET, as_of, columns)[1], ""
-    _, qs = queries.filtered_index(request.GET, columns=columns)
-    return downloads.rows_of(qs, columns), ""
+        filterset, rows = filtered_index_as_of(request.GET, as_of, columns)
+    else:
+        filterset, qs = queries.filtered_index(request.GET, columns=columns)
+        rows = downloads.rows_of(qs, columns)
+    message, field = _filter_errors(filterset)
+    return (None, (message, field)) if message else (rows, None)
 
 
 def _bad_download(message: str) -> HttpResponse:
@@ -189,7 +213,7 @@ def models_csv(request):
     columns = queries.registry_columns()
     rows, error = _download_rows(request, columns)
     if error:
-        return _bad_download(error)
+        return _bad_download(error[0])
     response = HttpResponse(downloads.index_csv(rows, columns), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="osai-index-models.csv"'
     return response
@@ -200,7 +224,8 @@ def models_json(request):
     columns = queries.registry_columns()
     rows, error = _download_rows(request, columns)
     if error:
-        return _bad_download(error)
+        message, field = error
+        return JsonResponse(error_body(message, field), status=400)
     page_url = request.build_absolute_uri(reverse("public:model_index"))
     return HttpResponse(downloads.index_json(rows, columns, base_url=page_url), content_type="application/json")
 
