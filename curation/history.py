@@ -46,8 +46,9 @@ def _source(entry: HistoryEntry) -> str:
 
 
 def public_changelog(ai_model: AIModel, limit: int | None = None) -> list[PublicChange]:
-    """Applied changes of one model, newest first, without private notes or people."""
-    entries = HistoryEntry.objects.filter(ai_model=ai_model).order_by("-applied_at", "-id")
+    """Applied changes of one model, newest first, without private notes, people, or the edits
+    made while it was a draft (readers only ever saw the reviewed content)."""
+    entries = HistoryEntry.objects.filter(ai_model=ai_model, draft_edit=False).order_by("-applied_at", "-id")
     if limit:
         entries = entries[:limit]
     return [

@@ -29,7 +29,7 @@ from curation.models import (
 )
 from curation.registry import active_dimensions, dimension_spec
 from curation.review import services
-from curation.review.diff import diff_summary, diff_table
+from curation.review.diff import content_table, diff_summary, diff_table
 from curation.review.errors import ReviewError, ReviewPermissionDenied, ValidationFailed
 from curation.review.fields import ASSESSMENT_PREFIX, check_http_url, field_for, field_label
 from curation.scoring import applies
@@ -315,7 +315,9 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
         rows = format_html_join(
             "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             ((f"{e.applied_at:%Y-%m-%d %H:%M}", field_label(type(obj), e.field), diff_summary(e),
-              e.proposer or "—", e.approver or ("import" if e.import_run_id else "—")) for e in entries),
+              e.proposer or "—",
+              e.approver or ("import" if e.import_run_id else "draft edit" if e.draft_edit else "—"))
+             for e in entries),
         )
         lookup = "ai_model" if isinstance(obj, AIModel) else "organisation"
         link = reverse("admin:curation_historyentry_changelist") + f"?{lookup}__id__exact={obj.pk}"
@@ -618,7 +620,7 @@ class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
     ordering = ["submitted_at", "id"]
     actions = ["approve_selected", "reject_selected"]
     inlines = [ReviewEventInline]
-    fields = ["state", "target_link", "field_name", "diff", "rationale", "evidence", "source_value", "proposer",
+    fields = ["state", "target_link", "field_name", "diff", "content_to_publish", "rationale", "evidence", "source_value", "proposer",
               "submitted_at", "created_at", "decided_by", "decided_at", "decision_comment"]
     readonly_fields = fields
 
@@ -653,6 +655,17 @@ class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
     @admin.display(description="Field", ordering="field")
     def field_name(self, obj):
         return field_label(type(obj.target) if obj.target else None, obj.field)
+
+    @admin.display(description="Content to publish")
+    def content_to_publish(self, obj):
+        """For a publication request: exactly what approval publishes, and what changed since."""
+        if not obj.is_publication:
+            return "—"
+        if obj.content is None:
+            return "Not recorded (an older request): renew it so that its content can be reviewed."
+        target = obj.target
+        live = services.publication_content(target) if target is not None else None
+        return content_table(type(target) if target else None, obj.content, live)
 
     @admin.display(description="Evidence")
     def evidence(self, obj):
@@ -739,12 +752,13 @@ class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
 class HistoryEntryAdmin(DiffColumnsMixin, ReadOnlyAdmin):
     list_display = ["applied_at", "target_label", "field", "change", "proposer", "approver", "import_run"]
     list_filter = ["field", ("ai_model", admin.RelatedOnlyFieldListFilter),
-                   ("organisation", admin.RelatedOnlyFieldListFilter), "import_run"]
+                   ("organisation", admin.RelatedOnlyFieldListFilter), "import_run", "draft_edit"]
     search_fields = ["target_label", "field", "rationale"]
     list_select_related = ["proposer", "approver", "import_run"]
     date_hierarchy = "applied_at"
     fields = ["applied_at", "target_label", "ai_model", "organisation", "field", "diff", "proposer", "approver",
-              "proposed_at", "rationale", "evidence_link", "review_comment", "change_request", "import_run"]
+              "proposed_at", "rationale", "evidence_link", "review_comment", "change_request", "import_run",
+              "draft_edit"]
     readonly_fields = fields
 
 

@@ -59,6 +59,10 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     target = serializers.SerializerMethodField()
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
+    content = serializers.JSONField(
+        allow_null=True, read_only=True,
+        help_text="A publication request's frozen content: exactly what approval publishes (null otherwise).",
+    )
     proposer = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     events = ReviewEventSerializer(many=True, read_only=True)
@@ -66,7 +70,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChangeRequest
         fields = [
-            "id", "url", "state", "target_type", "target", "target_label", "field", "before", "after",
+            "id", "url", "state", "target_type", "target", "target_label", "field", "before", "after", "content",
             "source_value", "proposer", "rationale", "evidence_link", "submitted_at", "decided_by",
             "decided_at", "decision_comment", "events",
         ]

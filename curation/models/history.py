@@ -70,7 +70,7 @@ class HistoryEntry(_AppendOnlyModel):
     `field` is a classified field name (`performance_class`, `types`, `organisation`,
     `national_origin`, `contributor_type`, `is_public`, `deleted`) or `assessment:<dimension_ref>`
     whose before/after are `{"grade", "links", "notes"}`. `review_comment` is private: reader
-    pages use curation.history.public_changelog, which leaves it out.
+    pages use curation.history.public_changelog, which leaves it out (and drafts' edits).
     """
 
     applied_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -101,6 +101,9 @@ class HistoryEntry(_AppendOnlyModel):
     import_run = models.ForeignKey(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="history_entries"
     )
+    # An edit of a draft, before its publication was reviewed: kept for curators and reviewers,
+    # never shown to readers.
+    draft_edit = models.BooleanField(default=False)
 
     objects = _AppendOnlyQuerySet.as_manager()
 

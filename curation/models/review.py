@@ -35,6 +35,10 @@ class ChangeRequest(models.Model):
     after = models.JSONField(null=True, blank=True)
     # For importer proposals: the upstream tag text that could not be mapped.
     source_value = models.CharField(max_length=500, blank=True)
+    # For a request to publish a draft: the draft's whole content (details, classification,
+    # grades) when publication was requested. Reviewers see it; approval publishes the draft only
+    # while it still equals this, so nothing unreviewed goes public.
+    content = models.JSONField(null=True, blank=True)
 
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField()
@@ -66,6 +70,11 @@ class ChangeRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.PENDING
+
+    @property
+    def is_publication(self) -> bool:
+        """A request to publish a draft (its content is frozen in `content`)."""
+        return self.field == "is_public" and self.after is True
 
 
 class ReviewEvent(models.Model):

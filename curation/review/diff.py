@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from curation import vocab
 from curation.models import AIModel, Organisation
 
-from .fields import ASSESSMENT_PREFIX, display_value
+from .fields import ASSESSMENT_PREFIX, display_value, field_label
 
 
 @dataclass(frozen=True)
@@ -76,5 +76,38 @@ def diff_table(obj):
     return format_html(
         '<table class="review-diff"><thead><tr><th scope="col">Part</th><th scope="col">Before</th>'
         '<th scope="col">After</th><th scope="col"></th></tr></thead><tbody>{}</tbody></table>',
+        rows,
+    )
+
+
+def content_rows(target_model: type | None, frozen: dict, live: dict | None) -> list[DiffRow]:
+    """(part, content frozen in a publication request, the draft now) for each part of it;
+    `live` is None when the draft no longer exists. Details first, then classification, grades."""
+    names = list(frozen) + [name for name in (live or {}) if name not in frozen]
+    rows = []
+    for name in names:
+        label = field_label(target_model, name) if name in frozen or name.startswith(ASSESSMENT_PREFIX) else name
+        shown = display_value(target_model, name, frozen.get(name))
+        now = display_value(target_model, name, (live or {}).get(name)) if live is not None else "(deleted)"
+        rows.append(DiffRow(label.replace("_", " "), shown, now))
+    return rows
+
+
+def content_table(target_model: type | None, frozen: dict, live: dict | None):
+    """An HTML table of what a publication request publishes, with every part that changed since
+    the request marked in words."""
+    rows = format_html_join(
+        "",
+        '<tr{}><th scope="row">{}</th><td style="white-space:pre-wrap">{}</td>'
+        '<td style="white-space:pre-wrap">{}</td></tr>',
+        (
+            (' class="changed"' if row.changed else "", row.label, row.before or "(none)",
+             f"changed since the request: {row.after or '(none)'}" if row.changed else "unchanged")
+            for row in content_rows(target_model, frozen, live)
+        ),
+    )
+    return format_html(
+        '<table class="review-diff"><thead><tr><th scope="col">Part</th><th scope="col">Published on approval</th>'
+        '<th scope="col">The draft now</th></tr></thead><tbody>{}</tbody></table>',
         rows,
     )

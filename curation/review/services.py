@@ -26,7 +26,7 @@ from curation.datachanges import record_data_change
 from curation.models import AIModel, ChangeRequest, HistoryEntry, ImportRun, Organisation, ReviewEvent
 
 from .errors import IllegalTransition, ReviewPermissionDenied, StaleProposal, ValidationFailed
-from .fields import ASSESSMENT_PREFIX, ClassifiedField, check_http_url, display_value, field_for
+from .fields import ASSESSMENT_PREFIX, ClassifiedField, check_http_url, display_value, field_for, field_label
 
 log = logging.getLogger(__name__)
 
@@ -145,10 +145,12 @@ def open_proposals(user, queryset=None):
 def _new_request(target, field: ClassifiedField | None, field_name: str, *, before, after, proposer,
                  rationale, evidence_link="", source_value="") -> ChangeRequest:
     now = timezone.now()
+    publishing = field_name == "is_public" and after is True
     cr = ChangeRequest.objects.create(
         **_target_kwargs(target), target_label=_target_label(target), field=field_name,
         before=_jsonable(before), after=_jsonable(after), source_value=source_value[:500],
         proposer=proposer, rationale=rationale, evidence_link=evidence_link, submitted_at=now,
+        content=publication_content(target) if publishing else None,
     )
     _record_event(cr, actor=proposer, action=Action.PROPOSED, from_state="", to_state=State.PENDING,
                   comment=rationale)
@@ -196,6 +198,54 @@ def propose(target, field_name: str, after, *, user, rationale: str, evidence_li
         _record_event(question, actor=user, action=Action.SUPERSEDED, from_state=State.PENDING,
                       to_state=State.WITHDRAWN, comment=question.decision_comment)
     return cr
+
+
+# --- publishing drafts ---------------------------------------------------------------------
+
+def publication_content(target) -> dict:
+    """Everything readers would see of `target` once published: its details (name, links, notes,
+    dates...) and every classified field and grade, as JSON. Frozen in a publication request."""
+    content = {name: getattr(target, name) for name in DETAIL_FIELDS[type(target)]}
+    content.update(_snapshot(target))
+    content.pop("is_public", None)
+    return _jsonable(content)
+
+
+def content_changes(cr: ChangeRequest, target) -> list[str]:
+    """The parts of a publication request's frozen content that the draft no longer has."""
+    frozen, live = cr.content or {}, publication_content(target)
+    return sorted(name for name in frozen.keys() | live.keys() if frozen.get(name) != live.get(name))
+
+
+def _unreviewed_content(cr: ChangeRequest, target) -> str | None:
+    """Why approving this publication request would publish content nobody reviewed, or None."""
+    if cr.content is None:
+        return (f"{_describe(cr)} is stale: it was made before publication requests recorded the content "
+                "they publish; the proposer can renew it so that the reviewer sees what goes public")
+    changed = content_changes(cr, target)
+    if not changed:
+        return None
+    labels = ", ".join(field_label(type(target), name) for name in changed)
+    return (f"{_describe(cr)} is stale: the draft changed after its publication was requested ({labels}); "
+            "the proposer can renew it to request publication of the draft as it is now")
+
+
+def _mark_publication_requests_stale(target, user, changed: list[str]) -> None:
+    """A draft was edited: its pending publication requests no longer show what would go public."""
+    labels = ", ".join(field_label(type(target), name) for name in changed)
+    pending = ChangeRequest.objects.filter(
+        **{k: v for k, v in _target_kwargs(target).items() if v is not None}, field="is_public",
+        state=State.PENDING,
+    ).select_for_update()
+    for cr in pending:
+        if not cr.is_publication:
+            continue
+        message = (f"{_describe(cr)} is stale: the draft was edited after its publication was requested "
+                   f"({labels}); the proposer can renew it to request publication of the draft as it is now")
+        _close(cr, State.STALE, user, message)
+        _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
+                      to_state=State.STALE, comment=message)
+        _notify_on_commit(cr)
 
 
 # --- deciding -----------------------------------------------------------------------------
@@ -256,6 +306,8 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
                     f"(proposed against {field.display(cr.before)!r}, now {field.display(live)!r}); "
                     "the proposer can renew it on the current value"
                 )
+            elif cr.is_publication:
+                stale_message = _unreviewed_content(cr, target)
         if stale_message:
             _close(cr, State.STALE, user, stale_message)
             _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
@@ -333,12 +385,17 @@ def renew(change_request, user, comment: str = "") -> ChangeRequest:
     live = field.read(target)
     if field.same(live, cr.after):
         raise ValidationFailed(f"{_describe(cr)}: {field.label} already has the proposed value; withdraw it instead")
-    old_before = cr.before
+    old_before, old_content = cr.before, cr.content
     cr.before, cr.state, cr.submitted_at = _jsonable(live), State.PENDING, timezone.now()
     cr.decided_by, cr.decided_at, cr.decision_comment = None, None, ""
+    details = {"previous_before": old_before}
+    if cr.is_publication:
+        # Publication is requested again, for the draft as it is now; the reviewer sees that.
+        cr.content = publication_content(target)
+        details["previous_content"] = old_content
     cr.save()
     _record_event(cr, actor=user, action=Action.RENEWED, from_state=State.STALE, to_state=State.PENDING,
-                  comment=comment, details={"previous_before": old_before})
+                  comment=comment, details=details)
     return cr
 
 
@@ -512,18 +569,23 @@ def save_entry(target, *, user, details: dict | None = None, classified: dict | 
             setattr(target, key, value)
         target.save()
         outcome.details = sorted(changed_details)
+        # A draft's edits are history too (for curators and reviewers; readers never see them).
+        _record_history(
+            target, "details",
+            before=_jsonable(before), after=_jsonable(changed_details), proposer=user,
+            approver=None if is_draft else user, proposed_at=timezone.now(), rationale=rationale,
+            draft_edit=is_draft,
+        )
         if not is_draft:
-            _record_history(
-                target, "details",
-                before=_jsonable(before), after=_jsonable(changed_details), proposer=user, approver=user,
-                proposed_at=timezone.now(), rationale=rationale,
-            )
             record_data_change(f"details of {target}")
 
     for field, value in wanted:
         if is_draft:
+            before = field.read(target)
             field.write(target, value)
             _after_apply(target, field)
+            _record_history(target, field.name, before=_jsonable(before), after=value, proposer=user,
+                            proposed_at=timezone.now(), rationale=rationale, draft_edit=True)
             outcome.applied.append(field.name)
         elif user.is_superuser:
             outcome.applied.append(edit_directly(target, field.name, value, user=user, rationale=rationale,
@@ -535,6 +597,8 @@ def save_entry(target, *, user, details: dict | None = None, classified: dict | 
                 link = value["links"][0]
             outcome.proposals.append(propose(target, field.name, value, user=user, rationale=rationale,
                                              evidence_link=link))
+    if is_draft and (changed_details or wanted):
+        _mark_publication_requests_stale(target, user, sorted(changed_details) + [f.name for f, _ in wanted])
     return outcome
 
 
