@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from curation.editorial import services
 from curation.editorial.rendering import render_markdown
-from curation.models import Post, PostKind, PostTag
+from curation.models import Post, PostKind
 
 POSTS_PER_PAGE = 10
 KIND_HEADINGS = {PostKind.NEWS: "News", PostKind.GUIDE: "Guides"}
@@ -19,9 +19,10 @@ KIND_HEADINGS = {PostKind.NEWS: "News", PostKind.GUIDE: "Guides"}
 
 def post_list(request, kind: str):
     tag_slug = request.GET.get("tag") or None
-    tag = get_object_or_404(PostTag, slug=tag_slug) if tag_slug else None
-    page = Paginator(services.published_posts(kind, tag=tag_slug), POSTS_PER_PAGE).get_page(request.GET.get("page"))
     tags = services.published_tags(kind)
+    # Only tags of published posts exist for readers: a draft's tag is not even named.
+    tag = get_object_or_404(tags, slug=tag_slug) if tag_slug else None
+    page = Paginator(services.published_posts(kind, tag=tag_slug), POSTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "editorial/post_list.html", {
         "kind": kind, "heading": KIND_HEADINGS[kind], "page": page, "tag": tag, "tags": tags,
         "feed_url": reverse("editorial:feed-news" if kind == PostKind.NEWS else "editorial:feed-guides"),
