@@ -159,7 +159,8 @@ def test_wrong_json_types_are_a_400_never_a_500(people, graded_model, target_typ
     response = _proposal(people).post("/api/v1/change-requests/", body, format="json")
 
     assert response.status_code in (201, 400), response.content
-    assert response.json()["message"]
+    if response.status_code == 400:
+        assert response.json()["message"]
 
 
 @hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
