@@ -40,6 +40,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "curation.view_post", "curation.add_post", "curation.change_post", "curation.delete_post",
         "curation.publish_post", "curation.view_postrevision", "curation.view_posttag",
         "curation.add_posttag", "curation.change_posttag", "curation.view_poststatuschange",
+        # The image library, and the menu, footer, title templates and logos of the whole site.
+        "curation.view_image", "curation.add_image", "curation.change_image", "curation.delete_image",
+        "curation.view_imagerendition", "curation.view_sitesettings", "curation.change_sitesettings",
+        "curation.view_menuitem", "curation.add_menuitem", "curation.change_menuitem", "curation.delete_menuitem",
+        "curation.view_sitelogo", "curation.add_sitelogo", "curation.change_sitelogo", "curation.delete_sitelogo",
     ],
 }
 

@@ -47,6 +47,16 @@ def is_http_url(value) -> bool:
     return parsed is not None and parsed.protocol in ("http:", "https:") and bool(parsed.hostname)
 
 
+def is_site_link(value) -> bool:
+    """True for a link a page may show: a path on this site (`/about/`, `/models/?type=text`) or an
+    http(s) URL (`is_http_url`). Menus, buttons and logos take these."""
+    if not isinstance(value, str) or not value:
+        return False
+    if value.startswith("/") and not value.startswith("//"):
+        return not _has_confusing_characters(value)
+    return is_http_url(value)
+
+
 @deconstructible
 class HttpUrlValidator:
     """Model and form field validator: `is_http_url`, with Django's usual message and code."""
@@ -63,3 +73,21 @@ class HttpUrlValidator:
 
 
 http_url_validator = HttpUrlValidator()
+
+
+@deconstructible
+class SiteLinkValidator:
+    """Model and form field validator: `is_site_link`."""
+
+    message = "Enter a path on this site (/about/) or an http:// or https:// URL."
+    code = "invalid"
+
+    def __call__(self, value) -> None:
+        if value and not is_site_link(value):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SiteLinkValidator)
+
+
+site_link_validator = SiteLinkValidator()

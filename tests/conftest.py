@@ -33,6 +33,13 @@ def _fresh_data_version_every_request(settings):
     settings.OSAI_PAGE_VERSION_MEMO_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Files a test stores (pictures, renditions, uploads) go to its own folder, never to the
+    project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def require_postgres():
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

@@ -2,6 +2,7 @@
 from . import posts  # noqa: F401,E402
 from . import catalogue  # noqa: F401,E402
 from . import charts  # noqa: F401,E402
+from . import site  # noqa: F401,E402
 
 from django.contrib import admin as _admin  # noqa: E402
 

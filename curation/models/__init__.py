@@ -5,5 +5,7 @@ from .catalogue import AIModel, Assessment, CategoryScore  # noqa: F401
 from .outbox import DataChange  # noqa: F401
 from .review import ChangeRequest, ReviewEvent  # noqa: F401
 from .history import HistoryEntry, ImportRun  # noqa: F401
-from .posts import Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag  # noqa: F401
+from .posts import ARTICLE_KINDS, HOME_PAGE_SLUG, Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag  # noqa: F401
 from .charts import ChartRun, ChartVersion  # noqa: F401
+from .images import Image, ImageRendition  # noqa: F401
+from .site import MenuItem, SiteLogo, SiteSettings  # noqa: F401

@@ -13,6 +13,13 @@ from django.utils import timezone
 class PostKind(models.TextChoices):
     NEWS = "news", "News"
     GUIDE = "guide", "Guide"
+    # A fixed page of the site (about, contribute, ...) at /<slug>/; `index` is the home page.
+    PAGE = "page", "Page"
+
+
+# Kinds that are dated articles (lists, feeds, "latest news"); pages are not.
+ARTICLE_KINDS = (PostKind.NEWS, PostKind.GUIDE)
+HOME_PAGE_SLUG = "index"
 
 
 class PostStatus(models.TextChoices):
@@ -81,6 +88,8 @@ class Post(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
+        if self.kind == PostKind.PAGE:
+            return reverse("public:home") if self.slug == HOME_PAGE_SLUG else reverse("editorial:page", args=[self.slug])
         return reverse("editorial:news-detail" if self.kind == PostKind.NEWS else "editorial:guide-detail", args=[self.slug])
 
     @property
