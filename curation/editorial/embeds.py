@@ -1,13 +1,22 @@
-"""Live embeds inside posts: charts, model lists and the byline.
+"""Live embeds inside posts and pages: charts, model lists, pictures, the byline, and the
+building blocks of the site's pages (notes, people, the home page's landing and spotlight,
+latest news and guides, partners, contribution call, data version).
 
 Each embed renders through a template under `templates/editorial/embeds/`, so its parameters
-are escaped by Django's autoescaping. A problem (unknown chart key, bad filter) is returned
-rather than raised: the editor sees it in preview, the public page shows nothing broken.
+are escaped by Django's autoescaping. A problem (unknown chart key, bad filter, missing picture)
+is returned rather than raised: the editor sees it in preview, publishing is refused until it is
+fixed, and the public page shows nothing broken.
+
+Three kinds (see curation.editorial.rendering for the syntax):
+- single embeds on a line of their own (EMBEDS minus the two sets below);
+- containers (CONTAINER_EMBEDS) around Markdown, closed by `{% end<name> %}`, some with named
+  dividers (CONTAINER_SLOTS, e.g. `{% right %}` in a spotlight);
+- inline embeds (INLINE_EMBEDS) that may also stand inside a sentence.
 """
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import django_filters
 from django.http import QueryDict
@@ -22,7 +31,8 @@ INDEX_VIEWS = ("grid", "table")
 INDEX_DEFAULT_LIMIT = 25
 INDEX_MAX_LIMIT = 100
 # Parameters of the model-list embed that are not filters of AIModelFilter.
-INDEX_OWN_PARAMETERS = {"view", "models", "limit", "as_of"}
+INDEX_OWN_PARAMETERS = {"view", "models", "limit", "as_of", "filters"}
+LATEST_DEFAULT_LIMIT = 6
 
 
 # The examples the post editor's help shows, one per kind of embed. Each renders without a
@@ -39,16 +49,36 @@ EMBED_EXAMPLES = (
 class EmbedOutcome:
     html: str = ""
     problem: str = ""
+    # Containers: what closes them, and the HTML of each named divider inside them.
+    closing_html: str = ""
+    slots: dict = field(default_factory=dict)
 
 
-def render_embed(directive, *, post=None) -> EmbedOutcome:
+def render_embed(directive, *, post=None, context: str = "block") -> EmbedOutcome:
+    """Render one embed; `context` is "block" (a line of its own), "open" (a container's
+    opening line) or "inline" (inside a sentence)."""
     if directive.error:
         return EmbedOutcome(problem=f"{{% {directive.name} %}}: {directive.error}")
+    if directive.name.startswith("end") and directive.name[3:] in CONTAINER_EMBEDS:
+        return EmbedOutcome(problem=f"{{% {directive.name} %}} without an opening {{% {directive.name[3:]} %}} line")
     renderer = EMBEDS.get(directive.name)
     if renderer is None:
         known = ", ".join(sorted(EMBEDS))
         return EmbedOutcome(problem=f"unknown embed {directive.name!r} (known embeds: {known})")
+    if directive.name in CONTAINER_EMBEDS and context != "open":
+        return EmbedOutcome(problem=f"{{% {directive.name} %}} needs a closing {{% end{directive.name} %}} line")
     return renderer(directive, post=post)
+
+
+def _unknown_parameters(directive, allowed: set[str], *, positional: int = 0) -> str:
+    """A problem naming parameters the embed does not take ("" when all are known)."""
+    extra = sorted(set(directive.options) - allowed)
+    if extra:
+        known = ", ".join(sorted(allowed)) or "none"
+        return f"{directive.name} embed: unknown parameter {', '.join(map(repr, extra))} (parameters: {known})"
+    if len(directive.positional) > positional:
+        return f"{directive.name} embed: unexpected {directive.positional[positional]!r}"
+    return ""
 
 
 # --- chart ----------------------------------------------------------------------------------
@@ -133,6 +163,9 @@ def _index_embed(directive, *, post=None) -> EmbedOutcome:
     except ValueError:
         return EmbedOutcome(problem=f"index embed: as_of {as_of_text!r} is not a date (YYYY-MM-DD)")
     model_terms = [t.strip() for t in options.pop("models", "").split(",") if t.strip()]
+    show_filters = options.pop("filters", "") or ""
+    if show_filters not in ("", "show", "hide"):
+        return EmbedOutcome(problem=f"index embed: filters {show_filters!r} is not show or hide")
 
     unknown = sorted(set(options) - set(probe.filters))
     if unknown:
@@ -171,6 +204,10 @@ def _index_embed(directive, *, post=None) -> EmbedOutcome:
         {"rows": rows, "dimensions": dimensions, "more": more, "query": query.urlencode(), "as_of": as_of,
          "grade_legend": queries.grade_legend()},
     )
+    if show_filters == "show":
+        # Upstream's full index (`:the-index` without hideFilters) offers its filters: here they
+        # lead to the index page, which filters, sorts and pages the whole list.
+        html = render_to_string("editorial/embeds/index_filters.html", {"form": filterset.form}) + html
     return EmbedOutcome(html=html, problem=problem)
 
 
@@ -187,4 +224,204 @@ def _byline_embed(directive, *, post=None) -> EmbedOutcome:
     return EmbedOutcome(html=render_to_string("editorial/embeds/byline.html", {"post": post}))
 
 
-EMBEDS = {"chart": _chart_embed, "index": _index_embed, "byline": _byline_embed}
+# --- pictures -------------------------------------------------------------------------------
+def _picture(image, *, alt: str, target_width: int = 960, sizes: str = "") -> dict:
+    from curation.editorial import images
+
+    src, width, height = images.best_src(image, target_width)
+    return {"src": src, "srcset": images.srcset(image), "sizes": sizes or images.ARTICLE_SIZES,
+            "width": width, "height": height, "alt": alt, "original": images.image_url(image)}
+
+
+def _image_embed(directive, *, post=None) -> EmbedOutcome:
+    from curation.editorial import images
+
+    problem = _unknown_parameters(directive, {"name", "alt", "caption"}, positional=1)
+    if problem:
+        return EmbedOutcome(problem=problem)
+    name = directive.options.get("name") or (directive.positional[0] if directive.positional else "")
+    if not name:
+        return EmbedOutcome(problem='image embed without a name, e.g. {% image "deepseek_dev.png" %}')
+    image = images.image_named(name)
+    if image is None:
+        return EmbedOutcome(problem=f"image {name!r} is not in the image library (upload it under Images)")
+    alt = directive.options.get("alt", image.alt_text).strip()
+    picture = _picture(image, alt=alt)
+    html = render_to_string("editorial/embeds/image.html", {
+        "picture": picture, "image": image, "caption": directive.options.get("caption", image.caption),
+    })
+    if not alt:
+        return EmbedOutcome(html=html, problem=f"image {image.name!r} has no text alternative: describe it in the image library (or give alt=\"...\")")
+    return EmbedOutcome(html=html)
+
+
+# --- containers -----------------------------------------------------------------------------
+def _note_embed(directive, *, post=None) -> EmbedOutcome:
+    problem = _unknown_parameters(directive, set())
+    return EmbedOutcome(html='<aside class="embed-note">', closing_html="</aside>", problem=problem)
+
+
+def _people_embed(directive, *, post=None) -> EmbedOutcome:
+    problem = _unknown_parameters(directive, set())
+    return EmbedOutcome(html='<div class="embed-people">', closing_html="</div>", problem=problem)
+
+
+def _person_embed(directive, *, post=None) -> EmbedOutcome:
+    from curation.editorial import images
+
+    problem = _unknown_parameters(directive, {"name", "image"})
+    name = directive.options.get("name", "").strip()
+    image_name = directive.options.get("image", "").strip()
+    picture = None
+    if image_name:
+        image = images.image_named(image_name)
+        if image is None:
+            problem = problem or f"person {name or '(no name)'}: image {image_name!r} is not in the image library"
+        else:
+            picture = _picture(image, alt=name or image.alt_text, target_width=320, sizes="8rem")
+    initials = "".join(part[0] for part in name.split()[:2]).upper()
+    html = render_to_string("editorial/embeds/person_open.html", {"name": name, "picture": picture, "initials": initials})
+    return EmbedOutcome(html=html, closing_html="</div></div>", problem=problem)
+
+
+def _landing_embed(directive, *, post=None) -> EmbedOutcome:
+    problem = _unknown_parameters(directive, {"title"})
+    html = render_to_string("editorial/embeds/landing_open.html", {"title": directive.options.get("title", "")})
+    return EmbedOutcome(html=html, closing_html="</div></section>", problem=problem)
+
+
+def _spotlight_embed(directive, *, post=None) -> EmbedOutcome:
+    from curation.public import queries
+
+    problem = _unknown_parameters(directive, set())
+    count = queries.index_queryset().count()
+    closing = render_to_string("editorial/embeds/spotlight_close.html", {"count": count})
+    return EmbedOutcome(
+        html='<section class="embed-spotlight"><div class="spotlight-columns"><div class="spotlight-main">',
+        closing_html=closing, slots={"right": '</div><div class="spotlight-side">'}, problem=problem,
+    )
+
+
+# --- blocks of the site's pages -------------------------------------------------------------
+def _latest_embed(kind: str):
+    def render(directive, *, post=None) -> EmbedOutcome:
+        from curation.editorial import services
+        from curation.models import PostKind
+
+        problem = _unknown_parameters(directive, {"limit"})
+        if problem:
+            return EmbedOutcome(problem=problem)
+        try:
+            limit = int(directive.options.get("limit") or LATEST_DEFAULT_LIMIT)
+            if not 1 <= limit <= 20:
+                raise ValueError
+        except ValueError:
+            return EmbedOutcome(problem=f"{directive.name} embed: limit {directive.options['limit']!r} is not a number from 1 to 20")
+        posts = services.latest_published(kind, limit=limit)
+        heading = {PostKind.NEWS: "Latest news", PostKind.GUIDE: "Latest guides"}[kind]
+        return EmbedOutcome(html=render_to_string("editorial/embeds/latest.html", {
+            "posts": posts, "heading": heading, "kind": kind, "all_label": "news" if kind == PostKind.NEWS else "guides",
+            "list_url": "/news/" if kind == PostKind.NEWS else "/guides/",
+        }))
+
+    return render
+
+
+def _logos_embed(group: str):
+    def render(directive, *, post=None) -> EmbedOutcome:
+        from curation.models import SiteLogo
+
+        problem = _unknown_parameters(directive, set())
+        logos = [
+            (logo, _picture(logo.image, alt=logo.title, target_width=320, sizes="12rem") if logo.image else None)
+            for logo in SiteLogo.objects.filter(group=group).select_related("image").prefetch_related("image__renditions")
+        ]
+        if not logos:
+            return EmbedOutcome(problem=problem)  # nothing to show until editors add logos
+        return EmbedOutcome(html=render_to_string("editorial/embeds/logos.html", {
+            "logos": logos, "heading": SiteLogo.Group(group).label, "group": group,
+        }), problem=problem)
+
+    return render
+
+
+def _contribute_embed(directive, *, post=None) -> EmbedOutcome:
+    from curation.editorial import services
+    from curation.public import queries
+
+    problem = _unknown_parameters(directive, {"text"})
+    return EmbedOutcome(html=render_to_string("editorial/embeds/contribute.html", {
+        "text": directive.options.get("text") or "Is this information not up to date?",
+        "updated": queries.index_last_updated(),
+        "contribute_url": services.page_url("contribute"),
+    }), problem=problem)
+
+
+def check_link(link: str) -> str:
+    """A problem with a link an embed shows ("" when it is a path on this site or an http(s) address)."""
+    if link.startswith("/") and not link.startswith("//"):
+        return ""
+    from curation.review.errors import ValidationFailed
+    from curation.review.fields import check_http_url
+
+    try:
+        check_http_url(link, "link")
+    except ValidationFailed as exc:
+        return f"{exc} (use a path on this site, like /about/, or an https:// address)"
+    return ""
+
+
+def _button_embed(directive, *, post=None) -> EmbedOutcome:
+    problem = _unknown_parameters(directive, {"link", "text"}, positional=1)
+    link = directive.options.get("link", "").strip()
+    text = directive.options.get("text") or (directive.positional[0] if directive.positional else "")
+    if not link or not text:
+        return EmbedOutcome(problem='button embed needs a link and a text, e.g. {% button link="/about/" text="About us" %}')
+    problem = problem or check_link(link)
+    if problem:
+        return EmbedOutcome(problem=f"button embed: {problem}")
+    return EmbedOutcome(html=render_to_string("editorial/embeds/button.html", {"link": link, "text": text}))
+
+
+VERSION_SOURCES = {"data": "the index data", "website": "the site's content"}
+
+
+def _versionlink_embed(directive, *, post=None) -> EmbedOutcome:
+    from curation.editorial import services
+    from curation.public import queries
+
+    problem = _unknown_parameters(directive, {"repo"})
+    repo = directive.options.get("repo", "")
+    if repo not in VERSION_SOURCES:
+        return EmbedOutcome(problem=f"versionlink embed: repo {repo!r} is not one of {', '.join(VERSION_SOURCES)}")
+    if repo == "data":
+        when, link = queries.index_last_updated(), "/models/"
+    else:
+        when, link = services.content_last_updated(), "/news/"
+    return EmbedOutcome(html=render_to_string("editorial/embeds/versionlink.html", {
+        "when": when, "link": link, "what": VERSION_SOURCES[repo],
+    }).strip(), problem=problem)
+
+
+def _appear_embed(directive, *, post=None) -> EmbedOutcome:
+    problem = _unknown_parameters(directive, {"text"}, positional=1)
+    text = directive.options.get("text") or (directive.positional[0] if directive.positional else "")
+    return EmbedOutcome(html=render_to_string("editorial/embeds/appear.html", {"text": text}).strip(), problem=problem)
+
+
+def _gradient_embed(directive, *, post=None) -> EmbedOutcome:
+    return EmbedOutcome(html='<hr class="embed-gradient">', problem=_unknown_parameters(directive, set()))
+
+
+EMBEDS = {
+    "chart": _chart_embed, "index": _index_embed, "byline": _byline_embed, "image": _image_embed,
+    "note": _note_embed, "people": _people_embed, "person": _person_embed, "landing": _landing_embed,
+    "spotlight": _spotlight_embed, "news": _latest_embed("news"), "guides": _latest_embed("guide"),
+    "partners": _logos_embed("partners"), "as-seen-in": _logos_embed("as_seen_in"),
+    "contribute": _contribute_embed, "button": _button_embed, "versionlink": _versionlink_embed,
+    "appear": _appear_embed, "gradient": _gradient_embed,
+}
+CONTAINER_EMBEDS = frozenset({"note", "people", "person", "landing", "spotlight"})
+CONTAINER_SLOTS = {"spotlight": frozenset({"right"})}
+SLOT_EMBEDS = frozenset(name for slots in CONTAINER_SLOTS.values() for name in slots)
+INLINE_EMBEDS = frozenset({"versionlink"})

@@ -10,6 +10,21 @@ Embeds are lines of their own (so they survive Markdown and never appear inside 
     {% chart "academic-share-latest" %}
     {% index view="grid" models="deepseek-v3, OLMo" type="text" performance_class="latest" %}
     {% byline %}
+
+Some embeds hold Markdown between an opening and a closing line, and some have named parts:
+
+    {% note %}
+    Please read the **code of conduct** first.
+    {% endnote %}
+
+    {% spotlight %}
+    The index lists open models ...
+    {% right %}
+    {% index view="grid" models="OLMo, lumo" %}
+    {% endspotlight %}
+
+A few small ones may also stand inside a sentence: `generated {% versionlink repo="data" %}.`
+Which embed is which kind is said in `curation.editorial.embeds`.
 """
 from __future__ import annotations
 
@@ -139,11 +154,15 @@ def parse_directive(text: str, line: int = 0) -> Directive | None:
     return directive
 
 
+def _line_text(state, line: int) -> str:
+    begin = state.bMarks[line] + state.tShift[line]
+    return state.src[begin:state.eMarks[line]]
+
+
 def _embed_block_rule(state, start_line, end_line, silent):
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
-    begin = state.bMarks[start_line] + state.tShift[start_line]
-    text = state.src[begin:state.eMarks[start_line]]
+    text = _line_text(state, start_line)
     if not text.startswith("{%"):
         return False
     directive = parse_directive(text, line=start_line + 1)
@@ -158,10 +177,95 @@ def _embed_block_rule(state, start_line, end_line, silent):
     return True
 
 
-def _render_embed_placeholder(renderer, tokens, idx, options, env):
+def _closing_line(state, start_line: int, end_line: int, name: str) -> int | None:
+    """The line of the `{% end<name> %}` that closes the container opened at `start_line`."""
+    depth = 0
+    for line in range(start_line + 1, end_line):
+        if state.sCount[line] - state.blkIndent >= 4:
+            continue
+        directive = parse_directive(_line_text(state, line))
+        if directive is None:
+            continue
+        if directive.name == name:
+            depth += 1
+        elif directive.name == f"end{name}":
+            if depth == 0:
+                return line
+            depth -= 1
+    return None
+
+
+def _container_block_rule(state, start_line, end_line, silent):
+    """`{% note %}` ... `{% endnote %}`: the lines between are Markdown of their own."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    text = _line_text(state, start_line)
+    if not text.startswith("{%"):
+        return False
+    directive = parse_directive(text, line=start_line + 1)
+    if directive is None or directive.name not in embeds.CONTAINER_EMBEDS:
+        return False
+    closing = _closing_line(state, start_line, end_line, directive.name)
+    if closing is None:
+        return False  # read as a single embed, which reports the missing closing line
+    if silent:
+        return True
+    old_parent, old_line_max = state.parentType, state.lineMax
+    state.parentType, state.lineMax = "container", closing
+    token = state.push("osai_container_open", "", 1)
+    token.meta = {"directive": directive}
+    token.map = [start_line, closing + 1]
+    token.block = True
+    state.md.block.tokenize(state, start_line + 1, closing)
+    token = state.push("osai_container_close", "", -1)
+    token.meta = {"directive": directive}
+    token.block = True
+    state.parentType, state.lineMax = old_parent, old_line_max
+    state.line = closing + 1
+    return True
+
+
+_INLINE_DIRECTIVE = re.compile(r"\{%\s*([A-Za-z][\w-]*)(.*?)%\}")
+
+
+def _embed_inline_rule(state, silent):
+    """`{% versionlink repo="data" %}` inside a sentence (only embeds made for that)."""
+    if not state.src.startswith("{%", state.pos):
+        return False
+    match = _INLINE_DIRECTIVE.match(state.src, state.pos)
+    if not match or match.group(1).lower() not in embeds.INLINE_EMBEDS:
+        return False
+    if not silent:
+        token = state.push("osai_inline_embed", "", 0)
+        token.meta = {"directive": parse_directive(match.group(0))}
+    state.pos = match.end()
+    return True
+
+
+def _placeholder(env, kind: str, directive) -> int:
     found = env.setdefault("osai_embeds", [])
-    found.append(tokens[idx].meta["directive"])
-    return f"<p>osai-embed-{env['osai_nonce']}-{len(found) - 1}</p>\n"
+    found.append((kind, directive))
+    return len(found) - 1
+
+
+def _render_embed_placeholder(renderer, tokens, idx, options, env):
+    index = _placeholder(env, "block", tokens[idx].meta["directive"])
+    return f"<p>osai-embed-{env['osai_nonce']}-{index}</p>\n"
+
+
+def _render_container_open(renderer, tokens, idx, options, env):
+    index = _placeholder(env, "open", tokens[idx].meta["directive"])
+    return f"<p>osai-embed-{env['osai_nonce']}-{index}</p>\n"
+
+
+def _render_container_close(renderer, tokens, idx, options, env):
+    index = _placeholder(env, "close", tokens[idx].meta["directive"])
+    return f"<p>osai-embed-{env['osai_nonce']}-{index}</p>\n"
+
+
+def _render_inline_placeholder(renderer, tokens, idx, options, env):
+    index = _placeholder(env, "inline", tokens[idx].meta["directive"])
+    return f"osai-inline-{env['osai_nonce']}-{index}"
 
 
 @lru_cache(maxsize=1)
@@ -173,8 +277,13 @@ def markdown_renderer() -> MarkdownIt:
         .use(footnote_plugin)
         .use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
     )
+    md.block.ruler.before("fence", "osai_container", _container_block_rule, {"alt": ["paragraph"]})
     md.block.ruler.before("paragraph", "osai_embed", _embed_block_rule, {"alt": ["paragraph"]})
+    md.inline.ruler.before("text", "osai_inline_embed", _embed_inline_rule)
     md.add_render_rule("osai_embed", _render_embed_placeholder)
+    md.add_render_rule("osai_container_open", _render_container_open)
+    md.add_render_rule("osai_container_close", _render_container_close)
+    md.add_render_rule("osai_inline_embed", _render_inline_placeholder)
     return md
 
 
@@ -208,18 +317,56 @@ def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
     """Render a post body to safe HTML. In preview, embed problems show as visible error boxes;
     on the public page a broken embed quietly shows nothing (or a neutral placeholder)."""
     env = {"osai_nonce": secrets.token_hex(8)}
-    html = sanitise(markdown_renderer().render(body or "", env))
+    tokens = markdown_renderer().parse(body or "", env)
+    _number_inline_embeds(tokens)
+    html = sanitise(markdown_renderer().renderer.render(tokens, markdown_renderer().options, env))
     problems: list[EmbedProblem] = []
-    for index, directive in enumerate(env.get("osai_embeds", [])):
-        outcome = embeds.render_embed(directive, post=post)
+    open_containers: list[tuple[Directive, embeds.EmbedOutcome]] = []
+    for index, (kind, directive) in enumerate(env.get("osai_embeds", [])):
+        if kind == "close":
+            opened = open_containers.pop() if open_containers else None
+            html = html.replace(_marker(env, index), opened[1].closing_html if opened else "", 1)
+            continue
+        if kind == "block" and directive.name in embeds.SLOT_EMBEDS:
+            outcome = _slot(directive, open_containers)
+        else:
+            outcome = embeds.render_embed(directive, post=post, context=kind)
+        if kind == "open":
+            open_containers.append((directive, outcome))
         if outcome.problem:
             problems.append(EmbedProblem(directive.line, directive.source, outcome.problem))
         replacement = outcome.html
         if outcome.problem and preview:
             # The box comes before whatever the embed could still show (e.g. the models found).
-            replacement = render_to_string(
+            box = render_to_string(
                 "editorial/embeds/error.html",
-                {"problem": outcome.problem, "line": directive.line, "source": directive.source},
-            ) + replacement
-        html = html.replace(f"<p>osai-embed-{env['osai_nonce']}-{index}</p>", replacement, 1)
+                {"problem": outcome.problem, "line": directive.line, "source": directive.source,
+                 "inline": kind == "inline"},
+            )
+            replacement = (box.strip() if kind == "inline" else box) + replacement
+        html = html.replace(_marker(env, index, inline=kind == "inline"), replacement, 1)
     return Rendered(html=mark_safe(html), embed_problems=problems)  # noqa: S308 - sanitised above
+
+
+def _marker(env, index: int, *, inline: bool = False) -> str:
+    if inline:
+        return f"osai-inline-{env['osai_nonce']}-{index}"
+    return f"<p>osai-embed-{env['osai_nonce']}-{index}</p>"
+
+
+def _slot(directive, open_containers) -> "embeds.EmbedOutcome":
+    """A divider like `{% right %}`: the HTML its container gave for it, or a problem."""
+    owners = [name for name, slots in embeds.CONTAINER_SLOTS.items() if directive.name in slots]
+    if open_containers and directive.name in open_containers[-1][1].slots:
+        return embeds.EmbedOutcome(html=open_containers[-1][1].slots[directive.name])
+    where = " or ".join(f"{{% {name} %}}" for name in owners)
+    return embeds.EmbedOutcome(problem=f"{{% {directive.name} %}} belongs inside {where}")
+
+
+def _number_inline_embeds(tokens) -> None:
+    """Give inline embeds the line they stand on (block tokens know theirs)."""
+    for token in tokens:
+        if token.type == "inline" and token.children and token.map:
+            for child in token.children:
+                if child.type == "osai_inline_embed":
+                    child.meta["directive"].line = token.map[0] + 1
