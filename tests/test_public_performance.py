@@ -46,7 +46,9 @@ def test_query_count_does_not_grow_with_the_index(client, registry):
     assert AIModel.objects.count() == 2000
     large = {url: count_queries(client, url) for url in PAGES}
     assert small == large
-    assert max(small.values()) <= 15
+    # 15 for the richest page, plus the site's menu and footer (one query, then cached with the
+    # data) and, on the home page, the look for an editors' home page.
+    assert max(small.values()) <= 17
 
 
 def test_detail_page_query_counts_are_fixed(client, registry, make_ai_model, make_organisation):

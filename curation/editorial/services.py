@@ -19,14 +19,17 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.urls import Resolver404, resolve
 from django.utils.text import slugify
 
 from curation.datachanges import record_data_change
 from curation.editorial.errors import EditorialPermissionDenied, EmbedProblems, IllegalTransition, InvalidPost
 from curation.editorial.rendering import render_markdown
-from curation.models import Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag
+from curation.models import ARTICLE_KINDS, HOME_PAGE_SLUG, Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag
 
 EDIT_PERMISSION = "curation.change_post"
+# The URL name of a fixed page (curation.editorial.urls), the catch-all at /<slug>/.
+PAGE_URL_NAME = "page"
 PUBLISH_PERMISSION = "curation.publish_post"
 
 
@@ -85,7 +88,22 @@ def _validate(post: Post) -> None:
     clash = Post.objects.filter(kind=post.kind, slug=post.slug).exclude(pk=post.pk).first()
     if clash:
         raise InvalidPost(
-            f"post {post.title!r}: the address /{post.kind}/{post.slug}/ is already used by {clash.title!r}"
+            f"post {post.title!r}: the address {post.get_absolute_url()} is already used by {clash.title!r}"
+        )
+    if post.kind == PostKind.PAGE and post.slug != HOME_PAGE_SLUG:
+        _refuse_taken_page_address(post)
+
+
+def _refuse_taken_page_address(post: Post) -> None:
+    """A page lives at /<slug>/: that address must not belong to another part of the site."""
+    address = post.get_absolute_url()
+    try:
+        match = resolve(address)
+    except Resolver404:
+        return
+    if match.url_name != PAGE_URL_NAME:
+        raise InvalidPost(
+            f"page {post.title!r}: the address {address} belongs to another part of the site; choose another slug"
         )
 
 
@@ -338,9 +356,9 @@ def publish_due_posts(now=None) -> list[Post]:
 
 # --- reading --------------------------------------------------------------------------------
 def published_posts(kind: str | None = None, *, tag: str | None = None):
+    """Published articles (news and guides; one kind if given), newest first. Pages are not articles."""
     queryset = Post.objects.public().prefetch_related("tags", "authors")
-    if kind:
-        queryset = queryset.filter(kind=kind)
+    queryset = queryset.filter(kind=kind) if kind else queryset.filter(kind__in=ARTICLE_KINDS)
     if tag:
         queryset = queryset.filter(tags__slug=tag)
     return queryset.newest_first()
@@ -352,8 +370,24 @@ def published_tags(kind: str):
 
 
 def latest_published(kind: str | None = None, limit: int = 3) -> list[Post]:
-    """The newest published posts, for the home page."""
+    """The newest published articles, for the home page."""
     return list(published_posts(kind)[:limit])
+
+
+def published_page(slug: str) -> Post | None:
+    """The published fixed page with this slug (about, contribute, ...; `index` is the home page)."""
+    return Post.objects.public().filter(kind=PostKind.PAGE, slug=slug).first()
+
+
+def page_url(slug: str) -> str:
+    """The address of a published fixed page, or "" when there is none."""
+    page = Post.objects.public().filter(kind=PostKind.PAGE, slug=slug).only("kind", "slug").first()
+    return page.get_absolute_url() if page else ""
+
+
+def content_last_updated():
+    """When the site's published content (articles and pages) last changed, or None."""
+    return Post.objects.public().order_by("-updated_at").values_list("updated_at", flat=True).first()
 
 
 # --- signed preview links -------------------------------------------------------------------

@@ -14,4 +14,8 @@ urlpatterns = [
     path("feeds/news.xml", views.NewsFeed(), name="feed-news"),
     path("feeds/guides.xml", views.GuidesFeed(), name="feed-guides"),
     path("preview/<str:token>/", views.shared_preview, name="shared-preview"),
+    path("images/<str:name>", views.image_file, name="image"),
+    path("images/<int:width>/<str:name>", views.image_file, name="image-rendition"),
+    # Fixed pages at /<slug>/: last, so that every other address of the site wins.
+    path("<slug:slug>/", views.page_detail, name="page"),
 ]

@@ -1,17 +1,19 @@
-"""Reader-facing news and guides. Queries and rendering come from services; views shape pages."""
+"""Reader-facing news, guides, the site's fixed pages and the image library's files. Queries
+and rendering come from services; views shape pages."""
 from __future__ import annotations
 
 import datetime
+import mimetypes
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from curation.editorial import services
+from curation.editorial import images, services
 from curation.editorial.rendering import render_markdown
-from curation.models import Post, PostKind
+from curation.models import HOME_PAGE_SLUG, Post, PostKind
 
 POSTS_PER_PAGE = 10
 KIND_HEADINGS = {PostKind.NEWS: "News", PostKind.GUIDE: "Guides"}
@@ -30,13 +32,19 @@ def post_list(request, kind: str):
 
 
 def render_post_page(request, post: Post, *, preview: bool = False, show_problems: bool = False, status: int = 200):
-    """The one post page: public view, admin preview and signed-link preview all use it."""
+    """The one post page: public view, admin preview and signed-link preview all use it (for
+    news, guides and the site's fixed pages alike)."""
     rendered = render_markdown(post.body, post=post, preview=show_problems)
+    is_page = post.kind == PostKind.PAGE
     response = render(request, "editorial/post_detail.html", {
         "post": post, "body": rendered.html, "problems": rendered.problems if show_problems else [],
-        "preview": preview, "has_byline_embed": "{% byline" in post.body,
-        "list_url": reverse("editorial:news-list" if post.kind == PostKind.NEWS else "editorial:guide-list"),
-        "kind_heading": KIND_HEADINGS[post.kind],
+        "preview": preview, "has_byline_embed": "{% byline" in post.body, "is_page": is_page,
+        # The home page's landing block carries its own heading, and a page may start with its own.
+        "show_title": not (is_page and (post.slug == HOME_PAGE_SLUG or post.body.lstrip().startswith("# "))),
+        "list_url": "" if is_page else reverse(
+            "editorial:news-list" if post.kind == PostKind.NEWS else "editorial:guide-list"
+        ),
+        "kind_heading": KIND_HEADINGS.get(post.kind, ""),
     }, status=status)
     if preview:
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -47,6 +55,42 @@ def render_post_page(request, post: Post, *, preview: bool = False, show_problem
 def post_detail(request, kind: str, slug: str):
     post = get_object_or_404(Post.objects.public().prefetch_related("tags", "authors"), kind=kind, slug=slug)
     return render_post_page(request, post)
+
+
+def page_detail(request, slug: str):
+    """A fixed page of the site at /<slug>/ (the home page `index` lives at /)."""
+    if slug == HOME_PAGE_SLUG:
+        raise Http404("The home page lives at /.")
+    return post_detail(request, PostKind.PAGE, slug)
+
+
+def image_file(request, name: str, width: int | None = None):
+    """A library picture (or its rendition `width` pixels wide), streamed from storage.
+
+    Addresses carry `?v=<hash of the file>`, so with a matching `v` the response may be cached
+    for a year; without it, for an hour.
+    """
+    image = images.image_named(name)
+    if image is None or (image.name != name and image.name.lower() != name.lower()):
+        raise Http404(f"No picture called “{name}”.")
+    stored = image.file
+    if width is not None:
+        rendition = next((r for r in image.renditions.all() if r.width == width), None)
+        if rendition is None:
+            raise Http404(f"“{name}” has no copy {width} pixels wide.")
+        stored = rendition.file
+    try:
+        stored.storage.path(stored.name)
+    except NotImplementedError:  # a remote storage serves its own files
+        return HttpResponseRedirect(stored.url)
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404(f"The file of “{name}” is missing from storage.") from exc
+    response = FileResponse(handle, content_type=mimetypes.guess_type(stored.name)[0] or "application/octet-stream")
+    fresh = request.GET.get("v") == image.sha256[:12]
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "public, max-age=3600"
+    return response
 
 
 def shared_preview(request, token: str):

@@ -278,6 +278,18 @@ def model_changelog(model: AIModel) -> list:
     return public_changelog(model)
 
 
+def index_last_updated():
+    """When the index data readers see last changed (an applied change or an import), or None."""
+    from curation.models import HistoryEntry, ImportRun
+
+    moments = [
+        HistoryEntry.objects.order_by("-applied_at").values_list("applied_at", flat=True).first(),
+        ImportRun.objects.order_by("-started_at").values_list("started_at", flat=True).first(),
+    ]
+    known = [moment for moment in moments if moment]
+    return max(known) if known else None
+
+
 def first_recorded_day():
     """The day the first model still known to the site was added (where past versions begin)."""
     from curation.models import HistoryEntry

@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from curation.api.errors import error_body
+from curation.editorial import services as editorial_services
+from curation.editorial import site as site_settings
+from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
+from curation.models import HOME_PAGE_SLUG
 from curation.public import downloads, queries
 from curation.public.as_of import filtered_index_as_of
 from curation.public.caching import cache_public_page
@@ -62,6 +66,10 @@ def _filter_errors(filterset) -> tuple[str, str | None]:
 
 @cache_public_page
 def home(request):
+    # The editors' home page, when the site has one (the upstream site's index.md).
+    page = editorial_services.published_page(HOME_PAGE_SLUG)
+    if page is not None:
+        return render_post_page(request, page)
     columns = queries.registry_columns()
     top = queries.build_rows(queries.index_queryset()[:10], columns)
     share_image = queries.share_image_url()
@@ -128,6 +136,7 @@ def model_detail(request, slug):
         "last_reviewed": queries.model_last_reviewed(model),
         "total_percent": as_percent(model.total_score),
         "grade_legend": grade_legend(),
+        "page_meta": site_settings.model_page_meta(model),
     })
 
 
@@ -184,6 +193,7 @@ def compare(request):
     return render(request, "public/compare.html", {
         "rows": rows, "columns": columns, "errors": errors, "slugs": slugs,
         "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX, "grade_legend": grade_legend(),
+        "page_meta": site_settings.compare_page_meta([row.model for row in rows]),
     }, status=status)
 
 
