@@ -40,6 +40,7 @@ status: published
 
 ::the-index
 ---
+hideFilters: true
 filters:
   view: grid
   models: "<script>window.__xss=1</script>"
