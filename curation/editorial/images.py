@@ -41,7 +41,16 @@ ARTICLE_SIZES = "(min-width: 50rem) 46rem, 100vw"
 
 
 class ImageProblem(ValidationError):
-    """A picture that cannot go into the library; the message says what and why."""
+    """A picture that cannot go into the library; the message says what and why (`reason`
+    without the picture's name, for reports that name the file already)."""
+
+    def __init__(self, message: str, *, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
+
+
+def _refused(label: str, reason: str) -> ImageProblem:
+    return ImageProblem(f"{label}: {reason}", reason=reason)
 
 
 @dataclass(frozen=True)
@@ -65,21 +74,23 @@ def check_name(name: str) -> str:
 def inspect(data: bytes, label: str) -> Inspected:
     """Check that `data` is a picture Pillow can read, not too big; raises ImageProblem."""
     if len(data) > MAX_FILE_BYTES:
-        raise ImageProblem(f"{label}: {len(data) / 1024 / 1024:.1f} MB; pictures over {MAX_FILE_BYTES // 1024 // 1024} MB are refused")
+        raise _refused(label, f"{len(data) / 1024 / 1024:.1f} MB; pictures over {MAX_FILE_BYTES // 1024 // 1024} MB are refused")
     try:
         with PillowImage.open(io.BytesIO(data)) as picture:
             width, height = picture.size
             if width * height > MAX_PIXELS:
-                raise ImageProblem(f"{label}: {width}×{height} pixels; pictures over {MAX_PIXELS // 1_000_000} megapixels are refused")
-            picture.verify()
+                raise _refused(label, f"{width}×{height} pixels; pictures over {MAX_PIXELS // 1_000_000} megapixels are refused")
             fmt = picture.format or ""
             animated = bool(getattr(picture, "is_animated", False))
+            picture.verify()
     except ImageProblem:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, PillowImage.DecompressionBombError) as exc:
-        raise ImageProblem(f"{label}: not a picture this site can read ({exc})") from exc
+    except UnidentifiedImageError as exc:
+        raise _refused(label, "not a picture this site can read (PNG, JPEG, WebP or GIF)") from exc
+    except (OSError, SyntaxError, ValueError, PillowImage.DecompressionBombError) as exc:
+        raise _refused(label, f"not a picture this site can read ({exc})") from exc
     if fmt not in RENDITION_FORMATS:
-        raise ImageProblem(f"{label}: {fmt or 'unknown'} pictures are not supported (use PNG, JPEG, WebP or GIF)")
+        raise _refused(label, f"{fmt or 'unknown'} pictures are not supported (use PNG, JPEG, WebP or GIF)")
     return Inspected(width, height, fmt, animated, hashlib.sha256(data).hexdigest())
 
 

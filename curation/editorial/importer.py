@@ -202,7 +202,8 @@ def _read_text(entry: FolderEntry) -> str:
     try:
         text = safe_input.read_text(entry.name, entry.read_bytes(TEXT_LIMITS))
     except InputProblem as exc:
-        raise PageError(f"{f'line {exc.line}: ' if exc.line else ''}{exc.reason}") from None
+        reason = exc.reason.replace("not YAML text", "not text")  # the reader also serves Markdown
+        raise PageError(f"{f'line {exc.line}: ' if exc.line else ''}{reason}") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -540,7 +541,7 @@ def _store_pictures(pictures: list[PictureFile], usage: dict, report: PagesImpor
                     caption=title if title and not (existing and existing.caption) else None,
                 )
         except images.ImageProblem as exc:
-            report.skipped.append((picture.file, exc.message))
+            report.skipped.append((picture.file, exc.reason))
             continue
         if existing is None:
             report.images_created.append(picture.name)
@@ -617,7 +618,7 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
         except InputProblem as exc:
             report.skipped.append((entry.name, exc.reason))
         except images.ImageProblem as exc:
-            report.skipped.append((entry.name, exc.message))
+            report.skipped.append((entry.name, exc.reason))
     site_files = {
         entry.name: entry for entry in _folder_entries(root, "", tuple(SITE_FILES), report)
         if entry.name in SITE_FILES
