@@ -36,16 +36,19 @@ def embed_help() -> str:
         keys = ", ".join(chart_keys())
     except ImportError:
         keys = "none yet"
-    from curation.editorial.embeds import EMBED_EXAMPLES, INDEX_VIEWS
+    from curation.editorial.embeds import CONTAINER_EMBEDS, EMBED_EXAMPLES, EMBEDS, INDEX_VIEWS, INLINE_EMBEDS
     from curation.filters import GRADE_FILTER_PREFIX, AIModelFilter
 
     examples = format_html_join(", ", "<code>{}</code>", ((example,) for example in EMBED_EXAMPLES))
     return format_html(
-        "Markdown. Embeds, each on a line of its own, e.g. {}. Charts: {}. Index filters: {}, {}; "
-        "view {}; models by file name, slug or name; limit up to 100. Problems show in Preview and on "
-        "save; a post with embed problems cannot be published.",
-        examples, keys, ", ".join(AIModelFilter.base_filters), f"{GRADE_FILTER_PREFIX}<dimension ref>",
-        " or ".join(INDEX_VIEWS),
+        "Markdown. Embeds, each on a line of its own, e.g. {}. Around Markdown: {}. Inside a sentence: {}. "
+        "All embeds: {}. Charts: {}. Index filters: {}, {}; view {}; models by file name, slug or name; "
+        "limit up to 100; the upstream site's names (performanceclass, 0/0.5/1 grades, version) are read too. "
+        "Pictures come from the image library: <code>{}</code>. Problems show in Preview and on save; a post "
+        "with embed problems cannot be published.",
+        examples, ", ".join(sorted(CONTAINER_EMBEDS)), ", ".join(sorted(INLINE_EMBEDS)), ", ".join(sorted(EMBEDS)),
+        keys, ", ".join(AIModelFilter.base_filters), f"{GRADE_FILTER_PREFIX}<dimension ref>", " or ".join(INDEX_VIEWS),
+        '{% image "name.png" %}',
     )
 
 

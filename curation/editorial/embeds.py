@@ -42,6 +42,9 @@ EMBED_EXAMPLES = (
     '{% index view="grid" models="deepseek-v3, olmo-2" %}',
     '{% index type="text" performance_class="latest" ordering="-total" limit="10" %}',
     "{% byline %}",
+    "{% note %}\nA **remark** set apart from the text.\n{% endnote %}",
+    '{% button link="/models/" text="Explore the index" %}',
+    "{% news %}",
 )
 
 
