@@ -1,7 +1,8 @@
-"""Published news and guides for sitemap.xml (the public site's SITEMAPS can include it)."""
+"""Published news, guides and fixed pages for sitemap.xml (the public site's SITEMAPS can include
+it). The editors' home page is the site's home, which the static pages' sitemap lists."""
 from django.contrib.sitemaps import Sitemap
 
-from curation.models import Post
+from curation.models import HOME_PAGE_SLUG, Post, PostKind
 
 
 class PostSitemap(Sitemap):
@@ -9,7 +10,10 @@ class PostSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return Post.objects.public().order_by("kind", "slug").only("kind", "slug", "updated_at")
+        return (
+            Post.objects.public().exclude(kind=PostKind.PAGE, slug=HOME_PAGE_SLUG)
+            .order_by("kind", "slug").only("kind", "slug", "updated_at")
+        )
 
     def location(self, item):
         return item.get_absolute_url()
