@@ -78,6 +78,17 @@ def test_internal_links_resolve_or_are_reported_with_file_and_line(site_folder):
     assert report.links_checked == 12 and report.links_rewritten == 7
 
 
+def test_a_link_to_a_withdrawn_model_says_so(site_folder, make_ai_model):
+    make_ai_model("Old model", upstream_filename="old-model.yaml", is_public=False)
+    write(site_folder, "news/old.md", "[old](/model/old-model) and [both](/compare?models=old-model,ghost)\n")
+    report = import_pages(site_folder)
+    assert [i.message for i in report.broken_links] == [
+        "/model/old-model: 'old-model' is withdrawn from the index",
+        "/compare?models=old-model,ghost: no public model is called 'ghost' (by file name, slug or name); "
+        "'old-model' is withdrawn from the index",
+    ]
+
+
 def test_a_drafts_links_wait_for_their_targets(site_folder):
     write(site_folder, "guides/in-progress.md", "See [the other draft](/news/unfinished).\n", status="draft")
     report = import_pages(site_folder)

@@ -27,15 +27,21 @@ def benchmark(name: str, description: str = ""):
 
 
 class scratch_database:
-    """Run a benchmark in a throw-away test database, never the site's own data.
+    """Run a benchmark in a throw-away test database and media folder, never the site's own data.
 
     Uses Django's test-database machinery: `test_<name>` on PostgreSQL, in-memory on SQLite.
     """
 
     def __enter__(self):
-        from django.db import connection
-        from django.test.utils import setup_databases
+        import tempfile
 
+        from django.db import connection
+        from django.test.utils import override_settings, setup_databases
+
+        # Files the benchmark stores (pictures, renditions, charts) go to a throw-away folder too.
+        self._media = tempfile.TemporaryDirectory(prefix="osai-bench-media-")
+        self._media_settings = override_settings(MEDIA_ROOT=self._media.name)
+        self._media_settings.enable()
         self._old_config = setup_databases(verbosity=0, interactive=False, keepdb=False)
         self.connection = connection
         return self
@@ -44,4 +50,6 @@ class scratch_database:
         from django.test.utils import teardown_databases
 
         teardown_databases(self._old_config, verbosity=0)
+        self._media_settings.disable()
+        self._media.cleanup()
         return False

@@ -48,6 +48,18 @@ class SiteMap:
             self._models[term] = found
         return self._models[term]
 
+    def missing_models(self, terms: list[str]) -> str:
+        """Why these upstream model names lead nowhere: withdrawn from the index, or unknown."""
+        withdrawn = [t for t in terms if upstream_query.models_named([t], AIModel.objects.exclude(
+            pk__in=AIModel.objects.public().values("pk"))).exists()]
+        unknown = [t for t in terms if t not in withdrawn]
+        reasons = []
+        if unknown:
+            reasons.append(f"no public model is called {', '.join(map(repr, unknown))} (by file name, slug or name)")
+        if withdrawn:
+            reasons.append(f"{', '.join(map(repr, withdrawn))} {'is' if len(withdrawn) == 1 else 'are'} withdrawn from the index")
+        return "; ".join(reasons)
+
     def is_public(self, kind: str, slug: str) -> bool:
         return self.statuses.get((kind, slug)) == PostStatus.PUBLISHED
 
@@ -99,7 +111,7 @@ def _resolve_path(segments: list[str], query: str, site: SiteMap) -> Resolution:
     if head == "model" and len(segments) == 2:
         slug = site.model_slug(segments[1])
         if slug is None:
-            return Resolution(broken=f"no public model is called {segments[1]!r} (by file name, slug or name)")
+            return Resolution(broken=site.missing_models([segments[1]]))
         return Resolution(target=f"/models/{slug}/")
     if head == "compare" and len(segments) == 1:
         return _compare_address(query, site)
@@ -128,7 +140,7 @@ def _index_address(query: str, site: SiteMap) -> Resolution:
         return Resolution(broken="; ".join(translated.messages()))
     missing = [t for t in translated.model_terms if site.model_slug(t) is None]
     if missing:
-        return Resolution(broken=f"no public model is called {', '.join(map(repr, missing))}")
+        return Resolution(broken=site.missing_models(missing))
     params = translated.query_dict()
     if translated.model_terms:
         # The index page has no list of models; a comparison shows exactly those.
@@ -144,7 +156,7 @@ def _compare_address(query: str, site: SiteMap) -> Resolution:
     slugs = [site.model_slug(t) for t in terms]
     missing = [t for t, slug in zip(terms, slugs) if slug is None]
     if missing:
-        return Resolution(broken=f"no public model is called {', '.join(map(repr, missing))} (by file name, slug or name)")
+        return Resolution(broken=site.missing_models(missing))
     return Resolution(target="/compare/?" + urlencode({"models": ",".join(slugs)}, safe=","))
 
 
