@@ -403,29 +403,33 @@ def _icon_label(icon: str) -> str:
     return name.capitalize()
 
 
-def _yaml_lines(text: str) -> dict[int, int]:
+def _yaml_lines(text: str, name: str) -> dict[int, int]:
     """Item index -> line (1-based) of the first list's items in a YAML text, for reports."""
     try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
+        node = safe_input.compose(text, name, TEXT_LIMITS)
+    except InputProblem:
         return {}
     while node is not None and not isinstance(node, yaml.SequenceNode):
         values = [v for _, v in node.value] if isinstance(node, yaml.MappingNode) else []
         node = next((v for v in values if isinstance(v, yaml.SequenceNode)), None)
-    return {i: item.start_mark.line + 1 for i, item in enumerate(node.value)} if node is not None else {}
+    return {i: safe_input.node_line(item) for i, item in enumerate(node.value)} if node is not None else {}
+
+
+def _yaml_entries(entry: FolderEntry, key: str) -> list[tuple[object, int | None]]:
+    """The entries of a YAML file's list (under `key`, or the whole file), with their lines."""
+    text = _read_text(entry)
+    data = _load_yaml(text, entry.name)
+    items = data.get(key) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise PageError(f"has no `{key}:` list of entries")
+    lines = _yaml_lines(text, entry.name)
+    return [(item, lines.get(index)) for index, item in enumerate(items)]
 
 
 def _read_menu(entry: FolderEntry, site_map, report) -> list[tuple[str, str, str]]:
-    text = _read_text(entry)
-    data = _load_yaml(text, MENU_FILE)
-    items = data.get("menu") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise PageError("has no `menu:` list of entries")
-    lines = _yaml_lines(text)
     context = _Conversion(MENU_FILE, report, site_map, {})
     menu = []
-    for index, item in enumerate(items):
-        line = lines.get(index)
+    for item, line in _yaml_entries(entry, "menu"):
         if not isinstance(item, dict) or not item.get("link"):
             context.warn(line, f"menu entry {item!r} has no link; left out")
             continue
@@ -474,16 +478,9 @@ def _read_seo(entry: FolderEntry, report) -> dict[str, str]:
 
 
 def _read_logos(entry: FolderEntry, name: str, site_map, report) -> list[tuple[str, str, str]]:
-    text = _read_text(entry)
-    data = _load_yaml(text, name)
-    items = data.get("items") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise PageError("has no `items:` list")
-    lines = _yaml_lines(text)
     context = _Conversion(name, report, site_map, {})
     logos = []
-    for index, item in enumerate(items):
-        line = lines.get(index)
+    for item, line in _yaml_entries(entry, "items"):
         if not isinstance(item, dict) or not item.get("title"):
             context.warn(line, f"entry {item!r} has no title; left out")
             continue

@@ -159,13 +159,16 @@ def _line_text(state, line: int) -> str:
     return state.src[begin:state.eMarks[line]]
 
 
+def _directive_at(state, line: int) -> Directive | None:
+    """The directive that line `line` is, if it is one (not indented as code)."""
+    if state.sCount[line] - state.blkIndent >= 4:
+        return None
+    text = _line_text(state, line)
+    return parse_directive(text, line=line + 1) if text.startswith("{%") else None
+
+
 def _embed_block_rule(state, start_line, end_line, silent):
-    if state.sCount[start_line] - state.blkIndent >= 4:
-        return False
-    text = _line_text(state, start_line)
-    if not text.startswith("{%"):
-        return False
-    directive = parse_directive(text, line=start_line + 1)
+    directive = _directive_at(state, start_line)
     if directive is None:
         return False
     if silent:
@@ -181,9 +184,7 @@ def _closing_line(state, start_line: int, end_line: int, name: str) -> int | Non
     """The line of the `{% end<name> %}` that closes the container opened at `start_line`."""
     depth = 0
     for line in range(start_line + 1, end_line):
-        if state.sCount[line] - state.blkIndent >= 4:
-            continue
-        directive = parse_directive(_line_text(state, line))
+        directive = _directive_at(state, line)
         if directive is None:
             continue
         if directive.name == name:
@@ -197,12 +198,7 @@ def _closing_line(state, start_line: int, end_line: int, name: str) -> int | Non
 
 def _container_block_rule(state, start_line, end_line, silent):
     """`{% note %}` ... `{% endnote %}`: the lines between are Markdown of their own."""
-    if state.sCount[start_line] - state.blkIndent >= 4:
-        return False
-    text = _line_text(state, start_line)
-    if not text.startswith("{%"):
-        return False
-    directive = parse_directive(text, line=start_line + 1)
+    directive = _directive_at(state, start_line)
     if directive is None or directive.name not in embeds.CONTAINER_EMBEDS:
         return False
     closing = _closing_line(state, start_line, end_line, directive.name)
@@ -242,30 +238,17 @@ def _embed_inline_rule(state, silent):
     return True
 
 
-def _placeholder(env, kind: str, directive) -> int:
-    found = env.setdefault("osai_embeds", [])
-    found.append((kind, directive))
-    return len(found) - 1
+def _placeholder_renderer(kind: str):
+    """A render rule that notes the token's directive and writes its marker in the HTML: the
+    marker is replaced by the embed's own HTML after sanitising (see render_markdown)."""
 
+    def render(renderer, tokens, idx, options, env):
+        found = env.setdefault("osai_embeds", [])
+        found.append((kind, tokens[idx].meta["directive"]))
+        marker = _marker(env, len(found) - 1, inline=kind == "inline")
+        return marker if kind == "inline" else marker + "\n"
 
-def _render_embed_placeholder(renderer, tokens, idx, options, env):
-    index = _placeholder(env, "block", tokens[idx].meta["directive"])
-    return f"<p>osai-embed-{env['osai_nonce']}-{index}</p>\n"
-
-
-def _render_container_open(renderer, tokens, idx, options, env):
-    index = _placeholder(env, "open", tokens[idx].meta["directive"])
-    return f"<p>osai-embed-{env['osai_nonce']}-{index}</p>\n"
-
-
-def _render_container_close(renderer, tokens, idx, options, env):
-    index = _placeholder(env, "close", tokens[idx].meta["directive"])
-    return f"<p>osai-embed-{env['osai_nonce']}-{index}</p>\n"
-
-
-def _render_inline_placeholder(renderer, tokens, idx, options, env):
-    index = _placeholder(env, "inline", tokens[idx].meta["directive"])
-    return f"osai-inline-{env['osai_nonce']}-{index}"
+    return render
 
 
 @lru_cache(maxsize=1)
@@ -280,10 +263,10 @@ def markdown_renderer() -> MarkdownIt:
     md.block.ruler.before("fence", "osai_container", _container_block_rule, {"alt": ["paragraph"]})
     md.block.ruler.before("paragraph", "osai_embed", _embed_block_rule, {"alt": ["paragraph"]})
     md.inline.ruler.before("text", "osai_inline_embed", _embed_inline_rule)
-    md.add_render_rule("osai_embed", _render_embed_placeholder)
-    md.add_render_rule("osai_container_open", _render_container_open)
-    md.add_render_rule("osai_container_close", _render_container_close)
-    md.add_render_rule("osai_inline_embed", _render_inline_placeholder)
+    md.add_render_rule("osai_embed", _placeholder_renderer("block"))
+    md.add_render_rule("osai_container_open", _placeholder_renderer("open"))
+    md.add_render_rule("osai_container_close", _placeholder_renderer("close"))
+    md.add_render_rule("osai_inline_embed", _placeholder_renderer("inline"))
     return md
 
 
