@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 
 from curation import upstream_query
 from curation.models import AIModel
+from curation.weblinks import is_site_link
 
 # How a model list is laid out; upstream `::the-index` blocks use the same names.
 INDEX_VIEWS = ("grid", "table")
@@ -361,17 +362,11 @@ def _contribute_embed(directive, *, post=None) -> EmbedOutcome:
 
 
 def check_link(link: str) -> str:
-    """A problem with a link an embed shows ("" when it is a path on this site or an http(s) address)."""
-    if link.startswith("/") and not link.startswith("//"):
+    """A problem with a link an embed, the menu or a logo shows ("" when it is a path on this site
+    or an http(s) address, as curation.weblinks reads them)."""
+    if is_site_link(link):
         return ""
-    from curation.review.errors import ValidationFailed
-    from curation.review.fields import check_http_url
-
-    try:
-        check_http_url(link, "link")
-    except ValidationFailed as exc:
-        return f"{exc} (use a path on this site, like /about/, or an https:// address)"
-    return ""
+    return f"link {link!r} is not an http(s) URL (use a path on this site, like /about/, or an https:// address)"
 
 
 def _button_embed(directive, *, post=None) -> EmbedOutcome:
