@@ -313,6 +313,19 @@ def test_publish_is_refused_while_an_embed_has_a_problem_and_the_edit_is_kept(cl
     assert post.status == PostStatus.IN_REVIEW
 
 
+def test_a_taken_address_is_a_form_error_and_the_edit_is_kept(client, make_post, editor):
+    make_post("First", slug="same")
+    post = make_post("Second", body="Old text.")
+    client.force_login(editor)
+    url = reverse("admin:curation_post_change", args=[post.pk])
+    response = client.post(url, change_form_data(post, slug="same", body="New text.", _workflow="publish"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "the address /news/same/ is already used by &#x27;First&#x27;" in html and "New text." in html
+    post.refresh_from_db()
+    assert post.slug == "second" and post.body == "Old text." and post.status == PostStatus.DRAFT
+
+
 def test_a_published_post_cannot_be_saved_with_a_broken_embed(client, make_post, editor):
     post = make_post("Live post", body="Live text.")
     services.publish(post, user=editor)

@@ -100,10 +100,17 @@ class PostForm(forms.ModelForm):
         if self.workflow_action == "schedule" and not cleaned.get("workflow_publish_at") \
                 and "workflow_publish_at" not in self.errors:
             self.add_error("workflow_publish_at", "Give the date and time to publish it.")
+        draft = Post(pk=self.instance.pk, title=cleaned.get("title") or "", slug=cleaned.get("slug") or "",
+                     kind=cleaned.get("kind") or self.instance.kind, body=cleaned.get("body") or "",
+                     status=self.instance.status)
+        if "title" in cleaned and "slug" in cleaned and "kind" in cleaned:
+            # A refused title or address shows on the form, with the editor's text kept.
+            try:
+                services.check_post(draft)
+            except services.InvalidPost as exc:
+                self.add_error("slug" if "address" in str(exc) or "slug" in str(exc) else "title", str(exc))
         if self.instance.status in services.GOES_LIVE and "body" in cleaned:
             # Readers see a published post's body as soon as it is saved.
-            draft = Post(pk=self.instance.pk, title=cleaned.get("title") or self.instance.title,
-                         kind=self.instance.kind, body=cleaned["body"], status=self.instance.status)
             for problem in services.publication_problems(draft):
                 self.add_error("body", f"Readers would see a broken embed, so this was not saved: {problem}")
         return cleaned

@@ -10,6 +10,7 @@ Permissions are checked here, so they hold whatever the entry point:
 """
 from __future__ import annotations
 
+import copy
 import datetime
 import difflib
 from dataclasses import dataclass
@@ -76,6 +77,11 @@ def refuse_if_not_publishable(post: Post, verb: str) -> None:
 
 
 # --- saving and revisions -------------------------------------------------------------------
+def check_post(post: Post) -> None:
+    """Raise InvalidPost if `post` could not be saved as it is (title, address); changes nothing."""
+    _validate(copy.copy(post))
+
+
 def _validate(post: Post) -> None:
     post.title = (post.title or "").strip()
     if not post.title:
