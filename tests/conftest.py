@@ -34,6 +34,25 @@ def _fresh_data_version_every_request(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_state_from_earlier_tests():
+    """Each test starts from its own database, so nothing cached by an earlier test may be read:
+    the data version (which keys cached pages and the site's navigation) is read afresh. A
+    process-local cache is emptied outright (SQLite reuses the ids that name versions after a
+    rollback); a shared Redis cache is never flushed, since the broker and other builders share
+    it, and there PostgreSQL never reuses an id."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from curation.datachanges import DATA_VERSION_CACHE_KEY
+
+    cache = caches["default"]
+    if isinstance(cache, LocMemCache):
+        cache.clear()
+    else:
+        cache.delete(DATA_VERSION_CACHE_KEY)
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Files a test stores (pictures, renditions, uploads) go to its own folder, never to the
     project's media/."""
