@@ -12,6 +12,7 @@ import datetime
 import re
 
 import django_filters
+from django_filters.constants import EMPTY_VALUES
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -21,7 +22,7 @@ from django.db.models.functions import Lower
 from django_countries import countries
 
 from curation import vocab
-from curation.models import AIModel, Assessment, CategoryScore, Organisation
+from curation.models import AIModel, Assessment, CategoryScore, Organisation, classification
 from curation.registry import active_dimensions
 
 GRADE_FILTER_PREFIX = "grade_"
@@ -182,8 +183,8 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
 # AI models
 # ---------------------------------------------------------------------------------------------
 
-# An organisation's classification, filterable on organisations and (through them) on models:
-# parameter name -> (Organisation field, choices, label).
+# The classification, filterable on organisations (their usual one) and on models (each
+# model's effective one): parameter name -> (field, choices, label).
 _CLASSIFICATION_FILTERS = {
     "country": ("country", list(countries), "Country of origin"),
     "region": ("region", vocab.Region.choices, "Region"),
@@ -197,6 +198,22 @@ def classification_filter(name: str, path: str = "") -> django_filters.ChoiceFil
     """The filter for one classification field; `path` leads from the filtered model to Organisation."""
     field, choices, label = _CLASSIFICATION_FILTERS[name]
     return django_filters.ChoiceFilter(field_name=f"{path}{field}", choices=choices, label=label, empty_label="Any")
+
+
+class EffectiveClassificationFilter(django_filters.ChoiceFilter):
+    """A model's effective classification (its own, else its organisation's; see
+    curation.models.classification), computed in the database by the filter query itself."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        alias = classification.annotation_name(self.field_name)
+        return qs.alias(**{alias: classification.classification_expression(self.field_name)}).filter(**{alias: value})
+
+
+def model_classification_filter(name: str) -> EffectiveClassificationFilter:
+    field, choices, label = _CLASSIFICATION_FILTERS[name]
+    return EffectiveClassificationFilter(field_name=field, choices=choices, label=label, empty_label="Any")
 
 
 class AIModelFilter(django_filters.FilterSet):
@@ -217,10 +234,10 @@ class AIModelFilter(django_filters.FilterSet):
     organisation = django_filters.CharFilter(
         field_name="organisation__slug", label="Organisation", help_text="The organisation's slug.",
     )
-    country = classification_filter("country", "organisation__")
-    region = classification_filter("region", "organisation__")
-    sector = classification_filter("sector", "organisation__")
-    bloc = classification_filter("bloc", "organisation__")
+    country = model_classification_filter("country")
+    region = model_classification_filter("region")
+    sector = model_classification_filter("sector")
+    bloc = model_classification_filter("bloc")
     released_from = PeriodFilter(field_name="release_date", bound="start", label="Released from")
     released_to = PeriodFilter(field_name="release_date", bound="end", label="Released until")
     base_model = django_filters.CharFilter(

@@ -92,6 +92,17 @@ class BigTechBloc(models.TextChoices):
     EUROPEAN = "european_big_tech", "European Big Tech"
 
 
+# How the Big Tech charts name each bloc as a group of models (the tag vocabulary above names
+# one organisation's bloc, e.g. upstream's "Non-academic (Chinese AI Tiger)").
+BIG_TECH_GROUP_LABELS: dict[str, str] = {
+    BigTechBloc.AMERICAN: "American Big Tech",
+    BigTechBloc.CHINESE: "Chinese Big Tech",
+    BigTechBloc.CHINESE_AI_TIGER: "Chinese AI Tigers",
+    BigTechBloc.EUROPEAN: "European Big Tech",
+    BigTechBloc.NONE: "Not Big Tech",
+}
+
+
 class OriginScope(models.TextChoices):
     """What kind of national origin an organisation has; a country only for COUNTRY."""
 
@@ -261,9 +272,17 @@ _SECTOR_WORDS = {
 
 
 def bloc_from_origin(word: str, origin: Origin | None) -> str | None:
-    """Resolve an unqualified "Big Tech" / "AI Tiger" tag from the national origin."""
+    """Resolve an unqualified "Big Tech" / "AI Tiger" tag from the national origin.
+
+    A country decides: the United States, China or a European country give their bloc, any
+    other country none (unmappable). Without a country (International, Undisclosed, no tag) the
+    words keep the meaning upstream gave them while it used them: "Big Tech" was its name for
+    American Big Tech (Chinese ones were always tagged "Chinese Big Tech"; the one International
+    file, WizardLM by Microsoft and Peking University, was retagged "American Big Tech" upstream
+    on 2025-06-10) and "AI Tiger" only ever named the Chinese AI Tigers.
+    """
     if origin is None or origin.scope != OriginScope.COUNTRY:
-        return None
+        return BigTechBloc.CHINESE_AI_TIGER if word == "ai tiger" else BigTechBloc.AMERICAN
     if word == "ai tiger":
         return BigTechBloc.CHINESE_AI_TIGER if origin.country == "CN" else None
     if origin.country == "US":

@@ -244,10 +244,9 @@ OSAI_ALLOW_SELF_APPROVAL = env.bool("OSAI_ALLOW_SELF_APPROVAL", default=False)
 # With a shared cache, how long a process trusts the data version it last read before asking
 # Redis again (a change committed by another process reaches its readers within this time).
 OSAI_PAGE_VERSION_MEMO_SECONDS = env.float("OSAI_PAGE_VERSION_MEMO_SECONDS", default=1.0)
-# Charts: count Chinese AI Tigers as Chinese Big Tech; how many countries the origins pie names
-# before "Other"; how long superseded chart versions are kept; coalescing of regeneration runs
+# Charts (the Chinese AI Tigers are always a slice of their own, see curation.charts.catalogue):
+# how many countries the origins pie names before "Other"; how long superseded chart versions are kept; coalescing of regeneration runs
 # (wait for this many quiet seconds, at most this long); minimum age of rows the sweep picks up.
-OSAI_CHARTS_TIGERS_AS_CHINESE_BIG_TECH = env.bool("OSAI_CHARTS_TIGERS_AS_CHINESE_BIG_TECH", default=True)
 OSAI_CHARTS_TOP_ORIGINS = env.int("OSAI_CHARTS_TOP_ORIGINS", default=8)
 OSAI_CHART_RETENTION_DAYS = env.int("OSAI_CHART_RETENTION_DAYS", default=30)
 OSAI_CHARTS_QUIET_SECONDS = env.float("OSAI_CHARTS_QUIET_SECONDS", default=0.5)

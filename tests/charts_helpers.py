@@ -10,7 +10,7 @@ import math
 from collections import Counter, defaultdict
 
 from curation import vocab
-from curation.models import AIModel, Organisation
+from curation.models import AIModel
 
 OPEN_SOURCE_REFS = ["datasources_basemodel", "datasources_endmodel", "trainingcode", "licenses"]
 
@@ -80,52 +80,72 @@ def readers_models(latest: bool = False, with_grades: bool = False) -> list[AIMo
     return [m for m in models if m.performance_class == "latest"] if latest else models
 
 
-def _academic(org: Organisation | None) -> str:
-    if org is None or not org.sector:
+class _Classified:
+    """What a model counts as, worked out here by hand: each tag group (origin: scope, country,
+    region; contributor: sector, kind, bloc) is the model's own when it has one, else its
+    organisation's; nothing when it has neither."""
+
+    def __init__(self, model: AIModel):
+        org = model.organisation
+        self.known_origin = model.own_origin_scope is not None or org is not None
+        self.known_contributor = model.own_sector is not None or org is not None
+        if model.own_origin_scope is not None:
+            self.origin_scope, self.country = model.own_origin_scope, model.own_country.code if model.own_country else ""
+            self.region = vocab.region_for(self.origin_scope, self.country)
+        elif org is not None:
+            self.origin_scope, self.country, self.region = org.origin_scope, org.country.code if org.country else "", org.region
+        if model.own_sector is not None:
+            self.sector, self.bloc = model.own_sector, model.own_big_tech_bloc
+        elif org is not None:
+            self.sector, self.bloc = org.sector, org.big_tech_bloc
+
+
+def _academic(c: _Classified) -> str:
+    if not c.known_contributor or not c.sector:
         return "Not classified"
-    return "Academic" if org.sector == "academic" else "Non-academic"
+    return "Academic" if c.sector == "academic" else "Non-academic"
 
 
-def _big_tech(org: Organisation | None, tigers_grouped: bool) -> str:
-    if org is None:
+def _big_tech(c: _Classified) -> str:
+    if not c.known_contributor:
         return "Not classified"
     names = {"american_big_tech": "American Big Tech", "chinese_big_tech": "Chinese Big Tech",
-             "chinese_ai_tiger": "Chinese Big Tech" if tigers_grouped else "Chinese AI Tiger",
-             "european_big_tech": "European Big Tech", "none": "Not Big Tech"}
-    return names[org.big_tech_bloc]
+             "chinese_ai_tiger": "Chinese AI Tigers", "european_big_tech": "European Big Tech",
+             "none": "Not Big Tech"}
+    return names[c.bloc]
 
 
-def _origin(org: Organisation | None) -> tuple[bool, str]:
+def _origin(c: _Classified) -> tuple[bool, str]:
     """(is a country, label)"""
-    if org is None:
+    if not c.known_origin:
         return False, "Not classified"
-    if org.origin_scope == "country" and org.country:
-        return True, vocab.origin_label("country", org.country.code)
-    return False, {"international": "International", "undisclosed": "Undisclosed"}.get(org.origin_scope, "Unknown")
+    if c.origin_scope == "country" and c.country:
+        return True, vocab.origin_label("country", c.country)
+    return False, {"international": "International", "undisclosed": "Undisclosed"}.get(c.origin_scope, "Unknown")
 
 
-def _region(org: Organisation | None) -> str:
-    if org is None:
+def _region(c: _Classified) -> str:
+    if not c.known_origin:
         return "Not classified"
-    if org.country and org.country.code == "CN":
+    if c.country == "CN":
         return "China"
     named = {"europe": "Europe", "north_america": "North America", "international": "International",
              "undisclosed": "Undisclosed", "unknown": "Unknown"}
-    return named.get(org.region, "Other regions")
+    return named.get(c.region, "Other regions")
 
 
-def expected_pie(key: str, *, tigers_grouped: bool = True, top_origins: int = 8) -> dict[str, int]:
-    models = readers_models(latest=key.endswith("-latest"))
+def expected_pie(key: str, *, top_origins: int = 8) -> dict[str, int]:
+    models = [_Classified(m) for m in readers_models(latest=key.endswith("-latest"))]
     base = key.removesuffix("-latest")
     if base == "academic-share":
-        return dict(Counter(_academic(m.organisation) for m in models))
+        return dict(Counter(_academic(c) for c in models))
     if base == "big-tech-share":
-        return dict(Counter(_big_tech(m.organisation, tigers_grouped) for m in models))
+        return dict(Counter(_big_tech(c) for c in models))
     if base == "regions":
-        return dict(Counter(_region(m.organisation) for m in models))
+        return dict(Counter(_region(c) for c in models))
     if base == "national-origins":
-        countries = Counter(label for is_country, label in map(lambda m: _origin(m.organisation), models) if is_country)
-        others = Counter(label for is_country, label in map(lambda m: _origin(m.organisation), models) if not is_country)
+        countries = Counter(label for is_country, label in map(_origin, models) if is_country)
+        others = Counter(label for is_country, label in map(_origin, models) if not is_country)
         ranked = sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))
         result = dict(ranked[:top_origins])
         tail = sum(n for _, n in ranked[top_origins:])
@@ -157,7 +177,7 @@ def expected_series(key: str) -> dict[str, dict[str, float]]:
         for (series, x), n in counts.items():
             out[series][x] = n
     elif key == "releases-by-region":
-        for (series, x), n in Counter((_region(m.organisation), str(m.release_date.year)) for m in dated).items():
+        for (series, x), n in Counter((_region(_Classified(m)), str(m.release_date.year)) for m in dated).items():
             out[series][x] = n
     elif key == "open-weights-vs-open-source":
         for m in dated:

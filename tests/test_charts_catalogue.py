@@ -55,14 +55,17 @@ def test_model_without_organisation_is_not_classified(demo_index):
     assert pie_counts(get_spec("regions").compute())["Not classified"] == 1
 
 
-def test_tigers_grouping_is_a_setting(demo_index, settings):
-    settings.OSAI_CHARTS_TIGERS_AS_CHINESE_BIG_TECH = True
-    grouped = pie_counts(get_spec("big-tech-share").compute())
-    assert "Chinese AI Tiger" not in grouped and grouped["Chinese Big Tech"] == 3
-    settings.OSAI_CHARTS_TIGERS_AS_CHINESE_BIG_TECH = False
-    separate = get_spec("big-tech-share").compute()
-    assert pie_counts(separate) == expected_pie("big-tech-share", tigers_grouped=False)
-    assert pie_counts(separate)["Chinese AI Tiger"] == 1 and pie_counts(separate)["Chinese Big Tech"] == 2
+def test_tigers_are_a_slice_of_their_own_and_the_note_adds_up_big_tech(demo_index):
+    data = get_spec("big-tech-share").compute()
+    counts = pie_counts(data)
+    assert counts == expected_pie("big-tech-share")
+    assert [s.label for s in data.slices][:4] == [
+        "American Big Tech", "Chinese Big Tech", "Chinese AI Tigers", "European Big Tech",
+    ]
+    assert (counts["Chinese Big Tech"], counts["Chinese AI Tigers"]) == (2, 1)
+    # Four Meta, two Alibaba, one Zhipu and one SAP model of the 18 that readers see.
+    assert "Big Tech with the Chinese AI Tigers: 8 of 18 (44.4%)." in data.note
+    assert data.note.startswith("One model, one vote")
 
 
 def test_national_origins_groups_the_long_tail_as_other(demo_index, settings):

@@ -98,14 +98,19 @@ def test_classification_tags_are_mapped_and_older_spellings_resolved(imported):
     assert (international.origin_scope, international.region) == ("international", "international")
 
 
-def test_conflicting_tags_keep_the_first_and_are_reported(imported):
+def test_files_of_one_organisation_with_different_tags_keep_their_own(imported):
     baai = Organisation.objects.get(name="Beijing Academy of Artificial Intelligence")
-    assert baai.classification_status == "needs_review"
-    assert baai.contributor_tag == "Non-academic (Research institution)"  # AltDiffusion.yaml, first by name
-    conflicts = [w for w in imported.warnings if "conflict" in w.reason]
-    assert [(w.file, w.line) for w in conflicts] == [("OmniGen.yaml", 14)]
-    assert "Academic (Individual)" in conflicts[0].reason and "AltDiffusion.yaml" in conflicts[0].reason
-    assert baai in imported.organisations_needing_review
+    # Five of its six files say Non-academic (Research institution): that is its usual one.
+    assert (baai.sector, baai.contributor_kind, baai.classification_status) == (
+        "non_academic", "research_institution", "classified",
+    )
+    assert baai.contributor_tag == "Non-academic (Research institution)"
+    omnigen = AIModel.objects.get(upstream_filename="OmniGen.yaml")
+    assert omnigen.own_contributor == {"sector": "academic", "kind": "individual", "bloc": "none"}
+    assert omnigen.own_origin is None  # China, as its organisation
+    assert AIModel.objects.get(upstream_filename="AltDiffusion.yaml").own_contributor is None
+    assert not [w for w in imported.warnings if "conflict" in w.reason]
+    assert baai not in imported.organisations_needing_review
 
 
 def test_second_import_changes_nothing(imported, shared_database):

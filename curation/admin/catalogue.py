@@ -27,6 +27,7 @@ from curation.models import (
     AIModel, CategoryScore, ChangeRequest, Dimension, DimensionCategory, HistoryEntry, ImportRun,
     Organisation, ReviewEvent,
 )
+from curation.models.classification import EFFECTIVE_FIELDS, annotation_name
 from curation.registry import active_dimensions, dimension_spec
 from curation.review import services
 from curation.review.diff import content_table, diff_summary, diff_table
@@ -126,8 +127,15 @@ class AIModelAdminForm(ReviewedForm):
 
     class Meta:
         model = AIModel
-        fields = ["name", "slug", "link", "types", "performance_class", "organisation", "base_model_name",
+        fields = ["name", "slug", "link", "types", "performance_class", "organisation", "own_origin_scope",
+                  "own_country", "own_sector", "own_contributor_kind", "own_big_tech_bloc", "base_model_name",
                   "end_model_name", "end_model_licence", "release_date", "release_date_precision", "notes"]
+        help_texts = {
+            "own_origin_scope": "Only where upstream tags this model apart from its organisation (e.g. a "
+                                "collaboration); empty: as its organisation.",
+            "own_sector": "Sector, kind and Big Tech bloc of this model where they differ from its "
+                          "organisation's; empty sector: all three as its organisation.",
+        }
 
     dimensions: list[Dimension] = []  # set per request by the admin's get_form
 
@@ -170,6 +178,12 @@ class AIModelAdminForm(ReviewedForm):
         values = {
             "performance_class": data.get("performance_class") or "",
             "organisation": {"id": organisation.pk} if organisation else None,
+            # Empty kind (origin) or sector (contributor type): as its organisation.
+            "national_origin": {"scope": data["own_origin_scope"], "country": str(data.get("own_country") or "")}
+            if data.get("own_origin_scope") else None,
+            "contributor_type": {"sector": data["own_sector"], "kind": data.get("own_contributor_kind") or "",
+                                 "bloc": data.get("own_big_tech_bloc") or vocab.BigTechBloc.NONE}
+            if data.get("own_sector") else None,
         }
         types = [t for t in (data.get("types") or "").split(",") if t]
         # Imported models may have no types yet; leaving them empty is not a change to review.
@@ -402,10 +416,16 @@ class OrganisationCountryFilter(admin.SimpleListFilter):
         return sorted(((c, names.get(c, c)) for c in codes), key=lambda pair: str(pair[1]))
 
     def queryset(self, request, queryset):
-        return queryset.filter(organisation__country=self.value()) if self.value() else queryset
+        if not self.value():
+            return queryset
+        return queryset.with_classification("country").filter(effective_country=self.value())
 
 
 def _organisation_choice_filter(field: str, title: str, choices):
+    """Filter models by a classification field: the model's effective value (its own, else its
+    organisation's) where models have one, else the organisation's (classification status)."""
+    effective = field in EFFECTIVE_FIELDS
+
     class Filter(admin.SimpleListFilter):
         parameter_name = f"organisation_{field}"
 
@@ -413,7 +433,11 @@ def _organisation_choice_filter(field: str, title: str, choices):
             return choices
 
         def queryset(self, request, queryset):
-            return queryset.filter(**{f"organisation__{field}": self.value()}) if self.value() else queryset
+            if not self.value():
+                return queryset
+            if effective:
+                return queryset.with_classification(field).filter(**{annotation_name(field): self.value()})
+            return queryset.filter(**{f"organisation__{field}": self.value()})
 
     Filter.title = title
     Filter.__name__ = f"Organisation{field.title().replace('_', '')}Filter"
@@ -498,6 +522,10 @@ class AIModelAdmin(ReviewedEntryAdmin):
             (None, {"fields": ["name", "slug", "link", "base_model_name", "end_model_name", "end_model_licence",
                                "release_date", "release_date_precision", "notes"]}),
             ("Classification", {"fields": ["types", "performance_class", "organisation"]}),
+            ("Own classification (only where upstream tags this model apart from its organisation)", {
+                "fields": ["own_origin_scope", "own_country", "own_sector", "own_contributor_kind",
+                           "own_big_tech_bloc"],
+            }),
         ]
         by_category: dict[DimensionCategory, list[Dimension]] = {}
         for dimension in _applicable_dimensions(obj):

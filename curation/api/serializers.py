@@ -195,6 +195,33 @@ class AssessmentOutSerializer(serializers.Serializer):
     notes = serializers.CharField()
 
 
+class ClassificationSerializer(serializers.Serializer):
+    """A model's effective classification: its own where upstream tags it apart from its
+    organisation (a collaboration), else its organisation's. Charts, filters and counts use it."""
+
+    origin_scope = serializers.ChoiceField(choices=vocab.OriginScope.choices, allow_null=True)
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code, or empty.")
+    country_name = serializers.CharField()
+    region = serializers.ChoiceField(choices=vocab.Region.choices, allow_null=True)
+    sector = serializers.CharField(allow_null=True, help_text="academic, non_academic, or empty/null if not classified.")
+    contributor_kind = serializers.CharField(help_text="Kind of contributor, or empty.")
+    big_tech_bloc = serializers.ChoiceField(choices=vocab.BigTechBloc.choices, allow_null=True)
+    own_origin = serializers.BooleanField(help_text="The national origin is the model's own, not its organisation's.")
+    own_contributor = serializers.BooleanField(
+        help_text="Sector, kind and Big Tech bloc are the model's own, not its organisation's."
+    )
+
+    @staticmethod
+    def of(model) -> dict:
+        c = model.classification()
+        return {
+            "origin_scope": c.origin_scope, "country": c.country,
+            "country_name": c.origin_display if c.country else "", "region": c.region, "sector": c.sector,
+            "contributor_kind": c.contributor_kind, "big_tech_bloc": c.big_tech_bloc,
+            "own_origin": c.own_origin, "own_contributor": c.own_contributor,
+        }
+
+
 class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     """A model as the index shows it: classification, every dimension's grade and evidence, scores."""
 
@@ -204,6 +231,7 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
     organisation = OrganisationSummarySerializer(read_only=True, allow_null=True)
+    classification = ClassificationSerializer(source="*", read_only=True)
     types = serializers.ListField(source="type_list", child=serializers.ChoiceField(choices=vocab.ModelType.choices))
     release = serializers.CharField(source="release_display", help_text='As shown to readers: "YYYY-MM", "YYYY" or empty.')
     openness_percent = serializers.SerializerMethodField()
@@ -213,7 +241,7 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     class Meta:
         model = AIModel
         fields = [
-            "slug", "name", "url", "page_url", "link", "organisation", "types", "performance_class",
+            "slug", "name", "url", "page_url", "link", "organisation", "classification", "types", "performance_class",
             "base_model_name", "end_model_name", "end_model_licence", "release_date",
             "release_date_precision", "release", "notes", "total_score", "openness_percent",
             "category_scores", "assessments", "updated_at",
@@ -235,6 +263,7 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
                 "slug": organisation.slug, "name": organisation.name,
                 "url": f"{self.api_base()}organisations/{organisation.slug}/",
             },
+            "classification": ClassificationSerializer.of(obj),
             "types": obj.type_list,
             "performance_class": obj.performance_class,
             "base_model_name": obj.base_model_name,

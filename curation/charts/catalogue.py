@@ -1,11 +1,16 @@
 """The chart catalogue: each chart is a spec (key, title, subset) plus a pure counting function.
 
 Counting rules, the same for every chart:
-- one model, one vote, classified by its organisation's classification;
+- one model, one vote, classified by its effective classification: its own where its upstream
+  file tags it differently from its organisation (a collaboration), else its organisation's
+  (`AIModelQuerySet.with_classification`);
 - only what readers see (`AIModel.objects.public()`); `-latest` variants keep only models of
   performance class "latest";
-- a model without an organisation, or whose organisation lacks the classification in question,
-  counts as "Not classified"; slices with no models are left out;
+- a model without a classification in question (no organisation and no tags of its own, or an
+  organisation that lacks it) counts as "Not classified"; slices with no models are left out;
+- the Big Tech charts show the Chinese AI Tigers as their own slice beside American, Chinese and
+  European Big Tech, and their note gives the sum of all of them, so both readings of the
+  published figures (Chinese Big Tech alone; Big Tech with the Tigers) come off one chart;
 - time series count models with a release date, by release year.
 Counts are computed with grouped (aggregate) queries, so the catalogue stays fast at 10,000+
 models. Labels come from `curation.vocab`.
@@ -22,8 +27,10 @@ from django.db.models.functions import ExtractYear, Floor, Least
 from django_countries import countries
 
 from curation import vocab
-from curation.charts.data import GROUPED_BARS, LINES, PIE, STACKED_BARS, ChartData, Point, Series, slices_from_counts
-from curation.models import AIModel, Assessment, Dimension
+from curation.charts.data import (
+    GROUPED_BARS, LINES, PIE, STACKED_BARS, ChartData, Point, Series, percent_of, slices_from_counts,
+)
+from curation.models import AIModel, Assessment, Dimension, classification
 
 NOT_CLASSIFIED = "Not classified"
 OTHER_ORIGINS = "Other"
@@ -37,38 +44,57 @@ OPEN_WEIGHTS_DIMENSION = "weights_endmodel"
 OPEN_SOURCE_DIMENSIONS = ("datasources_basemodel", "datasources_endmodel", "trainingcode", "licenses")
 
 
-def tigers_as_chinese_big_tech() -> bool:
-    return getattr(settings, "OSAI_CHARTS_TIGERS_AS_CHINESE_BIG_TECH", True)
-
-
 def top_origins() -> int:
     return getattr(settings, "OSAI_CHARTS_TOP_ORIGINS", 8)
 
 
 def _counts(queryset: QuerySet, *fields: str) -> list[tuple]:
-    """Rows of (field values..., number of models), one grouped query."""
+    """Rows of (field values..., number of models), one grouped query. Fields named
+    `effective_<field>` are the models' effective classification."""
+    prefix = classification.ANNOTATION_PREFIX
+    effective = [f.removeprefix(prefix) for f in fields if f.startswith(prefix)]
+    if effective:
+        queryset = queryset.annotate(**classification.classification_expressions(effective))
     return list(queryset.values_list(*fields).annotate(models=Count("id")).order_by())
+
+
+SECTOR = "effective_sector"
+BLOC = "effective_big_tech_bloc"
+ORIGIN_SCOPE = "effective_origin_scope"
+COUNTRY = "effective_country"
+REGION = "effective_region"
 
 
 # --- pies ------------------------------------------------------------------------------------
 
 def count_academic(queryset: QuerySet) -> list[tuple[str, int]]:
-    found = dict(_counts(queryset, "organisation__sector"))
+    found = dict(_counts(queryset, SECTOR))
     unclassified = sum(n for sector, n in found.items() if sector not in vocab.Sector.values)
     return [(s.label, found.get(s.value, 0)) for s in vocab.Sector] + [(NOT_CLASSIFIED, unclassified)]
 
 
+# The Big Tech chart's slices in order: the blocs, then the rest.
+BIG_TECH_SLICES = (
+    vocab.BigTechBloc.AMERICAN, vocab.BigTechBloc.CHINESE, vocab.BigTechBloc.CHINESE_AI_TIGER,
+    vocab.BigTechBloc.EUROPEAN, vocab.BigTechBloc.NONE,
+)
+BIG_TECH_WITH_TIGERS = "Big Tech with the Chinese AI Tigers"
+
+
 def count_big_tech(queryset: QuerySet) -> list[tuple[str, int]]:
-    found = dict(_counts(queryset, "organisation__big_tech_bloc"))
-    if tigers_as_chinese_big_tech():
-        found[vocab.BigTechBloc.CHINESE] = found.get(vocab.BigTechBloc.CHINESE, 0) + found.pop(
-            vocab.BigTechBloc.CHINESE_AI_TIGER, 0
-        )
-    blocs = [b for b in vocab.BigTechBloc if b != vocab.BigTechBloc.NONE] + [vocab.BigTechBloc.NONE]
-    if tigers_as_chinese_big_tech():
-        blocs.remove(vocab.BigTechBloc.CHINESE_AI_TIGER)
+    found = dict(_counts(queryset, BLOC))
     unclassified = sum(n for bloc, n in found.items() if bloc not in vocab.BigTechBloc.values)
-    return [(b.label, found.get(b.value, 0)) for b in blocs] + [(NOT_CLASSIFIED, unclassified)]
+    return [(vocab.BIG_TECH_GROUP_LABELS[b], found.get(b.value, 0)) for b in BIG_TECH_SLICES] + [
+        (NOT_CLASSIFIED, unclassified)
+    ]
+
+
+def big_tech_sum_note(slices) -> str:
+    """The sum of every Big Tech slice with the Tigers, as the chart's note states it."""
+    blocs = {vocab.BIG_TECH_GROUP_LABELS[b] for b in BIG_TECH_SLICES if b != vocab.BigTechBloc.NONE}
+    total = sum(s.count for s in slices)
+    together = sum(s.count for s in slices if s.label in blocs)
+    return f"{BIG_TECH_WITH_TIGERS}: {together} of {total} ({percent_of(together, total):g}%)."
 
 
 def origin_slice_label(scope: str | None, country: str | None) -> str:
@@ -85,7 +111,7 @@ def count_national_origins(queryset: QuerySet) -> list[tuple[str, int]]:
     """Countries by size, the long tail beyond the top N as "Other", then the non-countries."""
     by_country: dict[str, int] = defaultdict(int)
     rest: dict[str, int] = defaultdict(int)
-    for scope, country, n in _counts(queryset, "organisation__origin_scope", "organisation__country"):
+    for scope, country, n in _counts(queryset, ORIGIN_SCOPE, COUNTRY):
         label = origin_slice_label(scope, country)
         if scope == vocab.OriginScope.COUNTRY and country:
             by_country[label] += n
@@ -118,7 +144,7 @@ def region_group_labels() -> list[str]:
 
 def count_regions(queryset: QuerySet) -> list[tuple[str, int]]:
     found: dict[str, int] = defaultdict(int)
-    for region, country, n in _counts(queryset, "organisation__region", "organisation__country"):
+    for region, country, n in _counts(queryset, REGION, COUNTRY):
         found[region_group_label(region, country)] += n
     return [(label, found.get(label, 0)) for label in region_group_labels()]
 
@@ -167,7 +193,7 @@ def _score_times_bands():
 
 
 def releases_by_region(queryset: QuerySet) -> tuple[list[Series], int]:
-    rows = _counts(_dated(queryset), "year", "organisation__region", "organisation__country")
+    rows = _counts(_dated(queryset), "year", REGION, COUNTRY)
     years = _year_span(row[0] for row in rows)
     counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for year, region, country, n in rows:
@@ -249,6 +275,8 @@ class ChartSpec:
     x_label: str = ""
     y_label: str = "Models"
     note: str = ""
+    # Pies only: a sentence computed from the slices, appended to the note.
+    summary: Callable[[tuple], str] | None = None
 
     def queryset(self) -> QuerySet:
         models = AIModel.objects.public()
@@ -263,20 +291,22 @@ class ChartSpec:
                       x_label=self.x_label, y_label=self.y_label, note=self.note)
         if self.kind == PIE:
             slices = slices_from_counts(self.count(queryset))
+            if self.summary is not None and slices:
+                common["note"] = f"{self.note} {self.summary(slices)}".strip()
             return ChartData(total=sum(s.count for s in slices), slices=slices, **common)
         series, total = self.count(queryset)
         return ChartData(total=total, series=tuple(series), **common)
 
 
-_PIE_NOTE = "One model, one vote, by its organisation's classification."
+_PIE_NOTE = "One model, one vote, by its own classification where upstream tags it apart from its organisation's."
 _LATEST_TITLE = " (latest performance class)"
 
 
 def _pie_specs() -> list[ChartSpec]:
-    tigers = (" Chinese AI Tigers count as Chinese Big Tech." if tigers_as_chinese_big_tech() else "")
     base = [
         ("academic-share", "Academic and non-academic models", count_academic, _PIE_NOTE),
-        ("big-tech-share", "Models by Big Tech bloc", count_big_tech, _PIE_NOTE + tigers),
+        ("big-tech-share", "Models by Big Tech bloc", count_big_tech,
+         _PIE_NOTE + " The Chinese AI Tigers are shown beside Chinese Big Tech."),
         ("national-origins", "Models by national origin", count_national_origins,
          _PIE_NOTE + f" Countries beyond the largest {top_origins()} are grouped as \u201cOther\u201d."),
         ("regions", "Models by region", count_regions,
@@ -284,8 +314,9 @@ def _pie_specs() -> list[ChartSpec]:
     ]
     specs = []
     for key, title, count, note in base:
-        specs.append(ChartSpec(key, title, ALL, PIE, count, note=note))
-        specs.append(ChartSpec(f"{key}-latest", title + _LATEST_TITLE, LATEST, PIE, count, note=note))
+        summary = big_tech_sum_note if count is count_big_tech else None
+        specs.append(ChartSpec(key, title, ALL, PIE, count, note=note, summary=summary))
+        specs.append(ChartSpec(f"{key}-latest", title + _LATEST_TITLE, LATEST, PIE, count, note=note, summary=summary))
     return specs
 
 

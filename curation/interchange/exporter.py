@@ -173,31 +173,41 @@ class _Writer:
         return _block_lines(self.keys.get(path, key), self.value(path, current), indent)
 
 
-def tag_lines(organisation) -> list[str]:
-    """The `# Organization tags:` comment block for an organisation (empty if nothing is known)."""
-    if organisation is None:
-        return []
-    country = organisation.country.code if organisation.country else ""
+def tag_lines(model: AIModel) -> list[str]:
+    """The `# Organization tags:` comment block of a model's file (empty if nothing is known).
+
+    The tags are the model's effective classification (its own, else its organisation's). Each
+    is written in the file's own words while they still mean that (or while they are words the
+    vocabulary does not know and nobody has classified the model apart since); a tag the file did
+    not have stays absent while the model inherits. Otherwise the vocabulary's label is written.
+    """
+    effective = model.classification()
+    from_file = bool(model.upstream_filename)
     origin = None
-    if organisation.origin_tag:
-        parsed = vocab.parse_national_origin(organisation.origin_tag)
-        if parsed is None and organisation.origin_scope == vocab.OriginScope.UNKNOWN:
-            origin = organisation.origin_tag  # still unmapped: keep the words upstream used
-        elif parsed is not None and (parsed.scope, parsed.country) == (organisation.origin_scope, country):
-            origin = organisation.origin_tag
-    if origin is None and organisation.origin_scope != vocab.OriginScope.UNKNOWN:
-        origin = vocab.origin_label(organisation.origin_scope, country)
+    scope, country = effective.origin_scope, effective.country
+    if model.origin_tag:
+        parsed = vocab.parse_national_origin(model.origin_tag)
+        if parsed is None and not effective.own_origin:
+            origin = model.origin_tag  # still unmapped: keep the words upstream used
+        elif parsed is not None and (parsed.scope, parsed.country) == (scope, country):
+            origin = model.origin_tag
+    if origin is None and scope not in (None, vocab.OriginScope.UNKNOWN) and (
+        effective.own_origin or not from_file or model.origin_tag
+    ):
+        origin = vocab.origin_label(scope, country)
 
     contributor = None
-    current = (organisation.sector, organisation.contributor_kind, organisation.big_tech_bloc)
-    if organisation.contributor_tag:
+    current = (effective.sector, effective.contributor_kind, effective.big_tech_bloc)
+    if model.contributor_tag:
         parsed_origin = vocab.parse_national_origin(origin or "")
-        parsed = vocab.parse_contributor_type(organisation.contributor_tag, parsed_origin)
-        if parsed is None and not organisation.sector:
-            contributor = organisation.contributor_tag
+        parsed = vocab.parse_contributor_type(model.contributor_tag, parsed_origin)
+        if parsed is None and not effective.own_contributor:
+            contributor = model.contributor_tag
         elif parsed is not None and (parsed.sector, parsed.kind, parsed.bloc) == current:
-            contributor = organisation.contributor_tag
-    if contributor is None and organisation.sector:
+            contributor = model.contributor_tag
+    if contributor is None and effective.sector and (
+        effective.own_contributor or not from_file or model.contributor_tag
+    ):
         contributor = vocab.contributor_label(*current)
     lines = []
     if origin:
@@ -211,7 +221,7 @@ def model_yaml(model: AIModel, dimensions: list[Dimension]) -> str:
     writer = _Writer(model)
     extra = writer.extra
     out = ["---", STANDARD_HEADER.rstrip("\n"), ""]
-    tags = tag_lines(model.organisation)
+    tags = tag_lines(model)
     if tags:
         out += [*tags, ""]
     if extra.get("header_comments"):

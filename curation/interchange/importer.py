@@ -5,6 +5,11 @@ each to an AIModel with its assessments and organisation, and writes only what d
 database, so a second run changes nothing. A bad file is reported with its name and line and
 skipped (its writes roll back to a savepoint); with `strict=True` the first bad file aborts the
 whole import and nothing is written.
+
+Classification tags (`# - National origin:`, `# - Contributor type:`) belong to the file: each
+model keeps its file's tag text, and once every file is read the organisations of the run are
+settled (see `usual_value`): an organisation's usual classification is what most of its files
+say, and a model whose file says otherwise holds its own (curation.models.classification).
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from typing import Any, Callable, NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from curation import vocab
@@ -24,6 +30,8 @@ from curation.registry import LEGACY_DIMENSIONS, ensure_legacy_dimension, load_r
 
 from .safe_input import FolderEntry, InputLimits, InputProblem
 from .upstream import (
+    TAG_CONTRIBUTOR,
+    TAG_ORIGIN,
     FileProblem,
     ParsedFile,
     canonical_text,
@@ -52,9 +60,10 @@ class FieldChange(NamedTuple):
 
 
 class UnmappedTag(NamedTuple):
-    organisation: Organisation
+    organisation: Organisation | None
     kind: str  # "national_origin" or "contributor_type"
     raw_value: str
+    ai_model: AIModel | None = None  # set when the question is about the model's own tag
 
 
 @dataclass
@@ -86,7 +95,9 @@ class ImportReport:
             "warnings": [{"file": s.file, "line": s.line, "reason": s.reason} for s in self.warnings],
             "changes": len(self.changes),
             "unmapped_tags": [
-                {"organisation": t.organisation.name, "kind": t.kind, "raw": t.raw_value} for t in self.unmapped_tags
+                {"organisation": t.organisation.name if t.organisation else None,
+                 "model": t.ai_model.name if t.ai_model else None, "kind": t.kind, "raw": t.raw_value}
+                for t in self.unmapped_tags
             ],
             "organisations_needing_review": [o.name for o in self.organisations_needing_review],
         }
@@ -145,14 +156,61 @@ class _PendingModel:
     journal: "_Journal"
 
 
-@dataclass
-class _OrgSeen:
-    """The first file of this run that classified an organisation."""
+@dataclass(frozen=True)
+class _TagGroup:
+    """One of the two classification tags, at both levels (organisation and model)."""
 
-    filename: str
-    origin: tuple | None
-    contributor: tuple | None
-    raw: tuple[str | None, str | None]
+    field: str  # the review field at both levels, and the UnmappedTag kind
+    tag: str  # the upstream tag name
+    tag_attr: str  # where both levels keep the raw tag text
+    read_org: Callable[[Organisation], dict]
+    write_org: Callable[[Organisation, dict], None]
+    read_own: Callable[[AIModel], dict | None]
+    write_own: Callable[[AIModel, dict | None], None]
+
+
+def _write_org_origin(org: Organisation, value: dict) -> None:
+    org.origin_scope, org.country = value["scope"], value["country"]
+
+
+def _write_org_contributor(org: Organisation, value: dict) -> None:
+    org.sector, org.contributor_kind, org.big_tech_bloc = value["sector"], value["kind"], value["bloc"]
+
+
+TAG_GROUPS = (
+    _TagGroup("national_origin", TAG_ORIGIN, "origin_tag", lambda o: _origin_value(o), _write_org_origin,
+              lambda m: m.own_origin, AIModel.set_own_origin),
+    _TagGroup("contributor_type", TAG_CONTRIBUTOR, "contributor_tag", lambda o: _contributor_value(o),
+              _write_org_contributor, lambda m: m.own_contributor, AIModel.set_own_contributor),
+)
+_OWN_FIELDS = ["own_origin_scope", "own_country", "own_region", "own_sector", "own_contributor_kind",
+               "own_big_tech_bloc"]
+
+
+def usual_value(votes: list[tuple[str, dict, str]]) -> tuple[dict, str] | None:
+    """An organisation's usual classification for one tag from its files' votes.
+
+    `votes`: (file name, mapped value, raw tag text) for each file whose tag maps. The value most
+    files give wins; a tie goes to the value of the file whose name sorts first (code-point
+    order, as `sorted` gives it), so the result never depends on the order files were read in.
+    Returned with its spelling: the raw text most of the winning files use (a tie again to the
+    first file by name). None when no file gives a value.
+    """
+    if not votes:
+        return None
+    votes = sorted(votes, key=lambda vote: vote[0])
+    tally: dict[tuple, list] = {}
+    for filename, value, raw in votes:
+        tally.setdefault(_key(value), []).append(raw)
+    # max() keeps the first of equal counts; dicts keep insertion order = file-name order.
+    winner = max(tally, key=lambda k: len(tally[k]))
+    spellings = tally[winner]
+    raw = max(dict.fromkeys(spellings), key=spellings.count)
+    return dict(winner), raw
+
+
+def _key(value: dict) -> tuple:
+    return tuple(sorted(value.items()))
 
 
 class _Run:
@@ -186,8 +244,12 @@ class _Run:
             if filename:
                 self.model_by_file[filename] = pk
         self.names_this_run: dict[str, str] = {}
-        self.org_seen: dict[int, _OrgSeen] = {}
         self.org_details_set: set[int] = set()
+        # Classification to settle once every file is read: organisations whose files were in
+        # this run (or lost a model to another organisation), and models whose tags changed.
+        self.orgs_to_settle: set[int] = set()
+        self.retagged: set[tuple[int, str]] = set()  # (model id, tag group field)
+        self.new_models: set[int] = set()
         self.orgs_touched: dict[int, Organisation] = {}
         self.to_score: list[int] = []
         self.tag_cache: dict = {}
@@ -203,6 +265,7 @@ class _Run:
             if self.progress:
                 self.progress(done, len(files), entry.name)
         self._flush_new()
+        self._settle_classifications()
 
         if self.report.registry_changed:
             self.to_score = list(AIModel.objects.values_list("pk", flat=True))
@@ -301,6 +364,8 @@ class _Run:
             **{k: v for k, v in parsed.system.items() if k != "types"},
             "types": ",".join(parsed.system["types"]),
             "organisation_id": organisation.pk if organisation else None,
+            "origin_tag": parsed.origin_tag or "",
+            "contributor_tag": parsed.contributor_tag or "",
             "upstream_filename": parsed.filename,
             "upstream_extra": _json_safe(extra),
         }
@@ -308,6 +373,8 @@ class _Run:
         for ref in missing:
             grades[ref] = None  # no block in the file: not assessed
 
+        if organisation is not None:
+            self.orgs_to_settle.add(organisation.pk)
         if pk is None:
             self._create(parsed, wanted, grades, journal)
             self.report.changes.extend(changes)
@@ -355,6 +422,7 @@ class _Run:
         for p in stored:
             self.model_by_file[p.filename] = self.model_by_name[p.model.name] = p.model.pk
             self.to_score.append(p.model.pk)
+            self.new_models.add(p.model.pk)
             self.report.created.append(p.filename)
 
     def _insert_one(self, pending: "_PendingModel") -> bool:
@@ -384,6 +452,11 @@ class _Run:
             if current == value:
                 continue
             dirty.append(attr)
+            for group in TAG_GROUPS:
+                if attr in (group.tag_attr, "organisation_id"):
+                    self.retagged.add((model.pk, group.field))
+            if attr == "organisation_id" and current is not None:
+                self.orgs_to_settle.add(current)  # its usual classification may follow other files now
             if attr == "types":
                 changes.append(FieldChange(model, "types", model.type_list, [t for t in value.split(",") if t]))
             elif attr == "organisation_id":
@@ -392,7 +465,8 @@ class _Run:
                 if value is not None:
                     after = {"id": value, "name": Organisation.objects.only("name").get(pk=value).name}
                 changes.append(FieldChange(model, "organisation", before, after))
-            elif attr not in ("upstream_extra", "upstream_filename", "release_date_precision"):
+            elif attr not in ("upstream_extra", "upstream_filename", "release_date_precision", "origin_tag",
+                              "contributor_tag"):
                 changes.append(FieldChange(model, attr, _jsonable(current), _jsonable(value)))
             setattr(model, attr, value)
         if dirty:
@@ -441,10 +515,7 @@ class _Run:
                 link=details["link"], notes=details["notes"],
                 classification_status=vocab.ClassificationStatus.NEEDS_REVIEW,
             )
-            self.pending_seen = None
-            self._classify(org, parsed, is_new=True, changes=changes)
             journal.new_orgs.append(org)
-            journal.seen_of_new_org = self.pending_seen
             self._index_org(org)
             self.report.organisations_created.append(org)
             return org, True
@@ -461,7 +532,6 @@ class _Run:
                 if details[attr] != getattr(org, attr):
                     setattr(org, attr, details[attr])
                     dirty.add(attr)
-        dirty |= self._classify(org, parsed, is_new=False, changes=changes)
         self.orgs_touched[org.pk] = org
         return org, bool(dirty)
 
@@ -469,8 +539,6 @@ class _Run:
         is_new = org.pk is None
         org.save()
         if is_new:  # now that it has an id, the run can track it
-            if journal.seen_of_new_org is not None:
-                self.org_seen[org.pk] = journal.seen_of_new_org
             self.org_details_set.add(org.pk)
             self.orgs_touched[org.pk] = org
 
@@ -485,73 +553,124 @@ class _Run:
             self.tag_cache[key] = (origin, contributor)
         return self.tag_cache[key]
 
-    def _classify(self, org: Organisation, parsed: ParsedFile, *, is_new: bool, changes: list[FieldChange]) -> set[str]:
-        """Apply the file's tags to `org`; returns the names of changed attributes."""
-        if parsed.origin_tag is None and parsed.contributor_tag is None:
-            return set()  # the file says nothing about the organisation
-        origin, contributor = self._parse_tags(parsed.origin_tag, parsed.contributor_tag)
-        mapped = (
-            (origin.scope, origin.country) if origin else None,
-            (contributor.sector, contributor.kind, contributor.bloc) if contributor else None,
-        )
-        raw = (parsed.origin_tag, parsed.contributor_tag)
-        dirty: set[str] = set()
-        seen = self.org_seen.get(org.pk)
-        if seen is not None:
-            if (mapped if all(mapped) else raw) != (
-                (seen.origin, seen.contributor) if seen.origin and seen.contributor else seen.raw
-            ):
-                self.report.warnings.append(Skipped(
-                    parsed.filename, parsed.tag_lines.get("Contributor type") or parsed.tag_lines.get("National origin"),
-                    f"organisation {org.name!r}: tags {_tags_text(raw)} conflict with {_tags_text(seen.raw)} "
-                    f"in {seen.filename}; kept the first, marked for review",
-                ))
-                if org.classification_status != vocab.ClassificationStatus.NEEDS_REVIEW:
-                    org.classification_status = vocab.ClassificationStatus.NEEDS_REVIEW
-                    dirty.add("classification_status")
-            return dirty
-        # A new organisation is registered under its id once saved (see _save_organisation).
-        self.pending_seen = _OrgSeen(parsed.filename, mapped[0], mapped[1], raw)
-        if org.pk is not None:
-            self.org_seen[org.pk] = self.pending_seen
-        if not is_new and raw == (org.origin_tag or None, org.contributor_tag or None):
-            # Same tag text as last time: keep whatever curators decided since.
-            return dirty
+    # -- classification, once every file is read -------------------------------------------
 
-        before_origin, before_contributor = _origin_value(org), _contributor_value(org)
-        unmapped = []
-        if origin:
-            org.origin_scope, org.country = origin.scope, origin.country
-        elif parsed.origin_tag:
-            unmapped.append(("national_origin", parsed.origin_tag))
-        if contributor:
-            org.sector, org.contributor_kind, org.big_tech_bloc = contributor.sector, contributor.kind, contributor.bloc
-        elif parsed.contributor_tag:
-            unmapped.append(("contributor_type", parsed.contributor_tag))
-        org.origin_tag = parsed.origin_tag or ""
-        org.contributor_tag = parsed.contributor_tag or ""
-        classified = origin is not None and contributor is not None
-        org.classification_status = (
-            vocab.ClassificationStatus.CLASSIFIED if classified else vocab.ClassificationStatus.NEEDS_REVIEW
-        )
-        after_origin, after_contributor = _origin_value(org), _contributor_value(org)
-        dirty |= {"origin_tag", "contributor_tag", "classification_status"}
-        # An organisation first met in this run has no earlier classification to report on.
-        if not is_new and org not in self.report.organisations_created:
-            if after_origin != before_origin:
-                changes.append(FieldChange(org, "national_origin", before_origin, after_origin))
-                dirty |= {"origin_scope", "country"}
-            if after_contributor != before_contributor:
-                changes.append(FieldChange(org, "contributor_type", before_contributor, after_contributor))
-        for kind, value in unmapped:
-            self.report.unmapped_tags.append(UnmappedTag(org, kind, value))
-            line = parsed.tag_lines.get("National origin" if kind == "national_origin" else "Contributor type")
-            self.report.warnings.append(Skipped(
-                parsed.filename, line,
-                f"organisation {org.name!r}: {kind.replace('_', ' ')} tag {value!r} is not in the vocabulary; "
-                "kept as written, marked for review",
-            ))
-        return dirty
+    def _settle_classifications(self) -> None:
+        """Each settled organisation's usual classification from its files, and each model's own
+        where its file says otherwise. Tag text unchanged since the last import keeps what
+        curators decided since, at both levels; a change of an organisation's usual value never
+        changes what its other models count as (they keep their effective value as their own)."""
+        models = AIModel.objects.filter(
+            Q(organisation_id__in=self.orgs_to_settle)
+            | Q(pk__in=self.new_models | {pk for pk, _ in self.retagged}, organisation__isnull=True)
+        ).exclude(upstream_filename="").only(
+            "pk", "name", "organisation_id", "upstream_filename", "origin_tag", "contributor_tag", *_OWN_FIELDS,
+        ).order_by("upstream_filename", "pk")
+        members: dict[int | None, list[AIModel]] = {}
+        for model in models:
+            members.setdefault(model.organisation_id, []).append(model)
+        known = {pk: org for pk, org in self.orgs_touched.items() if pk in members}
+        missing = [pk for pk in members if pk is not None and pk not in known]
+        known.update(Organisation.objects.in_bulk(missing))
+        changed_models: dict[int, AIModel] = {}
+        for org_id, files in members.items():
+            org = known.get(org_id)
+            if org_id is not None and org is None:
+                continue
+            for model in self._settle_organisation(org, files):
+                changed_models[model.pk] = model
+        if changed_models:
+            AIModel.objects.bulk_update(list(changed_models.values()), _OWN_FIELDS, batch_size=INSERT_BATCH)
+            for pk in changed_models:
+                if pk not in self.new_models and pk not in self.to_score:
+                    self.to_score.append(pk)  # counted as updated below; scores are unaffected
+            updated = set(self.report.updated) | set(self.report.created)
+            for model in changed_models.values():
+                if model.upstream_filename not in updated and model.upstream_filename in self.report.unchanged:
+                    self.report.unchanged.remove(model.upstream_filename)
+                    self.report.updated.append(model.upstream_filename)
+
+    def _settle_organisation(self, org: Organisation | None, files: list[AIModel]) -> list[AIModel]:
+        """Settle one organisation (None: models without one); returns the models changed."""
+        is_new = org is not None and org in self.report.organisations_created
+        mapped = {m.pk: self._parse_tags(m.origin_tag or None, m.contributor_tag or None) for m in files}
+        changed: list[AIModel] = []
+        org_dirty = False
+        unsettled = False  # a tag of the organisation is only known in words the vocabulary lacks
+        for index, group in enumerate(TAG_GROUPS):
+            values = {m.pk: _value(group, mapped[m.pk][index]) for m in files}
+            usual_changed, old_usual = False, None
+            if org is not None:
+                old_usual = group.read_org(org)
+                winner = usual_value([
+                    (m.upstream_filename, values[m.pk], getattr(m, group.tag_attr)) for m in files if values[m.pk]
+                ])
+                raw_now = getattr(org, group.tag_attr)
+                if winner is not None and winner[1] != raw_now:
+                    value, raw = winner
+                    setattr(org, group.tag_attr, raw)
+                    org_dirty = True
+                    if value != old_usual:
+                        group.write_org(org, value)
+                        usual_changed = True
+                        if not is_new:
+                            self.report.changes.append(FieldChange(org, group.field, old_usual, value))
+                elif winner is None:
+                    words = [getattr(m, group.tag_attr) for m in files if getattr(m, group.tag_attr) and not values[m.pk]]
+                    if words and words[0] != raw_now:
+                        setattr(org, group.tag_attr, words[0])
+                        org_dirty = unsettled = True
+                        for word in dict.fromkeys(words):
+                            self.report.unmapped_tags.append(UnmappedTag(org, group.field, word))
+            usual = group.read_org(org) if org is not None else None
+            for model in files:
+                own = group.read_own(model)
+                if model.pk in self.new_models or (model.pk, group.field) in self.retagged:
+                    words = getattr(model, group.tag_attr)
+                    if values[model.pk] is None and words:
+                        self._unmapped_model_tag(org, model, group, words)
+                        wanted = own  # unknown words change nothing; a question is asked
+                    elif values[model.pk] is None:
+                        wanted = None  # no such tag in the file: as its organisation
+                    else:
+                        wanted = None if values[model.pk] == usual else values[model.pk]
+                elif usual_changed:
+                    effective = own if own is not None else old_usual
+                    wanted = None if effective == usual else effective
+                else:
+                    continue
+                if wanted != own:
+                    group.write_own(model, wanted)
+                    changed.append(model)
+                    if model.pk not in self.new_models:
+                        self.report.changes.append(FieldChange(model, group.field, own, wanted))
+        if org is not None and org_dirty:
+            classified = not unsettled and org.origin_scope != vocab.OriginScope.UNKNOWN and bool(org.sector)
+            org.classification_status = (
+                vocab.ClassificationStatus.CLASSIFIED if classified else vocab.ClassificationStatus.NEEDS_REVIEW
+            )
+            org.save()
+            self.orgs_touched[org.pk] = org
+        return changed
+
+    def _unmapped_model_tag(self, org: Organisation | None, model: AIModel, group: _TagGroup, words: str) -> None:
+        """A file's tag the vocabulary does not know: asked about on the model when its
+        organisation's usual value is known (else the organisation is asked, see above)."""
+        if org is not None and getattr(org, group.tag_attr) == words:
+            return  # the organisation's own question
+        self.report.unmapped_tags.append(UnmappedTag(org, group.field, words, ai_model=model))
+        self.report.warnings.append(Skipped(
+            model.upstream_filename, None,
+            f"{group.field.replace('_', ' ')} tag {words!r} is not in the vocabulary; kept as written, marked for review",
+        ))
+
+def _value(group: _TagGroup, parsed) -> dict | None:
+    """A parsed tag as the review field's value (plain strings), or None."""
+    if parsed is None:
+        return None
+    if group.field == "national_origin":
+        return {"scope": str(parsed.scope), "country": parsed.country or ""}
+    return {"sector": str(parsed.sector), "kind": str(parsed.kind), "bloc": str(parsed.bloc)}
 
 
 _TAG_CACHE_SIZE = 4096
@@ -565,7 +684,6 @@ class _Journal:
         self.known_orgs: list[Organisation] = []
         self.model_slugs: list[str] = []
         self.model_keys: list[tuple[str, str]] = []
-        self.seen_of_new_org = None
 
     def remember(self, org: Organisation) -> None:
         self.known_orgs.append(org)
@@ -581,7 +699,6 @@ class _Journal:
             if org.pk is None:
                 continue
             run.orgs_touched.pop(org.pk, None)
-            run.org_seen.pop(org.pk, None)
             run.org_details_set.discard(org.pk)
             if delete_new_orgs and not AIModel.objects.filter(organisation=org).exists():
                 org.delete()  # created for a file that was then skipped: leave nothing behind
@@ -614,11 +731,6 @@ def _origin_value(org: Organisation) -> dict:
 
 def _contributor_value(org: Organisation) -> dict:
     return {"sector": str(org.sector), "kind": str(org.contributor_kind), "bloc": str(org.big_tech_bloc)}
-
-
-def _tags_text(raw: tuple[str | None, str | None]) -> str:
-    origin, contributor = raw
-    return f"({origin or 'no origin'} / {contributor or 'no contributor type'})"
 
 
 def _assessment_values(parsed) -> dict:

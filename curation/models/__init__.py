@@ -2,6 +2,7 @@
 from .registry import Dimension, DimensionCategory  # noqa: F401
 from .organisations import Organisation  # noqa: F401
 from .catalogue import AIModel, Assessment, CategoryScore  # noqa: F401
+from .classification import EffectiveClassification, effective_classification  # noqa: F401
 from .outbox import DataChange  # noqa: F401
 from .review import ChangeRequest, ReviewEvent  # noqa: F401
 from .history import HistoryEntry, ImportRun  # noqa: F401

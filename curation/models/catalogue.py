@@ -5,9 +5,19 @@ Named `AIModel` so that it cannot be confused with a Django model.
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.text import slugify
+from django_countries.fields import CountryField
 
 from curation import vocab
 from curation.weblinks import http_url_validator
+
+from .classification import classification_expressions, effective_classification
+
+
+def own_region_for(scope: str | None, country) -> str | None:
+    """The region of a model's own national origin; None when it inherits its organisation's."""
+    if scope is None:
+        return None
+    return vocab.region_for(scope, getattr(country, "code", country) or "")
 
 
 class AIModelQuerySet(models.QuerySet):
@@ -18,6 +28,12 @@ class AIModelQuerySet(models.QuerySet):
     def with_type(self, model_type: str):
         # Type names are not substrings of one another, so `contains` is an exact test.
         return self.filter(types__contains=model_type)
+
+    def with_classification(self, *fields: str):
+        """Annotate each model's effective classification (its own, else its organisation's):
+        `effective_origin_scope`, `effective_country`, `effective_region`, `effective_sector`,
+        `effective_contributor_kind`, `effective_big_tech_bloc`, or only the named fields."""
+        return self.annotate(**classification_expressions(fields or None))
 
     def index_order(self):
         """The upstream index order: total score, highest first; ties by name."""
@@ -45,6 +61,23 @@ class AIModel(models.Model):
     organisation = models.ForeignKey(
         "curation.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="ai_models"
     )
+    # The model's own classification where its upstream file tags it differently from its
+    # organisation's usual one; null inherits the organisation's (see .classification).
+    own_origin_scope = models.CharField(
+        "own national origin kind", max_length=20, choices=vocab.OriginScope.choices, null=True, blank=True,
+        help_text="Empty: as its organisation.",
+    )
+    own_country = CountryField("own national origin", blank=True)
+    own_region = models.CharField(max_length=20, choices=vocab.Region.choices, null=True, blank=True, editable=False)
+    own_sector = models.CharField(
+        max_length=20, choices=vocab.Sector.choices, null=True, blank=True, help_text="Empty: as its organisation.",
+    )
+    own_contributor_kind = models.CharField(max_length=30, choices=vocab.ContributorKind.choices, blank=True)
+    own_big_tech_bloc = models.CharField(max_length=30, choices=vocab.BigTechBloc.choices, null=True, blank=True)
+    # The file's own tag values, exactly as written upstream ("" when the file has none): the
+    # exporter writes them back while they still mean the effective classification.
+    origin_tag = models.CharField(max_length=200, blank=True)
+    contributor_tag = models.CharField(max_length=200, blank=True)
     upstream_filename = models.CharField(max_length=255, blank=True)
     # Values as written upstream where normalising them would lose the original spelling,
     # plus keys we do not model; the exporter writes them back while they still apply.
@@ -80,7 +113,52 @@ class AIModel(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)[:200] or "model"
+        # Invariants of the row: each tag group is the model's own as a whole or inherited.
+        self.own_region = own_region_for(self.own_origin_scope, self.own_country)
+        if self.own_origin_scope != vocab.OriginScope.COUNTRY:
+            self.own_country = ""
+        if self.own_sector is None:
+            self.own_contributor_kind, self.own_big_tech_bloc = "", None
+        elif self.own_big_tech_bloc is None:
+            self.own_big_tech_bloc = vocab.BigTechBloc.NONE
+        if kwargs.get("update_fields") is not None and {"own_origin_scope", "own_country"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "own_region"}
         super().save(*args, **kwargs)
+
+    def classification(self):
+        """The effective classification (an EffectiveClassification): own, else the organisation's."""
+        return effective_classification(self)
+
+    def set_own_origin(self, value: dict | None) -> None:
+        """Give the model its own national origin ({"scope", "country"}), or None to inherit."""
+        if value is None:
+            self.own_origin_scope, self.own_country = None, ""
+        else:
+            self.own_origin_scope, self.own_country = value["scope"], value.get("country") or ""
+        self.own_region = own_region_for(self.own_origin_scope, self.own_country)
+
+    def set_own_contributor(self, value: dict | None) -> None:
+        """Give the model its own contributor type ({"sector", "kind", "bloc"}), or None to inherit."""
+        if value is None:
+            self.own_sector, self.own_contributor_kind, self.own_big_tech_bloc = None, "", None
+        else:
+            self.own_sector = value["sector"]
+            self.own_contributor_kind = value.get("kind") or ""
+            self.own_big_tech_bloc = value.get("bloc") or vocab.BigTechBloc.NONE
+
+    @property
+    def own_origin(self) -> dict | None:
+        """The model's own national origin as the review fields read it, or None (inherited)."""
+        if self.own_origin_scope is None:
+            return None
+        return {"scope": self.own_origin_scope, "country": self.own_country.code if self.own_country else ""}
+
+    @property
+    def own_contributor(self) -> dict | None:
+        if self.own_sector is None:
+            return None
+        return {"sector": self.own_sector, "kind": self.own_contributor_kind,
+                "bloc": self.own_big_tech_bloc or vocab.BigTechBloc.NONE}
 
     @property
     def type_list(self) -> list[str]:

@@ -74,6 +74,10 @@ def _restore_model(past: PastModel, entry: HistoryEntry, organisations: dict[int
         org_id = before.get("id") if isinstance(before, dict) else before
         model.organisation_id = org_id
         model.organisation = organisations.get(org_id)
+    elif name == "national_origin":  # the model's own; None: as its organisation
+        model.set_own_origin(before if isinstance(before, dict) else None)
+    elif name == "contributor_type":
+        model.set_own_contributor(before if isinstance(before, dict) else None)
     elif name == "is_public" and isinstance(before, bool):
         model.is_public = before
     elif name == "details" and isinstance(before, dict):
@@ -99,6 +103,9 @@ def _from_snapshot(entry: HistoryEntry, organisations: dict[int, Organisation]) 
         organisation_id=org_id,
     )
     model.organisation = organisations.get(org_id)
+    own_origin, own_contributor = snapshot.get("national_origin"), snapshot.get("contributor_type")
+    model.set_own_origin(own_origin if isinstance(own_origin, dict) else None)
+    model.set_own_contributor(own_contributor if isinstance(own_contributor, dict) else None)
     grades = {
         key[len(ASSESSMENT_PREFIX):]: (value or {}).get("grade") or vocab.Grade.NOT_ASSESSED
         for key, value in snapshot.items() if key.startswith(ASSESSMENT_PREFIX)
@@ -184,14 +191,14 @@ def _matches(row: IndexRow, past: PastModel, cleaned: dict) -> bool:
         return False
     if cleaned.get("performance_class") and model.performance_class not in cleaned["performance_class"]:
         return False
-    org_checks = {"organisation": "slug", "country": "country", "region": "region", "sector": "sector",
-                  "bloc": "big_tech_bloc"}
-    for param, attr in org_checks.items():
+    if cleaned.get("organisation") and (org.slug if org else "") != cleaned["organisation"]:
+        return False
+    # The model's effective classification (its own, else its organisation's), as the live filters.
+    effective = model.classification()
+    for param, attr in {"country": "country", "region": "region", "sector": "sector", "bloc": "big_tech_bloc"}.items():
         wanted = cleaned.get(param)
-        if wanted:
-            value = getattr(org, attr, "") if org else ""
-            if str(getattr(value, "code", value) or "") != str(wanted):
-                return False
+        if wanted and str(getattr(effective, attr) or "") != str(wanted):
+            return False
     if cleaned.get("base_model") and cleaned["base_model"].lower() not in (model.base_model_name or "").lower():
         return False
     if cleaned.get("released_from"):

@@ -229,8 +229,13 @@ def headline_numbers(columns: Columns | None = None) -> Headline:
     model_count = totals["count"] or 0
     organisations = Organisation.objects.public().filter(ai_models__in=models).distinct()
     organisation_count = organisations.count()
-    academic = models.filter(organisation__sector=vocab.Sector.ACADEMIC).count()
-    countries = organisations.exclude(country="").values("country").distinct().count()
+    # Counted by each model's effective classification, as the charts count.
+    classified = models.with_classification("sector", "country")
+    academic = classified.filter(effective_sector=vocab.Sector.ACADEMIC).count()
+    countries = (
+        classified.exclude(effective_country="").exclude(effective_country__isnull=True)
+        .order_by().values("effective_country").distinct().count()
+    )
     active_refs = {d.ref for d in columns.dimensions} if columns else None
     weights_ref = OPEN_WEIGHTS_DIMENSION if active_refs is None or OPEN_WEIGHTS_DIMENSION in active_refs else None
     open_weights = (

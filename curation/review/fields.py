@@ -152,6 +152,36 @@ def _clean_types(value):
     return parsed
 
 
+# A model's own classification: None means "as its organisation" (inherited), a value the same
+# shape as the organisation's field means the model's own (a collaboration tagged apart).
+
+INHERITED = "as its organisation"
+
+
+def _clean_own(clean):
+    def clean_own(value):
+        return None if value in (None, "", {}) else clean(value)
+
+    return clean_own
+
+
+def _display_own(display):
+    def display_own(value):
+        return f"({INHERITED})" if value is None else display(value)
+
+    return display_own
+
+
+def _write_own_origin(model: AIModel, value) -> None:
+    model.set_own_origin(value)
+    model.save()
+
+
+def _write_own_contributor(model: AIModel, value) -> None:
+    model.set_own_contributor(value)
+    model.save()
+
+
 def _write_model_attr(attr: str, transform=lambda v: v):
     def write(model: AIModel, value) -> None:
         setattr(model, attr, transform(value))
@@ -230,6 +260,15 @@ AI_MODEL_FIELDS = [
         "organisation", "organisation", AIModel, read=_read_organisation, clean=_clean_organisation,
         write=_write_organisation, display=lambda v: v["name"] if v else "(none)",
         identity=lambda v: v["id"] if isinstance(v, dict) else v,
+    ),
+    ClassifiedField(
+        "national_origin", "own national origin", AIModel, read=lambda m: m.own_origin,
+        clean=_clean_own(_clean_origin), write=_write_own_origin, display=_display_own(_display_origin),
+    ),
+    ClassifiedField(
+        "contributor_type", "own contributor type (sector, kind, Big Tech bloc)", AIModel,
+        read=lambda m: m.own_contributor, clean=_clean_own(_clean_contributor), write=_write_own_contributor,
+        display=_display_own(_display_contributor),
     ),
     *_common_fields(AIModel),
 ]
@@ -324,6 +363,9 @@ def field_for(target, name: str) -> ClassifiedField:
     )
 
 
+# A model's fields where None is a value of its own: inherited from the organisation.
+MODEL_OWN_CLASSIFICATION = ("national_origin", "contributor_type")
+
 # Whole-record events in history rather than field changes; their values are snapshots.
 RECORD_EVENTS = {"created": "added to the index", "deleted": "removed from the index"}
 # Unclassified fields (name, links, notes...) saved directly, recorded as one entry per save.
@@ -332,7 +374,7 @@ DETAILS = "details"
 
 def display_value(target_model: type | None, field_name: str, value) -> str:
     """A field value as people read it; falls back to the raw JSON for unknown fields."""
-    if value is None:
+    if value is None and not (target_model is AIModel and field_name in MODEL_OWN_CLASSIFICATION):
         return "(none)"
     if field_name in RECORD_EVENTS:
         return ""

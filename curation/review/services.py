@@ -288,7 +288,7 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
             raise ReviewPermissionDenied(
                 f"{_user_label(user)} proposed {_describe(cr)} and so may not approve it: another reviewer must"
             )
-        if cr.after is None:
+        if cr.after is None and cr.source_value:  # a question, not a proposal of "none"
             raise ValidationFailed(
                 f"{_describe(cr)} has no proposed value (the importer could not map {cr.source_value!r}); "
                 "propose a concrete value for this field, or reject the request"
@@ -682,8 +682,9 @@ def record_import_run(report, *, user, source) -> ImportRun:
 
     Writes an ImportRun, one HistoryEntry per applied field change (`report.changes`: target,
     field, before, after), and for each tag the importer could not map (`report.unmapped_tags`:
-    organisation, tag kind, raw value) a pending change request by the importer's system user,
-    so unknown values land in the review queue. A question already pending is not asked twice.
+    organisation, tag kind, raw value, and the model when the tag is that model's own) a pending
+    change request by the importer's system user, so unknown values land in the review queue. A
+    question already pending is not asked twice.
     """
     changes = list(getattr(report, "changes", None) or [])
     unmapped = list(getattr(report, "unmapped_tags", None) or [])
@@ -703,8 +704,10 @@ def record_import_run(report, *, user, source) -> ImportRun:
         )
         if unmapped:
             system = importer_user()
-            for organisation, kind, raw in (_parts(t, ("organisation", "kind", "raw_value")) for t in unmapped):
-                _ask_about_tag(organisation, str(kind), str(raw), system, source)
+            for tag in unmapped:
+                organisation, kind, raw = _parts(tag, ("organisation", "kind", "raw_value"))
+                target = getattr(tag, "ai_model", None) or organisation
+                _ask_about_tag(target, str(kind), str(raw), system, source)
     return run
 
 
@@ -718,22 +721,23 @@ def _import_history_entry(run, user, source, change) -> HistoryEntry:
     )
 
 
-def _ask_about_tag(organisation, kind: str, raw: str, system_user, source) -> ChangeRequest | None:
-    if organisation is None or getattr(organisation, "pk", None) is None:
+def _ask_about_tag(target, kind: str, raw: str, system_user, source) -> ChangeRequest | None:
+    """A question about a tag of `target` (an organisation, or a model for its own tag)."""
+    if target is None or getattr(target, "pk", None) is None:
         return None
     field_name = _tag_field(kind) or f"tag:{kind}"[:100]
     already = ChangeRequest.objects.filter(
-        organisation=organisation, field=field_name, state=State.PENDING, source_value=raw[:500],
-        proposer=system_user,
+        **{k: v for k, v in _target_kwargs(target).items() if v is not None},
+        field=field_name, state=State.PENDING, source_value=raw[:500], proposer=system_user,
     ).exists()
     if already:
         return None
-    before = field_for(organisation, field_name).read(organisation) if _tag_field(kind) else None
+    before = field_for(target, field_name).read(target) if _tag_field(kind) else None
     rationale = (
-        f"The importer could not map the upstream tag “{kind}: {raw}” of {organisation} ({source}). "
+        f"The importer could not map the upstream tag “{kind}: {raw}” of {target} ({source}). "
         "Propose the right value for this field (which closes this request) or reject it."
     )
-    return _new_request(organisation, None, field_name, before=before, after=None, proposer=system_user,
+    return _new_request(target, None, field_name, before=before, after=None, proposer=system_user,
                         rationale=rationale, source_value=raw)
 
 
