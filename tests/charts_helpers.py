@@ -107,7 +107,7 @@ def _academic(c: _Classified) -> str:
 
 
 def _big_tech(c: _Classified) -> str:
-    if not c.known_contributor:
+    if not c.known_contributor or not c.sector:
         return "Not classified"
     names = {"american_big_tech": "American Big Tech", "chinese_big_tech": "Chinese Big Tech",
              "chinese_ai_tiger": "Chinese AI Tigers", "european_big_tech": "European Big Tech",

@@ -82,7 +82,11 @@ BIG_TECH_WITH_TIGERS = "Big Tech with the Chinese AI Tigers"
 
 
 def count_big_tech(queryset: QuerySet) -> list[tuple[str, int]]:
-    found = dict(_counts(queryset, BLOC))
+    """By Big Tech bloc; a model whose contributor type (sector, kind, bloc) is not known, e.g.
+    of an organisation nobody has classified yet, is not classified rather than "Not Big Tech"."""
+    found: dict[str, int] = defaultdict(int)
+    for sector, bloc, n in _counts(queryset, SECTOR, BLOC):
+        found[bloc if sector in vocab.Sector.values else None] += n
     unclassified = sum(n for bloc, n in found.items() if bloc not in vocab.BigTechBloc.values)
     return [(vocab.BIG_TECH_GROUP_LABELS[b], found.get(b.value, 0)) for b in BIG_TECH_SLICES] + [
         (NOT_CLASSIFIED, unclassified)
