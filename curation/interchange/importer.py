@@ -250,6 +250,7 @@ class _Run:
         self.orgs_to_settle: set[int] = set()
         self.retagged: set[tuple[int, str]] = set()  # (model id, tag group field)
         self.new_models: set[int] = set()
+        self.tag_line_numbers: dict[str, dict[str, int]] = {}  # file name -> tag -> line
         self.orgs_touched: dict[int, Organisation] = {}
         self.to_score: list[int] = []
         self.tag_cache: dict = {}
@@ -310,6 +311,8 @@ class _Run:
             self.report.skipped.append(Skipped(name, None, problem.reason))
             return
         self.names_this_run[parsed.system["name"]] = name
+        if parsed.tag_lines:
+            self.tag_line_numbers[name] = parsed.tag_lines
         for line, message in parsed.warnings:
             self.report.warnings.append(Skipped(name, line, message))
         if outcome != "queued":  # queued new models are counted once inserted
@@ -622,6 +625,9 @@ class _Run:
                         org_dirty = unsettled = True
                         for word in dict.fromkeys(words):
                             self.report.unmapped_tags.append(UnmappedTag(org, group.field, word))
+                        for model in files:
+                            if getattr(model, group.tag_attr) and not values[model.pk]:
+                                self._warn_unmapped(model, group, org)
             usual = group.read_org(org) if org is not None else None
             for model in files:
                 own = group.read_own(model)
@@ -659,9 +665,14 @@ class _Run:
         if org is not None and getattr(org, group.tag_attr) == words:
             return  # the organisation's own question
         self.report.unmapped_tags.append(UnmappedTag(org, group.field, words, ai_model=model))
+        self._warn_unmapped(model, group, None)
+
+    def _warn_unmapped(self, model: AIModel, group: _TagGroup, org: Organisation | None) -> None:
+        whose = f"organisation {org.name!r}" if org is not None else f"model {model.name!r}"
         self.report.warnings.append(Skipped(
-            model.upstream_filename, None,
-            f"{group.field.replace('_', ' ')} tag {words!r} is not in the vocabulary; kept as written, marked for review",
+            model.upstream_filename, self.tag_line_numbers.get(model.upstream_filename, {}).get(group.tag),
+            f"{whose}: {group.field.replace('_', ' ')} tag {getattr(model, group.tag_attr)!r} is not in the "
+            "vocabulary; kept as written, marked for review",
         ))
 
 def _value(group: _TagGroup, parsed) -> dict | None:
