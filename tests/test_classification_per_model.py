@@ -249,6 +249,8 @@ def test_the_model_page_shows_its_own_classification_beside_its_organisations(co
     assert "International <span class=\"muted\">(this model's own; Microsoft: United States of America)</span>" in page
     assert "Upstream classifies this model apart" in page
     assert "Upstream classifies this model apart" not in client.get("/models/phi/").content.decode()
+    organisation_page = client.get("/organisations/microsoft/").content.decode()
+    assert 'Classified apart by their own files:\n      <a href="/models/wizardlm/">WizardLM</a> (International).' in organisation_page
 
 
 # --- the review workflow on a model's own classification ------------------------------------

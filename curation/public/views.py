@@ -157,8 +157,14 @@ def organisation_detail(request, slug):
         raise Http404(f"No public organisation is called “{slug}”.")
     columns = queries.registry_columns()
     rows = queries.build_rows(queries.organisation_models(organisation), columns)
+    # Models its upstream files classify apart from the organisation's usual classification.
+    apart = []
+    for row in rows:
+        row.model.organisation = organisation
+        if row.model.classification().is_classified_apart:
+            apart.append(row.model)
     return render(request, "public/organisation_detail.html", {
-        "organisation": organisation, "rows": rows, "columns": columns,
+        "organisation": organisation, "rows": rows, "columns": columns, "classified_apart": apart,
         "category_means": queries.category_means(rows, columns), "grade_legend": grade_legend(),
     })
 
