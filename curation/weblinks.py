@@ -47,6 +47,14 @@ def is_http_url(value) -> bool:
     return parsed is not None and parsed.protocol in ("http:", "https:") and bool(parsed.hostname)
 
 
+def is_bare_host(value) -> bool:
+    """True for a host name written without a scheme (`tilde.ai`, `example.org/model`) that is an
+    http(s) URL once `https://` is put in front; never for a value naming a scheme of its own."""
+    if not isinstance(value, str) or not value or ":" in value.split("/", 1)[0] or value.startswith("/"):
+        return False
+    return "." in value.split("/", 1)[0] and is_http_url(f"https://{value}")
+
+
 def is_site_link(value) -> bool:
     """True for a link a page may show: a path on this site (`/about/`, `/models/?type=text`) or an
     http(s) URL (`is_http_url`). Menus, buttons and logos take these."""

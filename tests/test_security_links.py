@@ -1,5 +1,5 @@
 """Links readers may follow are http(s) only, checked in one place (curation.weblinks), whoever
-writes them: the admin, the API and the review services; reader pages never turn an older
+writes them: the import, the admin, the API and the review services; reader pages never turn an older
 stored value into a clickable script."""
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from curation.interchange import ImportAborted, import_index
 from curation.models import AIModel, ChangeRequest, Organisation
 from curation.review import services
 from curation.review.errors import ValidationFailed
 from curation.weblinks import is_http_url
 
+from .interchange_files import model_file
 from .review_fixtures import admin_form_data, graded_model, new_grade, people  # noqa: F401
 
 SCRIPTS = [
@@ -120,3 +122,45 @@ def test_a_script_link_stored_earlier_is_never_clickable(client, graded_model, m
     for page in (model_page, organisation_page):
         assert 'href="javascript' not in page.lower()
     assert "javascript:alert(2)" in model_page  # still shown to readers, as text
+
+
+IMPORTED_LINKS = {
+    "system.link": "    link: https://example.org/model",
+    "org.link": "    link: https://example.org\n",
+    "paper.link": "    link: https://example.org/paper",
+}
+
+
+@pytest.mark.parametrize("script", ["javascript:alert(1)", "JavaScript:alert(document.cookie)", "data:text/html,x"])
+@pytest.mark.parametrize("where", list(IMPORTED_LINKS))
+def test_the_import_refuses_a_script_link_with_file_and_line(db, tmp_path, where, script):
+    """Before: an imported `link: javascript:...` was stored and shown on the public page."""
+    written = IMPORTED_LINKS[where]
+    bad = model_file("Sneaky", org="Sneaky Org").replace(written, written.replace(written.split("link: ")[1].rstrip("\n"), script), 1)
+    (tmp_path / "good.yaml").write_text(model_file("Good Model"))
+    (tmp_path / "sneaky.yaml").write_text(bad)
+    line = next(i for i, text in enumerate(bad.splitlines(), start=1) if script in text)
+
+    report = import_index(tmp_path)
+
+    assert [(s.file, s.line) for s in report.skipped] == [("sneaky.yaml", line)]
+    assert f"{where}: {script!r} is not an http(s) URL" in report.skipped[0].reason
+    assert report.created == ["good.yaml"]
+    assert not AIModel.objects.filter(name="Sneaky").exists()
+    assert not Organisation.objects.filter(name="Sneaky Org").exists()
+    with pytest.raises(ImportAborted, match="sneaky.yaml"):
+        import_index(tmp_path, strict=True)
+
+
+def test_the_import_reads_a_bare_host_as_its_https_url_and_exports_it_as_written(db, tmp_path):
+    from curation.interchange.exporter import export_index
+
+    text = model_file("Bare", org="Bare Org").replace("    link: https://example.org\n", "    link: bare.example\n", 1)
+    (tmp_path / "bare.yaml").write_text(text)
+    report = import_index(tmp_path)
+    assert report.created == ["bare.yaml"]
+    assert any("org.link: 'bare.example' has no scheme; read as https://bare.example" in w.reason for w in report.warnings)
+    assert Organisation.objects.get(name="Bare Org").link == "https://bare.example"
+    out = tmp_path / "out"
+    export_index(out)
+    assert (out / "bare.yaml").read_text().rstrip() == text.rstrip()  # the original spelling is back

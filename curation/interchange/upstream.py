@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curation import vocab
+from curation import vocab, weblinks
 
 from . import safe_input
 from .safe_input import DEFAULT_LIMITS, FolderEntry, InputLimits, InputProblem
@@ -205,7 +205,14 @@ def _text(filename: str, text: str, path: tuple[str, ...], value) -> str:
     return str(value).strip()
 
 
-def _links(filename: str, text: str, path: tuple[str, ...], value) -> list[str]:
+def _links(filename: str, text: str, path: tuple[str, ...], value, warnings: list | None = None) -> list[str]:
+    """The http(s) links of a `link:` value (one URL or a list).
+
+    Readers follow these links, so anything but an http(s) URL (`javascript:`, `data:`, a `\\` in
+    the host...) is a FileProblem naming the file and line (`curation.weblinks`, the one check).
+    A bare host name as upstream sometimes writes it (`tilde.ai`) is read as its https URL, with
+    a warning; the exporter writes the original spelling back.
+    """
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
@@ -213,8 +220,19 @@ def _links(filename: str, text: str, path: tuple[str, ...], value) -> list[str]:
     for item in items:
         if isinstance(item, (dict, list)):
             raise FileProblem(filename, find_line(text, *path), f"{'.'.join(path)}: expected a URL or a list of URLs")
-        if item is not None and str(item).strip():
-            links.append(str(item).strip())
+        if item is None or not str(item).strip():
+            continue
+        link = str(item).strip()
+        if not weblinks.is_http_url(link):
+            if weblinks.is_bare_host(link):
+                if warnings is not None:
+                    warnings.append((find_line(text, *path), f"{'.'.join(path)}: {link!r} has no scheme; read as https://{link}"))
+                link = f"https://{link}"
+            else:
+                raise FileProblem(
+                    filename, find_line(text, *path), f"{'.'.join(path)}: {link!r} is not an http(s) URL; readers could not follow it safely"
+                )
+        links.append(link)
     return links
 
 
@@ -341,7 +359,7 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
                 parsed = (None, "")
             system["release_date"], system["release_date_precision"] = parsed
         elif attr == "link":
-            links = _links(filename, text, path, value)
+            links = _links(filename, text, path, value, warnings)
             system["link"] = links[0] if links else ""
         else:
             system[attr] = _text(filename, text, path, value)
@@ -385,7 +403,7 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
             if name:
                 org = {
                     "name": name,
-                    "link": (_links(filename, text, ("org", "link"), fields["link"]) or [""])[0],
+                    "link": (_links(filename, text, ("org", "link"), fields["link"], warnings) or [""])[0],
                     "notes": _text(filename, text, ("org", "notes"), fields["notes"]),
                     "raw": {k: fields[k] for k in ORG_KEYS},
                 }
@@ -423,7 +441,7 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
                 f"{key}.class: unknown grade {value.get('class')!r} (known: open, partial, closed, or empty)",
             )
         links_raw = block.pop("link", None)
-        links = _links(filename, text, (str(key), "link"), links_raw)
+        links = _links(filename, text, (str(key), "link"), links_raw, warnings)
         notes = _text(filename, text, (str(key), "notes"), block.pop("notes", None))
         if block:
             extra.setdefault("block_extra", {})[lowered] = block
