@@ -155,3 +155,28 @@ def test_a_date_before_the_records_says_where_they_begin(client, history):
     body = client.get("/models/?as_of=2020-06-01").content.decode()
     assert "no model was in the index on 1 June 2020" in body
     assert "records begin on 1 January 2025" in body
+
+
+def test_no_past_view_shows_a_model_that_was_not_public_then(client, history, admin_user, make_ai_model):
+    """A draft (never public) and a draft published today stay out of every past view: the page,
+    the CSV and the JSON, for a date before the changes and for yesterday."""
+    import csv
+    import io
+    import json
+
+    secret = make_ai_model("Secret Draft", organisation=history["lab"], performance_class="full")
+    AIModel.objects.filter(pk=secret.pk).update(created_at=PAST, is_public=False)
+    newcomer = history["newcomer"]
+    AIModel.objects.filter(pk=newcomer.pk).update(created_at=PAST, is_public=False)
+    newcomer.refresh_from_db()
+    edit_directly(newcomer, "is_public", True, user=admin_user, rationale="Approved for readers")
+    yesterday = (timezone.now() - datetime.timedelta(days=1)).date().isoformat()
+    for day in (BEFORE_CHANGES, yesterday):
+        page = client.get(f"/models/?as_of={day}")
+        rows = list(csv.reader(io.StringIO(client.get(f"/models.csv?as_of={day}").content.decode())))
+        data = json.loads(client.get(f"/models.json?as_of={day}").content)
+        for shown in (names(page), [r[0] for r in rows[1:]], [m["name"] for m in data["models"]]):
+            assert "Graded" in shown
+            assert "Secret Draft" not in shown and "Newcomer" not in shown
+        assert b"Secret Draft" not in page.content
+    assert "Newcomer" in names(client.get("/models/")) and "Secret Draft" not in names(client.get("/models/"))
