@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -41,13 +43,27 @@ def _after_commit() -> None:
     request_chart_regeneration()
 
 
+# After the broker failed, this process leaves chart requests to the sweep until this moment
+# (time.monotonic()), so that a Redis that stopped answering costs one timeout, not one per save.
+_broker_down_until = 0.0
+
+
 def request_chart_regeneration() -> bool:
-    """Ask a worker to regenerate stale charts; False (and logged) when the broker is down."""
+    """Ask a worker to regenerate stale charts; False (and logged) when the broker is down.
+
+    A failure (refused, or no answer within the socket timeouts) leaves the work to the periodic
+    sweep, which consumes the committed outbox rows, and skips the broker for
+    OSAI_CACHE_RETRY_SECONDS.
+    """
+    global _broker_down_until
     from curation import tasks
 
+    if time.monotonic() < _broker_down_until:
+        return False
     try:
         tasks.regenerate_stale_charts.delay()
     except Exception:  # broker down: the beat sweep picks the outbox rows up later
+        _broker_down_until = time.monotonic() + float(getattr(settings, "OSAI_CACHE_RETRY_SECONDS", 5.0))
         log.warning("could not enqueue chart regeneration; the periodic sweep will catch up", exc_info=True)
         return False
     return True

@@ -131,6 +131,13 @@ WSGI_APPLICATION = "osai_index.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Connections are kept between requests and checked before reuse, so a PostgreSQL restart costs
+# the requests of the restart itself and processes recover without being restarted.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that is down is reported within seconds, not after the system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
 # Parallel test runs against one PostgreSQL server need distinct test database names.
 if env.str("DJANGO_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("DJANGO_TEST_DB_NAME")}
@@ -139,12 +146,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Every wait on Redis (cache and broker) is bounded by this many seconds, so a Redis that accepts
+# connections but never answers slows a save by a few seconds at most instead of hanging it.
+REDIS_TIMEOUT_SECONDS = env.float("OSAI_REDIS_TIMEOUT_SECONDS", default=1.0)
+# After a cache error, each process runs uncached for this long before trying Redis again.
+OSAI_CACHE_RETRY_SECONDS = env.float("OSAI_CACHE_RETRY_SECONDS", default=5.0)
+
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open: with Redis down the site answers uncached (curation.cache_backends).
+            "BACKEND": "curation.cache_backends.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="osai"),
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -165,8 +180,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Fail fast when Redis is down: callers fall back to the periodic sweep instead of hanging.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Fail fast when Redis is down or stalled: callers fall back to the periodic sweep instead of
+# hanging. Sending a task tries once more after a short pause, each attempt bounded by the timeouts.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_keepalive": True,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT_SECONDS
+# The worker keeps trying to reach a broker that went away (forever, every few seconds at most)
+# instead of giving up; see README "Production" for the process manager's part.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A task whose worker died unacknowledged is redelivered after this many seconds (acks_late).
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 # A separate queue lets a benchmark or test worker share a Redis with a running site.
