@@ -203,3 +203,25 @@ def test_interrupted_runs_are_marked(db):
     assert publish.mark_interrupted_runs() == 1
     run.refresh_from_db()
     assert run.status == ChartRun.Status.INTERRUPTED
+
+
+def test_the_next_run_closes_a_dead_run_and_deletes_its_files(demo_index, media):
+    """Before: a run killed mid-way stayed "running" (until a nightly check an hour later) and its
+    half-written files stayed until the retention period ended."""
+    record_data_change("demo data")
+    first = publish.regenerate_stale()
+    dead = ChartRun.objects.create(trigger="changes")  # what a killed worker leaves: a running row ...
+    stray = [f"charts/regions/regions-{'0' * 16}.svg", "charts/concentration/concentration-half.png"]
+    for name in stray:  # ... and files no version refers to
+        default_storage.save(name, ContentFile(b"<svg>half"))
+    published = {v.file_name(fmt) for v in ChartVersion.objects.all() for fmt in publish.FORMATS}
+
+    record_data_change("a change after the crash")
+    second = publish.regenerate_stale()
+
+    dead.refresh_from_db()
+    assert dead.status == ChartRun.Status.INTERRUPTED and dead.finished_at
+    assert second.status == ChartRun.Status.SUCCEEDED and first.status == ChartRun.Status.SUCCEEDED
+    assert not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists()
+    assert not any(default_storage.exists(name) for name in stray)
+    assert all(default_storage.exists(name) for name in published)

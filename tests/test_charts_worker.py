@@ -281,3 +281,28 @@ def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(proce
     redo = ChartRun.objects.filter(status=ChartRun.Status.SUCCEEDED, pk__gt=running.pk).get()
     assert redo.trigger == "changes" and redo.changes_claimed == 1
     assert redo.charts_rendered == len(publish.catalogue())
+    # The redo closed the dead run and deleted the files it had written: nothing is left behind.
+    assert ChartRun.objects.get(pk=running.pk).status == ChartRun.Status.INTERRUPTED
+    assert not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists()
+    referenced = {v.file_name(fmt) for v in ChartVersion.objects.all() for fmt in publish.FORMATS}
+    assert set(publish._stored_chart_files()) == referenced
+
+
+def test_a_run_waiting_for_the_lock_is_not_taken_for_dead(require_postgres, transactional_db, settings, tmp_path):
+    """Only a run whose database session is gone is closed: one that lives (here: holds its alive
+    lock on another connection) stays running."""
+    from django.db import connections
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    alive = ChartRun.objects.create(trigger="changes")
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", publish._run_alive_key(alive.pk))
+        dead = ChartRun.objects.create(trigger="changes")
+        record_data_change("a change")
+        publish.regenerate_stale()
+        assert ChartRun.objects.get(pk=alive.pk).status == ChartRun.Status.RUNNING
+        assert ChartRun.objects.get(pk=dead.pk).status == ChartRun.Status.INTERRUPTED
+    finally:
+        other.close()

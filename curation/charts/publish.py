@@ -4,7 +4,8 @@ A run claims the unprocessed outbox rows (`DataChange`), computes every chart's 
 renders only the charts whose data hash differs from their newest version. Files go to the
 default storage under content-hashed names and are verified before the new `ChartVersion`
 rows are committed together with the claimed outbox rows: that commit is the swap. A run that
-dies half-way leaves the old versions visible and its outbox rows unclaimed, so it is redone.
+dies half-way leaves the old versions visible and its outbox rows unclaimed, so it is redone;
+the next run marks its row "interrupted" and deletes the files it left behind.
 """
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ CONTENT_TYPES = {
 STORAGE_DIR = "charts"
 # Any constant works; it only has to be the same for every process of this site.
 _RUN_LOCK_ID = 4_0402_2026
+# Key space of the per-run "still alive" locks (PostgreSQL advisory locks, two-int form).
+_RUN_ALIVE_SPACE = 4_0402
+# Runs alive in this process (for databases without advisory locks).
+_live_runs: set[int] = set()
 
 
 def retention_days() -> int:
@@ -190,6 +195,65 @@ def _lock_runs() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RUN_LOCK_ID])
 
 
+def _run_alive_key(run_id: int) -> list[int]:
+    return [_RUN_ALIVE_SPACE, run_id % 2_147_483_647]
+
+
+def _hold_alive(run: ChartRun) -> None:
+    """Mark `run` as alive for as long as this process (its database session) lives."""
+    _live_runs.add(run.pk)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", _run_alive_key(run.pk))
+
+
+def _release_alive(run: ChartRun) -> None:
+    _live_runs.discard(run.pk)
+    if connection.vendor == "postgresql":
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _run_alive_key(run.pk))
+        except Exception:  # the connection itself died: its locks went with it
+            log.warning("could not release the alive lock of chart run %s", run.pk, exc_info=True)
+
+
+def close_dead_runs(current: ChartRun) -> int:
+    """Mark "interrupted" the runs still recorded as running whose process died; returns how many.
+
+    On PostgreSQL a run holds a session advisory lock while it lives, which the server drops with
+    a dead worker's connection: a lock we can take belongs to a dead run. Elsewhere (SQLite, one
+    machine) a running row that is not a live run of this process is taken for dead.
+    """
+    dead = []
+    for run_id in ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exclude(pk=current.pk).values_list("pk", flat=True):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _run_alive_key(run_id))
+                if cursor.fetchone()[0]:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _run_alive_key(run_id))
+                    dead.append(run_id)
+        elif run_id not in _live_runs:
+            dead.append(run_id)
+    if not dead:
+        return 0
+    return ChartRun.objects.filter(pk__in=dead, status=ChartRun.Status.RUNNING).update(
+        status=ChartRun.Status.INTERRUPTED, finished_at=timezone.now(),
+        error="its process died before the run finished; the changes it had claimed were redone",
+    )
+
+
+def remove_stray_files() -> int:
+    """Delete files under charts/ that no version refers to (left by a run that died before its
+    commit); returns how many. Called with the run lock held, so no run is writing files."""
+    kept = set()
+    for names in ChartVersion.objects.values_list(*(f"{fmt}_name" for fmt in FORMATS)):
+        kept.update(names)
+    stray = [name for name in _stored_chart_files() if name not in kept]
+    for name in stray:
+        default_storage.delete(name)
+    return len(stray)
+
+
 def has_pending_changes(older_than: datetime.timedelta | None = None) -> bool:
     pending = DataChange.objects.filter(processed_at__isnull=True)
     if older_than is not None:
@@ -215,9 +279,11 @@ def regenerate(
     if not (even_without_changes or render_all) and not has_pending_changes():
         return None
     run = ChartRun.objects.create(trigger=trigger)
+    _hold_alive(run)
     try:
         with transaction.atomic():
             _lock_runs()
+            close_dead_runs(run)
             claimed = list(
                 DataChange.objects.select_for_update(skip_locked=True)
                 .filter(processed_at__isnull=True).values_list("id", flat=True)
@@ -230,6 +296,8 @@ def regenerate(
                 _render_changed(run, render_all=render_all, verify_files=verify_files, progress=progress)
                 DataChange.objects.filter(id__in=claimed).update(processed_at=timezone.now())
                 run.status = ChartRun.Status.SUCCEEDED
+            # Files of a run that died are stray now; the lock keeps other runs from writing.
+            remove_stray_files()
             run.finished_at = timezone.now()
             run.save()
     except Exception as exc:
@@ -237,6 +305,8 @@ def regenerate(
             status=ChartRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
         )
         raise
+    finally:
+        _release_alive(run)
     if run.charts_rendered:
         from curation.public.caching import retire_cached_pages
 
