@@ -2,6 +2,7 @@
 from celery import shared_task
 
 from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (registers the beat task)
+from curation.operations import worker  # noqa: F401  (the worker's heartbeat)
 
 
 @shared_task(acks_late=True, ignore_result=True)
