@@ -5,6 +5,7 @@ local-memory cache, so `runserver` works on a bare machine. `DATABASE_URL` (Post
 `REDIS_URL` switch to the production services: Redis becomes the Celery broker, result backend
 and the Django cache.
 """
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "csp",
+    "axes",
     "curation",
 ]
 
@@ -105,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "osai_index.urls"
@@ -215,7 +219,21 @@ CELERY_BEAT_SCHEDULE = {
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Not a rule: after every password change, the user's API tokens are deleted.
+    {"NAME": "curation.accounts.RevokeApiTokensOnPasswordChange"},
 ]
+# Logins (the admin's and the API token endpoint's) are counted per client address by
+# django-axes: after OSAI_LOGIN_FAILURE_LIMIT failures in a row an address is locked out for
+# OSAI_LOGIN_COOLOFF_MINUTES (answered 429). The address is the real client's, read through
+# OSAI_TRUSTED_PROXIES (curation.client_address), so a forged X-Forwarded-For changes nothing.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("OSAI_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("OSAI_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "curation.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
+# API tokens expire this many days after they were issued (a new one is issued on request).
+OSAI_API_TOKEN_MAX_AGE_DAYS = env.float("OSAI_API_TOKEN_MAX_AGE_DAYS", default=30)
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -249,6 +267,9 @@ REST_FRAMEWORK = {
     ],
     # Requests per address for anonymous API clients; authenticated clients are not limited.
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_THROTTLE_RATE", default="300/minute")},
+    # DRF's own reading of X-Forwarded-For trusts exactly the site's proxies (our throttles read
+    # curation.client_address, which does the same).
+    "NUM_PROXIES": OSAI_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "European Open Source AI Index API",

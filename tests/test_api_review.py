@@ -319,7 +319,7 @@ def test_queue_filters_by_state_and_checks_the_state(people, make_ai_model):
 def test_session_authentication_needs_csrf(people, make_ai_model):
     model = make_ai_model("Session Model")
     api = APIClient(enforce_csrf_checks=True)
-    api.login(username="curator", password="pw")
+    api.force_login(people["curator"])
 
     response = api.post("/api/v1/change-requests/", {
         "target_type": "model", "target": model.slug, "field": "performance_class", "after": "latest",

@@ -5,6 +5,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import authentication, renderers
 from rest_framework.views import APIView
 
+from curation.api.authentication import ExpiringTokenAuthentication
 from curation.api.conditional import ConditionalReadMixin
 from curation.api.errors import api_exception_handler
 from curation.api.throttling import AnonymousRateThrottle, throttled_error
@@ -59,7 +60,7 @@ class ApiSchema(AutoSchema):
 class ApiViewMixin(ConditionalReadMixin):
     """Mixed into every API view (before the DRF view class)."""
 
-    authentication_classes = [authentication.TokenAuthentication, authentication.SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, authentication.SessionAuthentication]
     throttle_classes = [AnonymousRateThrottle]
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
     schema = ApiSchema()

@@ -17,6 +17,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import authentication
 from rest_framework.response import Response
 
+from curation.api.authentication import ExpiringTokenAuthentication
 from curation.api.conditional import ConditionalReadMixin
 from curation.api.throttling import AnonymousRateThrottle, throttled_error
 
@@ -26,7 +27,7 @@ _METHODS = ("get", "post", "put", "patch", "delete")
 class SchemaView(ConditionalReadMixin, SpectacularAPIView):
     """The OpenAPI 3 schema as YAML (default) or JSON (`?format=json`)."""
 
-    authentication_classes = [authentication.TokenAuthentication, authentication.SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, authentication.SessionAuthentication]
     throttle_classes = [AnonymousRateThrottle]
     cross_origin_reads = True
 

@@ -7,6 +7,8 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
+from curation.client_address import client_address
+
 _PERIOD_WORDS = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
 
@@ -25,6 +27,10 @@ class AnonymousRateThrottle(AnonRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        # The real client address (curation.client_address), never a forgeable X-Forwarded-For.
+        return client_address(request)
 
     def allow_request(self, request, view):
         self.rate = self.get_rate()

@@ -1,11 +1,15 @@
 """`POST /api/v1/auth/token/`: a curator's API token, in exchange for their username and password.
 
-The same token is returned until an administrator deletes it (admin: Auth Token › Tokens).
-Attempts are limited per address, more tightly than anonymous reads.
+The same token is returned until it expires (`OSAI_API_TOKEN_MAX_AGE_DAYS`, then a new one is
+issued), the user's password changes, or an administrator deletes it (admin: Auth Token ›
+Tokens). Attempts are limited per client address (`curation.client_address`), more tightly than
+anonymous reads; failed logins also count towards the admin's lockout (django-axes).
 """
 from __future__ import annotations
 
 import math
+
+from django.conf import settings
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, parsers, permissions, serializers
@@ -13,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.response import Response
 
+from curation.api.authentication import is_expired
 from curation.api.base import ApiView
 from curation.api.parsers import JSONParser
 from curation.api.throttling import TokenRequestThrottle
@@ -40,6 +45,16 @@ class ObtainTokenView(ApiView):
     )
     def post(self, request, *args, **kwargs):
         credentials = AuthTokenSerializer(data=request.data, context={"request": request})
-        credentials.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=credentials.validated_data["user"])
+        if not credentials.is_valid():
+            if getattr(request, "axes_locked_out", False):  # set by django-axes' backend
+                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+                raise exceptions.Throttled(wait=settings.AXES_COOLOFF_TIME.total_seconds(), detail=(
+                    f"Too many failed logins from this address: logins are locked for {minutes} minutes."
+                ))
+            raise exceptions.ValidationError(credentials.errors)
+        user = credentials.validated_data["user"]
+        token, _ = Token.objects.get_or_create(user=user)
+        if is_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key})
