@@ -49,7 +49,7 @@ def test_database_and_redis_urls_select_postgresql_and_redis():
     )
     assert (found["engine"], found["name"], found["host"]) == (
         "django.db.backends.postgresql", "osai", "db.example.org")
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "curation.cache_backends.FailOpenRedisCache"  # Django's RedisCache, failing open
     assert found["cache_location"] == found["broker"] == found["backend"] == "redis://cache.example.org:6379/2"
     assert found["eager"] is False
     assert (found["debug"], found["secret"], found["hosts"]) == (False, "s3cret", ["index.example.org", "www.example.org"])
