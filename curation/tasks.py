@@ -26,7 +26,7 @@ def run_chart_regeneration(self):
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_chart_outbox():
-    """Every minute (beat): consume outbox rows left behind, e.g. while Redis was down."""
+    """Every OSAI_CHARTS_SWEEP_SECONDS (beat): consume outbox rows left behind, e.g. while Redis was down."""
     from curation.charts.coalesce import run_summary
     from curation.charts.publish import sweep
 

@@ -203,10 +203,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILI
 # A separate queue lets a benchmark or test worker share a Redis with a running site.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
-    # Chart outbox rows that no run consumed (e.g. Redis was down when they were written).
+    # Chart outbox rows that no run consumed (e.g. Redis was down when they were written): with
+    # these defaults charts converge within about 30 s of Redis coming back.
     "sweep-chart-outbox": {
         "task": "curation.tasks.sweep_chart_outbox",
-        "schedule": env.float("OSAI_CHARTS_SWEEP_SECONDS", default=60.0),
+        "schedule": env.float("OSAI_CHARTS_SWEEP_SECONDS", default=15.0),
     },
     "check-all-charts-nightly": {"task": "curation.tasks.check_all_charts", "schedule": crontab(hour=3, minute=17)},
     # Scheduled news and guides go live within a minute of their publish_at.
@@ -299,7 +300,7 @@ OSAI_CHARTS_TOP_ORIGINS = env.int("OSAI_CHARTS_TOP_ORIGINS", default=8)
 OSAI_CHART_RETENTION_DAYS = env.int("OSAI_CHART_RETENTION_DAYS", default=30)
 OSAI_CHARTS_QUIET_SECONDS = env.float("OSAI_CHARTS_QUIET_SECONDS", default=0.5)
 OSAI_CHARTS_MAX_WAIT_SECONDS = env.float("OSAI_CHARTS_MAX_WAIT_SECONDS", default=10.0)
-OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS = env.float("OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", default=30.0)
+OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS = env.float("OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", default=10.0)
 # Hosts whose https iframes may appear in posts (video players and the like); all others are removed.
 OSAI_IFRAME_ALLOWED_HOSTS = env.list(
     "OSAI_IFRAME_ALLOWED_HOSTS", default=["www.youtube-nocookie.com", "player.vimeo.com"]

@@ -340,7 +340,7 @@ def regenerate_stale() -> ChartRun | None:
 
 def sweep() -> ChartRun | None:
     """Pick up outbox rows that no run consumed (e.g. the broker was down when they were written)."""
-    min_age = datetime.timedelta(seconds=getattr(settings, "OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", 30))
+    min_age = datetime.timedelta(seconds=getattr(settings, "OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", 10))
     if not has_pending_changes(older_than=min_age):
         return None
     return regenerate(trigger="sweep")
