@@ -23,12 +23,18 @@ def test_healthz_answers_while_the_process_runs(client, db):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_readyz_is_ready_on_the_embedded_default(client, db):
+def test_readyz_is_ready_when_every_service_is(client, db, settings):
+    from osai_index.celery import app
+
+    health.record_worker_heartbeat("worker-1@host")  # with Redis: a worker reported just now
     response = client.get("/readyz")
     body = response.json()
     assert response.status_code == 200 and body["status"] == "ready"
     assert body["checks"]["database"]["ok"] and body["checks"]["redis"]["ok"] and body["checks"]["worker"]["ok"]
-    assert "inline" in body["checks"]["worker"]["detail"]
+    if app.conf.task_always_eager:  # the embedded default: no Redis, no worker to wait for
+        assert "inline" in body["checks"]["worker"]["detail"] and "not used" in body["checks"]["redis"]["detail"]
+    else:
+        assert body["checks"]["redis"]["detail"] == "answers PING"
 
 
 def test_readyz_is_503_when_the_database_fails(client, db, monkeypatch):

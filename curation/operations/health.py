@@ -31,7 +31,9 @@ def heartbeat_max_age() -> float:
 def record_worker_heartbeat(hostname: str | None = None) -> bool:
     """Note in the cache that a worker is alive now; False when the cache is unreachable."""
     beat = {"hostname": hostname or socket.gethostname(), "at": time.time()}
-    return bool(cache.set(HEARTBEAT_KEY, beat, timeout=int(heartbeat_max_age() * 2)))
+    cache.set(HEARTBEAT_KEY, beat, timeout=int(heartbeat_max_age() * 2))
+    # Django's backends return nothing from set(); the fail-open one says whether Redis answered.
+    return getattr(cache, "is_available", lambda: True)()
 
 
 @dataclass(frozen=True)
