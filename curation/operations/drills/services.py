@@ -126,7 +126,9 @@ class PrivatePostgres:
 
     def restart(self) -> None:
         """A fast restart (pg_ctl restart -m fast): every connection is cut, the server comes back."""
-        self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "30", "-m", "fast", "restart")
+        # With its log file named, the new server does not hold on to our output pipes.
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "30", "-m", "fast",
+                  "restart")
 
     def create_database(self, name: str) -> None:
         self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-qc",
