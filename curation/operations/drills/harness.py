@@ -134,11 +134,13 @@ class Processes:
             raise RuntimeError(f"gunicorn did not start; see {proc.log_path}")
         return proc
 
-    def worker(self) -> subprocess.Popen:
+    def worker(self, wait: bool = True) -> subprocess.Popen:
         proc = self._start([sys.executable, "-m", "celery", "-A", "osai_index", "worker", "-l", "info", "-c", "1",
                             "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"drill-{len(self.procs)}@%h",
                             "--without-mingle", "--without-gossip"], "worker")
-        if not wait_until(lambda: "ready." in Path(proc.log_path).read_text(errors="replace") or proc.poll() is not None, 60):
+        if wait and not wait_until(
+            lambda: "ready." in Path(proc.log_path).read_text(errors="replace") or proc.poll() is not None, 60
+        ):
             raise RuntimeError(f"the worker did not start; see {proc.log_path}")
         return proc
 
@@ -161,6 +163,37 @@ class Processes:
                     proc.wait(10)
                 except (ProcessLookupError, subprocess.TimeoutExpired):
                     self.kill(proc)
+
+
+class SupervisedWorker:
+    """A worker restarted whenever it exits, one second later: what the documented systemd unit
+    (Restart=always, RestartSec=1) does. Counts the restarts."""
+
+    def __init__(self, processes: Processes):
+        self.processes = processes
+        self.proc = processes.worker()
+        self.restarts = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.2):
+            if self.proc.poll() is not None:
+                if self._stop.wait(1.0):
+                    return
+                self.proc = self.processes.worker(wait=False)
+                self.restarts += 1
+
+    def kill(self) -> None:
+        self.processes.kill(self.proc)
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.1):

@@ -13,6 +13,7 @@ from curation.operations.drills.harness import (
     ApprovalLog,
     Processes,
     Readers,
+    SupervisedWorker,
     adopted_postgres,
     approvals_kept,
     approve_one,
@@ -38,7 +39,7 @@ class Site:
         self.requests = proposals(approvals)
         self.processes = Processes(self.folder)
         self.processes.web()
-        self.worker = self.processes.worker()
+        self.worker = SupervisedWorker(self.processes)
         if beat:
             self.processes.beat()
         self.base_url = f"http://127.0.0.1:{self.processes.web_port}"
@@ -56,6 +57,7 @@ class Site:
 
     def __exit__(self, *exc):
         self.readers.stop()
+        self.worker.stop()
         self.processes.stop_all()
 
     def ready(self) -> int:
@@ -78,6 +80,8 @@ class Site:
             "reader_requests": self.readers.requests,
             "reader_errors": len(self.readers.errors),
             "seconds_until_charts_converged": None if converged is None else round(converged, 1),
+            "worker_restarts": self.worker.restarts,
+            "worker_running_at_end": self.worker.running(),
         }
 
     def common_failures(self, figures: dict, reader_errors_allowed: int = 0) -> list[str]:
@@ -87,6 +91,8 @@ class Site:
         if figures["reader_errors"] > reader_errors_allowed:
             sample = "; ".join(f"{path}: {problem}" for _, path, problem in self.readers.errors[:5])
             failures.append(f"{figures['reader_errors']} reader errors ({sample})")
+        if not figures["worker_running_at_end"]:
+            failures.append("no worker running at the end")
         converged = figures["seconds_until_charts_converged"]
         if converged is None or converged > CONVERGENCE_TARGET_SECONDS:
             failures.append(f"charts not converged within {CONVERGENCE_TARGET_SECONDS:.0f} s of the service's return")
@@ -117,11 +123,8 @@ def redis_killed(write, approvals: int = 50, outage_seconds: float = 5.0, models
             converged = seconds_until_converged(returned_at, 120)
             figures = site.figures(converged)
             figures["redis_outage_seconds"] = round(returned_at - killed_at, 1)
-            figures["worker_survived"] = site.worker.poll() is None
             figures["readyz_after"] = wait_until(lambda: site.ready() == 200 and 200, 30) or site.ready()
             failures = site.common_failures(figures)
-            if not figures["worker_survived"]:
-                failures.append("the worker exited")
             return report(write, "redis-killed", figures, failures)
     finally:
         if redis.process is not None:
@@ -153,12 +156,9 @@ def broker_stalled(write, approvals: int = 20, stall_seconds: float = 6.0, model
         figures = site.figures(converged)
         figures["approvals_while_stalled"] = len(stalled.made)
         figures["slowest_approval_while_stalled_seconds"] = round(stalled.slowest_seconds, 2)
-        figures["worker_survived"] = site.worker.poll() is None
         failures = site.common_failures(figures)
         if stalled.slowest_seconds > 5:
             failures.append(f"an approval took {stalled.slowest_seconds:.1f} s while Redis stalled (target: under 5 s)")
-        if not figures["worker_survived"]:
-            failures.append("the worker exited")
         return report(write, "broker-stalled", figures, failures)
 
 
@@ -175,11 +175,11 @@ def worker_killed(write, approvals: int = 10, models: int = 60) -> int:
         if running is None:
             return report(write, "worker-killed", site.figures(None), ["no chart run started"])
         time.sleep(0.3)  # let it write some files
-        site.processes.kill(site.worker)
+        site.worker.kill()
         write(f"worker killed during chart run {running.pk}")
         for change_request in site.requests[half:]:
             approve_one(change_request, site.log)
-        site.worker = site.processes.worker()  # what systemd's Restart=always does
+        wait_until(lambda: site.worker.restarts and site.worker.running(), 30)  # the process manager's restart
         restarted_at = time.monotonic()
         write("a new worker started")
         converged = seconds_until_converged(restarted_at, 120)
@@ -220,10 +220,7 @@ def postgres_restarted(write, approvals: int = 10, models: int = 60) -> int:
         figures["reader_errors_in_restart_window"] = site.readers.errors_between(*window)
         figures["reader_errors_outside_restart_window"] = outside
         figures["error_paths"] = sorted({path for _, path, _ in site.readers.errors})
-        figures["worker_survived"] = site.worker.poll() is None
         failures = site.common_failures(figures, reader_errors_allowed=figures["reader_errors_in_restart_window"])
         if figures["approvals_refused"]:
             failures.append(f"{figures['approvals_refused']} approvals refused after the restart")
-        if not figures["worker_survived"]:
-            failures.append("the worker exited")
         return report(write, "postgres-restart", figures, failures)
