@@ -209,7 +209,8 @@ def _links(filename: str, text: str, path: tuple[str, ...], value, warnings: lis
     """The http(s) links of a `link:` value (one URL or a list).
 
     Readers follow these links, so anything but an http(s) URL (`javascript:`, `data:`, a `\\` in
-    the host...) is a FileProblem naming the file and line (`curation.weblinks`, the one check).
+    the host...) is refused and reported with the file and line (`curation.weblinks`, the one
+    check); the rest of the file imports.
     A bare host name as upstream sometimes writes it (`tilde.ai`) is read as its https URL, with
     a warning; the exporter writes the original spelling back.
     """
@@ -229,9 +230,11 @@ def _links(filename: str, text: str, path: tuple[str, ...], value, warnings: lis
                     warnings.append((find_line(text, *path), f"{'.'.join(path)}: {link!r} has no scheme; read as https://{link}"))
                 link = f"https://{link}"
             else:
-                raise FileProblem(
-                    filename, find_line(text, *path), f"{'.'.join(path)}: {link!r} is not an http(s) URL; readers could not follow it safely"
-                )
+                # Refused, not stored: the rest of the file imports; the exporter writes it back as written.
+                if warnings is not None:
+                    warnings.append((find_line(text, *path),
+                                     f"{'.'.join(path)}: {link!r} is not an http(s) URL; refused, not stored as a link"))
+                continue
         links.append(link)
     return links
 
