@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from django_countries import countries
 
 from curation import vocab
-from curation.models import AIModel, Assessment, CategoryScore, Organisation, classification
+from curation.models import AIModel, Assessment, CategoryScore, Organisation, classification, index_tie_break
 from curation.registry import active_dimensions
 
 GRADE_FILTER_PREFIX = "grade_"
@@ -176,7 +176,7 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
                 ordering.append(expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True))
             else:
                 ordering.append(expr.desc() if descending else expr.asc())
-        return qs.order_by(*ordering, Lower("name"), "pk")
+        return qs.order_by(*ordering, *index_tie_break())
 
 
 # ---------------------------------------------------------------------------------------------

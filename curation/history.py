@@ -48,7 +48,11 @@ def _source(entry: HistoryEntry) -> str:
 def public_changelog(ai_model: AIModel, limit: int | None = None) -> list[PublicChange]:
     """Applied changes of one model, newest first, without private notes, people, or the edits
     made while it was a draft (readers only ever saw the reviewed content)."""
-    entries = HistoryEntry.objects.filter(ai_model=ai_model, draft_edit=False).order_by("-applied_at", "-id")
+    # The upstream file name is kept in history for past views (`as_of`), not shown as a change.
+    entries = (
+        HistoryEntry.objects.filter(ai_model=ai_model, draft_edit=False).exclude(field="upstream_filename")
+        .order_by("-applied_at", "-id")
+    )
     if limit:
         entries = entries[:limit]
     return [

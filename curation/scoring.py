@@ -2,14 +2,19 @@
 
 - a grade scores open = 1, partial = 0.5, closed = 0; an empty grade (not assessed) also 0;
 - a dimension applies to a model when it is active and shares a type with the model (a model
-  with no types yet is scored on every active dimension);
+  with no types yet is scored on every active dimension; a dimension listing no types, upstream's
+  `types: []`, applies to no model);
 - a category score is the mean of its applicable dimensions; the total is the mean of all
   applicable dimensions (not the mean of category means).
+- a whole percentage is rounded half up (0.625 -> 63), as JavaScript's Math.round does upstream,
+  and the CSV total has 4 decimals rounded half up from the exact binary value, as toFixed(4).
 Fractions keep the arithmetic exact; callers convert to float for storage.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
@@ -70,5 +75,16 @@ def compute_scores(
 
 
 def as_percent(score: float | Fraction | None) -> int:
-    """A score shown to readers, as upstream does: a whole percentage."""
-    return round(float(score or 0) * 100)
+    """A score shown to readers, as upstream does (`Math.round(score * 100)`): a whole percentage,
+    halves rounded up, never to even (0.625 -> 63, 0.125 -> 13)."""
+    scaled = float(score or 0) * 100
+    whole = math.floor(scaled)
+    return whole + 1 if scaled - whole >= 0.5 else whole
+
+
+def fixed4(score: float | Fraction | None) -> str:
+    """A score as upstream's CSV writes it (`score.toFixed(4)`): 4 decimals, halves rounded up
+    from the exact value of the float (0.03125 -> "0.0313"); "" for no score."""
+    if score is None:
+        return ""
+    return str(Decimal(float(score)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))

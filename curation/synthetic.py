@@ -65,7 +65,7 @@ def populate_synthetic(model_count: int, *, seed: int = 7, prefix: str = "Synthe
         )
     AIModel.objects.bulk_create(models, batch_size=1000)
     models = list(AIModel.objects.filter(slug__startswith=f"{prefix.lower()}-model-"))
-    grades = vocab.Grade.values
+    grades = [*vocab.ASSESSED_GRADES, vocab.Grade.NOT_ASSESSED.value]
     Assessment.objects.bulk_create(
         (
             Assessment(

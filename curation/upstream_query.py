@@ -42,7 +42,7 @@ UPSTREAM_DEFAULT_QUERY = {"type": "text"}
 VIEWS = {"bars": "table", "grid": "grid", "list": "table", "table": "table"}
 # Upstream grade filter values (points, as the filter menu stores them) -> this site's grades.
 POINTS_TO_GRADE = {
-    points: grade for grade, points in vocab.GRADE_POINTS.items() if grade != vocab.Grade.NOT_ASSESSED
+    points: grade for grade, points in vocab.GRADE_POINTS.items() if grade in vocab.ASSESSED_GRADES
 }
 _COMMIT_ID = re.compile(r"^[0-9a-fA-F]{7,40}$")
 _MONTH = re.compile(r"^\d{4}-\d{1,2}(-\d{1,2})?$")

@@ -20,6 +20,9 @@ class Grade(models.TextChoices):
     CLOSED = "closed", "Closed"
     # Upstream leaves `class` empty; it scores 0 there but readers see "not assessed".
     NOT_ASSESSED = "not_assessed", "Not assessed"
+    # A `class` the vocabulary does not know (a typo, another case): upstream scores it 0. The
+    # text as written is kept in the model's upstream_extra and exported back unchanged.
+    UNRECOGNISED = "unrecognised", "Unrecognised grade, under review"
 
 
 # The grades given on evidence, each with its criteria per dimension; "not assessed" has none.
@@ -31,6 +34,7 @@ GRADE_POINTS: dict[str, Fraction] = {
     Grade.PARTIAL: Fraction(1, 2),
     Grade.CLOSED: Fraction(0),
     Grade.NOT_ASSESSED: Fraction(0),
+    Grade.UNRECOGNISED: Fraction(0),
 }
 
 # Text symbol per grade so that a grade is never conveyed by colour alone.
@@ -39,6 +43,7 @@ GRADE_SYMBOLS: dict[str, str] = {
     Grade.PARTIAL: "~",
     Grade.CLOSED: "✘",
     Grade.NOT_ASSESSED: "–",
+    Grade.UNRECOGNISED: "?",
 }
 
 
@@ -324,14 +329,16 @@ def contributor_label(sector: str, kind: str, bloc: str) -> str:
 
 
 def parse_grade(value) -> str | None:
-    """Map an upstream `class` value to a Grade; empty means not assessed; None if unknown."""
+    """Map an upstream `class` value to a Grade, as exactly as upstream reads it: only the exact
+    strings `open`, `partial`, `closed` are grades (upstream scores `Open` or `opem` 0); empty
+    means not assessed; None for anything else (the caller keeps it as unrecognised)."""
     if value is None:
         return Grade.NOT_ASSESSED
-    key = _norm(str(value))
-    if key in ("", "na", "n/a", "empty", "not assessed"):
+    text = str(value)
+    if text.strip() == "":
         return Grade.NOT_ASSESSED
-    if key in ASSESSED_GRADES:
-        return key
+    if text in ASSESSED_GRADES:
+        return text
     return None
 
 

@@ -16,6 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 SHARED_DATABASE = SHARED_DATA / "main-database"
 SHARED_PAGES = SHARED_DATA / "site-pages"
+SHARED_CASES = PROJECT_ROOT.parent / "shared" / "cases"
+UPSTREAM_CASES = SHARED_CASES / "upstream-fidelity"
+HISTORY_BUNDLE = SHARED_DATA / "main-database-history.bundle"
 
 REQUIRE_SERVICES = os.environ.get("OSAI_REQUIRE_SERVICES") == "1"
 
@@ -123,6 +126,13 @@ def shared_database():
     if not SHARED_DATABASE.is_dir():
         _missing(f"{SHARED_DATABASE} not found")
     return SHARED_DATABASE
+
+
+@pytest.fixture
+def upstream_cases():
+    if not UPSTREAM_CASES.is_dir():
+        _missing(f"{UPSTREAM_CASES} not found")
+    return UPSTREAM_CASES
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ the shared filters, ordering, cursor pages and JSON errors."""
 from __future__ import annotations
 
 import pytest
+
+from curation.scoring import as_percent
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +36,8 @@ def test_model_list_shows_only_public_models_with_grades_and_scores(api, make_ai
     assert _names(response) == ["Open One"]
     item = response.json()["results"][0]
     assert item["total_score"] == pytest.approx(shown.total_score)
-    assert item["openness_percent"] == round(shown.total_score * 100)
+    assert item["openness_percent"] == as_percent(shown.total_score)
+    assert shown.total_score == 0.125 and item["openness_percent"] == 13  # half up, as upstream
     grades = {a["dimension"]: a["grade"] for a in item["assessments"]}
     assert grades["weights_basemodel"] == "open"
     assert grades["licenses"] == "partial"

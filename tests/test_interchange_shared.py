@@ -49,14 +49,11 @@ def imported(db, shared_database):
 
 
 def test_every_file_is_imported_or_reported_with_its_reason(imported, shared_database):
-    model_files = sorted(p.name for p in shared_database.glob("*.yaml"))
-    accounted = imported.created + [s.file for s in imported.skipped]
-    assert sorted(accounted) == model_files
-    assert [(s.file, s.reason) for s in imported.skipped] == [
-        (TEMPLATE, "system.name is empty: a model needs a name")
-    ]
-    assert imported.skipped[0].line == 13
-    assert AIModel.objects.count() == len(model_files) - 1
+    model_files = sorted(p.name for p in shared_database.glob("*.yaml") if p.name != TEMPLATE)
+    # The submission template is recognised and ignored, as upstream's site ignores it.
+    assert sorted(imported.created) == model_files
+    assert imported.skipped == []
+    assert AIModel.objects.count() == len(model_files)
     # Every active dimension has an assessment per model.
     assert Assessment.objects.filter(dimension__is_active=True).count() == AIModel.objects.count() * 12
 

@@ -1,5 +1,7 @@
 """Reader pages: what they show, what they hide, how they react to bad input."""
 import csv
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 import datetime
 import io
 import json
@@ -253,16 +255,30 @@ def test_csv_honours_filters_and_has_upstream_columns(client, catalogue, registr
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     active = [d for d in registry if d.is_active]
-    assert rows[0] == ["Model name", "URL", "Total score"] + [d.name for d in active]
+    assert rows[0] == ["Model Name", "URL", "Total Score"] + [d.name for d in active]
     assert [r[0] for r in rows[1:]] == ["Qwen", "Qwen Chat"]
     qwen = rows[1]
-    assert qwen[1] == "https://example.org/qwen"
+    assert qwen[1].startswith("http://testserver/models/") and qwen[1].endswith("/")
     by_name = dict(zip(rows[0], qwen))
     assert by_name["Base Model Weights"] == "1" and by_name["Base Model Data"] == "0"
     licence_column = next(d.name for d in active if d.ref == "licenses")
     assert by_name[licence_column] == "0.5"
-    # 1.5 points over the applicable dimensions, as a whole percentage.
-    assert qwen[2] == str(round(150 / len(active)))
+    # 1.5 points over the applicable dimensions, as a fraction with 4 decimals (upstream's CSV).
+    assert qwen[2] == str(Decimal(float(Fraction(3, 2 * len(active)))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def test_the_details_csv_has_organisation_types_class_and_grades_in_words(client, catalogue, registry):
+    response = client.get("/models-details.csv?performance_class=latest")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:11] == [
+        "Model Name", "URL", "Link", "Organisation", "Types", "Performance class", "Release",
+        "Base model", "End model", "End model licence", "Total score (%)",
+    ]
+    qwen = dict(zip(rows[0], rows[1]))
+    assert qwen["Model Name"] == "Qwen" and qwen["Link"] == "https://example.org/qwen"
+    assert qwen["Performance class"] == "latest"
+    assert qwen["Base Model Weights"] == "Open" and qwen["Base Model Data"] == "Not assessed"
 
 
 def test_json_download(client, catalogue):

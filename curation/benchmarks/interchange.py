@@ -75,3 +75,33 @@ def import_figures(quick: bool = False) -> dict:
         figures[f"import_files_per_second_{suffix}"] = round(count / seconds, 1)
         figures[f"import_peak_mb_{suffix}"] = _peak_mb_of_import(Path(folder))
     return figures
+
+
+HISTORY_BUNDLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "main-database-history.bundle"
+QUICK_COMMITS = 60
+
+
+@benchmark("git-history", "replay of the upstream git history (the shared bundle), commit by commit")
+def git_history_figures(quick: bool = False) -> dict:
+    """`import_git_history_seconds`: wall-clock to replay every commit of the bundle (with
+    --quick, its first 60 commits, as `import_git_history_seconds_60`) into an empty database."""
+    import subprocess
+
+    from curation.interchange.git_history import commits_of, import_git_history
+
+    if not HISTORY_BUNDLE.is_file():
+        return {}
+    with tempfile.TemporaryDirectory(prefix="osai-history-bench-") as folder:
+        repo = Path(folder) / "main-database"
+        subprocess.run(["git", "clone", "--quiet", str(HISTORY_BUNDLE), str(repo)], check=True)
+        commits = commits_of(repo)
+        rev_to = commits[QUICK_COMMITS - 1].id if quick else None
+        with scratch_database(), _charts_left_to_the_worker():
+            started = time.perf_counter()
+            reports = import_git_history(repo, rev_to=rev_to)
+            seconds = time.perf_counter() - started
+    suffix = f"_{QUICK_COMMITS}" if quick else ""
+    return {
+        f"import_git_history_seconds{suffix}": round(seconds, 2),
+        f"import_git_history_commits{suffix}": len(reports),
+    }

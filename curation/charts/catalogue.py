@@ -17,7 +17,7 @@ models. Labels come from `curation.vocab`.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -31,6 +31,7 @@ from curation.charts.data import (
     GROUPED_BARS, LINES, PIE, STACKED_BARS, ChartData, Point, Series, percent_of, slices_from_counts,
 )
 from curation.models import AIModel, Assessment, Dimension, classification
+from curation.public.as_of import public_models_on
 
 NOT_CLASSIFIED = "Not classified"
 OTHER_ORIGINS = "Other"
@@ -48,14 +49,29 @@ def top_origins() -> int:
     return getattr(settings, "OSAI_CHARTS_TOP_ORIGINS", 8)
 
 
-def _counts(queryset: QuerySet, *fields: str) -> list[tuple]:
+def _counts(queryset: QuerySet | list, *fields: str) -> list[tuple]:
     """Rows of (field values..., number of models), one grouped query. Fields named
-    `effective_<field>` are the models' effective classification."""
+    `effective_<field>` are the models' effective classification. For a list of models as they
+    stood on a past date (curation.public.as_of), counted the same way in memory."""
     prefix = classification.ANNOTATION_PREFIX
+    if isinstance(queryset, (list, tuple)):
+        counted = Counter(tuple(_lookup(model, path, prefix) for path in fields) for model in queryset)
+        return [(*values, n) for values, n in counted.items()]
     effective = [f.removeprefix(prefix) for f in fields if f.startswith(prefix)]
     if effective:
         queryset = queryset.annotate(**classification.classification_expressions(effective))
     return list(queryset.values_list(*fields).annotate(models=Count("id")).order_by())
+
+
+def _lookup(model, path: str, prefix: str):
+    """A field of a loaded model as values_list gives it (a country as its code); `effective_*`
+    from the model's effective classification."""
+    if path.startswith(prefix):
+        return getattr(classification.effective_classification(model), path.removeprefix(prefix))
+    obj = model
+    for part in path.split("__"):
+        obj = getattr(obj, part, None) if obj is not None else None
+    return getattr(obj, "code", obj)
 
 
 SECTOR = "effective_sector"
@@ -287,6 +303,16 @@ class ChartSpec:
         if self.subset == LATEST:
             models = models.filter(performance_class=LATEST)
         return models
+
+    def compute_as_of(self, day) -> ChartData:
+        """The chart's numbers for the index as it stood at the end of `day` (pies only: the
+        series charts read grades and dates the past index does not rebuild)."""
+        if self.kind != PIE:
+            raise ValueError(f"{self.key}: only the pie charts can be shown as of a past date")
+        models = public_models_on(day)
+        if self.subset == LATEST:
+            models = [m for m in models if m.performance_class == LATEST]
+        return self.compute(models)
 
     def compute(self, queryset: QuerySet | None = None) -> ChartData:
         """The chart's numbers, from the given models (default: what readers see in its subset)."""

@@ -27,6 +27,7 @@ from .upstream import (
     TAG_CONTRIBUTOR,
     TAG_ORIGIN,
     TAGS_HEADING,
+    SourceText,
     canonical_grade,
     canonical_links,
     canonical_system_value,
@@ -119,6 +120,8 @@ def scalar(value) -> str:
     value = _from_json(value)
     if value is None:
         return ""
+    if isinstance(value, SourceText):
+        return str(value)  # written unquoted, exactly as the source had it
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return json.dumps(value, ensure_ascii=False)
     style = '"' if isinstance(value, str) and ("\n" in value or "\r" in value) else None
@@ -132,6 +135,8 @@ def scalar(value) -> str:
 def _from_json(value):
     """Undo the importer's JSON-safe encoding of YAML dates."""
     if isinstance(value, dict):
+        if set(value) == {"__yaml_plain__"}:
+            return SourceText(value["__yaml_plain__"])
         if set(value) == {"__yaml_date__"}:
             text = value["__yaml_date__"]
             return datetime.datetime.fromisoformat(text) if "T" in text else datetime.date.fromisoformat(text)

@@ -13,20 +13,27 @@ say, and a model whose file says otherwise holds its own (curation.models.classi
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from curation import vocab
 from curation.assessments import recompute_scores
 from curation.datachanges import record_data_change
-from curation.models import AIModel, Assessment, Dimension, Organisation
-from curation.registry import LEGACY_DIMENSIONS, ensure_legacy_dimension, load_registry, scoring_dimensions
+from curation.models import (
+    AIModel, Assessment, ChangeRequest, Dimension, HistoryEntry, ImportRun, Organisation,
+)
+from curation.registry import (
+    LEGACY_DIMENSIONS, RegistryError, apply_registry, ensure_legacy_dimension, load_registry,
+    parse_descriptions_text, parse_registry_text, record_registry_version, scoring_dimensions,
+)
 
 from .safe_input import FolderEntry, InputLimits, InputProblem
 from .upstream import (
@@ -34,6 +41,7 @@ from .upstream import (
     TAG_ORIGIN,
     FileProblem,
     ParsedFile,
+    SourceText,
     canonical_text,
     model_files,
     normalise_whitespace,
@@ -57,6 +65,29 @@ class FieldChange(NamedTuple):
     field: str
     before: Any
     after: Any
+    note: str = ""  # why, for readers (e.g. "its file was deleted upstream")
+
+
+class ReviewQuestion(NamedTuple):
+    """A value kept as written that a curator should look at (see ParsedFile.questions)."""
+
+    target: Any  # the AIModel
+    field: str
+    raw_value: str
+    reason: str
+
+
+class Conflict(NamedTuple):
+    """A field changed upstream that a curator changed in review since the last import: the
+    reviewed value stays, and the upstream value becomes a change request for a reviewer."""
+
+    target: Any  # the AIModel
+    field: str
+    live: Any  # the reviewed value, kept
+    upstream: Any  # the file's value, proposed
+
+
+CONFLICT_SOURCE = ChangeRequest.UPSTREAM_CONFLICT
 
 
 class UnmappedTag(NamedTuple):
@@ -68,7 +99,11 @@ class UnmappedTag(NamedTuple):
 
 @dataclass
 class ImportReport:
-    source: str = ""
+    source: str = ""  # where the files were read (a path: for curators, never shown to readers)
+    # What readers are told a change came from ("the upstream database", a commit's id and date).
+    source_label: str = "the upstream database"
+    # When the changes happened upstream (a commit's date); None: now.
+    applied_at: Any = None
     created: list[str] = field(default_factory=list)  # file names
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -76,13 +111,19 @@ class ImportReport:
     warnings: list[Skipped] = field(default_factory=list)  # imported, but worth a look
     changes: list[FieldChange] = field(default_factory=list)
     unmapped_tags: list[UnmappedTag] = field(default_factory=list)
+    review_questions: list[ReviewQuestion] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     organisations_created: list[Organisation] = field(default_factory=list)
     organisations_needing_review: list[Organisation] = field(default_factory=list)
     registry_changed: bool = False
+    removed: list[str] = field(default_factory=list)  # files deleted upstream: their models withdrawn
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old file, new file), same model
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.created or self.updated or self.registry_changed or self.organisations_created)
+        return bool(
+            self.created or self.updated or self.registry_changed or self.organisations_created or self.removed
+        )
 
     def summary(self) -> dict:
         """Plain figures and reasons, fit for JSON (the import run's record, the API)."""
@@ -94,6 +135,11 @@ class ImportReport:
             "skipped": [{"file": s.file, "line": s.line, "reason": s.reason} for s in self.skipped],
             "warnings": [{"file": s.file, "line": s.line, "reason": s.reason} for s in self.warnings],
             "changes": len(self.changes),
+            "removed": list(self.removed),
+            "conflicts": [
+                {"model": c.target.name, "file": c.target.upstream_filename, "field": c.field} for c in self.conflicts
+            ],
+            "renamed": [list(pair) for pair in self.renamed],
             "unmapped_tags": [
                 {"organisation": t.organisation.name if t.organisation else None,
                  "model": t.ai_model.name if t.ai_model else None, "kind": t.kind, "raw": t.raw_value}
@@ -101,6 +147,21 @@ class ImportReport:
             ],
             "organisations_needing_review": [o.name for o in self.organisations_needing_review],
         }
+
+
+@dataclass
+class Delta:
+    """What changed upstream in one revision (a git commit), instead of a whole folder.
+
+    `entries`: the added or changed model files (each with `.name` and `.read_bytes(limits)`);
+    `deleted`: model files that went away; `renamed`: (old, new) pairs the source detected;
+    `parameters` / `descriptions`: the registry files' texts when either changed, else None."""
+
+    entries: list = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    parameters: str | None = None
+    descriptions: str | None = None
 
 
 class ImportAborted(Exception):
@@ -119,18 +180,24 @@ def input_limits() -> InputLimits:
     return InputLimits(max_file_bytes=settings.OSAI_IMPORT_MAX_FILE_BYTES)
 
 
-def import_index(path, *, strict: bool = False, user=None, progress: Progress | None = None) -> ImportReport:
+def import_index(path, *, strict: bool = False, user=None, progress: Progress | None = None,
+                 delta: Delta | None = None, source_label: str = "", applied_at=None) -> ImportReport:
     """Import an upstream folder (or one file); see the module docstring.
 
+    With `delta`, `path` only names the source and the delta's files are imported instead (one
+    revision of a git history, see curation.interchange.git_history); `source_label` then says
+    where the changes come from (public) and `applied_at` when they happened upstream.
     `progress(done, total, filename)` is called after each file.
     """
     path = Path(path)
-    if not path.exists():
+    if delta is None and not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
-    report = ImportReport(source=str(path))
+    report = ImportReport(source=str(path), applied_at=applied_at)
+    if source_label:
+        report.source_label = source_label
     try:
         with transaction.atomic():
-            _Run(path, report, strict=strict, progress=progress).run()
+            _Run(path, report, strict=strict, progress=progress, delta=delta).run()
             if report.changed_anything:
                 record_data_change(
                     f"import {path.name}: {len(report.created)} created, {len(report.updated)} updated"
@@ -214,20 +281,42 @@ def _key(value: dict) -> tuple:
 
 
 class _Run:
-    def __init__(self, path: Path, report: ImportReport, *, strict: bool, progress: Progress | None):
+    def __init__(self, path: Path, report: ImportReport, *, strict: bool, progress: Progress | None,
+                 delta: Delta | None = None):
         self.path, self.report, self.strict, self.progress = path, report, strict, progress
+        self.delta = delta
 
     # -- set-up ---------------------------------------------------------------------------
 
-    def run(self) -> None:
-        folder = self.path if self.path.is_dir() else self.path.parent
-        parameters = folder / "_parameters.yml"
+    def _load_registry(self) -> None:
         before = _registry_snapshot()
-        if parameters.exists():
-            load_registry(parameters)
-        elif not Dimension.objects.exists():
-            load_registry()  # a fresh site importing a folder without one: the bundled registry
+        try:
+            if self.delta is not None:
+                if self.delta.parameters is not None:
+                    descriptions = (
+                        parse_descriptions_text(self.delta.descriptions) if self.delta.descriptions else {}
+                    )
+                    apply_registry(parse_registry_text(self.delta.parameters), descriptions)
+            else:
+                folder = self.path if self.path.is_dir() else self.path.parent
+                parameters = folder / "_parameters.yml"
+                if parameters.exists():
+                    load_registry(parameters)
+            if not Dimension.objects.exists():
+                load_registry()  # a fresh site importing files without one: the bundled registry
+        except RegistryError as exc:
+            problem = FileProblem(exc.file or "_parameters.yml", exc.line, exc.reason)
+            if self.delta is None or self.strict or not Dimension.objects.exists():
+                raise problem from None
+            # Replaying history: a revision whose registry upstream could not read either keeps
+            # the registry in force, and says so.
+            self.report.skipped.append(Skipped(problem.filename, problem.line, problem.reason + "; the registry in force was kept"))
         self.report.registry_changed = before != _registry_snapshot()
+        if self.report.registry_changed:
+            record_registry_version(self.report.applied_at or timezone.now(), self.report.source_label)
+
+    def run(self) -> None:
+        self._load_registry()
         self.dimensions = {d.ref: d for d in Dimension.objects.select_related("category")}
         self.active_refs = sorted(ref for ref, d in self.dimensions.items() if d.is_active)
         self.known_refs = set(self.dimensions) | set(LEGACY_DIMENSIONS)
@@ -237,13 +326,16 @@ class _Run:
             self._index_org(org)
         self.org_slugs = set(Organisation.objects.values_list("slug", flat=True))
         self.model_slugs = set(AIModel.objects.values_list("slug", flat=True))
+        # Identity is the upstream file; a model made on the site (no file yet) is matched by name.
         self.model_by_file: dict[str, int] = {}
         self.model_by_name: dict[str, int] = {}
         for pk, name, filename in AIModel.objects.values_list("pk", "name", "upstream_filename"):
-            self.model_by_name[name] = pk
             if filename:
                 self.model_by_file[filename] = pk
-        self.names_this_run: dict[str, str] = {}
+            else:
+                self.model_by_name.setdefault(name, pk)
+        self.current_model: AIModel | None = None
+        self._load_reviewed_fields()
         self.org_details_set: set[int] = set()
         # Classification to settle once every file is read: organisations whose files were in
         # this run (or lost a model to another organisation), and models whose tags changed.
@@ -257,7 +349,26 @@ class _Run:
         self.pending: list[_PendingModel] = []
 
         self.limits = input_limits()
-        files = [f for f in model_files(self.path, self.limits) if not f.name.startswith("_")]
+        self.renamed: dict[str, int] = {}
+        self.created_pks: list[int] = []
+        vanished: dict[str, int] = {}
+        if self.delta is not None:
+            files = list(self.delta.entries)
+            vanished = {name: self.model_by_file[name] for name in self.delta.deleted if self.model_by_file.get(name, -1) > 0}
+            for old, new in self.delta.renamed:
+                if old in vanished and new not in self.model_by_file:
+                    self.renamed[new] = vanished[old]
+                    self.report.renamed.append((old, new))
+        else:
+            files = model_files(self.path, self.limits)
+            if not files and self.path.is_dir():
+                raise FileProblem(self.path.name, None, "holds no model files (*.yaml); nothing to import")
+            if self.path.is_dir():  # a whole folder is a whole snapshot: files not in it were deleted
+                listed = {entry.name for entry in files}
+                vanished = {name: pk for name, pk in self.model_by_file.items() if name not in listed}
+        unpaired = {name: pk for name, pk in vanished.items() if pk not in self.renamed.values()}
+        if unpaired:
+            self._pair_renamed_files([e for e in files if not isinstance(e, InputProblem)], unpaired)
         for done, entry in enumerate(files, start=1):
             if isinstance(entry, InputProblem):
                 self._skip(FileProblem.of(entry))
@@ -267,6 +378,12 @@ class _Run:
                 self.progress(done, len(files), entry.name)
         self._flush_new()
         self._settle_classifications()
+        if self.report.applied_at is not None and self.created_pks:
+            # Replaying history: a model exists from the upstream change that added it.
+            AIModel.objects.filter(pk__in=self.created_pks).update(created_at=self.report.applied_at)
+        for filename, pk in vanished.items():
+            if filename not in {old for old, _new in self.report.renamed}:
+                self._withdraw(filename, pk)
 
         if self.report.registry_changed:
             self.to_score = list(AIModel.objects.values_list("pk", flat=True))
@@ -274,10 +391,111 @@ class _Run:
         for start in range(0, len(self.to_score), SCORE_BATCH):
             batch = AIModel.objects.filter(pk__in=self.to_score[start:start + SCORE_BATCH]).only("pk", "types", "total_score")
             recompute_scores(batch, specs)
+        self._flag_shared_names()
         self.report.organisations_needing_review = [
             org for org in self.orgs_touched.values()
             if org.classification_status == vocab.ClassificationStatus.NEEDS_REVIEW
         ]
+
+    # -- changes approved in review since the last import -----------------------------------
+
+    def _load_reviewed_fields(self) -> None:
+        """Fields of models changed through review since the last import, and the upstream values
+        already turned into change requests that were not approved (asked once, never forced)."""
+        last = ImportRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+        reviewed = HistoryEntry.objects.filter(change_request__isnull=False, ai_model__isnull=False)
+        if last is not None:
+            reviewed = reviewed.filter(applied_at__gt=last)
+        self.reviewed = set(reviewed.values_list("ai_model_id", "field"))
+        self.asked = {
+            (model_id, field_name, _canonical_json(after))
+            for model_id, field_name, after in ChangeRequest.objects.filter(source_value=CONFLICT_SOURCE)
+            .exclude(state=ChangeRequest.State.APPROVED).values_list("ai_model_id", "field", "after")
+        }
+
+    def _keeps_review(self, model: AIModel, field_name: str, live, upstream) -> bool:
+        """True when `field_name` of `model` must keep its reviewed value instead of the file's."""
+        key = _canonical_json(_json_safe(upstream))
+        if (model.pk, field_name, key) in self.asked:
+            return True  # the file still says what a reviewer was already asked about
+        if (model.pk, field_name) not in self.reviewed:
+            return False
+        self.asked.add((model.pk, field_name, key))
+        self.report.conflicts.append(Conflict(model, field_name, live, upstream))
+        self.report.warnings.append(Skipped(
+            model.upstream_filename, None,
+            f"{field_name}: changed upstream, but a reviewed change since the last import set it; "
+            "kept the reviewed value, the upstream value is now a change request",
+        ))
+        return True
+
+    # -- files renamed or deleted upstream --------------------------------------------------
+
+    def _pair_renamed_files(self, entries: list[FolderEntry], vanished: dict[str, int]) -> None:
+        """Files new to the site that are files the site knew under another name (renamed
+        upstream, perhaps with their model): paired with the vanished file whose model has the
+        same name, else the one whose content (link, types, organisation, grades) is most alike
+        (at least RENAME_SIMILARITY of it). A pair keeps its model, its id and its history."""
+        new = {}
+        for entry in entries:
+            if entry.name in self.model_by_file or entry.name in self.renamed:
+                continue
+            try:
+                new[entry.name] = parse_file(entry.name, entry.read_bytes(self.limits), self.known_refs, self.limits)
+            except (InputProblem, OSError):
+                continue  # reported when the file itself is imported
+        if not new:
+            return
+        old = {pk: _content_key_of_model(pk) for pk in vanished.values()}
+        by_pk = {pk: name for name, pk in vanished.items()}
+        candidates = []
+        for filename, parsed in new.items():
+            mine = _content_key_of_file(parsed)
+            for pk, theirs in old.items():
+                same_name = mine["name"] == theirs["name"]
+                candidates.append((not same_name, -_similarity(mine, theirs), filename, pk, same_name))
+        candidates.sort()
+        for _, minus_similarity, filename, pk, same_name in candidates:
+            if filename in self.renamed or pk in self.renamed.values():
+                continue
+            if same_name or -minus_similarity >= RENAME_SIMILARITY:
+                self.renamed[filename] = pk
+                self.report.renamed.append((by_pk[pk], filename))
+
+    def _withdraw(self, filename: str, pk: int) -> None:
+        """A model whose upstream file was deleted leaves the public index; it is kept, with its
+        history, and comes back if the file does."""
+        model = AIModel.objects.get(pk=pk)
+        if model.removed_upstream_at is not None:
+            return
+        was_public = model.is_public
+        model.removed_upstream_at = self.report.applied_at or timezone.now()
+        model.is_public = False
+        model.save(update_fields=["removed_upstream_at", "is_public", "updated_at"])
+        if was_public:
+            self.report.changes.append(FieldChange(model, "is_public", True, False, "its file was deleted upstream"))
+        self.report.removed.append(filename)
+
+    def _flag_shared_names(self) -> None:
+        """Two files with the same `system.name` are two models, as upstream lists them; each is
+        marked for review so that a curator renames one or removes the duplicate upstream."""
+        imported = set(self.report.created) | set(self.report.updated) | set(self.report.unchanged)
+        if not imported:
+            return
+        shared = (
+            AIModel.objects.exclude(upstream_filename="").values("name")
+            .annotate(files=Count("id")).filter(files__gt=1).values_list("name", flat=True)
+        )
+        for model in AIModel.objects.filter(name__in=list(shared)).exclude(upstream_filename="").order_by("upstream_filename"):
+            if model.upstream_filename not in imported:
+                continue
+            others = AIModel.objects.filter(name=model.name).exclude(pk=model.pk).values_list("upstream_filename", flat=True)
+            message = (
+                f"system.name {model.name!r} is also the name in {', '.join(sorted(others))}: "
+                "listed as separate models, as upstream does; marked for review"
+            )
+            self.report.warnings.append(Skipped(model.upstream_filename, None, message))
+            self.report.review_questions.append(ReviewQuestion(model, "name", model.name, message))
 
     def _index_org(self, org: Organisation) -> None:
         for spelling in [org.name, *(org.aliases or [])]:
@@ -310,22 +528,18 @@ class _Run:
                 raise problem from None
             self.report.skipped.append(Skipped(name, None, problem.reason))
             return
-        self.names_this_run[parsed.system["name"]] = name
         if parsed.tag_lines:
             self.tag_line_numbers[name] = parsed.tag_lines
         for line, message in parsed.warnings:
             self.report.warnings.append(Skipped(name, line, message))
+        target = self.current_model
+        for field_name, raw, _line, message in parsed.questions:
+            self.report.review_questions.append(ReviewQuestion(target, field_name, raw, message))
         if outcome != "queued":  # queued new models are counted once inserted
             getattr(self.report, outcome).append(name)
 
     def _check(self, parsed: ParsedFile) -> None:
         """Problems that need the run's state or the schema, found before anything is written."""
-        name = parsed.system["name"]
-        if name in self.names_this_run:
-            raise FileProblem(
-                parsed.filename, parsed.line_of("system", "name"),
-                f"duplicate model name {name!r}: already imported from {self.names_this_run[name]}",
-            )
         for attr, value in parsed.system.items():
             limit = AIModel._meta.get_field(attr).max_length
             if limit and isinstance(value, str) and len(value) > limit:
@@ -344,7 +558,12 @@ class _Run:
         undoes that file only; a new model whose organisation is unchanged writes nothing yet."""
         changes: list[FieldChange] = []
         organisation, unsaved = self._organisation(parsed, journal, changes) if parsed.org else (None, False)
-        pk = self.model_by_file.get(parsed.filename) or self.model_by_name.get(parsed.system["name"])
+        pk = (
+            self.model_by_file.get(parsed.filename) or self.renamed.get(parsed.filename)
+            or self.model_by_name.get(parsed.system["name"])
+        )
+        if pk == -1:  # a model queued earlier in this run: never two files into one model
+            pk = None
         if not unsaved and pk is None:
             return self._apply_model(parsed, organisation, None, changes, journal, org_written=False)
         with transaction.atomic():
@@ -379,10 +598,16 @@ class _Run:
         if organisation is not None:
             self.orgs_to_settle.add(organisation.pk)
         if pk is None:
-            self._create(parsed, wanted, grades, journal)
+            self.current_model = self._create(parsed, wanted, grades, journal)
             self.report.changes.extend(changes)
             return "queued"
         model = AIModel.objects.select_related("organisation").get(pk=pk)
+        self.current_model = model
+        if model.removed_upstream_at is not None:  # its file is back upstream
+            wanted["removed_upstream_at"] = None
+            wanted["is_public"] = True
+        if not model.upstream_filename:  # a site-made model now has its file: take it off the name map
+            self.model_by_name.pop(model.name, None)
         changed = self._update(model, wanted, grades, changes)
         self.report.changes.extend(changes)
         if changed or changes or org_written:
@@ -390,18 +615,18 @@ class _Run:
             return "updated"
         return "unchanged"
 
-    def _create(self, parsed: ParsedFile, wanted: dict, grades: dict, journal: "_Journal") -> None:
+    def _create(self, parsed: ParsedFile, wanted: dict, grades: dict, journal: "_Journal") -> AIModel:
         """Queue a new model; queued models are inserted in bulk (see _flush_new)."""
         slug = _unique_slug(wanted["name"], self.model_slugs, "model")
         journal.model_slugs.append(slug)
         model = AIModel(slug=slug, **wanted)
         assessments = [Assessment(dimension=self._dimension(ref), **_assessment_values(a)) for ref, a in grades.items()]
         self.model_by_file[parsed.filename] = -1  # taken; the id is known after the insert
-        self.model_by_name[model.name] = -1
-        journal.model_keys.append((parsed.filename, model.name))
+        journal.model_keys.append((parsed.filename, None))
         self.pending.append(_PendingModel(parsed.filename, model, assessments, journal))
         if len(self.pending) >= INSERT_BATCH:
             self._flush_new()
+        return model
 
     def _flush_new(self) -> None:
         """Insert the queued new models and their assessments: two queries per batch.
@@ -423,7 +648,8 @@ class _Run:
         except DatabaseError:
             stored = [p for p in batch if self._insert_one(p)]
         for p in stored:
-            self.model_by_file[p.filename] = self.model_by_name[p.model.name] = p.model.pk
+            self.model_by_file[p.filename] = p.model.pk
+            self.created_pks.append(p.model.pk)
             self.to_score.append(p.model.pk)
             self.new_models.add(p.model.pk)
             self.report.created.append(p.filename)
@@ -442,7 +668,7 @@ class _Run:
             if self.strict:
                 raise problem from None
             pending.journal.undo(self, delete_new_orgs=True)
-            self.names_this_run.pop(pending.model.name, None)
+            self.report.review_questions = [q for q in self.report.review_questions if q.target is not pending.model]
             self.report.created = [f for f in self.report.created if f != pending.filename]
             self.report.skipped.append(Skipped(pending.filename, None, problem.reason))
             return False
@@ -454,23 +680,35 @@ class _Run:
             current = getattr(model, attr)
             if current == value:
                 continue
+            if attr == "types":
+                after = [t for t in value.split(",") if t]
+                if self._keeps_review(model, "types", model.type_list, after):
+                    continue
+                changes.append(FieldChange(model, "types", model.type_list, after))
+            elif attr == "organisation_id":
+                before = {"id": model.organisation_id, "name": model.organisation.name} if model.organisation_id else None
+                after = None
+                if value is not None:
+                    after = {"id": value, "name": Organisation.objects.only("name").get(pk=value).name}
+                if self._keeps_review(model, "organisation", before, after):
+                    continue
+                changes.append(FieldChange(model, "organisation", before, after))
+            elif attr in ("performance_class", "is_public") and self._keeps_review(model, attr, current, value):
+                continue
+            elif attr == "upstream_filename":
+                # A rename upstream is kept in history (a past date lists the model under that
+                # day's file), never shown to readers; a site-made model getting its file is not one.
+                if current:
+                    changes.append(FieldChange(model, attr, current, value))
+            elif attr not in ("upstream_extra", "release_date_precision", "removed_upstream_at", "origin_tag",
+                              "contributor_tag"):
+                changes.append(FieldChange(model, attr, _jsonable(current), _jsonable(value)))
             dirty.append(attr)
             for group in TAG_GROUPS:
                 if attr in (group.tag_attr, "organisation_id"):
                     self.retagged.add((model.pk, group.field))
             if attr == "organisation_id" and current is not None:
                 self.orgs_to_settle.add(current)  # its usual classification may follow other files now
-            if attr == "types":
-                changes.append(FieldChange(model, "types", model.type_list, [t for t in value.split(",") if t]))
-            elif attr == "organisation_id":
-                before = {"id": model.organisation_id, "name": model.organisation.name} if model.organisation_id else None
-                after = None
-                if value is not None:
-                    after = {"id": value, "name": Organisation.objects.only("name").get(pk=value).name}
-                changes.append(FieldChange(model, "organisation", before, after))
-            elif attr not in ("upstream_extra", "upstream_filename", "release_date_precision", "origin_tag",
-                              "contributor_tag"):
-                changes.append(FieldChange(model, attr, _jsonable(current), _jsonable(value)))
             setattr(model, attr, value)
         if dirty:
             model.save(update_fields=[*dirty, "updated_at"])
@@ -485,7 +723,7 @@ class _Run:
                 changes.append(FieldChange(model, f"assessment:{ref}", None, values))
                 continue
             before = {"grade": row.grade, "links": list(row.links or []), "notes": row.notes}
-            if before != values:
+            if before != values and not self._keeps_review(model, f"assessment:{ref}", before, values):
                 row.grade, row.links, row.notes = values["grade"], values["links"], values["notes"]
                 to_update.append(row)
                 changes.append(FieldChange(model, f"assessment:{ref}", before, values))
@@ -686,6 +924,37 @@ def _value(group: _TagGroup, parsed) -> dict | None:
 
 _TAG_CACHE_SIZE = 4096
 
+# How alike a new file and a vanished one must be (share of equal fields) to count as a rename.
+RENAME_SIMILARITY = 0.8
+
+
+def _content_key_of_file(parsed: ParsedFile) -> dict:
+    return {
+        "name": parsed.system["name"], "link": parsed.system.get("link") or "",
+        "types": ",".join(parsed.system["types"]), "org": (parsed.org or {}).get("name", ""),
+        "grades": {ref: a.grade for ref, a in parsed.assessments.items() if a.grade != vocab.Grade.NOT_ASSESSED},
+    }
+
+
+def _content_key_of_model(pk: int) -> dict:
+    model = AIModel.objects.select_related("organisation").get(pk=pk)
+    grades = dict(
+        Assessment.objects.filter(ai_model_id=pk).exclude(grade=vocab.Grade.NOT_ASSESSED)
+        .values_list("dimension__ref", "grade")
+    )
+    return {
+        "name": model.name, "link": model.link or "", "types": model.types,
+        "org": model.organisation.name if model.organisation else "", "grades": grades,
+    }
+
+
+def _similarity(a: dict, b: dict) -> float:
+    """Share of equal values over link, types, organisation and every graded dimension."""
+    keys = set(a["grades"]) | set(b["grades"])
+    equal = sum(a[k] == b[k] for k in ("link", "types", "org"))
+    equal += sum(a["grades"].get(k) == b["grades"].get(k) for k in keys)
+    return equal / (3 + len(keys))
+
 
 class _Journal:
     """What one file changed in the run's in-memory state, to undo if its savepoint rolls back."""
@@ -718,9 +987,8 @@ class _Journal:
                 org.refresh_from_db()
         for slug in self.model_slugs:
             run.model_slugs.discard(slug)
-        for filename, name in self.model_keys:
+        for filename, _name in self.model_keys:
             run.model_by_file.pop(filename, None)
-            run.model_by_name.pop(name, None)
 
 
 def _first_nul_path(parsed: ParsedFile) -> str | None:
@@ -765,12 +1033,18 @@ def _jsonable(value):
     return value
 
 
+def _canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def _json_safe(value):
     """YAML may give dates, datetimes and the like; JSON fields want plain values."""
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
+    if isinstance(value, SourceText):
+        return {"__yaml_plain__": str(value)}
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if hasattr(value, "isoformat"):
@@ -780,5 +1054,7 @@ def _json_safe(value):
 
 def _registry_snapshot():
     return list(
-        Dimension.objects.order_by("ref").values_list("ref", "category__ref", "applicable_types", "is_active")
+        Dimension.objects.order_by("ref").values_list(
+            "ref", "name", "category__ref", "category__position", "position", "applicable_types", "is_active"
+        )
     )

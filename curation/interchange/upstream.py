@@ -20,8 +20,14 @@ from typing import Any
 
 from curation import vocab, weblinks
 
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
 from . import safe_input
 from .safe_input import DEFAULT_LIMITS, FolderEntry, InputLimits, InputProblem
+
+# Upstream's submission template sits among the model files; upstream's site skips it by name.
+SUBMISSION_TEMPLATE = "a_submission_template.yaml"
+MODEL_SUFFIX = ".yaml"
 
 # (upstream key, AIModel attribute), in the order upstream writes them.
 SYSTEM_KEYS = [
@@ -99,6 +105,9 @@ class ParsedFile:
     extra: dict[str, Any]
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
     text: str = ""
+    # Values kept as written that a curator should look at: (field, raw value, line, message),
+    # `field` as curation.review.fields names it (`name`, `types`, `assessment:<ref>`...).
+    questions: list[tuple[str, str, int | None, str]] = field(default_factory=list)
 
     def line_of(self, *path: str) -> int | None:
         return find_line(self.text, *path)
@@ -182,11 +191,40 @@ def decode(filename: str, raw: bytes) -> str:
         raise FileProblem.of(problem) from None
 
 
+class SourceText(str):
+    """A plain scalar that YAML would have read as a number, date or boolean (`2023.10`, `3.10`,
+    `ON`), kept as the text written. The exporter writes it back unquoted, as it was."""
+
+    __slots__ = ()
+
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _source_value(node):
+    """Values of a composed node with every scalar as its source text: YAML's null stays None,
+    everything else is text (a `SourceText` where YAML would have typed it)."""
+    if isinstance(node, MappingNode):
+        return {str(key.value) if isinstance(key, ScalarNode) else str(key): _source_value(value)
+                for key, value in node.value}
+    if isinstance(node, SequenceNode):
+        return [_source_value(item) for item in node.value]
+    if node.tag == _NULL_TAG:
+        return None
+    if node.tag == _STR_TAG:
+        return node.value
+    return SourceText(node.value)
+
+
 def load_yaml(filename: str, text: str, limits: InputLimits = DEFAULT_LIMITS):
+    """The file's YAML as plain values, every scalar read from its source text (see SourceText):
+    nothing is silently turned into a number, a date or a boolean."""
     try:
-        return safe_input.load(text, filename, limits)
+        node = safe_input.compose(text, filename, limits)
     except InputProblem as problem:
         raise FileProblem.of(problem) from None
+    return None if node is None else _source_value(node)
 
 
 def _key(text) -> str:
@@ -273,7 +311,7 @@ def parse_release(value) -> tuple[datetime.date | None, str] | None:
 
 def _remember(extra: dict, path: str, raw, canonical) -> None:
     """Keep a raw value that the exporter would not reproduce, with what it meant."""
-    if normalise_whitespace(raw) != canonical:
+    if isinstance(raw, SourceText) or normalise_whitespace(raw) != canonical:
         extra.setdefault("raw", {})[path] = {"value": raw, "means": canonical}
 
 
@@ -331,6 +369,8 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
     for key, value in system_raw.items():
         by_key.setdefault(_key(key), (str(key), value))
     system: dict[str, Any] = {}
+    questions: list[tuple[str, str, int | None, str]] = []
+    by_name_raw = by_key.get("name", (None, None))[1]
     for upstream_key, attr in SYSTEM_KEYS:
         spelled, value = by_key.pop(upstream_key, (None, None))
         if spelled is None:
@@ -339,21 +379,28 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
             extra.setdefault("keys", {})[f"system.{upstream_key}"] = spelled
         path = ("system", spelled or upstream_key)
         if attr == "types":
-            parsed = vocab.parse_model_types(value if not isinstance(value, list) else ",".join(map(str, value)))
-            if parsed is None:
-                raise FileProblem(
-                    filename, find_line(text, *path),
-                    f"system.type: unknown model type {value!r} (known: {', '.join(vocab.ModelType.values)})",
+            if isinstance(value, dict):
+                raise FileProblem(filename, find_line(text, *path), "system.type: expected text, found a mapping")
+            written = value if not isinstance(value, list) else ",".join("" if v is None else str(v) for v in value)
+            known, unknown = split_model_types(written)
+            system["types"] = known
+            if unknown:
+                message = (
+                    f"system.type: {', '.join(map(repr, unknown))} is not a model type "
+                    f"(known: {', '.join(vocab.ModelType.values)}); kept as written, no dimension applies for it"
                 )
-            system["types"] = parsed
+                warnings.append((find_line(text, *path), message))
+                questions.append(("types", str(written), find_line(text, *path), message))
         elif attr == "performance_class":
-            parsed = vocab.parse_performance_class(value)
-            if parsed is None:
-                raise FileProblem(
-                    filename, find_line(text, *path),
-                    f"system.performanceclass: unknown value {value!r} "
-                    f"(known: {', '.join(vocab.PerformanceClass.values)}, or empty)",
+            parsed = vocab.parse_performance_class(value if not isinstance(value, (dict, list)) else None)
+            if parsed is None or isinstance(value, (dict, list)):
+                message = (
+                    f"system.performanceclass: {value!r} is not a performance class "
+                    f"(known: {', '.join(vocab.PerformanceClass.values)}, or empty); kept as written"
                 )
+                warnings.append((find_line(text, *path), message))
+                questions.append(("performance_class", str(value), find_line(text, *path), message))
+                parsed = ""
             system["performance_class"] = parsed
         elif attr == "release_date":
             parsed = parse_release(value)
@@ -371,7 +418,14 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
     if by_key:
         extra["system_extra"] = {spelled: value for spelled, value in by_key.values()}
     if not system["name"]:
-        raise FileProblem(filename, find_line(text, str(system_key), "name"), "system.name is empty: a model needs a name")
+        # Upstream shows such a model under its file name; so do we, and ask a curator.
+        system["name"] = file_stem(filename)
+        line = find_line(text, str(system_key), "name")
+        message = f"system.name is empty: shown under the file name {system['name']!r}, marked for review"
+        warnings.append((line, message))
+        questions.append(("name", "", line, message))
+        if "system.name" not in extra.get("absent", []):
+            extra.setdefault("raw", {})["system.name"] = {"value": by_name_raw, "means": system["name"]}
     if len(system["name"]) > 200:
         raise FileProblem(filename, find_line(text, str(system_key), "name"), "system.name is longer than 200 characters")
 
@@ -437,12 +491,18 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
         for sub in BLOCK_KEYS:
             if sub not in block:
                 extra.setdefault("absent", []).append(f"{lowered}.{sub}")
-        grade = vocab.parse_grade(block.pop("class", None))
+        written_grade = block.pop("class", None)
+        grade = vocab.parse_grade(written_grade if not isinstance(written_grade, (dict, list)) else [])
         if grade is None:
-            raise FileProblem(
-                filename, find_line(text, str(key), "class"),
-                f"{key}.class: unknown grade {value.get('class')!r} (known: open, partial, closed, or empty)",
+            # Kept verbatim (in `extra`, exported back unchanged), scored 0 as upstream does.
+            grade = vocab.Grade.UNRECOGNISED
+            line = find_line(text, str(key), "class")
+            message = (
+                f"{key}.class: {written_grade!r} is not a grade (open, partial, closed, or empty); "
+                "kept as written, scored 0 as upstream does, marked for review"
             )
+            warnings.append((line, message))
+            questions.append((f"assessment:{lowered}", str(written_grade), line, message))
         links_raw = block.pop("link", None)
         links = _links(filename, text, (str(key), "link"), links_raw, warnings)
         notes = _text(filename, text, (str(key), "notes"), block.pop("notes", None))
@@ -468,7 +528,28 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
         extra=extra,
         warnings=warnings,
         text=text,
+        questions=questions,
     )
+
+
+def is_model_file(name: str) -> bool:
+    """Whether upstream counts a file of its folder as a model: every `*.yaml` except the
+    submission template (`_parameters.yml` and other `.yml` files are not models)."""
+    return name.endswith(MODEL_SUFFIX) and "/" not in name and name != SUBMISSION_TEMPLATE
+
+
+def file_stem(filename: str) -> str:
+    """The file name without `.yaml`, as upstream names a model whose `system.name` is empty."""
+    return filename[: -len(MODEL_SUFFIX)] if filename.endswith(MODEL_SUFFIX) else filename
+
+
+def split_model_types(value) -> tuple[list[str], list[str]]:
+    """Upstream's reading of `system.type`: split at commas, each part trimmed, compared exactly.
+    Returns the known model types (vocabulary order) and the other non-empty parts as written."""
+    parts = [part.strip() for part in str(value if value is not None else "").split(",")]
+    known = [t for t in vocab.ModelType.values if t in parts]
+    unknown = [p for p in parts if p and p not in vocab.ModelType.values]
+    return known, unknown
 
 
 def model_files(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> list[FolderEntry | InputProblem]:
@@ -477,4 +558,7 @@ def model_files(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> list[Folder
     path = Path(path)
     if path.is_file():
         return [FolderEntry(path.name, path)]
-    return list(safe_input.walk_folder(path, suffixes=(".yaml", ".yml"), limits=limits))
+    return [
+        entry for entry in safe_input.walk_folder(path, suffixes=(MODEL_SUFFIX,), limits=limits)
+        if isinstance(entry, InputProblem) or is_model_file(entry.name)
+    ]

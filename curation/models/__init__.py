@@ -1,7 +1,7 @@
 """All models of the curation app, one module per capability."""
-from .registry import Dimension, DimensionCategory  # noqa: F401
+from .registry import Dimension, DimensionCategory, RegistryVersion  # noqa: F401
 from .organisations import Organisation  # noqa: F401
-from .catalogue import AIModel, Assessment, CategoryScore  # noqa: F401
+from .catalogue import AIModel, Assessment, CategoryScore, index_tie_break  # noqa: F401
 from .classification import EffectiveClassification, effective_classification  # noqa: F401
 from .outbox import DataChange  # noqa: F401
 from .review import ChangeRequest, ReviewEvent  # noqa: F401

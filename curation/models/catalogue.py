@@ -2,8 +2,8 @@
 
 Named `AIModel` so that it cannot be confused with a Django model.
 """
-from django.db import models
-from django.db.models.functions import Lower
+from django.db import connection, models
+from django.db.models.functions import Collate, Lower
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
@@ -36,12 +36,24 @@ class AIModelQuerySet(models.QuerySet):
         return self.annotate(**classification_expressions(fields or None))
 
     def index_order(self):
-        """The upstream index order: total score, highest first; ties by name."""
-        return self.order_by("-total_score", Lower("name"), "pk")
+        """The upstream index order: total score, highest first; ties by upstream file name,
+        descending, compared character by character (see index_tie_break)."""
+        return self.order_by("-total_score", *index_tie_break())
+
+
+def index_tie_break() -> list:
+    """How models of equal score are ordered, after any chosen ordering: by upstream file name,
+    descending, as upstream's site compares paths (code point by code point, whatever the
+    database's collation); then by name and id (models made on the site have no file yet)."""
+    filename = models.F("upstream_filename")
+    if connection.vendor == "postgresql":
+        filename = Collate("upstream_filename", "C")
+    return [filename.desc(), Lower("name"), "pk"]
 
 
 class AIModel(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    # Not unique: upstream lists two files with the same name as two models (both flagged).
+    name = models.CharField(max_length=200, db_index=True)
     slug = models.SlugField(max_length=200, unique=True)
     link = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
     # Comma-separated vocab.ModelType values in vocabulary order, e.g. "text,code".
@@ -78,7 +90,11 @@ class AIModel(models.Model):
     # exporter writes them back while they still mean the effective classification.
     origin_tag = models.CharField(max_length=200, blank=True)
     contributor_tag = models.CharField(max_length=200, blank=True)
-    upstream_filename = models.CharField(max_length=255, blank=True)
+    # The model's identity upstream: its file in the upstream database.
+    upstream_filename = models.CharField(max_length=255, blank=True, db_index=True)
+    # When its upstream file was deleted: the model is withdrawn from the public index (is_public
+    # off, with history) and kept; a file of that name coming back brings it back.
+    removed_upstream_at = models.DateTimeField(null=True, blank=True)
     # Values as written upstream where normalising them would lose the original spelling,
     # plus keys we do not model; the exporter writes them back while they still apply.
     upstream_extra = models.JSONField(default=dict, blank=True)
@@ -96,7 +112,7 @@ class AIModel(models.Model):
     class Meta:
         verbose_name = "AI model"
         verbose_name_plural = "AI models"
-        ordering = ["-total_score", Lower("name")]
+        ordering = ["-total_score", models.F("upstream_filename").desc(), Lower("name")]
         indexes = [
             models.Index(fields=["-total_score", "name"]),
             models.Index(fields=["performance_class"]),
@@ -104,7 +120,10 @@ class AIModel(models.Model):
             models.Index(fields=["base_model_name"]),
             # The shared FilterSet's default order (-total, then name case-insensitively, then id):
             # lets a page of the index or the API be read from the index instead of sorting every row.
-            models.Index(models.F("total_score").desc(), Lower("name"), "id", name="aimodel_index_order"),
+            models.Index(
+                models.F("total_score").desc(), models.F("upstream_filename").desc(), Lower("name"), "id",
+                name="aimodel_index_order",
+            ),
         ]
 
     def __str__(self):

@@ -7,6 +7,7 @@ null the link (the row keeps the target's label).
 """
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from curation.weblinks import http_url_validator
 
 
@@ -73,7 +74,8 @@ class HistoryEntry(_AppendOnlyModel):
     pages use curation.history.public_changelog, which leaves it out (and drafts' edits).
     """
 
-    applied_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the change took effect: now, or for a replayed upstream history, its commit's date.
+    applied_at = models.DateTimeField(default=timezone.now, db_index=True)
     ai_model = models.ForeignKey(
         "curation.AIModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="history_entries"
     )

@@ -44,3 +44,23 @@ class Dimension(models.Model):
     @property
     def applicable_type_list(self) -> list[str]:
         return [t for t in self.applicable_types.split(",") if t]
+
+
+class RegistryVersion(models.Model):
+    """The dimension registry as it stood from `valid_from` on (written on every change of it).
+
+    `dimensions` lists the active dimensions in registry order, each
+    `{"ref", "name", "category", "category_name", "types": [...]}`. Past views of the index
+    (`?as_of=`) read the version in force on that date: its columns, its names, which
+    dimensions applied to which types. Written once, never changed.
+    """
+
+    valid_from = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=300, blank=True)
+    dimensions = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+
+    def __str__(self):
+        return f"Registry from {self.valid_from:%Y-%m-%d %H:%M}"

@@ -17,6 +17,10 @@ class ChangeRequest(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         STALE = "stale", "Stale"
 
+    # `source_value` of a request the importer made from an upstream value that conflicts with
+    # a change approved in review since the previous import.
+    UPSTREAM_CONFLICT = "upstream value in conflict with a reviewed change"
+
     created_at = models.DateTimeField(auto_now_add=True)
     # When it entered the queue (again, after a renewal); the queue is ordered by it.
     submitted_at = models.DateTimeField(db_index=True)

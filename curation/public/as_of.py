@@ -4,8 +4,8 @@ Start from today's models and organisations, drop models created after the date,
 newest first, every `HistoryEntry` applied after the end of that day: a field goes back to its
 `before` value, a deletion brings the model back from its snapshot (snapshots carry no creation
 date, so a deleted model is assumed to have existed from the day the site's records begin). Scores are recomputed with
-the pure score formula over the current dimension registry (the registry itself is not
-historised). Filters and ordering are the shared `AIModelFilter`'s, validated by its form and
+the pure score formula over the dimension registry of that date (curation.models.RegistryVersion,
+see `columns_on`). Filters and ordering are the shared `AIModelFilter`'s, validated by its form and
 applied to the rebuilt rows in memory.
 """
 from __future__ import annotations
@@ -18,8 +18,11 @@ from curation import vocab
 from curation.filters import (
     AIModelFilter, CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX,
 )
-from curation.models import AIModel, Assessment, CategoryScore, HistoryEntry, Organisation
-from curation.public.queries import Columns, GradeCell, IndexRow, first_recorded_day
+from curation.models import (
+    AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, HistoryEntry, Organisation,
+)
+from curation.public.queries import Columns, GradeCell, IndexRow, first_recorded_day, registry_columns
+from curation.registry import registry_version_on
 from curation.review.fields import ASSESSMENT_PREFIX
 from curation.scoring import applies, compute_scores
 
@@ -57,6 +60,9 @@ def _restore_organisation(org: Organisation, entry: HistoryEntry) -> None:
                 setattr(org, key, before[key] or "")
 
 
+_TEXT_ATTRS = {"name", "link", "base_model_name", "end_model_name", "end_model_licence", "notes", "upstream_filename"}
+
+
 def _restore_model(past: PastModel, entry: HistoryEntry, organisations: dict[int, Organisation]) -> None:
     model, before = past.model, entry.before
     name = entry.field
@@ -80,6 +86,10 @@ def _restore_model(past: PastModel, entry: HistoryEntry, organisations: dict[int
         model.set_own_contributor(before if isinstance(before, dict) else None)
     elif name == "is_public" and isinstance(before, bool):
         model.is_public = before
+    elif name in _TEXT_ATTRS:  # recorded field by field by the importer
+        setattr(model, name, before or "")
+    elif name == "release_date":
+        model.release_date = datetime.date.fromisoformat(before) if before else None
     elif name == "details" and isinstance(before, dict):
         for key in ("name", "link", "base_model_name", "end_model_name", "end_model_licence", "notes"):
             if key in before:
@@ -156,6 +166,12 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     return list(past.values()) + revived
 
 
+def public_models_on(as_of: datetime.date) -> list[AIModel]:
+    """The models readers saw at the end of `as_of` (unsaved copies with that day's values,
+    organisations included), in no particular order."""
+    return [past.model for past in rebuild_index(as_of) if _is_public(past)]
+
+
 def _is_public(past: PastModel) -> bool:
     org = past.model.organisation
     return past.model.is_public and (org is None or org.is_public)
@@ -218,7 +234,10 @@ def _matches(row: IndexRow, past: PastModel, cleaned: dict) -> bool:
 def _sort(rows: list[IndexRow], ordering: list[str] | None, columns: Columns) -> list[IndexRow]:
     category_pos = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": i for i, c in enumerate(columns.categories)}
     dimension_pos = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": i for i, d in enumerate(columns.dimensions)}
-    rows = sorted(rows, key=lambda r: (r.model.name.lower(), r.model.pk or 0))  # the tie-break, applied first
+    # The tie-break (see curation.models.index_tie_break), applied first: upstream file name
+    # descending, then name and id.
+    rows = sorted(rows, key=lambda r: (r.model.name.lower(), r.model.pk or 0))
+    rows = sorted(rows, key=lambda r: r.model.upstream_filename or "", reverse=True)
     for key in reversed([k for k in (ordering or []) if k] or ["-total"]):
         descending, name = key.startswith("-"), key.lstrip("-")
         if name == "total":
@@ -245,8 +264,34 @@ def _sort(rows: list[IndexRow], ordering: list[str] | None, columns: Columns) ->
     return rows
 
 
+def columns_on(as_of: datetime.date) -> Columns:
+    """The table's columns as the dimension registry stood at the end of `as_of` (its names, its
+    categories, which types each dimension applied to); today's when no version is that old.
+    The dimensions are unsaved copies built from the RegistryVersion (negative ids)."""
+    version = registry_version_on(end_of_day(as_of))
+    if version is None:
+        return registry_columns()
+    categories: dict[str, DimensionCategory] = {}
+    dimensions = []
+    for position, item in enumerate(version.dimensions, start=1):
+        category = categories.get(item["category"])
+        if category is None:
+            category = DimensionCategory(
+                pk=-(len(categories) + 1), ref=item["category"], name=item.get("category_name") or item["category"],
+                position=len(categories),
+            )
+            categories[item["category"]] = category
+        dimensions.append(Dimension(
+            pk=-position, ref=item["ref"], name=item["name"], category=category, position=position,
+            applicable_types=",".join(item.get("types") or []), is_active=True,
+        ))
+    return Columns(dimensions=dimensions, categories=list(categories.values()), historical=True)
+
+
 def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, list[IndexRow]]:
-    """Rows of the index as it stood at the end of `as_of`, filtered and ordered like today's."""
+    """Rows of the index as it stood at the end of `as_of`, filtered and ordered like today's.
+
+    `columns` should be `columns_on(as_of)`: scores are then those of that day's registry."""
     filterset = AIModelFilter(data, AIModel.objects.none(), dimensions=columns.dimensions)
     filterset.is_valid()
     cleaned = getattr(filterset.form, "cleaned_data", {}) or {}
@@ -255,6 +300,8 @@ def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     for past in rebuild_index(as_of):
         if not _is_public(past):
             continue
+        if columns.historical:
+            past.rescore = True  # that day's registry: stored scores (today's registry) do not hold
         row = _row(past, columns, specs)
         if _matches(row, past, cleaned):
             rows.append(row)

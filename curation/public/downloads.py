@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Iterable
 
 from django.core.cache import cache
 
 from curation.csvsafe import formula_safe_writer
 from curation.datachanges import current_data_version
 from curation.public.queries import Columns, build_rows
-from curation.scoring import as_percent
+from curation.scoring import as_percent, fixed4
 
 # Rows are read in chunks so that a 10,000-model download keeps memory flat.
 _CHUNK = 1000
@@ -28,29 +29,68 @@ def rows_of(qs, columns: Columns):
 
 
 def _points_text(points) -> str:
+    """A dimension's cell as upstream writes it: `1`, `0.5`, `0`; empty where it does not apply."""
     if points is None:
         return ""  # the dimension does not apply to the model's types
     return f"{points:g}"
 
 
 def csv_header(columns: Columns) -> list[str]:
-    return ["Model name", "URL", "Total score"] + [d.name for d in columns.dimensions]
+    """Upstream's header: `Model Name,URL,Total Score`, then the dimension names in registry order."""
+    return ["Model Name", "URL", "Total Score"] + [d.name for d in columns.dimensions]
 
 
-def index_csv(rows, columns: Columns) -> str:
-    """Columns as upstream: model name, URL, total score (%), one score column per dimension.
+def _page(base_url: str, model) -> str:
+    return f"{base_url}{model.slug}/" if base_url and model.slug else ""
 
-    A dimension's score is its points (open 1, partial 0.5, closed and not assessed 0); it is
-    empty where the dimension does not apply to the model's types.
-    """
+
+def _csv_text(header: list, rows: Iterable[list]) -> str:
+    """Rows joined by LF with no final line end, as upstream's download; cells quoted only where
+    needed and formula-like text neutralised (curation.csvsafe)."""
     out = io.StringIO()
-    writer = formula_safe_writer(out)
-    writer.writerow(csv_header(columns))
+    writer = formula_safe_writer(out, lineterminator="\n")
+    writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            [row.model.name, row.model.link, row.total_percent] + [_points_text(c.points) for c in row.cells]
+        writer.writerow(row)
+    return out.getvalue()[:-1]
+
+
+def index_csv(rows, columns: Columns, *, base_url: str = "") -> str:
+    """The index as upstream's `models.csv`: model name, URL (this site's model page, from
+    `base_url` + slug), total score as a fraction with 4 decimals (`0.7500`), then one cell per
+    dimension in registry order: its points (`1`, `0.5`, `0`; closed, not assessed and
+    unrecognised grades score 0), empty where the dimension does not apply to the model's types.
+    """
+    return _csv_text(csv_header(columns), (
+        [row.model.name, _page(base_url, row.model), fixed4(row.model.total_score)]
+        + [_points_text(c.points) for c in row.cells]
+        for row in rows
+    ))
+
+
+def details_csv_header(columns: Columns) -> list[str]:
+    return (
+        ["Model Name", "URL", "Link", "Organisation", "Types", "Performance class", "Release",
+         "Base model", "End model", "End model licence", "Total score (%)"]
+        + [f"{c.name} (%)" for c in columns.categories]
+        + [d.name for d in columns.dimensions]
+    )
+
+
+def index_details_csv(rows, columns: Columns, *, base_url: str = "") -> str:
+    """The richer table: the model's details, total and category scores as whole percentages
+    (half up, as upstream shows them), and each dimension's grade in words ("Open",
+    "Not assessed", "Unrecognised grade, under review"; empty where it does not apply)."""
+    def line(row):
+        model, organisation = row.model, row.model.organisation
+        return (
+            [model.name, _page(base_url, model), model.link, organisation.name if organisation else "",
+             ",".join(model.type_list), model.performance_class, model.release_display,
+             model.base_model_name, model.end_model_name, model.end_model_licence, row.total_percent]
+            + ["" if p is None else p for p in row.category_percents]
+            + ["" if c.grade is None else c.label for c in row.cells]
         )
-    return out.getvalue()
+    return _csv_text(details_csv_header(columns), (line(row) for row in rows))
 
 
 def index_json(rows, columns: Columns, *, base_url: str = "") -> str:

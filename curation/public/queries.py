@@ -28,6 +28,7 @@ class Columns:
 
     dimensions: list[Dimension]
     categories: list[DimensionCategory]
+    historical: bool = False  # a past registry version's columns (see curation.public.as_of.columns_on)
 
     @property
     def by_category(self) -> list[tuple[DimensionCategory, list[Dimension]]]:

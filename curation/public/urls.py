@@ -12,6 +12,7 @@ urlpatterns = [
     path("models/", views.model_index, name="model_index"),
     path("models/<slug:slug>/", views.model_detail, name="model_detail"),
     path("models.csv", views.models_csv, name="models_csv"),
+    path("models-details.csv", views.models_details_csv, name="models_details_csv"),
     path("models.json", views.models_json, name="models_json"),
     path("organisations/", views.organisation_index, name="organisation_index"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),

@@ -16,7 +16,7 @@ from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
 from curation.models import HOME_PAGE_SLUG
 from curation.public import downloads, queries
-from curation.public.as_of import filtered_index_as_of
+from curation.public.as_of import columns_on, filtered_index_as_of
 from curation.public.caching import cache_public_page
 from curation.public.queries import grade_legend
 from curation.scoring import as_percent
@@ -85,8 +85,8 @@ def home(request):
 
 @cache_public_page
 def model_index(request):
-    columns = queries.registry_columns()
     as_of, as_of_error = _parse_as_of(request)
+    columns = columns_on(as_of) if as_of is not None else queries.registry_columns()
     if as_of is not None:
         filterset, rows_source = filtered_index_as_of(request.GET, as_of, columns)
     else:
@@ -220,24 +220,46 @@ def _download_rows(request, columns):
     return (None, (message, field)) if message else (rows, None)
 
 
+def _columns(request):
+    """The registry's columns; with a valid `as_of`, the registry of that day."""
+    as_of, error = _parse_as_of(request)
+    return columns_on(as_of) if as_of is not None and not error else queries.registry_columns()
+
+
 def _bad_download(message: str) -> HttpResponse:
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 @cache_public_page
 def models_csv(request):
-    columns = queries.registry_columns()
+    columns = _columns(request)
     rows, error = _download_rows(request, columns)
     if error:
         return _bad_download(error[0])
-    response = HttpResponse(downloads.index_csv(rows, columns), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="osai-index-models.csv"'
+    page_url = request.build_absolute_uri(reverse("public:model_index"))
+    response = HttpResponse(downloads.index_csv(rows, columns, base_url=page_url), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="models.csv"'
+    return response
+
+
+@cache_public_page
+def models_details_csv(request):
+    """The richer table (organisation, types, class, release, grades in words) as a second download."""
+    columns = _columns(request)
+    rows, error = _download_rows(request, columns)
+    if error:
+        return _bad_download(error[0])
+    page_url = request.build_absolute_uri(reverse("public:model_index"))
+    response = HttpResponse(
+        downloads.index_details_csv(rows, columns, base_url=page_url), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="models-details.csv"'
     return response
 
 
 @cache_public_page
 def models_json(request):
-    columns = queries.registry_columns()
+    columns = _columns(request)
     rows, error = _download_rows(request, columns)
     if error:
         message, field = error

@@ -316,6 +316,8 @@ def _assessment_field(dimension: Dimension) -> ClassifiedField:
         if not isinstance(value, dict):
             raise ValidationFailed(f"{dimension.name}: expected a grade, links and notes")
         grade = _choice(vocab.Grade, f"{dimension.name} grade")(value.get("grade") or vocab.Grade.NOT_ASSESSED)
+        if grade == vocab.Grade.UNRECOGNISED:
+            raise ValidationFailed(f"{dimension.name}: choose open, partial, closed or not assessed")
         links = value.get("links") or []
         if isinstance(links, str):
             links = [line.strip() for line in links.splitlines() if line.strip()]

@@ -688,6 +688,10 @@ def record_import_run(report, *, user, source) -> ImportRun:
     """
     changes = list(getattr(report, "changes", None) or [])
     unmapped = list(getattr(report, "unmapped_tags", None) or [])
+    questions = list(getattr(report, "review_questions", None) or [])
+    conflicts = list(getattr(report, "conflicts", None) or [])
+    label = str(getattr(report, "source_label", "") or "the upstream database")
+    applied_at = getattr(report, "applied_at", None) or timezone.now()
     skipped = list(getattr(report, "skipped", None) or [])
     acting = user if user is not None and getattr(user, "pk", None) else None
     with transaction.atomic():
@@ -700,25 +704,66 @@ def record_import_run(report, *, user, source) -> ImportRun:
             summary=_jsonable({"skipped": [list(_parts(s, ("file", "line", "reason"))) for s in skipped]}),
         )
         HistoryEntry.objects.bulk_create(
-            [_import_history_entry(run, acting, source, change) for change in changes], batch_size=500
+            [_import_history_entry(run, acting, label, applied_at, change) for change in changes], batch_size=500
         )
-        if unmapped:
+        if unmapped or questions or conflicts:
             system = importer_user()
+            for target, field_name, live, upstream in (_parts(c, ("target", "field", "live", "upstream")) for c in conflicts):
+                _propose_upstream_value(target, str(field_name), live, upstream, system, label)
             for tag in unmapped:
                 organisation, kind, raw = _parts(tag, ("organisation", "kind", "raw_value"))
                 target = getattr(tag, "ai_model", None) or organisation
-                _ask_about_tag(target, str(kind), str(raw), system, source)
+                _ask_about_tag(target, str(kind), str(raw), system, label)
+            for target, field_name, raw, reason in (_parts(q, ("target", "field", "raw_value", "reason")) for q in questions):
+                _ask_about_value(target, str(field_name), str(raw), str(reason), system, label)
     return run
 
 
-def _import_history_entry(run, user, source, change) -> HistoryEntry:
+def _import_history_entry(run, user, label, applied_at, change) -> HistoryEntry:
+    # The rationale is public (changelog): it names the upstream source, never a file system path.
     target, field, before, after = _parts(change, ("target", "field", "before", "after"))
+    note = getattr(change, "note", "") if not isinstance(change, dict) else change.get("note", "")
     return HistoryEntry(
         ai_model=target if isinstance(target, AIModel) else None,
         organisation=target if isinstance(target, Organisation) else None,
         target_label=_target_label(target), field=str(field)[:100], before=_jsonable(before), after=_jsonable(after),
-        proposer=user, rationale=f"Imported from {source}", import_run=run, applied_at=timezone.now(),
+        proposer=user, rationale=f"Imported from {label}" + (f": {note}" if note else ""), import_run=run,
+        applied_at=applied_at,
     )
+
+
+def _propose_upstream_value(target, field_name: str, live, upstream, system_user, label) -> ChangeRequest:
+    """A re-import met a field that a reviewer changed since the last import: the reviewed value
+    stays live, and upstream's value waits here as a proposal for a reviewer to accept or reject."""
+    rationale = (
+        f"Upstream ({label}) changed this field of {target}, which a reviewed change set since the "
+        "last import. The reviewed value was kept; approve to take upstream's value instead."
+    )
+    return _new_request(target, None, field_name[:100], before=live, after=upstream, proposer=system_user,
+                        rationale=rationale, source_value=ChangeRequest.UPSTREAM_CONFLICT)
+
+
+def _ask_about_value(target, field_name: str, raw: str, reason: str, system_user, label) -> ChangeRequest | None:
+    """A pending question about a value the importer kept as written (an unrecognised grade, an
+    empty or shared name...), asked once while pending; a curator's proposal on the field closes it."""
+    if target is None or getattr(target, "pk", None) is None:
+        return None
+    already = ChangeRequest.objects.filter(
+        **_target_kwargs(target), field=field_name[:100], state=State.PENDING, source_value=raw[:500],
+        proposer=system_user,
+    ).exists()
+    if already:
+        return None
+    try:
+        before = field_for(target, field_name).read(target)
+    except ValidationFailed:
+        before = getattr(target, field_name, None) if field_name == "name" else None
+    rationale = (
+        f"The importer kept a value of {target} as written ({label}): {reason}. "
+        "Propose the right value for this field (which closes this request) or reject it."
+    )
+    return _new_request(target, None, field_name[:100], before=before, after=None, proposer=system_user,
+                        rationale=rationale, source_value=raw)
 
 
 def _ask_about_tag(target, kind: str, raw: str, system_user, source) -> ChangeRequest | None:
