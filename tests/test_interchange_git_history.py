@@ -4,7 +4,8 @@ Every commit of the bundle is imported in turn; at 24 commits spread over the hi
 /models.csv, straight after that commit, equals upstream's download computed independently from
 that commit's files (tests/upstream_reference.py: PyYAML and upstream's rules, no project code),
 and again later through `?as_of=` that commit's day. The article "The role of Big Tech in
-open-source AI" counted the index of 2025-06-09: 141 models, 20 of them in the latest class.
+open-source AI" counted the index of 2025-06-09: 141 models, 20 of them in the latest class, and
+its pie charts' slices are read off /charts/<key>.json?as_of=2025-06-09.
 """
 from __future__ import annotations
 
@@ -145,8 +146,16 @@ def test_replaying_every_commit_lists_each_snapshot_as_upstream_did(client, db, 
     assert len(as_of_checked) >= 20
 
     # The index of 2025-06-09, as the article "The role of Big Tech in open-source AI" counted it.
-    for key, total in [("big-tech-share", 141), ("academic-share", 141), ("national-origins", 141),
-                       ("big-tech-share-latest", 20), ("national-origins-latest", 20)]:
+    published = {
+        "academic-share": (141, {"Academic": 43}),
+        "national-origins": (141, {"United States": 55, "China": 44, "International": 20}),
+        "big-tech-share": (141, {"American Big Tech": 20, "Chinese Big Tech": 7, "Chinese AI Tigers": 11}),
+        "national-origins-latest": (20, {"China": 8, "United States": 7, "International": 3}),
+        "big-tech-share-latest": (20, {"American Big Tech": 6, "Chinese Big Tech": 2}),
+    }
+    for key, (total, slices) in published.items():
         response = client.get(f"/charts/{key}.json", {"as_of": "2025-06-09"})
         assert response.status_code == 200
-        assert response.json()["total"] == total, key
+        data = response.json()
+        counts = {s["label"]: s["count"] for s in data["slices"]}
+        assert (data["total"], {label: counts.get(label) for label in slices}) == (total, slices), key
