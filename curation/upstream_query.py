@@ -181,6 +181,13 @@ def known_names() -> str:
     return ", ".join(entry.upstream for entry in UPSTREAM_NAMES)
 
 
+def is_known_name(name: str, *, dimension_refs: Iterable[str] | None = None) -> bool:
+    """True when `translate` reads the query name `name` (a name of the table or an openness
+    dimension ref); other names (e.g. `utm_source` added by a newsletter) it lists as unknown."""
+    refs = set(dimension_refs) if dimension_refs is not None else _active_dimension_refs()
+    return name in _BY_NAME or str(name).lower() in _BY_LOWER_NAME or name in refs
+
+
 def _values(raw: Any) -> list[str]:
     """Upstream values as a list of trimmed texts: YAML lists, comma-separated text, numbers."""
     if raw is None:

@@ -16,6 +16,7 @@ from curation.filters import AIModelFilter, annotate_organisation_aggregates
 from curation.models import AIModel, Assessment, Dimension, DimensionCategory, Organisation
 from curation.registry import active_dimensions, dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
+from curation.upstream_query import models_named
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +181,23 @@ def related_models(model: AIModel, limit: int = 12) -> dict[str, list[AIModel]]:
     if model.organisation_id:
         result["same_organisation"] = list(base.filter(organisation_id=model.organisation_id)[:limit])
     return result
+
+
+def compare_slugs(terms: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The slugs of the public models that `terms` name, in the order given and without repeats,
+    and the terms that name none. A term is a slug, an upstream file name or a model name, in
+    any case (as upstream's `/compare?models=` and the compare form's name list give them)."""
+    public = AIModel.objects.public()
+    by_slug = set(public.filter(slug__in=list(terms)).values_list("slug", flat=True))
+    slugs: list[str] = []
+    missing: list[str] = []
+    for term in terms:
+        slug = term if term in by_slug else models_named([term], public).order_by("pk").values_list("slug", flat=True).first()
+        if slug is None:
+            missing.append(term)
+        elif slug not in slugs:
+            slugs.append(slug)
+    return slugs, missing
 
 
 def compare_models(slugs: Sequence[str], columns: Columns) -> tuple[list[IndexRow], list[str]]:

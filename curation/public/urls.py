@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import old_links, views
 from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
@@ -18,5 +18,13 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("compare/", views.compare, name="compare"),
     path("export.zip", views.export_zip, name="export_zip"),
+    # Addresses of the upstream site (osai-index.eu), redirected for good.
+    re_path(r"^model/(?P<name>[^/]+)/?$", old_links.old_model, name="old_model"),
+    path("database", old_links.old_index, name="old_database"),
+    path("the-index", old_links.old_index, name="old_the_index"),
+    path("the-index/", old_links.old_index),
+    path("compare", old_links.old_compare, name="old_compare"),
+    path("favicon.ico", old_links.favicon, name="favicon"),
+    path("robots.txt", old_links.robots_txt, name="robots_txt"),
     path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

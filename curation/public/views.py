@@ -5,7 +5,7 @@ import datetime
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from curation.scoring import as_percent
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
-COMPARE_MIN, COMPARE_MAX = 2, 6
+COMPARE_MIN, COMPARE_MAX = 2, 12
 
 
 def _page_size(request) -> int:
@@ -115,6 +115,7 @@ def model_index(request):
             "grades": _any_param(request, *filterset.grade_filter_names),
         },
         "query_string": request.GET.urlencode(),
+        "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX,
     })
 
 
@@ -183,7 +184,13 @@ def parse_compare_slugs(request) -> list[str]:
 @cache_public_page
 def compare(request):
     columns = queries.registry_columns()
-    slugs = parse_compare_slugs(request)
+    terms = parse_compare_slugs(request)
+    slugs, unknown = queries.compare_slugs(terms)
+    if not unknown and (slugs != terms or len(request.GET.getlist("models")) > 1 or set(request.GET) - {"models"}):
+        # Names, file names, empty form fields or repeated fields: one clean, shareable address.
+        target = reverse("public:compare")
+        return redirect(f"{target}?models={','.join(slugs)}" if slugs else target)
+    slugs = slugs + unknown
     errors = []
     rows = []
     if slugs:

@@ -1,5 +1,5 @@
 // Progressive enhancement of the index: everything works without this script.
-// It shows how many models are ticked for comparison and keeps the button honest (2 to 6).
+// It shows how many models are ticked for comparison and keeps the button honest (the form's data-min to data-max).
 (function () {
   "use strict";
   var form = document.getElementById("compare-form");
