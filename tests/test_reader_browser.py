@@ -1,0 +1,114 @@
+"""The public site as readers open it in a real browser (Debian's chromium via Playwright), on
+the real data: ../shared/data/main-database and ../shared/data/site-pages, imported.
+
+Old addresses of osai-index.eu land on the right page; no page scrolls sideways on a 390 px
+phone or a 1280 px desktop (wide tables scroll inside their own box). Screenshots go to
+test-artifacts/ for people to look at.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import save_screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (390, 1280)
+
+
+@pytest.fixture
+def real_site(registry, shared_database, shared_pages):
+    """The shared index and site pages, imported; the addresses of one of each kind of page."""
+    from django.core.cache import cache
+
+    from curation.editorial.importer import import_pages
+    from curation.interchange import import_index
+    from curation.models import AIModel, Organisation, Post, PostKind
+
+    cache.clear()
+    import_index(shared_database)
+    import_pages(shared_pages)
+    olmo = AIModel.objects.get(upstream_filename="OLMo.yaml")
+    # The model with the longest name and most evidence tests long words and links on a phone.
+    longest = max(AIModel.objects.public(), key=lambda m: len(m.name))
+    organisation = olmo.organisation
+    news = Post.objects.public().filter(kind=PostKind.NEWS).order_by("-date").first()
+    guide = Post.objects.public().filter(kind=PostKind.GUIDE, body__contains="{% index").first() or \
+        Post.objects.public().filter(kind=PostKind.GUIDE).first()
+    compared = ",".join(AIModel.objects.public().order_by("name").values_list("slug", flat=True)[:10])
+    pages = {
+        "home": "/",
+        "index": "/models/",
+        "index-grid": "/models/?view=grid",
+        "model": f"/models/{olmo.slug}/",
+        "model-long-name": f"/models/{longest.slug}/",
+        "organisations": "/organisations/",
+        "organisation": f"/organisations/{organisation.slug}/",
+        "compare": f"/compare/?models={compared}",
+        "charts": "/charts/",
+        "news-list": "/news/",
+        "news": f"/news/{news.slug}/",
+        "guides-list": "/guides/",
+        "guide": f"/guides/{guide.slug}/",
+        "about": "/about/",
+        "definitions": "/osai-definitions/",
+        "database": "/database/",
+        "api-docs": "/api/v1/docs/",
+        "not-found": "/no-such-page/",
+    }
+    yield {"olmo": olmo, "organisation": organisation, "pages": pages,
+           "organisation_count": Organisation.objects.public().count()}
+    cache.clear()
+
+
+@pytest.fixture
+def browser_context(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    yield context
+    context.close()
+
+
+def test_old_addresses_land_on_their_pages(live_server, real_site, browser_context):
+    page = browser_context.new_page()
+    olmo = real_site["olmo"]
+    page.goto(f"{live_server.url}/model/olmo")
+    assert page.url == f"{live_server.url}/models/{olmo.slug}/"
+    assert page.locator("h1").inner_text() == olmo.name
+
+    page.goto(f"{live_server.url}/database?type=image&performanceclass=latest")
+    assert page.url.endswith("/models/?type=image&performance_class=latest")
+    assert page.get_by_role("checkbox", name="Image", exact=True).is_checked()
+
+    page.goto(f"{live_server.url}/the-index?type=text&trainingcode=1&view=grid")
+    assert "grade_trainingcode=open" in page.url and "view=grid" in page.url
+    assert page.locator(".model-card").count() > 0
+
+    page.goto(f"{live_server.url}/compare?models=OLMO,deepseek-v3")
+    assert "/compare/?models=" in page.url
+    assert page.locator("table.compare-table caption").inner_text() == "2 models side by side"
+
+    for slug in ("about", "contribute", "osai-definitions"):
+        page.goto(f"{live_server.url}/{slug}")
+        assert page.url == f"{live_server.url}/{slug}/"
+        assert page.locator("main h1, main h2").count() > 0
+
+    response = page.goto(f"{live_server.url}/favicon.ico")
+    assert response.ok and response.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    response = page.goto(f"{live_server.url}/robots.txt")
+    assert response.ok and "Sitemap:" in page.content()
+    response = page.goto(f"{live_server.url}/images/DeepSeek_Dev.PNG")
+    assert response.ok and response.headers["content-type"] == "image/png"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_scrolls_sideways(live_server, real_site, browser_context, width):
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    too_wide = {}
+    for name, path in real_site["pages"].items():
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            too_wide[name] = overflow
+        save_screenshot(page, f"reader-{width}-{name}")
+    assert too_wide == {}, repr(too_wide)
