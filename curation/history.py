@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from curation.models import AIModel, HistoryEntry
-from curation.review.fields import display_value, field_label
+from curation.review.fields import ASSESSMENT_PREFIX, display_value, field_label
 
 
 # Where an applied change came from, as readers are told.
@@ -75,3 +75,29 @@ def last_reviewed_on(ai_model: AIModel) -> datetime.date | None:
         .order_by("-applied_at").values_list("applied_at", flat=True).first()
     )
     return applied.date() if applied else None
+
+
+@dataclass(frozen=True)
+class ReviewedEvidence:
+    """The evidence link of the approved change that set a grade as it stands."""
+
+    link: str
+    applied_at: datetime.datetime
+
+
+def reviewed_evidence(model_ids) -> dict[tuple[int, str], ReviewedEvidence]:
+    """{(model id, dimension ref): evidence} for grades whose latest change was an approved
+    proposal with an evidence link (one query). A grade changed since (by an import or another
+    change without a link) has none: its evidence is whatever the grade itself records."""
+    latest: dict[tuple[int, str], tuple] = {}
+    # Plain values in time order: the last one seen per grade is its latest change.
+    entries = (
+        HistoryEntry.objects.filter(ai_model_id__in=list(model_ids), field__startswith=ASSESSMENT_PREFIX, draft_edit=False)
+        .order_by("applied_at", "id").values_list("ai_model_id", "field", "evidence_link", "change_request_id", "applied_at")
+    )
+    for model_id, field, link, change_request_id, applied_at in entries:
+        latest[(model_id, field[len(ASSESSMENT_PREFIX):])] = (link, change_request_id, applied_at)
+    return {
+        key: ReviewedEvidence(link, applied_at)
+        for key, (link, change_request_id, applied_at) in latest.items() if change_request_id and link
+    }

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from django.db.models import Avg, Count
+from django.db.models.functions import Lower
+from django_countries import countries
 
 from curation import vocab
 from curation.assessments import category_scores_by_model, grades_by_model
 from curation.filters import AIModelFilter, annotate_organisation_aggregates
 from curation.models import AIModel, Assessment, Dimension, DimensionCategory, Organisation
+from curation.history import ReviewedEvidence, reviewed_evidence
 from curation.registry import active_dimensions, dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
 from curation.upstream_query import models_named
@@ -70,6 +73,24 @@ def filtered_index(data, *, columns: Columns | None = None, base=None) -> tuple[
     return filterset, filterset.qs
 
 
+def index_filter_options() -> dict[str, list[tuple[str, str]]]:
+    """The organisations and countries the public index holds, as (value, name) by name: what
+    the index's filter menus offer (the filter itself accepts any valid value, e.g. from the API)."""
+    organisations = (
+        Organisation.objects.public().filter(ai_models__in=AIModel.objects.public()).distinct()
+        .order_by(Lower("name")).values_list("slug", "name")
+    )
+    codes = (
+        Organisation.objects.public().filter(ai_models__in=AIModel.objects.public()).exclude(country="")
+        .values_list("country", flat=True).distinct()
+    )
+    names = dict(countries)
+    return {
+        "organisation": list(organisations),
+        "country": sorted(((code, names.get(code, code)) for code in set(codes)), key=lambda pair: pair[1]),
+    }
+
+
 _GRADE_LABELS = {grade.value: str(grade.label) for grade in vocab.Grade}
 _GRADE_CSS = {grade.value: f"grade-{grade.value.replace('_', '-')}" for grade in vocab.Grade}
 _GRADE_POINTS = {grade.value: float(grade_points(grade)) for grade in vocab.Grade}
@@ -87,12 +108,18 @@ class GradeCell:
     worked out once here (a page has hundreds of cells), from the vocabularies.
     """
 
-    __slots__ = ("dimension", "grade", "assessment", "label", "symbol", "css", "points")
+    __slots__ = ("dimension", "grade", "assessment", "label", "symbol", "css", "points", "links", "notes", "reviewed")
 
-    def __init__(self, dimension: Dimension, grade: str | None, assessment: Assessment | None = None):
+    def __init__(self, dimension: Dimension, grade: str | None, assessment: Assessment | None = None, *,
+                 links=(), notes: str = "", reviewed: ReviewedEvidence | None = None):
         self.dimension = dimension
         self.grade = grade
         self.assessment = assessment
+        # Evidence: the grade's own links and notes, and the link of the approved change that set it.
+        links = assessment.links if assessment is not None else links
+        self.links = [links] if isinstance(links, str) and links else [link for link in (links or []) if link]
+        self.notes = assessment.notes if assessment is not None else notes
+        self.reviewed = reviewed if reviewed is not None and reviewed.link not in self.links else None
         if grade is None:
             self.label, self.symbol, self.css, self.points = "Not applicable", "", "grade-na", None
         else:
@@ -104,6 +131,10 @@ class GradeCell:
     @property
     def applicable(self) -> bool:
         return self.grade is not None
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.links or self.notes or self.reviewed)
 
 
 @dataclass
@@ -121,18 +152,26 @@ class IndexRow:
         return [None if s is None else as_percent(s) for s in self.category_scores]
 
 
-def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict | None = None) -> list[IndexRow]:
+def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict | None = None,
+               evidence: bool = False) -> list[IndexRow]:
     """Table rows for the given models: two queries (grades, category scores) for all of them.
 
     `assessments` ({model id: {dimension id: Assessment}}) may be passed by a caller that
-    already holds full Assessment objects with evidence (the model page).
+    already holds full Assessment objects with evidence (the model page). With `evidence`, each
+    cell also carries its links and notes and the evidence of the approved change that set it
+    (one more query).
     """
     models = list(models)
     ids = [m.pk for m in models]
-    if assessments is None:
-        grades = grades_by_model(ids)
-    else:
+    details: dict[int, dict[int, tuple]] = {}
+    if assessments is not None:
         grades = {pk: {d: a.grade for d, a in assessments.get(pk, {}).items()} for pk in ids}
+    elif evidence:
+        details = grades_by_model(ids, evidence=True)
+        grades = {pk: {d: values[0] for d, values in found.items()} for pk, found in details.items()}
+    else:
+        grades = grades_by_model(ids)
+    reviewed = reviewed_evidence(ids) if evidence or assessments is not None else {}
     by_category = category_scores_by_model(ids)
 
     specs = [columns.spec(d) for d in columns.dimensions]
@@ -141,11 +180,15 @@ def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict
         model_grades = grades[model.pk]
         full = (assessments or {}).get(model.pk, {})
         types = model.type_list
+        model_details = details.get(model.pk, {})
         cells = [
             GradeCell(
                 dimension,
                 model_grades.get(dimension.pk, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None,
                 assessment=full.get(dimension.pk),
+                links=model_details.get(dimension.pk, ("", [], ""))[1],
+                notes=model_details.get(dimension.pk, ("", [], ""))[2],
+                reviewed=reviewed.get((model.pk, dimension.ref)),
             )
             for dimension, spec in zip(columns.dimensions, specs)
         ]
@@ -200,11 +243,19 @@ def compare_slugs(terms: Sequence[str]) -> tuple[list[str], list[str]]:
     return slugs, missing
 
 
+def compare_choices() -> list[tuple[str, str]]:
+    """(model name, organisation name) of every public model, by name: the compare form's list."""
+    return list(
+        AIModel.objects.public().order_by(Lower("name"), "pk").values_list("name", "organisation__name")
+    )
+
+
 def compare_models(slugs: Sequence[str], columns: Columns) -> tuple[list[IndexRow], list[str]]:
-    """Rows for the given slugs, in the order asked; plus the slugs that name no public model."""
+    """Rows for the given slugs, in the order asked, with every grade's evidence; plus the slugs
+    that name no public model."""
     found = {m.slug: m for m in index_queryset().filter(slug__in=list(slugs))}
     missing = [s for s in slugs if s not in found]
-    rows = build_rows([found[s] for s in slugs if s in found], columns)
+    rows = build_rows([found[s] for s in slugs if s in found], columns, evidence=True)
     return rows, missing
 
 

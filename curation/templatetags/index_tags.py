@@ -5,6 +5,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.urls import reverse
 
 from curation import vocab
 from curation.scoring import as_percent
@@ -115,10 +117,17 @@ def checkbox_choices(bound_field):
 
 
 @register.simple_tag
-def select_choices(bound_field, empty_label="Any"):
-    """A field's choices as a <select>, with an empty "any" option first."""
+def select_choices(bound_field, empty_label="Any", options=None):
+    """A field's choices (or `options`, (value, label) pairs, e.g. only what the index holds) as
+    a <select>, with an empty "any" option first. A chosen value missing from `options` stays
+    selectable, so the form never drops the reader's filter in silence."""
     chosen = _selected_values(bound_field)
-    options = [(value, label) for value, label in bound_field.field.choices if value not in ("", None)]
+    if options is None:
+        options = [(value, label) for value, label in bound_field.field.choices if value not in ("", None)]
+    else:
+        options = list(options)
+        offered = {str(value) for value, _ in options}
+        options += [(value, value) for value in sorted(chosen - offered)]
     return format_html(
         '<select name="{}" id="{}"><option value="">{}</option>{}</select>',
         bound_field.html_name, bound_field.auto_id, empty_label,
@@ -135,12 +144,40 @@ def grade_cells(row):
 
     Rendered here rather than in a template loop: an index page has hundreds of these cells.
     """
-    return format_html_join(
-        "",
-        '<td class="grade {}" title="{}: {}"><span aria-hidden="true">{}</span>'
-        '<span class="visually-hidden">{}</span></td>',
-        (
-            (cell.css, cell.dimension.name, cell.label, cell.symbol or "·", cell.label)
-            for cell in row.cells
-        ),
+    return mark_safe("".join(_grade_cell(row, cell) for cell in row.cells))
+
+
+EVIDENCE_NOTES_CHARS = 400
+
+
+def _grade_cell(row, cell) -> str:
+    """One grade cell; with evidence (links, notes, the approved change's link) a `<details>`
+    that opens on demand, without JavaScript, and links to the full evidence on the model page."""
+    if not cell.has_evidence:
+        return format_html(
+            '<td class="grade {}" title="{}: {}"><span aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span></td>',
+            cell.css, cell.dimension.name, cell.label, cell.symbol or "·", cell.label,
+        )
+    notes = Truncator(cell.notes).chars(EVIDENCE_NOTES_CHARS) if cell.notes else ""
+    links = [(http_href(link), Truncator(link).chars(60)) for link in cell.links]
+    if cell.reviewed:
+        links.append((http_href(cell.reviewed.link), f"{Truncator(cell.reviewed.link).chars(60)} (reviewed change)"))
+    items = format_html_join(
+        "", "<li>{}</li>",
+        ((format_html('<a href="{}" rel="external noopener">{}</a>', href, text) if href else text,) for href, text in links),
+    )
+    more = ""
+    if row.model.slug:
+        more = format_html('<a href="{}#{}">All evidence for {}</a>', reverse("public:model_detail", args=[row.model.slug]),
+                           cell.dimension.ref, row.model.name)
+    return format_html(
+        '<td class="grade {}"><details class="evidence"><summary title="{}: {}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}: {}, evidence</span></summary>'
+        '<div class="evidence-pop"><strong>{}: {}</strong>{}{}{}</div></details></td>',
+        cell.css, cell.dimension.name, cell.label, cell.symbol or "·", cell.dimension.name, cell.label,
+        cell.dimension.name, cell.label,
+        format_html("<p>{}</p>", notes) if notes else "",
+        format_html("<ul>{}</ul>", items) if links else "",
+        format_html("<p>{}</p>", more) if more else "",
     )
