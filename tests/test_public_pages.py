@@ -166,7 +166,7 @@ def test_model_page_related_models(client, catalogue):
     assert "More from Tiger Lab" in body
     # each related model is one click from a side-by-side comparison, and the form suggests one
     assert f'href="/compare/?models={catalogue["qwen"].slug},{catalogue["qwen_chat"].slug}"' in body
-    assert f'placeholder="e.g. {catalogue["qwen_chat"].slug}"' in body
+    assert f'placeholder="e.g. {catalogue["qwen_chat"].name}"' in body
 
 
 def test_model_page_public_changelog_without_private_comment(client, catalogue):

@@ -19,13 +19,10 @@ WIDTHS = (390, 1280)
 @pytest.fixture
 def real_site(registry, shared_database, shared_pages):
     """The shared index and site pages, imported; the addresses of one of each kind of page."""
-    from django.core.cache import cache
-
     from curation.editorial.importer import import_pages
     from curation.interchange import import_index
     from curation.models import AIModel, Organisation, Post, PostKind
 
-    cache.clear()
     import_index(shared_database)
     import_pages(shared_pages)
     olmo = AIModel.objects.get(upstream_filename="OLMo.yaml")
@@ -56,9 +53,8 @@ def real_site(registry, shared_database, shared_pages):
         "api-docs": "/api/v1/docs/",
         "not-found": "/no-such-page/",
     }
-    yield {"olmo": olmo, "organisation": organisation, "pages": pages,
+    return {"olmo": olmo, "organisation": organisation, "pages": pages,
            "organisation_count": Organisation.objects.public().count()}
-    cache.clear()
 
 
 @pytest.fixture
@@ -112,3 +108,66 @@ def test_no_page_scrolls_sideways(live_server, real_site, browser_context, width
             too_wide[name] = overflow
         save_screenshot(page, f"reader-{width}-{name}")
     assert too_wide == {}, repr(too_wide)
+
+
+def test_evidence_and_compare_by_name_work_without_javascript(live_server, real_site, chromium):
+    from curation.models import AIModel
+
+    deepseek = AIModel.objects.get(upstream_filename="deepseek-v3.yaml")
+    olmo = real_site["olmo"]
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        # The model page: notes and evidence links on every assessed dimension.
+        page.goto(f"{live_server.url}/models/{olmo.slug}/")
+        evidence = page.locator("article.dimension a[rel~=external]")
+        assert evidence.count() >= 5 and evidence.first.is_visible()
+
+        # The index: a grade's evidence opens on demand.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"{live_server.url}/models/?q={olmo.name}")
+        details = page.locator("details.evidence").first
+        assert not details.locator(".evidence-pop").is_visible()
+        details.locator("summary").click()
+        assert details.locator(".evidence-pop").is_visible()
+        assert details.locator(".evidence-pop a").count() >= 1
+        save_screenshot(page, "reader-1280-index-evidence-open")
+
+        # Compare by name: type names (any case) into the fields, submit, get a shareable address.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/compare/")
+        assert page.locator("datalist#model-names option").count() == AIModel.objects.public().count()
+        page.locator("#compare-model-1").fill(olmo.name.upper())
+        page.locator("#compare-model-2").fill(deepseek.name)
+        page.get_by_role("button", name="Compare", exact=True).click()
+        assert page.url == f"{live_server.url}/compare/?models={olmo.slug},{deepseek.slug}"
+        assert page.locator("table.compare-table caption").inner_text() == "2 models side by side"
+        assert page.locator("table.compare-table .evidence-list a").count() >= 5
+        assert page.locator("table.compare-table .grade-notes").count() >= 5
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+        save_screenshot(page, "reader-390-compare-by-name")
+    finally:
+        context.close()
+
+
+def test_demo_guide_embedded_list_renders_rows(live_server, registry, chromium):
+    """The demo guide's `::the-index` block filters by upstream's `performanceclass`."""
+    from curation.editorial.importer import import_pages
+    from curation.interchange import import_index
+    from curation.management.commands.bootstrap_demo import DEMO_DATA, DEMO_PAGES
+    from curation.models import AIModel
+
+    import_index(DEMO_DATA)
+    import_pages(DEMO_PAGES)
+    expected = AIModel.objects.public().filter(types__contains="text", performance_class="latest").count()
+    assert expected > 0
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/guides/reading-the-index/")
+        rows = page.locator(".embed-index-table tbody tr")
+        assert rows.count() == expected
+        save_screenshot(page, "reader-390-demo-guide")
+    finally:
+        context.close()

@@ -83,8 +83,27 @@ def home(request):
     })
 
 
+def _without_empty_parameters(request):
+    """A redirect to the same page without empty parameters (a submitted filter form sends every
+    field), so that the address of a filtered page is short and shareable; None when clean."""
+    if not any(value == "" for values in request.GET.lists() for value in values[1]):
+        return None
+    clean = request.GET.copy()
+    for name, values in request.GET.lists():
+        kept = [value for value in values if value != ""]
+        if kept:
+            clean.setlist(name, kept)
+        else:
+            del clean[name]
+    encoded = clean.urlencode()
+    return redirect(request.path + (f"?{encoded}" if encoded else ""))
+
+
 @cache_public_page
 def model_index(request):
+    cleaned = _without_empty_parameters(request)
+    if cleaned is not None:
+        return cleaned
     as_of, as_of_error = _parse_as_of(request)
     columns = columns_on(as_of) if as_of is not None else queries.registry_columns()
     if as_of is not None:
@@ -93,7 +112,7 @@ def model_index(request):
         filterset, rows_source = queries.filtered_index(request.GET, columns=columns)
     paginator = Paginator(rows_source, _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
-    rows = queries.build_rows(page.object_list, columns) if as_of is None else list(page.object_list)
+    rows = queries.build_rows(page.object_list, columns, evidence=True) if as_of is None else list(page.object_list)
     view_mode = "grid" if request.GET.get("view") == "grid" else "table"
     return render(request, "public/model_index.html", {
         "filterset": filterset,
@@ -116,6 +135,7 @@ def model_index(request):
         },
         "query_string": request.GET.urlencode(),
         "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX,
+        "filter_options": queries.index_filter_options(),
     })
 
 
@@ -132,17 +152,21 @@ def model_detail(request, slug):
         "columns": columns,
         "grouped": queries.model_cells(model, columns),
         "related": related,
-        "compare_suggestion": suggestion.slug if suggestion else "",
+        "compare_suggestion": suggestion.name if suggestion else "",
         "changelog": queries.model_changelog(model),
         "last_reviewed": queries.model_last_reviewed(model),
         "total_percent": as_percent(model.total_score),
         "grade_legend": grade_legend(),
         "page_meta": site_settings.model_page_meta(model),
+        "choices": queries.compare_choices(),
     })
 
 
 @cache_public_page
 def organisation_index(request):
+    cleaned = _without_empty_parameters(request)
+    if cleaned is not None:
+        return cleaned
     filterset = OrganisationFilter(request.GET, queries.public_organisations())
     paginator = Paginator(filterset.qs, 100)
     page = paginator.get_page(request.GET.get("page"))
@@ -203,8 +227,12 @@ def compare(request):
         elif len(rows) < COMPARE_MIN:
             errors.append(f"Choose at least {COMPARE_MIN} models to compare.")
     status = 400 if errors else 200
+    chosen = [row.model.name for row in rows] + [term for term in slugs if term in unknown]
+    # One field per chosen model and two more to add, at least four, at most the maximum.
+    fields = (chosen + [""] * COMPARE_MAX)[:max(4, min(COMPARE_MAX, len(chosen) + 2))]
     return render(request, "public/compare.html", {
-        "rows": rows, "columns": columns, "errors": errors, "slugs": slugs,
+        "rows": rows, "columns": columns, "errors": errors, "slugs": slugs, "fields": fields,
+        "choices": queries.compare_choices(),
         "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX, "grade_legend": grade_legend(),
         "page_meta": site_settings.compare_page_meta([row.model for row in rows]),
     }, status=status)
