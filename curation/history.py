@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from curation.models import AIModel, HistoryEntry
+from curation.models import AIModel, Assessment, HistoryEntry
+from curation.scoring import as_percent, compute_scores
+from curation.vocab import Grade
 from curation.review.fields import ASSESSMENT_PREFIX, display_value, field_label
 
 
@@ -101,3 +103,48 @@ def reviewed_evidence(model_ids) -> dict[tuple[int, str], ReviewedEvidence]:
         key: ReviewedEvidence(link, applied_at)
         for key, (link, change_request_id, applied_at) in latest.items() if change_request_id and link
     }
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """A model's openness at the end of a day its grades or types changed (percent, 0-100)."""
+
+    day: datetime.date
+    percent: int
+    changed: tuple[str, ...]  # labels of the fields changed that day
+    from_import: bool
+
+
+def score_history(ai_model: AIModel, specs) -> list[ScorePoint]:
+    """The model's openness after each day its history changed something, oldest first, rebuilt
+    by undoing its history entries (newest first) from today's grades and types and scoring each
+    state with the one formula (curation.scoring) over `specs`, the registry's dimensions as they
+    are today. Days that left the score unchanged are left out, except the first."""
+    grades = dict(Assessment.objects.filter(ai_model=ai_model).values_list("dimension__ref", "grade"))
+    types = ai_model.type_list
+    entries = (
+        HistoryEntry.objects.filter(ai_model=ai_model, draft_edit=False).order_by("-applied_at", "-id")
+        .values_list("applied_at", "field", "before", "import_run_id")
+    )
+    by_day: dict[datetime.date, list[tuple]] = {}
+    for applied_at, field, before, import_run_id in entries:
+        by_day.setdefault(applied_at.date(), []).append((field, before, import_run_id))
+    points: list[ScorePoint] = []
+    for day, changes in by_day.items():  # newest day first
+        scored = [c for c in changes if c[0].startswith(ASSESSMENT_PREFIX) or c[0] in ("types", "created")]
+        if scored:
+            total = compute_scores(specs, types, grades).total
+            points.append(ScorePoint(
+                day, as_percent(total), tuple(dict.fromkeys(field_label(AIModel, c[0]) for c in scored)),
+                all(c[2] for c in scored),
+            ))
+        for field, before, _ in changes:
+            if field.startswith(ASSESSMENT_PREFIX):
+                grades[field[len(ASSESSMENT_PREFIX):]] = (before or {}).get("grade") or Grade.NOT_ASSESSED
+            elif field == "types":
+                values = before if isinstance(before, list) else str(before or "").split(",")
+                types = [v.strip() for v in values if v.strip()]
+        if any(field == "created" for field, _, _ in changes):
+            break
+    points.reverse()
+    return [p for i, p in enumerate(points) if i == 0 or p.percent != points[i - 1].percent]

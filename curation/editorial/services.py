@@ -13,16 +13,18 @@ from __future__ import annotations
 import copy
 import datetime
 import difflib
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.urls import Resolver404, resolve
 from django.utils.text import slugify
 
+from curation import upstream_query
 from curation.datachanges import record_data_change
 from curation.editorial.errors import EditorialPermissionDenied, EmbedProblems, IllegalTransition, InvalidPost
 from curation.editorial.rendering import render_markdown
@@ -389,6 +391,37 @@ def page_url(slug: str) -> str:
     """The address of a published fixed page, or "" when there is none."""
     page = Post.objects.public().filter(kind=PostKind.PAGE, slug=slug).only("kind", "slug").first()
     return page.get_absolute_url() if page else ""
+
+
+# `{% index ... models="a, b" ... %}` embeds and links to a model's page or a comparison.
+_INDEX_EMBED_MODELS = re.compile(r'\{%\s*index\b[^%]*?\bmodels\s*=\s*"([^"]*)"')
+_COMPARE_LINK = re.compile(r"/compare/\?models=([^)\s\"'#]+)")
+# A name shorter than this is too common a word to count as a mention (e.g. "Yi", "GLM").
+MENTION_MIN_NAME_LENGTH = 5
+
+
+def articles_about(ai_model) -> list[Post]:
+    """Published news and guides that embed `ai_model` (an `{% index %}` naming it), link to its
+    page or a comparison with it, or mention its name as a word, newest first."""
+    slug, name = ai_model.slug, ai_model.name
+    stem = (ai_model.upstream_filename or "").rsplit(".", 1)[0]
+    terms = Q(body__icontains=f"/models/{slug}/") | Q(body__icontains=slug)
+    if stem:
+        terms |= Q(body__icontains=stem)
+    if len(name) >= MENTION_MIN_NAME_LENGTH:
+        terms |= Q(body__contains=name)
+    mention = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])") if len(name) >= MENTION_MIN_NAME_LENGTH else None
+
+    def is_about(body: str) -> bool:
+        if f"/models/{slug}/" in body or (mention and mention.search(body)):
+            return True
+        for found in _INDEX_EMBED_MODELS.findall(body):
+            if any(upstream_query.is_named(ai_model, term) for term in found.split(",") if term.strip()):
+                return True
+        return any(slug in found.split(",") for found in _COMPARE_LINK.findall(body))
+
+    candidates = published_posts().filter(terms).only("kind", "slug", "title", "date", "body", "published_at")
+    return [post for post in candidates if is_about(post.body)]
 
 
 def content_last_updated():

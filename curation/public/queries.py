@@ -16,7 +16,7 @@ from curation import vocab
 from curation.assessments import category_scores_by_model, grades_by_model
 from curation.filters import AIModelFilter, annotate_organisation_aggregates
 from curation.models import AIModel, Assessment, Dimension, DimensionCategory, Organisation
-from curation.history import ReviewedEvidence, reviewed_evidence
+from curation.history import ReviewedEvidence, reviewed_evidence, score_history
 from curation.registry import active_dimensions, dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
 from curation.upstream_query import models_named
@@ -373,6 +373,11 @@ def first_recorded_day():
     first_entry = HistoryEntry.objects.order_by("applied_at").values_list("applied_at", flat=True).first()
     known = [moment for moment in (first_model, first_entry) if moment]
     return min(known).date() if known else None
+
+
+def model_score_history(model: AIModel, columns: Columns) -> list:
+    """The model's openness over time (curation.history.score_history), oldest first."""
+    return score_history(model, [columns.spec(d) for d in columns.dimensions])
 
 
 def model_last_reviewed(model: AIModel):

@@ -147,13 +147,18 @@ def model_detail(request, slug):
     columns = queries.registry_columns()
     related = queries.related_models(model)
     suggestion = next(iter(related["same_base"] + related["same_organisation"]), None)
+    changelog = queries.model_changelog(model)
+    history = queries.model_score_history(model, columns)
     return render(request, "public/model_detail.html", {
+        "articles": editorial_services.articles_about(model),
+        "score_history": history if len(history) > 1 else [],
+        "last_updated": changelog[0].applied_at if changelog else None,
         "model": model,
         "columns": columns,
         "grouped": queries.model_cells(model, columns),
         "related": related,
         "compare_suggestion": suggestion.name if suggestion else "",
-        "changelog": queries.model_changelog(model),
+        "changelog": changelog,
         "last_reviewed": queries.model_last_reviewed(model),
         "total_percent": as_percent(model.total_score),
         "grade_legend": grade_legend(),
