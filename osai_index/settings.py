@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "curation.editorial.context_processors.navigation",
+                "curation.public.theme.theme",
             ],
         },
     },

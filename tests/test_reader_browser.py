@@ -171,3 +171,39 @@ def test_demo_guide_embedded_list_renders_rows(live_server, registry, chromium):
         save_screenshot(page, "reader-390-demo-guide")
     finally:
         context.close()
+
+
+def _background(page) -> tuple[int, ...]:
+    color = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert not color.startswith("rgba"), color  # the page's own colour, not a transparent one
+    return tuple(int(part) for part in color[color.index("(") + 1:color.index(")")].split(",")[:3])
+
+
+def test_dark_mode_follows_the_system_and_a_link_without_javascript(live_server, real_site, chromium):
+    dark_system = chromium.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = dark_system.new_page()
+    try:
+        for name in ("home", "index", "model", "compare", "news"):
+            page.goto(f"{live_server.url}{real_site['pages'][name]}")
+            assert sum(_background(page)) < 150, name  # a dark page
+            save_screenshot(page, f"reader-390-dark-{name}")
+        # The reader's pick wins over the system's.
+        page.get_by_role("link", name="light", exact=True).click()
+        assert sum(_background(page)) > 600
+    finally:
+        dark_system.close()
+
+    light_system = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light",
+                                        java_script_enabled=False)
+    page = light_system.new_page()
+    try:
+        page.goto(f"{live_server.url}/models/")
+        assert sum(_background(page)) > 600
+        page.get_by_role("link", name="dark", exact=True).click()
+        assert page.url == f"{live_server.url}/models/"
+        assert sum(_background(page)) < 150
+        page.goto(f"{live_server.url}{real_site['pages']['model']}")
+        assert sum(_background(page)) < 150  # remembered on the next page
+        save_screenshot(page, "reader-1280-dark-model")
+    finally:
+        light_system.close()

@@ -29,6 +29,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 
+from curation.public.theme import chosen_theme
 from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version, local_change_count
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,8 @@ def code_stamp() -> str:
 def page_cache_key(request, version: int, generation: str = "") -> str:
     # The host is part of the key because pages carry absolute URLs (canonical, Open Graph).
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    # A page is drawn in the reader's chosen colour scheme (curation.public.theme).
+    url += f" theme={chosen_theme(request)}"
     digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
     return f"osai:page:{code_stamp()}:{generation}:v{version}:{digest}"
 

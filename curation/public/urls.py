@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import old_links, views
+from . import old_links, theme, views
 from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
@@ -26,5 +26,6 @@ urlpatterns = [
     path("compare", old_links.old_compare, name="old_compare"),
     path("favicon.ico", old_links.favicon, name="favicon"),
     path("robots.txt", old_links.robots_txt, name="robots_txt"),
+    path("theme/", theme.set_theme, name="theme"),
     path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -152,7 +152,8 @@ def model_detail(request, slug):
     return render(request, "public/model_detail.html", {
         "articles": editorial_services.articles_about(model),
         "score_history": history if len(history) > 1 else [],
-        "last_updated": changelog[0].applied_at if changelog else None,
+        # The newest change in its history; a model with none yet was last written when imported.
+        "last_updated": changelog[0].applied_at if changelog else model.updated_at,
         "model": model,
         "columns": columns,
         "grouped": queries.model_cells(model, columns),
