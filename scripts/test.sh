@@ -17,4 +17,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The accessibility tests run axe-core from the npm registry (package.json, package-lock.json).
+if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null 2>&1; then
+  npm ci --no-audit --no-fund --silent || echo "could not install axe-core; accessibility tests will report it" >&2
+fi
+
 exec .venv/bin/python -m pytest "$@"
