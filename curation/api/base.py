@@ -1,6 +1,8 @@
 """What every API view shares: authentication, anonymous throttling, JSON errors, ETags."""
 from __future__ import annotations
 
+import inspect
+
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import authentication, renderers
 from rest_framework.views import APIView
@@ -29,6 +31,14 @@ _WRITE_ERRORS = {
 class ApiSchema(AutoSchema):
     """drf-spectacular's schema, plus the error, 304 and validator headers every view answers with."""
 
+    def get_description(self) -> str:
+        """The action's or the view's own docstring, written for API users. Never one inherited
+        from a base class or mixin: those describe the code, not the endpoint."""
+        action = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        own_action_doc = getattr(action, "__doc__", None) if action is not None and not _inherited(self.view, action) else None
+        own_view_doc = type(self.view).__dict__.get("__doc__")
+        return inspect.cleandoc(own_action_doc or own_view_doc or "")
+
     def _get_response_bodies(self, direction="response"):
         from curation.api.serializers import ErrorSerializer
 
@@ -55,6 +65,13 @@ class ApiSchema(AutoSchema):
         if status_code == "429":
             headers.setdefault("Retry-After", {"schema": {"type": "string"}, "description": "Seconds to wait."})
         return headers
+
+
+def _inherited(view, action) -> bool:
+    """True when `action` is a method the view's class takes from a DRF or shared base class."""
+    name = getattr(action, "__name__", "")
+    defined_in = next((klass for klass in type(view).__mro__ if name in klass.__dict__), None)
+    return defined_in is None or not defined_in.__module__.startswith("curation.") or defined_in in (ApiViewMixin,)
 
 
 class ApiViewMixin(ConditionalReadMixin):

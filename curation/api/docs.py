@@ -9,11 +9,13 @@ import functools
 import json
 
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
+from markdown_it import MarkdownIt
 from rest_framework import authentication
 from rest_framework.response import Response
 
@@ -88,6 +90,14 @@ def _fields(schema: dict, node) -> list[dict]:
     ]
 
 
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def markdown_html(text: str) -> str:
+    """A description's Markdown as HTML (raw HTML in it is shown as text, not run)."""
+    return mark_safe(_MARKDOWN.render(text)) if text else ""
+
+
 def operations(schema: dict) -> list[dict]:
     """Each operation of the schema, grouped by tag, shaped for the documentation template."""
     groups: dict[str, list[dict]] = {}
@@ -105,7 +115,7 @@ def operations(schema: dict) -> list[dict]:
             groups.setdefault((op.get("tags") or ["api"])[0], []).append({
                 "id": op.get("operationId", f"{method}-{path}"),
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "description": op.get("description", ""),
+                "description": markdown_html(op.get("description", "")),
                 "parameters": [
                     {"name": p["name"], "in": p["in"], "required": p.get("required", False),
                      "type": _type_text(schema, p.get("schema", {})), "description": p.get("description", "")}
@@ -122,7 +132,7 @@ def operations(schema: dict) -> list[dict]:
 def docs(request):
     schema = openapi_schema()
     components = [
-        {"name": name, "description": node.get("description", ""), "fields": _fields(schema, node)}
+        {"name": name, "description": markdown_html(node.get("description", "")), "fields": _fields(schema, node)}
         for name, node in sorted(schema.get("components", {}).get("schemas", {}).items())
         if node.get("properties")
     ]

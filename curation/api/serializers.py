@@ -119,6 +119,8 @@ class DimensionCategorySerializer(serializers.ModelSerializer):
 # --- Organisations -----------------------------------------------------------------------------
 
 class OrganisationSummarySerializer(SiteLinksMixin, serializers.ModelSerializer):
+    """An organisation in brief: name, slug, classification and the address of its full record."""
+
     url = serializers.SerializerMethodField()
 
     class Meta:
