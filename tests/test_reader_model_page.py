@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 
 from curation.editorial import services as editorial
-from curation.models import PostKind
+from curation.models import HistoryEntry, PostKind
 from curation.review import services as review
 from tests.editorial_fixtures import make_post, role_users  # noqa: F401
 from tests.review_fixtures import new_grade, people  # noqa: F401
@@ -55,7 +55,9 @@ def test_score_history_and_last_updated_come_from_the_history(client, make_ai_mo
     with django_capture_on_commit_callbacks(execute=True):
         for day, ref in steps:
             # History is written once and never updated: the changes are made on those days.
-            with mock.patch("django.utils.timezone.now", return_value=_noon(day)):
+            applied_at = HistoryEntry._meta.get_field("applied_at")
+            with mock.patch("django.utils.timezone.now", return_value=_noon(day)), \
+                    mock.patch.object(applied_at, "_get_default", lambda day=day: _noon(day)):
                 request = review.propose(model, f"assessment:{ref}", new_grade("open"), user=people.curator,
                                          rationale="Released", evidence_link="https://example.org/e")
                 assert review.approve(request, people.reviewer).applied_at.date() == day
