@@ -9,15 +9,5 @@ class Command(DrillCommand):
             "readers load the site; errors only within the restart, no process restarted, approvals "
             "afterwards applied. " + DrillCommand.help_text_figures)
 
-    def add_arguments(self, parser):
-        super().add_arguments(parser)
-        parser.add_argument("--approvals", type=int, default=10)
-
-    def scenario_arguments(self, options):
-        return {**super().scenario_arguments(options), "approvals": options["approvals"]}
-
-    def forwarded_arguments(self, options):
-        return [*super().forwarded_arguments(options), "--approvals", str(options["approvals"])]
-
     def scenario(self, write, **arguments):
         return scenarios.postgres_restarted(write, **arguments)
