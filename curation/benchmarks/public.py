@@ -95,6 +95,18 @@ def _http_get(port: int, path: str) -> bytes:
     return body
 
 
+def _serve_until_shutdown(server: WSGIServer) -> None:
+    """Serve in this thread; on shutdown close the database connections the requests opened here,
+    since persistent connections (CONN_MAX_AGE) would otherwise keep the benchmark's database in
+    use and it could not be dropped."""
+    from django.db import connections
+
+    try:
+        server.serve_forever()
+    finally:
+        connections.close_all()
+
+
 def _cached_vs_static(runs: int) -> dict:
     """The cached page and the same bytes as a static file, from one server process."""
     from django.core.wsgi import get_wsgi_application
@@ -104,7 +116,7 @@ def _cached_vs_static(runs: int) -> dict:
         application = WhiteNoise(get_wsgi_application(), autorefresh=False)
         server: WSGIServer = make_server("127.0.0.1", 0, application, handler_class=_QuietHandler)
         port = server.server_port
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread = threading.Thread(target=_serve_until_shutdown, args=(server,), daemon=True)
         thread.start()
         try:
             page = _http_get(port, INDEX_URL)  # fills the page cache
@@ -119,6 +131,7 @@ def _cached_vs_static(runs: int) -> dict:
                     samples.append(time.perf_counter() - started)
         finally:
             server.shutdown()
+            thread.join()
             server.server_close()
     page_p50, static_p50 = statistics.median(page_times), statistics.median(static_times)
     return {
