@@ -124,6 +124,12 @@ class AIModelAdminForm(ReviewedForm):
         choices=vocab.ModelType.choices, widget=forms.CheckboxSelectMultiple, required=False,
         help_text="A model without types is scored on every dimension.",
     )
+    hf_repos_text = forms.CharField(
+        label="Hugging Face repositories", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Model repositories whose downloads and likes count for this model, one per line "
+                  "(owner/name or its huggingface.co address). Empty: derived from the model's link and "
+                  "end-model weights evidence; \"none\": no repository.",
+    )
 
     class Meta:
         model = AIModel
@@ -142,6 +148,8 @@ class AIModelAdminForm(ReviewedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["types"] = self.instance.type_list
+        repos = self.instance.hf_repos
+        self.initial["hf_repos_text"] = "" if repos is None else ("\n".join(repos) or "none")
         current = {}
         if self.instance.pk:
             current = {a.dimension_id: a for a in self.instance.assessments.all()}
@@ -161,6 +169,11 @@ class AIModelAdminForm(ReviewedForm):
                     check_http_url(link, "evidence link")
                 except ValidationFailed:
                     self.add_error(f"links__{dimension.ref}", f"{link!r} is not an http(s) URL")
+        if not self.instance.pk:  # a new entry takes its repositories with the rest of the form
+            try:
+                self.instance.hf_repos = field_for(AIModel, "hf_repos").clean(self.cleaned_data.get("hf_repos_text"))
+            except ValidationFailed as exc:
+                self.add_error("hf_repos_text", str(exc))
         return super().clean()
 
     def assessment_values(self) -> dict[str, dict]:
@@ -185,6 +198,7 @@ class AIModelAdminForm(ReviewedForm):
                                  "bloc": data.get("own_big_tech_bloc") or vocab.BigTechBloc.NONE}
             if data.get("own_sector") else None,
         }
+        values["hf_repos"] = data.get("hf_repos_text") or None
         types = [t for t in (data.get("types") or "").split(",") if t]
         # Imported models may have no types yet; leaving them empty is not a change to review.
         if types or self.instance.type_list:
@@ -521,7 +535,7 @@ class AIModelAdmin(ReviewedEntryAdmin):
         fieldsets = [
             (None, {"fields": ["name", "slug", "link", "base_model_name", "end_model_name", "end_model_licence",
                                "release_date", "release_date_precision", "notes"]}),
-            ("Classification", {"fields": ["types", "performance_class", "organisation"]}),
+            ("Classification", {"fields": ["types", "performance_class", "organisation", "hf_repos_text"]}),
             ("Own classification (only where upstream tags this model apart from its organisation)", {
                 "fields": ["own_origin_scope", "own_country", "own_sector", "own_contributor_kind",
                            "own_big_tech_bloc"],

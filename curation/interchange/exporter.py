@@ -21,6 +21,7 @@ from curation import vocab
 from curation.models import AIModel, Dimension, DimensionCategory
 
 from .upstream import (
+    HF_REPOS_KEY,
     ORG_KEYS,
     STANDARD_HEADER,
     SYSTEM_KEYS,
@@ -29,6 +30,7 @@ from .upstream import (
     TAGS_HEADING,
     SourceText,
     canonical_grade,
+    canonical_hf_repos,
     canonical_links,
     canonical_system_value,
     canonical_text,
@@ -242,6 +244,8 @@ def model_yaml(model: AIModel, dimensions: list[Dimension]) -> str:
     out.append("system:")
     for key, attr in SYSTEM_KEYS:
         out += writer.field(f"system.{key}", key, canonical_system_value(attr, system))
+    if model.hf_repos is not None:
+        out += writer.field(f"system.{HF_REPOS_KEY}", HF_REPOS_KEY, canonical_hf_repos(model.hf_repos))
     for key, value in (extra.get("system_extra") or {}).items():
         out += _block_lines(key, value, INDENT)
     out.append("")

@@ -693,7 +693,7 @@ class _Run:
                 if self._keeps_review(model, "organisation", before, after):
                     continue
                 changes.append(FieldChange(model, "organisation", before, after))
-            elif attr in ("performance_class", "is_public") and self._keeps_review(model, attr, current, value):
+            elif attr in ("performance_class", "is_public", "hf_repos") and self._keeps_review(model, attr, current, value):
                 continue
             elif attr == "upstream_filename":
                 # A rename upstream is kept in history (a past date lists the model under that

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curation import vocab, weblinks
+from curation import hfrepos, vocab, weblinks
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -41,6 +41,10 @@ SYSTEM_KEYS = [
     ("releasedate", "release_date"),
     ("notes", "notes"),
 ]
+# The model's Hugging Face repositories where a curator set them (AIModel.hf_repos): an optional
+# key of this site, after upstream's keys; readers that do not know it ignore it. Absent: the
+# repositories are derived from the model's links.
+HF_REPOS_KEY = "huggingface"
 ORG_KEYS = ["name", "link", "notes"]
 BLOCK_KEYS = ["class", "link", "notes"]
 TAG_ORIGIN = "National origin"
@@ -134,6 +138,13 @@ def canonical_links(links: list[str]):
     if not links:
         return None
     return links[0] if len(links) == 1 else list(links)
+
+
+def canonical_hf_repos(repos: list[str] | None):
+    """One repository as text, several as a list, none as `[]`; None when derived (no key)."""
+    if repos is None:
+        return None
+    return repos[0] if len(repos) == 1 else list(repos)
 
 
 def canonical_grade(grade: str):
@@ -415,6 +426,22 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
             system[attr] = _text(filename, text, path, value)
         if spelled is not None:
             _remember(extra, f"system.{upstream_key}", value, canonical_system_value(attr, system))
+    system["hf_repos"] = None
+    if HF_REPOS_KEY in by_key:
+        spelled, value = by_key.pop(HF_REPOS_KEY)
+        if spelled != HF_REPOS_KEY:
+            extra.setdefault("keys", {})[f"system.{HF_REPOS_KEY}"] = spelled
+        if isinstance(value, dict):
+            raise FileProblem(filename, find_line(text, str(system_key), spelled),
+                              f"system.{HF_REPOS_KEY}: expected a repository id or a list of them, found a mapping")
+        try:
+            system["hf_repos"] = hfrepos.clean_repo_ids(
+                [str(v) for v in value if v is not None] if isinstance(value, list) else
+                ([] if value is None else [str(value)])
+            )
+        except ValueError as exc:
+            raise FileProblem(filename, find_line(text, str(system_key), spelled), f"system.{HF_REPOS_KEY}: {exc}") from None
+        _remember(extra, f"system.{HF_REPOS_KEY}", value, canonical_hf_repos(system["hf_repos"]))
     if by_key:
         extra["system_extra"] = {spelled: value for spelled, value in by_key.values()}
     if not system["name"]:

@@ -7,7 +7,7 @@ from django.db.models.functions import Collate, Lower
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
-from curation import vocab
+from curation import hfrepos, vocab
 from curation.weblinks import http_url_validator
 
 from .classification import classification_expressions, effective_classification
@@ -98,6 +98,10 @@ class AIModel(models.Model):
     # Values as written upstream where normalising them would lose the original spelling,
     # plus keys we do not model; the exporter writes them back while they still apply.
     upstream_extra = models.JSONField(default=dict, blank=True)
+    # Hugging Face model repositories (`owner/name`) whose downloads and likes are the model's
+    # adoption, as a curator set them (reviewed; `[]`: none); null derives them from the model's
+    # links (curation.hfrepos). Upstream files carry a set list as `system.huggingface`.
+    hf_repos = models.JSONField("Hugging Face repositories", null=True, blank=True, default=None)
 
     # Denormalised from the assessments by curation.assessments.recompute_scores so that the
     # index can sort in the database.
@@ -178,6 +182,22 @@ class AIModel(models.Model):
             return None
         return {"sector": self.own_sector, "kind": self.own_contributor_kind,
                 "bloc": self.own_big_tech_bloc or vocab.BigTechBloc.NONE}
+
+    def hf_repo_ids(self, weights_links: list[str] | None = None) -> list[str]:
+        """The model's Hugging Face repositories: the curated list, else those its website and
+        end-model weights evidence link to (`weights_links`, read from the database when None)."""
+        if self.hf_repos is not None:
+            return list(self.hf_repos)
+        if weights_links is None:
+            weights_links = [
+                link for links in self.assessments.filter(dimension__ref=hfrepos.WEIGHTS_DIMENSION)
+                .values_list("links", flat=True) for link in (links or [])
+            ]
+        return hfrepos.derive_repo_ids([self.link, *weights_links])
+
+    @property
+    def hf_repos_derived(self) -> bool:
+        return self.hf_repos is None
 
     @property
     def type_list(self) -> list[str]:

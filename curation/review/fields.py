@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from django_countries import countries
 
-from curation import vocab
+from curation import hfrepos, vocab
 from curation.models import AIModel, Assessment, Dimension, Organisation
 from curation.weblinks import is_http_url
 
@@ -223,6 +223,28 @@ def _display_public(value) -> str:
     return "published" if value else "draft (hidden from readers)"
 
 
+# A model's Hugging Face repositories: None derives them from its links (curation.hfrepos), a
+# list (possibly empty) is the curated value.
+DERIVED_REPOS = "derived from its links"
+
+
+def _clean_hf_repos(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return []
+    try:
+        return hfrepos.clean_repo_ids(value)
+    except ValueError as exc:
+        raise ValidationFailed(f"Hugging Face repositories: {exc}") from None
+
+
+def _display_hf_repos(value) -> str:
+    if value is None:
+        return f"({DERIVED_REPOS})"
+    return ", ".join(value) or "none"
+
+
 def _common_fields(model) -> list[ClassifiedField]:
     return [
         ClassifiedField(
@@ -269,6 +291,10 @@ AI_MODEL_FIELDS = [
         "contributor_type", "own contributor type (sector, kind, Big Tech bloc)", AIModel,
         read=lambda m: m.own_contributor, clean=_clean_own(_clean_contributor), write=_write_own_contributor,
         display=_display_own(_display_contributor),
+    ),
+    ClassifiedField(
+        "hf_repos", "Hugging Face repositories", AIModel, read=lambda m: m.hf_repos, clean=_clean_hf_repos,
+        write=_write_model_attr("hf_repos"), display=_display_hf_repos,
     ),
     *_common_fields(AIModel),
 ]
@@ -365,8 +391,9 @@ def field_for(target, name: str) -> ClassifiedField:
     )
 
 
-# A model's fields where None is a value of its own: inherited from the organisation.
-MODEL_OWN_CLASSIFICATION = ("national_origin", "contributor_type")
+# A model's fields where None is a value of its own: inherited from the organisation (or, for
+# the Hugging Face repositories, derived from its links).
+MODEL_OWN_CLASSIFICATION = ("national_origin", "contributor_type", "hf_repos")
 
 # Whole-record events in history rather than field changes; their values are snapshots.
 RECORD_EVENTS = {"created": "added to the index", "deleted": "removed from the index"}
