@@ -48,3 +48,12 @@ def regenerate_all_charts(render_all=False):
     from curation.charts.publish import regenerate
 
     return run_summary(regenerate(trigger="command", render_all=render_all, even_without_changes=True))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def fetch_adoption():
+    """Daily (beat): read the Hugging Face figures of every model's repositories (idempotent per
+    day, resumes a run that stopped); returns the run's summary."""
+    from curation.adoption.fetch import fetch_adoption as fetch
+
+    return fetch().summary()

@@ -211,12 +211,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("OSAI_CHARTS_SWEEP_SECONDS", default=15.0),
     },
     "check-all-charts-nightly": {"task": "curation.tasks.check_all_charts", "schedule": crontab(hour=3, minute=17)},
+    # Adoption figures (Hugging Face downloads and likes), read once a day; a second run the
+    # same day only finishes what the first left undone.
+    "fetch-adoption-daily": {
+        "task": "curation.tasks.fetch_adoption",
+        "schedule": crontab(hour=env.int("OSAI_ADOPTION_FETCH_HOUR", default=4), minute=23),
+    },
     # Scheduled news and guides go live within a minute of their publish_at.
     "publish-scheduled-posts": {
         "task": "curation.editorial.publish_scheduled_posts",
         "schedule": env.float("OSAI_PUBLISH_SCHEDULED_SECONDS", default=60.0),
     },
 }
+
+# --- Adoption (curation.adoption.fetch) -------------------------------------------------------
+# The Hub the figures are read from (a fake one in tests and benchmarks), and a token only where
+# a higher rate limit is wanted.
+HF_ENDPOINT = env.str("HF_ENDPOINT", default="https://huggingface.co").rstrip("/")
+HF_TOKEN = env.str("HF_TOKEN", default="")
+OSAI_ADOPTION_CONCURRENCY = env.int("OSAI_ADOPTION_CONCURRENCY", default=4)
+OSAI_ADOPTION_MAX_ATTEMPTS = env.int("OSAI_ADOPTION_MAX_ATTEMPTS", default=6)
+OSAI_ADOPTION_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_BACKOFF_SECONDS", default=2.0)
+OSAI_ADOPTION_MAX_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_MAX_BACKOFF_SECONDS", default=300.0)
+OSAI_ADOPTION_TIMEOUT_SECONDS = env.float("OSAI_ADOPTION_TIMEOUT_SECONDS", default=20.0)
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

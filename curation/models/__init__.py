@@ -10,3 +10,4 @@ from .posts import ARTICLE_KINDS, HOME_PAGE_SLUG, Post, PostKind, PostRevision, 
 from .charts import ChartRun, ChartVersion  # noqa: F401
 from .images import Image, ImageRendition  # noqa: F401
 from .site import MenuItem, SiteLogo, SiteSettings  # noqa: F401
+from .adoption import AdoptionStatus, RepoAdoption  # noqa: F401
