@@ -27,6 +27,7 @@ from django.db.models.functions import ExtractYear, Floor, Least
 from django_countries import countries
 
 from curation import vocab
+from curation.adoption.figures import adoption_of, herfindahl_hirschman, top_share
 from curation.charts.data import (
     GROUPED_BARS, LINES, PIE, STACKED_BARS, ChartData, Point, Series, percent_of, slices_from_counts,
 )
@@ -283,6 +284,86 @@ def concentration(queryset: QuerySet) -> tuple[list[Series], int]:
     return [Series(TOP_SHARE, tuple(top)), Series(HHI, tuple(hhi))], sum(n for *_, n in rows)
 
 
+# --- adoption: Hugging Face downloads per month (curation.adoption.figures) ---------------------
+# One download, one vote: each model weighs what its repositories were downloaded in the month.
+# Each returns (series, models with adoption data, its coverage (figures.Adoption.coverage)).
+
+def _downloads_by_label(queryset: QuerySet, labels: dict[int, str], order: list[str]) -> tuple[list[Series], int, dict]:
+    """Per month, each label's share (%) of the month's downloads."""
+    adoption = adoption_of(queryset)
+    months = adoption.months()
+    per_label: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_month: dict[str, int] = defaultdict(int)
+    for pk, figures in adoption.by_model.items():
+        for month, n in figures.monthly.items():
+            per_label[labels.get(pk, NOT_CLASSIFIED)][month] += n
+            per_month[month] += n
+    series = [
+        Series(label, tuple(Point(m, percent_of(per_label[label].get(m, 0), per_month[m])) for m in months))
+        for label in order
+        if any(per_label[label].values())
+    ]
+    return series, adoption.covered, adoption.coverage()
+
+
+def downloads_by_big_tech(queryset: QuerySet) -> tuple[list[Series], int, dict]:
+    rows = queryset.with_classification("sector", "big_tech_bloc").values_list(
+        "pk", "effective_sector", "effective_big_tech_bloc")
+    labels = {
+        pk: vocab.BIG_TECH_GROUP_LABELS[vocab.BigTechBloc(bloc)]
+        if sector in vocab.Sector.values and bloc in vocab.BigTechBloc.values else NOT_CLASSIFIED
+        for pk, sector, bloc in rows
+    }
+    order = [vocab.BIG_TECH_GROUP_LABELS[b] for b in BIG_TECH_SLICES] + [NOT_CLASSIFIED]
+    return _downloads_by_label(queryset, labels, order)
+
+
+def downloads_by_region(queryset: QuerySet) -> tuple[list[Series], int, dict]:
+    rows = queryset.with_classification("region", "country").values_list("pk", "effective_region", "effective_country")
+    labels = {pk: region_group_label(region, country) for pk, region, country in rows}
+    return _downloads_by_label(queryset, labels, region_group_labels())
+
+
+def downloads_concentration(queryset: QuerySet) -> tuple[list[Series], int, dict]:
+    """Per month: the Herfindahl–Hirschman index of downloads by organisation, and the five
+    largest organisations' share; models without an organisation are left out."""
+    adoption = adoption_of(queryset)
+    organisation = dict(queryset.filter(organisation__isnull=False).values_list("pk", "organisation_id"))
+    per_month: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for pk, figures in adoption.by_model.items():
+        if pk in organisation:
+            for month, n in figures.monthly.items():
+                per_month[month][organisation[pk]] += n
+    months = [m for m in sorted(per_month) if sum(per_month[m].values())]
+    top = tuple(Point(m, round(top_share(per_month[m].values()), 1)) for m in months)
+    hhi = tuple(Point(m, round(herfindahl_hirschman(per_month[m].values()), 1)) for m in months)
+    return [Series(TOP_SHARE, top), Series(HHI, hhi)], adoption.covered, adoption.coverage()
+
+
+def downloads_open_weights_vs_open_source(queryset: QuerySet) -> tuple[list[Series], int, dict]:
+    """Per month, downloads of models open on end-model weights only, and of models open on
+    weights, training data, training code and licence (the dimensions of the models chart)."""
+    adoption = adoption_of(queryset)
+    ids = dict(Dimension.objects.filter(is_active=True).values_list("ref", "pk"))
+    kind: dict[int, str] = {}
+    if OPEN_WEIGHTS_DIMENSION in ids:
+        flags = {"open_weights": _open_dimension(ids[OPEN_WEIGHTS_DIMENSION])}
+        others = [ids[ref] for ref in OPEN_SOURCE_DIMENSIONS if ref in ids]
+        flags.update({f"open_{i}": _open_dimension(pk) for i, pk in enumerate(others)})
+        rows = queryset.filter(pk__in=list(adoption.by_model)).annotate(**flags).values_list("pk", *flags)
+        for pk, weights, *rest in rows:
+            if weights:
+                kind[pk] = OPEN_ON_ALL if all(rest) else OPEN_WEIGHTS_ONLY
+    months = adoption.months()
+    per_kind: dict[str, dict[str, int]] = {OPEN_WEIGHTS_ONLY: defaultdict(int), OPEN_ON_ALL: defaultdict(int)}
+    for pk, figures in adoption.by_model.items():
+        if pk in kind:
+            for month, n in figures.monthly.items():
+                per_kind[kind[pk]][month] += n
+    series = [Series(label, tuple(Point(m, per_kind[label].get(m, 0)) for m in months)) for label in per_kind]
+    return series, adoption.covered, adoption.coverage()
+
+
 # --- the catalogue ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -324,7 +405,10 @@ class ChartSpec:
             if self.summary is not None and slices:
                 common["note"] = f"{self.note} {self.summary(slices)}".strip()
             return ChartData(total=sum(s.count for s in slices), slices=slices, **common)
-        series, total = self.count(queryset)
+        series, total, *coverage = self.count(queryset)
+        if coverage:  # the adoption charts say how many models they stand for
+            common["note"] = f"{self.note} {coverage[0]['text']}".strip()
+            common["extra"] = {"coverage": coverage[0]}
         return ChartData(total=total, series=tuple(series), **common)
 
 
@@ -367,9 +451,34 @@ def _series_specs() -> list[ChartSpec]:
     ]
 
 
+_ADOPTION_NOTE = ("Downloads in each month of the models' Hugging Face repositories (the Hub's 30-day count "
+                  "on the month's last reading).")
+
+
+def _adoption_specs() -> list[ChartSpec]:
+    share = "Share of downloads (%)"
+    return [
+        ChartSpec("adoption-big-tech", "Share of Hugging Face downloads by Big Tech bloc, per month", ALL,
+                  STACKED_BARS, downloads_by_big_tech, x_label="Month", y_label=share,
+                  note=_ADOPTION_NOTE + " The Chinese AI Tigers are shown beside Chinese Big Tech."),
+        ChartSpec("adoption-regions", "Share of Hugging Face downloads by region, per month", ALL, STACKED_BARS,
+                  downloads_by_region, x_label="Month", y_label=share,
+                  note=_ADOPTION_NOTE + " China is shown apart from the rest of East Asia."),
+        ChartSpec("adoption-concentration", "Concentration of Hugging Face downloads by organisation, per month",
+                  ALL, LINES, downloads_concentration, x_label="Month", y_label="",
+                  note=_ADOPTION_NOTE + " Share of the month's downloads of the five largest organisations, and "
+                       "the Herfindahl-Hirschman index of downloads by organisation."),
+        ChartSpec("adoption-open-weights-vs-open-source",
+                  "Hugging Face downloads of open-weights and open-source models, per month", ALL, LINES,
+                  downloads_open_weights_vs_open_source, x_label="Month", y_label="Downloads",
+                  note=_ADOPTION_NOTE + " Open means graded open on end-model weights, training data (base and end "
+                       "model), training code and licence."),
+    ]
+
+
 def catalogue() -> dict[str, ChartSpec]:
     """Every chart by key (built on call: titles and notes follow the settings)."""
-    return {spec.key: spec for spec in _pie_specs() + _series_specs()}
+    return {spec.key: spec for spec in _pie_specs() + _series_specs() + _adoption_specs()}
 
 
 def chart_keys() -> list[str]:

@@ -76,6 +76,8 @@ class ChartData:
             ]
         else:
             doc["slices"] = [{"label": s.label, "count": s.count, "percent": s.percent} for s in self.slices]
+        if "coverage" in self.extra:  # how many models the figures stand for (adoption charts)
+            doc["coverage"] = self.extra["coverage"]
         return doc
 
     def document(self, *, generated_at: str, data_version: int) -> dict:
@@ -115,8 +117,9 @@ class ChartData:
 
     def alt_text(self) -> str:
         """A sentence that states the numbers, for readers who cannot see the picture."""
+        coverage = f" {self.extra['coverage']['text']}" if "coverage" in self.extra else ""
         if not self.total:
-            return f"{self.title}: no models to count."
+            return f"{self.title}: no models to count.{coverage}"
         if not self.is_time_series:
             parts = "; ".join(f"{s.label} {s.count} ({_fmt(s.percent)}%)" for s in self.slices)
             return f"{self.title}, {self.total} models: {parts}."
@@ -124,7 +127,7 @@ class ChartData:
         for s in self.series:
             values = ", ".join(f"{p.x}: {_fmt(p.value)}" for p in s.points if p.value)
             described.append(f"{s.label}: {values or 'none'}")
-        return f"{self.title}, {self.total} models. " + ". ".join(described) + "."
+        return f"{self.title}, {self.total} models. " + ". ".join(described) + "." + coverage
 
 
 def _fmt(value: float) -> str:

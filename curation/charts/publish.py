@@ -92,9 +92,15 @@ def _published(version: ChartVersion, spec: ChartSpec | None) -> PublishedChart:
     return PublishedChart(
         key=version.key, title=version.title, alt_text=version.alt_text,
         svg_url=urls["svg"], png_url=urls["png"], csv_url=urls["csv"], json_url=urls["json"],
-        data=version.data, generated_at=version.generated_at, note=spec.note if spec else "",
+        data=version.data, generated_at=version.generated_at, note=_note(spec, version.data),
         table_header=header, table_rows=rows, data_hash=version.data_hash,
     )
+
+
+def _note(spec: ChartSpec | None, doc: dict) -> str:
+    """The chart's note, with the coverage its figures stand for where it has one."""
+    coverage = (doc.get("coverage") or {}).get("text", "")
+    return f"{spec.note if spec else ''} {coverage}".strip()
 
 
 def _table_from_document(doc: dict, x_label: str = "") -> tuple[list, list]:
