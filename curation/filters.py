@@ -132,6 +132,7 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
         "organisation": ("organisation__name", "Organisation"),
         "type": ("types", "Type"),
         "performance_class": ("performance_class", "Performance class"),
+        "downloads": ("hf_downloads", "Hugging Face downloads (30 days)"),
     }
 
     def __init__(self, *args, categories=(), dimensions=(), **kwargs):
@@ -148,7 +149,7 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
 
     # Columns that can be empty; their empty values sort last either way. The others get no
     # NULLS clause, so the default order matches the `aimodel_index_order` database index.
-    NULLABLE = {"released", "organisation"}
+    NULLABLE = {"released", "organisation", "downloads"}
 
     def filter(self, qs, value):
         keys = [v for v in (value or []) if v] or ["-total"]

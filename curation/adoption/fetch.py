@@ -36,6 +36,7 @@ from django.utils import timezone
 from curation.datachanges import record_data_change
 from curation.models import AdoptionStatus, RepoAdoption
 
+from .figures import refresh_model_figures
 from .repos import repo_ids_by_model
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,7 @@ def fetch_adoption(*, models=None, day: datetime.date | None = None, api=None, c
             bar.close()
     if todo:
         with transaction.atomic():
+            refresh_model_figures()
             record_data_change(f"adoption figures of {day}: {report.read} repositories read")
     report.not_found.sort()
     report.failed.sort()

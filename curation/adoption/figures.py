@@ -18,8 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
-from curation.models import AdoptionStatus, RepoAdoption
+from curation.models import AdoptionStatus, AIModel, RepoAdoption
 
 from .repos import repo_ids_by_model, repository_owners
 
@@ -34,6 +35,11 @@ class ModelAdoption:
     likes: int | None = None
     read_on: object = None  # the day of the latest reading (a date)
     monthly: dict[str, int] = field(default_factory=dict)
+    # repository -> its latest reading: (day, status, downloads, all-time downloads, likes)
+    latest_by_repo: dict[str, tuple] = field(default_factory=dict)
+
+    def monthly_series(self) -> list[tuple[str, int]]:
+        return sorted(self.monthly.items())
 
 
 @dataclass
@@ -66,16 +72,19 @@ def month_of(day) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+# Up to this many repositories, only their rows are read (pages); above, every row is scanned.
+_FEW_REPOSITORIES = 200
+
+
 def adoption_of(models: QuerySet) -> Adoption:
     """The figures of `models` (an AIModel queryset): three queries whatever their number."""
     by_model = repo_ids_by_model(models)
     owners = repository_owners(by_model)
     total = models.order_by().count()
-    rows = (
-        RepoAdoption.objects.filter(status=AdoptionStatus.OK)
-        .order_by("repo_id", "day")
-        .values_list("repo_id", "day", "downloads", "downloads_all_time", "likes")
-    )
+    rows = RepoAdoption.objects.filter(status=AdoptionStatus.OK)
+    if len(owners) <= _FEW_REPOSITORIES:
+        rows = rows.alias(repo_lower=Lower("repo_id")).filter(repo_lower__in=list(owners))
+    rows = rows.order_by("repo_id", "day").values_list("repo_id", "day", "downloads", "downloads_all_time", "likes")
     # Per (model, repository): the last reading of each month, and the latest reading overall.
     last_in_month: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
     latest: dict[tuple[int, str], tuple] = {}
@@ -95,6 +104,7 @@ def adoption_of(models: QuerySet) -> Adoption:
         entry.read_on = max(entry.read_on, day) if entry.read_on else day
         for month, value in last_in_month[(owner, key)].items():
             entry.monthly[month] = entry.monthly.get(month, 0) + value
+        entry.latest_by_repo[key] = (day, AdoptionStatus.OK, downloads, all_time, likes)
     return Adoption(models=total, with_repositories=len(by_model), by_model=figures)
 
 
@@ -115,3 +125,84 @@ def top_share(sizes, n: int = 5) -> float:
     """The share (%) of the `n` largest holders; 0.0 for no total."""
     total = sum(sizes)
     return 100 * sum(sorted(sizes, reverse=True)[:n]) / total if total else 0.0
+
+
+FIGURE_FIELDS = ("hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_on")
+
+
+def refresh_model_figures() -> int:
+    """Write every model's latest figures onto it (AIModel.hf_downloads…), for sorting and
+    listing; returns how many models changed. Called by each fetch run and when a model's
+    repositories are set. Runs in the caller's transaction."""
+    adoption = adoption_of(AIModel.objects.all())
+    changed = []
+    for model in AIModel.objects.only("pk", *FIGURE_FIELDS).iterator(chunk_size=2000):
+        figures = adoption.by_model.get(model.pk)
+        wanted = (
+            (figures.downloads, figures.downloads_all_time, figures.likes, figures.read_on)
+            if figures else (None, None, None, None)
+        )
+        if tuple(getattr(model, name) for name in FIGURE_FIELDS) != wanted:
+            for name, value in zip(FIGURE_FIELDS, wanted):
+                setattr(model, name, value)
+            changed.append(model)
+    AIModel.objects.bulk_update(changed, FIGURE_FIELDS, batch_size=1000)
+    return len(changed)
+
+
+@dataclass
+class RepositoryReading:
+    """A repository as a model page shows it: its latest reading, of any status."""
+
+    repo_id: str
+    status: str | None = None  # None: never read
+    day: object = None
+    downloads: int | None = None
+    downloads_all_time: int | None = None
+    likes: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://huggingface.co/{self.repo_id}"
+
+
+def model_adoption(model: AIModel) -> tuple[ModelAdoption | None, list[RepositoryReading]]:
+    """One model's figures (None without adoption data) and each of its repositories' latest
+    reading. Each of its repositories counts here, even one another model also claims."""
+    repos = model.hf_repo_ids()
+    figures = adoption_of(AIModel.objects.filter(pk=model.pk)).by_model.get(model.pk)
+    latest: dict[str, RepoAdoption] = {}
+    rows = (RepoAdoption.objects.alias(repo_lower=Lower("repo_id")).filter(repo_lower__in=[r.lower() for r in repos])
+            .order_by("day", "id"))
+    for row in rows:
+        latest[row.repo_id.lower()] = row
+    readings = []
+    for repo in repos:
+        row = latest.get(repo.lower())
+        readings.append(RepositoryReading(repo) if row is None else RepositoryReading(
+            repo, row.status, row.day, row.downloads, row.downloads_all_time, row.likes))
+    return figures, readings
+
+
+@dataclass
+class GroupAdoption:
+    """Figures of a group of models (an organisation's): sums over the models with data."""
+
+    models: int
+    covered: int
+    downloads: int | None
+    likes: int | None
+    monthly: list[tuple[str, int]]
+
+
+def group_adoption(models: QuerySet) -> GroupAdoption:
+    """Sums over `models` (a repository shared by two of them counts once)."""
+    adoption = adoption_of(models)
+    monthly: dict[str, int] = defaultdict(int)
+    downloads = likes = None
+    for figures in adoption.by_model.values():
+        downloads = _add(downloads, figures.downloads)
+        likes = _add(likes, figures.likes)
+        for month, n in figures.monthly.items():
+            monthly[month] += n
+    return GroupAdoption(adoption.models, adoption.covered, downloads, likes, sorted(monthly.items()))

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from django.urls import reverse
 from rest_framework import serializers
 
-from curation import history, vocab
+from curation import hfrepos, history, vocab
 from curation.models import AIModel, Dimension, DimensionCategory, Organisation, Post
 from curation.registry import active_dimensions, dimension_spec
 from curation.scoring import applies, as_percent
@@ -224,6 +224,31 @@ class ClassificationSerializer(serializers.Serializer):
         }
 
 
+class AdoptionSerializer(serializers.Serializer):
+    """A model's adoption on the Hugging Face Hub: its repositories and, summed over them, the
+    figures of the latest reading (null: never read). Source: the Hub's model API."""
+
+    repositories = serializers.ListField(
+        child=serializers.CharField(), help_text="Hugging Face model repositories (owner/name)."
+    )
+    repositories_derived = serializers.BooleanField(
+        help_text="True: read from the model's links; false: set by curators."
+    )
+    downloads_30d = serializers.IntegerField(allow_null=True, help_text="Downloads in the 30 days before the reading.")
+    downloads_all_time = serializers.IntegerField(allow_null=True)
+    likes = serializers.IntegerField(allow_null=True)
+    read_on = serializers.DateField(allow_null=True, help_text="Day (UTC) of the latest reading.")
+
+    @staticmethod
+    def of(model, weights_links: list[str]) -> dict:
+        return {
+            "repositories": model.hf_repo_ids(weights_links),
+            "repositories_derived": model.hf_repos is None,
+            "downloads_30d": model.hf_downloads, "downloads_all_time": model.hf_downloads_all_time,
+            "likes": model.hf_likes, "read_on": model.hf_read_on.isoformat() if model.hf_read_on else None,
+        }
+
+
 class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     """A model as the index shows it: classification, every dimension's grade and evidence, scores."""
 
@@ -239,6 +264,7 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     openness_percent = serializers.SerializerMethodField()
     category_scores = serializers.SerializerMethodField()
     assessments = serializers.SerializerMethodField()
+    adoption = serializers.SerializerMethodField()
 
     class Meta:
         model = AIModel
@@ -246,7 +272,7 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "slug", "name", "url", "page_url", "link", "organisation", "classification", "types", "performance_class",
             "base_model_name", "end_model_name", "end_model_licence", "release_date",
             "release_date_precision", "release", "notes", "total_score", "openness_percent",
-            "category_scores", "assessments", "updated_at",
+            "category_scores", "assessments", "adoption", "updated_at",
         ]
 
     def to_representation(self, obj):
@@ -279,6 +305,7 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "openness_percent": self.get_openness_percent(obj),
             "category_scores": self.get_category_scores(obj),
             "assessments": self.get_assessments(obj),
+            "adoption": self.get_adoption(obj),
             "updated_at": updated_at.to_representation(obj.updated_at),
         }
 
@@ -305,6 +332,13 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
             for pk, category in registry.categories.items()
             if pk in obj.category_score_rows
         }
+
+    @extend_schema_field(AdoptionSerializer)
+    def get_adoption(self, obj) -> dict:
+        registry: RegistrySnapshot = self.context["registry"]
+        weights = next((d.pk for d in registry.dimensions if d.ref == hfrepos.WEIGHTS_DIMENSION), None)
+        links = obj.grade_rows.get(weights, (None, [], ""))[1] if weights is not None else []
+        return AdoptionSerializer.of(obj, list(links) if isinstance(links, list) else ([links] if links else []))
 
     @extend_schema_field(AssessmentOutSerializer(many=True))
     def get_assessments(self, obj) -> list:

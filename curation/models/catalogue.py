@@ -106,6 +106,12 @@ class AIModel(models.Model):
     # Denormalised from the assessments by curation.assessments.recompute_scores so that the
     # index can sort in the database.
     total_score = models.FloatField(default=0)
+    # Adoption at the latest Hub reading of the model's repositories (null: no adoption data),
+    # denormalised by curation.adoption.figures.refresh_model_figures so the index can sort on it.
+    hf_downloads = models.BigIntegerField("Hugging Face downloads (last 30 days)", null=True, blank=True, editable=False)
+    hf_downloads_all_time = models.BigIntegerField(null=True, blank=True, editable=False)
+    hf_likes = models.BigIntegerField(null=True, blank=True, editable=False)
+    hf_read_on = models.DateField(null=True, blank=True, editable=False)
 
     is_public = models.BooleanField(default=True, help_text="Drafts are hidden from readers until approved.")
     created_at = models.DateTimeField(auto_now_add=True)

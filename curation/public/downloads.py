@@ -74,13 +74,32 @@ def details_csv_header(columns: Columns) -> list[str]:
          "Base model", "End model", "End model licence", "Total score (%)"]
         + [f"{c.name} (%)" for c in columns.categories]
         + [d.name for d in columns.dimensions]
+        + list(ADOPTION_HEADER)
     )
+
+
+# Adoption at the latest Hugging Face reading (curation.adoption.figures), last in the details.
+ADOPTION_HEADER = ("Hugging Face downloads (30 days)", "Hugging Face downloads (all time)", "Hugging Face likes",
+                   "Hugging Face read on")
+
+
+def adoption_figures(model) -> dict:
+    """A model's figures at the latest Hub reading (None where unknown; a model rebuilt for a
+    past date has none)."""
+    read_on = getattr(model, "hf_read_on", None)
+    return {
+        "downloads_30d": getattr(model, "hf_downloads", None),
+        "downloads_all_time": getattr(model, "hf_downloads_all_time", None),
+        "likes": getattr(model, "hf_likes", None),
+        "read_on": read_on.isoformat() if read_on else None,
+    }
 
 
 def index_details_csv(rows, columns: Columns, *, base_url: str = "") -> str:
     """The richer table: the model's details, total and category scores as whole percentages
     (half up, as upstream shows them), and each dimension's grade in words ("Open",
-    "Not assessed", "Unrecognised grade, under review"; empty where it does not apply)."""
+    "Not assessed", "Unrecognised grade, under review"; empty where it does not apply), then the
+    Hugging Face figures of the latest reading (empty where there is none)."""
     def line(row):
         model, organisation = row.model, row.model.organisation
         return (
@@ -89,6 +108,7 @@ def index_details_csv(rows, columns: Columns, *, base_url: str = "") -> str:
              model.base_model_name, model.end_model_name, model.end_model_licence, row.total_percent]
             + ["" if p is None else p for p in row.category_percents]
             + ["" if c.grade is None else c.label for c in row.cells]
+            + ["" if v is None else v for v in adoption_figures(model).values()]
         )
     return _csv_text(details_csv_header(columns), (line(row) for row in rows))
 
@@ -115,6 +135,7 @@ def index_json(rows, columns: Columns, *, base_url: str = "") -> str:
                 c.ref: percent for c, percent in zip(columns.categories, row.category_percents)
             },
             "grades": {cell.dimension.ref: cell.grade for cell in row.cells},
+            "adoption": adoption_figures(model),
         })
     return json.dumps({
         "dimensions": [

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from curation.adoption.figures import group_adoption, model_adoption
+from curation.adoption.sparkline import sparkline_svg
 from curation.api.errors import error_body
 from curation.editorial import services as editorial_services
 from curation.editorial import site as site_settings
@@ -149,7 +151,12 @@ def model_detail(request, slug):
     suggestion = next(iter(related["same_base"] + related["same_organisation"]), None)
     changelog = queries.model_changelog(model)
     history = queries.model_score_history(model, columns)
+    adoption, repositories = model_adoption(model)
     return render(request, "public/model_detail.html", {
+        "adoption": adoption,
+        "repositories": repositories,
+        "adoption_sparkline": sparkline_svg(adoption.monthly_series(), label="Hugging Face downloads per month")
+        if adoption else "",
         "articles": editorial_services.articles_about(model),
         "score_history": history if len(history) > 1 else [],
         # The newest change in its history; a model with none yet was last written when imported.
@@ -194,7 +201,10 @@ def organisation_detail(request, slug):
         row.model.organisation = organisation
         if row.model.classification().is_classified_apart:
             apart.append(row.model)
+    adoption = group_adoption(queries.organisation_models(organisation))
     return render(request, "public/organisation_detail.html", {
+        "adoption": adoption,
+        "adoption_sparkline": sparkline_svg(adoption.monthly, label="Hugging Face downloads per month"),
         "organisation": organisation, "rows": rows, "columns": columns, "classified_apart": apart,
         "category_means": queries.category_means(rows, columns), "grade_legend": grade_legend(),
     })

@@ -20,7 +20,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from curation import roles
+from curation import hfrepos, roles
+from curation.adoption.figures import refresh_model_figures
 from curation.assessments import recompute_scores
 from curation.datachanges import record_data_change
 from curation.models import AIModel, ChangeRequest, HistoryEntry, ImportRun, Organisation, ReviewEvent
@@ -94,9 +95,15 @@ def _lock_target(cr: ChangeRequest):
     return model.objects.select_for_update().filter(pk=pk).first()
 
 
+# Fields that decide which Hugging Face repositories a model has (curation.hfrepos).
+_REPOSITORY_FIELDS = ("hf_repos", f"{ASSESSMENT_PREFIX}{hfrepos.WEIGHTS_DIMENSION}")
+
+
 def _after_apply(target, field: ClassifiedField) -> None:
     if isinstance(target, AIModel) and field.name.startswith(ASSESSMENT_PREFIX):
         recompute_scores([target])
+    if isinstance(target, AIModel) and field.name in _REPOSITORY_FIELDS:
+        refresh_model_figures()
 
 
 def self_approval_allowed(user) -> bool:

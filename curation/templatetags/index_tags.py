@@ -181,3 +181,11 @@ def _grade_cell(row, cell) -> str:
         format_html("<ul>{}</ul>", items) if links else "",
         format_html("<p>{}</p>", more) if more else "",
     )
+
+
+@register.filter
+def intcomma_plain(value) -> str:
+    """A whole number with thousands separated by commas (`1,234,567`); other values unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return f"{value:,}"

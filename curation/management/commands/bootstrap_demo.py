@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from curation import roles
+from curation.adoption.demo import load_demo_adoption
 from curation.editorial.importer import import_pages
 from curation.interchange import import_index
 from curation.registry import load_registry
@@ -28,7 +29,7 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = (
         "Prepare a local demo site: migrate, load the dimension registry, create the roles, import "
-        "the demo dataset and create demo accounts (admin, curator, reviewer, editor). Safe to re-run."
+        "the demo dataset (with made-up adoption figures) and create demo accounts (admin, curator, reviewer, editor). Safe to re-run."
     )
 
     def add_arguments(self, parser):
@@ -57,6 +58,8 @@ class Command(BaseCommand):
         )
         for item in report.skipped:
             self.stdout.write(self.style.WARNING(f"  {item.file}: {item.reason}"))
+        readings = load_demo_adoption()
+        self.stdout.write(f"Demo adoption figures (made up): {readings} new readings")
         pages = import_pages(DEMO_PAGES, user=accounts["editor"])
         self.stdout.write(
             f"Demo posts: {len(pages.created)} created, {len(pages.updated)} updated, "
