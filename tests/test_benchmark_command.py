@@ -19,7 +19,7 @@ import curation.benchmarks as benchmarks_pkg
 def test_list_names_every_benchmark(capsys):
     call_command("benchmark", "--list")
     names = [line.split(":", 1)[0] for line in capsys.readouterr().out.splitlines()]
-    assert {"interchange", "git-history", "charts", "public", "api"} <= set(names)
+    assert {"interchange", "git-history", "charts", "public", "api", "adoption"} <= set(names)
     assert len(names) == len(set(names))
 
 
