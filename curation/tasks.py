@@ -53,7 +53,7 @@ def regenerate_all_charts(render_all=False):
 @shared_task(acks_late=True, ignore_result=True)
 def fetch_adoption():
     """Daily (beat): read the Hugging Face figures of every model's repositories (idempotent per
-    day, resumes a run that stopped); returns the run's summary."""
-    from curation.adoption.fetch import fetch_adoption as fetch
+    day, resumes a run that stopped, one run at a time); returns the run's summary."""
+    from curation.adoption.fetch import run_daily_fetch
 
-    return fetch().summary()
+    return run_daily_fetch()

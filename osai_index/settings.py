@@ -234,6 +234,8 @@ OSAI_ADOPTION_MAX_ATTEMPTS = env.int("OSAI_ADOPTION_MAX_ATTEMPTS", default=6)
 OSAI_ADOPTION_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_BACKOFF_SECONDS", default=2.0)
 OSAI_ADOPTION_MAX_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_MAX_BACKOFF_SECONDS", default=300.0)
 OSAI_ADOPTION_TIMEOUT_SECONDS = env.float("OSAI_ADOPTION_TIMEOUT_SECONDS", default=20.0)
+# The daily run holds a lock this long at most (a run redelivered to a second worker waits).
+OSAI_ADOPTION_LOCK_SECONDS = env.int("OSAI_ADOPTION_LOCK_SECONDS", default=6 * 3600)
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from curation import tasks
 from curation.adoption.fake_hub import FakeHub
 from curation.adoption.fetch import fetch_adoption
-from curation.models import AdoptionStatus, Assessment, DataChange, RepoAdoption
+from curation.models import AdoptionStatus, AIModel, Assessment, DataChange, RepoAdoption
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures" / "hub_answers.json").read_text())["answers"]
 DAY = datetime.date(2025, 8, 1)
@@ -60,6 +60,9 @@ def test_a_run_stores_a_dated_row_per_repository_and_records_a_data_change(catal
     assert hub.most_in_flight <= 2  # concurrency bounded
     assert all(n == 1 for repo, n in hub.requests.items() if repo != "other-lab/removed")
     assert DataChange.objects.count() == changes + 1
+    alpha, beta, _gamma = (AIModel.objects.get(pk=m.pk) for m in catalogue)
+    assert alpha.hf_downloads == RECORDED["lab/alpha-7b"]["downloads"] + RECORDED["lab/alpha-7b-instruct"]["downloads"]
+    assert (beta.hf_downloads, beta.hf_downloads_all_time, beta.hf_read_on) == (5021, None, DAY)
 
     again = fetch_adoption(day=DAY)  # idempotent per day: nothing asked, nothing recorded
     assert (again.already_read, again.read) == (5, 0)
@@ -139,3 +142,18 @@ def test_the_daily_beat_task_runs_the_fetch(catalogue, hub):
     summary = tasks.fetch_adoption()
     assert "5 repositories" in summary and "4 read" in summary
     assert RepoAdoption.objects.count() == 5
+
+
+def test_the_daily_task_runs_one_at_a_time(catalogue, hub):
+    from django.core.cache import cache
+
+    from curation.adoption.fetch import RUN_LOCK_KEY
+
+    cache.add(RUN_LOCK_KEY, "elsewhere", 60)
+    try:
+        assert "another adoption run is under way" in tasks.fetch_adoption()
+        assert not RepoAdoption.objects.exists() and not hub.requests
+    finally:
+        cache.delete(RUN_LOCK_KEY)
+    assert "4 read" in tasks.fetch_adoption()
+    assert cache.get(RUN_LOCK_KEY) is None  # released

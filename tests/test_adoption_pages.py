@@ -89,6 +89,15 @@ def test_the_index_sorts_by_downloads_models_without_figures_last(client, adopte
     assert ascending[:2] == [adopted[1].slug, adopted[0].slug]
 
 
+def test_a_past_index_shows_no_figures_of_today(client, adopted):
+    today = timezone.now().date().isoformat()
+    assert "3,500 downloads (30 days)" in client.get("/models/").content.decode()
+    past = client.get(f"/models/?as_of={today}").content.decode()
+    assert "Popular" in past and "3,500" not in past
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/models-details.csv?as_of={today}").content.decode())))
+    assert rows and all(r["Hugging Face downloads (30 days)"] == "" for r in rows)
+
+
 def test_the_api_and_downloads_carry_the_figures(client, adopted):
     item = APIClient().get(f"/api/v1/models/{adopted[1].slug}/").json()
     assert item["adoption"] == {"repositories": ["lab/niche"], "repositories_derived": True, "downloads_30d": 40,

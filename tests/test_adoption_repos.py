@@ -128,3 +128,26 @@ def test_a_bad_repository_in_a_file_is_refused_with_file_and_line(registry, tmp_
     [skipped] = report.skipped
     assert skipped.file == "bad.yaml" and skipped.line == line
     assert "system.huggingface" in skipped.reason and "'not/a/repo'" in skipped.reason
+
+
+def test_the_admin_form_proposes_repositories_for_review_and_names_a_bad_one(client, people, make_ai_model):
+    from django.urls import reverse
+
+    from curation.models import ChangeRequest
+
+    from .review_fixtures import admin_form_data
+
+    model = make_ai_model("Admin Edited", link="https://huggingface.co/lab/admin-edited")
+    url = reverse("admin:curation_aimodel_change", args=[model.pk])
+    client.force_login(people.curator)
+    data = admin_form_data(client.get(url))
+    assert data["hf_repos_text"] == ""  # derived: nothing set
+    data.update({"hf_repos_text": "lab/admin-edited\nnot a repo", "rationale": "chat model"})
+    response = client.post(url, data)
+    assert "is not a Hugging Face model repository" in str(response.context["adminform"].form.errors)
+    data["hf_repos_text"] = "lab/admin-edited\nhttps://huggingface.co/lab/admin-edited-chat"
+    assert client.post(url, data).status_code == 302
+    cr = ChangeRequest.objects.get(field="hf_repos")
+    assert cr.after == ["lab/admin-edited", "lab/admin-edited-chat"] and cr.before is None
+    model.refresh_from_db()
+    assert model.hf_repos is None

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -240,3 +241,19 @@ def fetch_adoption(*, models=None, day: datetime.date | None = None, api=None, c
     report.seconds = time.monotonic() - started
     log.info("adoption: %s", report.summary())
     return report
+
+
+RUN_LOCK_KEY = "osai:adoption-fetch-running"
+
+
+def run_daily_fetch() -> str:
+    """The daily run (beat): one at a time across workers (a cache lock, released at the end or
+    after OSAI_ADOPTION_LOCK_SECONDS), so that a long run redelivered to a second worker does not
+    ask the Hub twice. Returns the run's summary, or why it did not run."""
+    seconds = int(_setting("OSAI_ADOPTION_LOCK_SECONDS", 6 * 3600))
+    if not cache.add(RUN_LOCK_KEY, timezone.now().isoformat(), seconds):
+        return "another adoption run is under way; not started"
+    try:
+        return fetch_adoption().summary()
+    finally:
+        cache.delete(RUN_LOCK_KEY)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
 from curation.models import AdoptionStatus, AIModel, RepoAdoption
@@ -130,18 +130,41 @@ def top_share(sizes, n: int = 5) -> float:
 FIGURE_FIELDS = ("hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_on")
 
 
+def latest_readings() -> dict[str, tuple]:
+    """{repository id (lower case): (day, downloads, all-time downloads, likes)} of each
+    repository's latest `ok` reading. Two queries; the second reads only the latest days' rows."""
+    last = dict(
+        RepoAdoption.objects.filter(status=AdoptionStatus.OK).values("repo_id").annotate(last=Max("day"))
+        .order_by().values_list("repo_id", "last")
+    )
+    found: dict[str, tuple] = {}
+    rows = RepoAdoption.objects.filter(status=AdoptionStatus.OK, day__in=set(last.values())).values_list(
+        "repo_id", "day", "downloads", "downloads_all_time", "likes")
+    for repo_id, day, downloads, all_time, likes in rows.iterator(chunk_size=5000):
+        if last.get(repo_id) == day:
+            key = repo_id.lower()
+            if key not in found or found[key][0] < day:
+                found[key] = (day, downloads, all_time, likes)
+    return found
+
+
 def refresh_model_figures() -> int:
     """Write every model's latest figures onto it (AIModel.hf_downloads…), for sorting and
     listing; returns how many models changed. Called by each fetch run and when a model's
-    repositories are set. Runs in the caller's transaction."""
-    adoption = adoption_of(AIModel.objects.all())
+    repositories are set; its cost follows the number of models and repositories, not of
+    readings. Runs in the caller's transaction."""
+    owners = repository_owners(repo_ids_by_model(AIModel.objects.all()))
+    latest = latest_readings()
+    per_model: dict[int, tuple] = {}
+    for key, owner in owners.items():
+        if key in latest:
+            day, downloads, all_time, likes = latest[key]
+            before = per_model.get(owner, (None, None, None, None))
+            per_model[owner] = (_add(before[0], downloads), _add(before[1], all_time), _add(before[2], likes),
+                                max(before[3], day) if before[3] else day)
     changed = []
     for model in AIModel.objects.only("pk", *FIGURE_FIELDS).iterator(chunk_size=2000):
-        figures = adoption.by_model.get(model.pk)
-        wanted = (
-            (figures.downloads, figures.downloads_all_time, figures.likes, figures.read_on)
-            if figures else (None, None, None, None)
-        )
+        wanted = per_model.get(model.pk, (None, None, None, None))
         if tuple(getattr(model, name) for name in FIGURE_FIELDS) != wanted:
             for name, value in zip(FIGURE_FIELDS, wanted):
                 setattr(model, name, value)

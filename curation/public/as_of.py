@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from curation import vocab
+from curation.adoption.figures import FIGURE_FIELDS
 from curation.filters import (
     AIModelFilter, CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX,
 )
@@ -130,6 +131,8 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     past: dict[int, PastModel] = {}
     for model in AIModel.objects.filter(created_at__lt=cutoff):
         model.organisation = organisations.get(model.organisation_id)
+        for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
+            setattr(model, name, None)
         past[model.pk] = PastModel(model)
     # Grades as plain values: tens of thousands of rows at 10,000 models, no objects built.
     for model_id, ref, grade in Assessment.objects.filter(ai_model__created_at__lt=cutoff).values_list(
