@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from curation.adoption.figures import adoption_of, herfindahl_hirschman, top_share
 from curation.charts.catalogue import get_spec
+from curation.adoption.readings import store_readings
 from curation.models import AIModel, RepoAdoption
 
 D = datetime.date
@@ -41,7 +42,7 @@ def adoption_index(make_organisation, make_ai_model):
         "m7": make_ai_model("M7", organisation=europe, hf_repos=["e/gone"]),
         "m8": make_ai_model("M8", organisation=europe),
     }
-    RepoAdoption.objects.bulk_create(
+    store_readings(
         RepoAdoption(repo_id=repo, day=day, status=status, downloads=n, fetched_at=timezone.now())
         for repo, day, status, n in READINGS
     )
@@ -171,3 +172,19 @@ def test_a_fetch_regenerates_the_published_charts_with_their_coverage(adoption_i
     august = {s["label"]: p["value"] for s in chart.data["series"] for p in s["points"] if p["x"] == "2025-08"}
     assert august == {"American Big Tech": 0.0, "Chinese AI Tigers": 0.0, "Not Big Tech": 100.0}
     assert "Coverage: 5 of 7" in chart.alt_text
+
+
+def test_only_each_months_last_ok_reading_is_marked_and_it_follows_new_readings(adoption_index):
+    marked = set(RepoAdoption.objects.filter(last_of_month=True).values_list("repo_id", "day"))
+    expected = {}
+    for repo, day, status, _n in READINGS:
+        key = (repo, day.year, day.month)
+        if status == "ok" and (key not in expected or expected[key] < day):
+            expected[key] = day
+    assert marked == {(repo, day) for (repo, _y, _m), day in expected.items()}
+    assert ("e/one", D(2025, 7, 20)) in marked  # the later reading of the month failed
+    store_readings([RepoAdoption(repo_id="c/one", day=D(2025, 7, 20), status="ok", downloads=1, fetched_at=timezone.now()),
+                    RepoAdoption(repo_id="e/one", day=D(2025, 7, 31), status="ok", downloads=90, fetched_at=timezone.now())])
+    marked = set(RepoAdoption.objects.filter(last_of_month=True, day__month=7).values_list("repo_id", "day"))
+    assert ("c/one", D(2025, 7, 31)) in marked and ("c/one", D(2025, 7, 20)) not in marked
+    assert ("e/one", D(2025, 7, 31)) in marked and ("e/one", D(2025, 7, 20)) not in marked

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from curation.adoption.figures import refresh_model_figures
 from curation.adoption.sparkline import sparkline_svg
 from curation.charts.catalogue import get_spec
+from curation.adoption.readings import store_readings
 from curation.models import AIModel, RepoAdoption
 
 D = datetime.date
@@ -42,7 +43,7 @@ def adopted(make_ai_model, make_organisation):
         ("lab/niche", D(2025, 7, 31), "ok", 40, 90, 1),
         ("lab/gone", D(2025, 7, 31), "not_found", None, None, None),
     ]
-    RepoAdoption.objects.bulk_create(
+    store_readings(
         RepoAdoption(repo_id=r, day=d, status=s, downloads=n, downloads_all_time=a, likes=lk, fetched_at=timezone.now())
         for r, d, s, n, a, lk in readings
     )

@@ -18,6 +18,7 @@ from curation.datachanges import record_data_change
 from curation.models import AdoptionStatus, RepoAdoption
 
 from .figures import refresh_model_figures
+from .readings import store_readings
 
 DEMO_ADOPTION = Path(__file__).resolve().parents[1] / "demo_adoption.json"
 
@@ -47,7 +48,7 @@ def load_demo_adoption(path: Path = DEMO_ADOPTION) -> int:
                                      downloads_all_time=total, likes=liked, fetched_at=now))
     existing = set(RepoAdoption.objects.filter(day__in=days).values_list("repo_id", "day"))
     new = [row for row in rows if (row.repo_id, row.day) not in existing]
-    RepoAdoption.objects.bulk_create(new, batch_size=1000)
+    store_readings(new)
     if new:
         refresh_model_figures()
         record_data_change(f"demo adoption figures: {len(new)} readings")

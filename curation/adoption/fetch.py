@@ -38,6 +38,7 @@ from curation.datachanges import record_data_change
 from curation.models import AdoptionStatus, RepoAdoption
 
 from .figures import refresh_model_figures
+from .readings import store_readings
 from .repos import repo_ids_by_model
 
 log = logging.getLogger(__name__)
@@ -178,11 +179,7 @@ def _store(day: datetime.date, answers: list[Answer]) -> None:
                      downloads_all_time=a.downloads_all_time, likes=a.likes, detail=a.detail, fetched_at=now)
         for a in answers
     ]
-    with transaction.atomic():
-        RepoAdoption.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["repo_id", "day"],
-            update_fields=["status", "downloads", "downloads_all_time", "likes", "detail", "fetched_at"],
-        )
+    store_readings(rows)
 
 
 def fetch_adoption(*, models=None, day: datetime.date | None = None, api=None, concurrency: int | None = None,

@@ -84,7 +84,10 @@ def adoption_of(models: QuerySet) -> Adoption:
     rows = RepoAdoption.objects.filter(status=AdoptionStatus.OK)
     if len(owners) <= _FEW_REPOSITORIES:
         rows = rows.alias(repo_lower=Lower("repo_id")).filter(repo_lower__in=list(owners))
-    rows = rows.order_by("repo_id", "day").values_list("repo_id", "day", "downloads", "downloads_all_time", "likes")
+    # Only each repository's last reading of each month (readings.store_readings marks it): a year
+    # of daily readings costs twelve rows per repository here.
+    rows = rows.filter(last_of_month=True).order_by("repo_id", "day").values_list(
+        "repo_id", "day", "downloads", "downloads_all_time", "likes")
     # Per (model, repository): the last reading of each month, and the latest reading overall.
     last_in_month: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
     latest: dict[tuple[int, str], tuple] = {}
@@ -132,13 +135,11 @@ FIGURE_FIELDS = ("hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_o
 
 def latest_readings() -> dict[str, tuple]:
     """{repository id (lower case): (day, downloads, all-time downloads, likes)} of each
-    repository's latest `ok` reading. Two queries; the second reads only the latest days' rows."""
-    last = dict(
-        RepoAdoption.objects.filter(status=AdoptionStatus.OK).values("repo_id").annotate(last=Max("day"))
-        .order_by().values_list("repo_id", "last")
-    )
+    repository's latest `ok` reading. Two queries over the month-end readings only."""
+    months = RepoAdoption.objects.filter(status=AdoptionStatus.OK, last_of_month=True)
+    last = dict(months.values("repo_id").annotate(last=Max("day")).order_by().values_list("repo_id", "last"))
     found: dict[str, tuple] = {}
-    rows = RepoAdoption.objects.filter(status=AdoptionStatus.OK, day__in=set(last.values())).values_list(
+    rows = months.filter(day__in=set(last.values())).values_list(
         "repo_id", "day", "downloads", "downloads_all_time", "likes")
     for repo_id, day, downloads, all_time, likes in rows.iterator(chunk_size=5000):
         if last.get(repo_id) == day:

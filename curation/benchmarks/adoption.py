@@ -6,7 +6,8 @@ request after ADOPTION_HUB_LATENCY seconds (a stand-in for the network), with th
 concurrency bound (OSAI_ADOPTION_CONCURRENCY); up to the commit of its last rows and data change
 (chart regeneration, a worker's job, is left out). `adoption_fetch_most_in_flight` is the most
 requests the Hub saw at once (never above the bound). `adoption_charts_seconds_1k` computes the
-four adoption charts over those models with six months of readings each.
+four adoption charts over those models with a reading a day for 180 days (30 with --quick),
+`adoption_charts_readings` rows in all.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ ADOPTION_HUB_LATENCY = 0.01
 def adoption_figures(quick: bool = False) -> dict:
     from curation.adoption.fake_hub import FakeHub, synthetic_answers
     from curation.adoption.fetch import fetch_adoption
+    from curation.adoption.readings import store_readings
     from curation.charts.catalogue import catalogue
     from curation.models import AdoptionStatus, AIModel, RepoAdoption
 
@@ -48,14 +50,20 @@ def adoption_figures(quick: bool = False) -> dict:
         figures["adoption_fetch_most_in_flight"] = hub.most_in_flight
         figures["adoption_fetch_hub_latency_ms"] = round(ADOPTION_HUB_LATENCY * 1000)
 
-        # Five earlier months of readings, then the charts over six months.
+        # Daily readings before today's (180 days; 30 with --quick), then the four charts.
+        days = 30 if quick else 180
         today = timezone.now().date()
-        rows = []
-        for back in range(1, 6):
-            day = (today.replace(day=1) - datetime.timedelta(days=28 * back)).replace(day=28)
-            rows += [RepoAdoption(repo_id=repo, day=day, status=AdoptionStatus.OK, downloads=data["downloads"] // back,
-                                  likes=data["likes"], fetched_at=timezone.now()) for repo, data in answers.items()]
-        RepoAdoption.objects.bulk_create(rows, batch_size=2000)
+        by_month: dict[tuple[int, int], list[int]] = {}
+        for back in range(1, days):
+            day = today - datetime.timedelta(days=back)
+            by_month.setdefault((day.year, day.month), []).append(back)
+        for backs in by_month.values():  # a month at a time: one settling of its month-end flags
+            store_readings(
+                RepoAdoption(repo_id=repo, day=today - datetime.timedelta(days=back), status=AdoptionStatus.OK,
+                             downloads=data["downloads"] // (1 + back % 7), likes=data["likes"], fetched_at=timezone.now())
+                for back in backs for repo, data in answers.items()
+            )
+        figures["adoption_charts_readings"] = RepoAdoption.objects.count()
         specs = [spec for key, spec in catalogue().items() if key.startswith("adoption-")]
         started = time.perf_counter()
         for spec in specs:

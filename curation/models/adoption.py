@@ -2,7 +2,8 @@
 
 Rows are keyed by repository, not by model: which repositories a model has is decided at read
 time (`AIModel.hf_repo_ids`), so a curator's correction applies to past figures too. A run of
-`curation.adoption.fetch` writes at most one row per repository and day; a repository the Hub
+`curation.adoption.fetch` writes at most one row per repository and day (always through
+`curation.adoption.readings.store_readings`); a repository the Hub
 no longer knows gets a row saying so (its model is then shown without figures for that day).
 """
 from django.db import models
@@ -26,10 +27,14 @@ class RepoAdoption(models.Model):
     likes = models.BigIntegerField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
     fetched_at = models.DateTimeField()
+    # The repository's last `ok` reading of its calendar month: the one monthly figures use.
+    # Kept by curation.adoption.readings.store_readings, so that charts read a dozen rows per
+    # repository and year, not one a day.
+    last_of_month = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["repo_id", "day"], name="one_adoption_row_per_repo_and_day")]
-        indexes = [models.Index(fields=["day", "status"])]
+        indexes = [models.Index(fields=["day", "status"]), models.Index(fields=["last_of_month", "repo_id", "day"])]
         ordering = ["repo_id", "day"]
 
     def __str__(self):
