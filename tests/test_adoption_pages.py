@@ -65,7 +65,7 @@ def test_the_model_page_shows_adoption_a_sparkline_and_each_repository(client, a
     html = client.get(f"/models/{adopted[0].slug}/").content.decode()
     section = html[html.index('id="adoption"'):]
     section = section[:section.index("</section>")]
-    assert "Downloads, last 30 days</dt><dd>3,500" in section and "Likes</dt><dd>15" in section
+    assert "Downloads, last 30 days</dt><dd class=\"figure\">3,500" in section and "Likes</dt><dd class=\"figure\">15" in section
     assert 'aria-label="Hugging Face downloads per month: 2025-06: 1,000; 2025-07: 3,500"' in section
     assert '<a href="https://huggingface.co/lab/popular-chat" rel="external noopener">lab/popular-chat</a>: 500 downloads' in section
     assert "lab/gone</a> <span class=\"muted\">(not on the Hub on 31 July 2025)" in section
@@ -77,7 +77,7 @@ def test_the_model_page_shows_adoption_a_sparkline_and_each_repository(client, a
 def test_the_organisation_page_sums_its_models(client, adopted):
     html = client.get(f"/organisations/{adopted[0].organisation.slug}/").content.decode()
     section = html[html.index('id="adoption"'):]
-    assert "Downloads, last 30 days</dt><dd>3,540" in section and "Coverage</dt><dd>2 of 3 models" in section
+    assert "Downloads, last 30 days</dt><dd class=\"figure\">3,540" in section and "Coverage</dt><dd>2 of 3 models" in section
     assert "2025-07: 3,540" in section
 
 
