@@ -5,13 +5,15 @@ Every commit of the bundle is imported in turn; at 24 commits spread over the hi
 that commit's files (tests/upstream_reference.py: PyYAML and upstream's rules, no project code),
 and again later through `?as_of=` that commit's day. The article "The role of Big Tech in
 open-source AI" counted the index of 2025-06-09: 141 models, 20 of them in the latest class, and
-its pie charts' slices are read off /charts/<key>.json?as_of=2025-06-09.
+its pie charts' slices are read off /charts/<key>.json?as_of=2025-06-09. After the whole history,
+the site's pages (../shared/data/site-pages) import with no broken internal link.
 """
 from __future__ import annotations
 
 import csv
 import datetime
 import io
+import re
 import subprocess
 import tarfile
 
@@ -19,9 +21,10 @@ import pytest
 import yaml
 
 from curation.interchange.git_history import commits_of, import_git_history
-from curation.models import AIModel, HistoryEntry, RegistryVersion
+from curation.editorial.importer import import_pages
+from curation.models import AIModel, HistoryEntry, Post, RegistryVersion
 
-from .conftest import HISTORY_BUNDLE
+from .conftest import HISTORY_BUNDLE, SHARED_PAGES
 from .upstream_reference import upstream_csv
 
 CHECKS = 24
@@ -159,3 +162,15 @@ def test_replaying_every_commit_lists_each_snapshot_as_upstream_did(client, db, 
         data = response.json()
         counts = {s["label"]: s["count"] for s in data["slices"]}
         assert (data["total"], {label: counts.get(label) for label in slices}) == (total, slices), key
+
+    # The site's pages, imported after the whole history: every internal link resolves. The
+    # education guide compares two models upstream deleted on 2025-03-04; they are withdrawn
+    # from the index, and the link leads to their last grades under a notice.
+    report = import_pages(SHARED_PAGES)
+    assert report.broken_links == [] and report.unknown_components == []
+    gone = AIModel.objects.filter(upstream_filename__in=["olmo-7b-instruct.yaml", "pythia-chat-base-7B.yaml"])
+    assert [(m.is_withdrawn, m.removed_upstream_at.date()) for m in gone] == [(True, datetime.date(2025, 3, 4))] * 2
+    guide = Post.objects.get(slug="open-llms-education")
+    target = re.search(r"\(/compare/\?models=([^)]+)\)", guide.body).group(1)
+    response = client.get(f"/compare/?models={target}")
+    assert response.status_code == 200 and response.content.decode().count("withdrawn from the index on") == 2

@@ -78,14 +78,22 @@ def test_internal_links_resolve_or_are_reported_with_file_and_line(site_folder):
     assert report.links_checked == 12 and report.links_rewritten == 7
 
 
-def test_a_link_to_a_withdrawn_model_says_so(site_folder, make_ai_model):
-    make_ai_model("Old model", upstream_filename="old-model.yaml", is_public=False)
-    write(site_folder, "news/old.md", "[old](/model/old-model) and [both](/compare?models=old-model,ghost)\n")
+def test_a_link_to_a_withdrawn_model_resolves_and_drafts_or_unknown_models_are_reported(site_folder, make_ai_model):
+    import datetime
+
+    withdrawn_on = datetime.datetime(2025, 3, 4, tzinfo=datetime.timezone.utc)
+    make_ai_model("Old model", upstream_filename="old-model.yaml", is_public=False, removed_upstream_at=withdrawn_on)
+    make_ai_model("Hidden model", upstream_filename="hidden.yaml", is_public=False)
+    write(site_folder, "news/old.md", "\n".join([
+        "[old](/model/old-model) and [both](/compare?models=old-model,olmo)",  # line 6
+        "[ghost](/compare?models=old-model,ghost) [hidden](/model/hidden)",
+    ]) + "\n")
     report = import_pages(site_folder)
-    assert [i.message for i in report.broken_links] == [
-        "/model/old-model: 'old-model' is withdrawn from the index",
-        "/compare?models=old-model,ghost: no public model is called 'ghost' (by file name, slug or name); "
-        "'old-model' is withdrawn from the index",
+    body = Post.objects.get(slug="old").body
+    assert "[old](/models/old-model/) and [both](/compare/?models=old-model,olmo)" in body
+    assert [str(i) for i in report.broken_links] == [
+        "news/old.md, line 7: /compare?models=old-model,ghost: no public model is called 'ghost' (by file name, slug or name)",
+        "news/old.md, line 7: /model/hidden: 'hidden' is a draft, so readers cannot open it",
     ]
 
 

@@ -12,7 +12,8 @@ from tests.reader_fixtures import real_site  # noqa: F401
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ("home", "index", "index-grid", "model", "compare", "charts", "news-list", "news", "guide")
+PAGES = ("home", "index", "index-grid", "model", "compare", "charts", "news-list", "news", "guide", "withdrawn",
+         "compare-withdrawn")
 
 
 @pytest.fixture

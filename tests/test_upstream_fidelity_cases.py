@@ -190,7 +190,9 @@ def test_case_deleted_file(client, db, imports, upstream_cases):
     b.refresh_from_db()
     assert b.removed_upstream_at is not None and not b.is_public
     assert [r[0] for r in _csv(client)[1:]] == ["Model A"]
-    assert client.get(f"/models/{b.slug}/").status_code == 404
+    # Its page keeps answering for old links, under a notice and out of search engines.
+    page = client.get(f"/models/{b.slug}/").content.decode()
+    assert "Model B was withdrawn from the index on" in page and '<meta name="robots" content="noindex">' in page
     assert HistoryEntry.objects.filter(ai_model=b, field="is_public", before=True, after=False).exists()
     # Importing v1 again brings it back.
     report = imports(upstream_cases / "deleted-file" / "v1")

@@ -4,7 +4,8 @@ of the upstream site (osai-index.eu), or it is reported with its file and line.
 `resolve` knows the upstream site's addresses (`/database?type=image`, `/the-index`,
 `/model/<file>`, `/compare?models=a,b`, `/news/<slug>`, fixed pages, `/images/<name>`) and says
 where each leads here; the importer writes that address instead, so links work without a
-redirect. Query names of `/database` go through the one table of upstream names
+redirect. A model withdrawn from the index (its upstream file deleted) still resolves: its page
+and comparisons answer with a notice. Query names of `/database` go through the one table of upstream names
 (curation.upstream_query). Links to other sites are not checked.
 """
 from __future__ import annotations
@@ -43,21 +44,25 @@ class SiteMap:
         return cls(statuses, images)
 
     def model_slug(self, term: str) -> str | None:
+        """The slug of the model an upstream-style name picks: a public model, else one withdrawn
+        from the index (its page keeps answering, with a notice); None when readers can open none."""
         if term not in self._models:
-            found = upstream_query.models_named([term], AIModel.objects.public()).values_list("slug", flat=True).first()
+            found = (
+                upstream_query.models_named([term], AIModel.objects.readable())
+                .order_by("-is_public", "pk").values_list("slug", flat=True).first()
+            )
             self._models[term] = found
         return self._models[term]
 
     def missing_models(self, terms: list[str]) -> str:
-        """Why these upstream model names lead nowhere: withdrawn from the index, or unknown."""
-        withdrawn = [t for t in terms if upstream_query.models_named([t], AIModel.objects.exclude(
-            pk__in=AIModel.objects.public().values("pk"))).exists()]
-        unknown = [t for t in terms if t not in withdrawn]
+        """Why these upstream model names lead nowhere: unknown to the index, or drafts."""
+        drafts = [t for t in terms if upstream_query.models_named([t], AIModel.objects.all()).exists()]
+        unknown = [t for t in terms if t not in drafts]
         reasons = []
         if unknown:
             reasons.append(f"no public model is called {', '.join(map(repr, unknown))} (by file name, slug or name)")
-        if withdrawn:
-            reasons.append(f"{', '.join(map(repr, withdrawn))} {'is' if len(withdrawn) == 1 else 'are'} withdrawn from the index")
+        if drafts:
+            reasons.append(f"{', '.join(map(repr, drafts))} {'is a draft' if len(drafts) == 1 else 'are drafts'}, so readers cannot open {'it' if len(drafts) == 1 else 'them'}")
         return "; ".join(reasons)
 
     def is_public(self, kind: str, slug: str) -> bool:
@@ -183,7 +188,7 @@ def _site_address(path: str, query: str, site: SiteMap) -> Resolution:
             return Resolution(broken="no page of this site has this address")
     name = f"{match.namespace}:{match.url_name}"
     slug = match.kwargs.get("slug", "")
-    if name == "public:model_detail" and not AIModel.objects.public().filter(slug=slug).exists():
+    if name == "public:model_detail" and not AIModel.objects.readable().filter(slug=slug).exists():
         return Resolution(broken=f"no public model {slug!r}")
     if name == "public:organisation_detail" and not Organisation.objects.public().filter(slug=slug).exists():
         return Resolution(broken=f"no public organisation {slug!r}")

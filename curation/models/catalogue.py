@@ -25,6 +25,18 @@ class AIModelQuerySet(models.QuerySet):
         """What readers may see: published models (of published organisations, if any)."""
         return self.filter(is_public=True).exclude(organisation__is_public=False)
 
+    def withdrawn(self):
+        """Models withdrawn from the index because their upstream file was deleted: out of the
+        index, its counts, charts and sitemap, yet their pages still answer (old links keep
+        working) with their last grades under a notice. Drafts are never among them."""
+        return self.filter(is_public=False, removed_upstream_at__isnull=False).exclude(organisation__is_public=False)
+
+    def readable(self):
+        """Models whose page and comparison readers may open: the public ones and the withdrawn."""
+        return self.filter(
+            models.Q(is_public=True) | models.Q(removed_upstream_at__isnull=False)
+        ).exclude(organisation__is_public=False)
+
     def with_type(self, model_type: str):
         # Type names are not substrings of one another, so `contains` is an exact test.
         return self.filter(types__contains=model_type)
@@ -208,6 +220,11 @@ class AIModel(models.Model):
     @property
     def type_list(self) -> list[str]:
         return [t for t in self.types.split(",") if t]
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Withdrawn from the index (its upstream file was deleted); see AIModelQuerySet.withdrawn."""
+        return not self.is_public and self.removed_upstream_at is not None
 
     @property
     def release_display(self) -> str:

@@ -1,7 +1,8 @@
 """Read-side services of the public site: what readers see, in a fixed number of queries.
 
 Views call these functions and only shape the results into responses. Everything here starts
-from `AIModel.objects.public()` / `Organisation.objects.public()`, so drafts never leak.
+from `AIModel.objects.public()` / `Organisation.objects.public()`, so drafts never leak; a model's
+page and comparisons also open models withdrawn from the index (`AIModel.objects.readable()`).
 """
 from __future__ import annotations
 
@@ -200,8 +201,10 @@ def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict
 # One model, one organisation, comparisons
 # ---------------------------------------------------------------------------------------------
 
-def public_model(slug: str) -> AIModel | None:
-    return AIModel.objects.public().select_related("organisation").filter(slug=slug).first()
+def readable_model(slug: str) -> AIModel | None:
+    """The model whose page `/models/<slug>/` shows: a public one, or one withdrawn from the index
+    (its page keeps answering, with a notice; `model.is_withdrawn` tells them apart)."""
+    return AIModel.objects.readable().select_related("organisation").filter(slug=slug).first()
 
 
 def model_cells(model: AIModel, columns: Columns) -> list[tuple[DimensionCategory, float | None, list[GradeCell]]]:
@@ -227,15 +230,19 @@ def related_models(model: AIModel, limit: int = 12) -> dict[str, list[AIModel]]:
 
 
 def compare_slugs(terms: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The slugs of the public models that `terms` name, in the order given and without repeats,
-    and the terms that name none. A term is a slug, an upstream file name or a model name, in
-    any case (as upstream's `/compare?models=` and the compare form's name list give them)."""
-    public = AIModel.objects.public()
-    by_slug = set(public.filter(slug__in=list(terms)).values_list("slug", flat=True))
+    """The slugs of the models that `terms` name, in the order given and without repeats, and the
+    terms that name none. A term is a slug, an upstream file name or a model name, in any case
+    (as upstream's `/compare?models=` and the compare form's name list give them). Models
+    withdrawn from the index are found too (old links keep working); where a name is shared,
+    the public model wins."""
+    readable = AIModel.objects.readable()
+    by_slug = set(readable.filter(slug__in=list(terms)).values_list("slug", flat=True))
     slugs: list[str] = []
     missing: list[str] = []
     for term in terms:
-        slug = term if term in by_slug else models_named([term], public).order_by("pk").values_list("slug", flat=True).first()
+        slug = term if term in by_slug else (
+            models_named([term], readable).order_by("-is_public", "pk").values_list("slug", flat=True).first()
+        )
         if slug is None:
             missing.append(term)
         elif slug not in slugs:
@@ -252,8 +259,10 @@ def compare_choices() -> list[tuple[str, str]]:
 
 def compare_models(slugs: Sequence[str], columns: Columns) -> tuple[list[IndexRow], list[str]]:
     """Rows for the given slugs, in the order asked, with every grade's evidence; plus the slugs
-    that name no public model."""
-    found = {m.slug: m for m in index_queryset().filter(slug__in=list(slugs))}
+    that name no model readers may open. A model withdrawn from the index keeps its last grades
+    (`row.model.is_withdrawn`)."""
+    readable = AIModel.objects.readable().select_related("organisation")
+    found = {m.slug: m for m in readable.filter(slug__in=list(slugs))}
     missing = [s for s in slugs if s not in found]
     rows = build_rows([found[s] for s in slugs if s in found], columns, evidence=True)
     return rows, missing

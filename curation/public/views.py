@@ -143,7 +143,7 @@ def model_index(request):
 
 @cache_public_page
 def model_detail(request, slug):
-    model = queries.public_model(slug)
+    model = queries.readable_model(slug)
     if model is None:
         raise Http404(f"No public model is called “{slug}”.")
     columns = queries.registry_columns()
@@ -236,7 +236,7 @@ def compare(request):
     if slugs:
         rows, missing = queries.compare_models(slugs[:COMPARE_MAX + 1], columns)
         if missing:
-            errors.append("No public model is called " + ", ".join(f"“{s}”" for s in missing) + ".")
+            errors.append("No model of the index is called " + ", ".join(f"“{s}”" for s in missing) + ".")
         if len(slugs) > COMPARE_MAX:
             errors.append(f"Compare at most {COMPARE_MAX} models at a time; you chose {len(slugs)}.")
             rows = rows[:COMPARE_MAX]
@@ -248,6 +248,7 @@ def compare(request):
     fields = (chosen + [""] * COMPARE_MAX)[:max(4, min(COMPARE_MAX, len(chosen) + 2))]
     return render(request, "public/compare.html", {
         "rows": rows, "columns": columns, "errors": errors, "slugs": slugs, "fields": fields,
+        "withdrawn": [row.model for row in rows if row.model.is_withdrawn],
         "choices": queries.compare_choices(),
         "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX, "grade_legend": grade_legend(),
         "page_meta": site_settings.compare_page_meta([row.model for row in rows]),
