@@ -198,6 +198,13 @@ def expected_series(key: str) -> dict[str, dict[str, float]]:
             total = sum(sizes)
             out["Share of the five largest organisations (%)"][year] = round(100 * sum(sizes[:5]) / total, 1)
             out["Herfindahl-Hirschman index (0–10,000)"][year] = round(sum((100 * s / total) ** 2 for s in sizes), 1)
+    elif key == "openness-timeline":
+        # Each dated model a point per type, keyed "release name" (release as upstream writes it).
+        type_labels = dict(vocab.ModelType.choices)
+        for m in dated:
+            released = str(m.release_date.year) if m.release_date_precision == "year" else m.release_date.strftime("%Y-%m")
+            for t in m.type_list:
+                out[type_labels[t]][f"{released} {m.name}"] = round(m.total_score * 100, 1)
     else:
         raise KeyError(key)
     return {series: points for series, points in out.items()}
@@ -208,10 +215,11 @@ def pie_counts(data) -> dict[str, int]:
 
 
 def series_values(data) -> dict[str, dict[str, float]]:
-    """{series label: {x: value}} without zero points (as the recount has them)."""
+    """{series label: {x: value}} without zero counts (as the recount has them); a scatter's
+    points keyed "x label", zero or not."""
     out = {}
     for s in data.series:
-        points = {p.x: p.value for p in s.points if p.value}
+        points = {(f"{p.x} {p.label}" if p.label else p.x): p.value for p in s.points if p.value or p.label}
         if points:
             out[s.label] = points
     return out

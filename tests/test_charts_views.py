@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.template import Context, Template
 
-from curation.charts import publish
+from curation.charts import palette, publish
 from curation.charts.catalogue import chart_keys
 from curation.datachanges import record_data_change
 from curation.models import ChartRun, ChartVersion, DataChange
@@ -87,8 +87,16 @@ def test_charts_page_shows_every_chart_with_its_table(client, published):
         assert f'id="chart-{key}"' in html
         assert f"/charts/{key}.csv" in html
     assert html.count('<table class="chart-data">') == len(chart_keys())
+    # Each row of a pie's table beside the colour of its slice, as in every chart.
     for label, count in expected_pie("regions").items():
-        assert f'<th scope="row">{label}</th><td>{count}</td>' in html
+        swatch = f'<span class="swatch" style="background: {palette.colour_for(label)}" aria-hidden="true"></span>'
+        assert f'<th scope="row">{swatch}{label}</th><td>{count}</td>' in html
+    # A series chart's columns carry their series' colours; the timeline's long table folds away.
+    assert f'<th scope="col"><span class="swatch" style="background: {palette.colour_for("Text")}" aria-hidden="true"></span>Text</th>' in html
+    timeline = html[html.index('id="chart-heading-openness-timeline"'):]
+    timeline = timeline[:timeline.index("</section>")]
+    rows = timeline.count("<tr>") - 1
+    assert ('<details class="chart-data-more">' in timeline) == (rows > 30)
 
 
 def test_chart_figure_tag(published):

@@ -11,7 +11,8 @@ Counting rules, the same for every chart:
 - the Big Tech charts show the Chinese AI Tigers as their own slice beside American, Chinese and
   European Big Tech, and their note gives the sum of all of them, so both readings of the
   published figures (Chinese Big Tech alone; Big Tech with the Tigers) come off one chart;
-- time series count models with a release date, by release year.
+- time series count models with a release date, by release year; the openness timeline plots
+  each model with a release date as a point (release against total openness score), by type.
 Counts are computed with grouped (aggregate) queries, so the catalogue stays fast at 10,000+
 models. Labels come from `curation.vocab`.
 """
@@ -23,13 +24,13 @@ from typing import Callable
 
 from django.conf import settings
 from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import ExtractYear, Floor, Least
+from django.db.models.functions import ExtractYear, Floor, Least, Lower
 from django_countries import countries
 
 from curation import vocab
 from curation.adoption.figures import adoption_of, herfindahl_hirschman, top_share
 from curation.charts.data import (
-    GROUPED_BARS, LINES, PIE, STACKED_BARS, ChartData, Point, Series, percent_of, slices_from_counts,
+    GROUPED_BARS, LINES, PIE, SCATTER, STACKED_BARS, ChartData, Point, Series, percent_of, slices_from_counts,
 )
 from curation.models import AIModel, Assessment, Dimension, classification
 from curation.public.as_of import public_models_on
@@ -364,6 +365,24 @@ def downloads_open_weights_vs_open_source(queryset: QuerySet) -> tuple[list[Seri
     return series, adoption.covered, adoption.coverage()
 
 
+def openness_timeline(queryset: QuerySet) -> tuple[list[Series], int]:
+    """Each dated model a point: its release (vocab.release_label) against its total openness
+    score in percent (1 decimal), in one series per model type (a model of several types is in
+    each of them), by release then name. The total is the number of dated models."""
+    rows = list(
+        _dated(queryset).order_by("release_date", Lower("name"), "pk")
+        .values_list("name", "types", "release_date", "release_date_precision", "total_score")
+    )
+    per_type: dict[str, list[Point]] = {t: [] for t in vocab.ModelType.values}
+    for name, types, released, precision, score in rows:
+        point = Point(vocab.release_label(released, precision), round(100 * score, 1), name)
+        for t in (types or "").split(","):
+            if t in per_type:
+                per_type[t].append(point)
+    series = [Series(t.label, tuple(per_type[t.value])) for t in vocab.ModelType if per_type[t.value]]
+    return series, len(rows)
+
+
 # --- the catalogue ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -444,6 +463,11 @@ def _series_specs() -> list[ChartSpec]:
                   STACKED_BARS, open_weights_vs_open_source, x_label="Release year",
                   note="Open means graded open on end-model weights, training data (base and end model), "
                        "training code and licence."),
+        ChartSpec("openness-timeline", "Openness against release date", ALL, SCATTER, openness_timeline,
+                  x_label="Release", y_label="Total openness score",
+                  note="Each model is a point at its release month (a model known only by its release year "
+                       "at the start of that year) and its total openness score, coloured by type; a model of "
+                       "several types is drawn once for each. Models without a release date are not counted."),
         ChartSpec("concentration", "Concentration of models by organisation, per release year", ALL, LINES,
                   concentration, x_label="Release year", y_label="",
                   note="Share of the year's models made by the five largest organisations, and the "

@@ -17,6 +17,9 @@ PIE = "pie"
 STACKED_BARS = "stacked_bars"
 GROUPED_BARS = "grouped_bars"
 LINES = "lines"
+# Each model a point: x its release ("YYYY-MM", or "YYYY" when only the year is known), value
+# its total openness score in percent, label its name.
+SCATTER = "scatter"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Slice:
 class Point:
     x: str
     value: float
+    # The model a scatter point stands for (empty for counts).
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,12 @@ class ChartData:
     def numbers(self) -> dict:
         """The JSON document without the moment of publication."""
         doc = {"key": self.key, "title": self.title, "subset": self.subset, "total": self.total}
-        if self.is_time_series:
+        if self.kind == SCATTER:
+            doc["series"] = [
+                {"label": s.label, "points": [{"x": p.x, "value": p.value, "label": p.label} for p in s.points]}
+                for s in self.series
+            ]
+        elif self.is_time_series:
             doc["series"] = [
                 {"label": s.label, "points": [{"x": p.x, "value": p.value} for p in s.points]} for s in self.series
             ]
@@ -99,7 +109,9 @@ class ChartData:
         return list(seen)
 
     def table(self) -> tuple[list[str], list[list]]:
-        """Header and rows of the chart's data table."""
+        """Header and rows of the chart's data table (a scatter: one row per point)."""
+        if self.kind == SCATTER:
+            return scatter_table(self.numbers(), self.x_label, self.y_label)
         if not self.is_time_series:
             return ["Label", "Models", "Percent"], [[s.label, s.count, s.percent] for s in self.slices]
         xs = self.x_values()
@@ -123,6 +135,17 @@ class ChartData:
         if not self.is_time_series:
             parts = "; ".join(f"{s.label} {s.count} ({_fmt(s.percent)}%)" for s in self.slices)
             return f"{self.title}, {self.total} models: {parts}."
+        if self.kind == SCATTER:
+            described = []
+            for s in self.series:
+                values = sorted(p.value for p in s.points)
+                xs = sorted(p.x for p in s.points)
+                median = values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+                described.append(
+                    f"{s.label}: {len(values)} models released {xs[0]} to {xs[-1]}, openness "
+                    f"{_fmt(values[0])}% to {_fmt(values[-1])}% (median {_fmt(round(float(median), 1))}%)"
+                )
+            return f"{self.title}, {self.total} models. " + ". ".join(described) + "."
         described = []
         for s in self.series:
             values = ", ".join(f"{p.x}: {_fmt(p.value)}" for p in s.points if p.value)
@@ -132,3 +155,10 @@ class ChartData:
 
 def _fmt(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def scatter_table(doc: dict, x_label: str, y_label: str) -> tuple[list[str], list[list]]:
+    """A scatter's data table from its JSON document: one row per point, by x then name."""
+    rows = [[p["label"], s["label"], p["x"], p["value"]] for s in doc.get("series", []) for p in s["points"]]
+    rows.sort(key=lambda row: (row[2], row[0].lower(), row[1]))
+    return ["Model", "Type", x_label or "x", y_label or "value"], rows

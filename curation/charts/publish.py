@@ -24,8 +24,9 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from curation.charts import palette
 from curation.charts.catalogue import ChartSpec, catalogue
-from curation.charts.data import ChartData
+from curation.charts.data import SCATTER, ChartData, scatter_table
 from curation.charts.render import RENDER_VERSION, render
 from curation.datachanges import prune_processed_changes
 from curation.models import ChartRun, ChartVersion, DataChange
@@ -82,18 +83,26 @@ class PublishedChart:
     table_header: list
     table_rows: list
     data_hash: str
+    # The palette's colour beside each header cell and each row of the data table ("" for none),
+    # so that the table reads as the chart's key.
+    header_swatches: list
+    row_swatches: list
 
 
 def _published(version: ChartVersion, spec: ChartSpec | None) -> PublishedChart:
     # Stable URLs with the content hash as a cache-busting query: the view serves it immutable.
     stamp = version.data_hash[:12]
     urls = {fmt: f"{reverse('charts:file', args=[version.key, fmt])}?v={stamp}" for fmt in FORMATS}
-    header, rows = _table_from_document(version.data, spec.x_label if spec else "")
+    if spec is not None and spec.kind == SCATTER:
+        header, rows = scatter_table(version.data, spec.x_label, spec.y_label)
+    else:
+        header, rows = _table_from_document(version.data, spec.x_label if spec else "")
     return PublishedChart(
         key=version.key, title=version.title, alt_text=version.alt_text,
         svg_url=urls["svg"], png_url=urls["png"], csv_url=urls["csv"], json_url=urls["json"],
         data=version.data, generated_at=version.generated_at, note=_note(spec, version.data),
         table_header=header, table_rows=rows, data_hash=version.data_hash,
+        **_swatches(version.data, header, rows, spec),
     )
 
 
@@ -101,6 +110,20 @@ def _note(spec: ChartSpec | None, doc: dict) -> str:
     """The chart's note, with the coverage its figures stand for where it has one."""
     coverage = (doc.get("coverage") or {}).get("text", "")
     return f"{spec.note if spec else ''} {coverage}".strip()
+
+
+def _swatches(doc: dict, header: list, rows: list, spec: ChartSpec | None) -> dict:
+    """Colours of the table's categories: a pie's rows, a series chart's columns, a scatter's
+    rows by their type (curation.charts.palette, as in the picture)."""
+    if "slices" in doc:
+        return {"header_swatches": [""] * len(header),
+                "row_swatches": palette.colours_for([row[0] for row in rows])}
+    labels = [s["label"] for s in doc.get("series", [])]
+    colours = dict(zip(labels, palette.colours_for(labels)))
+    if spec is not None and spec.kind == SCATTER:
+        return {"header_swatches": [""] * len(header), "row_swatches": [colours.get(row[1], "") for row in rows]}
+    return {"header_swatches": [colours.get(cell, "") if i else "" for i, cell in enumerate(header)],
+            "row_swatches": [""] * len(rows)}
 
 
 def _table_from_document(doc: dict, x_label: str = "") -> tuple[list, list]:
