@@ -457,3 +457,25 @@ def post_for_preview_token(token: str, *, max_age: int | None = None) -> Post:
     if post is None:
         raise InvalidPreviewLink("the post of this preview link no longer exists")
     return post
+
+
+# `{% chart "key" %}` or `{% chart key="key" %}` in a post's Markdown (curation.editorial.embeds).
+_CHART_EMBED = re.compile(r"""\{%\s*chart\s+(?:key\s*=\s*)?["']([^"']+)["']""")
+
+
+def share_image(post: Post) -> tuple[str, str]:
+    """(address, text) of a post's link-preview picture: the PNG of its first embedded chart that
+    is published, else its cover picture; ("", "") when it has neither (the site's card is used)."""
+    keys = _CHART_EMBED.findall(post.body)
+    if keys:
+        try:
+            from curation.charts.publish import get_chart
+        except ImportError:  # a site without the charts
+            keys = []
+        for key in keys:
+            chart = get_chart(key)
+            if chart is not None:
+                return chart.png_url, chart.alt_text
+    if post.cover_image:
+        return post.cover_image.url, post.cover_image_alt
+    return "", ""

@@ -36,6 +36,7 @@ def render_post_page(request, post: Post, *, preview: bool = False, show_problem
     news, guides and the site's fixed pages alike)."""
     rendered = render_markdown(post.body, post=post, preview=show_problems)
     is_page = post.kind == PostKind.PAGE
+    share_image, share_image_alt = services.share_image(post)
     response = render(request, "editorial/post_detail.html", {
         "post": post, "body": rendered.html, "problems": rendered.problems if show_problems else [],
         "preview": preview, "has_byline_embed": "{% byline" in post.body, "is_page": is_page,
@@ -45,6 +46,7 @@ def render_post_page(request, post: Post, *, preview: bool = False, show_problem
             "editorial:news-list" if post.kind == PostKind.NEWS else "editorial:guide-list"
         ),
         "kind_heading": KIND_HEADINGS.get(post.kind, ""),
+        "share_image": share_image, "share_image_alt": share_image_alt,
     }, status=status)
     if preview:
         response["X-Robots-Tag"] = "noindex, nofollow"

@@ -403,9 +403,10 @@ def home_chart_keys() -> list[str]:
     return list(HOME_CHART_KEYS)
 
 
-def share_image_url() -> str:
-    """The PNG of the home page's first chart, for link previews (Open Graph); "" if none yet."""
+def share_image() -> tuple[str, str]:
+    """(address, text) of the home page's link-preview picture (Open Graph): the PNG of its
+    first chart and that chart's alt text; ("", "") before it is generated (the site's card)."""
     from curation.charts.publish import get_chart
 
     chart = get_chart(HOME_CHART_KEYS[0])
-    return chart.png_url if chart else ""
+    return (chart.png_url, chart.alt_text) if chart else ("", "")

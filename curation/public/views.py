@@ -17,7 +17,7 @@ from curation.editorial import site as site_settings
 from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
 from curation.models import HOME_PAGE_SLUG
-from curation.public import downloads, queries
+from curation.public import downloads, queries, share_cards
 from curation.public.as_of import columns_on, filtered_index_as_of
 from curation.public.caching import cache_public_page
 from curation.public.queries import grade_legend
@@ -74,9 +74,9 @@ def home(request):
         return render_post_page(request, page)
     columns = queries.registry_columns()
     top = queries.build_rows(queries.index_queryset()[:10], columns)
-    share_image = queries.share_image_url()
+    share_image, share_image_alt = queries.share_image()
     return render(request, "public/home.html", {
-        "og_image": request.build_absolute_uri(share_image) if share_image else "",
+        "share_image": share_image, "share_image_alt": share_image_alt,
         "headline": queries.headline_numbers(columns),
         "top_rows": top,
         "columns": columns,
@@ -172,6 +172,8 @@ def model_detail(request, slug):
         "grade_legend": grade_legend(),
         "page_meta": site_settings.model_page_meta(model),
         "choices": queries.compare_choices(),
+        "share_image": reverse("public:model_card", args=[model.slug]),
+        "share_image_alt": f"{model.name}: {as_percent(model.total_score)}% open",
     })
 
 
@@ -208,6 +210,30 @@ def organisation_detail(request, slug):
         "organisation": organisation, "rows": rows, "columns": columns, "classified_apart": apart,
         "category_means": queries.category_means(rows, columns), "grade_legend": grade_legend(),
     })
+
+
+SHARE_CARD_MAX_AGE = 3600
+
+
+def _png_response(content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type="image/png")
+    response["Cache-Control"] = f"public, max-age={SHARE_CARD_MAX_AGE}"
+    return response
+
+
+@cache_public_page
+def model_card(request, slug):
+    """The model's link-preview picture (1200 × 630 PNG, curation.public.share_cards)."""
+    model = queries.readable_model(slug)
+    if model is None:
+        raise Http404(f"No public model is called “{slug}”.")
+    return _png_response(share_cards.model_card_png(model))
+
+
+@cache_public_page
+def site_card(request):
+    """The site's link-preview picture, for pages without one of their own."""
+    return _png_response(share_cards.site_card_png())
 
 
 def parse_compare_slugs(request) -> list[str]:

@@ -25,6 +25,13 @@ def http_href(value) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def absolute_uri(context, path: str) -> str:
+    """`path` as a full address on this site (link previews need one); as given without a request."""
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None and path else path
+
+
+@register.simple_tag(takes_context=True)
 def query_with(context, **changes):
     """The current query string with some parameters replaced (None or "" removes one).
 
