@@ -1,0 +1,90 @@
+"""The demo (`bash scripts/run-demo.sh`) as readers meet it: its settings (scripts/demo-env.sh)
+run the site with DEBUG off on a bare machine, so a missing page is the site's own 404 page,
+never Django's debug page; plain HTTP works (no redirect to HTTPS) and static files are served."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _demo_environment(tmp_path) -> dict[str, str]:
+    """The environment scripts/demo-env.sh sets, on top of a bare one (no DEBUG, no key)."""
+    bare = {name: value for name, value in os.environ.items()
+            if name not in ("DEBUG", "DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    bare["OSAI_DEMO_KEY_FILE"] = str(tmp_path / "secret-key")
+    dumped = subprocess.run(
+        ["bash", "-c", ". scripts/demo-env.sh && env -0"], cwd=PROJECT_ROOT, env=bare,
+        capture_output=True, check=True,
+    ).stdout.decode()
+    env = dict(item.split("=", 1) for item in dumped.split("\0") if "=" in item)
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", MEDIA_ROOT=str(tmp_path / "media"))
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str, dict]:
+    request = urllib.request.Request(url, headers={"Accept": "text/html"})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=20) as response:
+            return response.status, response.read().decode("utf-8", "replace"), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace"), dict(error.headers)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
+    env = _demo_environment(tmp_path)
+    assert env["DEBUG"] == "false" and len(env["DJANGO_SECRET_KEY"]) >= 50
+    assert (tmp_path / "secret-key").read_text().strip() == env["DJANGO_SECRET_KEY"]  # made once, kept
+    assert _demo_environment(tmp_path)["DJANGO_SECRET_KEY"] == env["DJANGO_SECRET_KEY"]
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=PROJECT_ROOT, env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=PROJECT_ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                time.sleep(0.5)
+        status, html, _headers = _get(f"{base}/no-such-page/")
+        assert status == 404
+        assert "We could not find that page" in html and 'href="/static/curation/site.css"' in html
+        assert "Using the URLconf" not in html and "DEBUG = True" not in html  # not Django's debug page
+        status, html, _headers = _get(f"{base}/models/no-such-model/")
+        assert status == 404 and "We could not find that page" in html and "Traceback" not in html
+        status, _css, headers = _get(f"{base}/static/curation/site.css")
+        assert status == 200 and headers["Content-Type"].startswith("text/css")
+        status, html, headers = _get(f"{base}/")
+        assert status == 200, (status, headers.get("Location"))  # plain HTTP, no redirect to HTTPS
+        assert "Strict-Transport-Security" not in headers
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
