@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
-from curation.vocab import GRADE_POINTS, Grade
+from curation.vocab import ASSESSED_GRADES, GRADE_POINTS, Grade
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,11 @@ def fixed4(score: float | Fraction | None) -> str:
     if score is None:
         return ""
     return str(Decimal(float(score)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def score_grade(score: float | Fraction | None) -> str:
+    """The assessed grade (vocab value) whose points lie nearest to a score of 0–1: with
+    open=1, partial=0.5, closed=0 that is open from 0.75, partial from 0.25, closed below (a
+    tie goes to the higher grade). Badges colour a total score by it; None counts as 0."""
+    value = Fraction(score or 0) if not isinstance(score, float) else Fraction(score).limit_denominator(10**6)
+    return min(ASSESSED_GRADES, key=lambda grade: (abs(GRADE_POINTS[grade] - value), -GRADE_POINTS[grade]))

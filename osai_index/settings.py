@@ -334,6 +334,9 @@ OSAI_IMPORT_MAX_FILE_BYTES = env.int("OSAI_IMPORT_MAX_FILE_BYTES", default=1024 
 # Request bodies: forms and JSON up to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB); multipart
 # uploads (images in the admin) up to this many bytes. Larger bodies are answered 413.
 OSAI_MAX_UPLOAD_BYTES = env.int("OSAI_MAX_UPLOAD_BYTES", default=32 * 1024 * 1024)
+# Sites that may show the embed pages (/embed/...) in an iframe, as CSP frame-ancestors sources
+# ("*": any site); every other page refuses to be framed.
+OSAI_EMBED_FRAME_ANCESTORS = env.list("OSAI_EMBED_FRAME_ANCESTORS", default=["*"])
 
 # Content Security Policy (django-csp) on every response: scripts only from this site (no
 # inline script anywhere), iframes only from the hosts posts may embed, no plugins, no framing.

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import old_links, theme, views
+from . import old_links, reuse, theme, views
 from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("models/<slug:slug>/", views.model_detail, name="model_detail"),
     path("models/<slug:slug>/card.png", views.model_card, name="model_card"),
     path("share/site.png", views.site_card, name="site_card"),
+    path("models/<slug:slug>/badge.svg", reuse.model_badge, name="model_badge"),
+    path("embed/chart/<slug:key>/", reuse.chart_embed, name="chart_embed"),
+    path("embed/index/", reuse.index_embed, name="index_embed"),
     path("models.csv", views.models_csv, name="models_csv"),
     path("models-details.csv", views.models_details_csv, name="models_details_csv"),
     path("models.json", views.models_json, name="models_json"),

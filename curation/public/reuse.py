@@ -1,0 +1,87 @@
+"""Reader views for reuse on other sites: a model's badge and the embeddable chart and index.
+
+Every response here goes through the page cache (`cache_public_page`, keyed by URL and data
+version). Only the embed pages may be shown in another site's iframe: `frameable` allows the
+ancestors of `OSAI_EMBED_FRAME_ANCESTORS` and lifts X-Frame-Options on them alone; every other
+page keeps the site-wide `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from csp.constants import NONE
+from csp.decorators import csp
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+
+from curation.charts.publish import get_chart
+from curation.public import badges, queries
+from curation.public.caching import cache_public_page
+from curation.public.queries import grade_legend
+
+EMBED_INDEX_ROWS = 100
+BADGE_MAX_AGE = 300
+
+
+def frameable(view):
+    """Let other sites frame `view`'s pages: CSP frame-ancestors from the setting, no
+    X-Frame-Options. Applied outside the page cache, so cached copies are framed alike."""
+
+    @xframe_options_exempt
+    @wraps(view)
+    def framed(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response._csp_replace = {"frame-ancestors": list(settings.OSAI_EMBED_FRAME_ANCESTORS)}
+        return response
+
+    return framed
+
+
+# An SVG opened on its own loads nothing and runs nothing.
+BADGE_POLICY = {"default-src": [NONE]}
+
+
+@require_safe
+@csp(BADGE_POLICY)
+@cache_public_page
+def model_badge(request, slug):
+    """The model's openness badge (image/svg+xml), see curation.public.badges."""
+    model = queries.readable_model(slug)
+    if model is None:
+        raise Http404(f"No public model is called “{slug}”.")
+    response = HttpResponse(badges.badge_svg(model.name, model.total_score, withdrawn=model.is_withdrawn), content_type="image/svg+xml")
+    patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+@frameable
+@cache_public_page
+def chart_embed(request, key):
+    """One chart with its note and data table, without the site's header and footer."""
+    chart = get_chart(key)
+    if chart is None:
+        raise Http404(f"No chart “{key}” (unknown key, or not generated yet).")
+    return render(request, "charts/embed.html", {"chart": chart})
+
+
+@require_safe
+@frameable
+@cache_public_page
+def index_embed(request):
+    """The index, narrowed by the index page's filters (same parameters), without the site's
+    header and footer: the first EMBED_INDEX_ROWS models and a link to all of them."""
+    columns = queries.registry_columns()
+    filterset, models = queries.filtered_index(request.GET, columns=columns)
+    errors = filterset.form.errors if not filterset.is_valid() else {}
+    total = models.count()
+    rows = queries.build_rows(models[:EMBED_INDEX_ROWS], columns)
+    return render(request, "public/embed_index.html", {
+        "rows": rows, "columns": columns, "total": total, "errors": errors,
+        "query_string": request.GET.urlencode(), "grade_legend": grade_legend(),
+    }, status=400 if errors else 200)
