@@ -7,6 +7,4 @@ cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
-. scripts/demo-env.sh
-.venv/bin/python manage.py bootstrap_demo
-exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+exec bash scripts/serve-demo.sh

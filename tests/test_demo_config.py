@@ -58,21 +58,21 @@ def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
     assert env["DEBUG"] == "false" and len(env["DJANGO_SECRET_KEY"]) >= 50
     assert (tmp_path / "secret-key").read_text().strip() == env["DJANGO_SECRET_KEY"]  # made once, kept
     assert _demo_environment(tmp_path)["DJANGO_SECRET_KEY"] == env["DJANGO_SECRET_KEY"]
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=PROJECT_ROOT, env=env, check=True)
     port = _free_port()
+    # The README's demo command installs, then runs scripts/serve-demo.sh: run that very script.
     server = subprocess.Popen(
-        [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=PROJECT_ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        ["bash", "scripts/serve-demo.sh", "--noreload"], cwd=PROJECT_ROOT,
+        env={**env, "PYTHON": sys.executable, "OSAI_DEMO_PORT": str(port)},
+        stdout=(log := (tmp_path / "demo.log").open("wb")), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        for _ in range(240):  # bootstrap_demo loads the demo data first
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert server.poll() is None, server.stdout.read().decode()
+                assert server.poll() is None, (tmp_path / "demo.log").read_text()
                 time.sleep(0.5)
         status, html, _headers = _get(f"{base}/no-such-page/")
         assert status == 404
@@ -85,6 +85,9 @@ def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
         status, html, headers = _get(f"{base}/")
         assert status == 200, (status, headers.get("Location"))  # plain HTTP, no redirect to HTTPS
         assert "Strict-Transport-Security" not in headers
+        assert "OLMo" in html  # the demo data is loaded
+        assert "The demo site is ready" in (tmp_path / "demo.log").read_text()  # and its accounts printed
     finally:
         server.terminate()
         server.wait(timeout=20)
+        log.close()
