@@ -61,3 +61,48 @@ def test_rerunning_the_demo_command_keeps_an_approved_grade(db, people, settings
     call_command("bootstrap_demo")
     assert _grade(model, ref) == "open"
     assert all("/" not in c.rationale for c in public_changelog(model))
+
+
+def test_a_reimport_keeps_a_superusers_direct_edit_as_it_keeps_a_reviewed_change(db, people, tmp_path):
+    (tmp_path / "m.yaml").write_text(model_file("Edited Model", grades={"paper": "closed"}))
+    import_index(tmp_path)
+    model = AIModel.objects.get()
+    services.edit_directly(model, "assessment:paper", new_grade("open"), user=people.superuser,
+                           rationale="Paper is out", evidence_link="https://example.org/paper")
+
+    report = import_index(tmp_path)
+    assert [(c.target.pk, c.field) for c in report.conflicts] == [(model.pk, "assessment:paper")]
+    assert report.updated == [] and _grade(model, "paper") == "open"
+    pending = ChangeRequest.objects.get(state=ChangeRequest.State.PENDING, source_value=ChangeRequest.UPSTREAM_CONFLICT)
+    assert pending.before["grade"] == "open" and pending.after["grade"] == "closed"
+    report = import_index(tmp_path)
+    assert report.conflicts == [] and _grade(model, "paper") == "open"
+
+
+def test_a_reimport_still_applies_upstream_over_a_drafts_edit_and_its_own_changes(db, people, tmp_path):
+    # Only a person's decision is kept: the importer's own history entries never block upstream.
+    (tmp_path / "m.yaml").write_text(model_file("Followed Model", grades={"paper": "closed"}))
+    import_index(tmp_path)
+    (tmp_path / "m.yaml").write_text(model_file("Followed Model", grades={"paper": "partial"}))
+    import_index(tmp_path)
+    (tmp_path / "m.yaml").write_text(model_file("Followed Model", grades={"paper": "open"}))
+    report = import_index(tmp_path)
+    assert report.conflicts == [] and _grade(AIModel.objects.get(), "paper") == "open"
+
+
+def test_rerunning_the_demo_command_keeps_a_superusers_admin_edit(db, people, settings, capsys):
+    settings.DEBUG = True
+    call_command("bootstrap_demo")
+    model = AIModel.objects.filter(upstream_filename__endswith=".yaml").order_by("pk").first()
+    ref = Assessment.objects.filter(ai_model=model).exclude(grade="open").values_list("dimension__ref", flat=True).first()
+    outcome = services.save_entry(model, user=people.superuser, classified={f"assessment:{ref}": new_grade("open")},
+                                  rationale="Weights published", evidence_link="https://example.org/w")
+    assert outcome.applied and not outcome.proposals
+    capsys.readouterr()
+    call_command("bootstrap_demo")
+    out = capsys.readouterr().out
+    assert _grade(model, ref) == "open"
+    assert "1 updated" not in out
+    assert ChangeRequest.objects.filter(ai_model=model, field=f"assessment:{ref}",
+                                        source_value=ChangeRequest.UPSTREAM_CONFLICT,
+                                        state=ChangeRequest.State.PENDING).exists()

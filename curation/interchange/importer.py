@@ -78,8 +78,9 @@ class ReviewQuestion(NamedTuple):
 
 
 class Conflict(NamedTuple):
-    """A field changed upstream that a curator changed in review since the last import: the
-    reviewed value stays, and the upstream value becomes a change request for a reviewer."""
+    """A field whose file differs from a value curators decided since the last import (approved in
+    review or edited directly by a superuser): that value stays, and the upstream value becomes a
+    change request for a reviewer."""
 
     target: Any  # the AIModel
     field: str
@@ -397,13 +398,15 @@ class _Run:
             if org.classification_status == vocab.ClassificationStatus.NEEDS_REVIEW
         ]
 
-    # -- changes approved in review since the last import -----------------------------------
+    # -- changes curators decided since the last import --------------------------------------
 
     def _load_reviewed_fields(self) -> None:
-        """Fields of models changed through review since the last import, and the upstream values
-        already turned into change requests that were not approved (asked once, never forced)."""
+        """Fields of models changed by a curator's decision since the last import (an approved
+        change request or a superuser's direct edit, see HistoryEntryQuerySet.decided_by_curators),
+        and the upstream values already turned into change requests that were not approved
+        (asked once, never forced)."""
         last = ImportRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
-        reviewed = HistoryEntry.objects.filter(change_request__isnull=False, ai_model__isnull=False)
+        reviewed = HistoryEntry.objects.decided_by_curators().filter(ai_model__isnull=False)
         if last is not None:
             reviewed = reviewed.filter(applied_at__gt=last)
         self.reviewed = set(reviewed.values_list("ai_model_id", "field"))
@@ -414,7 +417,7 @@ class _Run:
         }
 
     def _keeps_review(self, model: AIModel, field_name: str, live, upstream) -> bool:
-        """True when `field_name` of `model` must keep its reviewed value instead of the file's."""
+        """True when `field_name` of `model` must keep the value curators decided instead of the file's."""
         key = _canonical_json(_json_safe(upstream))
         if (model.pk, field_name, key) in self.asked:
             return True  # the file still says what a reviewer was already asked about
@@ -424,8 +427,9 @@ class _Run:
         self.report.conflicts.append(Conflict(model, field_name, live, upstream))
         self.report.warnings.append(Skipped(
             model.upstream_filename, None,
-            f"{field_name}: changed upstream, but a reviewed change since the last import set it; "
-            "kept the reviewed value, the upstream value is now a change request",
+            f"{field_name}: changed upstream, but a curator's change since the last import set it "
+            "(approved in review or a superuser's direct edit); kept that value, the upstream value "
+            "is now a change request",
         ))
         return True
 

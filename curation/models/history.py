@@ -65,6 +65,13 @@ class ImportRun(_AppendOnlyModel):
         return f"Import #{self.pk} of {self.source}"
 
 
+class HistoryEntryQuerySet(_AppendOnlyQuerySet):
+    def decided_by_curators(self):
+        """Changes a person decided on the site: an approved change request or a superuser's
+        direct edit (both name an approver). Imports and drafts' edits name none."""
+        return self.filter(approver__isnull=False, import_run__isnull=True)
+
+
 class HistoryEntry(_AppendOnlyModel):
     """One applied change of one field of one model or organisation.
 
@@ -107,7 +114,7 @@ class HistoryEntry(_AppendOnlyModel):
     # never shown to readers.
     draft_edit = models.BooleanField(default=False)
 
-    objects = _AppendOnlyQuerySet.as_manager()
+    objects = HistoryEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-applied_at", "-id"]

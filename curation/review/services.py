@@ -740,11 +740,13 @@ def _import_history_entry(run, user, label, applied_at, change) -> HistoryEntry:
 
 
 def _propose_upstream_value(target, field_name: str, live, upstream, system_user, label) -> ChangeRequest:
-    """A re-import met a field that a reviewer changed since the last import: the reviewed value
-    stays live, and upstream's value waits here as a proposal for a reviewer to accept or reject."""
+    """A re-import met a field that curators changed since the last import (approved in review or
+    a superuser's direct edit): their value stays live, and upstream's value waits here as a
+    proposal for a reviewer to accept or reject."""
     rationale = (
-        f"Upstream ({label}) changed this field of {target}, which a reviewed change set since the "
-        "last import. The reviewed value was kept; approve to take upstream's value instead."
+        f"Upstream ({label}) changed this field of {target}, which a curator's change (approved in "
+        "review or a superuser's direct edit) set since the last import. That value was kept; "
+        "approve to take upstream's value instead."
     )
     return _new_request(target, None, field_name[:100], before=live, after=upstream, proposer=system_user,
                         rationale=rationale, source_value=ChangeRequest.UPSTREAM_CONFLICT)
