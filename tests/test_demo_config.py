@@ -87,6 +87,11 @@ def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
         assert "Strict-Transport-Security" not in headers
         assert "OLMo" in html  # the demo data is loaded
         assert "The demo site is ready" in (tmp_path / "demo.log").read_text()  # and its accounts printed
+        for old_link, title in (("/about", "About the index"), ("/contribute", "Contribute")):
+            status, _html, headers = _get(f"{base}{old_link}")  # osai-index.eu's addresses
+            assert status == 301, (old_link, status)
+            status, html, _headers = _get(f"{base}{headers['Location']}")
+            assert status == 200 and f"<h1>{title}</h1>" in html.replace("\n", ""), (old_link, status)
     finally:
         server.terminate()
         server.wait(timeout=20)

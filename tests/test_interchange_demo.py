@@ -58,7 +58,7 @@ def test_bootstrap_refuses_to_publish_demo_passwords_on_a_production_site(db):
 
 
 def test_bootstrap_publishes_demo_posts_with_live_embeds_and_keeps_drafts_hidden(bootstrapped, client, capsys):
-    assert "Demo posts: 3 created, 0 updated, 0 unchanged (2 published, 1 drafts)" in bootstrapped
+    assert "Demo posts: 5 created, 0 updated, 0 unchanged (4 published, 1 drafts)" in bootstrapped
     news = client.get("/news/")
     assert "Who builds the open models?" in news.content.decode()
     assert "Upcoming assessments" not in news.content.decode()
@@ -68,4 +68,4 @@ def test_bootstrap_publishes_demo_posts_with_live_embeds_and_keeps_drafts_hidden
     assert "/charts/academic-share.svg" in page  # the upstream image became a live chart
     assert "/models/olmo-2/" in page  # the ::the-index block became a model list
     call_command("bootstrap_demo")
-    assert "Demo posts: 0 created, 0 updated, 3 unchanged" in capsys.readouterr().out
+    assert "Demo posts: 0 created, 0 updated, 5 unchanged" in capsys.readouterr().out
