@@ -177,6 +177,27 @@ class KeysetCursorPagination(BasePagination):
             self.previous_cursor = None if reverse else self._encode(True, position, fingerprint)
         return page
 
+    def paginate_list(self, rows: list, request, fingerprint: str) -> list:
+        """A page of rows already ordered in memory (the index on a past date): the cursor holds
+        the page's first position, signed for `fingerprint` (the query it was made for)."""
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        cursor = self._decode(request, fingerprint)
+        start = 0
+        if cursor is not None:
+            values = cursor[1]
+            if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
+                raise NotFound(self.invalid_cursor_message)
+            start = values[0]
+        page = rows[start:start + self.page_size]
+        self.base_url = request.build_absolute_uri()
+        self.next_cursor = self.previous_cursor = None
+        if start + self.page_size < len(rows):
+            self.next_cursor = self._encode(False, [start + self.page_size], fingerprint)
+        if start > 0:
+            self.previous_cursor = self._encode(False, [max(0, min(start, len(rows)) - self.page_size)], fingerprint)
+        return page
+
     def _link(self, cursor):
         if cursor is None:
             return None

@@ -309,13 +309,15 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "updated_at": updated_at.to_representation(obj.updated_at),
         }
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        return f"{self.api_base()}models/{obj.slug}/"
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True,
+                          "description": "Null only with `as_of`, for a model deleted since."})
+    def get_url(self, obj) -> str | None:
+        return f"{self.api_base()}models/{obj.slug}/" if obj.slug else None
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_page_url(self, obj) -> str:
-        return f"{self.site_base()}/models/{obj.slug}/"
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True,
+                          "description": "Null only with `as_of`, for a model deleted since."})
+    def get_page_url(self, obj) -> str | None:
+        return f"{self.site_base()}/models/{obj.slug}/" if obj.slug else None
 
     @extend_schema_field({"type": "integer", "minimum": 0, "maximum": 100})
     def get_openness_percent(self, obj) -> int:

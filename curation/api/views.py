@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Max, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, routers, viewsets
 from rest_framework.decorators import action
@@ -28,6 +29,7 @@ from curation.filters import (
     AIModelOrderingFilter, OrganisationFilter, annotate_organisation_aggregates,
 )
 from curation.history import public_changelog
+from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
 from curation.models import (
     AIModel, Dimension, DimensionCategory, Organisation, Post, PostKind,
 )
@@ -50,18 +52,24 @@ class SharedFilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        if not filterset.is_valid():
-            errors = {}
-            for name, messages in filterset.errors.items():
-                messages = list(messages)
-                choices = getattr(filterset.form.fields.get(name), "choices", None)
-                if choices:
-                    values = [str(value) for value, _ in choices if value not in ("", None)]
-                    shown = ", ".join(values[:30]) + (", …" if len(values) > 30 else "")
-                    messages = [f"{m} Expected one of: {shown}." for m in messages]
-                errors[name] = messages
-            raise exceptions.ValidationError(errors)
+        raise_filter_errors(filterset)
         return filterset.qs
+
+
+def raise_filter_errors(filterset) -> None:
+    """A 400 naming each invalid parameter of a bound FilterSet, with the expected choices."""
+    if filterset.is_valid():
+        return
+    errors = {}
+    for name, messages in filterset.errors.items():
+        messages = list(messages)
+        choices = getattr(filterset.form.fields.get(name), "choices", None)
+        if choices:
+            values = [str(value) for value, _ in choices if value not in ("", None)]
+            shown = ", ".join(values[:30]) + (", …" if len(values) > 30 else "")
+            messages = [f"{m} Expected one of: {shown}." for m in messages]
+        errors[name] = messages
+    raise exceptions.ValidationError(errors)
 
 
 def attach_grades_and_scores(ai_models) -> None:
@@ -109,6 +117,16 @@ _MODEL_ORDERING = OpenApiParameter(
 )
 
 
+_AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description=(
+        "The index as it stood at the end of this day (YYYY-MM-DD, UTC), as the index page's `as_of`: "
+        "each model's values, grades and scores of that day (scores by that day's dimension registry), "
+        "filtered and ordered the same way. Evidence is not kept per day: with `as_of`, each "
+        "assessment's `links` and `notes` are empty. A malformed or future date is a 400 naming `as_of`."
+    ),
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List published models",
@@ -117,7 +135,7 @@ _MODEL_ORDERING = OpenApiParameter(
         f"`{GRADE_FILTER_PREFIX}<dimension ref>` keeps models graded so on that dimension, e.g. "
         f"`{GRADE_FILTER_PREFIX}weights_basemodel=open` (repeatable: {', '.join(vocab.Grade.values)}; "
         "dimension refs at /api/v1/dimensions/).",
-        parameters=[_MODEL_ORDERING],
+        parameters=[_MODEL_ORDERING, _AS_OF],
     ),
     retrieve=extend_schema(summary="One published model, with every dimension's grade and evidence"),
 )
@@ -137,6 +155,38 @@ class AIModelViewSet(PublicReadViewSet):
 
     def get_queryset(self):
         return AIModel.objects.public().select_related("organisation")
+
+    def list(self, request, *args, **kwargs):
+        try:
+            day = parse_as_of(request.query_params.get("as_of"))
+        except ValueError as exc:
+            raise exceptions.ValidationError({"as_of": [str(exc)]}) from None
+        if day is None:
+            return super().list(request, *args, **kwargs)
+        return self._list_as_of(request, day)
+
+    def _list_as_of(self, request, day):
+        """The index of a past date, through the service the index page uses."""
+        columns = columns_on(day)
+        filterset, rows = filtered_index_as_of(request.query_params, day, columns)
+        raise_filter_errors(filterset)
+        fingerprint = f"{day.isoformat()}|{request.query_params.get('ordering', '')}"
+        page = self.paginator.paginate_list(rows, request, fingerprint)
+        for dimension in columns.dimensions:
+            dimension.spec = columns.spec(dimension)
+        self._registry = RegistrySnapshot(
+            dimensions=list(columns.dimensions), categories={c.pk: c for c in columns.categories},
+        )
+        models = []
+        for row in page:
+            model = row.model
+            model.grade_rows = {cell.dimension.pk: (cell.grade, [], "") for cell in row.cells if cell.grade is not None}
+            model.category_score_rows = {
+                category.pk: score for category, score in zip(columns.categories, row.category_scores)
+                if score is not None
+            }
+            models.append(model)
+        return self.paginator.get_paginated_response(self.get_serializer(models, many=True).data)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

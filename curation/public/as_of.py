@@ -14,6 +14,8 @@ import copy
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from curation import vocab
 from curation.adoption.figures import FIGURE_FIELDS
 from curation.filters import (
@@ -26,6 +28,23 @@ from curation.public.queries import Columns, GradeCell, IndexRow, first_recorded
 from curation.registry import registry_version_on
 from curation.review.fields import ASSESSMENT_PREFIX
 from curation.scoring import applies, compute_scores
+
+
+def parse_as_of(raw: str | None) -> datetime.date | None:
+    """The `as_of` parameter (YYYY-MM-DD) as a date; None when empty.
+
+    Raises ValueError with a message naming the parameter: not a date, or after today (one day
+    of slack for readers ahead of UTC; there is no history of the future)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"“{raw}” is not a date: as_of expects YYYY-MM-DD, e.g. 2025-01-31.") from None
+    if day > timezone.now().date() + datetime.timedelta(days=1):
+        raise ValueError(f"as_of={raw} is in the future: the index can be shown as it stood up to today.")
+    return day
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

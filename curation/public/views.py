@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from curation.adoption.figures import group_adoption, model_adoption
 from curation.adoption.sparkline import sparkline_svg
@@ -18,7 +17,7 @@ from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
 from curation.models import HOME_PAGE_SLUG
 from curation.public import downloads, queries, share_cards
-from curation.public.as_of import columns_on, filtered_index_as_of
+from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
 from curation.public.caching import cache_public_page
 from curation.public.queries import grade_legend
 from curation.scoring import as_percent
@@ -41,19 +40,11 @@ def _any_param(request, *names) -> bool:
 
 
 def _parse_as_of(request) -> tuple[datetime.date | None, str]:
-    """`?as_of=` as a date, or an error message: not a date, or after today (no history yet)."""
-    raw = (request.GET.get("as_of") or "").strip()
-    if not raw:
-        return None, ""
+    """`?as_of=` as a date, or an error message (see curation.public.as_of.parse_as_of)."""
     try:
-        day = datetime.date.fromisoformat(raw)
-    except ValueError:
-        return None, f"“{raw}” is not a date: as_of expects YYYY-MM-DD, e.g. 2025-01-31."
-    # One day of slack for readers ahead of UTC.
-    latest = timezone.now().date() + datetime.timedelta(days=1)
-    if day > latest:
-        return None, f"as_of={raw} is in the future: the index can be shown as it stood up to today."
-    return day, ""
+        return parse_as_of(request.GET.get("as_of")), ""
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _filter_errors(filterset) -> tuple[str, str | None]:
