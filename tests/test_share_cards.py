@@ -114,3 +114,36 @@ def test_a_withdrawn_models_card_says_so(site):
         is_public=False, removed_upstream_at=datetime.datetime(2025, 3, 4, tzinfo=datetime.timezone.utc))
     olmo.refresh_from_db()
     assert share_cards.model_card(olmo).withdrawn_on == "4 March 2025"
+
+
+def test_charts_and_news_have_titles_of_their_own(client, site):
+    generic = _meta(client.get("/models/olmo/").content.decode())["og:site_name"]
+    titles = {path: _meta(client.get(path).content.decode())["og:title"] for path in ("/charts/", "/news/", "/guides/")}
+    assert titles["/charts/"].startswith("Charts") and titles["/news/"].startswith("News")
+    assert titles["/guides/"].startswith("Guides")
+    assert generic not in titles.values() and len(set(titles.values())) == 3
+
+
+def test_the_not_found_page_names_no_canonical_address(client, site):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert 'rel="canonical"' not in response.content.decode()
+    assert 'rel="canonical"' in client.get("/charts/").content.decode()
+
+
+def test_a_models_description_claims_only_the_evidence_it_has(client, site):
+    olmo = site["olmo"]
+    applicable = Assessment.objects.filter(ai_model=olmo).count()
+    assert applicable > 2
+
+    def description():
+        from django.core.cache import cache
+
+        cache.clear()
+        return _meta(client.get("/models/olmo/").content.decode())["og:description"]
+
+    assert description().endswith("No evidence recorded yet.")
+    Assessment.objects.filter(ai_model=olmo, dimension__ref="licenses").update(links=["https://example.org/licence"])
+    assert description().endswith(f"Evidence for 1 of {applicable} openness dimensions.")
+    Assessment.objects.filter(ai_model=olmo).update(links=["https://example.org/evidence"])
+    assert description().endswith("Evidence for every openness dimension.")

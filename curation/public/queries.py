@@ -218,6 +218,13 @@ def model_cells(model: AIModel, columns: Columns) -> list[tuple[DimensionCategor
     return grouped
 
 
+def evidence_coverage(grouped) -> tuple[int, int]:
+    """(dimensions with evidence, dimensions that apply) of `model_cells`' groups: evidence is an
+    assessment's links or the link of its approved change."""
+    cells = [cell for _, _, group in grouped for cell in group if cell.applicable]
+    return sum(1 for cell in cells if cell.links or cell.reviewed), len(cells)
+
+
 def related_models(model: AIModel, limit: int = 12) -> dict[str, list[AIModel]]:
     """Public models sharing the base model, and other public models of the same organisation."""
     result = {"same_base": [], "same_organisation": []}

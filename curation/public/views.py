@@ -143,7 +143,10 @@ def model_detail(request, slug):
     changelog = queries.model_changelog(model)
     history = queries.model_score_history(model, columns)
     adoption, repositories = model_adoption(model)
+    grouped = queries.model_cells(model, columns)
+    evidenced, applicable = queries.evidence_coverage(grouped)
     return render(request, "public/model_detail.html", {
+        "evidenced": evidenced, "applicable": applicable,
         "adoption": adoption,
         "repositories": repositories,
         "adoption_sparkline": sparkline_svg(adoption.monthly_series(), label="Hugging Face downloads per month")
@@ -154,7 +157,7 @@ def model_detail(request, slug):
         "last_updated": changelog[0].applied_at if changelog else model.updated_at,
         "model": model,
         "columns": columns,
-        "grouped": queries.model_cells(model, columns),
+        "grouped": grouped,
         "related": related,
         "compare_suggestion": suggestion.name if suggestion else "",
         "changelog": changelog,
