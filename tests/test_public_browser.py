@@ -117,3 +117,34 @@ def test_phone_grid_view(live_server, reader_data, browser_page):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1
     shot(page, "5-phone-grid")
+
+
+def _right_edge(page, selector) -> float:
+    box = page.locator(selector).first.bounding_box()
+    return box["x"] + box["width"]
+
+
+def test_phone_sees_the_openness_score_and_scrolls_tables_by_keyboard(live_server, reader_data, browser_page, make_ai_model):
+    make_ai_model("A Rather Long Model Name For Narrow Screens 70B Instruct", types="text", performance_class="latest")
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, label in (("/models/", "Openness"), ("/", "Openness")):
+        page.goto(f"{live_server.url}{path}")
+        header = f'table.index thead th:has-text("{label}")'
+        assert _right_edge(page, header) <= 390, f"{path}: {label} is off-screen"
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        shot(page, f"6-phone-{label.lower()}-{path.strip('/').replace('/', '-').replace('?', '-') or 'home'}")
+        boxes = page.locator(".table-scroll")
+        assert boxes.count() > 0
+        for i in range(boxes.count()):
+            box = boxes.nth(i)
+            assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+            assert box.get_attribute("aria-label")
+    # The keyboard scrolls the table's own box sideways.
+    page.goto(f"{live_server.url}/models/")
+    box = page.locator(".table-scroll").first
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("End")
+    page.wait_for_function("document.querySelector('.table-scroll').scrollLeft > 0")
+
