@@ -132,17 +132,19 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
         "organisation": ("organisation__name", "Organisation"),
         "type": ("types", "Type"),
         "performance_class": ("performance_class", "Performance class"),
-        "downloads": ("hf_downloads", "Hugging Face downloads (30 days)"),
+        "downloads": ("hf_downloads", "Downloads (30 days)"),  # Hugging Face's; the label fits the select
     }
 
     def __init__(self, *args, categories=(), dimensions=(), **kwargs):
         self.category_refs = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": c for c in categories}
         self.dimension_refs = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": d for d in dimensions}
+        # ▲ ascending, ▼ descending, as the table's column heads mark the sorted column: with
+        # words, a dimension's name and its direction no longer fit the filter column's select.
         choices = []
         for key, (_, label) in self.STATIC.items():
-            choices += [(key, f"{label} (ascending)"), (f"-{key}", f"{label} (descending)")]
+            choices += [(key, f"{label} ▲"), (f"-{key}", f"{label} ▼")]
         for key, obj in {**self.category_refs, **self.dimension_refs}.items():
-            choices += [(key, f"{obj.name} (ascending)"), (f"-{key}", f"{obj.name} (descending)")]
+            choices += [(key, f"{obj.name} ▲"), (f"-{key}", f"{obj.name} ▼")]
         kwargs.setdefault("label", "Sort by")
         kwargs.setdefault("empty_label", "Openness, highest first")
         super().__init__(*args, choices=choices, **kwargs)

@@ -85,14 +85,20 @@ def test_the_index_sorts_by_downloads_models_without_figures_last(client, adopte
     html = client.get("/models/?ordering=-downloads").content.decode()
     order = re.findall(r'class="model-name" href="/models/([^/]+)/"', html)
     assert order[:2] == [adopted[0].slug, adopted[1].slug]
-    assert "3,500 downloads (30 days)" in html
+    # The figure has its own column, beside the openness score, never inside the model's name cell.
+    head = html[html.index("<thead>"):html.index("</thead>")]
+    assert re.search(r'>Openness</a></th>\s*<th scope="col" aria-sort="descending" class="num"><a href="[^"]+">Downloads</a>', head)
+    first_row = html[html.index("<tbody>"):].split("</tr>")[0]
+    assert re.search(r'<td class="num"><strong>\d+%</strong></td>\s*<td class="num">3,500</td>', first_row)
+    name_cell = re.search(r'<th scope="row">.*?</th>', first_row, re.S).group(0)
+    assert "3,500" not in name_cell and "downloads" not in name_cell
     ascending = re.findall(r'class="model-name" href="/models/([^/]+)/"', client.get("/models/?ordering=downloads").content.decode())
     assert ascending[:2] == [adopted[1].slug, adopted[0].slug]
 
 
 def test_a_past_index_shows_no_figures_of_today(client, adopted):
     today = timezone.now().date().isoformat()
-    assert "3,500 downloads (30 days)" in client.get("/models/").content.decode()
+    assert '<td class="num">3,500</td>' in client.get("/models/").content.decode()
     past = client.get(f"/models/?as_of={today}").content.decode()
     assert "Popular" in past and "3,500" not in past
     rows = list(csv.DictReader(io.StringIO(client.get(f"/models-details.csv?as_of={today}").content.decode())))

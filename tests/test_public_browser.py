@@ -125,10 +125,13 @@ def _right_edge(page, selector) -> float:
 
 
 def test_phone_sees_the_openness_score_and_scrolls_tables_by_keyboard(live_server, reader_data, browser_page, make_ai_model):
+    from curation.models import AIModel
+
     make_ai_model("A Rather Long Model Name For Narrow Screens 70B Instruct", types="text", performance_class="latest")
+    AIModel.objects.filter(name="Open Coder").update(hf_downloads=1_234_567)
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})
-    for path, label in (("/models/", "Openness"), ("/", "Openness")):
+    for path, label in (("/models/", "Openness"), ("/models/?ordering=-downloads", "Downloads"), ("/", "Openness")):
         page.goto(f"{live_server.url}{path}")
         header = f'table.index thead th:has-text("{label}")'
         assert _right_edge(page, header) <= 390, f"{path}: {label} is off-screen"
@@ -148,3 +151,20 @@ def test_phone_sees_the_openness_score_and_scrolls_tables_by_keyboard(live_serve
     page.keyboard.press("End")
     page.wait_for_function("document.querySelector('.table-scroll').scrollLeft > 0")
 
+
+def test_the_sort_select_shows_its_whole_choice(live_server, reader_data, browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/models/?ordering=-downloads")
+    select = page.locator("#id_ordering")
+    assert "Downloads" in select.evaluate("s => s.options[s.selectedIndex].text")
+    # Every choice's text fits the select's box (measured in the select's own font).
+    too_long = select.evaluate("""s => {
+        const style = getComputedStyle(s);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16;
+        return [...s.options].map(o => o.text).filter(t => ctx.measureText(t).width > room);
+    }""")
+    assert too_long == []
+    shot(page, "7-sort-by-downloads")

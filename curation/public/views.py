@@ -76,6 +76,13 @@ def home(request):
     })
 
 
+def _shows_downloads(request, rows) -> bool:
+    """Whether the index table has a downloads column: when sorted by downloads, or when a
+    model on the page has a Hugging Face figure."""
+    sorted_by_downloads = any(key.lstrip("-") == "downloads" for key in request.GET.getlist("ordering"))
+    return sorted_by_downloads or any(row.model.hf_downloads is not None for row in rows)
+
+
 def _without_empty_parameters(request):
     """A redirect to the same page without empty parameters (a submitted filter form sends every
     field), so that the address of a filtered page is short and shareable; None when clean."""
@@ -107,7 +114,10 @@ def model_index(request):
     page = paginator.get_page(request.GET.get("page"))
     rows = queries.build_rows(page.object_list, columns, evidence=True) if as_of is None else list(page.object_list)
     view_mode = "grid" if request.GET.get("view") == "grid" else "table"
+    show_downloads = _shows_downloads(request, rows)
     return render(request, "public/model_index.html", {
+        "show_downloads": show_downloads,
+        "column_count": 5 + int(show_downloads) + len(columns.categories) + len(columns.dimensions),
         "filterset": filterset,
         "form": filterset.form,
         "columns": columns,
