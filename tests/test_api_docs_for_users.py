@@ -34,3 +34,9 @@ def test_markdown_in_descriptions_renders(client, registry):
     page = client.get("/api/v1/docs/").content.decode()
     assert "<code>ordering</code>" in page
     assert "`ordering`" not in page
+
+
+def test_the_docs_page_lists_as_of_among_the_models_parameters(client, registry):
+    page = client.get("/api/v1/docs/").content.decode()
+    section = page[page.index('<section id="models_list"'):]
+    assert "<code>as_of</code>" in section[:section.index("</section>")]
