@@ -11,16 +11,22 @@ from typing import Callable
 BENCHMARKS: list["Benchmark"] = []
 
 
+class BenchmarkUnavailable(RuntimeError):
+    """A benchmark cannot run on this machine; the message says what is missing and how to get it."""
+
+
 @dataclass
 class Benchmark:
     name: str
     func: Callable[..., dict]
     description: str
+    # Run only when asked for by name (long runs that need extra programs, e.g. the load run).
+    on_request: bool = False
 
 
-def benchmark(name: str, description: str = ""):
+def benchmark(name: str, description: str = "", *, on_request: bool = False):
     def register(func):
-        BENCHMARKS.append(Benchmark(name, func, description or (func.__doc__ or "").strip()))
+        BENCHMARKS.append(Benchmark(name, func, description or (func.__doc__ or "").strip(), on_request))
         return func
 
     return register

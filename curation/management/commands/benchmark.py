@@ -20,14 +20,31 @@ class Command(BaseCommand):
         parser.add_argument("--only", action="append", default=[], help="run only the named benchmark(s)")
         parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
         parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+        parser.add_argument(
+            "--load", action="store_true",
+            help="also run the load benchmark (gunicorn and nginx under wrk; needs Debian's nginx and wrk)",
+        )
+        parser.add_argument(
+            "--scale", type=int, metavar="N",
+            help="also run the scale benchmark: reader and curator paths at 10,000 and at N models",
+        )
 
     def handle(self, *args, **options):
         for module in pkgutil.iter_modules(benchmarks_pkg.__path__):
             importlib.import_module(f"{benchmarks_pkg.__name__}.{module.name}")
-        selected = [b for b in benchmarks_pkg.BENCHMARKS if not options["only"] or b.name in options["only"]]
+        asked = set(options["only"])
+        if options["load"]:
+            asked.add("load")
+        if options["scale"]:
+            asked.add("scale")
+        selected = [
+            b for b in benchmarks_pkg.BENCHMARKS
+            if b.name in asked or (not options["only"] and not b.on_request)
+        ]
         if options["list"]:
             for b in benchmarks_pkg.BENCHMARKS:
-                self.stdout.write(f"{b.name}: {b.description}")
+                extra = " (only when asked for by name)" if b.on_request else ""
+                self.stdout.write(f"{b.name}: {b.description}{extra}")
             return
         unknown = set(options["only"]) - {b.name for b in benchmarks_pkg.BENCHMARKS}
         if unknown:
@@ -36,7 +53,11 @@ class Command(BaseCommand):
         for bench in selected:
             started = time.perf_counter()
             print(f"running {bench.name}...", file=sys.stderr, flush=True)
-            figures.update(bench.func(quick=options["quick"]))
+            kwargs = {"size": options["scale"]} if bench.name == "scale" and options["scale"] else {}
+            try:
+                figures.update(bench.func(quick=options["quick"], **kwargs))
+            except benchmarks_pkg.BenchmarkUnavailable as exc:
+                raise CommandError(f"benchmark {bench.name}: {exc}") from exc
             print(f"  {bench.name} done in {time.perf_counter() - started:.1f}s", file=sys.stderr, flush=True)
         if options["json"]:
             self.stdout.write(json.dumps(figures, indent=2, sort_keys=True))
