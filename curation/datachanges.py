@@ -29,17 +29,24 @@ _local_change_count = 0
 def record_data_change(reason: str) -> DataChange:
     """Record, in the caller's transaction, that readers' data changed; returns the outbox row."""
     change = DataChange.objects.create(reason=reason[:200])
+    # Forgotten now too, so that reads later in this same transaction see the new version (it is
+    # forgotten again after commit: another process may have cached the old one meanwhile).
+    _forget_cached_version()
     transaction.on_commit(_after_commit)
     return change
+
+
+def _forget_cached_version() -> None:
+    try:
+        cache.delete(DATA_VERSION_CACHE_KEY)
+    except Exception:  # Redis down: the committed change must not fail; the key expires in a minute
+        log.warning("could not clear the cached data version", exc_info=True)
 
 
 def _after_commit() -> None:
     global _local_change_count
     _local_change_count += 1
-    try:
-        cache.delete(DATA_VERSION_CACHE_KEY)
-    except Exception:  # Redis down: the committed change must not fail; the key expires in a minute
-        log.warning("could not clear the cached data version", exc_info=True)
+    _forget_cached_version()
     request_chart_regeneration()
 
 

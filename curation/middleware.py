@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 
 from curation.http_errors import error_response
 
@@ -44,3 +45,19 @@ class RequestGuardMiddleware:
                 request, 413, f"The request body has {length} bytes; at most {limit} are accepted here.",
             )
         return self.get_response(request)
+
+
+# Answers worth compressing: text of any kind, JSON, SVG, XML, JavaScript (PNG and zip files are
+# compressed already).
+_COMPRESSIBLE = ("text/", "application/json", "image/svg+xml", "application/xml", "application/javascript")
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (random padding against BREACH included) for text answers only:
+    HTML, JSON, CSV, SVG and the like; images and archives pass through untouched."""
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").lower()
+        if not content_type.startswith(_COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)

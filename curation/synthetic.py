@@ -12,6 +12,7 @@ from django.db import transaction
 
 from curation import vocab
 from curation.assessments import recompute_scores
+from curation.datachanges import record_data_change
 from curation.models import AIModel, Assessment, Dimension, Organisation
 from curation.registry import load_registry, scoring_dimensions
 
@@ -78,4 +79,6 @@ def populate_synthetic(model_count: int, *, seed: int = 7, prefix: str = "Synthe
         batch_size=2000,
     )
     recompute_scores(models, scoring_dimensions())
+    # Readers' data changed: cached pages and answers, and the charts, follow it.
+    record_data_change(f"synthetic data: {model_count} models ({prefix})")
     return models

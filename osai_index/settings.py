@@ -97,6 +97,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML, JSON and CSV answers are gzipped for clients that accept it (static files come
+    # precompressed from WhiteNoise, and cached pages keep a gzip copy made once, see
+    # curation.public.caching). Placed above every middleware that reads or changes the body.
+    # BREACH: pages carrying a CSRF token (admin, login, review forms) are compressed too;
+    # Django's GZipMiddleware pads each answer with a random length (Heal The Breach), and the
+    # CSRF token is masked afresh on every answer, so the secret cannot be read off sizes.
+    "curation.middleware.TextGZipMiddleware",
+    # Repeated anonymous reads of cached pages, answered from memory before the rest runs.
+    "curation.public.caching.FrontPageCacheMiddleware",
     # NUL characters and oversized bodies are refused before any view reads them.
     "curation.middleware.RequestGuardMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",

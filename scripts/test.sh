@@ -17,6 +17,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The load benchmark (and its test) runs nginx and wrk from Debian; install them when missing.
+if ! command -v wrk >/dev/null 2>&1 || { ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's nginx-light and wrk for the load benchmark..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null) \
+      || echo "could not install nginx and wrk; the load benchmark test will report it" >&2
+  fi
+fi
+
 # The accessibility tests run axe-core from the npm registry (package.json, package-lock.json).
 if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null 2>&1; then
   npm ci --no-audit --no-fund --silent || echo "could not install axe-core; accessibility tests will report it" >&2

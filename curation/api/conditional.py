@@ -8,6 +8,12 @@ change requests) a key and timestamp of their own. A client that sends its ETag 
 `304 Not Modified` without the query being run; `If-None-Match: *` and `If-Modified-Since` are
 decided by Django's `get_conditional_response` once the view has answered, so a 404 or a 400 is
 never turned into a 304.
+
+Anonymous JSON reads of public views are also kept whole in the page cache
+(curation.public.caching: per data version, cache generation, address and representation, with a
+gzip copy made once), so a repeated read costs no query at all. As for the pages, parameters a
+view does not read are dropped and the others put in a canonical order before anything else
+happens, so unknown or reordered parameters create no new entries (nor show up in `next` links).
 """
 from __future__ import annotations
 
@@ -21,7 +27,12 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from curation.datachanges import current_data_version
+from curation.filters import GRADE_FILTER_PREFIX
 from curation.models import DataChange
+from curation.public.caching import (
+    answer_from_stored, cache_stamp, canonicalise_request, code_stamp, fetch_stored, keep_stored,
+    known_grade_parameters, stored_answer,
+)
 
 SAFE_READS = ("GET", "HEAD")
 VARY = ("Accept", "Authorization", "Cookie")
@@ -29,6 +40,19 @@ VARY = ("Accept", "Authorization", "Cookie")
 
 class NotModified(Exception):
     """Raised once the request's validators match; answered with an empty 304."""
+
+
+class StoredAnswer(Exception):
+    """Raised when the whole answer is in the cache; carries it."""
+
+    def __init__(self, stored):
+        super().__init__("stored answer")
+        self.stored = stored
+
+
+# Headers the view's answer carries that finalize_response sets afresh on every answer.
+_RESET_HEADERS = {"vary", "etag", "last-modified", "cache-control", "access-control-allow-origin",
+                  "access-control-expose-headers", "x-page-cache"}
 
 
 def data_last_modified(version: int) -> datetime.datetime | None:
@@ -82,14 +106,44 @@ class ConditionalReadMixin:
     """
 
     cross_origin_reads = False
+    # Keep anonymous JSON answers whole in the cache (public reads only; see the module docstring).
+    cache_answers = None  # None: as cross_origin_reads
+
+    def known_query_parameters(self) -> list[str]:
+        """The query parameters this view reads, in order: its filters, ordering, pagination, `format`."""
+        names = []
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            names += list(filterset_class.base_filters)
+            if hasattr(filterset_class, "grade_filter_names"):  # the models' FilterSet
+                names += [*known_grade_parameters(GRADE_FILTER_PREFIX), "ordering", "as_of"]
+        pagination = getattr(self, "pagination_class", None)
+        for attribute in ("page_size_query_param", "cursor_query_param", "page_query_param"):
+            if pagination is not None and getattr(pagination, attribute, None):
+                names.append(getattr(pagination, attribute))
+        return [*dict.fromkeys(names + ["format"])]
+
+    def _answer_cache_key(self, request, etag: str) -> str | None:
+        keeps = self.cross_origin_reads if self.cache_answers is None else self.cache_answers
+        user = getattr(request, "user", None)
+        if not keeps or request.method not in SAFE_READS or (user is not None and user.is_authenticated):
+            return None
+        if getattr(getattr(request, "accepted_renderer", None), "format", "") != "json":
+            return None
+        _version, generation = cache_stamp()
+        return f"osai:api:{code_stamp()}:{generation}:{etag.strip(chr(34))}"
+
 
     def conditional_state(self, request) -> tuple[str, datetime.datetime | None]:
         """Anything beyond the data version that this view's reads depend on (key, newest time)."""
         return "", None
 
     def initial(self, request, *args, **kwargs):
+        if request.method in SAFE_READS and (self.cross_origin_reads if self.cache_answers is None else self.cache_answers):
+            canonicalise_request(request._request, self.known_query_parameters())
         super().initial(request, *args, **kwargs)
         self._validators = None
+        self._answer_key = None
         if request.method in SAFE_READS:
             extra_key, extra_modified = self.conditional_state(request)
             self._validators = compute_validators(request, extra_key, extra_modified)
@@ -98,14 +152,26 @@ class ConditionalReadMixin:
                 early = get_conditional_response(request, etag=etag)
                 if early is not None and early.status_code == status.HTTP_304_NOT_MODIFIED:
                     raise NotModified()
+            self._answer_key = self._answer_cache_key(request, etag)
+            if self._answer_key is not None:
+                stored = fetch_stored(self._answer_key)
+                if stored is not None:
+                    raise StoredAnswer(stored)
 
     def handle_exception(self, exc):
         if isinstance(exc, NotModified):
             return Response(status=status.HTTP_304_NOT_MODIFIED)
+        if isinstance(exc, StoredAnswer):
+            return answer_from_stored(self.request, exc.stored)
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        key = getattr(self, "_answer_key", None)
+        if key is not None and isinstance(response, Response) and response.status_code == 200 and not response.cookies:
+            response.render()
+            kept = [(name, value) for name, value in response.headers.items() if name.lower() not in _RESET_HEADERS]
+            keep_stored(key, stored_answer(response.content, kept))
         validators = getattr(self, "_validators", None)
         if validators and response.status_code in (200, 304):
             etag, last_modified = validators

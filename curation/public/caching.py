@@ -1,9 +1,15 @@
 """Whole-page caching of anonymous reader pages, invalidated by the index's data version.
 
-The cache key holds the full URL (host, path and query string) and
-`curation.datachanges.current_data_version()`, so any recorded data change makes every cached
-page stale at once, with nothing to purge; a stamp of the code and templates does the same
-for a deploy. Logged-in users (curators checking their work) always get a fresh page. Only
+The cache key holds the URL (host, path and the query parameters the view reads, in a canonical
+order), the reader's colour scheme and `curation.datachanges.current_data_version()`, so any
+recorded data change makes every cached page stale at once, with nothing to purge; a stamp of the
+code and templates does the same for a deploy. Parameters a view does not read are dropped from
+the request before the view sees it, and the others are put in order (the view's order, each name's
+values as given), so an unknown or reordered parameter can neither create a new cache entry nor
+end up in the links of a cached page.
+
+A stored page keeps a gzip copy of its body, made once when it is stored: readers whose browser
+accepts gzip get that copy (`Content-Encoding: gzip`), and nothing is compressed per request. Logged-in users (curators checking their work) always get a fresh page. Only
 successful GET/HEAD responses are stored.
 
 With a shared cache (Redis), each process also keeps the pages it served last in memory, so a
@@ -15,8 +21,10 @@ this one's readers within that time, a change committed by this process at once.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
+import re
 import threading
 import time
 import uuid
@@ -27,8 +35,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags, urlencode
 
+from curation.public.queries import dimension_refs_ever
 from curation.public.theme import chosen_theme
 from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version, local_change_count
 
@@ -39,6 +50,10 @@ CACHE_STATUS_HEADER = "X-Page-Cache"
 GENERATION_KEY = "osai:page-generation"
 LOCAL_MAX_PAGES = 200
 LOCAL_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _stored_size(stored: tuple) -> int:
+    return len(stored[0]) + (len(stored[2]) if len(stored) > 2 and stored[2] else 0)
 
 
 class _LocalPages:
@@ -58,7 +73,7 @@ class _LocalPages:
             return stored
 
     def put(self, key: str, stored: tuple) -> None:
-        size = len(stored[0])
+        size = _stored_size(stored)
         if size > self.max_bytes:
             return
         with self._lock:
@@ -67,8 +82,8 @@ class _LocalPages:
             self._pages[key] = stored
             self._bytes += size
             while len(self._pages) > self.max_pages or self._bytes > self.max_bytes:
-                _, (content, _) = self._pages.popitem(last=False)
-                self._bytes -= len(content)
+                _, evicted = self._pages.popitem(last=False)
+                self._bytes -= _stored_size(evicted)
 
     def clear(self) -> None:
         with self._lock:
@@ -76,6 +91,7 @@ class _LocalPages:
             self._bytes = 0
 
 
+LocalPages = _LocalPages  # for other in-process caches of whole answers (chart files)
 local_pages = _LocalPages(LOCAL_MAX_PAGES, LOCAL_MAX_BYTES)
 
 
@@ -136,6 +152,27 @@ def _read_version_and_generation() -> tuple[int, str]:
     return version, generation
 
 
+def cache_stamp() -> tuple[int, str]:
+    """(data version, cache generation) as the page cache sees them now (briefly remembered):
+    what a per-process memo of anything derived from the data can be keyed by."""
+    return _version_and_generation()
+
+
+_GRADE_PARAMETERS: dict[tuple, tuple] = {}
+
+
+def known_grade_parameters(prefix: str) -> tuple[str, ...]:
+    """`<prefix><ref>` for every dimension the site knows (curation.public.queries.dimension_refs_ever),
+    worked out once per data version in each process."""
+    stamp = (prefix, *cache_stamp())
+    names = _GRADE_PARAMETERS.get(stamp)
+    if names is None:
+        names = tuple(f"{prefix}{ref}" for ref in dimension_refs_ever())
+        _GRADE_PARAMETERS.clear()
+        _GRADE_PARAMETERS[stamp] = names
+    return names
+
+
 def retire_cached_pages() -> None:
     """Start a new cache generation, so every process serves freshly rendered pages.
 
@@ -163,6 +200,26 @@ def code_stamp() -> str:
     return hashlib.sha256(repr(newest).encode()).hexdigest()[:8]
 
 
+def canonical_query(request, known) -> str:
+    """The query string of `request` with only the parameters in `known`, in the order `known`
+    lists them (the order of the filter form's fields, so a submitted form is canonical already),
+    each name's values in the order given (it can matter, e.g. the models to compare)."""
+    query = request.GET
+    return urlencode([(name, value) for name in known if name in query for value in query.getlist(name)])
+
+
+def canonicalise_request(request, known) -> bool:
+    """Rewrite the request's query string to `canonical_query(request, known)`, in place, so that
+    the view (and every link it builds from the request) sees exactly what the cache key holds.
+    True when the query string was canonical already."""
+    canonical = canonical_query(request, known)
+    if canonical != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = canonical
+        request.GET = QueryDict(canonical)
+        return False
+    return True
+
+
 def page_cache_key(request, version: int, generation: str = "") -> str:
     # The host is part of the key because pages carry absolute URLs (canonical, Open Graph).
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
@@ -179,36 +236,175 @@ def _is_cacheable_request(request) -> bool:
     return not (user is not None and user.is_authenticated)
 
 
-def cache_public_page(view):
-    """Serve anonymous GETs of `view` from the cache keyed by URL and data version."""
+# Bodies smaller than this are stored and sent uncompressed (as GZipMiddleware's own threshold).
+GZIP_MIN_BYTES = 200
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def accepts_gzip(request) -> bool:
+    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def stored_answer(content: bytes, headers) -> tuple:
+    """What the page cache keeps of an answer: body, headers and (for a body worth it) its gzip
+    copy, compressed once here. Stored answers never hold secrets (no cookies, no CSRF token:
+    answers that set a cookie are not stored), so a fixed compression is no BREACH risk."""
+    compressed = gzip.compress(content, compresslevel=6, mtime=0) if len(content) >= GZIP_MIN_BYTES else None
+    if compressed is not None and len(compressed) >= len(content):
+        compressed = None
+    return content, headers, compressed
+
+
+def fetch_stored(key: str):
+    """A stored answer by cache key (this process's copy first, then the shared cache), or None."""
+    local = _uses_local_layer()
+    stored = local_pages.get(key) if local else None
+    if stored is None:
+        stored = cache.get(key)
+        if stored is not None and local:
+            local_pages.put(key, stored)
+    return stored
+
+
+def keep_stored(key: str, stored: tuple) -> None:
+    cache.set(key, stored, PAGE_CACHE_SECONDS)
+    if _uses_local_layer():
+        local_pages.put(key, stored)
+
+
+def answer_from_stored(request, stored: tuple, response_class=HttpResponse) -> HttpResponse:
+    """The response for a stored answer: gzip copy to readers who accept it, the body otherwise."""
+    content, headers = stored[0], stored[1]
+    compressed = stored[2] if len(stored) > 2 else None
+    use_gzip = compressed is not None and accepts_gzip(request)
+    response = response_class(compressed if use_gzip else content)
+    for name, value in headers:
+        response.headers[name] = value
+    if compressed is not None:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Content-Length"] = str(len(compressed))
+    return response
+
+
+def cache_public_page(view=None, *, params=()):
+    """Serve anonymous GETs of `view` from the cache keyed by URL and data version.
+
+    `params`: the query parameters the view reads, as names or a function of the request
+    returning them; every other parameter is dropped before the view runs (see the module's
+    docstring). Used bare (`@cache_public_page`), the view reads none.
+    """
+    if view is None:
+        return lambda actual: cache_public_page(actual, params=params)
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
+        canonical = canonicalise_request(request, params(request) if callable(params) else params)
         if not _is_cacheable_request(request):
             return view(request, *args, **kwargs)
         key = page_cache_key(request, *_version_and_generation())
-        local = _uses_local_layer()
-        stored = local_pages.get(key) if local else None
-        if stored is None:
-            stored = cache.get(key)
-            if stored is not None and local:
-                local_pages.put(key, stored)
+        stored = fetch_stored(key)
         if stored is not None:
-            content, headers = stored
-            response = HttpResponse(content)
-            for name, value in headers:
-                response.headers[name] = value
+            response = answer_from_stored(request, stored)
             response.headers[CACHE_STATUS_HEADER] = "hit"
+            response.front_cacheable = canonical
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not getattr(response, "cookies", None):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             kept = [(name, value) for name, value in response.headers.items() if name.lower() != "vary"]
-            cache.set(key, (response.content, kept), PAGE_CACHE_SECONDS)
-            if local:
-                local_pages.put(key, (response.content, kept))
+            keep_stored(key, stored_answer(response.content, kept))
+            response.front_cacheable = canonical
         response.headers[CACHE_STATUS_HEADER] = "miss"
         return response
 
     return cached_view
+
+
+# ---------------------------------------------------------------------------------------------
+# The front layer: whole answers served before the rest of the middleware runs
+# ---------------------------------------------------------------------------------------------
+
+front_pages = _LocalPages(LOCAL_MAX_PAGES, LOCAL_MAX_BYTES)
+# Headers made per answer, never kept: the body's length and encoding, the cache status.
+_FRONT_DROPPED = {"content-length", "content-encoding", CACHE_STATUS_HEADER.lower()}
+
+
+class FrontPageCacheMiddleware:
+    """Answers a repeated anonymous read of a cached page from this process's memory before
+    sessions, authentication, CSRF and the security-header middleware run again.
+
+    It keeps, in a bounded in-process LRU only (never the shared cache), the complete answer as
+    the middleware below it finished it (security and policy headers included) of any page that
+    `cache_public_page` served to an anonymous reader at its canonical address. The key is the
+    code stamp, cache generation and data version (as the page cache's own), the address exactly
+    as asked, the colour-scheme cookie and the Accept header. Requests that carry a session
+    cookie or credentials, and anything else, pass through untouched; a page whose answer sets a
+    cookie is never kept. An `If-None-Match` naming the kept ETag is answered 304.
+    Place it below GZipMiddleware (it serves its own gzip copy) and above everything else.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self._key(request)
+        if key is None:
+            return self.get_response(request)
+        stored = front_pages.get(key)
+        if stored is not None:
+            return self._answer(request, stored)
+        # Below, the answer is made uncompressed (so that it can be kept); GZipMiddleware above
+        # sees the header again.
+        encoding = request.META.pop("HTTP_ACCEPT_ENCODING", None)
+        try:
+            response = self.get_response(request)
+        finally:
+            if encoding is not None:
+                request.META["HTTP_ACCEPT_ENCODING"] = encoding
+        if (getattr(response, "front_cacheable", False) and response.status_code == 200
+                and not response.streaming and not response.cookies
+                and not response.has_header("Content-Encoding")):
+            kept = [(name, value) for name, value in response.headers.items() if name.lower() not in _FRONT_DROPPED]
+            stored = stored_answer(response.content, kept)
+            front_pages.put(key, stored)
+            return self._answer(request, stored, status=response.get(CACHE_STATUS_HEADER, "miss"))
+        return response
+
+    @staticmethod
+    def _key(request) -> str | None:
+        if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
+            return None
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None  # maybe a signed-in curator: the full stack decides
+        try:
+            version, generation = _version_and_generation()
+            host = request.get_host()
+        except Exception:  # a disallowed host, or no cache: the full stack answers it
+            return None
+        raw = "\n".join((
+            code_stamp(), generation, str(version), request.scheme, host, request.get_full_path(),
+            chosen_theme(request), request.META.get("HTTP_ACCEPT", ""),
+        ))
+        return "front:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+    @staticmethod
+    def _answer(request, stored, status: str = "hit") -> HttpResponse:
+        headers = {name.lower(): value for name, value in stored[1]}
+        etag = headers.get("etag", "")
+        asked = {tag.removeprefix("W/") for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))}
+        if etag and etag.removeprefix("W/") in asked:
+            response = HttpResponseNotModified()
+            for name, value in stored[1]:
+                if name.lower() in ("etag", "cache-control", "vary", "last-modified", "expires"):
+                    response.headers[name] = value
+        else:
+            response = answer_from_stored(request, stored)
+            if etag and response.has_header("Content-Encoding") and not etag.startswith("W/"):
+                response.headers["ETag"] = f"W/{etag}"  # another representation of the same page
+            if "content-length" not in response.headers:
+                response.headers["Content-Length"] = str(len(response.content))
+        response.headers[CACHE_STATUS_HEADER] = status
+        return response

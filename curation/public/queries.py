@@ -74,6 +74,20 @@ def filtered_index(data, *, columns: Columns | None = None, base=None) -> tuple[
     return filterset, filterset.qs
 
 
+def dimension_refs_ever() -> list[str]:
+    """The refs of every dimension the site knows (what `grade_<ref>` may name, on today's index
+    or `?as_of=` a past date): the registry's, active ones first in registry order, then those
+    only past registry versions name, by ref."""
+    from curation.models import RegistryVersion
+
+    refs = list(Dimension.objects.order_by("-is_active", "category__position", "position", "pk").values_list("ref", flat=True))
+    known = set(refs)
+    past: set[str] = set()
+    for dimensions in RegistryVersion.objects.values_list("dimensions", flat=True):
+        past.update(item.get("ref") for item in dimensions or () if isinstance(item, dict) and item.get("ref"))
+    return refs + sorted(past - known)
+
+
 def index_filter_options() -> dict[str, list[tuple[str, str]]]:
     """The organisations and countries the public index holds, as (value, name) by name: what
     the index's filter menus offer (the filter itself accepts any valid value, e.g. from the API)."""

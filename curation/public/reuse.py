@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from curation.charts.publish import get_chart
 from curation.public import badges, queries
 from curation.public.caching import cache_public_page
+from curation.public.parameters import filter_parameters
 from curation.public.queries import grade_legend
 
 EMBED_INDEX_ROWS = 100
@@ -72,7 +73,7 @@ def chart_embed(request, key):
 
 @require_safe
 @frameable
-@cache_public_page
+@cache_public_page(params=filter_parameters)
 def index_embed(request):
     """The index, narrowed by the index page's filters (same parameters), without the site's
     header and footer: the first EMBED_INDEX_ROWS models and a link to all of them."""

@@ -32,5 +32,5 @@ urlpatterns = [
     path("favicon.ico", old_links.favicon, name="favicon"),
     path("robots.txt", old_links.robots_txt, name="robots_txt"),
     path("theme/", theme.set_theme, name="theme"),
-    path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cache_public_page(sitemap, params=("p",)), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -19,6 +19,7 @@ from curation.models import HOME_PAGE_SLUG
 from curation.public import downloads, queries, share_cards
 from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
 from curation.public.caching import cache_public_page
+from curation.public.parameters import ORGANISATION_INDEX_PARAMETERS, download_parameters, index_parameters
 from curation.public.queries import grade_legend
 from curation.scoring import as_percent
 
@@ -33,6 +34,8 @@ def _page_size(request) -> int:
     except ValueError:
         return DEFAULT_PAGE_SIZE
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
 
 
 def _any_param(request, *names) -> bool:
@@ -99,7 +102,7 @@ def _without_empty_parameters(request):
     return redirect(request.path + (f"?{encoded}" if encoded else ""))
 
 
-@cache_public_page
+@cache_public_page(params=index_parameters)
 def model_index(request):
     cleaned = _without_empty_parameters(request)
     if cleaned is not None:
@@ -181,7 +184,7 @@ def model_detail(request, slug):
     })
 
 
-@cache_public_page
+@cache_public_page(params=ORGANISATION_INDEX_PARAMETERS)
 def organisation_index(request):
     cleaned = _without_empty_parameters(request)
     if cleaned is not None:
@@ -251,7 +254,7 @@ def parse_compare_slugs(request) -> list[str]:
     return slugs
 
 
-@cache_public_page
+@cache_public_page(params=("models",))
 def compare(request):
     columns = queries.registry_columns()
     terms = parse_compare_slugs(request)
@@ -312,7 +315,7 @@ def _bad_download(message: str) -> HttpResponse:
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
-@cache_public_page
+@cache_public_page(params=download_parameters)
 def models_csv(request):
     columns = _columns(request)
     rows, error = _download_rows(request, columns)
@@ -324,7 +327,7 @@ def models_csv(request):
     return response
 
 
-@cache_public_page
+@cache_public_page(params=download_parameters)
 def models_details_csv(request):
     """The richer table (organisation, types, class, release, grades in words) as a second download."""
     columns = _columns(request)
@@ -339,7 +342,7 @@ def models_details_csv(request):
     return response
 
 
-@cache_public_page
+@cache_public_page(params=download_parameters)
 def models_json(request):
     columns = _columns(request)
     rows, error = _download_rows(request, columns)

@@ -1,0 +1,162 @@
+"""Reader paths close to a static file: compressed answers, canonical cache keys, the API's answer
+cache and the in-memory front layer of the page cache."""
+import gzip
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from curation.public.caching import CACHE_STATUS_HEADER, front_pages
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(clean_api_cache):
+    from django.core.cache import cache
+
+    cache.clear()
+    front_pages.clear()
+    yield
+    cache.clear()
+    front_pages.clear()
+
+
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+
+
+@pytest.mark.parametrize("url, kind", [
+    ("/models/", "text/html"),
+    ("/models.csv", "text/csv"),
+    ("/models.json", "application/json"),
+    ("/api/v1/models/", "application/json"),
+    ("/organisations/", "text/html"),
+])
+def test_html_json_and_csv_are_gzipped_for_clients_that_accept_it(client, make_ai_model, url, kind):
+    for i in range(5):
+        make_ai_model(f"Compressed Model {i}")
+    plain = client.get(url)
+    assert plain.status_code == 200 and plain["Content-Type"].startswith(kind)
+    assert "Content-Encoding" not in plain
+    for _ in range(2):  # made, then from the cache
+        packed = client.get(url, **GZIP)
+        assert packed["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed["Vary"]
+        body = gzip.decompress(packed.content)
+        assert len(packed.content) < len(body)
+        if kind == "application/json" and "api" in url:
+            assert json.loads(body) == json.loads(plain.content)
+        else:
+            assert body == plain.content
+
+
+def test_a_large_page_is_sent_in_a_fraction_of_its_size(client, make_ai_model):
+    for i in range(60):
+        make_ai_model(f"Sizable Model {i:02d}")
+    plain = client.get("/models/").content
+    packed = client.get("/models/", **GZIP).content
+    assert len(packed) * 5 < len(plain)
+
+
+def test_unknown_and_reordered_parameters_make_no_new_cache_entry(client, make_ai_model):
+    make_ai_model("Text Model", types="text")
+    make_ai_model("Image Model", types="image")
+    first = client.get("/models/?type=text&ordering=name")
+    assert first[CACHE_STATUS_HEADER] == "miss"
+    for url in ("/models/?ordering=name&type=text", "/models/?type=text&ordering=name&utm_source=x",
+                "/models/?junk=1&ordering=name&type=text&other=2"):
+        with CaptureQueriesContext(connection) as captured:
+            again = client.get(url)
+        assert again[CACHE_STATUS_HEADER] == "hit", url
+        assert len(captured) == 0, url
+        assert again.content == first.content
+    assert b"Image Model" not in first.content
+    # A parameter the page reads still makes a page of its own.
+    assert client.get("/models/?type=image&ordering=name")[CACHE_STATUS_HEADER] == "miss"
+
+
+def test_dropped_parameters_never_reach_the_page(client, make_ai_model):
+    for i in range(30):
+        make_ai_model(f"Paged Model {i:02d}")
+    page = client.get("/models/?per_page=25&tracking=abc123").content.decode()
+    assert "page=2" in page
+    assert "abc123" not in page and "tracking" not in page
+
+
+def test_grade_filters_of_known_dimensions_are_kept(client, make_ai_model):
+    make_ai_model("Open Licence", grades={"licenses": "open"})
+    make_ai_model("Closed Licence", grades={"licenses": "closed"})
+    page = client.get("/models/?grade_licenses=open")
+    assert b"Open Licence" in page.content and b"Closed Licence" not in page.content
+    # A dimension the site never had is no parameter: the page is the whole index's.
+    unknown = client.get("/models/?grade_no_such_dimension=open")
+    assert b"Closed Licence" in unknown.content
+
+
+def test_pages_are_kept_per_colour_scheme(client, make_ai_model):
+    make_ai_model("Scheme Model")
+    light = client.get("/models/")
+    client.cookies["theme"] = "dark"
+    dark = client.get("/models/")
+    assert dark[CACHE_STATUS_HEADER] == "miss"
+    assert dark.content != light.content
+
+
+def test_the_api_keeps_anonymous_answers_per_address_and_representation(client, make_ai_model):
+    make_ai_model("Api Model")
+    first = client.get("/api/v1/models/", HTTP_ACCEPT="application/json")
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/api/v1/models/?unknown=1", HTTP_ACCEPT="application/json")
+    assert again.status_code == 200
+    assert [q["sql"] for q in captured] == []
+    assert again.json() == first.json()
+    assert again["ETag"] == first["ETag"]
+    assert "unknown" not in json.dumps(again.json())
+    # Another representation (the browsable API) is not the JSON answer.
+    html = client.get("/api/v1/models/", HTTP_ACCEPT="text/html")
+    assert html["Content-Type"].startswith("text/html")
+
+
+def test_the_api_answer_follows_the_data(client, make_ai_model, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from curation.datachanges import record_data_change
+    from curation.models import AIModel
+
+    model = make_ai_model("Before Rename")
+    assert client.get("/api/v1/models/").json()["results"][0]["name"] == "Before Rename"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        AIModel.objects.filter(pk=model.pk).update(name="After Rename")
+        record_data_change("rename for test")
+    assert client.get("/api/v1/models/").json()["results"][0]["name"] == "After Rename"
+
+
+def test_the_api_answer_cache_keeps_the_anonymous_limit(client, make_ai_model, settings, clean_api_cache):
+    make_ai_model("Limited Model")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
+    codes = [client.get("/api/v1/models/").status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_the_front_layer_answers_with_the_full_stacks_headers(client, make_ai_model):
+    make_ai_model("Front Model")
+    first = client.get("/models/")
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get("/models/")
+    assert len(captured) == 0
+    assert second[CACHE_STATUS_HEADER] == "hit"
+    assert second.content == first.content
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "ETag"):
+        assert second[header] == first[header], header
+    revalidated = client.get("/models/", HTTP_IF_NONE_MATCH=second["ETag"])
+    assert revalidated.status_code == 304
+
+
+def test_signed_in_users_never_get_a_kept_page(client, make_ai_model, django_user_model):
+    make_ai_model("Curated Model")
+    client.get("/models/")
+    client.get("/models/")
+    user = django_user_model.objects.create_user("curator", password="x")
+    client.force_login(user)
+    response = client.get("/models/")
+    assert CACHE_STATUS_HEADER not in response
