@@ -67,5 +67,5 @@ def test_an_import_regenerates_the_charts_through_the_outbox(shared_database, re
     assert run.trigger == "changes" and run.changes_claimed == 1 and run.charts_rendered == len(chart_keys())
     assert not DataChange.objects.filter(processed_at__isnull=True).exists()
     for key in ("academic-share", "national-origins-latest"):
-        doc = json.loads(b"".join(client.get(f"/charts/{key}.json").streaming_content))
+        doc = json.loads(client.get(f"/charts/{key}.json").content)
         assert {s["label"]: s["count"] for s in doc["slices"]} == expected_pie(key)

@@ -32,7 +32,7 @@ def published(settings, tmp_path, make_organisation, make_ai_model):
 
 
 def body(response):
-    return b"".join(response.streaming_content)
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def test_stable_json_url_serves_the_newest_version(client, published):

@@ -40,7 +40,7 @@ def chart_json(key="academic-share") -> dict | None:
     response = Client().get(f"/charts/{key}.json")
     if response.status_code != 200:
         return None
-    return json.loads(b"".join(response.streaming_content))
+    return json.loads(response.content)
 
 
 def slice_counts(doc) -> dict:

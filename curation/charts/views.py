@@ -1,9 +1,11 @@
 """Reader-facing chart URLs: the /charts/ page and stable file URLs serving the newest version."""
 import datetime
+import logging
 
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -12,7 +14,10 @@ from django.views.decorators.http import require_safe
 
 from curation.charts.catalogue import get_spec
 from curation.charts.data import PIE
-from curation.charts.publish import CONTENT_TYPES, open_chart_file, published_charts
+from curation.charts.publish import CONTENT_TYPES, FORMATS, current_versions, published_charts
+from curation.public.caching import LocalPages, cache_stamp
+
+log = logging.getLogger(__name__)
 
 # Stable URLs must follow new versions quickly; a URL carrying the version's hash never changes.
 STABLE_MAX_AGE = 60
@@ -29,25 +34,72 @@ def chart_index(request):
 FILE_POLICY = {"default-src": [NONE], "style-src": [UNSAFE_INLINE], "img-src": ["data:"]}
 
 
+class _CurrentFiles:
+    """The newest version of every chart (data hash, time, file name per format), read with one
+    query and then kept in this process until the data version or the page-cache generation
+    changes (a chart run that publishes starts a new generation): serving a chart file costs no
+    query. The files themselves are kept by name: a content-hashed name never changes content."""
+
+    def __init__(self):
+        self._entry: tuple[tuple, dict] | None = None
+        self.contents = LocalPages(max_pages=4 * len(FORMATS) * 16, max_bytes=32 * 1024 * 1024)
+
+    def get(self, key: str):
+        stamp = cache_stamp()
+        entry = self._entry
+        if entry is None or entry[0] != stamp:
+            found = {
+                k: (v.data_hash, v.generated_at, {f: v.file_name(f) for f in FORMATS})
+                for k, v in current_versions().items()
+            }
+            entry = self._entry = (stamp, found)
+        return entry[1].get(key)
+
+    def content(self, name: str) -> bytes:
+        place = f"{getattr(default_storage, 'location', '')}|{name}"
+        stored = self.contents.get(place)
+        if stored is None:
+            with default_storage.open(name, "rb") as handle:
+                stored = (handle.read(),)
+            self.contents.put(place, stored)
+        return stored[0]
+
+    def clear(self) -> None:
+        self._entry = None
+        self.contents.clear()
+
+
+current_files = _CurrentFiles()
+
+
 @require_safe
 @csp(FILE_POLICY)
 def chart_file(request, key, fmt):
     if "as_of" in request.GET:
         return _chart_as_of(request, key, fmt)
-    found = open_chart_file(key, fmt)
+    found = current_files.get(key) if fmt in FORMATS and get_spec(key) is not None else None
     if found is None:
         raise Http404(f"No chart “{key}” in {fmt} format (unknown key, or not generated yet).")
-    version, fileobj = found
-    response = FileResponse(fileobj, content_type=CONTENT_TYPES[fmt])
+    data_hash, generated_at, names = found
+    try:
+        content = current_files.content(names[fmt])
+    except FileNotFoundError:
+        log.error("chart file %s of %s is missing; the nightly check re-renders it", names[fmt], key)
+        raise Http404(f"No chart “{key}” in {fmt} format (its file is missing).") from None
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     if fmt in ("csv", "json"):
         response["Content-Disposition"] = f'inline; filename="{key}.{fmt}"'
-    response["ETag"] = f'"{version.data_hash[:32]}-{fmt}"'
-    response["Last-Modified"] = http_date(version.generated_at.timestamp())
-    if request.GET.get("v") == version.data_hash[:12]:
+    response["ETag"] = f'"{data_hash[:32]}-{fmt}"'
+    response["Last-Modified"] = http_date(generated_at.timestamp())
+    asked = request.GET.get("v")
+    if asked == data_hash[:12]:
         patch_cache_control(response, public=True, max_age=VERSIONED_MAX_AGE, immutable=True)
     else:
         patch_cache_control(response, public=True, max_age=STABLE_MAX_AGE)
     response["Access-Control-Allow-Origin"] = "*"
+    # The current version's addresses (with or without its hash) may be answered from memory
+    # by the page cache's front layer (curation.public.caching); any other `v` may not.
+    response.front_cacheable = set(request.GET) <= {"v"} and asked in (None, data_hash[:12])
     return response
 
 
