@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from django.db import transaction
+from django.db.models import Aggregate, CharField, Value
+from django.db.models.functions import Cast, Concat
 
 from curation.models import AIModel, Assessment, CategoryScore, DimensionCategory
 from curation.registry import scoring_dimensions
@@ -66,6 +68,43 @@ def grades_by_model(model_ids: Iterable[int], *, evidence: bool = False) -> dict
     for model_id, dimension_id, *values in Assessment.objects.filter(ai_model_id__in=ids).values_list(*fields):
         found[model_id][dimension_id] = tuple(values) if evidence else values[0]
     return found
+
+
+# Separators no grade text contains (upstream's grades are kept verbatim, commas included).
+_PAIR_SEPARATOR, _KEY_SEPARATOR = "\x1e", "\x1f"
+
+
+class _JoinedText(Aggregate):
+    """The texts of a group joined by a separator (PostgreSQL's string_agg, SQLite's group_concat)."""
+
+    function = "STRING_AGG"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def joined_pairs_by_model(queryset, key: str, value: str) -> dict[int, str]:
+    """{model id: its (key, value) pairs as one text} over the rows of `queryset` (assessments or
+    category scores), joined per model by the database: one row per model instead of one per
+    grade, for reading a whole index of 100,000 models as plain values. Read with `split_pairs`."""
+    pair = Concat(Cast(key, CharField()), Value(_KEY_SEPARATOR), Cast(value, CharField()), output_field=CharField())
+    joined = (
+        queryset.order_by().values("ai_model_id")
+        .annotate(pairs=_JoinedText(pair, Value(_PAIR_SEPARATOR)))
+        .values_list("ai_model_id", "pairs")
+    )
+    return dict(joined.iterator(chunk_size=2000))
+
+
+def split_pairs(joined: str | None) -> list[tuple[int, str]]:
+    """[(key, value)] of one model's `joined_pairs_by_model` text ([] for None or "")."""
+    pairs = []
+    for pair in (joined or "").split(_PAIR_SEPARATOR):
+        key, _, value = pair.partition(_KEY_SEPARATOR)
+        if key:
+            pairs.append((int(key), value))
+    return pairs
 
 
 def category_scores_by_model(model_ids: Iterable[int]) -> dict[int, dict[int, float]]:

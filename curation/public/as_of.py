@@ -6,13 +6,19 @@ newest first, every `HistoryEntry` applied after the end of that day: a field go
 date, so a deleted model is assumed to have existed from the day the site's records begin). Scores are recomputed with
 the pure score formula over the dimension registry of that date (curation.models.RegistryVersion,
 see `columns_on`). Filters and ordering are the shared `AIModelFilter`'s, validated by its form and
-applied to the rebuilt rows in memory.
+applied to the rebuilt models in memory.
+
+At 100,000 models this stays within a second and tens of megabytes: models are read with only
+the columns readers see, grades and category scores as one joined text per model
+(`curation.assessments.joined_pairs_by_model`, parsed only for models whose grades are needed:
+a grade filter or ordering, a rescoring, a row shown), and display rows (`IndexRow` with its
+cells) are built only for the rows of the page shown (`PastRows`).
 """
 from __future__ import annotations
 
 import copy
 import datetime
-from dataclasses import dataclass, field
+from typing import Sequence
 
 from django.utils import timezone
 
@@ -21,6 +27,7 @@ from curation.adoption.figures import FIGURE_FIELDS
 from curation.filters import (
     AIModelFilter, CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX,
 )
+from curation.assessments import joined_pairs_by_model, split_pairs
 from curation.models import (
     AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, HistoryEntry, Organisation,
 )
@@ -52,14 +59,40 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.timezone.utc)
 
 
-@dataclass
 class PastModel:
-    model: AIModel  # an unsaved copy carrying the past values
-    grades: dict[str, str] = field(default_factory=dict)
-    exists_today: bool = True
-    # False while grades and types are today's: the stored scores are then still right.
-    rescore: bool = False
-    stored_categories: dict[str, float] = field(default_factory=dict)
+    """A model as it stood on a past date: an unsaved copy carrying the past values, and its
+    grades ({dimension ref: grade}) and stored category scores ({category ref: score}), parsed
+    from the database's joined text when first asked for."""
+
+    __slots__ = ("model", "exists_today", "rescore", "_raw_grades", "_raw_categories", "_names",
+                 "_grades", "_categories", "category_scores")
+
+    def __init__(self, model: AIModel, grades: dict | None = None, *, exists_today: bool = True,
+                 rescore: bool = False, raw_grades: str | None = None, raw_categories: str | None = None,
+                 names: tuple[dict, dict] | None = None):
+        self.model = model
+        self.exists_today = exists_today
+        # False while grades and types are today's: the stored scores are then still right.
+        self.rescore = rescore
+        self._raw_grades, self._raw_categories = raw_grades, raw_categories
+        self._names = names or ({}, {})  # ({dimension id: ref}, {category id: ref})
+        self._grades = grades
+        self._categories = None if raw_categories is not None else {}
+        self.category_scores: list[float | None] | None = None  # in the columns' order, once scored
+
+    @property
+    def grades(self) -> dict[str, str]:
+        if self._grades is None:
+            refs = self._names[0]
+            self._grades = {refs[k]: v for k, v in split_pairs(self._raw_grades) if k in refs}
+        return self._grades
+
+    @property
+    def stored_categories(self) -> dict[str, float]:
+        if self._categories is None:
+            refs = self._names[1]
+            self._categories = {refs[k]: float(v) for k, v in split_pairs(self._raw_categories) if k in refs}
+        return self._categories
 
 
 def _restore_organisation(org: Organisation, entry: HistoryEntry) -> None:
@@ -143,25 +176,32 @@ def _from_snapshot(entry: HistoryEntry, organisations: dict[int, Organisation]) 
     return PastModel(model, grades, exists_today=False, rescore=True)
 
 
+# What the index shows and filters on; the rest (notes, upstream extras, tags) stays in the database.
+_MODEL_FIELDS = (
+    "name", "slug", "link", "types", "performance_class", "base_model_name", "end_model_name",
+    "end_model_licence", "release_date", "release_date_precision", "organisation", "own_origin_scope",
+    "own_country", "own_region", "own_sector", "own_contributor_kind", "own_big_tech_bloc",
+    "upstream_filename", "total_score", "is_public", "created_at",
+)
+
+
 def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     """Every model as it stood at the end of `as_of`, public or not (a fixed number of queries)."""
     cutoff = end_of_day(as_of)
     organisations = {o.pk: copy.copy(o) for o in Organisation.objects.all()}
+    names = (dict(Dimension.objects.values_list("pk", "ref")), dict(DimensionCategory.objects.values_list("pk", "ref")))
+    # Grades and category scores as one joined text per model: no row per grade, no objects.
+    grades = joined_pairs_by_model(Assessment.objects.filter(ai_model__created_at__lt=cutoff), "dimension_id", "grade")
+    stored = joined_pairs_by_model(CategoryScore.objects.filter(ai_model__created_at__lt=cutoff), "category_id", "score")
     past: dict[int, PastModel] = {}
-    for model in AIModel.objects.filter(created_at__lt=cutoff):
+    for model in AIModel.objects.filter(created_at__lt=cutoff).only(*_MODEL_FIELDS).iterator(chunk_size=2000):
         model.organisation = organisations.get(model.organisation_id)
         for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
             setattr(model, name, None)
-        past[model.pk] = PastModel(model)
-    # Grades as plain values: tens of thousands of rows at 10,000 models, no objects built.
-    for model_id, ref, grade in Assessment.objects.filter(ai_model__created_at__lt=cutoff).values_list(
-        "ai_model_id", "dimension__ref", "grade"
-    ):
-        past[model_id].grades[ref] = grade
-    for model_id, category_ref, score in CategoryScore.objects.filter(ai_model__created_at__lt=cutoff).values_list(
-        "ai_model_id", "category__ref", "score"
-    ):
-        past[model_id].stored_categories[category_ref] = score
+        past[model.pk] = PastModel(
+            model, raw_grades=grades.pop(model.pk, ""), raw_categories=stored.pop(model.pk, ""), names=names,
+        )
+    del grades, stored
 
     later = HistoryEntry.objects.filter(applied_at__gte=cutoff).order_by("-applied_at", "-id")
     created_later: set[str] = set()
@@ -199,26 +239,52 @@ def _is_public(past: PastModel) -> bool:
     return past.model.is_public and (org is None or org.is_public)
 
 
-def _row(past: PastModel, columns: Columns, specs: list) -> IndexRow:
-    types = past.model.type_list
+def _score(past: PastModel, columns: Columns, specs: list) -> None:
+    """Set the past model's total (on its model copy) and category scores, in the columns' order."""
     if past.rescore:
-        scores = compute_scores(specs, types, past.grades)
+        scores = compute_scores(specs, past.model.type_list, past.grades)
         past.model.total_score, _ = scores.as_floats()
-        category_scores = [
+        past.category_scores = [
             None if scores.categories.get(c.ref) is None else float(scores.categories[c.ref])
             for c in columns.categories
         ]
     else:  # nothing that scores depend on changed since: today's stored scores hold
-        category_scores = [past.stored_categories.get(c.ref) for c in columns.categories]
+        stored = past.stored_categories
+        past.category_scores = [stored.get(c.ref) for c in columns.categories]
+
+
+def _row(past: PastModel, columns: Columns, specs: list) -> IndexRow:
+    if past.category_scores is None:
+        _score(past, columns, specs)
+    types = past.model.type_list
     cells = [
         GradeCell(d, past.grades.get(d.ref, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None)
         for d, spec in zip(columns.dimensions, specs)
     ]
-    return IndexRow(past.model, cells, category_scores)
+    return IndexRow(past.model, cells, past.category_scores)
 
 
-def _matches(row: IndexRow, past: PastModel, cleaned: dict) -> bool:
-    model, org = row.model, row.model.organisation
+class PastRows(Sequence):
+    """The filtered, ordered past models as index rows, each built when it is read: a page of 50
+    builds 50 rows, whatever the size of the index."""
+
+    def __init__(self, pasts: list[PastModel], columns: Columns, specs: list):
+        self._pasts, self._columns, self._specs = pasts, columns, specs
+
+    def __len__(self) -> int:
+        return len(self._pasts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_row(past, self._columns, self._specs) for past in self._pasts[index]]
+        return _row(self._pasts[index], self._columns, self._specs)
+
+
+_CLASSIFICATION_PARAMETERS = {"country": "country", "region": "region", "sector": "sector", "bloc": "big_tech_bloc"}
+
+
+def _matches(past: PastModel, cleaned: dict) -> bool:
+    model, org = past.model, past.model.organisation
     text = (cleaned.get("q") or "").strip().lower()
     if text and not any(
         text in (value or "").lower()
@@ -232,11 +298,12 @@ def _matches(row: IndexRow, past: PastModel, cleaned: dict) -> bool:
     if cleaned.get("organisation") and (org.slug if org else "") != cleaned["organisation"]:
         return False
     # The model's effective classification (its own, else its organisation's), as the live filters.
-    effective = model.classification()
-    for param, attr in {"country": "country", "region": "region", "sector": "sector", "bloc": "big_tech_bloc"}.items():
-        wanted = cleaned.get(param)
-        if wanted and str(getattr(effective, attr) or "") != str(wanted):
-            return False
+    if any(cleaned.get(param) for param in _CLASSIFICATION_PARAMETERS):
+        effective = model.classification()
+        for param, attr in _CLASSIFICATION_PARAMETERS.items():
+            wanted = cleaned.get(param)
+            if wanted and str(getattr(effective, attr) or "") != str(wanted):
+                return False
     if cleaned.get("base_model") and cleaned["base_model"].lower() not in (model.base_model_name or "").lower():
         return False
     if cleaned.get("released_from"):
@@ -253,37 +320,46 @@ def _matches(row: IndexRow, past: PastModel, cleaned: dict) -> bool:
     return True
 
 
-def _sort(rows: list[IndexRow], ordering: list[str] | None, columns: Columns) -> list[IndexRow]:
+def _sort(pasts: list[PastModel], ordering: list[str] | None, columns: Columns, specs: list) -> list[PastModel]:
     category_pos = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": i for i, c in enumerate(columns.categories)}
     dimension_pos = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": i for i, d in enumerate(columns.dimensions)}
     # The tie-break (see curation.models.index_tie_break), applied first: upstream file name
     # descending, then name and id.
-    rows = sorted(rows, key=lambda r: (r.model.name.lower(), r.model.pk or 0))
-    rows = sorted(rows, key=lambda r: r.model.upstream_filename or "", reverse=True)
+    pasts = sorted(pasts, key=lambda p: (p.model.name.lower(), p.model.pk or 0))
+    pasts = sorted(pasts, key=lambda p: p.model.upstream_filename or "", reverse=True)
     for key in reversed([k for k in (ordering or []) if k] or ["-total"]):
         descending, name = key.startswith("-"), key.lstrip("-")
         if name == "total":
-            value = (lambda r: r.model.total_score)
+            value = (lambda p: p.model.total_score)
         elif name == "name":
-            value = (lambda r: r.model.name.lower())
+            value = (lambda p: p.model.name.lower())
         elif name == "released":
-            value = (lambda r: r.model.release_date)
+            value = (lambda p: p.model.release_date)
         elif name == "organisation":
-            value = (lambda r: r.model.organisation.name.lower() if r.model.organisation else None)
+            value = (lambda p: p.model.organisation.name.lower() if p.model.organisation else None)
         elif name == "type":
-            value = (lambda r: r.model.types)
+            value = (lambda p: p.model.types)
         elif name == "performance_class":
-            value = (lambda r: r.model.performance_class)
+            value = (lambda p: p.model.performance_class)
         elif name in category_pos:
-            value = (lambda r, i=category_pos[name]: r.category_scores[i])
+            for past in pasts:
+                if past.category_scores is None:
+                    _score(past, columns, specs)
+            value = (lambda p, i=category_pos[name]: p.category_scores[i])
         elif name in dimension_pos:
-            value = (lambda r, i=dimension_pos[name]: r.cells[i].points)
+            position = dimension_pos[name]
+            dimension, spec = columns.dimensions[position], specs[position]
+
+            def value(p, dimension=dimension, spec=spec):
+                if not applies(spec, p.model.type_list):
+                    return None
+                return GradeCell(dimension, p.grades.get(dimension.ref, vocab.Grade.NOT_ASSESSED)).points
         else:
             continue
-        present = [r for r in rows if value(r) is not None]
-        missing = [r for r in rows if value(r) is None]  # always last, as in the live index
-        rows = sorted(present, key=value, reverse=descending) + missing
-    return rows
+        present = [p for p in pasts if value(p) is not None]
+        missing = [p for p in pasts if value(p) is None]  # always last, as in the live index
+        pasts = sorted(present, key=value, reverse=descending) + missing
+    return pasts
 
 
 def columns_on(as_of: datetime.date) -> Columns:
@@ -310,21 +386,22 @@ def columns_on(as_of: datetime.date) -> Columns:
     return Columns(dimensions=dimensions, categories=list(categories.values()), historical=True)
 
 
-def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, list[IndexRow]]:
+def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, PastRows]:
     """Rows of the index as it stood at the end of `as_of`, filtered and ordered like today's.
 
     `columns` should be `columns_on(as_of)`: scores are then those of that day's registry."""
     filterset = AIModelFilter(data, AIModel.objects.none(), dimensions=columns.dimensions)
     filterset.is_valid()
     cleaned = getattr(filterset.form, "cleaned_data", {}) or {}
-    rows = []
     specs = [columns.spec(d) for d in columns.dimensions]
+    kept = []
     for past in rebuild_index(as_of):
         if not _is_public(past):
             continue
         if columns.historical:
             past.rescore = True  # that day's registry: stored scores (today's registry) do not hold
-        row = _row(past, columns, specs)
-        if _matches(row, past, cleaned):
-            rows.append(row)
-    return filterset, _sort(rows, cleaned.get("ordering"), columns)
+        if past.rescore:
+            _score(past, columns, specs)  # the total decides the order
+        if _matches(past, cleaned):
+            kept.append(past)
+    return filterset, PastRows(_sort(kept, cleaned.get("ordering"), columns, specs), columns, specs)

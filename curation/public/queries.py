@@ -190,22 +190,25 @@ def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict
     by_category = category_scores_by_model(ids)
 
     specs = [columns.spec(d) for d in columns.dimensions]
+    applicable: dict[str, list[bool]] = {}  # worked out once per combination of types
     rows = []
     for model in models:
         model_grades = grades[model.pk]
         full = (assessments or {}).get(model.pk, {})
-        types = model.type_list
+        which = applicable.get(model.types)
+        if which is None:
+            which = applicable[model.types] = [applies(spec, model.type_list) for spec in specs]
         model_details = details.get(model.pk, {})
         cells = [
             GradeCell(
                 dimension,
-                model_grades.get(dimension.pk, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None,
+                model_grades.get(dimension.pk, vocab.Grade.NOT_ASSESSED) if applies_here else None,
                 assessment=full.get(dimension.pk),
                 links=model_details.get(dimension.pk, ("", [], ""))[1],
                 notes=model_details.get(dimension.pk, ("", [], ""))[2],
                 reviewed=reviewed.get((model.pk, dimension.ref)),
             )
-            for dimension, spec in zip(columns.dimensions, specs)
+            for dimension, applies_here in zip(columns.dimensions, which)
         ]
         rows.append(IndexRow(model, cells, [by_category[model.pk].get(c.pk) for c in columns.categories]))
     return rows

@@ -19,6 +19,7 @@ from curation.models import HOME_PAGE_SLUG
 from curation.public import downloads, queries, share_cards
 from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
 from curation.public.caching import cache_public_page
+from curation.public.pagination import CountedPaginator
 from curation.public.parameters import ORGANISATION_INDEX_PARAMETERS, download_parameters, index_parameters
 from curation.public.queries import grade_legend
 from curation.scoring import as_percent
@@ -113,7 +114,7 @@ def model_index(request):
         filterset, rows_source = filtered_index_as_of(request.GET, as_of, columns)
     else:
         filterset, rows_source = queries.filtered_index(request.GET, columns=columns)
-    paginator = Paginator(rows_source, _page_size(request))
+    paginator = CountedPaginator(rows_source, _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
     rows = queries.build_rows(page.object_list, columns, evidence=True) if as_of is None else list(page.object_list)
     view_mode = "grid" if request.GET.get("view") == "grid" else "table"
@@ -288,7 +289,7 @@ def compare(request):
     }, status=status)
 
 
-def _download_rows(request, columns):
+def _download_rows(request, columns, *, categories: bool = True):
     """The rows a download holds: the current filters, today or (with as_of) on a past date.
 
     An invalid filter value is an error naming its parameter (as in the API), never a download
@@ -300,7 +301,7 @@ def _download_rows(request, columns):
         filterset, rows = filtered_index_as_of(request.GET, as_of, columns)
     else:
         filterset, qs = queries.filtered_index(request.GET, columns=columns)
-        rows = downloads.rows_of(qs, columns)
+        rows = downloads.rows_of(qs, columns, categories=categories)
     message, field = _filter_errors(filterset)
     return (None, (message, field)) if message else (rows, None)
 
@@ -318,7 +319,7 @@ def _bad_download(message: str) -> HttpResponse:
 @cache_public_page(params=download_parameters)
 def models_csv(request):
     columns = _columns(request)
-    rows, error = _download_rows(request, columns)
+    rows, error = _download_rows(request, columns, categories=False)
     if error:
         return _bad_download(error[0])
     page_url = request.build_absolute_uri(reverse("public:model_index"))
