@@ -102,16 +102,25 @@ def grade_points_expression(field: str = "grade"):
     )
 
 
-def category_score_subquery(category_ref: str):
+def _by_row(name: str, row) -> dict:
+    """Look up `name` by the registry row's id when it is a stored row (no join), else by ref."""
+    if isinstance(row, str):
+        return {f"{name}__ref": row}
+    return {f"{name}_id": row.pk} if row.pk and row.pk > 0 else {f"{name}__ref": row.ref}
+
+
+def category_score_subquery(category):
+    """A model's stored score on `category` (a DimensionCategory, or its ref)."""
     return Subquery(
-        CategoryScore.objects.filter(ai_model=OuterRef("pk"), category__ref=category_ref).values("score")[:1],
+        CategoryScore.objects.filter(ai_model=OuterRef("pk"), **_by_row("category", category)).values("score")[:1],
         output_field=FloatField(),
     )
 
 
-def dimension_points_subquery(dimension_ref: str):
+def dimension_points_subquery(dimension):
+    """The points of a model's grade on `dimension` (a Dimension, or its ref)."""
     return Subquery(
-        Assessment.objects.filter(ai_model=OuterRef("pk"), dimension__ref=dimension_ref)
+        Assessment.objects.filter(ai_model=OuterRef("pk"), **_by_row("dimension", dimension))
         .annotate(points=grade_points_expression())
         .values("points")[:1],
         output_field=FloatField(),
@@ -167,11 +176,11 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
                     expr = Lower(self.STATIC[name][0])
             elif name in self.category_refs:
                 alias = f"order_{name}"
-                qs = qs.alias(**{alias: category_score_subquery(self.category_refs[name].ref)})
+                qs = qs.alias(**{alias: category_score_subquery(self.category_refs[name])})
                 expr = F(alias)
             elif name in self.dimension_refs:
                 alias = f"order_{name}"
-                qs = qs.alias(**{alias: dimension_points_subquery(self.dimension_refs[name].ref)})
+                qs = qs.alias(**{alias: dimension_points_subquery(self.dimension_refs[name])})
                 expr = F(alias)
             else:
                 continue
@@ -296,8 +305,12 @@ class AIModelFilter(django_filters.FilterSet):
     def filter_grade(self, qs, dimension_ref, grades):
         if not grades:
             return qs
+        # By the dimension's id when the registry row is at hand (no join to the registry): the
+        # assessment_grade_models index then answers the filter from the index alone.
+        dimension_id = next((d.pk for d in self.dimensions if d.ref == dimension_ref and d.pk and d.pk > 0), None)
+        which = {"dimension_id": dimension_id} if dimension_id else {"dimension__ref": dimension_ref}
         return qs.filter(
-            Exists(Assessment.objects.filter(ai_model=OuterRef("pk"), dimension__ref=dimension_ref, grade__in=grades))
+            Exists(Assessment.objects.filter(ai_model=OuterRef("pk"), grade__in=grades, **which))
         )
 
 

@@ -1,0 +1,169 @@
+"""Reader and curator paths at 10,000 models and at a larger index (100,000 by default).
+
+`manage.py benchmark --scale 100000` (not part of the default run: filling the database takes
+minutes). The same scratch database is measured at 10,000 synthetic models, then filled up to
+the larger size and measured again; every figure is the median of a few uncached requests
+(caches are emptied before each), through Django's full middleware stack in-process.
+
+- `scale_<path>_ms_<n>k`: wall time of one uncached request, and `scale_<path>_queries_<n>k` its
+  database queries, for `index` (/models/), `filtered` (/models/ with type, grade filters and a
+  category ordering), `model` (a model page), `csv` (/models.csv), `api` (/api/v1/models/, a page
+  of 100), `admin` (the admin's model list, as a superuser), `as_of` (/models/?as_of=today: the
+  index rebuilt from its history).
+- `scale_<path>_peak_mb_<n>k`: the largest growth of the process's resident memory during the
+  request, over what it held before (sampled every 5 ms).
+- `scale_<path>_growth`: the larger index's time over the 10,000-model time (target: under 2).
+Everything runs in a scratch database; the site's own data is never touched.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import sys
+import threading
+import time
+from unittest import mock
+
+from curation.benchmarks import benchmark, scratch_database
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE_BYTES
+    except OSError:  # not Linux: no figure
+        return 0
+
+
+class _PeakMemory:
+    """The largest resident memory seen while the block runs, sampled every 5 ms."""
+
+    def __enter__(self):
+        self.before = self.peak = _rss_bytes()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss_bytes())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_bytes())
+        return False
+
+    @property
+    def extra_mb(self) -> float:
+        return round((self.peak - self.before) / 2**20, 1)
+
+
+def _forget_caches() -> None:
+    from django.core.cache import cache
+
+    from curation.public.caching import front_pages, local_pages, version_memo
+
+    cache.clear()
+    local_pages.clear()
+    front_pages.clear()
+    version_memo.clear()
+
+
+def _paths(client) -> dict[str, tuple[str, dict]]:
+    from curation.models import AIModel
+
+    slug = AIModel.objects.public().index_order().values_list("slug", flat=True)[500]
+    today = datetime.date.today().isoformat()
+    return {
+        "index": ("/models/", {}),
+        "filtered": ("/models/?type=text&grade_licenses=open&grade_weights_basemodel=open&grade_weights_basemodel=partial"
+                     "&ordering=-category_availability", {}),
+        "model": (f"/models/{slug}/", {}),
+        "csv": ("/models.csv", {}),
+        "api": ("/api/v1/models/?page_size=100", {"HTTP_ACCEPT": "application/json"}),
+        "admin": ("/admin/curation/aimodel/", {"admin": True}),
+        "as_of": (f"/models/?as_of={today}", {}),
+    }
+
+
+def _measure(client, admin_client, url: str, options: dict, runs: int) -> tuple[float, int, float]:
+    """(median ms, queries, largest extra MB) of `runs` uncached requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    use = admin_client if options.get("admin") else client
+    headers = {k: v for k, v in options.items() if k != "admin"}
+    times, queries, peaks = [], 0, []
+    for _ in range(runs):
+        _forget_caches()
+        with CaptureQueriesContext(connection) as captured, _PeakMemory() as memory:
+            started = time.perf_counter()
+            response = use.get(url, **headers)
+            if response.streaming:
+                for _chunk in response.streaming_content:
+                    pass
+            else:
+                response.content
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured)
+        peaks.append(memory.extra_mb)
+    return round(statistics.median(times) * 1000, 1), queries, max(peaks)
+
+
+def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
+    """The figures of this module's docstring, at each size of `sizes` (ascending)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from curation.synthetic import populate_synthetic
+
+    say = progress or (lambda text: print(text, file=sys.stderr, flush=True))
+    figures: dict = {}
+    client = Client()
+    admin_client = Client()
+    with scratch_database() as bench, \
+            mock.patch("curation.datachanges.request_chart_regeneration", return_value=True):
+        admin = get_user_model().objects.create_superuser("scale-admin", "scale@example.org", "x")
+        admin_client.force_login(admin)
+        filled = 0
+        for size in sizes:
+            say(f"  scale: filling to {size} models")
+            started = time.perf_counter()
+            while filled < size:
+                step = min(10_000, size - filled)
+                populate_synthetic(step, prefix=f"Scale{filled:06d}", seed=filled + 1)
+                filled += step
+            figures[f"scale_fill_seconds_{size // 1000}k"] = round(time.perf_counter() - started, 1)
+            if bench.connection.vendor == "postgresql":
+                with bench.connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            paths = _paths(client)
+            client.get("/models/?warm=1")  # imports and template compilation
+            for name, (url, options) in paths.items():
+                ms, queries, extra_mb = _measure(client, admin_client, url, options, runs)
+                suffix = f"{size // 1000}k"
+                figures[f"scale_{name}_ms_{suffix}"] = ms
+                figures[f"scale_{name}_queries_{suffix}"] = queries
+                figures[f"scale_{name}_peak_mb_{suffix}"] = extra_mb
+                say(f"  scale {suffix}: {name} {ms} ms, {queries} queries, +{extra_mb} MB")
+        small, large = sizes[0] // 1000, sizes[-1] // 1000
+        if len(sizes) > 1:
+            for name in _paths(client):
+                base = figures[f"scale_{name}_ms_{small}k"]
+                figures[f"scale_{name}_growth"] = round(figures[f"scale_{name}_ms_{large}k"] / base, 2) if base else None
+        _forget_caches()
+    return figures
+
+
+@benchmark("scale", "reader and curator paths at 10,000 models and at --scale N models: time, queries, memory",
+           on_request=True)
+def scale_figures(quick: bool = False, size: int = 100_000) -> dict:
+    if quick:
+        return measure_scale([1000, 3000], runs=1)
+    return measure_scale([10_000, max(size, 10_000)], runs=3)

@@ -1,0 +1,105 @@
+"""What keeps the index flat at 100,000 models: plain-row downloads, past indexes that build only
+the rows shown, one query for a page and its total, an admin list without full-table counts."""
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from curation.public import as_of as as_of_module
+from curation.public.caching import front_pages
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    from django.core.cache import cache
+
+    cache.clear()
+    front_pages.clear()
+    yield
+    cache.clear()
+
+
+def _sql(captured) -> list[str]:
+    return [q["sql"] for q in captured]
+
+
+def test_a_download_costs_the_same_queries_for_any_number_of_models(client, make_ai_model):
+    def queries_of(url):
+        from django.core.cache import cache
+
+        cache.clear()
+        front_pages.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    make_ai_model("First Download")
+    few = {url: queries_of(url) for url in ("/models.csv", "/models-details.csv", "/models.json")}
+    for i in range(40):
+        make_ai_model(f"Download {i:02d}")
+    many = {url: queries_of(url) for url in few}
+    assert few == many
+
+
+def test_downloads_show_grades_as_the_page_does(client, make_ai_model):
+    make_ai_model("Graded", grades={"licenses": "open", "weights_basemodel": "partial"}, types="text")
+    csv_text = client.get("/models-details.csv").content.decode()
+    header, row = csv_text.splitlines()[:2]
+    cells = dict(zip(header.split(","), row.split(",")))
+    assert cells["Model Name"] == "Graded"
+    names = {d.ref: d.name for d in __import__("curation.registry", fromlist=["x"]).active_dimensions()}
+    assert cells[names["licenses"]] == "Open"
+    assert cells[names["weights_basemodel"]] == "Partial"
+    document = client.get("/models.json").json()
+    assert document["models"][0]["grades"]["licenses"] == "open"
+
+
+def test_a_past_index_builds_rows_only_for_the_page_shown(client, make_ai_model, monkeypatch):
+    for i in range(60):
+        make_ai_model(f"Past Model {i:02d}")
+    built = []
+    original = as_of_module._row
+    monkeypatch.setattr(as_of_module, "_row", lambda *args: built.append(1) or original(*args))
+    today = datetime.date.today().isoformat()
+    page = client.get(f"/models/?as_of={today}&per_page=25")
+    assert page.status_code == 200
+    assert b"Past Model" in page.content
+    assert len(built) == 25
+
+
+def test_a_past_index_can_be_ordered_by_a_dimension_and_filtered_by_grade(client, make_ai_model):
+    make_ai_model("Open One", grades={"licenses": "open"})
+    make_ai_model("Closed One", grades={"licenses": "closed"})
+    today = datetime.date.today().isoformat()
+    page = client.get(f"/models/?as_of={today}&grade_licenses=open").content
+    assert b"Open One" in page and b"Closed One" not in page
+    ordered = client.get(f"/models/?as_of={today}&ordering=dimension_licenses").content
+    assert ordered.index(b"Closed One") < ordered.index(b"Open One")
+
+
+def test_the_index_reads_a_page_and_its_total_in_one_query(client, make_ai_model):
+    for i in range(30):
+        make_ai_model(f"Counted {i:02d}", grades={"licenses": "open" if i % 2 else "closed"})
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/models/?grade_licenses=open&per_page=25")
+    assert page.status_code == 200
+    model_queries = [sql for sql in _sql(captured) if 'FROM "curation_aimodel"' in sql and "EXISTS" in sql]
+    assert len(model_queries) == 1, model_queries
+    assert "15 models" in page.content.decode() or "15" in page.content.decode()
+    # A page past the end still falls back to the last page.
+    last = client.get("/models/?page=9&per_page=25")
+    assert last.status_code == 200 and b"Counted" in last.content
+
+
+def test_the_admin_model_list_counts_once_and_pending_comes_from_a_subquery(admin_client, make_ai_model):
+    for i in range(5):
+        make_ai_model(f"Admin Listed {i}")
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get("/admin/curation/aimodel/")
+    assert response.status_code == 200
+    counts = [sql for sql in _sql(captured) if sql.startswith("SELECT COUNT(") and "curation_aimodel" in sql]
+    assert len(counts) == 1, counts
+    listing = next(sql for sql in _sql(captured) if "curation_changerequest" in sql and "LIMIT" in sql)
+    # Pending proposals per row shown, not a join of every model with its proposals, grouped.
+    assert 'GROUP BY "curation_aimodel"."id"' not in listing
