@@ -182,6 +182,7 @@ _MODEL_FIELDS = (
     "end_model_licence", "release_date", "release_date_precision", "organisation", "own_origin_scope",
     "own_country", "own_region", "own_sector", "own_contributor_kind", "own_big_tech_bloc",
     "upstream_filename", "total_score", "is_public", "created_at",
+    "hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_on",
 )
 
 

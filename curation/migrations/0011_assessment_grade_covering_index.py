@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curation', '0007_upstream_identity_and_registry_history'),
+        ('curation', '0010_model_adoption_figures'),
     ]
 
     operations = [
