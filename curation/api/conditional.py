@@ -1,7 +1,7 @@
 """ETag / Last-Modified on every read, and 304 answers to conditional requests.
 
 Validators are computed before the view does any work, from what determines the response:
-the index's data version (`current_data_version()`, bumped by every recorded data change), the
+the index's data version (`curation.datachanges.current_data_version()`, bumped by every recorded data change), the
 request's full path and representation (Accept), who asks (public and private views differ),
 and for endpoints whose content moves independently of the data version (chart renderings,
 change requests) a key and timestamp of their own. A client that sends its ETag back gets
@@ -26,7 +26,6 @@ from django.utils.http import http_date, parse_etags
 from rest_framework import status
 from rest_framework.response import Response
 
-from curation.datachanges import current_data_version
 from curation.filters import GRADE_FILTER_PREFIX
 from curation.models import DataChange
 from curation.public.caching import (
@@ -55,10 +54,18 @@ _RESET_HEADERS = {"vary", "etag", "last-modified", "cache-control", "access-cont
                   "access-control-expose-headers", "x-page-cache"}
 
 
+# The last version's time, kept in this process too (a version's time never changes).
+_last_modified_memo: dict[tuple, datetime.datetime] = {}
+
+
 def data_last_modified(version: int) -> datetime.datetime | None:
     """When the data change that produced `version` was recorded (cached per version)."""
     if not version:
         return None
+    memo_key = (version, cache_stamp()[1])  # the generation: a cleared cache forgets it too
+    remembered = _last_modified_memo.get(memo_key)
+    if remembered is not None:
+        return remembered
     key = f"osai:api:data-modified:{version}"
     stamp = cache.get(key)
     if stamp is None:
@@ -66,6 +73,8 @@ def data_last_modified(version: int) -> datetime.datetime | None:
         if stamp is None:
             return None
         cache.set(key, stamp, 3600)
+    _last_modified_memo.clear()
+    _last_modified_memo[memo_key] = stamp
     return stamp
 
 
@@ -74,7 +83,8 @@ def _whole_seconds(moment: datetime.datetime) -> datetime.datetime:
 
 
 def compute_validators(request, extra_key: str = "", extra_modified=None) -> tuple[str, datetime.datetime | None]:
-    version = current_data_version()
+    # The data version as the page cache reads it (remembered for OSAI_PAGE_VERSION_MEMO_SECONDS).
+    version = cache_stamp()[0]
     user = request.user
     who = f"user:{user.pk}" if user and user.is_authenticated else "anonymous"
     accepted = getattr(request, "accepted_media_type", "") or request.META.get("HTTP_ACCEPT", "")
