@@ -1,8 +1,10 @@
 """Template helpers of the public pages: links that keep the reader's filters, score display."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -21,7 +23,18 @@ def http_href(value) -> str:
 
     Values are checked when written; this keeps any older value from becoming a clickable
     script (a `javascript:` link) on a reader's page."""
-    return value if is_http_url(value) else ""
+    return value if isinstance(value, str) and _is_http_url(value) else ""
+
+
+@lru_cache(maxsize=8192)
+def _is_http_url(value: str) -> bool:
+    # Remembered per text: an index page checks a thousand evidence links, mostly the same ones.
+    return is_http_url(value)
+
+
+def _shortened(text: str, chars: int) -> str:
+    """Truncator's `chars`, without its per-character work when the text is short enough."""
+    return text if len(text) <= chars else Truncator(text).chars(chars)
 
 
 @register.simple_tag(takes_context=True)
@@ -123,6 +136,27 @@ def checkbox_choices(bound_field):
     )
 
 
+# Options of long lists (the index's organisations) rendered once per list object: the views keep
+# one list per data version (curation.public.views), so a page only marks the chosen value.
+_rendered_options: dict[int, tuple[list, list[tuple[str, str]]]] = {}
+
+
+def _option_parts(options: list, keep: bool = False) -> list[tuple[str, str, str]]:
+    """[(value as given, '<option value="…"' , '>label</option>')] for (value, label) pairs."""
+    known = _rendered_options.get(id(options))
+    if known is not None and known[0] is options:
+        return known[1]
+    parts = [
+        (str(value), f'<option value="{conditional_escape(value)}"', f">{conditional_escape(label)}</option>")
+        for value, label in options
+    ]
+    if keep and len(options) > 50:  # only long lists are worth keeping (and kept lists are few)
+        if len(_rendered_options) > 16:
+            _rendered_options.clear()
+        _rendered_options[id(options)] = (options, parts)
+    return parts
+
+
 @register.simple_tag
 def select_choices(bound_field, empty_label="Any", options=None):
     """A field's choices (or `options`, (value, label) pairs, e.g. only what the index holds) as
@@ -130,18 +164,15 @@ def select_choices(bound_field, empty_label="Any", options=None):
     selectable, so the form never drops the reader's filter in silence."""
     chosen = _selected_values(bound_field)
     if options is None:
-        options = [(value, label) for value, label in bound_field.field.choices if value not in ("", None)]
+        parts = _option_parts([(value, label) for value, label in bound_field.field.choices if value not in ("", None)])
     else:
-        options = list(options)
-        offered = {str(value) for value, _ in options}
-        options += [(value, value) for value in sorted(chosen - offered)]
+        parts = _option_parts(options, keep=True)
+        offered = {value for value, _start, _end in parts}
+        parts = parts + _option_parts([(value, value) for value in sorted(chosen - offered)])
+    rendered = "".join(f"{start} selected{end}" if value in chosen else f"{start}{end}" for value, start, end in parts)
     return format_html(
         '<select name="{}" id="{}"><option value="">{}</option>{}</select>',
-        bound_field.html_name, bound_field.auto_id, empty_label,
-        format_html_join(
-            "", '<option value="{}"{}>{}</option>',
-            ((value, mark_safe(" selected") if str(value) in chosen else "", label) for value, label in options),
-        ),
+        bound_field.html_name, bound_field.auto_id, empty_label, mark_safe(rendered),
     )
 
 
@@ -149,44 +180,46 @@ def select_choices(bound_field, empty_label="Any", options=None):
 def grade_cells(row):
     """A table row's grade cells: colour class, symbol, and the grade in words for screen readers.
 
-    Rendered here rather than in a template loop: an index page has hundreds of these cells.
+    Rendered here rather than in a template loop: an index page has hundreds of these cells
+    (plain string building with escaping, the model page's address worked out once per row).
     """
-    return mark_safe("".join(_grade_cell(row, cell) for cell in row.cells))
+    page = reverse("public:model_detail", args=[row.model.slug]) if row.model.slug and row.cells else ""
+    name = conditional_escape(row.model.name)
+    return mark_safe("".join(_grade_cell(cell, page, name) for cell in row.cells))
 
 
 EVIDENCE_NOTES_CHARS = 400
 
 
-def _grade_cell(row, cell) -> str:
+def _grade_cell(cell, page: str, model_name: str) -> str:
     """One grade cell; with evidence (links, notes, the approved change's link) a `<details>`
-    that opens on demand, without JavaScript, and links to the full evidence on the model page."""
+    that opens on demand, without JavaScript, and links to the full evidence on the model page
+    (`page`, "" for a model without one)."""
+    css, dimension, label = conditional_escape(cell.css), conditional_escape(cell.dimension.name), conditional_escape(cell.label)
+    symbol = conditional_escape(cell.symbol or "·")
     if not cell.has_evidence:
-        return format_html(
-            '<td class="grade {}" title="{}: {}"><span aria-hidden="true">{}</span>'
-            '<span class="visually-hidden">{}</span></td>',
-            cell.css, cell.dimension.name, cell.label, cell.symbol or "·", cell.label,
-        )
-    notes = Truncator(cell.notes).chars(EVIDENCE_NOTES_CHARS) if cell.notes else ""
-    links = [(http_href(link), Truncator(link).chars(60)) for link in cell.links]
+        return (f'<td class="grade {css}" title="{dimension}: {label}"><span aria-hidden="true">{symbol}</span>'
+                f'<span class="visually-hidden">{label}</span></td>')
+    notes = _shortened(cell.notes, EVIDENCE_NOTES_CHARS) if cell.notes else ""
+    links = [(http_href(link), _shortened(link, 60)) for link in cell.links]
     if cell.reviewed:
-        links.append((http_href(cell.reviewed.link), f"{Truncator(cell.reviewed.link).chars(60)} (reviewed change)"))
-    items = format_html_join(
-        "", "<li>{}</li>",
-        ((format_html('<a href="{}" rel="external noopener">{}</a>', href, text) if href else text,) for href, text in links),
+        links.append((http_href(cell.reviewed.link), f"{_shortened(cell.reviewed.link, 60)} (reviewed change)"))
+    items = "".join(
+        f'<li><a href="{conditional_escape(href)}" rel="external noopener">{conditional_escape(text)}</a></li>'
+        if href else f"<li>{conditional_escape(text)}</li>"
+        for href, text in links
     )
     more = ""
-    if row.model.slug:
-        more = format_html('<a href="{}#{}">All evidence for {}</a>', reverse("public:model_detail", args=[row.model.slug]),
-                           cell.dimension.ref, row.model.name)
-    return format_html(
-        '<td class="grade {}"><details class="evidence"><summary title="{}: {}"><span aria-hidden="true">{}</span>'
-        '<span class="visually-hidden">{}: {}, evidence</span></summary>'
-        '<div class="evidence-pop"><strong>{}: {}</strong>{}{}{}</div></details></td>',
-        cell.css, cell.dimension.name, cell.label, cell.symbol or "·", cell.dimension.name, cell.label,
-        cell.dimension.name, cell.label,
-        format_html("<p>{}</p>", notes) if notes else "",
-        format_html("<ul>{}</ul>", items) if links else "",
-        format_html("<p>{}</p>", more) if more else "",
+    if page:
+        more = f'<p><a href="{conditional_escape(page)}#{conditional_escape(cell.dimension.ref)}">All evidence for {model_name}</a></p>'
+    return (
+        f'<td class="grade {css}"><details class="evidence"><summary title="{dimension}: {label}"><span aria-hidden="true">{symbol}</span>'
+        f'<span class="visually-hidden">{dimension}: {label}, evidence</span></summary>'
+        f'<div class="evidence-pop"><strong>{dimension}: {label}</strong>'
+        + (f"<p>{conditional_escape(notes)}</p>" if notes else "")
+        + (f"<ul>{items}</ul>" if links else "")
+        + more
+        + "</div></details></td>"
     )
 
 
