@@ -47,6 +47,7 @@ def _no_cached_state_from_earlier_tests():
     from django.core.cache.backends.locmem import LocMemCache
 
     from curation.datachanges import DATA_VERSION_CACHE_KEY
+    from curation.public.caching import front_pages, local_pages, retire_cached_pages, version_memo
 
     from curation import datachanges
 
@@ -59,6 +60,13 @@ def _no_cached_state_from_earlier_tests():
         cache.clear()
     else:
         cache.delete(DATA_VERSION_CACHE_KEY)
+        # Tests that record no data change all see data version 0: a new page-cache generation
+        # keeps pages and API answers cached by an earlier test from being served to this one.
+        retire_cached_pages()
+    # Each process's own copies (the page cache's local and front layers, the version memo).
+    local_pages.clear()
+    front_pages.clear()
+    version_memo.clear()
 
 
 @pytest.fixture(autouse=True)

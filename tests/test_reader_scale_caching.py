@@ -12,12 +12,9 @@ from curation.public.caching import CACHE_STATUS_HEADER, front_pages
 
 @pytest.fixture(autouse=True)
 def fresh_caches(clean_api_cache):
-    from django.core.cache import cache
-
-    cache.clear()
+    # The shared conftest starts each test with fresh caches (never flushing a shared Redis).
     front_pages.clear()
     yield
-    cache.clear()
     front_pages.clear()
 
 

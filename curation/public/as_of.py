@@ -32,7 +32,7 @@ from curation.models import (
     AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, HistoryEntry, Organisation,
 )
 from curation.public.queries import Columns, GradeCell, IndexRow, first_recorded_day, registry_columns
-from curation.registry import registry_version_on
+from curation.registry import registry_version_data, registry_version_on
 from curation.review.fields import ASSESSMENT_PREFIX
 from curation.scoring import applies, compute_scores
 
@@ -368,7 +368,8 @@ def columns_on(as_of: datetime.date) -> Columns:
     categories, which types each dimension applied to); today's when no version is that old.
     The dimensions are unsaved copies built from the RegistryVersion (negative ids)."""
     version = registry_version_on(end_of_day(as_of))
-    if version is None:
+    if version is None or version.dimensions == registry_version_data():
+        # No older registry, or the same as today's: today's columns, and the stored scores hold.
         return registry_columns()
     categories: dict[str, DimensionCategory] = {}
     dimensions = []

@@ -54,6 +54,21 @@ def _filter_options() -> dict:
     return options
 
 
+_COMPARE_CHOICES: dict[tuple, list] = {}
+
+
+def _compare_choices() -> list:
+    """`queries.compare_choices()`, read once per data version and cache generation in each process
+    (the list, and so its rendered <datalist>, is then the same object for every page)."""
+    stamp = cache_stamp()
+    choices = _COMPARE_CHOICES.get(stamp)
+    if choices is None:
+        choices = queries.compare_choices()
+        _COMPARE_CHOICES.clear()
+        _COMPARE_CHOICES[stamp] = choices
+    return choices
+
+
 def _any_param(request, *names) -> bool:
     return any(request.GET.get(name) for name in names)
 
@@ -194,7 +209,7 @@ def model_detail(request, slug):
         "total_percent": as_percent(model.total_score),
         "grade_legend": grade_legend(),
         "page_meta": site_settings.model_page_meta(model),
-        "choices": queries.compare_choices(),
+        "choices": _compare_choices(),
         "share_image": reverse("public:model_card", args=[model.slug]),
         "share_image_alt": f"{model.name}: {as_percent(model.total_score)}% open",
     })
@@ -298,7 +313,7 @@ def compare(request):
     return render(request, "public/compare.html", {
         "rows": rows, "columns": columns, "errors": errors, "slugs": slugs, "fields": fields,
         "withdrawn": [row.model for row in rows if row.model.is_withdrawn],
-        "choices": queries.compare_choices(),
+        "choices": _compare_choices(),
         "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX, "grade_legend": grade_legend(),
         "page_meta": site_settings.compare_page_meta([row.model for row in rows]),
     }, status=status)
