@@ -289,6 +289,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="index@localhost")
 
 # --- REST framework -------------------------------------------------------------------------
+_ANON_RATE = env.str("API_ANON_THROTTLE_RATE", default="300/minute")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "curation.api.errors.api_exception_handler",
@@ -298,7 +299,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     # Requests per address for anonymous API clients; authenticated clients are not limited.
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_THROTTLE_RATE", default="300/minute")},
+    # `none` switches the limit off (e.g. for a load test from one address).
+    "DEFAULT_THROTTLE_RATES": {"anon": _ANON_RATE if _ANON_RATE.lower() not in ("none", "off") else None},
     # DRF's own reading of X-Forwarded-For trusts exactly the site's proxies (our throttles read
     # curation.client_address, which does the same).
     "NUM_PROXIES": OSAI_TRUSTED_PROXIES,
