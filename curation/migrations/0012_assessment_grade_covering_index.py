@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curation', '0010_model_adoption_figures'),
+        ('curation', '0011_repo_adoption_last_of_month'),
     ]
 
     operations = [
