@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import copy
 import datetime
+
+from django.db.models.base import ModelState
 from typing import Sequence
 
 from django.utils import timezone
@@ -186,6 +188,23 @@ _MODEL_FIELDS = (
 )
 
 
+_ATTNAMES = ("id",) + tuple(
+    AIModel._meta.get_field(name).attname for name in _MODEL_FIELDS
+)
+
+
+def _plain_models(queryset):
+    """Unsaved-state AIModel copies from plain rows of `queryset`, with only `_MODEL_FIELDS` set
+    (the others stay deferred): filled directly rather than through Model.__init__, which at
+    100,000 models costs more than the query."""
+    for values in queryset.values_list(*_ATTNAMES).iterator(chunk_size=2000):
+        model = AIModel.__new__(AIModel)
+        model._state = ModelState()
+        model._state.adding, model._state.db = False, queryset.db
+        model.__dict__.update(zip(_ATTNAMES, values))
+        yield model
+
+
 def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     """Every model as it stood at the end of `as_of`, public or not (a fixed number of queries)."""
     cutoff = end_of_day(as_of)
@@ -195,7 +214,7 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     grades = joined_pairs_by_model(Assessment.objects.filter(ai_model__created_at__lt=cutoff), "dimension_id", "grade")
     stored = joined_pairs_by_model(CategoryScore.objects.filter(ai_model__created_at__lt=cutoff), "category_id", "score")
     past: dict[int, PastModel] = {}
-    for model in AIModel.objects.filter(created_at__lt=cutoff).only(*_MODEL_FIELDS).iterator(chunk_size=2000):
+    for model in _plain_models(AIModel.objects.filter(created_at__lt=cutoff)):
         model.organisation = organisations.get(model.organisation_id)
         for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
             setattr(model, name, None)
@@ -313,12 +332,22 @@ def _matches(past: PastModel, cleaned: dict) -> bool:
     if cleaned.get("released_to"):
         if not model.release_date or model.release_date > cleaned["released_to"][1]:
             return False
-    for name, grades in cleaned.items():
-        if name.startswith(GRADE_FILTER_PREFIX) and grades:
-            ref = name[len(GRADE_FILTER_PREFIX):]
-            if ref not in past.grades or past.grades[ref] not in grades:
-                return False
+    for ref, grades in _grade_filters(cleaned):
+        if ref not in past.grades or past.grades[ref] not in grades:
+            return False
     return True
+
+
+def _grade_filters(cleaned: dict) -> list[tuple[str, list]]:
+    """[(dimension ref, grades wanted)] of the cleaned filters, worked out once per request."""
+    found = cleaned.get("__grade_filters")
+    if found is None:
+        found = [
+            (name[len(GRADE_FILTER_PREFIX):], grades) for name, grades in cleaned.items()
+            if name.startswith(GRADE_FILTER_PREFIX) and grades
+        ]
+        cleaned["__grade_filters"] = found
+    return found
 
 
 def _sort(pasts: list[PastModel], ordering: list[str] | None, columns: Columns, specs: list) -> list[PastModel]:
@@ -394,7 +423,7 @@ def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     `columns` should be `columns_on(as_of)`: scores are then those of that day's registry."""
     filterset = AIModelFilter(data, AIModel.objects.none(), dimensions=columns.dimensions)
     filterset.is_valid()
-    cleaned = getattr(filterset.form, "cleaned_data", {}) or {}
+    cleaned = dict(getattr(filterset.form, "cleaned_data", {}) or {})
     specs = [columns.spec(d) for d in columns.dimensions]
     kept = []
     for past in rebuild_index(as_of):
