@@ -37,8 +37,6 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-
-
 _FILTER_OPTIONS: dict[tuple, dict] = {}
 
 
