@@ -348,6 +348,8 @@ OSAI_MAX_UPLOAD_BYTES = env.int("OSAI_MAX_UPLOAD_BYTES", default=32 * 1024 * 102
 # Sites that may show the embed pages (/embed/...) in an iframe, as CSP frame-ancestors sources
 # ("*": any site); every other page refuses to be framed.
 OSAI_EMBED_FRAME_ANCESTORS = env.list("OSAI_EMBED_FRAME_ANCESTORS", default=["*"])
+# The DOI of the index's dataset, named in the footer and in every citation; empty: none is given.
+OSAI_DATASET_DOI = env.str("OSAI_DATASET_DOI", default="10.5281/zenodo.15386042")
 
 # Content Security Policy (django-csp) on every response: scripts only from this site (no
 # inline script anywhere), iframes only from the hosts posts may embed, no plugins, no framing.

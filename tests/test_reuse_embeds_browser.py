@@ -1,7 +1,8 @@
 """The embed pages in a real browser (Debian's chromium via Playwright): a page of another site
 (another origin: 127.0.0.1 on a port of its own, the site being localhost) frames the embedded
 chart and index and they render, while it cannot frame a normal page; axe-core finds no
-accessibility violation on the embed pages, light and dark."""
+accessibility violation on the embed pages, nor on the iframe code and citations of the index,
+model and charts pages, light and dark."""
 from __future__ import annotations
 
 import threading
@@ -12,6 +13,7 @@ import pytest
 
 from curation.charts import publish
 from curation.datachanges import record_data_change
+from curation.models import AIModel
 from tests.conftest import save_screenshot
 from tests.test_reader_accessibility import _violations, axe_source  # noqa: F401
 
@@ -103,8 +105,13 @@ def test_embed_pages_have_no_accessibility_violations(live_server, embedded_site
     page = context.new_page()
     found = {}
     try:
-        for path in (f"/embed/chart/{CHART}/", "/embed/index/", "/embed/index/?q=nothing-matches"):
+        slug = AIModel.objects.get(name="Wide Open").slug
+        for path in (f"/embed/chart/{CHART}/", "/embed/index/", "/embed/index/?q=nothing-matches",
+                     "/models/", f"/models/{slug}/", "/charts/"):
             page.goto(f"{live_server.url}{path}")
+            # The iframe code and the citations, opened as a reader opens them.
+            page.evaluate("document.querySelectorAll('details.embed-snippet, details.cite-this')"
+                          ".forEach(d => { d.open = true; })")
             violations = _violations(page, axe_source)
             if violations:
                 found[path] = violations

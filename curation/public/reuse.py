@@ -1,4 +1,5 @@
-"""Reader views for reuse on other sites: a model's badge and the embeddable chart and index.
+"""Reader views for reuse on other sites: a model's badge, the embeddable chart and index, and
+the citations of the index and of each model (BibTeX, RIS, CSL-JSON).
 
 Every response here goes through the page cache (`cache_public_page`, keyed by URL and data
 version). Only the embed pages may be shown in another site's iframe: `frameable` allows the
@@ -14,12 +15,13 @@ from csp.decorators import csp
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from curation.charts.publish import get_chart
-from curation.public import badges, queries
+from curation.public import badges, citations, queries
 from curation.public.caching import cache_public_page
 from curation.public.parameters import filter_parameters
 from curation.public.queries import grade_legend
@@ -86,3 +88,29 @@ def index_embed(request):
         "rows": rows, "columns": columns, "total": total, "errors": errors,
         "query_string": request.GET.urlencode(), "grade_legend": grade_legend(),
     }, status=400 if errors else 200)
+
+
+def _citation_response(citation: citations.Citation, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(citations.render(citation, fmt), content_type=citations.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+@cache_public_page
+def index_citation(request, fmt):
+    """How to cite the index: /citation.bib, /citation.ris, /citation.json (CSL-JSON)."""
+    citation = citations.index_citation(request.build_absolute_uri(reverse("public:model_index")))
+    return _citation_response(citation, fmt, "osai-index")
+
+
+@require_safe
+@cache_public_page
+def model_citation(request, slug, fmt):
+    """How to cite one model's assessment: /models/<slug>/citation.bib, .ris, .json (CSL-JSON)."""
+    model = queries.readable_model(slug)
+    if model is None:
+        raise Http404(f"No public model is called “{slug}”.")
+    url = request.build_absolute_uri(reverse("public:model_detail", args=[model.slug]))
+    return _citation_response(citations.model_citation(model, url), fmt, f"osai-index-{model.slug}")

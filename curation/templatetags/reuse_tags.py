@@ -1,6 +1,8 @@
-"""Copy-paste code for reusing the index elsewhere: iframes of the embed pages, badges."""
+"""Copy-paste code for reusing the index elsewhere: iframes of the embed pages, badges, citations."""
 from django import template
 from django.urls import reverse
+
+from curation.public import citations
 
 register = template.Library()
 
@@ -27,3 +29,30 @@ def index_embed_path(context) -> str:
 @register.simple_tag
 def chart_embed_path(key: str) -> str:
     return reverse("public:chart_embed", args=[key])
+
+
+@register.inclusion_tag("public/_cite_this.html", takes_context=True)
+def cite_this(context, model=None):
+    """The "Cite this" block: the index's citation, or `model`'s, in BibTeX, RIS and CSL-JSON, with
+    links to the same as downloads; a model's block also gives its badge."""
+    request = context["request"]
+    if model is None:
+        citation = citations.index_citation(request.build_absolute_uri(reverse("public:model_index")))
+        downloads = {fmt: reverse("public:index_citation", args=[fmt]) for fmt in citations.FORMATS}
+        badge = ""
+    else:
+        citation = citations.model_citation(
+            model, request.build_absolute_uri(reverse("public:model_detail", args=[model.slug]))
+        )
+        downloads = {fmt: reverse("public:model_citation", args=[model.slug, fmt]) for fmt in citations.FORMATS}
+        badge = request.build_absolute_uri(reverse("public:model_badge", args=[model.slug]))
+    return {
+        "citation": citation, "downloads": downloads, "model": model, "badge": badge,
+        "texts": {fmt: citations.render(citation, fmt) for fmt in citations.FORMATS},
+    }
+
+
+@register.simple_tag
+def dataset_doi() -> str:
+    """The dataset's DOI from the settings ("" when none is set)."""
+    return citations.dataset_doi()
