@@ -192,6 +192,9 @@ def test_citation_cff_describes_the_data_and_the_code():
     assert cff["cff-version"] == "1.2.0"
     assert cff["message"] and cff["title"] and cff["authors"][0]["name"]
     assert cff["type"] == "software"
+    # The code's licence is the LICENSE file's; the data's stays CC-BY 4.0.
+    assert cff["license"] == "Apache-2.0"
+    assert "Apache License\n                           Version 2.0" in (PROJECT_ROOT / "LICENSE").read_text(encoding="utf-8")
     data = cff["preferred-citation"]
     assert data["type"] == "data" and data["title"] == INDEX_TITLE and data["authors"][0]["name"]
     assert data["license"] == "CC-BY-4.0"
