@@ -21,6 +21,7 @@ this one's readers within that time, a change committed by this process at once.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import logging
@@ -158,19 +159,34 @@ def cache_stamp() -> tuple[int, str]:
     return _version_and_generation()
 
 
-_GRADE_PARAMETERS: dict[tuple, tuple] = {}
+def remembered_per_data_version(compute):
+    """Decorator: `compute(*args)` worked out once per data version and cache generation in each
+    process, for values derived from the data that every request would otherwise rebuild. Only
+    the latest stamp's values are kept (one entry per distinct `args`)."""
+    memo: dict[tuple, object] = {}
+
+    @functools.wraps(compute)
+    def remembered(*args):
+        stamp = cache_stamp()
+        key = (stamp, args)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        value = compute(*args)
+        for old_key in [k for k in memo if k[0] != stamp]:
+            memo.pop(old_key, None)
+        memo[key] = value
+        return value
+
+    return remembered
 
 
+@remembered_per_data_version
 def known_grade_parameters(prefix: str) -> tuple[str, ...]:
     """`<prefix><ref>` for every dimension the site knows (curation.public.queries.dimension_refs_ever),
     worked out once per data version in each process."""
-    stamp = (prefix, *cache_stamp())
-    names = _GRADE_PARAMETERS.get(stamp)
-    if names is None:
-        names = tuple(f"{prefix}{ref}" for ref in dimension_refs_ever())
-        _GRADE_PARAMETERS.clear()
-        _GRADE_PARAMETERS[stamp] = names
-    return names
+    return tuple(f"{prefix}{ref}" for ref in dimension_refs_ever())
 
 
 def retire_cached_pages() -> None:

@@ -21,7 +21,7 @@ from curation.assessments import joined_pairs_by_model, split_pairs
 from curation.csvsafe import formula_safe_writer
 from curation.datachanges import current_data_version
 from curation.models import Assessment, CategoryScore
-from curation.public.queries import Columns, GradeCell
+from curation.public.queries import Columns, GradeCell, IndexRow
 from curation.scoring import applies, as_percent, fixed4
 
 # Rows stream from the database in chunks of this many.
@@ -59,24 +59,7 @@ class PlainModel:
         return [t for t in self.types.split(",") if t]
 
 
-@dataclass
-class PlainRow:
-    """A download's row: like `curation.public.queries.IndexRow`, from plain values."""
-
-    model: PlainModel
-    cells: list[GradeCell]
-    category_scores: list[float | None]
-
-    @property
-    def total_percent(self) -> int:
-        return as_percent(self.model.total_score)
-
-    @property
-    def category_percents(self) -> list[int | None]:
-        return [None if s is None else as_percent(s) for s in self.category_scores]
-
-
-def rows_of(qs, columns: Columns, *, categories: bool = True) -> Iterable[PlainRow]:
+def rows_of(qs, columns: Columns, *, categories: bool = True) -> Iterable[IndexRow]:
     """Rows of a queryset of models (in its order) from plain values: 3 queries, or 2 without
     `categories` (the category scores), whatever the number of models."""
     ids = qs.order_by().values("pk")
@@ -110,7 +93,7 @@ def rows_of(qs, columns: Columns, *, categories: bool = True) -> Iterable[PlainR
             position = category_positions.get(category_id)
             if position is not None:
                 row_scores[position] = float(score)
-        yield PlainRow(model, cells, row_scores)
+        yield IndexRow(model, cells, row_scores)  # its model a PlainModel, not an AIModel
 
 
 def _points_text(points) -> str:

@@ -154,6 +154,10 @@ class GradeCell:
 
 @dataclass
 class IndexRow:
+    """One model's row of the index: its grade cells and category scores (fractions 0-1, None
+    where no dimension of the category applies). `model` is an AIModel, or for downloads a
+    `curation.public.downloads.PlainModel` holding the same fields as plain values."""
+
     model: AIModel
     cells: list[GradeCell]
     category_scores: list[float | None]

@@ -18,7 +18,7 @@ from curation.filters import OrganisationFilter
 from curation.models import HOME_PAGE_SLUG
 from curation.public import downloads, queries, share_cards
 from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
-from curation.public.caching import cache_public_page, cache_stamp
+from curation.public.caching import cache_public_page, remembered_per_data_version
 from curation.public.pagination import CountedPaginator
 from curation.public.parameters import ORGANISATION_INDEX_PARAMETERS, download_parameters, index_parameters
 from curation.public.queries import grade_legend
@@ -37,34 +37,18 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-_FILTER_OPTIONS: dict[tuple, dict] = {}
-
-
+@remembered_per_data_version
 def _filter_options() -> dict:
     """`queries.index_filter_options()`, read once per data version and cache generation in each
     process (at 100,000 models the organisations alone are 20,000 options)."""
-    stamp = cache_stamp()
-    options = _FILTER_OPTIONS.get(stamp)
-    if options is None:
-        options = queries.index_filter_options()
-        _FILTER_OPTIONS.clear()
-        _FILTER_OPTIONS[stamp] = options
-    return options
+    return queries.index_filter_options()
 
 
-_COMPARE_CHOICES: dict[tuple, list] = {}
-
-
+@remembered_per_data_version
 def _compare_choices() -> list:
     """`queries.compare_choices()`, read once per data version and cache generation in each process
     (the list, and so its rendered <datalist>, is then the same object for every page)."""
-    stamp = cache_stamp()
-    choices = _COMPARE_CHOICES.get(stamp)
-    if choices is None:
-        choices = queries.compare_choices()
-        _COMPARE_CHOICES.clear()
-        _COMPARE_CHOICES[stamp] = choices
-    return choices
+    return queries.compare_choices()
 
 
 def _any_param(request, *names) -> bool:
