@@ -23,6 +23,7 @@ from django.test import Client
 
 from curation import vocab
 from curation.charts import coalesce, publish
+from curation.operations.drills.harness import wait_until
 from curation.datachanges import record_data_change
 from curation.models import AIModel, ChartRun, ChartVersion, DataChange
 from curation.review.services import approve, propose
@@ -47,16 +48,6 @@ def slice_counts(doc) -> dict:
     return {s["label"]: s["count"] for s in doc["slices"]}
 
 
-def wait_for(predicate, timeout, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
-
-
 def outbox_drained() -> bool:
     return (not DataChange.objects.filter(processed_at__isnull=True).exists()
             and not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists())
@@ -78,7 +69,7 @@ class Processes:
         )
         proc.log_path = log_path
         self.procs.append(proc)
-        if not wait_for(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30, 0.1):
+        if not wait_until(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30, 0.1):
             raise AssertionError(f"{name} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
         if proc.poll() is not None:
             raise AssertionError(f"{name} exited:\n{log_path.read_text(errors='replace')[-3000:]}")
@@ -160,7 +151,7 @@ def test_an_approval_reaches_the_chart_within_ten_seconds(processes, people, mak
                              rationale="It is a university lab", evidence_link="https://example.org/about")
     started = time.monotonic()
     approve(change_request, people.reviewer)
-    after = wait_for(lambda: (doc := chart_json()) and doc["generated_at"] != before["generated_at"] and doc, 10)
+    after = wait_until(lambda: (doc := chart_json()) and doc["generated_at"] != before["generated_at"] and doc, 10)
     elapsed = time.monotonic() - started
     assert after, "the chart did not change within 10 s of the approval"
     assert slice_counts(after) == {"Academic": 3}
@@ -187,7 +178,7 @@ def test_a_burst_of_100_approvals_gives_at_most_two_runs(processes, people):
         approve(change_request, people.reviewer)
     burst = time.monotonic() - started
 
-    assert wait_for(outbox_drained, 30, 0.2), "the outbox was not consumed"
+    assert wait_until(outbox_drained, 30, 0.2), "the outbox was not consumed"
     time.sleep(1.5)  # a late second run would show up now
     runs = ChartRun.objects.filter(id__gt=last_run)
     working = runs.exclude(status=ChartRun.Status.NOTHING_TO_DO)
@@ -241,7 +232,7 @@ def test_changes_made_while_redis_is_down_are_caught_up_by_the_sweep(processes, 
     assert chart_json() == before  # no run was requested
 
     # Redis is back for everyone; nobody does anything: the beat sweep catches up.
-    after = wait_for(lambda: (doc := chart_json()) and doc != before and doc, 20, 0.2)
+    after = wait_until(lambda: (doc := chart_json()) and doc != before and doc, 20, 0.2)
     assert after and slice_counts(after) == {"Academic": 1}
     assert ChartRun.objects.filter(trigger="sweep", status=ChartRun.Status.SUCCEEDED).exists()
     assert not pending.exists()
@@ -262,7 +253,7 @@ def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(proce
         make_ai_model("Second model", performance_class="latest", release_date=datetime.date(2025, 2, 1),
                       organisation=make_organisation("Second Lab", country="FR", sector=vocab.Sector.ACADEMIC))
         record_data_change("second model added")
-    running = wait_for(lambda: ChartRun.objects.filter(status=ChartRun.Status.RUNNING).first(), 10, 0.005)
+    running = wait_until(lambda: ChartRun.objects.filter(status=ChartRun.Status.RUNNING).first(), 10, 0.005)
     assert running, "no run started"
     time.sleep(0.2)  # let it write some files
     processes.kill(worker)
@@ -276,7 +267,7 @@ def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(proce
     # A new worker gets the unacknowledged message back (acks_late) and redoes the run.
     time.sleep(3)
     processes.worker(quick_redelivery)
-    after = wait_for(lambda: (doc := chart_json()) and doc != before["academic-share"] and doc, 30, 0.2)
+    after = wait_until(lambda: (doc := chart_json()) and doc != before["academic-share"] and doc, 30, 0.2)
     assert after and after["total"] == 2
     redo = ChartRun.objects.filter(status=ChartRun.Status.SUCCEEDED, pk__gt=running.pk).get()
     assert redo.trigger == "changes" and redo.changes_claimed == 1

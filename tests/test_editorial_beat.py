@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from curation.editorial import services
 from curation.models import Post, PostStatus
+from curation.operations.drills.harness import wait_until
 from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,15 +32,6 @@ pytestmark = [
     pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _wait_for(predicate, timeout: float, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 @pytest.fixture
@@ -66,7 +58,7 @@ def celery_processes(require_postgres, require_redis, settings, tmp_path):
             stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         started.append(proc)
-        ready = _wait_for(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30)
+        ready = wait_until(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30)
         assert ready and proc.poll() is None, f"{name} did not start:\n{log_path.read_text(errors='replace')[-3000:]}"
         return log_path
 
@@ -92,11 +84,11 @@ def test_beat_publishes_a_scheduled_post_at_its_time(celery_processes, make_post
 
     worker_log = celery_processes()
     # Beat fires every second; before publish_at the post stays scheduled.
-    assert _wait_for(lambda: "publish_scheduled_posts" in worker_log.read_text(errors="replace"), 20)
+    assert wait_until(lambda: "publish_scheduled_posts" in worker_log.read_text(errors="replace"), 20)
     if timezone.now() < publish_at - datetime.timedelta(seconds=1):
         assert not Post.objects.public().exists()
 
-    assert _wait_for(lambda: Post.objects.public().filter(pk=due.pk).exists(), 30), worker_log.read_text()[-3000:]
+    assert wait_until(lambda: Post.objects.public().filter(pk=due.pk).exists(), 30), worker_log.read_text()[-3000:]
     assert timezone.now() >= publish_at
     due.refresh_from_db()
     later.refresh_from_db()
