@@ -32,7 +32,7 @@ def error_response(request, status: int, message: str, *, field: str | None = No
     """An error page or JSON body with `message` (a sentence a person can act on)."""
     if wants_json(request):
         return JsonResponse(error_body(message, field), status=status)
-    template = loader.get_template("error.html")
+    template = loader.get_template("curation/error.html")
     html = template.render({"status": status, "title": TITLES.get(status, "Error"), "message": message})
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 

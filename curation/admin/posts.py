@@ -152,7 +152,7 @@ class PostStatusChangeInline(admin.TabularInline):
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     form = PostForm
-    change_form_template = "editorial/admin/post_change_form.html"
+    change_form_template = "curation/editorial/admin/post_change_form.html"
     list_display = ["title", "kind", "status", "date", "publish_at", "updated_at"]
     list_filter = ["kind", "status", "tags"]
     search_fields = ["title", "description", "body", "author_names"]
@@ -269,7 +269,7 @@ class PostAdmin(admin.ModelAdmin):
             "revisions": revisions, "diff": diff, "older": older, "newer": newer,
             "can_restore": self.has_change_permission(request, post),
         }
-        return TemplateResponse(request, "editorial/admin/post_revisions.html", context)
+        return TemplateResponse(request, "curation/editorial/admin/post_revisions.html", context)
 
     def restore_view(self, request, pk, number):
         if request.method != "POST":

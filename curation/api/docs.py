@@ -136,6 +136,6 @@ def docs(request):
         for name, node in sorted(schema.get("components", {}).get("schemas", {}).items())
         if node.get("properties")
     ]
-    return render(request, "api/docs.html", {
+    return render(request, "curation/api/docs.html", {
         "info": schema.get("info", {}), "groups": operations(schema), "components": components,
     })

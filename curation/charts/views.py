@@ -26,7 +26,7 @@ VERSIONED_MAX_AGE = 365 * 24 * 3600
 
 @require_safe
 def chart_index(request):
-    return render(request, "charts/index.html", {"charts": published_charts()})
+    return render(request, "curation/charts/index.html", {"charts": published_charts()})
 
 
 # Files, not pages: an SVG opened on its own runs no script and loads nothing; it keeps the inline

@@ -2,7 +2,7 @@
 building blocks of the site's pages (notes, people, the home page's landing and spotlight,
 latest news and guides, partners, contribution call, data version).
 
-Each embed renders through a template under `templates/editorial/embeds/`, so its parameters
+Each embed renders through a template under `curation/templates/curation/editorial/embeds/`, so its parameters
 are escaped by Django's autoescaping. A problem (unknown chart key, bad filter, missing picture)
 is returned rather than raised: the editor sees it in preview, publishing is refused until it is
 fixed, and the public page shows nothing broken.
@@ -204,14 +204,14 @@ def _index_embed(directive, *, post=None) -> EmbedOutcome:
     if as_of is not None:
         query["as_of"] = as_of.isoformat()
     html = render_to_string(
-        f"editorial/embeds/index_{view}.html",
+        f"curation/editorial/embeds/index_{view}.html",
         {"rows": rows, "dimensions": dimensions, "more": more, "query": query.urlencode(), "as_of": as_of,
          "grade_legend": queries.grade_legend()},
     )
     if show_filters == "show":
         # Upstream's full index (`:the-index` without hideFilters) offers its filters: here they
         # lead to the index page, which filters, sorts and pages the whole list.
-        html = render_to_string("editorial/embeds/index_filters.html", {"form": filterset.form}) + html
+        html = render_to_string("curation/editorial/embeds/index_filters.html", {"form": filterset.form}) + html
     return EmbedOutcome(html=html, problem=problem)
 
 
@@ -225,7 +225,7 @@ def _byline_embed(directive, *, post=None) -> EmbedOutcome:
         return EmbedOutcome(problem="byline embed takes no parameters")
     if post is None:
         return EmbedOutcome()
-    return EmbedOutcome(html=render_to_string("editorial/embeds/byline.html", {"post": post}))
+    return EmbedOutcome(html=render_to_string("curation/editorial/embeds/byline.html", {"post": post}))
 
 
 # --- pictures -------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def _image_embed(directive, *, post=None) -> EmbedOutcome:
         return EmbedOutcome(problem=f"image {name!r} is not in the image library (upload it under Images)")
     alt = directive.options.get("alt", image.alt_text).strip()
     picture = _picture(image, alt=alt)
-    html = render_to_string("editorial/embeds/image.html", {
+    html = render_to_string("curation/editorial/embeds/image.html", {
         "picture": picture, "image": image, "caption": directive.options.get("caption", image.caption),
     })
     if not alt:
@@ -284,13 +284,13 @@ def _person_embed(directive, *, post=None) -> EmbedOutcome:
         else:
             picture = _picture(image, alt=name or image.alt_text, target_width=320, sizes="8rem")
     initials = "".join(part[0] for part in name.split()[:2]).upper()
-    html = render_to_string("editorial/embeds/person_open.html", {"name": name, "picture": picture, "initials": initials})
+    html = render_to_string("curation/editorial/embeds/person_open.html", {"name": name, "picture": picture, "initials": initials})
     return EmbedOutcome(html=html, closing_html="</div></div>", problem=problem)
 
 
 def _landing_embed(directive, *, post=None) -> EmbedOutcome:
     problem = _unknown_parameters(directive, {"title"})
-    html = render_to_string("editorial/embeds/landing_open.html", {"title": directive.options.get("title", "")})
+    html = render_to_string("curation/editorial/embeds/landing_open.html", {"title": directive.options.get("title", "")})
     return EmbedOutcome(html=html, closing_html="</div></section>", problem=problem)
 
 
@@ -299,7 +299,7 @@ def _spotlight_embed(directive, *, post=None) -> EmbedOutcome:
 
     problem = _unknown_parameters(directive, set())
     count = queries.index_queryset().count()
-    closing = render_to_string("editorial/embeds/spotlight_close.html", {"count": count})
+    closing = render_to_string("curation/editorial/embeds/spotlight_close.html", {"count": count})
     return EmbedOutcome(
         html='<section class="embed-spotlight"><div class="spotlight-columns"><div class="spotlight-main">',
         closing_html=closing, slots={"right": '</div><div class="spotlight-side">'}, problem=problem,
@@ -323,7 +323,7 @@ def _latest_embed(kind: str):
             return EmbedOutcome(problem=f"{directive.name} embed: limit {directive.options['limit']!r} is not a number from 1 to 20")
         posts = services.latest_published(kind, limit=limit)
         heading = {PostKind.NEWS: "Latest news", PostKind.GUIDE: "Latest guides"}[kind]
-        return EmbedOutcome(html=render_to_string("editorial/embeds/latest.html", {
+        return EmbedOutcome(html=render_to_string("curation/editorial/embeds/latest.html", {
             "posts": posts, "heading": heading, "kind": kind, "all_label": "news" if kind == PostKind.NEWS else "guides",
             "list_url": "/news/" if kind == PostKind.NEWS else "/guides/",
         }))
@@ -342,7 +342,7 @@ def _logos_embed(group: str):
         ]
         if not logos:
             return EmbedOutcome(problem=problem)  # nothing to show until editors add logos
-        return EmbedOutcome(html=render_to_string("editorial/embeds/logos.html", {
+        return EmbedOutcome(html=render_to_string("curation/editorial/embeds/logos.html", {
             "logos": logos, "heading": SiteLogo.Group(group).label, "group": group,
         }), problem=problem)
 
@@ -354,7 +354,7 @@ def _contribute_embed(directive, *, post=None) -> EmbedOutcome:
     from curation.public import queries
 
     problem = _unknown_parameters(directive, {"text"})
-    return EmbedOutcome(html=render_to_string("editorial/embeds/contribute.html", {
+    return EmbedOutcome(html=render_to_string("curation/editorial/embeds/contribute.html", {
         "text": directive.options.get("text") or "Is this information not up to date?",
         "updated": queries.index_last_updated(),
         "contribute_url": services.page_url("contribute"),
@@ -378,7 +378,7 @@ def _button_embed(directive, *, post=None) -> EmbedOutcome:
     problem = problem or check_link(link)
     if problem:
         return EmbedOutcome(problem=f"button embed: {problem}")
-    return EmbedOutcome(html=render_to_string("editorial/embeds/button.html", {"link": link, "text": text}))
+    return EmbedOutcome(html=render_to_string("curation/editorial/embeds/button.html", {"link": link, "text": text}))
 
 
 VERSION_SOURCES = {"data": "the index data", "website": "the site's content"}
@@ -396,7 +396,7 @@ def _versionlink_embed(directive, *, post=None) -> EmbedOutcome:
         when, link = queries.index_last_updated(), "/models/"
     else:
         when, link = services.content_last_updated(), "/news/"
-    return EmbedOutcome(html=render_to_string("editorial/embeds/versionlink.html", {
+    return EmbedOutcome(html=render_to_string("curation/editorial/embeds/versionlink.html", {
         "when": when, "link": link, "what": VERSION_SOURCES[repo],
     }).strip(), problem=problem)
 
@@ -404,7 +404,7 @@ def _versionlink_embed(directive, *, post=None) -> EmbedOutcome:
 def _appear_embed(directive, *, post=None) -> EmbedOutcome:
     problem = _unknown_parameters(directive, {"text"}, positional=1)
     text = directive.options.get("text") or (directive.positional[0] if directive.positional else "")
-    return EmbedOutcome(html=render_to_string("editorial/embeds/appear.html", {"text": text}).strip(), problem=problem)
+    return EmbedOutcome(html=render_to_string("curation/editorial/embeds/appear.html", {"text": text}).strip(), problem=problem)
 
 
 def _gradient_embed(directive, *, post=None) -> EmbedOutcome:

@@ -322,7 +322,7 @@ def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
         if outcome.problem and preview:
             # The box comes before whatever the embed could still show (e.g. the models found).
             box = render_to_string(
-                "editorial/embeds/error.html",
+                "curation/editorial/embeds/error.html",
                 {"problem": outcome.problem, "line": directive.line, "source": directive.source,
                  "inline": kind == "inline"},
             )

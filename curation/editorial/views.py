@@ -25,7 +25,7 @@ def post_list(request, kind: str):
     # Only tags of published posts exist for readers: a draft's tag is not even named.
     tag = get_object_or_404(tags, slug=tag_slug) if tag_slug else None
     page = Paginator(services.published_posts(kind, tag=tag_slug), POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "editorial/post_list.html", {
+    return render(request, "curation/editorial/post_list.html", {
         "kind": kind, "heading": KIND_HEADINGS[kind], "page": page, "tag": tag, "tags": tags,
         "feed_url": reverse("editorial:feed-news" if kind == PostKind.NEWS else "editorial:feed-guides"),
     })
@@ -37,7 +37,7 @@ def render_post_page(request, post: Post, *, preview: bool = False, show_problem
     rendered = render_markdown(post.body, post=post, preview=show_problems)
     is_page = post.kind == PostKind.PAGE
     share_image, share_image_alt = services.share_image(post)
-    response = render(request, "editorial/post_detail.html", {
+    response = render(request, "curation/editorial/post_detail.html", {
         "post": post, "body": rendered.html, "problems": rendered.problems if show_problems else [],
         "preview": preview, "has_byline_embed": "{% byline" in post.body, "is_page": is_page,
         # The home page's landing block carries its own heading, and a page may start with its own.

@@ -70,7 +70,7 @@ def chart_embed(request, key):
     chart = get_chart(key)
     if chart is None:
         raise Http404(f"No chart “{key}” (unknown key, or not generated yet).")
-    return render(request, "charts/embed.html", {"chart": chart})
+    return render(request, "curation/charts/embed.html", {"chart": chart})
 
 
 @require_safe
@@ -84,7 +84,7 @@ def index_embed(request):
     errors = filterset.form.errors if not filterset.is_valid() else {}
     total = models.count()
     rows = queries.build_rows(models[:EMBED_INDEX_ROWS], columns)
-    return render(request, "public/embed_index.html", {
+    return render(request, "curation/public/embed_index.html", {
         "rows": rows, "columns": columns, "total": total, "errors": errors,
         "query_string": request.GET.urlencode(), "grade_legend": grade_legend(),
     }, status=400 if errors else 200)

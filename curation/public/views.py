@@ -82,7 +82,7 @@ def home(request):
     columns = queries.registry_columns()
     top = queries.build_rows(queries.index_queryset()[:10], columns)
     share_image, share_image_alt = queries.share_image()
-    return render(request, "public/home.html", {
+    return render(request, "curation/public/home.html", {
         "share_image": share_image, "share_image_alt": share_image_alt,
         "headline": queries.headline_numbers(columns),
         "top_rows": top,
@@ -131,7 +131,7 @@ def model_index(request):
     rows = queries.build_rows(page.object_list, columns, evidence=True) if as_of is None else list(page.object_list)
     view_mode = "grid" if request.GET.get("view") == "grid" else "table"
     show_downloads = _shows_downloads(request, rows)
-    return render(request, "public/model_index.html", {
+    return render(request, "curation/public/model_index.html", {
         "show_downloads": show_downloads,
         "column_count": 5 + int(show_downloads) + len(columns.categories) + len(columns.dimensions),
         "filterset": filterset,
@@ -171,7 +171,7 @@ def model_detail(request, slug):
     adoption, repositories = model_adoption(model)
     grouped = queries.model_cells(model, columns)
     evidenced, applicable = queries.evidence_coverage(grouped)
-    return render(request, "public/model_detail.html", {
+    return render(request, "curation/public/model_detail.html", {
         "evidenced": evidenced, "applicable": applicable,
         "adoption": adoption,
         "repositories": repositories,
@@ -205,7 +205,7 @@ def organisation_index(request):
     filterset = OrganisationFilter(request.GET, queries.public_organisations())
     paginator = Paginator(filterset.qs, 100)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "public/organisation_index.html", {
+    return render(request, "curation/public/organisation_index.html", {
         "filterset": filterset, "form": filterset.form, "page": page, "paginator": paginator,
     })
 
@@ -224,7 +224,7 @@ def organisation_detail(request, slug):
         if row.model.classification().is_classified_apart:
             apart.append(row.model)
     adoption = group_adoption(queries.organisation_models(organisation))
-    return render(request, "public/organisation_detail.html", {
+    return render(request, "curation/public/organisation_detail.html", {
         "adoption": adoption,
         "adoption_sparkline": sparkline_svg(adoption.monthly, label="Hugging Face downloads per month"),
         "organisation": organisation, "rows": rows, "columns": columns, "classified_apart": apart,
@@ -292,7 +292,7 @@ def compare(request):
     chosen = [row.model.name for row in rows] + [term for term in slugs if term in unknown]
     # One field per chosen model and two more to add, at least four, at most the maximum.
     fields = (chosen + [""] * COMPARE_MAX)[:max(4, min(COMPARE_MAX, len(chosen) + 2))]
-    return render(request, "public/compare.html", {
+    return render(request, "curation/public/compare.html", {
         "rows": rows, "columns": columns, "errors": errors, "slugs": slugs, "fields": fields,
         "withdrawn": [row.model for row in rows if row.model.is_withdrawn],
         "choices": _compare_choices(),

@@ -6,7 +6,7 @@ from curation.charts.publish import get_chart
 register = template.Library()
 
 
-@register.inclusion_tag("charts/figure.html")
+@register.inclusion_tag("curation/charts/figure.html")
 def chart_figure(key, caption=""):
     """The newest version of a chart as <figure>; a quiet placeholder for an unknown key."""
     return {"key": key, "chart": get_chart(str(key)), "caption": caption}

@@ -10,7 +10,7 @@ register = template.Library()
 PAGE_ONLY_PARAMETERS = ("page", "per_page", "view", "as_of")
 
 
-@register.inclusion_tag("public/_embed_snippet.html", takes_context=True)
+@register.inclusion_tag("curation/public/_embed_snippet.html", takes_context=True)
 def embed_snippet(context, what: str, path: str, title: str, height: int = 600):
     """An <iframe> code block for `path` on this site (absolute address), titled `title`."""
     return {"what": what, "url": context["request"].build_absolute_uri(path), "title": title, "height": height}
@@ -31,7 +31,7 @@ def chart_embed_path(key: str) -> str:
     return reverse("public:chart_embed", args=[key])
 
 
-@register.inclusion_tag("public/_cite_this.html", takes_context=True)
+@register.inclusion_tag("curation/public/_cite_this.html", takes_context=True)
 def cite_this(context, model=None):
     """The "Cite this" block: the index's citation, or `model`'s, in BibTeX, RIS and CSL-JSON, with
     links to the same as downloads; a model's block also gives its badge."""
