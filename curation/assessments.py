@@ -2,7 +2,7 @@
 grades and scores of many models at once."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Aggregate, CharField, Value

@@ -9,7 +9,8 @@ numbers: only text is touched.
 from __future__ import annotations
 
 import csv
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -378,6 +378,11 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 __all__ = [
-    "AIModelFilter", "OrganisationFilter", "parse_period", "annotate_organisation_aggregates",
-    "GRADE_FILTER_PREFIX", "CATEGORY_ORDER_PREFIX", "DIMENSION_ORDER_PREFIX",
+    "CATEGORY_ORDER_PREFIX",
+    "DIMENSION_ORDER_PREFIX",
+    "GRADE_FILTER_PREFIX",
+    "AIModelFilter",
+    "OrganisationFilter",
+    "annotate_organisation_aggregates",
+    "parse_period",
 ]

@@ -13,7 +13,7 @@ Pure functions, no database access.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from curation import weblinks
 

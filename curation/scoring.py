@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from curation.vocab import ASSESSED_GRADES, GRADE_POINTS, Grade
 

@@ -25,7 +25,8 @@ import datetime
 import re
 from fractions import Fraction
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db.models import Count, Q
 from django.http import QueryDict

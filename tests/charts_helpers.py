@@ -36,7 +36,7 @@ def build_demo_index(make_organisation, make_ai_model):
         "draft": make_organisation("Draft Org", country="FR", is_public=False),
     }
     d = datetime.date
-    open_source = {ref: "open" for ref in OPEN_SOURCE_REFS}
+    open_source = dict.fromkeys(OPEN_SOURCE_REFS, "open")
     rows = [
         # (organisation, performance class, release date, types, grades)
         ("uva", "latest", d(2024, 3, 1), "text", {**open_source, "weights_endmodel": "open"}),

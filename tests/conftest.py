@@ -22,6 +22,16 @@ HISTORY_BUNDLE = SHARED_DATA / "main-database-history.bundle"
 
 REQUIRE_SERVICES = os.environ.get("OSAI_REQUIRE_SERVICES") == "1"
 
+# Fixtures shared by several test modules, available to every test without importing them (an
+# imported fixture is a name a test's argument shadows, which linters rightly flag).
+pytest_plugins = [
+    "tests.accessibility_fixtures",
+    "tests.adoption_fixtures",
+    "tests.editorial_fixtures",
+    "tests.reader_fixtures",
+    "tests.review_fixtures",
+]
+
 
 def _missing(reason: str):
     if REQUIRE_SERVICES:

@@ -1,6 +1,6 @@
 """Fixtures of the editorial tests: one account per role, and a post factory.
 
-Import the fixtures you need into a test module (`from tests.editorial_fixtures import ...`).
+tests/conftest.py registers this module as a plugin: every test may ask for its fixtures.
 """
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def _withdrawn_like(model):
     withdrawn = AIModel.objects.create(
         name="OLMo 7B Instruct", slug="olmo-7b-instruct", upstream_filename="olmo-7b-instruct.yaml",
         organisation=model.organisation, types=model.types, is_public=False,
-        removed_upstream_at=datetime.datetime(2025, 3, 4, 13, 16, tzinfo=datetime.timezone.utc),
+        removed_upstream_at=datetime.datetime(2025, 3, 4, 13, 16, tzinfo=datetime.UTC),
     )
     Assessment.objects.bulk_create(
         Assessment(ai_model=withdrawn, dimension_id=a.dimension_id, grade=a.grade, links=a.links, notes=a.notes)

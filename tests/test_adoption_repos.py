@@ -11,7 +11,6 @@ from curation.review import services
 from curation.review.errors import ValidationFailed
 
 from .interchange_files import model_file
-from .review_fixtures import people  # noqa: F401
 
 
 @pytest.mark.parametrize("url, expected", [

@@ -16,7 +16,6 @@ from curation.charts import palette
 from curation.charts.catalogue import catalogue
 from curation.charts.render import figure
 from tests.charts_helpers import build_demo_index
-from tests.test_adoption_charts import adoption_index  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,6 @@ from curation.operations.drills.harness import wait_until
 from curation.datachanges import record_data_change
 from curation.models import AIModel, ChartRun, ChartVersion, DataChange
 from curation.review.services import approve, propose
-from tests.review_fixtures import people  # noqa: F401  (fixture: one user per role)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

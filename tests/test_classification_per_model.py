@@ -18,7 +18,6 @@ from curation.review import services
 from .charts_helpers import build_demo_index, expected_pie, pie_counts
 from .conftest import SHARED_DATABASE
 from .interchange_files import model_file
-from .review_fixtures import people  # noqa: F401
 
 BAAI = ["AltDiffusion.yaml", "AquilaChat.yaml", "AquilaCode.yaml", "Infinity-Instruct.yaml", "NOVA Video.yaml",
         "OmniGen.yaml"]

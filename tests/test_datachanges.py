@@ -14,10 +14,9 @@ pytestmark = pytest.mark.django_db
 def test_outbox_row_rolls_back_with_the_change_it_records():
     from django.db import transaction
 
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            record_data_change("test: will roll back")
-            raise RuntimeError("the change failed")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_data_change("test: will roll back")
+        raise RuntimeError("the change failed")
     assert not DataChange.objects.filter(reason="test: will roll back").exists()
 
 

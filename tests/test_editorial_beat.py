@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -24,7 +23,6 @@ from django.utils import timezone
 from curation.editorial import services
 from curation.models import Post, PostStatus
 from curation.operations.drills.harness import wait_until
-from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,6 @@ from curation.editorial import services
 from curation.editorial.importer import import_pages
 from curation.models import Post, PostKind
 from tests.conftest import save_screenshot
-from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 from tests.test_editorial_rendering import XSS_CORPUS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,6 @@ import pytest
 from curation.editorial import components
 from curation.editorial.importer import convert_body
 from curation.editorial.rendering import render_markdown
-from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 
 
 class Recorder(components.ConversionContext):

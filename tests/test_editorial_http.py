@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from curation.editorial import services
 from curation.models import Post, PostKind, PostStatus
-from tests.editorial_fixtures import ROLE_NAMES, editor, make_post, role_users  # noqa: F401
+from tests.editorial_fixtures import ROLE_NAMES
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from curation.editorial import services
 from curation.models import Post, PostStatus, PostStatusChange
-from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

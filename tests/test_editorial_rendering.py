@@ -6,7 +6,6 @@ import re
 import pytest
 
 from curation.editorial.rendering import parse_directive, render_markdown, sanitise
-from tests.editorial_fixtures import make_post, role_users  # noqa: F401
 
 # Payloads that must never survive as executable markup. Each sets window.__xss or alerts.
 XSS_CORPUS = [

@@ -9,7 +9,6 @@ from django.utils import timezone
 from curation.editorial import services
 from curation.editorial.errors import EditorialPermissionDenied, IllegalTransition, InvalidPost
 from curation.models import DataChange, Post, PostKind, PostStatus, PostStatusChange
-from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

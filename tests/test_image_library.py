@@ -14,7 +14,6 @@ from curation.editorial import images, services
 from curation.editorial.errors import EmbedProblems
 from curation.editorial.rendering import render_markdown
 from curation.models import Image, PostKind
-from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,6 @@
 """Following upstream over time: re-imports never silently revert a change approved in review."""
 from __future__ import annotations
 
-import pytest
 from django.core.management import call_command
 
 from curation.history import public_changelog
@@ -10,7 +9,7 @@ from curation.models import AIModel, Assessment, ChangeRequest
 from curation.review import services
 
 from .interchange_files import model_file
-from .review_fixtures import new_grade, people  # noqa: F401
+from .review_fixtures import new_grade
 
 
 def _grade(model, ref):

@@ -62,8 +62,8 @@ def _upstream_could_list(files: dict[str, str]) -> bool:
 
 
 def _end_of_utc_day(moment: datetime.datetime) -> datetime.datetime:
-    day = moment.astimezone(datetime.timezone.utc).date()
-    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.timezone.utc)
+    day = moment.astimezone(datetime.UTC).date()
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -124,11 +124,11 @@ def test_replaying_every_commit_lists_each_snapshot_as_upstream_did(client, db, 
     reports = import_git_history(history_repo, after_commit=after)
     assert len(reports) == 678 and len(checked) == CHECKS
     first, last = checked[0].date, checked[-1].date
-    assert first < datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc) < last
+    assert first < datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC) < last
 
     # Each change is dated by its commit, and says which commit it came from.
     entry = HistoryEntry.objects.filter(import_run__isnull=False).order_by("applied_at").first()
-    assert entry.applied_at < datetime.datetime(2024, 12, 1, tzinfo=datetime.timezone.utc)
+    assert entry.applied_at < datetime.datetime(2024, 12, 1, tzinfo=datetime.UTC)
     assert entry.rationale.startswith("Imported from upstream commit ")
     assert RegistryVersion.objects.count() > 1
 

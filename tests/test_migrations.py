@@ -10,6 +10,6 @@ def test_models_and_migrations_agree():
     out = StringIO()
     try:
         call_command("makemigrations", "curation", "--check", "--dry-run", stdout=out)
-    except SystemExit as exit_:
+    except SystemExit:
         pytest.fail(f"models changed without a migration:\n{out.getvalue()}")
     assert "No changes detected" in out.getvalue()

@@ -17,7 +17,6 @@ from curation import datachanges
 from curation.models import DataChange
 from curation.review.services import approve, propose
 
-from .review_fixtures import graded_model, people  # noqa: F401
 
 READER_URLS = ["/", "/models/", "/models/graded-model/", "/organisations/", "/charts/", "/models.csv",
                "/models.json", "/api/v1/models/", "/api/v1/models/graded-model/", "/api/v1/organisations/"]

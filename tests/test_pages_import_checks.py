@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image as PillowImage
 
 from curation.editorial.importer import import_pages
-from curation.models import Image, MenuItem, Post, PostKind, SiteSettings
+from curation.models import Image, MenuItem, Post, SiteSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_internal_links_resolve_or_are_reported_with_file_and_line(site_folder):
 def test_a_link_to_a_withdrawn_model_resolves_and_drafts_or_unknown_models_are_reported(site_folder, make_ai_model):
     import datetime
 
-    withdrawn_on = datetime.datetime(2025, 3, 4, tzinfo=datetime.timezone.utc)
+    withdrawn_on = datetime.datetime(2025, 3, 4, tzinfo=datetime.UTC)
     make_ai_model("Old model", upstream_filename="old-model.yaml", is_public=False, removed_upstream_at=withdrawn_on)
     make_ai_model("Hidden model", upstream_filename="hidden.yaml", is_public=False)
     write(site_folder, "news/old.md", "\n".join([

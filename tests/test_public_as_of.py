@@ -10,7 +10,7 @@ from curation.models import AIModel, HistoryEntry
 from curation.public.as_of import rebuild_index
 from curation.review.services import delete_entry, edit_directly
 
-PAST = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+PAST = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 BEFORE_CHANGES = "2026-01-01"  # after the models were made (PAST), before today's changes
 
 

@@ -34,14 +34,14 @@ def reader_data(make_ai_model, make_organisation, registry):
     active = [d.ref for d in registry if d.is_active]
     lab = make_organisation("Open Lab")
     corp = make_organisation("Closed Corp")
-    make_ai_model("Open Coder", grades={ref: "open" for ref in active}, organisation=lab, types="text,code",
+    make_ai_model("Open Coder", grades=dict.fromkeys(active, "open"), organisation=lab, types="text,code",
                   performance_class="latest", base_model_name="Coder base",
                   release_date=datetime.date(2025, 3, 1), link="https://example.org/open-coder")
-    make_ai_model("Half Coder", grades={ref: "partial" for ref in active[:6]}, organisation=corp,
+    make_ai_model("Half Coder", grades=dict.fromkeys(active[:6], "partial"), organisation=corp,
                   types="code", performance_class="latest", link="https://example.org/half-coder")
-    make_ai_model("Old Coder", grades={ref: "open" for ref in active[:3]}, organisation=lab, types="code",
+    make_ai_model("Old Coder", grades=dict.fromkeys(active[:3], "open"), organisation=lab, types="code",
                   performance_class="limited")
-    make_ai_model("Chatty", grades={ref: "open" for ref in active[:8]}, organisation=corp, types="text",
+    make_ai_model("Chatty", grades=dict.fromkeys(active[:8], "open"), organisation=corp, types="text",
                   performance_class="latest")
     make_ai_model("Painter", organisation=corp, types="image", performance_class="full")
     yield

@@ -31,7 +31,7 @@ def catalogue(make_ai_model, make_organisation, registry):
     tiger = make_organisation("Tiger Lab", country="CN", big_tech_bloc=vocab.BigTechBloc.CHINESE_AI_TIGER)
     hidden_org = make_organisation("Hidden Org", is_public=False)
     active = [d.ref for d in registry if d.is_active]
-    olmo = make_ai_model("OLMo", grades={ref: "open" for ref in active}, organisation=uni,
+    olmo = make_ai_model("OLMo", grades=dict.fromkeys(active, "open"), organisation=uni,
                          performance_class="full", base_model_name="OLMo base", link="https://example.org/olmo",
                          release_date=datetime.date(2024, 2, 1), release_date_precision="month")
     qwen = make_ai_model("Qwen", grades={"weights_basemodel": "open", "licenses": "partial"}, organisation=tiger,
@@ -39,7 +39,7 @@ def catalogue(make_ai_model, make_organisation, registry):
                          link="https://example.org/qwen")
     qwen_chat = make_ai_model("Qwen Chat", grades={"weights_basemodel": "open"}, organisation=tiger,
                               performance_class="latest", base_model_name="Qwen base")
-    draft = make_ai_model("Secret Draft", grades={ref: "open" for ref in active}, organisation=uni, is_public=False)
+    draft = make_ai_model("Secret Draft", grades=dict.fromkeys(active, "open"), organisation=uni, is_public=False)
     hidden = make_ai_model("Hidden Org Model", organisation=hidden_org)
     # Qwen's base-model data is not assessed yet; OLMo's end-model weights carry evidence.
     Assessment.objects.filter(ai_model=qwen, dimension__ref="datasources_basemodel").update(

@@ -179,9 +179,8 @@ def test_version_memo_sees_own_changes_at_once_and_others_after_it_expires(
     assert client.get("/models/")[CACHE_STATUS_HEADER] == "hit"
 
     # A change committed in this process: the next page is fresh at once.
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            record_data_change("test: own change")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        record_data_change("test: own change")
     assert client.get("/models/")[CACHE_STATUS_HEADER] == "miss"
 
     # A change committed elsewhere only moves the shared version: seen once the memo expires.

@@ -6,30 +6,13 @@ import json
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, _missing, save_screenshot
-from tests.reader_fixtures import real_site  # noqa: F401
+from tests.accessibility_fixtures import axe_violations
+from tests.conftest import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ("home", "index", "index-grid", "model", "compare", "charts", "news-list", "news", "guide", "withdrawn",
          "compare-withdrawn")
-
-
-@pytest.fixture
-def axe_source():
-    if not AXE.exists():
-        _missing(f"{AXE} is missing (npm ci installs axe-core from package.json)")
-    return AXE.read_text(encoding="utf-8")
-
-
-def _violations(page, axe_source) -> list[str]:
-    page.evaluate(axe_source)
-    result = page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
-    return [
-        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:5])}"
-        for v in json.loads(result)
-    ]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -40,7 +23,7 @@ def test_no_accessibility_violations(live_server, real_site, chromium, axe_sourc
     try:
         for name in PAGES:
             page.goto(f"{live_server.url}{real_site['pages'][name]}")
-            violations = _violations(page, axe_source)
+            violations = axe_violations(page, axe_source)
             if violations:
                 found[name] = violations
                 save_screenshot(page, f"axe-{scheme}-{name}")

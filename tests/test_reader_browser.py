@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import save_screenshot
-from tests.reader_fixtures import real_site  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

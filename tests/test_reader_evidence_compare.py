@@ -10,7 +10,7 @@ import pytest
 from curation import vocab
 from curation.models import Assessment
 from curation.review import services as review
-from tests.review_fixtures import new_grade, people  # noqa: F401
+from tests.review_fixtures import new_grade
 
 pytestmark = pytest.mark.django_db
 

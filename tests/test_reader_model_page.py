@@ -11,8 +11,7 @@ import pytest
 from curation.editorial import services as editorial
 from curation.models import HistoryEntry, PostKind
 from curation.review import services as review
-from tests.editorial_fixtures import make_post, role_users  # noqa: F401
-from tests.review_fixtures import new_grade, people  # noqa: F401
+from tests.review_fixtures import new_grade
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +42,7 @@ def test_model_page_links_the_articles_that_embed_link_or_mention_it(client, mak
 
 
 def _noon(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.timezone.utc)
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
 
 
 def test_score_history_and_last_updated_come_from_the_history(client, make_ai_model, people, registry,

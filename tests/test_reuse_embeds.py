@@ -21,8 +21,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 def models(make_ai_model, registry):
     refs = [d.ref for d in registry]
     return {
-        "open": make_ai_model("Fully Open <LM> & Co", grades={ref: "open" for ref in refs}),
-        "partial": make_ai_model("Halfway", grades={ref: "partial" for ref in refs}),
+        "open": make_ai_model("Fully Open <LM> & Co", grades=dict.fromkeys(refs, "open")),
+        "partial": make_ai_model("Halfway", grades=dict.fromkeys(refs, "partial")),
         "closed": make_ai_model("Shut", grades={}),
     }
 

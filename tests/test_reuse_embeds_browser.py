@@ -15,7 +15,7 @@ from curation.charts import publish
 from curation.datachanges import record_data_change
 from curation.models import AIModel
 from tests.conftest import save_screenshot
-from tests.test_reader_accessibility import _violations, axe_source  # noqa: F401
+from tests.accessibility_fixtures import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +28,9 @@ def embedded_site(settings, tmp_path, monkeypatch, make_organisation, make_ai_mo
     full = publish.catalogue
     monkeypatch.setattr(publish, "catalogue", lambda: {k: v for k, v in full().items() if k == CHART})
     refs = [d.ref for d in registry]
-    make_ai_model("Wide Open", grades={ref: "open" for ref in refs},
+    make_ai_model("Wide Open", grades=dict.fromkeys(refs, "open"),
                   organisation=make_organisation("A University", sector="academic"))
-    make_ai_model("Somewhat Open", grades={ref: "partial" for ref in refs[:6]})
+    make_ai_model("Somewhat Open", grades=dict.fromkeys(refs[:6], "partial"))
     record_data_change("test")
     publish.regenerate_stale()
 
@@ -47,7 +47,7 @@ def other_site(live_server):
 </body></html>""".encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))
@@ -100,7 +100,7 @@ def test_another_site_frames_the_embeds_but_no_other_page(live_server, embedded_
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_embed_pages_have_no_accessibility_violations(live_server, embedded_site, chromium, axe_source, scheme):  # noqa: F811
+def test_embed_pages_have_no_accessibility_violations(live_server, embedded_site, chromium, axe_source, scheme):
     context = chromium.new_context(viewport={"width": 800, "height": 700}, color_scheme=scheme)
     page = context.new_page()
     found = {}
@@ -112,7 +112,7 @@ def test_embed_pages_have_no_accessibility_violations(live_server, embedded_site
             # The iframe code and the citations, opened as a reader opens them.
             page.evaluate("document.querySelectorAll('details.embed-snippet, details.cite-this')"
                           ".forEach(d => { d.open = true; })")
-            violations = _violations(page, axe_source)
+            violations = axe_violations(page, axe_source)
             if violations:
                 found[path] = violations
                 save_screenshot(page, f"axe-embed-{scheme}-{path.strip('/').replace('/', '-')}")

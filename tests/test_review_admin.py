@@ -8,7 +8,7 @@ from django.urls import reverse
 from curation.models import AIModel, ChangeRequest, HistoryEntry
 from curation.review import services
 
-from .review_fixtures import admin_form_data, grade_of, graded_model, new_grade, people  # noqa: F401
+from .review_fixtures import admin_form_data, grade_of
 
 pytestmark = pytest.mark.django_db
 WEIGHTS = "assessment:weights_endmodel"

@@ -8,7 +8,7 @@ import pytest
 from curation.models import ChangeRequest
 
 from .conftest import save_screenshot
-from .review_fixtures import grade_of, graded_model, people  # noqa: F401
+from .review_fixtures import grade_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from curation.models import ChangeRequest, DataChange, HistoryEntry, ReviewEvent
 from curation.review import services
 from curation.review.errors import IllegalTransition
 
-from .review_fixtures import grade_of, graded_model, new_grade, people  # noqa: F401
+from .review_fixtures import grade_of, new_grade
 
 
 @pytest.mark.postgres

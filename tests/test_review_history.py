@@ -12,7 +12,7 @@ from curation.models.history import HistoryIsImmutable
 from curation.review import services
 from curation.review.errors import ValidationFailed
 
-from .review_fixtures import graded_model, new_grade, people  # noqa: F401
+from .review_fixtures import new_grade
 
 pytestmark = pytest.mark.django_db
 WEIGHTS = "assessment:weights_endmodel"

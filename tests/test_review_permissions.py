@@ -10,7 +10,7 @@ from curation.models import ChangeRequest, HistoryEntry, ReviewEvent
 from curation.review import services
 from curation.review.errors import ReviewError
 
-from .review_fixtures import admin_form_data, grade_of, graded_model, new_grade, people  # noqa: F401
+from .review_fixtures import admin_form_data, grade_of, new_grade
 
 pytestmark = pytest.mark.django_db
 

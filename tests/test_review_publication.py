@@ -15,8 +15,7 @@ from curation.models import AIModel, Assessment, ChangeRequest, HistoryEntry, Or
 from curation.review import services
 from curation.review.errors import IllegalTransition, StaleProposal
 
-from .editorial_fixtures import make_post, role_users  # noqa: F401
-from .review_fixtures import new_grade, people  # noqa: F401
+from .review_fixtures import new_grade
 
 pytestmark = pytest.mark.django_db
 WEIGHTS = "assessment:weights_endmodel"

@@ -11,7 +11,7 @@ from curation.models import AIModel, ChangeRequest, DataChange, HistoryEntry, Re
 from curation.review import services
 from curation.review.errors import IllegalTransition, ReviewPermissionDenied, StaleProposal, ValidationFailed
 
-from .review_fixtures import grade_of, graded_model, new_grade, people  # noqa: F401
+from .review_fixtures import grade_of, new_grade
 
 pytestmark = pytest.mark.django_db
 State = ChangeRequest.State

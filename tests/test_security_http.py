@@ -13,7 +13,6 @@ from curation.api.parsers import MAX_DEPTH
 from curation.datachanges import DATA_VERSION_CACHE_KEY, record_data_change
 from curation.models import ChangeRequest
 
-from .review_fixtures import graded_model, people  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

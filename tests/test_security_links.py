@@ -15,7 +15,7 @@ from curation.review.errors import ValidationFailed
 from curation.weblinks import is_http_url
 
 from .interchange_files import model_file
-from .review_fixtures import admin_form_data, graded_model, new_grade, people  # noqa: F401
+from .review_fixtures import admin_form_data, new_grade
 
 SCRIPTS = [
     "javascript:alert(1)", "JavaScript:alert(document.cookie)", " javascript:alert(1)", "java\tscript:alert(1)",

@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 
 from curation.client_address import client_address
 
-from .review_fixtures import people  # noqa: F401
 
 TOKEN_URL = "/api/v1/auth/token/"
 

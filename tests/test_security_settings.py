@@ -12,7 +12,6 @@ import pytest
 from django.urls import reverse
 
 from .conftest import PROJECT_ROOT
-from .review_fixtures import graded_model, people  # noqa: F401
 from .test_settings import SETTINGS_VARIABLES
 
 # The key settings.py carried before: anyone could sign preview links with it.

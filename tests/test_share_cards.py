@@ -111,7 +111,7 @@ def test_a_withdrawn_models_card_says_so(site):
 
     olmo = site["olmo"]
     AIModel.objects.filter(pk=olmo.pk).update(
-        is_public=False, removed_upstream_at=datetime.datetime(2025, 3, 4, tzinfo=datetime.timezone.utc))
+        is_public=False, removed_upstream_at=datetime.datetime(2025, 3, 4, tzinfo=datetime.UTC))
     olmo.refresh_from_db()
     assert share_cards.model_card(olmo).withdrawn_on == "4 March 2025"
 

@@ -4,8 +4,6 @@ the menu, footer and titles coming from the imported data."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -13,7 +11,6 @@ from django.core.management import call_command
 
 from curation.editorial.importer import import_pages
 from curation.models import Image, MenuItem, Post, PostKind, PostStatus, SiteSettings
-from tests.editorial_fixtures import editor, make_post, role_users  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

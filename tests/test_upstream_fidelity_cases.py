@@ -9,7 +9,6 @@ import csv
 import io
 
 import pytest
-import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction

@@ -19,7 +19,7 @@ from curation.public import queries
 pytestmark = pytest.mark.django_db
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "curation" / "demo_data"
-WITHDRAWN_ON = datetime.datetime(2025, 3, 4, 12, tzinfo=datetime.timezone.utc)
+WITHDRAWN_ON = datetime.datetime(2025, 3, 4, 12, tzinfo=datetime.UTC)
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """Admin for curators, reviewers and editors; one module per capability, imported here."""
-from . import posts  # noqa: F401,E402
-from . import catalogue  # noqa: F401,E402
-from . import charts  # noqa: F401,E402
-from . import site  # noqa: F401,E402
+from . import posts  # noqa: F401
+from . import catalogue  # noqa: F401
+from . import charts  # noqa: F401
+from . import site  # noqa: F401
 
-from django.contrib import admin as _admin  # noqa: E402
+from django.contrib import admin as _admin
 
 _admin.site.site_header = "European Open Source AI Index · curation"
 _admin.site.site_title = "OSAI Index curation"

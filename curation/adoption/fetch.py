@@ -27,7 +27,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache

@@ -7,7 +7,7 @@ month touched, in the caller's transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Max

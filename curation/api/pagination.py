@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from collections import OrderedDict
-from urllib.parse import urlencode
 
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,7 +17,7 @@ from django.db.models import F, OrderBy, Q
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination, _positive_int
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
@@ -33,7 +32,7 @@ class _Key:
         self.alias, self.expression, self.descending = alias, expression, descending
         self.nulls_last, self.nullable = nulls_last, nullable
 
-    def reversed(self) -> "_Key":
+    def reversed(self) -> _Key:
         return _Key(self.alias, self.expression, not self.descending, not self.nulls_last, self.nullable)
 
     def order_by(self) -> OrderBy:
@@ -66,7 +65,7 @@ def _is_non_nullable(model, expression) -> bool:
         except Exception:  # an annotation or a relation path: NULLs are possible
             return False
         return not field.null
-    sources = getattr(expression, "get_source_expressions", lambda: [])()
+    sources = getattr(expression, "get_source_expressions", list)()
     return type(expression).__name__ in ("Lower", "Upper") and len(sources) == 1 and _is_non_nullable(model, sources[0])
 
 

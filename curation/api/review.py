@@ -8,7 +8,6 @@ JSON errors: permission 403, state 409, input 400.
 from __future__ import annotations
 
 from django.db.models import Max, Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action

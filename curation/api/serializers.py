@@ -35,7 +35,7 @@ class RegistrySnapshot:
     categories: dict[int, DimensionCategory]
 
     @classmethod
-    def load(cls) -> "RegistrySnapshot":
+    def load(cls) -> RegistrySnapshot:
         dimensions = active_dimensions()
         for dimension in dimensions:
             dimension.spec = dimension_spec(dimension)

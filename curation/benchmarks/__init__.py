@@ -6,9 +6,9 @@ Figures are measured, never asserted: machines are noisy, so targets are read by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
-BENCHMARKS: list["Benchmark"] = []
+BENCHMARKS: list[Benchmark] = []
 
 
 class BenchmarkUnavailable(RuntimeError):

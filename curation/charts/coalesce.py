@@ -12,7 +12,7 @@ In eager mode (no broker) the run happens at once, through the same `regenerate_
 from __future__ import annotations
 
 import datetime
-from typing import Callable
+from collections.abc import Callable
 
 from celery import current_app
 from django.conf import settings

@@ -16,13 +16,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import rc_context  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from curation.charts import palette  # noqa: E402
-from curation.charts.catalogue import HHI  # noqa: E402
-from curation.charts.data import GROUPED_BARS, LINES, PIE, SCATTER, STACKED_BARS, ChartData  # noqa: E402
+from curation.charts import palette
+from curation.charts.catalogue import HHI
+from curation.charts.data import GROUPED_BARS, LINES, PIE, SCATTER, STACKED_BARS, ChartData
 
 # Bump when the drawing changes, so that every chart is re-rendered once.
 RENDER_VERSION = "4"

@@ -707,4 +707,4 @@ def _check_embeds(parsed: list[ParsedPage], report: PagesImportReport) -> None:
             report.embed_problems.append(Issue(page.file, None, problem.describe()))
 
 
-__all__ = ["import_pages", "parse_page", "convert_body", "PageError", "PagesImportReport", "Issue", "HOME_PAGE_SLUG"]
+__all__ = ["HOME_PAGE_SLUG", "Issue", "PageError", "PagesImportReport", "convert_body", "import_pages", "parse_page"]

@@ -34,7 +34,7 @@ class SiteMap:
     _models: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
-    def of_site(cls, planned_posts: dict[tuple[str, str], str], planned_images: set[str]) -> "SiteMap":
+    def of_site(cls, planned_posts: dict[tuple[str, str], str], planned_images: set[str]) -> SiteMap:
         from curation.models import Image
 
         statuses = {(kind, slug): status for kind, slug, status in Post.objects.values_list("kind", "slug", "status")}

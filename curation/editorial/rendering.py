@@ -337,7 +337,7 @@ def _marker(env, index: int, *, inline: bool = False) -> str:
     return f"<p>osai-embed-{env['osai_nonce']}-{index}</p>"
 
 
-def _slot(directive, open_containers) -> "embeds.EmbedOutcome":
+def _slot(directive, open_containers) -> embeds.EmbedOutcome:
     """A divider like `{% right %}`: the HTML its container gave for it, or a problem."""
     owners = [name for name, slots in embeds.CONTAINER_SLOTS.items() if directive.name in slots]
     if open_containers and directive.name in open_containers[-1][1].slots:

@@ -132,7 +132,7 @@ class PostFeed(Feed):
 
     def item_pubdate(self, item):
         # The byline date is the article's date (imported posts were published long before).
-        return datetime.datetime.combine(item.date, datetime.time(), tzinfo=datetime.timezone.utc)
+        return datetime.datetime.combine(item.date, datetime.time(), tzinfo=datetime.UTC)
 
     def item_updateddate(self, item):
         return item.updated_at

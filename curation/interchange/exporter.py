@@ -13,7 +13,7 @@ import datetime
 import json
 import zipfile
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import yaml
 
@@ -208,9 +208,7 @@ def tag_lines(model: AIModel) -> list[str]:
     if model.contributor_tag:
         parsed_origin = vocab.parse_national_origin(origin or "")
         parsed = vocab.parse_contributor_type(model.contributor_tag, parsed_origin)
-        if parsed is None and not effective.own_contributor:
-            contributor = model.contributor_tag
-        elif parsed is not None and (parsed.sector, parsed.kind, parsed.bloc) == current:
+        if (parsed is None and not effective.own_contributor) or (parsed is not None and (parsed.sector, parsed.kind, parsed.bloc) == current):
             contributor = model.contributor_tag
     if contributor is None and effective.sector and (
         effective.own_contributor or not from_file or model.contributor_tag

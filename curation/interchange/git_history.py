@@ -21,7 +21,7 @@ import datetime
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from curation.models import ImportRun
 
@@ -52,7 +52,7 @@ class Commit:
 class _BlobEntry:
     """A file of a commit, read on demand through the shared `git cat-file --batch` process."""
 
-    def __init__(self, reader: "_BlobReader", commit: str, name: str):
+    def __init__(self, reader: _BlobReader, commit: str, name: str):
         self.reader, self.commit, self.name = reader, commit, name
 
     def read_bytes(self, limits: InputLimits) -> bytes:

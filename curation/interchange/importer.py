@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -221,7 +222,7 @@ class _PendingModel:
     filename: str
     model: AIModel
     assessments: list[Assessment]
-    journal: "_Journal"
+    journal: _Journal
 
 
 @dataclass(frozen=True)
@@ -557,7 +558,7 @@ class _Run:
                 if len(parsed.org[key]) > limit:
                     raise FileProblem(parsed.filename, parsed.line_of("org", key), f"org.{key} is longer than {limit} characters")
 
-    def _apply(self, parsed: ParsedFile, journal: "_Journal") -> str:
+    def _apply(self, parsed: ParsedFile, journal: _Journal) -> str:
         """Write one file. A file that writes anything gets a savepoint of its own, so a failure
         undoes that file only; a new model whose organisation is unchanged writes nothing yet."""
         changes: list[FieldChange] = []
@@ -575,7 +576,7 @@ class _Run:
                 self._save_organisation(organisation, journal)
             return self._apply_model(parsed, organisation, pk, changes, journal, org_written=unsaved)
 
-    def _apply_model(self, parsed, organisation, pk, changes: list[FieldChange], journal: "_Journal", *, org_written: bool) -> str:
+    def _apply_model(self, parsed, organisation, pk, changes: list[FieldChange], journal: _Journal, *, org_written: bool) -> str:
         extra = dict(parsed.extra)
         missing = [ref for ref in self.active_refs if ref not in parsed.assessments]
         if missing:
@@ -619,7 +620,7 @@ class _Run:
             return "updated"
         return "unchanged"
 
-    def _create(self, parsed: ParsedFile, wanted: dict, grades: dict, journal: "_Journal") -> AIModel:
+    def _create(self, parsed: ParsedFile, wanted: dict, grades: dict, journal: _Journal) -> AIModel:
         """Queue a new model; queued models are inserted in bulk (see _flush_new)."""
         slug = _unique_slug(wanted["name"], self.model_slugs, "model")
         journal.model_slugs.append(slug)
@@ -658,7 +659,7 @@ class _Run:
             self.new_models.add(p.model.pk)
             self.report.created.append(p.filename)
 
-    def _insert_one(self, pending: "_PendingModel") -> bool:
+    def _insert_one(self, pending: _PendingModel) -> bool:
         pending.model.pk = None
         pending.model._state.adding = True
         try:
@@ -747,7 +748,7 @@ class _Run:
 
     # -- organisations --------------------------------------------------------------------
 
-    def _organisation(self, parsed: ParsedFile, journal: "_Journal", changes: list[FieldChange]) -> tuple[Organisation, bool]:
+    def _organisation(self, parsed: ParsedFile, journal: _Journal, changes: list[FieldChange]) -> tuple[Organisation, bool]:
         """The file's organisation, found or new, with the file's details applied in memory.
 
         Returns it and whether it must be saved (see _save_organisation)."""
@@ -780,7 +781,7 @@ class _Run:
         self.orgs_touched[org.pk] = org
         return org, bool(dirty)
 
-    def _save_organisation(self, org: Organisation, journal: "_Journal") -> None:
+    def _save_organisation(self, org: Organisation, journal: _Journal) -> None:
         is_new = org.pk is None
         org.save()
         if is_new:  # now that it has an id, the run can track it

@@ -29,7 +29,8 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -230,7 +231,7 @@ def node_line(node: Node) -> int:
 class _Frame:
     """A collection being composed: its node, its expanded size so far, a key awaiting its value."""
 
-    __slots__ = ("node", "size", "key", "anchor", "keys_seen")
+    __slots__ = ("anchor", "key", "keys_seen", "node", "size")
 
     def __init__(self, node, anchor):
         self.node, self.anchor, self.size, self.key = node, anchor, 1, None

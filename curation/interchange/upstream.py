@@ -84,7 +84,7 @@ class FileProblem(InputProblem):
         return self.name
 
     @classmethod
-    def of(cls, problem: InputProblem) -> "FileProblem":
+    def of(cls, problem: InputProblem) -> FileProblem:
         return problem if isinstance(problem, cls) else cls(problem.name, problem.line, problem.reason)
 
 

@@ -20,7 +20,7 @@ import copy
 import datetime
 
 from django.db.models.base import ModelState
-from typing import Sequence
+from collections.abc import Sequence
 
 from django.utils import timezone
 
@@ -58,7 +58,7 @@ def parse_as_of(raw: str | None) -> datetime.date | None:
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The first instant after `day` (UTC): changes from then on had not happened yet."""
-    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.timezone.utc)
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
 
 
 class PastModel:
@@ -66,8 +66,17 @@ class PastModel:
     grades ({dimension ref: grade}) and stored category scores ({category ref: score}), parsed
     from the database's joined text when first asked for."""
 
-    __slots__ = ("model", "exists_today", "rescore", "_raw_grades", "_raw_categories", "_names",
-                 "_grades", "_categories", "category_scores")
+    __slots__ = (
+        "_categories",
+        "_grades",
+        "_names",
+        "_raw_categories",
+        "_raw_grades",
+        "category_scores",
+        "exists_today",
+        "model",
+        "rescore",
+    )
 
     def __init__(self, model: AIModel, grades: dict | None = None, *, exists_today: bool = True,
                  rescore: bool = False, raw_grades: str | None = None, raw_categories: str | None = None,

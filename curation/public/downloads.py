@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.core.cache import cache
 
@@ -37,9 +37,24 @@ class _Organisation:
 class PlainModel:
     """The columns of one model a download shows, read as a plain row (no model instance)."""
 
-    __slots__ = ("pk", "name", "slug", "link", "types", "performance_class", "total_score",
-                 "base_model_name", "end_model_name", "end_model_licence", "release_display", "organisation",
-                 "hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_on")
+    __slots__ = (
+        "base_model_name",
+        "end_model_licence",
+        "end_model_name",
+        "hf_downloads",
+        "hf_downloads_all_time",
+        "hf_likes",
+        "hf_read_on",
+        "link",
+        "name",
+        "organisation",
+        "performance_class",
+        "pk",
+        "release_display",
+        "slug",
+        "total_score",
+        "types",
+    )
 
     FIELDS = ("pk", "name", "slug", "link", "types", "performance_class", "total_score", "base_model_name",
               "end_model_name", "end_model_licence", "release_date", "release_date_precision",

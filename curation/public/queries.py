@@ -7,7 +7,7 @@ page and comparisons also open models withdrawn from the index (`AIModel.objects
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Avg, Count
 from django.db.models.functions import Lower
@@ -123,7 +123,7 @@ class GradeCell:
     worked out once here (a page has hundreds of cells), from the vocabularies.
     """
 
-    __slots__ = ("dimension", "grade", "assessment", "label", "symbol", "css", "points", "links", "notes", "reviewed")
+    __slots__ = ("assessment", "css", "dimension", "grade", "label", "links", "notes", "points", "reviewed", "symbol")
 
     def __init__(self, dimension: Dimension, grade: str | None, assessment: Assessment | None = None, *,
                  links=(), notes: str = "", reviewed: ReviewedEvidence | None = None):

@@ -11,7 +11,8 @@ import json
 import logging
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model

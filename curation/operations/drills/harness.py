@@ -244,7 +244,7 @@ class Readers:
                 if problem:
                     self.errors.append((time.monotonic(), path, problem))
 
-    def start(self) -> "Readers":
+    def start(self) -> Readers:
         for index in range(self.threads):
             thread = threading.Thread(target=self._read, args=(index,), daemon=True)
             thread.start()
