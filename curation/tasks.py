@@ -21,7 +21,10 @@ def run_chart_regeneration(self):
     """The scheduled run: waits for a quiet moment, then re-renders the charts whose data changed."""
     from curation.charts.coalesce import run_when_quiet
 
-    return run_when_quiet(lambda countdown: self.apply_async(countdown=countdown))
+    summary = run_when_quiet(lambda countdown: self.apply_async(countdown=countdown))
+    if summary.get("status") != "postponed":
+        write_download_files.delay()
+    return summary
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -30,7 +33,9 @@ def sweep_chart_outbox():
     from curation.charts.coalesce import run_summary
     from curation.charts.publish import sweep
 
-    return run_summary(sweep())
+    summary = run_summary(sweep())
+    write_download_files.delay()  # no-op when this data version's files are there
+    return summary
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -57,3 +62,12 @@ def fetch_adoption():
     from curation.adoption.fetch import run_daily_fetch
 
     return run_daily_fetch()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def write_download_files():
+    """After a data change's chart run (and each sweep): write the whole index's downloads of
+    the current data version (CSV, details CSV, JSON, YAML zip) unless they are there already."""
+    from curation.public.downloads import write_current_files
+
+    return {"written": len(write_current_files())}

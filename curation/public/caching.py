@@ -257,8 +257,20 @@ GZIP_MIN_BYTES = 200
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
+# Where FrontPageCacheMiddleware keeps the Accept-Encoding it hides from the layers below it.
+ORIGINAL_ACCEPT_ENCODING = "osai.original_accept_encoding"
+
+
 def accepts_gzip(request) -> bool:
     return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def accepted_gzip(request) -> bool:
+    """Whether the reader's browser accepts gzip, also below FrontPageCacheMiddleware (which
+    hides the header so that what it keeps is made uncompressed): for answers compressed ahead
+    of time, such as stored downloads, that no layer above would compress again."""
+    original = request.META.get(ORIGINAL_ACCEPT_ENCODING, request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    return bool(_ACCEPTS_GZIP.search(original or ""))
 
 
 def stored_answer(content: bytes, headers) -> tuple:
@@ -375,9 +387,11 @@ class FrontPageCacheMiddleware:
         # Below, the answer is made uncompressed (so that it can be kept); GZipMiddleware above
         # sees the header again.
         encoding = request.META.pop("HTTP_ACCEPT_ENCODING", None)
+        request.META[ORIGINAL_ACCEPT_ENCODING] = encoding or ""
         try:
             response = self.get_response(request)
         finally:
+            del request.META[ORIGINAL_ACCEPT_ENCODING]
             if encoding is not None:
                 request.META["HTTP_ACCEPT_ENCODING"] = encoding
         if (getattr(response, "front_cacheable", False) and response.status_code == 200

@@ -12,16 +12,20 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.core.cache import cache
+from django.http import QueryDict
 
 from curation import vocab
 from curation.assessments import joined_pairs_by_model, split_pairs
 from curation.csvsafe import formula_safe_writer
 from curation.datachanges import current_data_version
 from curation.models import Assessment, CategoryScore
-from curation.public.queries import Columns, GradeCell, IndexRow
+from curation.interchange.exporter import write_export_zip
+from curation.public import download_files as files
+from curation.public.caching import code_stamp
+from curation.public.queries import Columns, GradeCell, IndexRow, filtered_index, registry_columns
 from curation.scoring import applies, as_percent, fixed4
 
 # Rows stream from the database in chunks of this many.
@@ -127,15 +131,39 @@ def _page(base_url: str, model) -> str:
     return f"{base_url}{model.slug}/" if base_url and model.slug else ""
 
 
-def _csv_text(header: list, rows: Iterable[list]) -> str:
-    """Rows joined by LF with no final line end, as upstream's download; cells quoted only where
-    needed and formula-like text neutralised (curation.csvsafe)."""
+# Rows written per chunk of a streamed CSV.
+_ROWS_PER_CHUNK = 500
+
+
+def iter_csv_text(header: list, rows: Iterable[list]) -> Iterator[str]:
+    """Rows joined by LF with no final line end, as upstream's download, in chunks of text;
+    cells quoted only where needed and formula-like text neutralised (curation.csvsafe)."""
     out = io.StringIO()
     writer = formula_safe_writer(out, lineterminator="\n")
     writer.writerow(header)
+    pending = out.getvalue()[:-1]  # a chunk never ends with the line end: the last row has none
+    out.seek(0)
+    out.truncate()
+    count = 0
     for row in rows:
         writer.writerow(row)
-    return out.getvalue()[:-1]
+        count += 1
+        if count % _ROWS_PER_CHUNK == 0:
+            text = out.getvalue()
+            out.seek(0)
+            out.truncate()
+            yield pending + "\n" + text[:-1]
+            pending = ""
+            continue
+    text = out.getvalue()
+    if text:
+        yield pending + "\n" + text[:-1]
+    elif pending:
+        yield pending
+
+
+def _csv_text(header: list, rows: Iterable[list]) -> str:
+    return "".join(iter_csv_text(header, rows))
 
 
 def index_csv(rows, columns: Columns, *, base_url: str = "") -> str:
@@ -144,7 +172,12 @@ def index_csv(rows, columns: Columns, *, base_url: str = "") -> str:
     dimension in registry order: its points (`1`, `0.5`, `0`; closed, not assessed and
     unrecognised grades score 0), empty where the dimension does not apply to the model's types.
     """
-    return _csv_text(csv_header(columns), (
+    return "".join(iter_index_csv(rows, columns, base_url=base_url))
+
+
+def iter_index_csv(rows, columns: Columns, *, base_url: str = "") -> Iterator[str]:
+    """`index_csv` in chunks of text, for a streamed answer or a file."""
+    return iter_csv_text(csv_header(columns), (
         [row.model.name, _page(base_url, row.model), fixed4(row.model.total_score)]
         + [_points_text(c.points) for c in row.cells]
         for row in rows
@@ -183,6 +216,11 @@ def index_details_csv(rows, columns: Columns, *, base_url: str = "") -> str:
     (half up, as upstream shows them), and each dimension's grade in words ("Open",
     "Not assessed", "Unrecognised grade, under review"; empty where it does not apply), then the
     Hugging Face figures of the latest reading (empty where there is none)."""
+    return "".join(iter_index_details_csv(rows, columns, base_url=base_url))
+
+
+def iter_index_details_csv(rows, columns: Columns, *, base_url: str = "") -> Iterator[str]:
+    """`index_details_csv` in chunks of text."""
     def line(row):
         model, organisation = row.model, row.model.organisation
         return (
@@ -193,51 +231,125 @@ def index_details_csv(rows, columns: Columns, *, base_url: str = "") -> str:
             + ["" if c.grade is None else c.label for c in row.cells]
             + ["" if v is None else v for v in adoption_figures(model).values()]
         )
-    return _csv_text(details_csv_header(columns), (line(row) for row in rows))
+    return iter_csv_text(details_csv_header(columns), (line(row) for row in rows))
+
+
+def _json_model(row, columns: Columns, base_url: str) -> dict:
+    model = row.model
+    organisation = model.organisation
+    return {
+        "name": model.name,
+        "slug": model.slug,
+        "page": f"{base_url}{model.slug}/" if base_url and model.slug else None,
+        "link": model.link,
+        "organisation": {"name": organisation.name, "slug": organisation.slug} if organisation else None,
+        "types": model.type_list,
+        "performance_class": model.performance_class or None,
+        "base_model": model.base_model_name,
+        "end_model": model.end_model_name,
+        "end_model_licence": model.end_model_licence,
+        "release_date": model.release_display or None,
+        "total_score": as_percent(model.total_score),
+        "category_scores": {
+            c.ref: percent for c, percent in zip(columns.categories, row.category_percents)
+        },
+        "grades": {cell.dimension.ref: cell.grade for cell in row.cells},
+        "adoption": adoption_figures(model),
+    }
+
+
+def _dimensions_json(columns: Columns) -> list[dict]:
+    return [{"ref": d.ref, "name": d.name, "category": d.category.ref} for d in columns.dimensions]
 
 
 def index_json(rows, columns: Columns, *, base_url: str = "") -> str:
-    models = []
+    """The index as JSON: `{"dimensions": [{ref, name, category}], "count": n, "models": [...]}`,
+    each model with its details, total and category scores (whole percentages), grades by
+    dimension ref and adoption figures; indented by one space."""
+    models = [_json_model(row, columns, base_url) for row in rows]
+    return json.dumps({"dimensions": _dimensions_json(columns), "count": len(models), "models": models},
+                      ensure_ascii=False, indent=1)
+
+
+# A model's object as `index_json` lays it out: inside the list of models, two levels deep.
+_MODEL_INDENT = "\n  "
+
+
+def iter_index_json(rows, columns: Columns, count: int, *, base_url: str = "") -> Iterator[str]:
+    """`index_json` in chunks of text, the same characters, for `count` rows (the document
+    names its count before the models; `rows` must yield exactly that many)."""
+    head = json.dumps({"dimensions": _dimensions_json(columns), "count": count, "models": []},
+                      ensure_ascii=False, indent=1)
+    if count == 0:
+        yield head
+        return
+    yield head[:-len("[]\n}")] + "["
+    chunk: list[str] = []
+    separator = "\n  "
     for row in rows:
-        model = row.model
-        organisation = model.organisation
-        models.append({
-            "name": model.name,
-            "slug": model.slug,
-            "page": f"{base_url}{model.slug}/" if base_url and model.slug else None,
-            "link": model.link,
-            "organisation": {"name": organisation.name, "slug": organisation.slug} if organisation else None,
-            "types": model.type_list,
-            "performance_class": model.performance_class or None,
-            "base_model": model.base_model_name,
-            "end_model": model.end_model_name,
-            "end_model_licence": model.end_model_licence,
-            "release_date": model.release_display or None,
-            "total_score": as_percent(model.total_score),
-            "category_scores": {
-                c.ref: percent for c, percent in zip(columns.categories, row.category_percents)
-            },
-            "grades": {cell.dimension.ref: cell.grade for cell in row.cells},
-            "adoption": adoption_figures(model),
-        })
-    return json.dumps({
-        "dimensions": [
-            {"ref": d.ref, "name": d.name, "category": d.category.ref} for d in columns.dimensions
-        ],
-        "count": len(models),
-        "models": models,
-    }, ensure_ascii=False, indent=1)
+        text = json.dumps(_json_model(row, columns, base_url), ensure_ascii=False, indent=1)
+        chunk.append(separator + text.replace("\n", _MODEL_INDENT))
+        separator = ",\n  "
+        if len(chunk) >= _ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    yield "".join(chunk) + "\n ]\n}"
 
 
 def export_zip_bytes() -> bytes:
     """The upstream YAML format as a zip (curation.interchange's exporter), cached per data version."""
-    from curation.interchange.exporter import write_export_zip
-
     key = f"osai:export-zip:v{current_data_version()}"
     payload = cache.get(key)
     if payload is None:
-        buffer = io.BytesIO()
-        write_export_zip(buffer)
-        payload = buffer.getvalue()
+        payload = build_export_zip()
         cache.set(key, payload, 60 * 60)
     return payload
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole index's downloads: streamed, and stored once per data version
+# ---------------------------------------------------------------------------------------------
+
+def _whole_index(categories: bool = True):
+    """(rows, columns, queryset) of the whole public index in its default order, as plain rows."""
+    columns = registry_columns()
+    _filterset, qs = filtered_index(QueryDict(), columns=columns)
+    return rows_of(qs, columns, categories=categories), columns, qs
+
+
+def stream_rows(kind, rows, columns: Columns, *, base_url: str, count: Callable[[], int]) -> Iterator[str]:
+    """The chunks of download `kind` (curation.public.download_files) of `rows`; `count()` is
+    asked only by the JSON, which names its count first."""
+    if kind is files.CSV:
+        return iter_index_csv(rows, columns, base_url=base_url)
+    if kind is files.DETAILS_CSV:
+        return iter_index_details_csv(rows, columns, base_url=base_url)
+    if kind is files.JSON:
+        return iter_index_json(rows, columns, count(), base_url=base_url)
+    raise ValueError(f"no rows make the download {kind.filename}")
+
+
+def whole_index_chunks(kind, base_url: str) -> Iterator[str | bytes]:
+    """The chunks of download `kind` of the whole public index (the YAML zip in one piece)."""
+    if kind is files.EXPORT_ZIP:
+        return iter([build_export_zip()])
+    rows, columns, qs = _whole_index(categories=kind is not files.CSV)
+    return stream_rows(kind, rows, columns, base_url=base_url, count=qs.count)
+
+
+def write_current_files() -> list[str]:
+    """Write the whole index's downloads for the current data version (for each site address
+    readers fetched them from lately) unless they are there already; returns the names written.
+    Run by the worker after a data change (curation.tasks)."""
+    version = current_data_version()
+    return files.write_versioned_files(
+        code_stamp(), version, {kind: (lambda base, kind=kind: whole_index_chunks(kind, base)) for kind in files.KINDS},
+        files.remembered_addresses(), current_data_version,
+    )
+
+
+def build_export_zip() -> bytes:
+    """The upstream YAML format as a zip (curation.interchange's exporter), built now."""
+    buffer = io.BytesIO()
+    write_export_zip(buffer)
+    return buffer.getvalue()

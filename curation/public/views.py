@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from curation.adoption.figures import group_adoption, model_adoption
 from curation.adoption.sparkline import sparkline_svg
@@ -16,9 +18,11 @@ from curation.editorial import site as site_settings
 from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
 from curation.models import HOME_PAGE_SLUG
-from curation.public import downloads, queries, share_cards
+from curation.public import download_files, downloads, queries, share_cards
 from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
-from curation.public.caching import cache_public_page, remembered_per_data_version
+from curation.public.caching import (
+    accepted_gzip, cache_public_page, cache_stamp, code_stamp, remembered_per_data_version,
+)
 from curation.public.pagination import CountedPaginator
 from curation.public.parameters import ORGANISATION_INDEX_PARAMETERS, download_parameters, index_parameters
 from curation.public.queries import grade_legend
@@ -302,20 +306,24 @@ def compare(request):
 
 
 def _download_rows(request, columns, *, categories: bool = True):
-    """The rows a download holds: the current filters, today or (with as_of) on a past date.
+    """The rows a download holds and a function counting them: the current filters, today or
+    (with as_of) on a past date. Rows are plain (curation.public.downloads.rows_of), read as
+    they are written.
 
     An invalid filter value is an error naming its parameter (as in the API), never a download
     of the whole index."""
     as_of, error = _parse_as_of(request)
     if error:
-        return None, (error, "as_of")
+        return None, None, (error, "as_of")
     if as_of is not None:
         filterset, rows = filtered_index_as_of(request.GET, as_of, columns)
+        count = rows.__len__
     else:
         filterset, qs = queries.filtered_index(request.GET, columns=columns)
         rows = downloads.rows_of(qs, columns, categories=categories)
+        count = qs.count
     message, field = _filter_errors(filterset)
-    return (None, (message, field)) if message else (rows, None)
+    return (None, None, (message, field)) if message else (rows, functools.lru_cache(maxsize=1)(count), None)
 
 
 def _columns(request):
@@ -328,47 +336,97 @@ def _bad_download(message: str) -> HttpResponse:
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
+# A download of up to this many rows is made whole (kept by the page cache, sent with its
+# length); a larger one is streamed as it is written, so memory stays flat.
+STREAM_ABOVE_ROWS = 2000
+# A stored file up to this size is read and sent whole (the page cache keeps it); a larger one
+# is streamed from storage, as its gzip copy to readers that accept gzip.
+SEND_WHOLE_BYTES = 256 * 1024
+
+
+def _attachment(response, kind):
+    if kind.content_type != "application/json":
+        response["Content-Disposition"] = f'attachment; filename="{kind.filename}"'
+    return response
+
+
+def _stored_download(request, kind, base_url: str):
+    """The answer from the stored file of the current data version; None when not there yet."""
+    version, _generation = cache_stamp()
+    name = download_files.file_name(kind, code_stamp(), version, base_url)
+    gzipped = accepted_gzip(request)
+    opened = download_files.open_file(name, gzipped=False)
+    if opened is None:
+        return None
+    handle, size = opened
+    if size is not None and size <= SEND_WHOLE_BYTES:
+        with handle:
+            response = HttpResponse(handle.read(), content_type=kind.content_type)
+    else:
+        handle.close()
+        opened = download_files.open_file(name, gzipped=gzipped)
+        if opened is None:
+            return None
+        response = FileResponse(opened[0], content_type=kind.content_type)
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ("Accept-Encoding",))
+    response["ETag"] = download_files.etag(kind, code_stamp(), version, base_url)
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return _attachment(response, kind)
+
+
+def _download(request, kind, *, categories: bool = True):
+    """A download of the index (`kind`, see curation.public.download_files): the stored file
+    when the whole index is asked for and the file of the current data version is there;
+    otherwise made from plain rows, whole when small, streamed when large (and then, for the
+    whole index, stored on the way for the next reader)."""
+    page_url = request.build_absolute_uri(reverse("public:model_index"))
+    whole_index = not request.GET
+    if whole_index:
+        download_files.remember_address(page_url)
+        stored = _stored_download(request, kind, page_url)
+        if stored is not None:
+            return stored
+    columns = _columns(request)
+    rows, count, error = _download_rows(request, columns, categories=categories)
+    if error:
+        if kind is download_files.JSON:
+            return JsonResponse(error_body(*error), status=400)
+        return _bad_download(error[0])
+    chunks = downloads.stream_rows(kind, rows, columns, base_url=page_url, count=count)
+    if count() <= STREAM_ABOVE_ROWS:
+        return _attachment(HttpResponse("".join(chunks), content_type=kind.content_type), kind)
+    if whole_index:
+        version, _generation = cache_stamp()
+        chunks = download_files.tee_to_file(chunks, download_files.file_name(kind, code_stamp(), version, page_url))
+    return _attachment(StreamingHttpResponse(chunks, content_type=kind.content_type), kind)
+
+
 @cache_public_page(params=download_parameters)
 def models_csv(request):
-    columns = _columns(request)
-    rows, error = _download_rows(request, columns, categories=False)
-    if error:
-        return _bad_download(error[0])
-    page_url = request.build_absolute_uri(reverse("public:model_index"))
-    response = HttpResponse(downloads.index_csv(rows, columns, base_url=page_url), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="models.csv"'
-    return response
+    return _download(request, download_files.CSV, categories=False)
 
 
 @cache_public_page(params=download_parameters)
 def models_details_csv(request):
     """The richer table (organisation, types, class, release, grades in words) as a second download."""
-    columns = _columns(request)
-    rows, error = _download_rows(request, columns)
-    if error:
-        return _bad_download(error[0])
-    page_url = request.build_absolute_uri(reverse("public:model_index"))
-    response = HttpResponse(
-        downloads.index_details_csv(rows, columns, base_url=page_url), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="models-details.csv"'
-    return response
+    return _download(request, download_files.DETAILS_CSV)
 
 
 @cache_public_page(params=download_parameters)
 def models_json(request):
-    columns = _columns(request)
-    rows, error = _download_rows(request, columns)
-    if error:
-        message, field = error
-        return JsonResponse(error_body(message, field), status=400)
-    page_url = request.build_absolute_uri(reverse("public:model_index"))
-    return HttpResponse(downloads.index_json(rows, columns, base_url=page_url), content_type="application/json")
+    return _download(request, download_files.JSON)
 
 
 def export_zip(request):
-    payload = downloads.export_zip_bytes()
-    response = HttpResponse(payload, content_type="application/zip")
-    response["Content-Disposition"] = 'attachment; filename="osai-index-export.zip"'
-    return response
-
+    """The upstream YAML files of the public index as a zip: the stored file of the current data
+    version, made and stored first when it is not there yet."""
+    kind = download_files.EXPORT_ZIP
+    stored = _stored_download(request, kind, "")
+    if stored is None:
+        payload = downloads.export_zip_bytes()
+        version, _generation = cache_stamp()
+        download_files.write_file(download_files.file_name(kind, code_stamp(), version), [payload])
+        stored = _stored_download(request, kind, "") or _attachment(HttpResponse(payload, content_type=kind.content_type), kind)
+    return stored
