@@ -230,3 +230,68 @@ def test_the_api_schema_documents_as_of(client, db):
     parameters = schema["paths"]["/api/v1/models/"]["get"]["parameters"]
     as_of = next(p for p in parameters if p["name"] == "as_of")
     assert as_of["schema"] == {"type": "string", "format": "date"} and "index page" in as_of["description"]
+
+
+@pytest.fixture
+def additions_only(make_ai_model, make_organisation):
+    """Models made on PAST and more added later, with no change of any other kind since."""
+    from curation.datachanges import record_data_change
+
+    academic = make_organisation("Academy", sector=vocab.Sector.ACADEMIC)
+    company = make_organisation("Company", sector=vocab.Sector.NON_ACADEMIC)
+    early = []
+    for i in range(9):
+        grades = {"licenses": "open" if i % 3 == 0 else "partial", "weights_basemodel": "open" if i % 2 else "closed"}
+        early.append(make_ai_model(f"Early {i}", grades=grades, organisation=academic if i % 2 else company,
+                                   types="text" if i % 4 else "image", performance_class="full" if i % 2 else "latest"))
+    AIModel.objects.filter(pk__in=[m.pk for m in early]).update(created_at=PAST)
+    for i in range(3):
+        added = make_ai_model(f"Added {i}", grades={"licenses": "open"}, organisation=academic)
+        HistoryEntry.objects.create(ai_model=added, target_label=added.name, field="created")
+    record_data_change("models added")
+
+
+def _past_rows(query: str, *, from_history: bool):
+    from django.http import QueryDict
+
+    from curation.public import as_of as past
+
+    day = datetime.date.fromisoformat(BEFORE_CHANGES)
+    original = past._only_additions_since
+    if from_history:
+        past._only_additions_since = lambda cutoff: None
+    try:
+        filterset, rows = past.filtered_index_as_of(QueryDict(query), day, past.columns_on(day))
+        assert filterset.is_valid(), filterset.form.errors
+        return [
+            (row.model.name, row.model.total_score, [cell.grade for cell in row.cells], row.category_scores,
+             row.model.hf_downloads)
+            for row in rows[0:len(rows)]
+        ], rows
+    finally:
+        past._only_additions_since = original
+
+
+@pytest.mark.parametrize("query", [
+    "", "ordering=name", "ordering=-category_availability", "grade_licenses=open", "type=image",
+    "sector=academic&ordering=-dimension_weights_basemodel", "q=early 1", "performance_class=latest&ordering=total",
+])
+def test_a_past_index_with_only_additions_since_is_the_rebuilt_one_from_the_database(additions_only, query):
+    from curation.public.as_of import PastQueryRows, PastRows
+
+    by_database, rows = _past_rows(query, from_history=False)
+    rebuilt, history_rows = _past_rows(query, from_history=True)
+    assert isinstance(rows, PastQueryRows) and isinstance(history_rows, PastRows)
+    assert by_database == rebuilt
+    assert not any(name.startswith("Added") for name, *_ in by_database)
+    assert [row.model.name for row in rows] == [name for name, *_ in by_database]  # downloads iterate
+
+
+def test_a_past_index_after_other_changes_is_rebuilt_from_history(history):
+    from django.http import QueryDict
+
+    from curation.public.as_of import PastRows, columns_on, filtered_index_as_of
+
+    day = datetime.date.fromisoformat(BEFORE_CHANGES)
+    _filterset, rows = filtered_index_as_of(QueryDict(""), day, columns_on(day))
+    assert isinstance(rows, PastRows)

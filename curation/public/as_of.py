@@ -33,7 +33,10 @@ from curation.assessments import joined_pairs_by_model, split_pairs
 from curation.models import (
     AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, HistoryEntry, Organisation,
 )
-from curation.public.queries import Columns, GradeCell, IndexRow, first_recorded_day, registry_columns
+from curation.public.downloads import rows_of
+from curation.public.queries import (
+    Columns, GradeCell, IndexRow, build_rows, filtered_index, first_recorded_day, registry_columns,
+)
 from curation.registry import registry_version_data, registry_version_on
 from curation.review.fields import ASSESSMENT_PREFIX
 from curation.scoring import applies, compute_scores
@@ -426,10 +429,59 @@ def columns_on(as_of: datetime.date) -> Columns:
     return Columns(dimensions=dimensions, categories=list(categories.values()), historical=True)
 
 
-def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, PastRows]:
+class PastQueryRows(Sequence):
+    """The rows of a past index that is today's index less the models added since (see
+    `filtered_index_as_of`), filtered and ordered by the database: a page builds only its own
+    rows (`queries.build_rows`, today's figures of adoption left out), the count is one query, and
+    iterating (downloads) reads plain rows."""
+
+    def __init__(self, queryset, columns: Columns):
+        self.queryset, self._columns, self._count = queryset, columns, None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            models = list(self.queryset[index])
+            for model in models:
+                for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
+                    setattr(model, name, None)
+            return build_rows(models, self._columns)
+        found = self[index:index + 1] if index >= 0 else None
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self):
+        return iter(rows_of(self.queryset, self._columns, adoption=False))
+
+
+def _only_additions_since(cutoff: datetime.datetime):
+    """The ids of the models added after `cutoff`, when additions are all that changed since
+    (no field, organisation or deletion recorded after it); None otherwise."""
+    later = HistoryEntry.objects.filter(applied_at__gte=cutoff)
+    if later.exclude(field="created").exists():
+        return None
+    return later.filter(field="created", ai_model__isnull=False).values("ai_model_id")
+
+
+def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, Sequence]:
     """Rows of the index as it stood at the end of `as_of`, filtered and ordered like today's.
 
-    `columns` should be `columns_on(as_of)`: scores are then those of that day's registry."""
+    `columns` should be `columns_on(as_of)`: scores are then those of that day's registry.
+    When nothing but additions happened since that day (and the registry is today's), the past
+    index is today's less those models: the database filters, orders and pages it
+    (`PastQueryRows`), at the cost of today's index. Otherwise the index is rebuilt from its
+    history (`rebuild_index`) and filtered and ordered in memory (`PastRows`)."""
+    cutoff = end_of_day(as_of)
+    added_since = None if columns.historical else _only_additions_since(cutoff)
+    if added_since is not None:
+        base = AIModel.objects.filter(created_at__lt=cutoff).exclude(pk__in=added_since)
+        filterset, qs = filtered_index(data, columns=columns, base=base)
+        return filterset, PastQueryRows(qs, columns)
     filterset = AIModelFilter(data, AIModel.objects.none(), dimensions=columns.dimensions)
     filterset.is_valid()
     cleaned = dict(getattr(filterset.form, "cleaned_data", {}) or {})

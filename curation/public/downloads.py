@@ -78,9 +78,10 @@ class PlainModel:
         return [t for t in self.types.split(",") if t]
 
 
-def rows_of(qs, columns: Columns, *, categories: bool = True) -> Iterable[IndexRow]:
+def rows_of(qs, columns: Columns, *, categories: bool = True, adoption: bool = True) -> Iterable[IndexRow]:
     """Rows of a queryset of models (in its order) from plain values: 3 queries, or 2 without
-    `categories` (the category scores), whatever the number of models."""
+    `categories` (the category scores), whatever the number of models. Without `adoption`, the
+    Hugging Face figures are left out (None), as in a past index."""
     ids = qs.order_by().values("pk")
     grades = joined_pairs_by_model(Assessment.objects.filter(ai_model__in=ids), "dimension_id", "grade")
     scores = joined_pairs_by_model(CategoryScore.objects.filter(ai_model__in=ids), "category_id", "score") if categories else {}
@@ -92,6 +93,8 @@ def rows_of(qs, columns: Columns, *, categories: bool = True) -> Iterable[IndexR
     not_assessed = vocab.Grade.NOT_ASSESSED.value
     for values in qs.values_list(*PlainModel.FIELDS).iterator(chunk_size=_CHUNK):
         model = PlainModel(values)
+        if not adoption:
+            model.hf_downloads = model.hf_downloads_all_time = model.hf_likes = model.hf_read_on = None
         which = applicable.get(model.types)
         if which is None:  # once per combination of types
             which = applicable[model.types] = [applies(spec, model.type_list) for spec in specs]
