@@ -326,6 +326,9 @@ OSAI_ALLOW_SELF_APPROVAL = env.bool("OSAI_ALLOW_SELF_APPROVAL", default=False)
 # With a shared cache, how long a process trusts the data version it last read before asking
 # Redis again (a change committed by another process reaches its readers within this time).
 OSAI_PAGE_VERSION_MEMO_SECONDS = env.float("OSAI_PAGE_VERSION_MEMO_SECONDS", default=1.0)
+# Behind the front nginx of deploy/nginx/osai-index.conf: how many seconds it may keep an
+# anonymous cached answer (sent as X-Accel-Expires; 0: no such header, no proxy caching).
+OSAI_PROXY_CACHE_SECONDS = env.int("OSAI_PROXY_CACHE_SECONDS", default=0)
 # Charts (the Chinese AI Tigers are always a slice of their own, see curation.charts.catalogue):
 # how many countries the origins pie names before "Other"; how long superseded chart versions are kept; coalescing of regeneration runs
 # (wait for this many quiet seconds, at most this long); minimum age of rows the sweep picks up.

@@ -67,3 +67,7 @@ def test_quick_load_run_measures_every_reader_path_against_the_static_file(tmp_p
         assert figures[f"load_rps_{name}"] > 0, (name, done.stderr[-3000:])
         assert figures[f"load_ratio_{name}"] > 0, name
         assert figures[f"load_errors_{name}"] == 0, (name, done.stderr[-3000:])
+        # The same path through the documented front proxy (deploy/nginx/osai-index.conf).
+        assert figures[f"load_proxy_rps_{name}"] > 0, (name, done.stderr[-3000:])
+        assert figures[f"load_proxy_ratio_{name}"] > 0, name
+        assert figures[f"load_proxy_errors_{name}"] == 0, (name, done.stderr[-3000:])

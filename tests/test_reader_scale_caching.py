@@ -157,3 +157,50 @@ def test_signed_in_users_never_get_a_kept_page(client, make_ai_model, django_use
     client.force_login(user)
     response = client.get("/models/")
     assert CACHE_STATUS_HEADER not in response
+
+
+def _unthrottled(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
+
+
+def test_without_a_rate_limit_the_front_layer_answers_repeated_api_reads(client, make_ai_model, settings, clean_api_cache):
+    make_ai_model("Front Api Model")
+    _unthrottled(settings)
+    first = client.get("/api/v1/models/", HTTP_ACCEPT="application/json")
+    assert first.status_code == 200 and len(front_pages._pages) == 1
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get("/api/v1/models/", HTTP_ACCEPT="application/json")
+    assert [q["sql"] for q in captured] == []
+    assert second[CACHE_STATUS_HEADER] == "hit"
+    assert second.json() == first.json()
+    for header in ("ETag", "Access-Control-Allow-Origin", "Cache-Control", "Content-Type"):
+        assert second[header] == first[header], header
+    assert client.get("/api/v1/models/", HTTP_ACCEPT="application/json",
+                      HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_while_a_rate_limit_counts_api_reads_the_front_layer_keeps_none(client, make_ai_model, settings, clean_api_cache):
+    make_ai_model("Counted Api Model")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100/minute"}}
+    for _ in range(3):
+        assert client.get("/api/v1/models/", HTTP_ACCEPT="application/json").status_code == 200
+    assert len(front_pages._pages) == 0
+
+
+def test_a_front_proxy_is_told_which_answers_it_may_keep(client, make_ai_model, settings, django_user_model):
+    from curation.public.caching import PROXY_CACHE_HEADER
+
+    make_ai_model("Proxy Model")
+    assert PROXY_CACHE_HEADER not in client.get("/models/")  # no proxy configured: no header
+    settings.OSAI_PROXY_CACHE_SECONDS = 1
+    for _ in range(2):  # made, then kept
+        assert client.get("/models/")[PROXY_CACHE_HEADER] == "1"
+    assert PROXY_CACHE_HEADER not in client.get("/models/?unknown=1")  # not its canonical address
+    _unthrottled(settings)
+    for _ in range(2):
+        api = client.get("/api/v1/models/", HTTP_ACCEPT="application/json")
+        # nginx obeys the header only when it comes before the Cache-Control (max-age=0).
+        names = [name.lower() for name in api.headers]
+        assert names.index(PROXY_CACHE_HEADER.lower()) < names.index("cache-control")
+    client.force_login(django_user_model.objects.create_user("proxy-curator", password="x"))
+    assert PROXY_CACHE_HEADER not in client.get("/models/")

@@ -148,9 +148,24 @@ class ConditionalReadMixin:
         """Anything beyond the data version that this view's reads depend on (key, newest time)."""
         return "", None
 
+    def _unthrottled(self) -> bool:
+        """No rate limit counts this view's requests (e.g. API_ANON_THROTTLE_RATE=none)."""
+        return all(
+            (throttle.get_rate() if hasattr(throttle, "get_rate") else getattr(throttle, "rate", None)) is None
+            for throttle in self.get_throttles()
+        )
+
+    def _mark_front_cacheable(self, response) -> None:
+        """Let curation.public.caching.FrontPageCacheMiddleware keep a kept anonymous answer at its
+        canonical address, so a repeat is answered before sessions and the API's machinery run;
+        not while a rate limit must count every request."""
+        if getattr(self, "_answer_key", None) is not None and getattr(self, "_canonical", False) and self._unthrottled():
+            response.front_cacheable = True
+
     def initial(self, request, *args, **kwargs):
+        self._canonical = False
         if request.method in SAFE_READS and (self.cross_origin_reads if self.cache_answers is None else self.cache_answers):
-            canonicalise_request(request._request, self.known_query_parameters())
+            self._canonical = canonicalise_request(request._request, self.known_query_parameters())
         super().initial(request, *args, **kwargs)
         self._validators = None
         self._answer_key = None
@@ -172,7 +187,9 @@ class ConditionalReadMixin:
         if isinstance(exc, NotModified):
             return Response(status=status.HTTP_304_NOT_MODIFIED)
         if isinstance(exc, StoredAnswer):
-            return answer_from_stored(self.request, exc.stored)
+            response = answer_from_stored(self.request, exc.stored)
+            self._mark_front_cacheable(response)
+            return response
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -182,6 +199,7 @@ class ConditionalReadMixin:
             response.render()
             kept = [(name, value) for name, value in response.headers.items() if name.lower() not in _RESET_HEADERS]
             keep_stored(key, stored_answer(response.content, kept))
+            self._mark_front_cacheable(response)
         validators = getattr(self, "_validators", None)
         if validators and response.status_code in (200, 304):
             etag, last_modified = validators

@@ -10,7 +10,11 @@ at 50 connections right after loading the static file, so both see the same mach
 - `load_rps_static`: requests per second of the static file (median over the rounds).
 - `load_rps_<path>` and `load_p99_ms_<path>`: the same for each reader path.
 - `load_ratio_<path>`: requests per second of the path over those of the static file measured
-  just before it, median over the rounds (1.0 means "as fast as a static file").
+  just before it, median over the rounds (1.0 means "as fast as a static file"), asking
+  gunicorn directly.
+- `load_proxy_rps_<path>`, `load_proxy_p99_ms_<path>`, `load_proxy_ratio_<path>`: the same
+  through the documented front nginx (deploy/nginx/osai-index.conf, rendered with the run's
+  ports; the site runs with OSAI_PROXY_CACHE_SECONDS=1), against the same static figure.
 
 Paths: `home` (/), `index` (/models/, cached), `index_miss` (/models/ with a query string never
 seen before on every request), `model` (a model page), `api` (/api/v1/models/), `chart_svg` (a
@@ -136,6 +140,8 @@ def _gunicorn(folder: Path, media: str):
         # One address sends everything: the per-address limit would only measure its bookkeeping.
         "API_ANON_THROTTLE_RATE": "none",
         "LOG_LEVEL": "ERROR",
+        # The front proxy of deploy/nginx may keep the site's shareable answers for a second.
+        "OSAI_PROXY_CACHE_SECONDS": "1",
     }
     env.pop("DJANGO_TEST_DB_NAME", None)
     log = open(folder / "gunicorn.log", "wb")
@@ -166,28 +172,12 @@ def _nginx(folder: Path, page: bytes):
     (root / "static" / "index.html").write_bytes(page)
     for path in (folder, root, root / "static", root / "static" / "index.html"):
         path.chmod(0o755)
-    conf = folder / "nginx.conf"
-    conf.write_text(f"""
-{'user root;' if os.geteuid() == 0 else ''}
-worker_processes {WORKERS};
-pid {folder}/nginx.pid;
-error_log {folder}/nginx-error.log;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  client_body_temp_path {folder}/nginx-body;
-  proxy_temp_path {folder}/nginx-proxy;
-  fastcgi_temp_path {folder}/nginx-fastcgi;
-  uwsgi_temp_path {folder}/nginx-uwsgi;
-  scgi_temp_path {folder}/nginx-scgi;
+    conf = _nginx_main(folder, "nginx", f"""
   default_type text/html;
   server {{
     listen 127.0.0.1:{port};
     root {root};
   }}
-}}
 """)
     process = subprocess.Popen(
         [_which("nginx"), "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
@@ -195,6 +185,56 @@ http {{
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/static/index.html", process=process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+PROXY_CONFIG = Path(settings.BASE_DIR) / "deploy" / "nginx" / "osai-index.conf"
+
+
+def _nginx_main(folder: Path, name: str, http: str) -> Path:
+    """An nginx main configuration running from `folder` with `http` as its http block."""
+    conf = folder / f"{name}.conf"
+    conf.write_text(f"""
+{'user root;' if os.geteuid() == 0 else ''}
+worker_processes {WORKERS};
+pid {folder}/{name}.pid;
+error_log {folder}/{name}-error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  sendfile on;
+  keepalive_requests 1000000;
+  client_body_temp_path {folder}/{name}-body;
+  proxy_temp_path {folder}/{name}-proxy;
+  fastcgi_temp_path {folder}/{name}-fastcgi;
+  uwsgi_temp_path {folder}/{name}-uwsgi;
+  scgi_temp_path {folder}/{name}-scgi;
+{http}
+}}
+""")
+    return conf
+
+
+@contextmanager
+def _front_proxy(folder: Path, site_port: int):
+    """The documented front nginx (PROXY_CONFIG) in front of the site, on a loopback port."""
+    port = _free_port()
+    cache_dir = folder / "proxy-cache"
+    cache_dir.mkdir()
+    site_config = (
+        PROXY_CONFIG.read_text().replace("__OSAI_LISTEN__", f"127.0.0.1:{port}")
+        .replace("__OSAI_UPSTREAM__", f"127.0.0.1:{site_port}").replace("__OSAI_CACHE_DIR__", str(cache_dir))
+    )
+    conf = _nginx_main(folder, "proxy", site_config)
+    process = subprocess.Popen(
+        [_which("nginx"), "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=open(folder / "proxy-stderr.log", "wb"),
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", process=process)
         yield port
     finally:
         process.terminate()
@@ -289,32 +329,37 @@ def measure_load(*, models: int, rounds: int, seconds: float, progress=None) -> 
                 _fetch(site, path)
         static = stack.enter_context(_nginx(folder, _fetch(site, "/models/")))
         static_url = f"http://127.0.0.1:{static}/static/index.html"
+        proxy = stack.enter_context(_front_proxy(folder, site))
         static_rps: list[float] = []
-        results: dict[str, list[dict]] = {name: [] for name in paths}
-        ratios: dict[str, list[float]] = {name: [] for name in paths}
+        routes = {"": site, "proxy_": proxy}  # figure prefix -> port asked
+        results: dict[str, list[dict]] = {prefix + name: [] for prefix in routes for name in paths}
+        ratios: dict[str, list[float]] = {key: [] for key in results}
         for round_number in range(rounds):
             for name, path in paths.items():
                 baseline = run_wrk(static_url, seconds, folder=folder)
-                script = None
-                if name == "index_miss":
-                    script = MISS_SCRIPT.replace("__BASE__", str(random.randrange(10**6) * 4 + round_number * 10**7))
-                measured = run_wrk(f"http://127.0.0.1:{site}{path}", seconds, script=script, folder=folder)
-                # Requests wrk gave up on may still be queued: let the workers finish them first.
-                _wait_for(f"http://127.0.0.1:{site}/healthz", seconds=120)
-                if not measured["rps"]:
-                    say(f"  load: {name} answered nothing; wrk said:\n{measured['output']}")
                 static_rps.append(baseline["rps"])
-                results[name].append(measured)
-                ratios[name].append(measured["rps"] / baseline["rps"] if baseline["rps"] else 0.0)
-                say(f"  load round {round_number + 1}: {name} {measured['rps']:.0f} req/s "
-                    f"(static {baseline['rps']:.0f}, p99 {measured['p99_ms']} ms, errors {measured['errors']})")
+                for prefix, port in routes.items():
+                    script = None
+                    if name == "index_miss":
+                        script = MISS_SCRIPT.replace("__BASE__", str(random.randrange(10**6) * 4 + round_number * 10**7))
+                    measured = run_wrk(f"http://127.0.0.1:{port}{path}", seconds, script=script, folder=folder)
+                    # Requests wrk gave up on may still be queued: let the workers finish them first.
+                    _wait_for(f"http://127.0.0.1:{site}/healthz", seconds=120)
+                    if not measured["rps"]:
+                        say(f"  load: {prefix}{name} answered nothing; wrk said:\n{measured['output']}")
+                    results[prefix + name].append(measured)
+                    ratios[prefix + name].append(measured["rps"] / baseline["rps"] if baseline["rps"] else 0.0)
+                    say(f"  load round {round_number + 1}: {prefix}{name} {measured['rps']:.0f} req/s "
+                        f"(static {baseline['rps']:.0f}, p99 {measured['p99_ms']} ms, errors {measured['errors']})")
         figures["load_rps_static"] = round(statistics.median(static_rps), 1)
-        for name in paths:
-            figures[f"load_rps_{name}"] = round(statistics.median(r["rps"] for r in results[name]), 1)
-            p99s = [r["p99_ms"] for r in results[name] if r["p99_ms"] is not None]
-            figures[f"load_p99_ms_{name}"] = round(statistics.median(p99s), 1) if p99s else None
-            figures[f"load_errors_{name}"] = sum(r["errors"] for r in results[name])
-            figures[f"load_ratio_{name}"] = round(statistics.median(ratios[name]), 4)
+        for prefix in routes:
+            for name in paths:
+                key = prefix + name
+                figures[f"load_{prefix}rps_{name}"] = round(statistics.median(r["rps"] for r in results[key]), 1)
+                p99s = [r["p99_ms"] for r in results[key] if r["p99_ms"] is not None]
+                figures[f"load_{prefix}p99_ms_{name}"] = round(statistics.median(p99s), 1) if p99s else None
+                figures[f"load_{prefix}errors_{name}"] = sum(r["errors"] for r in results[key])
+                figures[f"load_{prefix}ratio_{name}"] = round(statistics.median(ratios[key]), 4)
         cache.clear()
     return figures
 

@@ -356,8 +356,10 @@ def cache_public_page(view=None, *, params=()):
 # ---------------------------------------------------------------------------------------------
 
 front_pages = _LocalPages(LOCAL_MAX_PAGES, LOCAL_MAX_BYTES)
+# How long a front proxy may keep an answer of this layer (nginx's own header).
+PROXY_CACHE_HEADER = "X-Accel-Expires"
 # Headers made per answer, never kept: the body's length and encoding, the cache status.
-_FRONT_DROPPED = {"content-length", "content-encoding", CACHE_STATUS_HEADER.lower()}
+_FRONT_DROPPED = {"content-length", "content-encoding", CACHE_STATUS_HEADER.lower(), PROXY_CACHE_HEADER.lower()}
 
 
 class FrontPageCacheMiddleware:
@@ -370,7 +372,11 @@ class FrontPageCacheMiddleware:
     code stamp, cache generation and data version (as the page cache's own), the address exactly
     as asked, the colour-scheme cookie and the Accept header. Requests that carry a session
     cookie or credentials, and anything else, pass through untouched; a page whose answer sets a
-    cookie is never kept. An `If-None-Match` naming the kept ETag is answered 304.
+    cookie is never kept. An `If-None-Match` naming the kept ETag is answered 304. Anonymous API
+    answers kept by the API's answer cache are kept here too while no rate limit counts them.
+
+    With `OSAI_PROXY_CACHE_SECONDS` set, the answers of this layer carry `X-Accel-Expires` with
+    that many seconds, so a front nginx (deploy/nginx/osai-index.conf) micro-caches exactly them.
     Place it below GZipMiddleware (it serves its own gzip copy) and above everything else.
     """
 
@@ -436,5 +442,17 @@ class FrontPageCacheMiddleware:
                 response.headers["ETag"] = f"W/{etag}"  # another representation of the same page
             if "content-length" not in response.headers:
                 response.headers["Content-Length"] = str(len(response.content))
+            proxy_seconds = getattr(settings, "OSAI_PROXY_CACHE_SECONDS", 0)
+            if proxy_seconds:
+                # A front proxy (deploy/nginx/osai-index.conf) may keep exactly this answer for
+                # that long; nginx reads the header and does not pass it on. It goes first:
+                # nginx obeys it only when it comes before a Cache-Control (max-age=0 on API
+                # answers, which ask browsers to revalidate).
+                others = list(response.headers.items())
+                for name, _value in others:
+                    del response.headers[name]
+                response.headers[PROXY_CACHE_HEADER] = str(proxy_seconds)
+                for name, value in others:
+                    response.headers[name] = value
         response.headers[CACHE_STATUS_HEADER] = status
         return response
