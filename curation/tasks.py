@@ -1,8 +1,12 @@
 """Celery tasks: thin wrappers over services."""
+import logging
+
 from celery import shared_task
 
 from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (registers the beat task)
 from curation.operations import worker  # noqa: F401  (the worker's heartbeat)
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -23,7 +27,7 @@ def run_chart_regeneration(self):
 
     summary = run_when_quiet(lambda countdown: self.apply_async(countdown=countdown))
     if summary.get("status") != "postponed":
-        write_download_files.delay()
+        _write_download_files()
     return summary
 
 
@@ -34,7 +38,7 @@ def sweep_chart_outbox():
     from curation.charts.publish import sweep
 
     summary = run_summary(sweep())
-    write_download_files.delay()  # no-op when this data version's files are there
+    _write_download_files()  # nothing to do when this data version's files are there
     return summary
 
 
@@ -64,10 +68,21 @@ def fetch_adoption():
     return run_daily_fetch()
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def write_download_files():
-    """After a data change's chart run (and each sweep): write the whole index's downloads of
-    the current data version (CSV, details CSV, JSON, YAML zip) unless they are there already."""
+def _write_download_files() -> int:
+    """The whole index's downloads of the current data version, after the chart run; a failure
+    is logged, not retried with the charts: readers get the streamed answer meanwhile, and the
+    next change or sweep writes them."""
     from curation.public.downloads import write_current_files
 
-    return {"written": len(write_current_files())}
+    try:
+        return len(write_current_files())
+    except Exception:
+        log.exception("could not write the downloads of the current data version")
+        return 0
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def write_download_files():
+    """Write the whole index's downloads of the current data version (CSV, details CSV, JSON,
+    YAML zip) unless they are there already (also run after every chart run and sweep)."""
+    return {"written": _write_download_files()}

@@ -99,7 +99,7 @@ def test_the_worker_writes_the_files_after_a_data_change(client, models, make_ai
     names[download_files.EXPORT_ZIP] = _stored_name(download_files.EXPORT_ZIP, "")
     assert not any(download_files.exists(name) for name in names.values())
 
-    tasks.run_chart_regeneration.apply()  # the run the change asks for (eager here)
+    tasks.run_chart_regeneration.apply()  # the run the change asks for, here in this process
 
     for kind, name in names.items():
         assert download_files.exists(name), kind.filename

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from curation.public import as_of as as_of_module
 from curation.public.caching import front_pages
@@ -53,14 +54,25 @@ def test_downloads_show_grades_as_the_page_does(client, make_ai_model):
     assert document["models"][0]["grades"]["licenses"] == "open"
 
 
-def test_a_past_index_builds_rows_only_for_the_page_shown(client, make_ai_model, monkeypatch):
-    for i in range(60):
-        make_ai_model(f"Past Model {i:02d}")
+@pytest.mark.parametrize("changed_since", [False, True])
+def test_a_past_index_builds_rows_only_for_the_page_shown(client, make_ai_model, monkeypatch, changed_since):
+    from curation.models import HistoryEntry
+
+    models = [make_ai_model(f"Past Model {i:02d}") for i in range(60)]
+    if changed_since:  # a change after the date: the index is rebuilt from its history
+        HistoryEntry.objects.create(ai_model=models[0], target_label=models[0].name, field="performance_class",
+                                    before="", after="full")
     built = []
-    original = as_of_module._row
-    monkeypatch.setattr(as_of_module, "_row", lambda *args: built.append(1) or original(*args))
-    today = datetime.date.today().isoformat()
-    page = client.get(f"/models/?as_of={today}&per_page=25")
+    original_row, original_rows = as_of_module._row, as_of_module.build_rows
+    monkeypatch.setattr(as_of_module, "_row", lambda *args: built.append(1) or original_row(*args))
+    monkeypatch.setattr(as_of_module, "build_rows",
+                        lambda models, *args, **kwargs: built.extend([1] * len(models)) or original_rows(models, *args, **kwargs))
+    day = (datetime.date.today() - datetime.timedelta(days=1)).isoformat() if changed_since else datetime.date.today().isoformat()
+    if changed_since:
+        from curation.models import AIModel
+
+        AIModel.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
+    page = client.get(f"/models/?as_of={day}&per_page=25")
     assert page.status_code == 200
     assert b"Past Model" in page.content
     assert len(built) == 25
