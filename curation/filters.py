@@ -8,13 +8,16 @@ database), so adding or retiring a dimension needs no code change here.
 from __future__ import annotations
 
 import calendar
+import copy
 import datetime
 import re
+from dataclasses import dataclass
 
 import django_filters
 from django_filters.constants import EMPTY_VALUES
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.db.models import (
     Avg, Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When,
 )
@@ -261,24 +264,28 @@ class AIModelFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, dimensions=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
-        # The registry lives in the database: add its filters per instance (one query).
+        # The registry lives in the database (one query when `dimensions` is not given). Its
+        # filters, and the form class with every field, are made once per registry state
+        # (`_prepared`): each FilterSet gets shallow copies bound to itself, instead of deep
+        # copies of every filter and its choices (the countries alone are 250) per request.
         if dimensions is None:
             dimensions = active_dimensions()
+        prepared = _prepared(dimensions)
+        if queryset is None:
+            queryset = AIModel._default_manager.all()
+        # As django_filters' BaseFilterSet.__init__, with the prepared filters for its deep copy.
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _bound_copy(prototype, self) for name, prototype in prepared.filters.items()}
+        self._form_class = prepared.form_class
         self.dimensions = dimensions
-        categories = []
-        for dimension in dimensions:
-            if dimension.category not in categories:
-                categories.append(dimension.category)
-            self.filters[f"{GRADE_FILTER_PREFIX}{dimension.ref}"] = django_filters.MultipleChoiceFilter(
-                field_name=dimension.ref, choices=vocab.Grade.choices, method="filter_grade",
-                label=dimension.name, widget=forms.CheckboxSelectMultiple,
-            )
-        self.filters["ordering"] = AIModelOrderingFilter(categories=categories, dimensions=dimensions)
-        for dynamic in self.filters.values():
-            dynamic.model = AIModel
-            dynamic.parent = self
-        self.categories = categories
+        self.categories = list(prepared.categories)
+
+    def get_form_class(self):
+        return self._form_class
 
     @property
     def grade_filter_names(self) -> list[str]:
@@ -312,6 +319,81 @@ class AIModelFilter(django_filters.FilterSet):
         return qs.filter(
             Exists(Assessment.objects.filter(ai_model=OuterRef("pk"), grade__in=grades, **which))
         )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    filters: dict
+    form_class: type
+    categories: tuple
+
+
+# Prepared filters per registry state; a handful at most (today's registry, past ones of `as_of`).
+_PREPARED: dict[tuple, _Prepared] = {}
+_PREPARED_MAX = 8
+
+
+def _registry_state(dimensions) -> tuple:
+    """What the registry-made filters depend on: each dimension's id, ref, name and category."""
+    return tuple(
+        (d.pk, d.ref, d.name, d.category_id, d.category.ref, d.category.name) for d in dimensions
+    )
+
+
+def _prepared(dimensions) -> _Prepared:
+    """The filters and form class of `AIModelFilter` for these dimensions, made once per
+    registry state in each process (a registry change gives a new state, so nothing is stale)."""
+    state = _registry_state(dimensions)
+    found = _PREPARED.get(state)
+    if found is not None:
+        return found
+    filters = copy.deepcopy(AIModelFilter.base_filters)
+    categories = []
+    for dimension in dimensions:
+        if dimension.category not in categories:
+            categories.append(dimension.category)
+        filters[f"{GRADE_FILTER_PREFIX}{dimension.ref}"] = django_filters.MultipleChoiceFilter(
+            field_name=dimension.ref, choices=vocab.Grade.choices, method="filter_grade",
+            label=dimension.name, widget=forms.CheckboxSelectMultiple,
+        )
+    filters["ordering"] = AIModelOrderingFilter(categories=categories, dimensions=dimensions)
+    for prototype in filters.values():
+        prototype.model = AIModel
+    fields = {name: prototype.field for name, prototype in filters.items()}  # each field made here, once
+    form_class = type("AIModelFilterForm", (AIModelFilter._meta.form,), fields)
+    form_class.base_fields = _SharedChoiceFields(form_class.base_fields)
+    prepared = _Prepared(filters, form_class, tuple(categories))
+    if len(_PREPARED) >= _PREPARED_MAX:
+        _PREPARED.clear()
+    _PREPARED[state] = prepared
+    return prepared
+
+
+class _SharedChoiceFields(dict):
+    """A form's base fields whose per-form copies share their lists of choices.
+
+    Django gives every form instance a deep copy of its base fields, choices included: for the
+    index's form that is hundreds of tuples per request (the countries alone are 250). The
+    choices of these fields are never changed per form, so each copy is Django's own field copy
+    (widget, attributes, messages, validators) with the same choices.
+    """
+
+    def __deepcopy__(self, memo):
+        for field in self.values():
+            choices = getattr(field, "_choices", None)
+            if choices is not None:
+                memo[id(choices)] = choices  # deepcopy hands back what the memo holds: the same list
+        return {name: copy.deepcopy(field, memo) for name, field in self.items()}
+
+
+def _bound_copy(prototype, filterset):
+    """A shallow copy of a prepared filter, bound to `filterset` (a filter named by `method`
+    calls that FilterSet's method). Filters hold no per-request state besides their parent."""
+    bound = copy.copy(prototype)
+    bound.parent = filterset
+    if prototype.method is not None:
+        bound.method = prototype.method  # a FilterMethod of its own, resolving on its own parent
+    return bound
 
 
 # ---------------------------------------------------------------------------------------------

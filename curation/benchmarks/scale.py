@@ -7,9 +7,13 @@ the larger size and measured again; every figure is the median of a few uncached
 
 - `scale_<path>_ms_<n>k`: wall time of one uncached request, and `scale_<path>_queries_<n>k` its
   database queries, for `index` (/models/), `filtered` (/models/ with type, grade filters and a
-  category ordering), `model` (a model page), `csv` (/models.csv), `api` (/api/v1/models/, a page
-  of 100), `admin` (the admin's model list, as a superuser), `as_of` (/models/?as_of=today: the
-  index rebuilt from its history).
+  category ordering), `model` (a model page), `csv` (/models.csv, the file the worker wrote for
+  this data version), `csv_stream` (/models.csv?ordering=-total: the same rows streamed from the
+  database, as a reader gets them before the file is written or with any filter), `api`
+  (/api/v1/models/, a page of 100), `admin` (the admin's model list, as a superuser), `as_of`
+  (/models/?as_of=today: the past index; with nothing but additions since, paged by the database).
+- `scale_downloads_write_seconds_<n>k`: the worker's time to write the four downloads of a data
+  version (curation.public.downloads.write_current_files).
 - `scale_<path>_peak_mb_<n>k`: the largest growth of the process's resident memory during the
   request, over what it held before (sampled every 5 ms).
 - `scale_<path>_growth`: the larger index's time over the 10,000-model time (target: under 2).
@@ -85,6 +89,7 @@ def _paths(client) -> dict[str, tuple[str, dict]]:
                      "&ordering=-category_availability", {}),
         "model": (f"/models/{slug}/", {}),
         "csv": ("/models.csv", {}),
+        "csv_stream": ("/models.csv?ordering=-total", {}),
         "api": ("/api/v1/models/?page_size=100", {"HTTP_ACCEPT": "application/json"}),
         "admin": ("/admin/curation/aimodel/", {"admin": True}),
         "as_of": (f"/models/?as_of={today}", {}),
@@ -121,6 +126,8 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from curation.public import download_files
+    from curation.public.downloads import write_current_files
     from curation.synthetic import populate_synthetic
 
     say = progress or (lambda text: print(text, file=sys.stderr, flush=True))
@@ -145,6 +152,11 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
                     cursor.execute("ANALYZE")
             paths = _paths(client)
             client.get("/models/?warm=1")  # imports and template compilation
+            # What the worker does after the data change: write this version's downloads.
+            download_files.remember_address("http://testserver/models/")
+            started = time.perf_counter()
+            write_current_files()
+            figures[f"scale_downloads_write_seconds_{size // 1000}k"] = round(time.perf_counter() - started, 1)
             for name, (url, options) in paths.items():
                 ms, queries, extra_mb = _measure(client, admin_client, url, options, runs)
                 suffix = f"{size // 1000}k"

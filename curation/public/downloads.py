@@ -58,18 +58,20 @@ class PlainModel:
         "slug",
         "total_score",
         "types",
+        "upstream_filename",
     )
 
     FIELDS = ("pk", "name", "slug", "link", "types", "performance_class", "total_score", "base_model_name",
               "end_model_name", "end_model_licence", "release_date", "release_date_precision",
               "organisation__name", "organisation__slug",
-              "hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_on")
+              "hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_on", "upstream_filename")
 
     def __init__(self, values: tuple):
         (self.pk, self.name, self.slug, self.link, self.types, self.performance_class, self.total_score,
          self.base_model_name, self.end_model_name, self.end_model_licence, release_date, precision,
          organisation_name, organisation_slug,
-         self.hf_downloads, self.hf_downloads_all_time, self.hf_likes, self.hf_read_on) = values
+         self.hf_downloads, self.hf_downloads_all_time, self.hf_likes, self.hf_read_on,
+         self.upstream_filename) = values
         self.release_display = vocab.release_label(release_date, precision)
         self.organisation = _Organisation(organisation_name, organisation_slug) if organisation_slug is not None else None
 
