@@ -22,8 +22,8 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from django.core.cache import cache
 from django.core.files import File
@@ -111,7 +111,8 @@ def _store(name: str, path: str) -> None:
 def tee_to_file(chunks: Iterable[str | bytes], name: str) -> Iterator[bytes]:
     """Yield `chunks` as bytes and copy them to a temporary file that is stored under `name`
     once the last chunk went out; a stream broken off (or failing) stores nothing."""
-    handle = tempfile.NamedTemporaryFile(prefix="osai-download-", delete=False)
+    # Closed in the finally below: the file outlives each `yield`, so no `with` block fits.
+    handle = tempfile.NamedTemporaryFile(prefix="osai-download-", delete=False)  # noqa: SIM115
     complete = False
     try:
         for chunk in chunks:
@@ -145,7 +146,7 @@ def open_file(name: str, gzipped: bool):
         return None
     try:
         size = handle.size
-    except Exception:
+    except (AttributeError, OSError):  # a storage that cannot tell: streamed
         size = None
     return handle, size
 
