@@ -31,9 +31,15 @@ _REVIEW_VIEW = [
     "curation.view_historyentry", "curation.view_importrun",
 ]
 
+# The public list of models considered and declined (curation.not_included), kept by curators.
+_NOT_INCLUDED = [
+    "curation.view_declinedcandidate", "curation.add_declinedcandidate",
+    "curation.change_declinedcandidate", "curation.delete_declinedcandidate",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CURATOR: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW,
-    REVIEWER: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW,
+    CURATOR: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW + _NOT_INCLUDED,
+    REVIEWER: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW + _NOT_INCLUDED,
     # Editors write news and guides and are the only role that publishes them. They have no
     # access to classifications; they find models to embed on the public index.
     EDITOR: [

@@ -288,6 +288,9 @@ STORAGES = {
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="index@localhost")
 
+# Corrections readers may suggest per address (curation.public.rate_limits), "<count>/<period>".
+OSAI_SUGGESTION_RATE = env.str("OSAI_SUGGESTION_RATE", default="5/hour")
+
 # --- REST framework -------------------------------------------------------------------------
 _ANON_RATE = env.str("API_ANON_THROTTLE_RATE", default="300/minute")
 REST_FRAMEWORK = {

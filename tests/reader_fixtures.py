@@ -43,6 +43,10 @@ def real_site(registry, shared_database, shared_pages):
         "database": "/database/",
         "api-docs": "/api/v1/docs/",
         "not-found": "/no-such-page/",
+        "dimensions": "/dimensions/",
+        "dimension": "/dimensions/licenses/",
+        "suggest": f"/models/{longest.slug}/suggest/",
+        "not-included": "/models/not-included/",
     }
     return {"olmo": olmo, "organisation": organisation, "pages": pages,
            "organisation_count": Organisation.objects.public().count()}

@@ -22,11 +22,11 @@ from django.utils.safestring import mark_safe
 from django_countries import countries
 from django_countries.filters import CountryFilter
 
-from curation import roles, vocab
+from curation import not_included, roles, vocab
 from curation.admin.base import ReadOnlyAdmin
 from curation.models import (
-    AIModel, CategoryScore, ChangeRequest, Dimension, DimensionCategory, HistoryEntry, ImportRun,
-    Organisation, ReviewEvent,
+    AIModel, CategoryScore, ChangeRequest, DeclinedCandidate, Dimension, DimensionCategory, HistoryEntry,
+    ImportRun, Organisation, ReviewEvent,
 )
 from curation.models.classification import EFFECTIVE_FIELDS, annotation_name
 from curation.registry import active_dimensions, dimension_spec
@@ -666,15 +666,15 @@ class RejectForm(forms.Form):
 
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
-    list_display = ["number", "target_link", "field_name", "change", "proposer", "submitted_at", "state"]
-    list_filter = [MyQueueFilter, "state", "field", "proposer"]
+    list_display = ["number", "target_link", "field_name", "change", "origin", "submitted_at", "state"]
+    list_filter = [MyQueueFilter, "state", "from_public", "field", "proposer"]
     search_fields = ["target_label", "rationale", "field", "source_value"]
     list_select_related = ["proposer", "ai_model", "organisation"]
     ordering = ["submitted_at", "id"]
     actions = ["approve_selected", "reject_selected"]
     inlines = [ReviewEventInline]
-    fields = ["state", "target_link", "field_name", "diff", "content_to_publish", "rationale", "evidence", "source_value", "proposer",
-              "submitted_at", "created_at", "decided_by", "decided_at", "decision_comment"]
+    fields = ["state", "target_link", "field_name", "diff", "content_to_publish", "rationale", "evidence", "source_value", "origin",
+              "outcome_by_email", "submitted_at", "created_at", "decided_by", "decided_at", "decision_comment"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -719,6 +719,22 @@ class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
         target = obj.target
         live = services.publication_content(target) if target is not None else None
         return content_table(type(target) if target else None, obj.content, live)
+
+    @admin.display(description="Proposed by", ordering="proposer__username")
+    def origin(self, obj):
+        """Who proposed it; a reader's suggestion on the public form is marked as such."""
+        if obj.from_public:
+            return mark_safe('<strong class="public-suggestion">A reader (public suggestion)</strong>')
+        return obj.proposer.get_username()
+
+    @admin.display(description="Outcome told by e-mail")
+    def outcome_by_email(self, obj):
+        """Whether deciding it e-mails the reader who suggested it (the rejection comment too)."""
+        if not obj.from_public:
+            return "—"
+        if obj.submitter_email:
+            return "Yes: the reader hears whether it was accepted, and a rejection's comment."
+        return "No: the reader gave no e-mail address."
 
     @admin.display(description="Evidence")
     def evidence(self, obj):
@@ -822,3 +838,32 @@ class ImportRunAdmin(ReadOnlyAdmin):
     search_fields = ["source"]
     readonly_fields = ["started_at", "source", "user", "created_count", "updated_count", "unchanged_count",
                        "skipped_count", "change_count", "unmapped_tag_count", "summary"]
+
+
+# --- models not included ------------------------------------------------------------------
+
+@admin.register(DeclinedCandidate)
+class DeclinedCandidateAdmin(admin.ModelAdmin):
+    """The public list of models considered and declined; saved through curation.not_included."""
+
+    list_display = ["name", "organisation", "considered_on", "curator"]
+    search_fields = ["name", "organisation", "reason"]
+    date_hierarchy = "considered_on"
+    fields = ["name", "organisation", "link", "considered_on", "reason", "curator"]
+    readonly_fields = ["curator"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            not_included.save_declined_candidate(obj, user=request.user)
+        except ReviewPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    def delete_model(self, request, obj):
+        try:
+            not_included.delete_declined_candidate(obj, user=request.user)
+        except ReviewPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

@@ -70,9 +70,11 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         model = ChangeRequest
         fields = [
             "id", "url", "state", "target_type", "target", "target_label", "field", "before", "after", "content",
-            "source_value", "proposer", "rationale", "evidence_link", "submitted_at", "decided_by",
+            "source_value", "proposer", "from_public", "rationale", "evidence_link", "submitted_at", "decided_by",
             "decided_at", "decision_comment", "events",
         ]
+        # A reader's suggestion comes only from the public form; the address they gave stays out.
+        read_only_fields = ["from_public"]
 
     @extend_schema_field({"type": "string", "enum": list(TARGET_KINDS), "nullable": True})
     def get_target_type(self, obj):

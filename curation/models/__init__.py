@@ -11,3 +11,4 @@ from .charts import ChartRun, ChartVersion  # noqa: F401
 from .images import Image, ImageRendition  # noqa: F401
 from .site import MenuItem, SiteLogo, SiteSettings  # noqa: F401
 from .adoption import AdoptionStatus, RepoAdoption  # noqa: F401
+from .not_included import DeclinedCandidate  # noqa: F401

@@ -47,6 +47,11 @@ class ChangeRequest(models.Model):
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField()
     evidence_link = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
+    # A correction suggested by a reader on the public form (curation.review.services.
+    # suggest_from_public): proposed by the system user for public suggestions and reviewed like
+    # any other. `submitter_email` is kept only if the reader gave one, to tell them the outcome.
+    from_public = models.BooleanField("suggested by a reader", default=False, db_index=True)
+    submitter_email = models.EmailField(blank=True)
 
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -263,10 +263,11 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
 def public_models_on(as_of: datetime.date) -> list[AIModel]:
     """The models readers saw at the end of `as_of` (unsaved copies with that day's values,
     organisations included), in no particular order."""
-    return [past.model for past in rebuild_index(as_of) if _is_public(past)]
+    return [past.model for past in rebuild_index(as_of) if was_public(past)]
 
 
-def _is_public(past: PastModel) -> bool:
+def was_public(past: PastModel) -> bool:
+    """Whether readers saw `past` that day: the model and its organisation were public."""
     org = past.model.organisation
     return past.model.is_public and (org is None or org.is_public)
 
@@ -488,7 +489,7 @@ def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     specs = [columns.spec(d) for d in columns.dimensions]
     kept = []
     for past in rebuild_index(as_of):
-        if not _is_public(past):
+        if not was_public(past):
             continue
         if columns.historical:
             past.rescore = True  # that day's registry: stored scores (today's registry) do not hold

@@ -3,7 +3,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from curation.editorial.sitemaps import PostSitemap
-from curation.models import AIModel, Organisation
+from curation.models import AIModel, Dimension, Organisation
 
 
 class StaticPagesSitemap(Sitemap):
@@ -13,6 +13,7 @@ class StaticPagesSitemap(Sitemap):
     def items(self):
         return [
             "public:home", "public:model_index", "public:organisation_index", "public:compare",
+            "public:dimension_index", "public:not_included",
             "charts:index", "editorial:news-list", "editorial:guide-list",
         ]
 
@@ -50,7 +51,19 @@ class OrganisationSitemap(Sitemap):
         return item.updated_at
 
 
+class DimensionSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return Dimension.objects.filter(is_active=True).order_by("ref").only("ref")
+
+    def location(self, item):
+        return reverse("public:dimension_detail", args=[item.ref])
+
+
 SITEMAPS = {
     "pages": StaticPagesSitemap, "models": AIModelSitemap, "organisations": OrganisationSitemap,
+    "dimensions": DimensionSitemap,
     "posts": PostSitemap,
 }

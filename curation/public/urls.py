@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import old_links, reuse, theme, views
+from . import corrections, dimensions, old_links, reuse, theme, views
 from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
@@ -10,7 +10,13 @@ app_name = "public"
 urlpatterns = [
     path("", views.home, name="home"),
     path("models/", views.model_index, name="model_index"),
+    # Before the model pages: it would read as a model's address.
+    path("models/not-included/", corrections.not_included_list, name="not_included"),
     path("models/<slug:slug>/", views.model_detail, name="model_detail"),
+    path("models/<slug:slug>/suggest/", corrections.suggest_correction, name="suggest_correction"),
+    path("models/<slug:slug>/suggest/sent/", corrections.suggestion_sent, name="suggestion_sent"),
+    path("dimensions/", dimensions.dimension_index, name="dimension_index"),
+    path("dimensions/<slug:ref>/", dimensions.dimension_detail, name="dimension_detail"),
     path("models/<slug:slug>/card.png", views.model_card, name="model_card"),
     path("share/site.png", views.site_card, name="site_card"),
     path("models/<slug:slug>/badge.svg", reuse.model_badge, name="model_badge"),

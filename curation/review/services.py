@@ -151,7 +151,8 @@ def open_proposals(user, queryset=None):
 # --- proposing ----------------------------------------------------------------------------
 
 def _new_request(target, field: ClassifiedField | None, field_name: str, *, before, after, proposer,
-                 rationale, evidence_link="", source_value="") -> ChangeRequest:
+                 rationale, evidence_link="", source_value="", from_public=False,
+                 submitter_email="") -> ChangeRequest:
     now = timezone.now()
     publishing = field_name == "is_public" and after is True
     cr = ChangeRequest.objects.create(
@@ -159,6 +160,7 @@ def _new_request(target, field: ClassifiedField | None, field_name: str, *, befo
         before=_jsonable(before), after=_jsonable(after), source_value=source_value[:500],
         proposer=proposer, rationale=rationale, evidence_link=evidence_link, submitted_at=now,
         content=publication_content(target) if publishing else None,
+        from_public=from_public, submitter_email=submitter_email,
     )
     _record_event(cr, actor=proposer, action=Action.PROPOSED, from_state="", to_state=State.PENDING,
                   comment=rationale)
@@ -799,6 +801,9 @@ def _ask_about_tag(target, kind: str, raw: str, system_user, source) -> ChangeRe
 # --- notification -------------------------------------------------------------------------
 
 def _notify_on_commit(cr: ChangeRequest) -> None:
+    if cr.from_public:
+        _notify_submitter_on_commit(cr)
+        return
     proposer = cr.proposer
     if not proposer.email or not proposer.is_active:
         return
@@ -819,5 +824,39 @@ def _notify_on_commit(cr: ChangeRequest) -> None:
             send_mail(subject, body, None, [recipient])
         except Exception:  # a mail outage must not undo or hide a committed decision
             log.exception("could not email %s about change request #%s", recipient, cr.pk)
+
+    transaction.on_commit(send)
+
+
+# A reader who suggested a correction hears only the final decision: approved (and applied) or
+# rejected. A stale suggestion waits for a curator to propose it again; the reader is not asked.
+_PUBLIC_OUTCOMES = {
+    State.APPROVED: "was accepted: the index now shows the value you suggested",
+    State.REJECTED: "was not accepted",
+}
+
+
+def _notify_submitter_on_commit(cr: ChangeRequest) -> None:
+    outcome = _PUBLIC_OUTCOMES.get(cr.state)
+    if not cr.submitter_email or outcome is None:
+        return
+    target_model = AIModel if cr.ai_model_id else Organisation if cr.organisation_id else None
+    subject = f"[OSAI Index] Your suggested correction to {cr.target_label} {outcome.split(':')[0]}"
+    body = (
+        f"You suggested changing {field_label(target_model, cr.field)} of {cr.target_label}\n"
+        f"from: {display_value(target_model, cr.field, cr.before)}\n"
+        f"to:   {display_value(target_model, cr.field, cr.after)}\n\n"
+        f"A reviewer has decided: your suggestion {outcome}."
+    )
+    if cr.state == State.REJECTED and cr.decision_comment:
+        body += f"\n\nThe reviewer's reason: {cr.decision_comment}"
+    body += "\n\nThank you for helping to keep the index correct."
+    recipient = cr.submitter_email
+
+    def send():
+        try:
+            send_mail(subject, body, None, [recipient])
+        except Exception:  # a mail outage must not undo or hide a committed decision
+            log.exception("could not email the submitter of change request #%s", cr.pk)
 
     transaction.on_commit(send)

@@ -1,0 +1,228 @@
+"""Readers suggest corrections on a model's page: the suggestion reaches the review queue marked
+as public, nothing changes before review, a burst from one address is limited, a honeypot
+catches bots, and a reader who gave an e-mail address hears the outcome."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from curation.models import ChangeRequest
+from curation.public.caching import CACHE_STATUS_HEADER
+from curation.review import services
+from curation.review.errors import ValidationFailed
+from curation.review.suggestions import (
+    PUBLIC_USERNAME,
+    suggest_from_public,
+    suggestable_fields,
+)
+from tests.review_fixtures import grade_of
+
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def address():
+    """An address of its own per test: the rate limit's counters live in the cache, which a
+    shared Redis keeps between tests."""
+    n = next(_addresses)
+    return f"198.51.{n // 250}.{n % 250 + 1}"
+
+
+@pytest.fixture
+def model(make_ai_model):
+    return make_ai_model("Suggested Model", grades={"licenses": "closed", "weights_endmodel": "partial"})
+
+
+def suggestion(**overrides):
+    data = {
+        "field": "assessment:licenses", "value": "open", "evidence_link": "https://example.org/licence",
+        "comment": "Relicensed under Apache 2.0 last week.", "email": "", "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def post(client, model, address, **overrides):
+    return client.post(f"/models/{model.slug}/suggest/", suggestion(**overrides), REMOTE_ADDR=address)
+
+
+def test_a_public_suggestion_reaches_the_review_queue_marked_public_and_changes_nothing(
+        client, model, address, people):
+    response = post(client, model, address, email="reader@example.org")
+    assert response.status_code == 302
+    assert response["Location"] == f"/models/{model.slug}/suggest/sent/"
+    confirmation = client.get(response["Location"])
+    assert "in the review queue" in confirmation.content.decode()
+
+    cr = ChangeRequest.objects.get()
+    assert cr.from_public and cr.state == ChangeRequest.State.PENDING
+    assert cr.proposer.username == PUBLIC_USERNAME and not cr.proposer.is_active
+    assert cr.submitter_email == "reader@example.org"
+    assert cr.field == "assessment:licenses"
+    assert cr.before["grade"] == "closed"
+    assert cr.after == {"grade": "open", "links": ["https://example.org/licence"], "notes": ""}
+    assert cr.evidence_link == "https://example.org/licence"
+    assert "Relicensed under Apache 2.0" in cr.rationale
+    # Nothing applied before review.
+    assert grade_of(model, "licenses") == "closed"
+    # The reviewer's queue holds it, and the admin list marks where it came from.
+    assert list(services.awaiting_review(people.reviewer)) == [cr]
+    client.force_login(people.reviewer)
+    queue = client.get("/admin/curation/changerequest/?from_public__exact=1").content.decode()
+    assert "A reader (public suggestion)" in queue and f"#{cr.pk}" in queue
+
+
+def test_approval_applies_it_and_emails_the_reader(model, people, mailoutbox, django_capture_on_commit_callbacks):
+    cr = suggest_from_public(model, "assessment:licenses", "open", evidence_link="https://example.org/l",
+                             email="reader@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(cr, people.reviewer, comment="private note")
+    assert grade_of(model, "licenses") == "open"
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["reader@example.org"]
+    assert "accepted" in mail.subject and "Suggested Model" in mail.subject
+    assert "private note" not in mail.body
+
+
+def test_rejection_emails_the_reader_with_the_reason(model, people, mailoutbox, django_capture_on_commit_callbacks):
+    cr = suggest_from_public(model, "performance_class", "latest", evidence_link="https://example.org/bench",
+                             email="reader@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject(cr, people.reviewer, comment="The benchmark is not comparable.")
+    assert [m.to for m in mailoutbox] == [["reader@example.org"]]
+    assert "not accepted" in mailoutbox[0].subject
+    assert "The benchmark is not comparable." in mailoutbox[0].body
+
+
+def test_without_an_email_nobody_is_written_to(model, people, mailoutbox, django_capture_on_commit_callbacks):
+    cr = suggest_from_public(model, "assessment:licenses", "open", evidence_link="https://example.org/l")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject(cr, people.reviewer, comment="No.")
+    assert mailoutbox == []
+
+
+def test_a_burst_of_20_from_one_address_is_limited(client, model, address, settings):
+    settings.OSAI_SUGGESTION_RATE = "5/hour"
+    fields = [f.name for f in suggestable_fields(model) if f.name.startswith("assessment:")]
+    # Twenty different, valid suggestions (each dimension is closed or partial, each asks "open").
+    answers = [post(client, model, address, field=fields[i % len(fields)]) for i in range(20)]
+    statuses = [a.status_code for a in answers]
+    assert statuses[:5] == [302] * 5
+    assert statuses[5:] == [429] * 15
+    assert ChangeRequest.objects.count() == 5
+    limited = answers[-1]
+    retry = int(limited["Retry-After"])
+    assert 0 < retry <= 3600
+    body = limited.content.decode()
+    assert "5 suggestions per hour" in body and "try again in" in body.lower()
+    # Another address is not limited by this one's burst.
+    other = post(client, model, "203.0.113.77")
+    assert other.status_code == 302
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_limit(client, model, address, settings):
+    settings.OSAI_SUGGESTION_RATE = "2/hour"
+    statuses = [
+        client.post(f"/models/{model.slug}/suggest/", suggestion(), REMOTE_ADDR=address,
+                    HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+        for i in range(4)
+    ]
+    # The second repeats the first (refused as already awaiting review), and still counts.
+    assert statuses == [302, 400, 429, 429]
+    assert ChangeRequest.objects.count() == 1
+
+
+def test_the_honeypot_answers_like_a_success_and_stores_nothing(client, model, address):
+    response = post(client, model, address, website="https://spam.example")
+    assert response.status_code == 302
+    assert ChangeRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"field": "assessment:no_such_dimension"}, "field", "Select a valid choice"),
+    ({"value": "latest"}, "value", "choose one of Open, Partial, Closed"),
+    ({"value": "closed"}, "value", "is already Closed"),
+    ({"evidence_link": ""}, "evidence_link", "This field is required"),
+    ({"evidence_link": "javascript:alert(1)"}, "evidence_link", "is not an http(s) URL"),
+    ({"evidence_link": "ftp://example.org/x"}, "evidence_link", "is not an http(s) URL"),
+    ({"email": "not-an-address"}, "email", "is not an e-mail address"),
+    ({"comment": "x" * 2001}, "comment", "at most 2000 characters"),
+])
+def test_bad_input_gets_a_clear_message_and_nothing_is_stored(client, model, address, overrides, field, message):
+    response = post(client, model, address, **overrides)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert any(message in error for error in form.errors[field]), form.errors
+    assert message.split("'")[0] in response.content.decode().replace("&#x27;", "'")
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_the_same_suggestion_twice_waits_once(model):
+    suggest_from_public(model, "assessment:licenses", "open", evidence_link="https://example.org/a")
+    with pytest.raises(ValidationFailed) as refused:
+        suggest_from_public(model, "assessment:licenses", "open", evidence_link="https://example.org/b")
+    assert "already awaiting review" in str(refused.value)
+    assert ChangeRequest.objects.count() == 1
+
+
+def test_the_service_refuses_a_field_the_model_does_not_have(model):
+    with pytest.raises(ValidationFailed) as refused:
+        suggest_from_public(model, "organisation", "1", evidence_link="https://example.org/")
+    assert refused.value.field == "field"
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_only_dimensions_that_apply_to_the_model_are_offered(make_ai_model, registry):
+    from curation.models import Dimension
+
+    text_only = next(d for d in registry if d.is_active)
+    Dimension.objects.filter(pk=text_only.pk).update(applicable_types="text")
+    image_model = make_ai_model("Image Model", types="image")
+    offered = [f.name for f in suggestable_fields(image_model)]
+    assert offered == [f"assessment:{d.ref}" for d in registry if d.is_active and d != text_only] + ["performance_class"]
+    with pytest.raises(ValidationFailed) as refused:
+        suggest_from_public(image_model, f"assessment:{text_only.ref}", "open", evidence_link="https://example.org/")
+    assert refused.value.field == "field"
+
+
+def test_the_form_keeps_csrf_and_is_never_cached_while_the_model_page_stays_cacheable(model, address):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    page = strict.get(f"/models/{model.slug}/suggest/?field=assessment:licenses")
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    body = page.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in body
+    assert 'class="form-trap"' in body and "style=" not in body.split("<form", 1)[1].split("</form>")[0]
+    assert '<option value="assessment:licenses" selected>' in body
+    refused = strict.post(f"/models/{model.slug}/suggest/", suggestion(), REMOTE_ADDR=address)
+    assert refused.status_code == 403
+    assert ChangeRequest.objects.count() == 0
+
+    first = strict.get(f"/models/{model.slug}/")
+    second = strict.get(f"/models/{model.slug}/")
+    assert second[CACHE_STATUS_HEADER] == "hit"
+    assert f"/models/{model.slug}/suggest/?field=assessment:licenses" in first.content.decode()
+    assert "csrfmiddlewaretoken" not in first.content.decode()
+
+
+def test_suggestions_only_for_public_models(client, make_ai_model, address):
+    draft = make_ai_model("Draft Model", is_public=False)
+    assert client.get(f"/models/{draft.slug}/suggest/").status_code == 404
+    assert client.post(f"/models/{draft.slug}/suggest/", suggestion(), REMOTE_ADDR=address).status_code == 404
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_the_review_api_marks_public_suggestions_and_keeps_the_address_private(model, people, clean_api_cache):
+    from rest_framework.test import APIClient
+
+    cr = suggest_from_public(model, "assessment:licenses", "open", evidence_link="https://example.org/l",
+                             email="reader@example.org")
+    api = APIClient()
+    api.force_authenticate(people.reviewer)
+    body = api.get(f"/api/v1/change-requests/{cr.pk}/").json()
+    assert body["from_public"] is True and body["proposer"] == PUBLIC_USERNAME
+    assert "reader@example.org" not in str(body)
