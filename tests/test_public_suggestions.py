@@ -3,7 +3,7 @@ as public, nothing changes before review, a burst from one address is limited, a
 catches bots, and a reader who gave an e-mail address hears the outcome."""
 from __future__ import annotations
 
-import itertools
+import secrets
 
 import pytest
 
@@ -18,15 +18,15 @@ from curation.review.suggestions import (
 )
 from tests.review_fixtures import grade_of
 
-_addresses = itertools.count(1)
+def fresh_address() -> str:
+    """An address never used before (documentation range 2001:db8::/32, random below it): the
+    rate limit's counters live in the cache, which a shared Redis keeps between test runs."""
+    return f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::{secrets.token_hex(2)}"
 
 
 @pytest.fixture
 def address():
-    """An address of its own per test: the rate limit's counters live in the cache, which a
-    shared Redis keeps between tests."""
-    n = next(_addresses)
-    return f"198.51.{n // 250}.{n % 250 + 1}"
+    return fresh_address()
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_a_burst_of_20_from_one_address_is_limited(client, model, address, setti
     body = limited.content.decode()
     assert "5 suggestions per hour" in body and "try again in" in body.lower()
     # Another address is not limited by this one's burst.
-    other = post(client, model, "203.0.113.77")
+    other = post(client, model, fresh_address())
     assert other.status_code == 302
 
 
