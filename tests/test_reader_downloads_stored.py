@@ -150,3 +150,17 @@ def test_the_export_zip_is_stored_once_per_data_version(client, models):
     second = client.get("/export.zip")
     assert _body(second) == _body(first)
     assert second["Content-Disposition"] == 'attachment; filename="osai-index-export.zip"'
+
+
+def test_a_stored_file_is_sent_whole_and_then_answered_from_memory(client, models):
+    from curation.public.caching import CACHE_STATUS_HEADER, front_pages, retire_cached_pages
+
+    client.get("/models.csv")  # readers fetch the downloads from this address
+    tasks.write_download_files.apply()
+    retire_cached_pages()  # forget the answer made before the file was there
+    front_pages.clear()
+    first = client.get("/models.csv")
+    assert not first.streaming
+    assert first["ETag"] == download_files.etag(download_files.CSV, code_stamp(), current_data_version(), PAGE_URL)
+    second = client.get("/models.csv")
+    assert second[CACHE_STATUS_HEADER] == "hit" and second.content == first.content

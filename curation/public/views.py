@@ -339,9 +339,15 @@ def _bad_download(message: str) -> HttpResponse:
 # A download of up to this many rows is made whole (kept by the page cache, sent with its
 # length); a larger one is streamed as it is written, so memory stays flat.
 STREAM_ABOVE_ROWS = 2000
-# A stored file up to this size is read and sent whole (the page cache keeps it); a larger one
-# is streamed from storage, as its gzip copy to readers that accept gzip.
-SEND_WHOLE_BYTES = 256 * 1024
+# A stored file up to this size is read and sent whole, so the page cache and the in-process
+# front layer keep it (a repeat costs no storage read, and a front proxy may keep it too); a
+# larger one (the JSON of a very large index) is streamed from storage in large blocks, as its
+# gzip copy to readers that accept gzip.
+SEND_WHOLE_BYTES = 16 * 1024 * 1024
+
+
+class _StoredFileResponse(FileResponse):
+    block_size = 1024 * 1024  # Django's 4 KiB would cost a thousand iterations per 4 MiB
 
 
 def _attachment(response, kind):
@@ -367,7 +373,7 @@ def _stored_download(request, kind, base_url: str):
         opened = download_files.open_file(name, gzipped=gzipped)
         if opened is None:
             return None
-        response = FileResponse(opened[0], content_type=kind.content_type)
+        response = _StoredFileResponse(opened[0], content_type=kind.content_type)
         if gzipped:
             response["Content-Encoding"] = "gzip"
         patch_vary_headers(response, ("Accept-Encoding",))
