@@ -106,6 +106,17 @@ def test_chart_figure_tag(published):
     assert chart.csv_url in html and "<figcaption>" in html
 
 
+def test_a_chart_in_a_post_leads_to_its_embed_code(client, published):
+    """A figure in a post links to the chart on the charts page, whose section holds the code to
+    embed it (the post is rendered without a request, so it cannot write the full address)."""
+    html = Template('{% load charts %}{% chart_figure "academic-share" %}').render(Context())
+    assert 'href="/charts/#chart-academic-share">all charts, and the code to embed this one' in html
+    page = client.get("/charts/").content.decode()
+    section = page[page.index('id="chart-academic-share"'):]
+    section = section[:section.index("</section>")]
+    assert 'class="embed-snippet"' in section and "/embed/chart/academic-share/" in section
+
+
 def test_chart_figure_tag_with_unknown_key_is_a_placeholder(db):
     html = Template('{% load charts %}{% chart_figure "no-such-chart" %}').render(Context())
     assert "<figure" not in html and "not available" in html

@@ -138,14 +138,20 @@ def shares_over_time(refs: list[str], days: list[datetime.date]) -> dict[str, li
         specs = _specs_on(day, refs)
         counts = {ref: {grade.value: 0 for grade in vocab.Grade} for ref in refs}
         if specs:
+            # Which dimensions apply, worked out once per combination of types rather than per model.
+            applicable: dict[str, list[str]] = {}
             for past in rebuild_index(day):
                 if not was_public(past):
                     continue
-                types = past.model.type_list
-                for ref, spec in specs.items():
-                    if applies(spec, types):
-                        grade = past.grades.get(ref) or vocab.Grade.NOT_ASSESSED
-                        counts[ref][grade if grade in counts[ref] else vocab.Grade.UNRECOGNISED] += 1
+                types = past.model.types or ""
+                refs_here = applicable.get(types)
+                if refs_here is None:
+                    type_list = past.model.type_list
+                    refs_here = applicable[types] = [ref for ref, spec in specs.items() if applies(spec, type_list)]
+                grades = past.grades
+                for ref in refs_here:
+                    grade = grades.get(ref) or vocab.Grade.NOT_ASSESSED
+                    counts[ref][grade if grade in counts[ref] else vocab.Grade.UNRECOGNISED] += 1
         for ref in refs:
             points[ref].append(SharePoint(day, counts[ref], in_registry=ref in specs))
     return points

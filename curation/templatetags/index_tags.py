@@ -252,3 +252,26 @@ def intcomma_plain(value) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
         return value
     return f"{value:,}"
+
+
+@register.simple_tag
+def leaderboard_item(entry, dimension_ref: str) -> str:
+    """One model of a dimension's leaderboard as an <li>: its name linking to its grade on the
+    model page, its organisation, evidence links and notes (shortened). Built as escaped text in
+    one go: a leaderboard lists every public model."""
+    model = entry.model
+    page = reverse("public:model_detail", args=[model.slug])
+    parts = [format_html('<li><a href="{}#{}"><strong>{}</strong></a>', page, dimension_ref, model.name)]
+    if model.organisation is not None:
+        parts.append(format_html(' <span class="muted">· {}</span>', model.organisation.name))
+    if entry.links:
+        links = [
+            format_html('<a href="{}" rel="external noopener">{}</a>', href, _shortened(link, 70))
+            if (href := http_href(link)) else conditional_escape(_shortened(link, 70))
+            for link in entry.links
+        ]
+        parts.append(mark_safe("<br>Evidence: " + ", ".join(links)))
+    if entry.notes:
+        parts.append(format_html('<br><span class="notes">{}</span>', _shortened(entry.notes, 300)))
+    parts.append(mark_safe("</li>"))
+    return mark_safe("".join(parts))
