@@ -129,3 +129,23 @@ def test_a_reviewed_change_shows_at_once_on_the_leaderboard_and_its_share(client
                   user=root, rationale="Relicensed")
     after = client.get("/dimensions/licenses/").content.decode()
     assert "Open 1 of 1 (100.0%)" in after and "Closed 1 of 1" not in after
+
+
+def test_one_process_works_the_shares_out_for_all(history, monkeypatch):
+    """The shares are kept in the shared cache per data version: another process (here, the
+    same function without its per-process memo) reads them instead of rebuilding the index."""
+    from curation.public import leaderboards
+
+    calls = []
+    real = leaderboards.shares_over_time
+    monkeypatch.setattr(leaderboards, "shares_over_time", lambda refs, days: calls.append(days) or real(refs, days))
+    today = datetime.date.today()
+    first = leaderboards.shared_share_history(today)
+    again = leaderboards.shared_share_history(today)
+    assert len(calls) == 1 and again == first
+    assert first["licenses"][-1].counts["open"] == 2  # Alpha and Beta today; Gamma is a draft
+    from curation.datachanges import record_data_change
+
+    record_data_change("a reviewed change")
+    leaderboards.shared_share_history(today)
+    assert len(calls) == 2

@@ -9,6 +9,7 @@ index's `?as_of=`), with the dimension registry of that day deciding which model
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -16,10 +17,14 @@ from django.utils import timezone
 from curation import vocab
 from curation.models import AIModel, Assessment, Dimension
 from curation.public.as_of import columns_on, rebuild_index, was_public
-from curation.public.caching import remembered_per_data_version
+from django.core.cache import cache
+
+from curation.public.caching import PAGE_CACHE_SECONDS, cache_stamp, remembered_per_data_version
 from curation.public.queries import first_recorded_day, grade_legend
 from curation.registry import dimension_spec
 from curation.scoring import DimensionSpec, applies
+
+log = logging.getLogger(__name__)
 
 # The grades a leaderboard always shows, even when no model has them; the others only when used.
 SHOWN_GRADES = vocab.ASSESSED_GRADES
@@ -162,12 +167,31 @@ def grade_shares_over_time(ref: str, days: list[datetime.date]) -> list[SharePoi
     return shares_over_time([ref], days)[ref]
 
 
-@remembered_per_data_version
-def _share_history_of_every_dimension(today: datetime.date) -> dict[str, list[SharePoint]]:
-    # Every dimension's page reads the same rebuilt days: worked out once per data version.
+def shared_share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
+    """Every dimension's share over time up to `today`, kept in the shared cache per data version
+    and cache generation, so that one process works it out for all (a miss costs a rebuild of the
+    index per sampled day). Worked out here when the cache is unreachable."""
+    version, generation = cache_stamp()
+    key = f"osai:dimension-shares:{generation}:{version}:{today.isoformat()}"
+    try:
+        stored = cache.get(key)
+    except Exception:  # no cache: work it out below
+        log.warning("dimension shares not read from the cache", exc_info=True)
+        stored = None
+    if stored is not None:
+        return stored
     first = first_recorded_day() or today
     refs = list(Dimension.objects.values_list("ref", flat=True))
-    return shares_over_time(refs, sample_days(first, today))
+    history = shares_over_time(refs, sample_days(first, today))
+    try:
+        cache.set(key, history, PAGE_CACHE_SECONDS)
+    except Exception:  # served without keeping it; the next miss works it out again
+        log.warning("dimension shares not kept in the cache", exc_info=True)
+    return history
+
+
+# Every dimension's page reads the same rebuilt days: once per data version in each process too.
+_share_history_of_every_dimension = remembered_per_data_version(shared_share_history)
 
 
 def dimension_share_history(ref: str) -> list[SharePoint]:
