@@ -37,9 +37,16 @@ _NOT_INCLUDED = [
     "curation.change_declinedcandidate", "curation.delete_declinedcandidate",
 ]
 
+# Data releases: made by curators and reviewers (curation.releases checks the permission), then
+# only their notes change.
+_RELEASES = [
+    "curation.view_datarelease", "curation.add_datarelease", "curation.change_datarelease",
+    "curation.publish_datarelease", "curation.view_datareleasefile",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CURATOR: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW + _NOT_INCLUDED,
-    REVIEWER: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW + _NOT_INCLUDED,
+    CURATOR: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW + _NOT_INCLUDED + _RELEASES,
+    REVIEWER: _CATALOGUE_VIEW + _CATALOGUE_EDIT + _REVIEW_VIEW + _NOT_INCLUDED + _RELEASES,
     # Editors write news and guides and are the only role that publishes them. They have no
     # access to classifications; they find models to embed on the public index.
     EDITOR: [

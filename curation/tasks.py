@@ -86,3 +86,11 @@ def write_download_files():
     """Write the whole index's downloads of the current data version (CSV, details CSV, JSON,
     YAML zip) unless they are there already (also run after every chart run and sweep)."""
     return {"written": _write_download_files()}
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=2, max_retries=5)
+def freeze_release_files(release_id: int):
+    """After a data release is made: write its downloads once (curation.public.release_files)."""
+    from curation.public.release_files import freeze_release_files as freeze
+
+    return {"written": freeze(release_id)}

@@ -3,6 +3,7 @@ from . import posts  # noqa: F401
 from . import catalogue  # noqa: F401
 from . import charts  # noqa: F401
 from . import site  # noqa: F401
+from . import releases  # noqa: F401
 
 from django.contrib import admin as _admin
 

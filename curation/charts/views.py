@@ -1,5 +1,4 @@
 """Reader-facing chart URLs: the /charts/ page and stable file URLs serving the newest version."""
-import datetime
 import logging
 
 from csp.constants import NONE, UNSAFE_INLINE
@@ -7,7 +6,6 @@ from csp.decorators import csp
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -16,6 +14,7 @@ from curation.charts.catalogue import get_spec
 from curation.charts.data import PIE
 from curation.charts.publish import CONTENT_TYPES, FORMATS, current_versions, published_charts
 from curation.public.caching import LocalPages, cache_stamp
+from curation.public.pinning import resolve_pin
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ current_files = _CurrentFiles()
 @require_safe
 @csp(FILE_POLICY)
 def chart_file(request, key, fmt):
-    if "as_of" in request.GET:
+    if "as_of" in request.GET or "release" in request.GET:
         return _chart_as_of(request, key, fmt)
     found = current_files.get(key) if fmt in FORMATS and get_spec(key) is not None else None
     if found is None:
@@ -105,27 +104,29 @@ def chart_file(request, key, fmt):
 
 def _chart_as_of(request, key: str, fmt: str):
     """A pie chart's numbers (JSON or CSV) for the index as it stood at the end of `?as_of=`
-    (YYYY-MM-DD), computed from the history; 400 naming the problem for a bad date or format."""
+    (YYYY-MM-DD) or when the data release `?release=<slug>` was made (the one resolver,
+    curation.public.pinning), computed from the history; 400 naming the problem for a bad date
+    or format, 404 for an unknown release."""
     spec = get_spec(key)
     if spec is None:
         raise Http404(f"No chart “{key}”.")
-    raw = request.GET.get("as_of", "").strip()
-    try:
-        day = datetime.date.fromisoformat(raw)
-    except ValueError:
-        return HttpResponseBadRequest(f"as_of={raw!r} is not a date (YYYY-MM-DD)", content_type="text/plain")
-    if day > timezone.localdate():
-        return HttpResponseBadRequest(f"as_of={raw} is in the future", content_type="text/plain")
+    pin = resolve_pin(request.GET)
+    if pin.error or pin.moment is None:
+        message = pin.error or "as_of expects a date (YYYY-MM-DD), e.g. 2025-01-31."
+        return HttpResponse(message, status=pin.status if pin.error else 400, content_type="text/plain; charset=utf-8")
+    day = pin.moment
     if fmt not in ("json", "csv") or spec.kind != PIE:
         return HttpResponseBadRequest(
             "as_of is available for the pie charts, as .json or .csv", content_type="text/plain"
         )
     data = spec.compute_as_of(day)
+    stamp = pin.release.slug if pin.release is not None else day.isoformat()
     if fmt == "json":
-        response = JsonResponse({**data.numbers(), "as_of": day.isoformat()})
+        pinned = {"release": pin.release.name} if pin.release is not None else {}
+        response = JsonResponse({**data.numbers(), "as_of": day.isoformat(), **pinned})
     else:
         response = HttpResponse(data.csv_text(), content_type=CONTENT_TYPES["csv"])
-        response["Content-Disposition"] = f'inline; filename="{key}-{day.isoformat()}.csv"'
+        response["Content-Disposition"] = f'inline; filename="{key}-{stamp}.csv"'
     patch_cache_control(response, public=True, max_age=STABLE_MAX_AGE)
     response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -12,3 +12,4 @@ from .images import Image, ImageRendition  # noqa: F401
 from .site import MenuItem, SiteLogo, SiteSettings  # noqa: F401
 from .adoption import AdoptionStatus, RepoAdoption  # noqa: F401
 from .not_included import DeclinedCandidate  # noqa: F401
+from .releases import DataRelease, DataReleaseFile, ReleaseIsImmutable  # noqa: F401

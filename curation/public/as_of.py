@@ -60,7 +60,10 @@ def parse_as_of(raw: str | None) -> datetime.date | None:
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
-    """The first instant after `day` (UTC): changes from then on had not happened yet."""
+    """The first instant after `day` (UTC): changes from then on had not happened yet. A
+    datetime (a data release's moment, curation.public.pinning) is that instant itself."""
+    if isinstance(day, datetime.datetime):
+        return day
     return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
 
 
@@ -255,7 +258,7 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     # A deletion snapshot does not say when the model was added. Within the site's records a
     # deleted model is taken to have existed; before the records begin, nothing did.
     first_day = first_recorded_day()
-    if first_day is None or as_of < first_day:
+    if first_day is None or end_of_day(as_of) <= end_of_day(first_day) - datetime.timedelta(days=1):
         revived = []
     return list(past.values()) + revived
 

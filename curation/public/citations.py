@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from curation.datachanges import current_data_version
-from curation.models import AIModel
+from curation.models import AIModel, DataRelease
 from curation.public import queries
 
 PUBLISHER = "European Open Source AI Index"
@@ -41,14 +41,18 @@ class Citation:
     date: datetime.date
     data_version: int
     doi: str
+    release: str = ""  # the data release's name, when the citation is of one
 
     @property
     def version(self) -> str:
-        return f"data version {self.data_version} of {self.date.isoformat()}"
+        data = f"data version {self.data_version} of {self.date.isoformat()}"
+        return f"release {self.release}, {data}" if self.release else data
 
     @property
     def note(self) -> str:
-        return f"Data version {self.data_version}, {self.date.day} {self.date:%B %Y}. Data licensed {LICENCE} ({LICENCE_URL})."
+        release = f"Release {self.release}, d" if self.release else "D"
+        return (f"{release}ata version {self.data_version}, {self.date.day} {self.date:%B %Y}. "
+                f"Data licensed {LICENCE} ({LICENCE_URL}).")
 
 
 def dataset_doi() -> str:
@@ -85,6 +89,17 @@ def model_citation(model: AIModel, url: str) -> Citation:
         key=_key("osai-index", model.slug, f"v{version}"),
         title=f"{model.name}: openness assessment in the {INDEX_TITLE}", url=url,
         date=_day(last), data_version=version, doi=dataset_doi(),
+    )
+
+
+def release_citation(release: DataRelease, url: str) -> Citation:
+    """The citation of a data release at `url` (its page's absolute address): its name, the
+    day it was made and the data version it froze, which never change."""
+    return Citation(
+        key=_key("osai-index", "release", release.slug),
+        title=f"{INDEX_TITLE}, release {release.name}", url=url,
+        date=_day(release.released_at), data_version=release.data_version, doi=dataset_doi(),
+        release=release.name,
     )
 
 

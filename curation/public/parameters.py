@@ -12,8 +12,9 @@ _FILTER_PARAMETERS = tuple(AIModelFilter.base_filters)
 
 
 def download_parameters(request) -> tuple[str, ...]:
-    """What the downloads read: the index's filters and ordering, and `as_of`."""
-    return _FILTER_PARAMETERS + known_grade_parameters(GRADE_FILTER_PREFIX) + ("ordering", "as_of")
+    """What the downloads read: the index's filters and ordering, and the pin (`as_of` or
+    `release`, curation.public.pinning)."""
+    return _FILTER_PARAMETERS + known_grade_parameters(GRADE_FILTER_PREFIX) + ("ordering", "as_of", "release")
 
 
 def index_parameters(request) -> tuple[str, ...]:

@@ -90,7 +90,7 @@ def index_embed(request):
     }, status=400 if errors else 200)
 
 
-def _citation_response(citation: citations.Citation, fmt: str, filename: str) -> HttpResponse:
+def citation_response(citation: citations.Citation, fmt: str, filename: str) -> HttpResponse:
     response = HttpResponse(citations.render(citation, fmt), content_type=citations.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     response["Access-Control-Allow-Origin"] = "*"
@@ -102,7 +102,7 @@ def _citation_response(citation: citations.Citation, fmt: str, filename: str) ->
 def index_citation(request, fmt):
     """How to cite the index: /citation.bib, /citation.ris, /citation.json (CSL-JSON)."""
     citation = citations.index_citation(request.build_absolute_uri(reverse("public:model_index")))
-    return _citation_response(citation, fmt, "osai-index")
+    return citation_response(citation, fmt, "osai-index")
 
 
 @require_safe
@@ -113,4 +113,4 @@ def model_citation(request, slug, fmt):
     if model is None:
         raise Http404(f"No public model is called “{slug}”.")
     url = request.build_absolute_uri(reverse("public:model_detail", args=[model.slug]))
-    return _citation_response(citations.model_citation(model, url), fmt, f"osai-index-{model.slug}")
+    return citation_response(citations.model_citation(model, url), fmt, f"osai-index-{model.slug}")

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import corrections, dimensions, old_links, reuse, theme, views
+from . import corrections, data, dimensions, old_links, releases, reuse, theme, views
 from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
@@ -28,6 +28,21 @@ urlpatterns = [
     path("models.csv", views.models_csv, name="models_csv"),
     path("models-details.csv", views.models_details_csv, name="models_details_csv"),
     path("models.json", views.models_json, name="models_json"),
+    path("releases/", releases.release_list, name="release_list"),
+    path("releases/<slug:slug>/", releases.release_detail, name="release_detail"),
+    re_path(r"^releases/(?P<slug>[-\w]+)/citation\.(?P<fmt>bib|ris|json)$", releases.release_citation,
+            name="release_citation"),
+    path("releases/<slug:slug>/datapackage.json", releases.release_datapackage, name="release_datapackage"),
+    path("releases/<slug:slug>/schemas/<slug:name>.json", releases.release_schema, name="release_schema"),
+    re_path(r"^releases/(?P<slug>[-\w]+)/(?P<filename>[-\w]+\.(?:csv|json|zip))$", releases.release_file,
+            name="release_file"),
+    path("data/", data.data_index, name="data_index"),
+    path("data/datapackage.json", data.datapackage_json, name="datapackage"),
+    path("data/schemas/<slug:name>.json", data.table_schema, name="table_schema"),
+    path("data/grades.csv", data.grades_csv, name="grades_csv"),
+    path("data/organisations.csv", data.organisations_csv, name="organisations_csv"),
+    path("data/vocabularies.csv", data.vocabularies_csv, name="vocabularies_csv"),
+    path("data/codebook/", data.codebook, name="codebook"),
     path("organisations/", views.organisation_index, name="organisation_index"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("compare/", views.compare, name="compare"),

@@ -19,13 +19,15 @@ from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
 from curation.models import HOME_PAGE_SLUG
 from curation.public import download_files, downloads, queries, share_cards
-from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
+from curation.public.as_of import columns_on, filtered_index_as_of
 from curation.public.caching import (
     accepted_gzip, cache_public_page, cache_stamp, code_stamp, remembered_per_data_version,
 )
 from curation.public.pagination import CountedPaginator
 from curation.public.parameters import ORGANISATION_INDEX_PARAMETERS, download_parameters, index_parameters
+from curation.public.pinning import resolve_pin
 from curation.public.queries import grade_legend
+from curation.public.release_files import frozen_download
 from curation.scoring import as_percent
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -60,11 +62,10 @@ def _any_param(request, *names) -> bool:
 
 
 def _parse_as_of(request) -> tuple[datetime.date | None, str]:
-    """`?as_of=` as a date, or an error message (see curation.public.as_of.parse_as_of)."""
-    try:
-        return parse_as_of(request.GET.get("as_of")), ""
-    except ValueError as exc:
-        return None, str(exc)
+    """`?as_of=` as a date or `?release=` as its moment, or an error message (one resolver:
+    curation.public.pinning.resolve_pin)."""
+    pin = resolve_pin(request.GET)
+    return pin.moment, pin.error
 
 
 def _filter_errors(filterset) -> tuple[str, str | None]:
@@ -124,7 +125,8 @@ def model_index(request):
     cleaned = _without_empty_parameters(request)
     if cleaned is not None:
         return cleaned
-    as_of, as_of_error = _parse_as_of(request)
+    pin = resolve_pin(request.GET)
+    as_of, as_of_error = pin.moment, pin.error
     columns = columns_on(as_of) if as_of is not None else queries.registry_columns()
     if as_of is not None:
         filterset, rows_source = filtered_index_as_of(request.GET, as_of, columns)
@@ -148,6 +150,8 @@ def model_index(request):
         "page_sizes": PAGE_SIZES,
         "as_of": as_of,
         "as_of_error": as_of_error,
+        "release": pin.release,
+        "pin_query": pin.query,
         "first_recorded": queries.first_recorded_day() if as_of and not paginator.count else None,
         "grade_legend": grade_legend(),
         "grade_fields": [filterset.form[name] for name in filterset.grade_filter_names],
@@ -159,7 +163,7 @@ def model_index(request):
         "query_string": request.GET.urlencode(),
         "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX,
         "filter_options": _filter_options(),
-    })
+    }, status=404 if pin.status == 404 else 200)  # a bad date shows today's index and says why
 
 
 @cache_public_page
@@ -312,9 +316,10 @@ def _download_rows(request, columns, *, categories: bool = True):
 
     An invalid filter value is an error naming its parameter (as in the API), never a download
     of the whole index."""
-    as_of, error = _parse_as_of(request)
-    if error:
-        return None, None, (error, "as_of")
+    pin = resolve_pin(request.GET)
+    as_of = pin.moment
+    if pin.error:
+        return None, None, (pin.error, pin.parameter, pin.status)
     if as_of is not None:
         filterset, rows = filtered_index_as_of(request.GET, as_of, columns)
         count = rows.__len__
@@ -323,7 +328,7 @@ def _download_rows(request, columns, *, categories: bool = True):
         rows = downloads.rows_of(qs, columns, categories=categories)
         count = qs.count
     message, field = _filter_errors(filterset)
-    return (None, None, (message, field)) if message else (rows, functools.lru_cache(maxsize=1)(count), None)
+    return (None, None, (message, field, 400)) if message else (rows, functools.lru_cache(maxsize=1)(count), None)
 
 
 def _columns(request):
@@ -332,8 +337,9 @@ def _columns(request):
     return columns_on(as_of) if as_of is not None and not error else queries.registry_columns()
 
 
-def _bad_download(message: str) -> HttpResponse:
-    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+def _bad_download(error: tuple) -> HttpResponse:
+    """The answer to a download asked with a wrong parameter: (message, parameter, status)."""
+    return HttpResponse(error[0], status=error[2], content_type="text/plain; charset=utf-8")
 
 
 # A download of up to this many rows is made whole (kept by the page cache, sent with its
@@ -386,7 +392,11 @@ def _download(request, kind, *, categories: bool = True):
     """A download of the index (`kind`, see curation.public.download_files): the stored file
     when the whole index is asked for and the file of the current data version is there;
     otherwise made from plain rows, whole when small, streamed when large (and then, for the
-    whole index, stored on the way for the next reader)."""
+    whole index, stored on the way for the next reader). Pinned to a release alone
+    (`?release=<slug>`), the release's frozen file."""
+    frozen = frozen_download(request, kind.filename)
+    if frozen is not None:
+        return frozen
     page_url = request.build_absolute_uri(reverse("public:model_index"))
     whole_index = not request.GET
     if whole_index:
@@ -398,8 +408,8 @@ def _download(request, kind, *, categories: bool = True):
     rows, count, error = _download_rows(request, columns, categories=categories)
     if error:
         if kind is download_files.JSON:
-            return JsonResponse(error_body(*error), status=400)
-        return _bad_download(error[0])
+            return JsonResponse(error_body(error[0], error[1]), status=error[2])
+        return _bad_download(error)
     chunks = downloads.stream_rows(kind, rows, columns, base_url=page_url, count=count)
     if count() <= STREAM_ABOVE_ROWS:
         return _attachment(HttpResponse("".join(chunks), content_type=kind.content_type), kind)
@@ -427,7 +437,13 @@ def models_json(request):
 
 def export_zip(request):
     """The upstream YAML files of the public index as a zip: the stored file of the current data
-    version, made and stored first when it is not there yet."""
+    version, made and stored first when it is not there yet; with `?release=<slug>`, the
+    release's frozen zip (only it can be the YAML of that moment)."""
+    if request.GET.get("release"):
+        frozen = frozen_download(request, "osai-index-export.zip")
+        if frozen is None:
+            raise Http404(f"No frozen YAML zip for the release “{request.GET['release']}”: see /releases/.")
+        return frozen
     kind = download_files.EXPORT_ZIP
     stored = _stored_download(request, kind, "")
     if stored is None:

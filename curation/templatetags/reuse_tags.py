@@ -7,7 +7,7 @@ from curation.public import citations
 register = template.Library()
 
 # Parameters of the index page that mean nothing to the embedded index.
-PAGE_ONLY_PARAMETERS = ("page", "per_page", "view", "as_of")
+PAGE_ONLY_PARAMETERS = ("page", "per_page", "view", "as_of", "release")
 
 
 @register.inclusion_tag("curation/public/_embed_snippet.html", takes_context=True)
@@ -32,11 +32,18 @@ def chart_embed_path(key: str) -> str:
 
 
 @register.inclusion_tag("curation/public/_cite_this.html", takes_context=True)
-def cite_this(context, model=None):
-    """The "Cite this" block: the index's citation, or `model`'s, in BibTeX, RIS and CSL-JSON, with
-    links to the same as downloads; a model's block also gives its badge."""
+def cite_this(context, model=None, release=None):
+    """The "Cite this" block: the index's citation, or `model`'s, or a data `release`'s, in
+    BibTeX, RIS and CSL-JSON, with links to the same as downloads; a model's block also gives
+    its badge."""
     request = context["request"]
-    if model is None:
+    if release is not None:
+        citation = citations.release_citation(
+            release, request.build_absolute_uri(reverse("public:release_detail", args=[release.slug]))
+        )
+        downloads = {fmt: reverse("public:release_citation", args=[release.slug, fmt]) for fmt in citations.FORMATS}
+        badge = ""
+    elif model is None:
         citation = citations.index_citation(request.build_absolute_uri(reverse("public:model_index")))
         downloads = {fmt: reverse("public:index_citation", args=[fmt]) for fmt in citations.FORMATS}
         badge = ""
@@ -47,7 +54,7 @@ def cite_this(context, model=None):
         downloads = {fmt: reverse("public:model_citation", args=[model.slug, fmt]) for fmt in citations.FORMATS}
         badge = request.build_absolute_uri(reverse("public:model_badge", args=[model.slug]))
     return {
-        "citation": citation, "downloads": downloads, "model": model, "badge": badge,
+        "citation": citation, "downloads": downloads, "model": model, "badge": badge, "release": release,
         "texts": {fmt: citations.render(citation, fmt) for fmt in citations.FORMATS},
     }
 
