@@ -46,18 +46,37 @@ def _fresh_data_version_every_request(settings):
     settings.OSAI_PAGE_VERSION_MEMO_SECONDS = 0
 
 
-@pytest.fixture(autouse=True)
-def _no_cached_state_from_earlier_tests():
-    """Each test starts from its own database, so nothing cached by an earlier test may be read:
-    the data version (which keys cached pages and the site's navigation) is read afresh. A
-    process-local cache is emptied outright (SQLite reuses the ids that name versions after a
-    rollback); a shared Redis cache is never flushed, since the broker and other builders share
-    it, and there PostgreSQL never reuses an id."""
+def forget_cached_pages() -> None:
+    """Make the next request render afresh: the data version is read again from the database and
+    no page or API answer cached before is served. A process-local cache is emptied outright
+    (SQLite reuses the ids that name versions after a rollback); a shared Redis cache is never
+    flushed, since the broker and other processes share it: a new page-cache generation retires
+    what it holds instead. Also empties each process's own layers (the page cache's local and
+    front layers, the version memo)."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
     from curation.datachanges import DATA_VERSION_CACHE_KEY
     from curation.public.caching import front_pages, local_pages, retire_cached_pages, version_memo
+
+    cache = caches["default"]
+    if isinstance(cache, LocMemCache):
+        cache.clear()
+    else:
+        cache.delete(DATA_VERSION_CACHE_KEY)
+        # Tests that record no data change all see data version 0: a new page-cache generation
+        # keeps pages and API answers cached by an earlier test from being served to this one.
+        retire_cached_pages()
+    local_pages.clear()
+    front_pages.clear()
+    version_memo.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_state_from_earlier_tests():
+    """Each test starts from its own database, so nothing cached by an earlier test may be read
+    (see forget_cached_pages)."""
+    from django.core.cache import caches
 
     from curation import datachanges
 
@@ -66,17 +85,7 @@ def _no_cached_state_from_earlier_tests():
     datachanges._broker_down_until = 0.0
     if hasattr(cache, "_down_until"):
         cache._down_until = 0.0
-    if isinstance(cache, LocMemCache):
-        cache.clear()
-    else:
-        cache.delete(DATA_VERSION_CACHE_KEY)
-        # Tests that record no data change all see data version 0: a new page-cache generation
-        # keeps pages and API answers cached by an earlier test from being served to this one.
-        retire_cached_pages()
-    # Each process's own copies (the page cache's local and front layers, the version memo).
-    local_pages.clear()
-    front_pages.clear()
-    version_memo.clear()
+    forget_cached_pages()
 
 
 @pytest.fixture(autouse=True)

@@ -2,11 +2,11 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from curation.datachanges import current_data_version, prune_processed_changes, record_data_change
 from curation.models import DataChange
+from tests.conftest import forget_cached_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -30,5 +30,5 @@ def test_pruning_removes_old_processed_rows_but_never_pending_ones_or_the_data_v
 
     assert prune_processed_changes(datetime.timedelta(days=30)) == 3
     assert set(DataChange.objects.values_list("pk", flat=True)) == {pending.pk, newest.pk}
-    cache.clear()  # test transactions never commit, so nothing cleared the remembered version
+    forget_cached_pages()  # test transactions never commit, so nothing cleared the remembered version
     assert current_data_version() == newest.pk

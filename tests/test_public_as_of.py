@@ -14,15 +14,6 @@ PAST = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 BEFORE_CHANGES = "2026-01-01"  # after the models were made (PAST), before today's changes
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def admin_user(django_user_model):
     return django_user_model.objects.create_superuser("boss", "boss@example.org", "x")

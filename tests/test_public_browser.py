@@ -28,9 +28,6 @@ def browser_page(chromium):
 
 @pytest.fixture
 def reader_data(make_ai_model, make_organisation, registry):
-    from django.core.cache import cache
-
-    cache.clear()
     active = [d.ref for d in registry if d.is_active]
     lab = make_organisation("Open Lab")
     corp = make_organisation("Closed Corp")
@@ -44,8 +41,6 @@ def reader_data(make_ai_model, make_organisation, registry):
     make_ai_model("Chatty", grades=dict.fromkeys(active[:8], "open"), organisation=corp, types="text",
                   performance_class="latest")
     make_ai_model("Painter", organisation=corp, types="image", performance_class="full")
-    yield
-    cache.clear()
 
 
 def shot(page, name):

@@ -15,15 +15,6 @@ from curation import vocab
 from curation.models import Assessment, Dimension, HistoryEntry
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def catalogue(make_ai_model, make_organisation, registry):
     uni = make_organisation("Uni Amsterdam", sector=vocab.Sector.ACADEMIC, country="NL",

@@ -4,6 +4,7 @@ import pytest
 from curation import roles
 from curation.public.caching import CACHE_STATUS_HEADER
 from curation.review.services import approve, propose
+from tests.conftest import forget_cached_pages
 
 
 @pytest.fixture
@@ -17,15 +18,6 @@ def curator_and_reviewer(db, settings, django_user_model):
     reviewer = django_user_model.objects.create_user("rev", "rev@example.org", "x")
     reviewer.groups.add(Group.objects.get(name=roles.REVIEWER))
     return curator, reviewer
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def licence_cell(client, model):
@@ -46,9 +38,7 @@ def test_pending_proposal_is_invisible_and_approval_shows_at_once(
                        evidence_link="https://example.org/licence")
     # Pending: neither the cached nor a freshly rendered page shows it.
     assert "Closed" in licence_cell(client, model)
-    from django.core.cache import cache
-
-    cache.clear()
+    forget_cached_pages()
     assert "Closed" in licence_cell(client, model)
     page = client.get(f"/models/{model.slug}/").content.decode()
     assert "MIT now" not in page and "Relicensed under MIT" not in page

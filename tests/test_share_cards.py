@@ -14,6 +14,7 @@ from curation.charts.publish import get_chart
 from curation.models import AIModel, Assessment, Post, PostKind, PostStatus
 from curation.public import share_cards
 from curation.scoring import as_percent
+from tests.conftest import forget_cached_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +138,7 @@ def test_a_models_description_claims_only_the_evidence_it_has(client, site):
     assert applicable > 2
 
     def description():
-        from django.core.cache import cache
-
-        cache.clear()
+        forget_cached_pages()
         return _meta(client.get("/models/olmo/").content.decode())["og:description"]
 
     assert description().endswith("No evidence recorded yet.")
