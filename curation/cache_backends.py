@@ -49,7 +49,7 @@ class FailOpenRedisCache(RedisCache):
             return default
         try:
             return getattr(super(), operation)(*args, **kwargs)
-        except Exception as exc:  # redis errors, timeouts, refused connections: all mean "no cache"
+        except Exception as exc:  # noqa: BLE001 - redis errors, timeouts, refused connections: all mean "no cache"
             self._failed(operation, exc)
             return default
 

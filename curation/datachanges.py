@@ -69,7 +69,7 @@ def request_chart_regeneration() -> bool:
         return False
     try:
         tasks.regenerate_stale_charts.delay()
-    except Exception as exc:  # broker down: the beat sweep picks the outbox rows up later
+    except Exception as exc:  # noqa: BLE001 - broker down: the beat sweep picks the outbox rows up later
         _broker_down_until = time.monotonic() + float(getattr(settings, "OSAI_CACHE_RETRY_SECONDS", 5.0))
         log.warning("could not enqueue chart regeneration (%s: %s); the periodic sweep will catch up",
                     type(exc).__name__, exc)

@@ -56,7 +56,7 @@ def populate_synthetic(model_count: int, *, seed: int = 7, prefix: str = "Synthe
             AIModel(
                 name=f"{prefix} Model {i:05d}", slug=f"{prefix.lower()}-model-{i:05d}",
                 link=f"https://example.org/models/{i}", types=",".join(chosen),
-                performance_class=rng.choice(vocab.PerformanceClass.values + [""]),
+                performance_class=rng.choice([*vocab.PerformanceClass.values, ""]),
                 base_model_name=f"{prefix} Base {i % 50}", end_model_name=f"{prefix} Model {i:05d}",
                 end_model_licence=rng.choice(["Apache-2.0", "MIT", "Custom", ""]),
                 release_date=datetime.date(year, rng.randint(1, 12), 1),

@@ -207,7 +207,7 @@ def expected_series(key: str) -> dict[str, dict[str, float]]:
                 out[type_labels[t]][f"{released} {m.name}"] = round(m.total_score * 100, 1)
     else:
         raise KeyError(key)
-    return {series: points for series, points in out.items()}
+    return dict(out.items())
 
 
 def pie_counts(data) -> dict[str, int]:

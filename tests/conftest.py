@@ -190,11 +190,11 @@ def make_organisation(db):
 
     def make(name=None, **fields):
         name = name or f"Organisation {next(_counter)}"
-        defaults = dict(
-            origin_scope=vocab.OriginScope.COUNTRY, country="US", sector=vocab.Sector.NON_ACADEMIC,
-            contributor_kind=vocab.ContributorKind.COMPANY, big_tech_bloc=vocab.BigTechBloc.NONE,
-            classification_status=vocab.ClassificationStatus.CLASSIFIED,
-        )
+        defaults = {
+            "origin_scope": vocab.OriginScope.COUNTRY, "country": "US", "sector": vocab.Sector.NON_ACADEMIC,
+            "contributor_kind": vocab.ContributorKind.COMPANY, "big_tech_bloc": vocab.BigTechBloc.NONE,
+            "classification_status": vocab.ClassificationStatus.CLASSIFIED,
+        }
         defaults.update(fields)
         return Organisation.objects.create(name=name, **defaults)
 

@@ -2,6 +2,7 @@
 by the upstream YAML as an optional key."""
 from __future__ import annotations
 
+import re
 import pytest
 
 from curation import hfrepos
@@ -34,11 +35,11 @@ def test_repository_ids_are_read_from_model_pages_on_the_hub_only(url, expected)
 def test_clean_repo_ids_accepts_ids_urls_and_text_and_names_a_bad_entry():
     assert hfrepos.clean_repo_ids("a/b\nhttps://huggingface.co/c/d, A/B") == ["a/b", "c/d"]
     assert hfrepos.clean_repo_ids(["x/y"]) == ["x/y"]
-    with pytest.raises(ValueError, match="'not a repo'|'not'"):
+    with pytest.raises(ValueError, match=r"'not a repo'|'not'"):
         hfrepos.clean_repo_ids(["not a repo"])
-    with pytest.raises(ValueError, match="'https://huggingface.co/datasets/a/b'"):
+    with pytest.raises(ValueError, match=re.escape("'https://huggingface.co/datasets/a/b'")):
         hfrepos.clean_repo_ids("https://huggingface.co/datasets/a/b")
-    with pytest.raises(ValueError, match="'../etc'"):
+    with pytest.raises(ValueError, match=re.escape("'../etc'")):
         hfrepos.clean_repo_ids("../etc")
 
 

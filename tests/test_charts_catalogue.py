@@ -38,7 +38,7 @@ def test_series_match_an_independent_recount(demo_index, key):
 
 
 def test_readers_never_count_drafts(demo_index):
-    orgs, hidden = demo_index
+    orgs, _hidden = demo_index
     data = get_spec("academic-share").compute()
     assert data.total == AIModel.objects.public().count()
     draft_models = AIModel.objects.filter(organisation=orgs["draft"]).count() + 1  # + the hidden model

@@ -116,7 +116,7 @@ def test_scheduling_failure_clears_the_flag(db, queued):
     def broken(countdown):
         raise OSError("broker down")
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="broker down"):
         coalesce.request_run(broken)
     assert coalesce.request_run(queued.append) == "scheduled"
 

@@ -51,7 +51,7 @@ def _legend_colours(fig) -> dict[str, str]:
     ": count (percent)")."""
     found = {}
     for legend in _legends(fig):
-        for text, handle in zip(legend.get_texts(), legend.legend_handles):
+        for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True):
             label = " ".join(text.get_text().split())
             if ": " in label and label.endswith("%)"):
                 label = label.rsplit(": ", 1)[0]

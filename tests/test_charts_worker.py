@@ -60,7 +60,7 @@ class Processes:
 
     def _start(self, args, name, ready_text, extra_env=None):
         log_path = self.folder / f"{name}-{len(self.procs)}.log"
-        log = open(log_path, "wb")
+        log = open(log_path, "wb")  # noqa: SIM115 - the child process writes to it while it runs
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "osai_index", *args],
             cwd=PROJECT_ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,

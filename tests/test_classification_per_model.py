@@ -275,7 +275,7 @@ def test_a_models_own_classification_is_proposed_reviewed_and_applied_with_histo
 
 
 def test_the_organisation_level_changes_every_model_that_inherits_it(people, collaboration):
-    microsoft, phi, wizard = collaboration
+    microsoft, _phi, _wizard = collaboration
     cr = services.propose(microsoft, "national_origin", {"scope": "country", "country": "IE"}, user=people.curator,
                           rationale="Registered in Ireland")
     services.approve(cr, people.reviewer)

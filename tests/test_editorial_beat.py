@@ -53,7 +53,7 @@ def celery_processes(require_postgres, require_redis, settings, tmp_path):
         log_path = tmp_path / f"{name}.log"
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "osai_index", *args], cwd=PROJECT_ROOT, env=env,
-            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True,  # noqa: SIM115 - the child process writes to it while it runs
         )
         started.append(proc)
         ready = wait_until(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30)

@@ -97,7 +97,7 @@ def test_xss_corpus_never_executes_in_chromium(chromium, live_server, make_post,
     # so they go last, after the marker that proves the rest of the post was rendered.
     contained = [p for p in XSS_CORPUS if not p.startswith("<math")]
     swallowing = [p for p in XSS_CORPUS if p.startswith("<math")]
-    body = "\n\n".join(["{% byline %}"] + contained + EMBED_PAYLOADS + ["The end of the hostile post."] + swallowing)
+    body = "\n\n".join(["{% byline %}", *contained, *EMBED_PAYLOADS, "The end of the hostile post.", *swallowing])
     hostile = make_post(
         '<script>window.__xss=1</script>Body payloads', body="{% byline %}",
         description='"><img src=x onerror=window.__xss=1>', author_names="<svg onload=alert(1)>",

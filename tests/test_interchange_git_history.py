@@ -46,14 +46,14 @@ def _upstream_could_list(files: dict[str, str]) -> bool:
     """Whether upstream's site could list this commit at all: a registry it can read, with `types`
     on every dimension, and a `system.type` text in every model file (else its code throws)."""
     try:
-        registry = yaml.load(files.get("_parameters.yml", ""), Loader=_Loader)
+        registry = yaml.load(files.get("_parameters.yml", ""), Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
         if not isinstance(registry, list) or not all(
             isinstance(p, dict) and isinstance(p.get("types"), list) for c in registry for p in c.get("params") or []
         ):
             return False
         for name, text in files.items():
             if name.endswith(".yaml") and name != "a_submission_template.yaml":
-                system = (yaml.load(text, Loader=_Loader) or {}).get("system")
+                system = (yaml.load(text, Loader=_Loader) or {}).get("system")  # noqa: S506 - _Loader is a SafeLoader
                 if not isinstance(system, dict) or not isinstance(system.get("type"), str):
                     return False
     except yaml.YAMLError:

@@ -170,7 +170,7 @@ def test_a_syntax_error_names_line_and_column():
 
 def test_nodes_keep_source_text_style_and_line():
     node = compose("---\nsystem:\n    releasedate: 2023.10\n    basemodelname: '3.10'\n    flag: ON\n", "x.yaml")
-    system = dict((k.value, v) for k, v in node.value)["system"]
+    system = {k.value: v for k, v in node.value}["system"]
     values = {k.value: v for k, v in system.value}
     assert values["releasedate"].value == "2023.10"
     assert values["releasedate"].tag == "tag:yaml.org,2002:float"  # what YAML would have made of it

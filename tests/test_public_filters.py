@@ -116,7 +116,7 @@ def test_organisation_filter(index):
     qs = OrganisationFilter(QueryDict("sector=academic"), Organisation.objects.public()).qs
     assert [o.name for o in qs] == ["Uni Amsterdam"]
     qs = OrganisationFilter(QueryDict("ordering=-openness"), Organisation.objects.public()).qs
-    assert [o.name for o in qs][0] == "Uni Amsterdam"
+    assert next(o.name for o in qs) == "Uni Amsterdam"
 
 
 def test_parse_period():

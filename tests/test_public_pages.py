@@ -254,7 +254,7 @@ def test_csv_honours_filters_and_has_upstream_columns(client, catalogue, registr
     assert [r[0] for r in rows[1:]] == ["Qwen", "Qwen Chat"]
     qwen = rows[1]
     assert qwen[1].startswith("http://testserver/models/") and qwen[1].endswith("/")
-    by_name = dict(zip(rows[0], qwen))
+    by_name = dict(zip(rows[0], qwen, strict=True))
     assert by_name["Base Model Weights"] == "1" and by_name["Base Model Data"] == "0"
     licence_column = next(d.name for d in active if d.ref == "licenses")
     assert by_name[licence_column] == "0.5"
@@ -270,7 +270,7 @@ def test_the_details_csv_has_organisation_types_class_and_grades_in_words(client
         "Model Name", "URL", "Link", "Organisation", "Types", "Performance class", "Release",
         "Base model", "End model", "End model licence", "Total score (%)",
     ]
-    qwen = dict(zip(rows[0], rows[1]))
+    qwen = dict(zip(rows[0], rows[1], strict=True))
     assert qwen["Model Name"] == "Qwen" and qwen["Link"] == "https://example.org/qwen"
     assert qwen["Performance class"] == "latest"
     assert qwen["Base Model Weights"] == "Open" and qwen["Base Model Data"] == "Not assessed"

@@ -15,7 +15,7 @@ from curation.public.caching import front_pages
 def fresh_caches():
     # The shared conftest starts each test with fresh caches (never flushing a shared Redis).
     front_pages.clear()
-    yield
+    return
 
 
 def _sql(captured) -> list[str]:
@@ -45,7 +45,7 @@ def test_downloads_show_grades_as_the_page_does(client, make_ai_model):
     make_ai_model("Graded", grades={"licenses": "open", "weights_basemodel": "partial"}, types="text")
     csv_text = client.get("/models-details.csv").content.decode()
     header, row = csv_text.splitlines()[:2]
-    cells = dict(zip(header.split(","), row.split(",")))
+    cells = dict(zip(header.split(","), row.split(","), strict=True))
     assert cells["Model Name"] == "Graded"
     names = {d.ref: d.name for d in __import__("curation.registry", fromlist=["x"]).active_dimensions()}
     assert cells[names["licenses"]] == "Open"

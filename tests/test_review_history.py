@@ -116,9 +116,8 @@ def test_the_database_refuses_to_rewrite_history_even_in_raw_sql(require_postgre
         "UPDATE curation_importrun SET source = 'elsewhere'",
     ):
         ImportRun.objects.create(source="x")
-        with pytest.raises(DatabaseError, match="cannot be"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(statement)
+        with pytest.raises(DatabaseError, match="cannot be"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
     services.delete_entry(graded_model, user=people.superuser)
     entry = HistoryEntry.objects.get(pk=entry.pk)  # the link is nulled, the row kept
     assert entry.ai_model_id is None and entry.rationale == "Weights public"

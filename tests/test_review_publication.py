@@ -32,7 +32,7 @@ def draft(people, make_organisation, registry):
 
 
 def test_the_request_freezes_what_it_publishes(draft):
-    model, request = draft
+    _model, request = draft
 
     assert request.is_publication
     assert request.content["name"] == "Fresh Model"
@@ -96,7 +96,7 @@ def test_an_unchanged_draft_is_published_as_requested(people, draft):
 
 
 def test_a_request_without_recorded_content_must_be_renewed(people, draft):
-    model, request = draft
+    _model, request = draft
     ChangeRequest.objects.filter(pk=request.pk).update(content=None)  # made before contents were frozen
 
     with pytest.raises(StaleProposal, match="renew it so that the reviewer sees what goes public"):

@@ -170,9 +170,11 @@ def test_a_proposal_overtaken_by_another_change_becomes_stale_and_can_be_renewed
     )
     services.approve(first, people.reviewer)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(StaleProposal, match="changed after it was proposed.*'Partial'.*'Open"):
-            services.approve(second, people.reviewer)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(StaleProposal, match=r"changed after it was proposed.*'Partial'.*'Open"),
+    ):
+        services.approve(second, people.reviewer)
     assert mail.outbox[0].to == ["curator2@example.org"] and "stale" in mail.outbox[0].subject
     second.refresh_from_db()
     assert second.state == State.STALE
@@ -254,7 +256,7 @@ def test_deleting_a_model_keeps_its_history_and_stales_its_requests(people, grad
 
 
 def test_refusals_name_who_and_what(people, graded_model):
-    with pytest.raises(ReviewPermissionDenied, match="^an anonymous visitor may not propose changes"):
+    with pytest.raises(ReviewPermissionDenied, match=r"^an anonymous visitor may not propose changes"):
         propose_open_weights(graded_model, people.anonymous)
     cr = propose_open_weights(graded_model, people.curator)
     with pytest.raises(ReviewPermissionDenied, match=rf"^curator2 may not approve change request #{cr.pk} "

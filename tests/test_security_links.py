@@ -21,7 +21,8 @@ SCRIPTS = [
     "javascript:alert(1)", "JavaScript:alert(document.cookie)", " javascript:alert(1)", "java\tscript:alert(1)",
     "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>",
 ]
-NOT_HTTP = SCRIPTS + [
+NOT_HTTP = [
+    *SCRIPTS,
     "ftp://example.org/file", "file:///etc/passwd", "//example.org/no-scheme", "/relative/path", "example.org",
     # Browsers read `\` as `/` and drop tabs and newlines: these point elsewhere than they read.
     "https://evil.invalid\\@example.org/", "https://exa\nmple.org/", "https://exa\tmple.org/", "http://", "",

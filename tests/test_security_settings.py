@@ -20,7 +20,7 @@ PUBLISHED_KEY = "insecure-local-development-key-change-me-in-production-01234567
 
 def run_python(code: str, **variables) -> subprocess.CompletedProcess:
     # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
-    unset = SETTINGS_VARIABLES + ("SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    unset = (*SETTINGS_VARIABLES, "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(variables, DJANGO_SETTINGS_MODULE="osai_index.settings")
     return subprocess.run([sys.executable, *code], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)

@@ -92,7 +92,7 @@ def test_a_card_shows_the_grades_and_is_drawn_once_per_change(client, site, monk
     assert len([f for f in files if f.startswith(f"model-{olmo.pk}-")]) == 1
     # The grade bar's colours are on the picture: open green and partial amber.
     picture = Image.open(io.BytesIO(second)).convert("RGB")
-    colours = {"#%02x%02x%02x" % rgb for _n, rgb in picture.getcolors(1200 * 630)}
+    colours = {"#{:02x}{:02x}{:02x}".format(*rgb) for _n, rgb in picture.getcolors(1200 * 630)}
     assert {"#2e7d32", "#f2a900"} <= colours
 
 

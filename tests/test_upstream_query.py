@@ -116,19 +116,16 @@ def upstream_selects(model, grades: dict, query: dict) -> bool:
     if "basemodel" in query and query["basemodel"].lower() not in model["basemodelname"].lower():
         return False
     points = {"closed": 0, "partial": 0.5, "open": 1}
-    for ref, wanted in query.items():
-        if ref in grades and points[grades[ref]] not in wanted:
-            return False
-    return True
+    return all(not (ref in grades and points[grades[ref]] not in wanted) for ref, wanted in query.items())
 
 
 @pytest.mark.django_db
 def test_the_index_page_shows_the_models_the_upstream_site_selects(client, make_ai_model, registry):
     catalogue = {
-        "Alpha": dict(type="text", performanceclass="latest", basemodelname="Llama 3", grades={"trainingcode": "open", "preprint": "open"}),
-        "Beta": dict(type="text,code", performanceclass="full", basemodelname="Qwen", grades={"trainingcode": "partial", "preprint": "closed"}),
-        "Gamma": dict(type="image", performanceclass="latest", basemodelname="SDXL", grades={"trainingcode": "closed", "preprint": "open"}),
-        "Delta": dict(type="code", performanceclass="limited", basemodelname="llama-2", grades={"trainingcode": "open", "preprint": "partial"}),
+        "Alpha": {"type": "text", "performanceclass": "latest", "basemodelname": "Llama 3", "grades": {"trainingcode": "open", "preprint": "open"}},
+        "Beta": {"type": "text,code", "performanceclass": "full", "basemodelname": "Qwen", "grades": {"trainingcode": "partial", "preprint": "closed"}},
+        "Gamma": {"type": "image", "performanceclass": "latest", "basemodelname": "SDXL", "grades": {"trainingcode": "closed", "preprint": "open"}},
+        "Delta": {"type": "code", "performanceclass": "limited", "basemodelname": "llama-2", "grades": {"trainingcode": "open", "preprint": "partial"}},
     }
     for name, spec in catalogue.items():
         make_ai_model(name, types=spec["type"], performance_class=spec["performanceclass"],

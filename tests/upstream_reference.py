@@ -25,7 +25,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def dimensions_of(parameters_text: str) -> list[tuple[str, str, list[str]]]:
     """(ref, name, types) of every dimension, in the registry file's order."""
-    categories = yaml.load(parameters_text, Loader=_Loader)
+    categories = yaml.load(parameters_text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     return [
         (param["ref"], param.get("name") or param["ref"], list(param.get("types") or []))
         for category in categories for param in category.get("params") or []
@@ -44,11 +44,11 @@ def upstream_rows(files: dict[str, str], parameters_text: str) -> list[dict]:
     for filename, text in files.items():
         if not filename.endswith(".yaml") or filename == TEMPLATE or "/" in filename:
             continue
-        data = yaml.load(text, Loader=_Loader) or {}
+        data = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 - _Loader is a SafeLoader
         system = data.get("system") or {}
         types = [t.strip() for t in str(system.get("type") if system.get("type") is not None else "").split(",")]
         cells, counted = {}, []
-        for ref, name, dimension_types in dimensions:
+        for ref, _name, dimension_types in dimensions:
             if any(t in types for t in dimension_types):
                 points = _points(data.get(ref))
                 cells[ref] = points

@@ -372,7 +372,7 @@ class OrganisationAdmin(ReviewedEntryAdmin):
                    "classification_status", "is_public"]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ReviewedEntryAdmin.readonly_fields + ["region", "classification_status"]
+    readonly_fields = [*ReviewedEntryAdmin.readonly_fields, "region", "classification_status"]
 
     def get_fieldsets(self, request, obj=None):
         return [
@@ -499,7 +499,7 @@ class AIModelAdmin(ReviewedEntryAdmin):
     def get_list_display(self, request):
         columns = ["name", "organisation", "types", "performance_class", "score"]
         columns += [_category_column(c) for c in DimensionCategory.objects.all()]
-        return columns + ["is_public", "pending"]
+        return [*columns, "is_public", "pending"]
 
     def get_list_filter(self, request):
         filters = [
@@ -560,7 +560,7 @@ class AIModelAdmin(ReviewedEntryAdmin):
             for d in dims:
                 fields.append((f"grade__{d.ref}", f"links__{d.ref}", f"notes__{d.ref}"))
             fieldsets.append((f"Openness: {category.name}", {"fields": fields}))
-        return fieldsets + [self.review_fields(request, obj), self.record_fieldset]
+        return [*fieldsets, self.review_fields(request, obj), self.record_fieldset]
 
     @admin.display(description="Total score", ordering="total_score")
     def score(self, obj):
@@ -744,7 +744,7 @@ class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
 
     def get_urls(self):
         decide = self.admin_site.admin_view(self.decide_view)
-        return [path("<int:pk>/decide/", decide, name="curation_changerequest_decide")] + super().get_urls()
+        return [path("<int:pk>/decide/", decide, name="curation_changerequest_decide"), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         cr = self.get_object(request, object_id)

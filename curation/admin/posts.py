@@ -230,11 +230,7 @@ class PostAdmin(admin.ModelAdmin):
     # --- extra views ------------------------------------------------------------------------
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/preview/", view(self.preview_view), name="curation_post_preview"),
-            path("<int:pk>/revisions/", view(self.revisions_view), name="curation_post_revisions"),
-            path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_view), name="curation_post_restore"),
-        ] + super().get_urls()
+        return [path("<int:pk>/preview/", view(self.preview_view), name="curation_post_preview"), path("<int:pk>/revisions/", view(self.revisions_view), name="curation_post_revisions"), path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_view), name="curation_post_restore"), *super().get_urls()]
 
     def _post_or_denied(self, request, pk, *, change=False) -> Post:
         post = get_object_or_404(Post, pk=pk)

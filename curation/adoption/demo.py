@@ -42,7 +42,7 @@ def load_demo_adoption(path: Path = DEMO_ADOPTION) -> int:
         if len(downloads) != len(days) or len(likes) != len(days):
             raise ValueError(f"{path}: {repo}: {len(days)} months, but {len(downloads)} downloads and {len(likes)} likes")
         total = 0
-        for day, n, liked in zip(days, downloads, likes):
+        for day, n, liked in zip(days, downloads, likes, strict=True):
             total += n
             rows.append(RepoAdoption(repo_id=repo, day=day, status=AdoptionStatus.OK, downloads=n,
                                      downloads_all_time=total, likes=liked, fetched_at=now))

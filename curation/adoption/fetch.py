@@ -152,7 +152,7 @@ def read_repository(api, repo_id: str, pause: _Pause, sleep: Callable[[float], N
             elif attempt + 1 < attempts:
                 sleep(wait)
             continue
-        except Exception as exc:  # the network: refused, reset, timed out
+        except Exception as exc:  # noqa: BLE001 - the network: refused, reset, timed out
             problem = f"{type(exc).__name__}: {exc}"[:200]
             if attempt + 1 < attempts:
                 sleep(min(ceiling, base * 2 ** attempt))

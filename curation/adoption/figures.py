@@ -167,7 +167,7 @@ def refresh_model_figures() -> int:
     for model in AIModel.objects.only("pk", *FIGURE_FIELDS).iterator(chunk_size=2000):
         wanted = per_model.get(model.pk, (None, None, None, None))
         if tuple(getattr(model, name) for name in FIGURE_FIELDS) != wanted:
-            for name, value in zip(FIGURE_FIELDS, wanted):
+            for name, value in zip(FIGURE_FIELDS, wanted, strict=True):
                 setattr(model, name, value)
             changed.append(model)
     AIModel.objects.bulk_update(changed, FIGURE_FIELDS, batch_size=1000)

@@ -131,7 +131,7 @@ class ConditionalReadMixin:
         for attribute in ("page_size_query_param", "cursor_query_param", "page_query_param"):
             if pagination is not None and getattr(pagination, attribute, None):
                 names.append(getattr(pagination, attribute))
-        return [*dict.fromkeys(names + ["format"])]
+        return [*dict.fromkeys([*names, "format"])]
 
     def _answer_cache_key(self, request, etag: str) -> str | None:
         keeps = self.cross_origin_reads if self.cache_answers is None else self.cache_answers

@@ -12,6 +12,7 @@ import datetime
 from collections import OrderedDict
 
 from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, OrderBy, Q
 from rest_framework.exceptions import NotFound
@@ -62,7 +63,7 @@ def _is_non_nullable(model, expression) -> bool:
             return True
         try:
             field = model._meta.get_field(name)
-        except Exception:  # an annotation or a relation path: NULLs are possible
+        except FieldDoesNotExist:  # an annotation or a relation path: NULLs are possible
             return False
         return not field.null
     sources = getattr(expression, "get_source_expressions", list)()
@@ -111,7 +112,9 @@ class KeysetCursorPagination(BasePagination):
         except (TypeError, ValueError):
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({self.page_size_query_param: [f"Expected a whole number from 1 to {MAX_PAGE_SIZE}."]})
+            raise ValidationError(
+                {self.page_size_query_param: [f"Expected a whole number from 1 to {MAX_PAGE_SIZE}."]}
+            ) from None
 
     def _decode(self, request, fingerprint: str):
         raw = request.query_params.get(self.cursor_query_param)
@@ -143,7 +146,7 @@ class KeysetCursorPagination(BasePagination):
         if position is not None:
             condition = _NEVER
             prefix = Q()
-            for key, value in zip(walk, position):
+            for key, value in zip(walk, position, strict=True):
                 condition |= prefix & key.after(value)
                 prefix &= key.equal(value)
             first, first_value = walk[0], position[0]

@@ -177,7 +177,7 @@ class OrganisationDetailSerializer(OrganisationSerializer):
     models = serializers.SerializerMethodField()
 
     class Meta(OrganisationSerializer.Meta):
-        fields = OrganisationSerializer.Meta.fields + ["models"]
+        fields = [*OrganisationSerializer.Meta.fields, "models"]
 
     @extend_schema_field(ModelSummarySerializer(many=True))
     def get_models(self, obj):
@@ -347,7 +347,7 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
         registry: RegistrySnapshot = self.context["registry"]
         rows = obj.grade_rows
         out = []
-        for dimension, applicable in zip(registry.dimensions, registry.applicability(obj.type_list)):
+        for dimension, applicable in zip(registry.dimensions, registry.applicability(obj.type_list), strict=True):
             grade, links, notes = rows.get(dimension.pk, (vocab.Grade.NOT_ASSESSED, [], ""))
             out.append({
                 "dimension": dimension.ref,
@@ -400,7 +400,7 @@ class PostDetailSerializer(PostSerializer):
     body_html = serializers.SerializerMethodField()
 
     class Meta(PostSerializer.Meta):
-        fields = PostSerializer.Meta.fields + ["body_markdown", "body_html"]
+        fields = [*PostSerializer.Meta.fields, "body_markdown", "body_html"]
 
     @extend_schema_field({"type": "string", "description": "The body rendered and sanitised, embeds included."})
     def get_body_html(self, obj) -> str:

@@ -182,7 +182,7 @@ class AIModelViewSet(PublicReadViewSet):
             model = row.model
             model.grade_rows = {cell.dimension.pk: (cell.grade, [], "") for cell in row.cells if cell.grade is not None}
             model.category_score_rows = {
-                category.pk: score for category, score in zip(columns.categories, row.category_scores)
+                category.pk: score for category, score in zip(columns.categories, row.category_scores, strict=True)
                 if score is not None
             }
             models.append(model)

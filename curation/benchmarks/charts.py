@@ -58,7 +58,7 @@ def _timed(func) -> tuple[float, object]:
 def _full_run_seconds() -> float:
     from curation.charts.publish import regenerate
 
-    seconds, run = _timed(lambda: regenerate(trigger="benchmark", render_all=True))
+    seconds, _run = _timed(lambda: regenerate(trigger="benchmark", render_all=True))
     return round(seconds, 2)
 
 
@@ -174,7 +174,7 @@ def _worker(media: Path, queue: str, prefix: str):
         "CELERY_TASK_DEFAULT_QUEUE": queue, "DEBUG": "false", "LOG_LEVEL": "INFO",
     }
     env.pop("DJANGO_TEST_DB_NAME", None)
-    log = tempfile.NamedTemporaryFile(prefix="osai-charts-worker-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="osai-charts-worker-", suffix=".log", delete=False)  # noqa: SIM115 - the child process writes to it while it runs
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "osai_index", "worker", "-l", "info", "-c", "1", "-Q", queue,
          "-n", f"{queue}@%h", "--without-mingle", "--without-gossip"],

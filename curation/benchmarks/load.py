@@ -84,12 +84,12 @@ def _wait_for(url: str, seconds: float = 30.0, process: subprocess.Popen | None 
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the benchmark's own loopback server
                 response.read()
                 return
         except Exception:
             if process is not None and process.poll() is not None:
-                raise RuntimeError(f"the server for {url} exited with code {process.returncode}")
+                raise RuntimeError(f"the server for {url} exited with code {process.returncode}") from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -144,7 +144,7 @@ def _gunicorn(folder: Path, media: str):
         "OSAI_PROXY_CACHE_SECONDS": "1",
     }
     env.pop("DJANGO_TEST_DB_NAME", None)
-    log = open(folder / "gunicorn.log", "wb")
+    log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115 - the child process writes to it while it runs
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "osai_index.wsgi", "--workers", str(WORKERS),
          "--bind", f"127.0.0.1:{port}", "--error-logfile", str(folder / "gunicorn-errors.log")],
@@ -181,7 +181,7 @@ def _nginx(folder: Path, page: bytes):
 """)
     process = subprocess.Popen(
         [_which("nginx"), "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=open(folder / "nginx-stderr.log", "wb"),
+        stdout=subprocess.DEVNULL, stderr=open(folder / "nginx-stderr.log", "wb"),  # noqa: SIM115 - the child process writes to it while it runs
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/static/index.html", process=process)
@@ -253,7 +253,7 @@ def run_wrk(url: str, seconds: float, *, script: str | None = None, folder: Path
         path = Path(folder or tempfile.gettempdir()) / f"wrk-{secrets.token_hex(4)}.lua"
         path.write_text(script)
         command += ["-s", str(path)]
-    output = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))

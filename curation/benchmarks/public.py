@@ -39,7 +39,7 @@ def _ms(seconds: float) -> float:
 
 def _percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 _never_asked = itertools.count(random.randrange(300_000))
@@ -57,7 +57,7 @@ def _unseen_index_url() -> str:
 def _uncached_timings(client, runs: int) -> list[float]:
     samples = []
     client.get(_unseen_index_url())  # first request pays for imports and template compilation
-    for i in range(runs):
+    for _ in range(runs):
         started = time.perf_counter()
         response = client.get(_unseen_index_url())
         samples.append(time.perf_counter() - started)

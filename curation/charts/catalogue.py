@@ -417,8 +417,8 @@ class ChartSpec:
     def compute(self, queryset: QuerySet | None = None) -> ChartData:
         """The chart's numbers, from the given models (default: what readers see in its subset)."""
         queryset = self.queryset() if queryset is None else queryset
-        common = dict(key=self.key, title=self.title, subset=self.subset, kind=self.kind,
-                      x_label=self.x_label, y_label=self.y_label, note=self.note)
+        common = {"key": self.key, "title": self.title, "subset": self.subset, "kind": self.kind,
+                      "x_label": self.x_label, "y_label": self.y_label, "note": self.note}
         if self.kind == PIE:
             slices = slices_from_counts(self.count(queryset))
             if self.summary is not None and slices:

@@ -94,7 +94,7 @@ def _pie(ax, data: ChartData) -> None:
         autopct=lambda pct: f"{pct:.0f}%" if pct >= 4 else "", pctdistance=0.75,
         wedgeprops={"linewidth": 1, "edgecolor": palette.BACKGROUND},
     )
-    for text, colour in zip(autotexts, colours):
+    for text, colour in zip(autotexts, colours, strict=True):
         text.set_color(palette.ink_for(colour))
         text.set_fontweight("bold")
     ax.legend(wedges, [_wrapped(f"{s.label}: {s.count} ({s.percent:g}%)", 36) for s in data.slices],
@@ -110,12 +110,12 @@ def _bars(ax, data: ChartData, *, stacked: bool) -> None:
     width = 0.8 if stacked else 0.8 / n
     bottoms = [0.0] * len(xs)
     colours = palette.colours_for([s.label for s in data.series])
-    for i, (series, colour) in enumerate(zip(data.series, colours)):
-        values = dict((p.x, p.value) for p in series.points)
+    for i, (series, colour) in enumerate(zip(data.series, colours, strict=True)):
+        values = {p.x: p.value for p in series.points}
         heights = [values.get(x, 0) for x in xs]
         if stacked:
             ax.bar(positions, heights, width, bottom=bottoms, label=_wrapped(series.label), color=colour)
-            bottoms = [b + h for b, h in zip(bottoms, heights)]
+            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
         else:
             offset = (i - (n - 1) / 2) * width
             ax.bar([p + offset for p in positions], heights, width, label=_wrapped(series.label), color=colour)
@@ -176,7 +176,7 @@ def release_position(x: str) -> float:
 def _scatter(ax, data: ChartData) -> None:
     colours = palette.colours_for([s.label for s in data.series])
     positions = []
-    for i, (series, colour) in enumerate(zip(data.series, colours)):
+    for i, (series, colour) in enumerate(zip(data.series, colours, strict=True)):
         xs = [release_position(p.x) for p in series.points]
         positions += xs
         ax.scatter(xs, [p.value for p in series.points], s=22, color=colour, marker=_MARKERS[i % len(_MARKERS)],

@@ -89,7 +89,7 @@ def quote(value) -> str:
 def embed(name: str, options: dict | None = None, positional: list[str] | None = None) -> str:
     parts = [quote(p) for p in (positional or [])]
     parts += [f"{key}={quote(value)}" for key, value in (options or {}).items() if value not in (None, "")]
-    return "{% " + " ".join([name] + parts) + " %}"
+    return "{% " + " ".join([name, *parts]) + " %}"
 
 
 def parse_attributes(text: str | None) -> dict[str, str]:
@@ -240,7 +240,7 @@ def _convert_block(block: _Block, context: ConversionContext, *, literal: str = 
         opening = f"::{block.name}" + (
             "{" + " ".join(f'{k}="{v}"' for k, v in block.attributes.items()) + "}" if block.attributes else ""
         )
-        return [opening] + _content(block, context) + ["::"]
+        return [opening, *_content(block, context), "::"]
     context.count(block.name)
     return converter(block, context)
 
@@ -274,7 +274,7 @@ def _merge_bylines(lines: list[str]) -> list[str]:
 def _container(name: str, keys=()):
     def convert_block(block: _Block, context: ConversionContext) -> list[str]:
         options = {k: block.attributes.get(k, "") for k in keys}
-        return [embed(name, options)] + _content(block, context) + [embed(f"end{name}")]
+        return [embed(name, options), *_content(block, context), embed(f"end{name}")]
 
     return convert_block
 
@@ -284,7 +284,7 @@ def _person(block: _Block, context: ConversionContext) -> list[str]:
     src = block.attributes.get("image", "")
     if src:
         options["image"] = context.image(src, block.line, alt=options["name"]) or src.rsplit("/", 1)[-1]
-    return [embed("person", options)] + _content(block, context) + [embed("endperson")]
+    return [embed("person", options), *_content(block, context), embed("endperson")]
 
 
 def _simple(name: str, params=()):
@@ -295,7 +295,7 @@ def _simple(name: str, params=()):
             options["text"] = text
         elif text:
             context.warn(block.content_line, f"::{block.name} shows no text of its own; its content follows it")
-            return [embed(name, options)] + _content(block, context)
+            return [embed(name, options), *_content(block, context)]
         return [embed(name, options)]
 
     return convert_block
@@ -353,7 +353,7 @@ def _the_index(block: _Block, context: ConversionContext) -> list[str]:
 def _all_models(view: str = "table"):
     def convert_block(block: _Block, context: ConversionContext) -> list[str]:
         options = {"view": view, "limit": FULL_INDEX_LIMIT} if view == "grid" else {"limit": FULL_INDEX_LIMIT}
-        return [embed("index", options)] + (_content(block, context) if any(l.strip() for l in block.content) else [])
+        return [embed("index", options)] + (_content(block, context) if any(line.strip() for line in block.content) else [])
 
     return convert_block
 
@@ -375,13 +375,13 @@ def _landing(block: _Block, context: ConversionContext) -> list[str]:
     if notes:
         if _KRAMDOWN_ATTRIBUTES.search(notes):
             context.warn(block.line, "::landing: link attributes like {:target=\"_blank\"} are not kept (links to other sites open as usual)")
-        lines += [""] + _KRAMDOWN_ATTRIBUTES.sub("", notes).splitlines()
+        lines += ["", *_KRAMDOWN_ATTRIBUTES.sub("", notes).splitlines()]
     for key in props:
         if key not in ("title", "links", "notes"):
             context.warn(block.line, f"::landing: unknown prop {key!r} (props: title, links, notes)")
     if any(line.strip() for line in block.content):
-        lines += [""] + _content(block, context)
-    return lines + [embed("endlanding")]
+        lines += ["", *_content(block, context)]
+    return [*lines, embed("endlanding")]
 
 
 def _action_button(block: _Block, context: ConversionContext) -> list[str]:
@@ -389,7 +389,7 @@ def _action_button(block: _Block, context: ConversionContext) -> list[str]:
     text = " ".join(line.strip() for line in block.content if line.strip()) or block.attributes.get("text", "")
     if not link or not text:
         context.warn(block.line, ":action-button needs a link and a text; left as written")
-        return [f":action-button{{link=\"{link}\"}}"] + block.content
+        return [f":action-button{{link=\"{link}\"}}", *block.content]
     return [embed("button", {"link": context.link(link, block.line), "text": text})]
 
 

@@ -217,7 +217,6 @@ def _title_from_heading(lines: list[str]) -> str:
 def parse_page(entry: FolderEntry, kind: str) -> ParsedPage:
     """Read one Markdown file of `kind`; raises PageError naming what is wrong."""
     text = _read_text(entry)
-    path = entry.path
     match = _FRONT_MATTER.match(text)
     if match is None and kind != PostKind.PAGE:
         raise PageError("no front matter (a --- block with title, date, status) at the top")
@@ -499,7 +498,7 @@ def _store(page: ParsedPage, report: PagesImportReport, user) -> bool:
     post = Post.objects.filter(kind=page.kind, slug=page.slug).first()
     label = f"{page.kind}/{page.slug}"
     date = page.date or (post.date if post else timezone.localdate())
-    fields = dict(title=page.title, description=page.description, author_names=page.author_names, date=date, body=page.body)
+    fields = {"title": page.title, "description": page.description, "author_names": page.author_names, "date": date, "body": page.body}
     if post is not None and all(getattr(post, k) == v for k, v in fields.items()) and post.status == page.status:
         report.unchanged.append(label)
         return False

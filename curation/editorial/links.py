@@ -159,7 +159,7 @@ def _compare_address(query: str, site: SiteMap) -> Resolution:
     if not terms:
         return Resolution(target="/compare/")
     slugs = [site.model_slug(t) for t in terms]
-    missing = [t for t, slug in zip(terms, slugs) if slug is None]
+    missing = [t for t, slug in zip(terms, slugs, strict=True) if slug is None]
     if missing:
         return Resolution(broken=site.missing_models(missing))
     return Resolution(target="/compare/?" + urlencode({"models": ",".join(slugs)}, safe=","))

@@ -9,6 +9,7 @@ Title templates use the upstream site's placeholders (its `SEO.yml`): `{system.n
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -118,7 +119,7 @@ def navigation() -> Navigation:
     key = NAVIGATION_CACHE_KEY.format(version=current_data_version())
     try:
         found = cache.get(key)
-    except Exception:  # a cache outage must not take the page down with it
+    except Exception:  # noqa: BLE001 - a cache outage must not take the page down with it
         found = None
     if found is not None:
         return found
@@ -129,8 +130,6 @@ def navigation() -> Navigation:
         SiteSettings.objects.filter(pk=SITE_SETTINGS_ID).values_list("footer", flat=True).first() or ""
     )
     found = Navigation(menu, str(render_markdown(footer).html) if footer.strip() else "")
-    try:
+    with contextlib.suppress(Exception):  # a cache outage must not take the page down with it
         cache.set(key, found, 60 * 60)
-    except Exception:  # noqa: BLE001 - as above
-        pass
     return found

@@ -80,7 +80,7 @@ def iter_export(*, include_drafts: bool = False) -> Iterator[tuple[str, str]]:
 
 def _filename(model: AIModel, used: set[str]) -> str:
     name = model.upstream_filename or f"{model.slug}.yaml"
-    stem, dot, suffix = name.rpartition(".")
+    stem, _dot, suffix = name.rpartition(".")
     candidate, n = name, 2
     while candidate.lower() in used:
         candidate, n = f"{stem}-{n}.{suffix}", n + 1

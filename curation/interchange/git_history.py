@@ -71,15 +71,17 @@ class _BlobReader:
         )
 
     def read(self, spec: str) -> bytes | None:
-        assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(spec.encode("utf-8") + b"\n")
-        self.process.stdin.flush()
-        header = self.process.stdout.readline().split()
+        stdin, stdout = self.process.stdin, self.process.stdout
+        if stdin is None or stdout is None:  # started with pipes in __init__; closed by close()
+            raise GitHistoryError("git cat-file is no longer running")
+        stdin.write(spec.encode("utf-8") + b"\n")
+        stdin.flush()
+        header = stdout.readline().split()
         if len(header) < 3 or header[1] != b"blob":
             return None
         size = int(header[2])
-        data = self.process.stdout.read(size)
-        self.process.stdout.read(1)  # the newline after the contents
+        data = stdout.read(size)
+        stdout.read(1)  # the newline after the contents
         return data
 
     def close(self) -> None:

@@ -269,7 +269,7 @@ def usual_value(votes: list[tuple[str, dict, str]]) -> tuple[dict, str] | None:
         return None
     votes = sorted(votes, key=lambda vote: vote[0])
     tally: dict[tuple, list] = {}
-    for filename, value, raw in votes:
+    for _filename, value, raw in votes:
         tally.setdefault(_key(value), []).append(raw)
     # max() keeps the first of equal counts; dicts keep insertion order = file-name order.
     winner = max(tally, key=lambda k: len(tally[k]))
@@ -596,7 +596,7 @@ class _Run:
             "upstream_filename": parsed.filename,
             "upstream_extra": _json_safe(extra),
         }
-        grades = {ref: a for ref, a in parsed.assessments.items()}
+        grades = dict(parsed.assessments.items())
         for ref in missing:
             grades[ref] = None  # no block in the file: not assessed
 

@@ -47,7 +47,7 @@ def synthetic_file_text(index: int, rng: random.Random, categories, *, organisat
         f"    name: Generated Model {index:05d}",
         f"    link: https://example.org/models/{index}",
         f"    type: {', '.join(types)}",
-        f"    performanceclass: {rng.choice(vocab.PerformanceClass.values + [''])}",
+        f"    performanceclass: {rng.choice([*vocab.PerformanceClass.values, ''])}",
         f"    basemodelname: Generated Base {index % 97}",
         f"    endmodelname: Generated Model {index:05d} Instruct",
         f"    endmodellicense: {rng.choice(['Apache-2.0', 'MIT', 'Custom licence', ''])}",

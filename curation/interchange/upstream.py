@@ -443,7 +443,7 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
             raise FileProblem(filename, find_line(text, str(system_key), spelled), f"system.{HF_REPOS_KEY}: {exc}") from None
         _remember(extra, f"system.{HF_REPOS_KEY}", value, canonical_hf_repos(system["hf_repos"]))
     if by_key:
-        extra["system_extra"] = {spelled: value for spelled, value in by_key.values()}
+        extra["system_extra"] = dict(by_key.values())
     if not system["name"]:
         # Upstream shows such a model under its file name; so do we, and ask a curator.
         system["name"] = file_stem(filename)
@@ -482,7 +482,7 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
                     extra.setdefault("keys", {})[f"org.{upstream_key}"] = spelled
                 fields[upstream_key] = value
             if org_by_key:
-                extra["org_extra"] = {spelled: value for spelled, value in org_by_key.values()}
+                extra["org_extra"] = dict(org_by_key.values())
             name = _text(filename, text, ("org", "name"), fields["name"])
             if name:
                 org = {
@@ -492,7 +492,7 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
                     "raw": {k: fields[k] for k in ORG_KEYS},
                 }
             else:
-                extra["org_block"] = {k: v for k, v in org_raw.items()}
+                extra["org_block"] = dict(org_raw.items())
 
     # --- dimension blocks -----------------------------------------------------------------
     assessments: dict[str, ParsedAssessment] = {}

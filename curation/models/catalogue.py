@@ -87,17 +87,17 @@ class AIModel(models.Model):
     )
     # The model's own classification where its upstream file tags it differently from its
     # organisation's usual one; null inherits the organisation's (see .classification).
-    own_origin_scope = models.CharField(
+    own_origin_scope = models.CharField(  # noqa: DJ001 - null: as its organisation
         "own national origin kind", max_length=20, choices=vocab.OriginScope.choices, null=True, blank=True,
         help_text="Empty: as its organisation.",
     )
     own_country = CountryField("own national origin", blank=True)
-    own_region = models.CharField(max_length=20, choices=vocab.Region.choices, null=True, blank=True, editable=False)
-    own_sector = models.CharField(
+    own_region = models.CharField(max_length=20, choices=vocab.Region.choices, null=True, blank=True, editable=False)  # noqa: DJ001 - null: as its organisation
+    own_sector = models.CharField(  # noqa: DJ001 - null: as its organisation
         max_length=20, choices=vocab.Sector.choices, null=True, blank=True, help_text="Empty: as its organisation.",
     )
     own_contributor_kind = models.CharField(max_length=30, choices=vocab.ContributorKind.choices, blank=True)
-    own_big_tech_bloc = models.CharField(max_length=30, choices=vocab.BigTechBloc.choices, null=True, blank=True)
+    own_big_tech_bloc = models.CharField(max_length=30, choices=vocab.BigTechBloc.choices, null=True, blank=True)  # noqa: DJ001 - null: as its organisation
     # The file's own tag values, exactly as written upstream ("" when the file has none): the
     # exporter writes them back while they still mean the effective classification.
     origin_tag = models.CharField(max_length=200, blank=True)
@@ -268,3 +268,7 @@ class CategoryScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ai_model", "category"], name="one_score_per_category")
         ]
+
+    def __str__(self) -> str:
+        # Ids, not names: printing a score must not cost two queries.
+        return f"model {self.ai_model_id}, category {self.category_id}: {self.score:.3f}"

@@ -20,7 +20,8 @@ import copy
 import datetime
 
 from django.db.models.base import ModelState
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.utils import timezone
 
@@ -203,9 +204,7 @@ _MODEL_FIELDS = (
 )
 
 
-_ATTNAMES = ("id",) + tuple(
-    AIModel._meta.get_field(name).attname for name in _MODEL_FIELDS
-)
+_ATTNAMES = ("id", *tuple(AIModel._meta.get_field(name).attname for name in _MODEL_FIELDS))
 
 
 def _plain_models(queryset):
@@ -216,7 +215,7 @@ def _plain_models(queryset):
         model = AIModel.__new__(AIModel)
         model._state = ModelState()
         model._state.adding, model._state.db = False, queryset.db
-        model.__dict__.update(zip(_ATTNAMES, values))
+        model.__dict__.update(zip(_ATTNAMES, values, strict=True))
         yield model
 
 
@@ -295,7 +294,7 @@ def _row(past: PastModel, columns: Columns, specs: list) -> IndexRow:
     types = past.model.type_list
     cells = [
         GradeCell(d, past.grades.get(d.ref, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None)
-        for d, spec in zip(columns.dimensions, specs)
+        for d, spec in zip(columns.dimensions, specs, strict=True)
     ]
     return IndexRow(past.model, cells, past.category_scores)
 
@@ -342,12 +341,12 @@ def _matches(past: PastModel, cleaned: dict) -> bool:
                 return False
     if cleaned.get("base_model") and cleaned["base_model"].lower() not in (model.base_model_name or "").lower():
         return False
-    if cleaned.get("released_from"):
-        if not model.release_date or model.release_date < cleaned["released_from"][0]:
-            return False
-    if cleaned.get("released_to"):
-        if not model.release_date or model.release_date > cleaned["released_to"][1]:
-            return False
+    if cleaned.get("released_from") and (
+        not model.release_date or model.release_date < cleaned["released_from"][0]
+    ):
+        return False
+    if cleaned.get("released_to") and (not model.release_date or model.release_date > cleaned["released_to"][1]):
+        return False
     for ref, grades in _grade_filters(cleaned):
         if ref not in past.grades or past.grades[ref] not in grades:
             return False
@@ -366,6 +365,17 @@ def _grade_filters(cleaned: dict) -> list[tuple[str, list]]:
     return found
 
 
+# The index's orderings that read one attribute of the model ({ordering name: sort key}).
+_MODEL_SORT_KEYS: dict[str, Callable[[PastModel], Any]] = {
+    "total": lambda p: p.model.total_score,
+    "name": lambda p: p.model.name.lower(),
+    "released": lambda p: p.model.release_date,
+    "organisation": lambda p: p.model.organisation.name.lower() if p.model.organisation else None,
+    "type": lambda p: p.model.types,
+    "performance_class": lambda p: p.model.performance_class,
+}
+
+
 def _sort(pasts: list[PastModel], ordering: list[str] | None, columns: Columns, specs: list) -> list[PastModel]:
     category_pos = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": i for i, c in enumerate(columns.categories)}
     dimension_pos = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": i for i, d in enumerate(columns.dimensions)}
@@ -375,31 +385,28 @@ def _sort(pasts: list[PastModel], ordering: list[str] | None, columns: Columns, 
     pasts = sorted(pasts, key=lambda p: p.model.upstream_filename or "", reverse=True)
     for key in reversed([k for k in (ordering or []) if k] or ["-total"]):
         descending, name = key.startswith("-"), key.lstrip("-")
-        if name == "total":
-            value = (lambda p: p.model.total_score)
-        elif name == "name":
-            value = (lambda p: p.model.name.lower())
-        elif name == "released":
-            value = (lambda p: p.model.release_date)
-        elif name == "organisation":
-            value = (lambda p: p.model.organisation.name.lower() if p.model.organisation else None)
-        elif name == "type":
-            value = (lambda p: p.model.types)
-        elif name == "performance_class":
-            value = (lambda p: p.model.performance_class)
+        value: Callable[[PastModel], Any]
+        if name in _MODEL_SORT_KEYS:
+            value = _MODEL_SORT_KEYS[name]
         elif name in category_pos:
             for past in pasts:
                 if past.category_scores is None:
                     _score(past, columns, specs)
-            value = (lambda p, i=category_pos[name]: p.category_scores[i])
+
+            def category_score(p: PastModel, i: int = category_pos[name]) -> Any:
+                return p.category_scores[i]
+
+            value = category_score
         elif name in dimension_pos:
             position = dimension_pos[name]
             dimension, spec = columns.dimensions[position], specs[position]
 
-            def value(p, dimension=dimension, spec=spec):
+            def grade_points(p: PastModel, dimension: Any = dimension, spec: Any = spec) -> Any:
                 if not applies(spec, p.model.type_list):
                     return None
                 return GradeCell(dimension, p.grades.get(dimension.ref, vocab.Grade.NOT_ASSESSED)).points
+
+            value = grade_points
         else:
             continue
         present = [p for p in pasts if value(p) is not None]

@@ -418,7 +418,7 @@ class FrontPageCacheMiddleware:
         try:
             version, generation = _version_and_generation()
             host = request.get_host()
-        except Exception:  # a disallowed host, or no cache: the full stack answers it
+        except Exception:  # noqa: BLE001 - a disallowed host, or no cache: the full stack answers it
             return None
         raw = "\n".join((
             code_stamp(), generation, str(version), request.scheme, host, request.get_full_path(),

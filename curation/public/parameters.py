@@ -19,10 +19,10 @@ def download_parameters(request) -> tuple[str, ...]:
 
 def index_parameters(request) -> tuple[str, ...]:
     """What the index page reads: the downloads' parameters, and page size, view and page."""
-    return download_parameters(request) + ("per_page", "view", "page")
+    return (*download_parameters(request), "per_page", "view", "page")
 
 
-ORGANISATION_INDEX_PARAMETERS = tuple(OrganisationFilter.base_filters) + ("page",)
+ORGANISATION_INDEX_PARAMETERS = (*tuple(OrganisationFilter.base_filters), "page")
 
 
 def filter_parameters(request) -> tuple[str, ...]:

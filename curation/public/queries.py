@@ -212,7 +212,7 @@ def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict
                 notes=model_details.get(dimension.pk, ("", [], ""))[2],
                 reviewed=reviewed.get((model.pk, dimension.ref)),
             )
-            for dimension, applies_here in zip(columns.dimensions, which)
+            for dimension, applies_here in zip(columns.dimensions, which, strict=True)
         ]
         rows.append(IndexRow(model, cells, [by_category[model.pk].get(c.pk) for c in columns.categories]))
     return rows

@@ -14,6 +14,7 @@ processes and readers, breaks a service and measures:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -120,7 +121,7 @@ class Processes:
         self.web_port = free_port()
 
     def _start(self, args: list[str], name: str, env=None) -> subprocess.Popen:
-        log = open(self.folder / f"{name}-{len(self.procs)}.log", "wb")
+        log = open(self.folder / f"{name}-{len(self.procs)}.log", "wb")  # noqa: SIM115 - the child process writes to it while it runs
         proc = subprocess.Popen(args, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         proc.log_path = log.name
@@ -149,10 +150,8 @@ class Processes:
                             "-s", str(self.folder / "beat-schedule")], "beat")
 
     def kill(self, proc: subprocess.Popen) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(10)
 
     def stop_all(self) -> None:
@@ -232,12 +231,12 @@ class Readers:
             i += 1
             problem = None
             try:
-                with urllib.request.urlopen(self.base_url + path, timeout=15) as response:
+                with urllib.request.urlopen(self.base_url + path, timeout=15) as response:  # noqa: S310 - the drill's own loopback server
                     response.read()
             except urllib.error.HTTPError as exc:
                 if exc.code >= 500:
                     problem = f"HTTP {exc.code}"
-            except Exception as exc:  # no answer at all counts as an error too
+            except Exception as exc:  # noqa: BLE001 - no answer at all counts as an error too
                 problem = type(exc).__name__
             with self._lock:
                 self.requests += 1
@@ -328,7 +327,7 @@ def approve_one(change_request, log: ApprovalLog) -> None:
     try:
         approve(change_request, reviewer)
         log.made.append(change_request.pk)
-    except Exception as exc:  # a refused approval is reported, never retried behind the drill's back
+    except Exception as exc:  # noqa: BLE001 - a refused approval is reported, never retried behind the drill's back
         log.refused.append((change_request.pk, f"{type(exc).__name__}: {exc}"[:200]))
         close_old_connections()
     log.slowest_seconds = max(log.slowest_seconds, time.monotonic() - started)
@@ -378,7 +377,7 @@ def seconds_until_converged(since: float, timeout: float) -> float | None:
         close_old_connections()
         try:
             return charts_converged()
-        except Exception:
+        except Exception:  # noqa: BLE001 - a database the drill just broke: not converged yet
             return False
 
     return time.monotonic() - since if wait_until(check, timeout, 0.5) else None

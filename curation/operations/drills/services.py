@@ -16,9 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
-PG_BIN_CANDIDATES = [Path(os.environ.get("OSAI_DRILL_PG_BIN", "/usr/lib/postgresql/15/bin"))] + sorted(
-    Path("/usr/lib/postgresql").glob("*/bin"), reverse=True
-)
+PG_BIN_CANDIDATES = [Path(os.environ.get("OSAI_DRILL_PG_BIN", "/usr/lib/postgresql/15/bin")), *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]
 
 
 class ServiceError(RuntimeError):
