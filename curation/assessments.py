@@ -3,9 +3,10 @@ grades and scores of many models at once."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Aggregate, CharField, Value
+from django.db.models import Aggregate, CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
 from curation.models import AIModel, Assessment, CategoryScore, DimensionCategory
@@ -31,7 +32,7 @@ def recompute_scores(ai_models: Iterable[AIModel], dimensions: list[DimensionSpe
         grades[model_id][ref] = grade
 
     changed = []
-    category_rows = []
+    category_rows: list[CategoryScore] = []
     with transaction.atomic():
         for model in models:
             total, per_category = compute_scores(dimensions, model.type_list, grades[model.pk]).as_floats()
@@ -80,11 +81,11 @@ class _JoinedText(Aggregate):
     function = "STRING_AGG"
     output_field = CharField()
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
 
 
-def joined_pairs_by_model(queryset, key: str, value: str) -> dict[int, str]:
+def joined_pairs_by_model(queryset: QuerySet, key: str, value: str) -> dict[int, str]:
     """{model id: its (key, value) pairs as one text} over the rows of `queryset` (assessments or
     category scores), joined per model by the database: one row per model instead of one per
     grade, for reading a whole index of 100,000 models as plain values. Read with `split_pairs`."""

@@ -45,7 +45,9 @@ def parse_period(text: str) -> tuple[datetime.date, datetime.date]:
     match = _PERIOD.match(text or "")
     if not match:
         raise ValueError(f"{text!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)  # the pattern requires a year
+    month, day = (int(g) if g else None for g in (month_text, day_text))
     try:
         if month is None:
             return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
@@ -174,7 +176,7 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
             nullable = True
             if name in self.STATIC:
                 nullable = name in self.NULLABLE
-                expr = F(self.STATIC[name][0])
+                expr: F | Lower = F(self.STATIC[name][0])
                 if name in ("name", "organisation"):
                     expr = Lower(self.STATIC[name][0])
             elif name in self.category_refs:
@@ -429,7 +431,7 @@ class OrganisationOrderingFilter(django_filters.OrderingFilter):
         keys = [v for v in (value or []) if v] or ["name"]
         if "public_model_count" not in qs.query.annotations:
             qs = annotate_organisation_aggregates(qs)
-        columns = {"name": Lower("name"), "models": F("public_model_count"),
+        columns: dict[str, F | Lower] = {"name": Lower("name"), "models": F("public_model_count"),
                    "openness": F("mean_total_score"), "country": F("country")}
         ordering = []
         for key in keys:

@@ -5,6 +5,7 @@ needs dimensions asks `scoring_dimensions()` or the Dimension model; nothing lis
 """
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import yaml
@@ -30,7 +31,7 @@ class RegistryError(ValueError):
         self.file, self.line, self.reason = file, line, reason or message
 
 
-def _types_field(types) -> str:
+def _types_field(types: object) -> str:
     """The applicable types as stored: no `types` key means every type; an empty list (`types: []`)
     means none, as upstream reads it (the dimension applies to no model)."""
     if types is None:
@@ -164,6 +165,8 @@ def ensure_legacy_dimension(ref: str) -> Dimension | None:
         return existing
     name, category_ref, description = LEGACY_DIMENSIONS[ref]
     category = DimensionCategory.objects.filter(ref=category_ref).first() or DimensionCategory.objects.last()
+    if category is None:  # no registry loaded at all: nothing to attach a legacy dimension to
+        return None
     return Dimension.objects.create(
         ref=ref, name=name, category=category, position=99, description=description,
         applicable_types=",".join(vocab.ModelType.values), is_active=False,
@@ -197,11 +200,11 @@ def registry_version_data() -> list[dict]:
     ]
 
 
-def record_registry_version(valid_from, source: str = "") -> RegistryVersion:
+def record_registry_version(valid_from: datetime.datetime, source: str = "") -> RegistryVersion:
     """Keep the registry as it now stands, in force from `valid_from` (history is never rewritten)."""
     return RegistryVersion.objects.create(valid_from=valid_from, source=source[:300], dimensions=registry_version_data())
 
 
-def registry_version_on(moment) -> RegistryVersion | None:
+def registry_version_on(moment: datetime.datetime) -> RegistryVersion | None:
     """The registry version in force at `moment` (None before the first one kept)."""
     return RegistryVersion.objects.filter(valid_from__lt=moment).order_by("-valid_from", "-id").first()

@@ -6,6 +6,7 @@ else (models, forms, filters, charts, importer, exporter, API) refers to these n
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -68,7 +69,7 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
-def release_label(date, precision: str) -> str:
+def release_label(date: datetime.date | None, precision: str) -> str:
     """A release date as readers and upstream files show it: "YYYY-MM", or "YYYY"; "" if none."""
     if not date:
         return ""
@@ -320,7 +321,7 @@ def parse_contributor_type(value: str, origin: Origin | None = None) -> Contribu
 
 def contributor_label(sector: str, kind: str, bloc: str) -> str:
     """The upstream tag text for a classification (inverse of parse_contributor_type)."""
-    sector_text = (Sector.ACADEMIC if sector == Sector.ACADEMIC else Sector.NON_ACADEMIC).label
+    sector_text = str((Sector.ACADEMIC if sector == Sector.ACADEMIC else Sector.NON_ACADEMIC).label)
     if bloc and bloc != BigTechBloc.NONE:
         detail = BigTechBloc(bloc).label
     else:
@@ -328,7 +329,7 @@ def contributor_label(sector: str, kind: str, bloc: str) -> str:
     return f"{sector_text} ({detail})" if detail else sector_text
 
 
-def parse_grade(value) -> str | None:
+def parse_grade(value: object) -> str | None:
     """Map an upstream `class` value to a Grade, as exactly as upstream reads it: only the exact
     strings `open`, `partial`, `closed` are grades (upstream scores `Open` or `opem` 0); empty
     means not assessed; None for anything else (the caller keeps it as unrecognised)."""
@@ -342,7 +343,7 @@ def parse_grade(value) -> str | None:
     return None
 
 
-def parse_model_types(value) -> list[str] | None:
+def parse_model_types(value: object) -> list[str] | None:
     """Split an upstream `type` ("text, code") into ModelType values; None if any is unknown."""
     if value is None:
         return []
@@ -353,7 +354,7 @@ def parse_model_types(value) -> list[str] | None:
     return [t for t in ModelType.values if t in parts]
 
 
-def parse_performance_class(value) -> str | None:
+def parse_performance_class(value: object) -> str | None:
     """Map an upstream `performanceclass`; "" for unset, None if unknown."""
     key = _norm(str(value or ""))
     if not key:

@@ -39,8 +39,11 @@ class FakeHub:
 
     @property
     def url(self) -> str:
+        """The fake hub's base address (http://127.0.0.1:PORT); RuntimeError before start()."""
+        if self._server is None:
+            raise RuntimeError("the fake hub is not running")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> FakeHub:
         hub = self

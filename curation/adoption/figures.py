@@ -86,12 +86,12 @@ def adoption_of(models: QuerySet) -> Adoption:
         rows = rows.alias(repo_lower=Lower("repo_id")).filter(repo_lower__in=list(owners))
     # Only each repository's last reading of each month (readings.store_readings marks it): a year
     # of daily readings costs twelve rows per repository here.
-    rows = rows.filter(last_of_month=True).order_by("repo_id", "day").values_list(
+    readings = rows.filter(last_of_month=True).order_by("repo_id", "day").values_list(
         "repo_id", "day", "downloads", "downloads_all_time", "likes")
     # Per (model, repository): the last reading of each month, and the latest reading overall.
     last_in_month: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
     latest: dict[tuple[int, str], tuple] = {}
-    for repo_id, day, downloads, all_time, likes in rows.iterator(chunk_size=5000):
+    for repo_id, day, downloads, all_time, likes in readings.iterator(chunk_size=5000):
         key = repo_id.lower()
         owner = owners.get(key)
         if owner is None:

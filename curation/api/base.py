@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import authentication, renderers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.renderers import BaseRenderer
+from rest_framework.schemas.inspectors import ViewInspector
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from curation.api.authentication import ExpiringTokenAuthentication
@@ -77,10 +82,12 @@ def _inherited(view, action) -> bool:
 class ApiViewMixin(ConditionalReadMixin):
     """Mixed into every API view (before the DRF view class)."""
 
-    authentication_classes = [ExpiringTokenAuthentication, authentication.SessionAuthentication]
-    throttle_classes = [AnonymousRateThrottle]
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
-    schema = ApiSchema()
+    authentication_classes: Sequence[type[BaseAuthentication]] = [
+        ExpiringTokenAuthentication, authentication.SessionAuthentication,
+    ]
+    throttle_classes: Sequence[type[BaseThrottle]] = [AnonymousRateThrottle]
+    renderer_classes: Sequence[type[BaseRenderer]] = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
+    schema: ViewInspector | None = ApiSchema()
 
     def get_exception_handler(self):
         return api_exception_handler

@@ -58,7 +58,7 @@ class _Key:
 def _is_non_nullable(model, expression) -> bool:
     """True for a NOT NULL column, or a function (Lower, Upper, ...) of one: it has no NULLs."""
     if isinstance(expression, F):
-        name = expression.name
+        name = expression.name  # type: ignore[attr-defined]  # F sets .name in __init__; not in the stubs
         if name == "pk":
             return True
         try:
@@ -66,7 +66,7 @@ def _is_non_nullable(model, expression) -> bool:
         except FieldDoesNotExist:  # an annotation or a relation path: NULLs are possible
             return False
         return not field.null
-    sources = getattr(expression, "get_source_expressions", list)()
+    sources: list = getattr(expression, "get_source_expressions", list)()
     return type(expression).__name__ in ("Lower", "Upper") and len(sources) == 1 and _is_non_nullable(model, sources[0])
 
 
@@ -85,7 +85,8 @@ def _ordering_keys(queryset) -> list[_Key]:
             expression, descending = term.expression, term.descending
             nulls_last = bool(term.nulls_last) if (term.nulls_last or term.nulls_first) else not descending
         keys.append(_Key(alias, expression, descending, nulls_last, not _is_non_nullable(queryset.model, expression)))
-    if not any(isinstance(k.expression, F) and k.expression.name in ("pk", "id") for k in keys):
+    # F sets .name in __init__; the stubs do not declare it.
+    if not any(isinstance(k.expression, F) and k.expression.name in ("pk", "id") for k in keys):  # type: ignore[attr-defined]
         keys.append(_Key(f"cursor_key_{len(keys)}", F("pk"), False, True, nullable=False))
     return keys
 

@@ -7,6 +7,7 @@ JSON errors: permission 403, state 409, input 400.
 """
 from __future__ import annotations
 
+from typing import Any
 from django.db.models import Max, Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -45,7 +46,7 @@ class CanReadReviewQueue(permissions.BasePermission):
 # --- serializers -------------------------------------------------------------------------------
 
 class ReviewEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ReviewEvent
@@ -62,8 +63,8 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         allow_null=True, read_only=True,
         help_text="A publication request's frozen content: exactly what approval publishes (null otherwise).",
     )
-    proposer = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    proposer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     events = ReviewEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -128,7 +129,7 @@ def api_error_for(error: ReviewError, *, value_field: str | None = None) -> exce
 # --- views -------------------------------------------------------------------------------------
 
 _OTHER_STATES = ", ".join(s for s in ChangeRequest.State.values if s != ChangeRequest.State.PENDING)
-_DECISION = {
+_DECISION: dict[str, Any] = {
     "request": DecisionSerializer,
     "responses": {200: ChangeRequestSerializer},
 }

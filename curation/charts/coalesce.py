@@ -44,7 +44,7 @@ def run_summary(run: ChartRun | None) -> dict:
     return {"status": run.status, "run": run.pk, "changes": run.changes_claimed, "rendered": run.charts_rendered}
 
 
-def request_run(schedule: Callable[[float], None]) -> str:
+def request_run(schedule: Callable[[float], object]) -> str:
     """Ask for a regeneration run; `schedule(countdown)` enqueues the run task."""
     if is_eager():
         regenerate_stale()

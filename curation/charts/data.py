@@ -148,8 +148,8 @@ class ChartData:
             return f"{self.title}, {self.total} models. " + ". ".join(described) + "."
         described = []
         for s in self.series:
-            values = ", ".join(f"{p.x}: {_fmt(p.value)}" for p in s.points if p.value)
-            described.append(f"{s.label}: {values or 'none'}")
+            points = ", ".join(f"{p.x}: {_fmt(p.value)}" for p in s.points if p.value)
+            described.append(f"{s.label}: {points or 'none'}")
         return f"{self.title}, {self.total} models. " + ". ".join(described) + "." + coverage
 
 

@@ -352,7 +352,7 @@ def _render_changed(run: ChartRun, *, render_all: bool, verify_files: bool, prog
         run.charts_checked += 1
         old = current.get(key)
         unchanged = old is not None and old.data_hash == data_hash
-        if unchanged and not render_all and not (verify_files and not _files_present(old)):
+        if old is not None and unchanged and not render_all and not (verify_files and not _files_present(old)):
             if progress:
                 progress(key)
             continue
@@ -424,7 +424,7 @@ def prune_old_versions(now: datetime.datetime | None = None) -> tuple[int, int]:
 def _stored_chart_files() -> list[str]:
     if not default_storage.exists(STORAGE_DIR):
         return []
-    names = []
+    names: list[str] = []
     directories, _files = default_storage.listdir(STORAGE_DIR)
     for directory in directories:
         _sub, files = default_storage.listdir(f"{STORAGE_DIR}/{directory}")

@@ -121,6 +121,7 @@ def _chart_as_of(request, key: str, fmt: str):
         )
     data = spec.compute_as_of(day)
     stamp = pin.release.slug if pin.release is not None else day.isoformat()
+    response: HttpResponse
     if fmt == "json":
         pinned = {"release": pin.release.name} if pin.release is not None else {}
         response = JsonResponse({**data.numbers(), "as_of": day.isoformat(), **pinned})

@@ -162,8 +162,8 @@ def convert(lines: list[str], first_line: int, context: ConversionContext, *, pa
                 out.append(text)
             i += 1
             continue
-        if _HTML_BYLINE.match(text):
-            context.count(_HTML_BYLINE.match(text).group(1))
+        if byline := _HTML_BYLINE.match(text):
+            context.count(byline.group(1))
             out.append(embed("byline"))
             i += 1
             continue

@@ -322,7 +322,7 @@ def _latest_embed(kind: str):
         except ValueError:
             return EmbedOutcome(problem=f"{directive.name} embed: limit {directive.options['limit']!r} is not a number from 1 to 20")
         posts = services.latest_published(kind, limit=limit)
-        heading = {PostKind.NEWS: "Latest news", PostKind.GUIDE: "Latest guides"}[kind]
+        heading = {str(PostKind.NEWS): "Latest news", str(PostKind.GUIDE): "Latest guides"}[kind]
         return EmbedOutcome(html=render_to_string("curation/editorial/embeds/latest.html", {
             "posts": posts, "heading": heading, "kind": kind, "all_label": "news" if kind == PostKind.NEWS else "guides",
             "list_url": "/news/" if kind == PostKind.NEWS else "/guides/",

@@ -143,13 +143,14 @@ def _index_address(query: str, site: SiteMap) -> Resolution:
     translated = upstream_query.translate(QueryDict(query))
     if not translated.ok:
         return Resolution(broken="; ".join(translated.messages()))
-    missing = [t for t in translated.model_terms if site.model_slug(t) is None]
+    slugs = [site.model_slug(t) for t in translated.model_terms]
+    missing = [t for t, slug in zip(translated.model_terms, slugs, strict=True) if slug is None]
     if missing:
         return Resolution(broken=site.missing_models(missing))
     params = translated.query_dict()
     if translated.model_terms:
         # The index page has no list of models; a comparison shows exactly those.
-        return Resolution(target="/compare/?" + urlencode({"models": ",".join(site.model_slug(t) for t in translated.model_terms)}, safe=","))
+        return Resolution(target="/compare/?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=","))
     encoded = params.urlencode()
     return Resolution(target="/models/" + (f"?{encoded}" if encoded else ""))
 
@@ -162,7 +163,7 @@ def _compare_address(query: str, site: SiteMap) -> Resolution:
     missing = [t for t, slug in zip(terms, slugs, strict=True) if slug is None]
     if missing:
         return Resolution(broken=site.missing_models(missing))
-    return Resolution(target="/compare/?" + urlencode({"models": ",".join(slugs)}, safe=","))
+    return Resolution(target="/compare/?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=","))
 
 
 def _post_address(kind: str, slug: str, site: SiteMap, target: str) -> Resolution:

@@ -28,6 +28,7 @@ Which embed is which kind is said in `curation.editorial.embeds`.
 """
 from __future__ import annotations
 
+from typing import Any
 import re
 import secrets
 import shlex
@@ -299,7 +300,7 @@ class Rendered:
 def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
     """Render a post body to safe HTML. In preview, embed problems show as visible error boxes;
     on the public page a broken embed quietly shows nothing (or a neutral placeholder)."""
-    env = {"osai_nonce": secrets.token_hex(8)}
+    env: dict[str, Any] = {"osai_nonce": secrets.token_hex(8)}
     tokens = markdown_renderer().parse(body or "", env)
     _number_inline_embeds(tokens)
     html = sanitise(markdown_renderer().renderer.render(tokens, markdown_renderer().options, env))

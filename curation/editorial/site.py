@@ -9,6 +9,7 @@ Title templates use the upstream site's placeholders (its `SEO.yml`): `{system.n
 """
 from __future__ import annotations
 
+from typing import Any
 import contextlib
 import re
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ def fill_template(template: str, values: dict[str, str]) -> str:
 def model_values(model) -> dict[str, str]:
     values = {}
     for key, attr in SYSTEM_KEYS:
-        value = getattr(model, attr, "")
+        value: Any = getattr(model, attr, "")
         if attr == "types":
             value = ", ".join(model.type_list)
         elif attr == "release_date":

@@ -2,6 +2,7 @@
 and rendering come from services; views shape pages."""
 from __future__ import annotations
 
+from django.db.models.fields.files import FieldFile
 import datetime
 import mimetypes
 
@@ -16,7 +17,7 @@ from curation.editorial.rendering import render_markdown
 from curation.models import HOME_PAGE_SLUG, Post, PostKind
 
 POSTS_PER_PAGE = 10
-KIND_HEADINGS = {PostKind.NEWS: "News", PostKind.GUIDE: "Guides"}
+KIND_HEADINGS: dict[str, str] = {PostKind.NEWS: "News", PostKind.GUIDE: "Guides"}
 
 
 def post_list(request, kind: str):
@@ -75,12 +76,14 @@ def image_file(request, name: str, width: int | None = None):
     image = images.image_named(name)
     if image is None or (image.name != name and image.name.lower() != name.lower()):
         raise Http404(f"No picture called “{name}”.")
-    stored = image.file
+    stored: FieldFile = image.file
     if width is not None:
         rendition = next((r for r in image.renditions.all() if r.width == width), None)
         if rendition is None:
             raise Http404(f"“{name}” has no copy {width} pixels wide.")
         stored = rendition.file
+    if not stored.name:
+        raise Http404(f"“{name}” has no stored file.")
     try:
         stored.storage.path(stored.name)
     except NotImplementedError:  # a remote storage serves its own files

@@ -22,6 +22,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
+from typing import Any
 
 from curation.models import ImportRun
 
@@ -126,7 +127,8 @@ def _changes(repo: Path, before: str | None, commit: str) -> list[tuple[str, str
     """(status, path, old path for renames) of the top-level files that differ."""
     out = _git(repo, "diff-tree", "-r", "-M", "--no-commit-id", "--name-status", "-z", before or _EMPTY_TREE, commit)
     parts = out.split("\x00")
-    changes, i = [], 0
+    changes: list[tuple[str, str, str | None]] = []
+    i = 0
     while i < len(parts) - 1:
         status = parts[i]
         if status.startswith(("R", "C")):
@@ -189,7 +191,7 @@ def last_replayed_commit(repo_label: str) -> str | None:
 Step = Callable[[Commit, ImportReport], None]
 
 
-def import_git_history(repo, *, rev_from: str | None = None, rev_to: str | None = None, user=None,
+def import_git_history(repo: Path, *, rev_from: str | None = None, rev_to: str | None = None, user: Any = None,
                        after_commit: Step | None = None, progress: Callable[[int, int, Commit], None] | None = None,
                        ) -> list[ImportReport]:
     """Replay the commits of the git repository `repo` (see the module docstring); one import,

@@ -40,7 +40,7 @@ from yaml.resolver import Resolver
 try:  # libyaml's parser is about ten times faster; PyYAML's pure parser emits the same events
     from yaml import CSafeLoader as _EventLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _EventLoader
+    from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]  # either loader emits the same events
 
 # The types of YAML's safe schema; any other explicit tag (e.g. `!!python/object`) is refused.
 SAFE_TAGS = frozenset(

@@ -33,7 +33,8 @@ def registry_refs(parameters: Path = DEFAULT_REGISTRY) -> list[tuple[str, list[s
     return [(c["ref"], [p["ref"] for p in c.get("params") or []]) for c in data]
 
 
-def synthetic_file_text(index: int, rng: random.Random, categories, *, organisations: int = 2000) -> str:
+def synthetic_file_text(index: int, rng: random.Random, categories: list[tuple[str, list[str]]], *,
+                        organisations: int = 2000) -> str:
     org_number = rng.randrange(organisations)
     org_rng = random.Random(org_number)  # an organisation keeps its tags across files
     types = rng.sample(vocab.ModelType.values, rng.choice([1, 1, 1, 2]))

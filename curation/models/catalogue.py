@@ -57,7 +57,7 @@ def index_tie_break() -> list:
     """How models of equal score are ordered, after any chosen ordering: by upstream file name,
     descending, as upstream's site compares paths (code point by code point, whatever the
     database's collation); then by name and id (models made on the site have no file yet)."""
-    filename = models.F("upstream_filename")
+    filename: models.F | Collate = models.F("upstream_filename")
     if connection.vendor == "postgresql":
         filename = Collate("upstream_filename", "C")
     return [filename.desc(), Lower("name"), "pk"]
@@ -192,7 +192,7 @@ class AIModel(models.Model):
         """The model's own national origin as the review fields read it, or None (inherited)."""
         if self.own_origin_scope is None:
             return None
-        return {"scope": self.own_origin_scope, "country": self.own_country.code if self.own_country else ""}
+        return {"scope": self.own_origin_scope, "country": self.own_country.code if self.own_country else ""}  # type: ignore[attr-defined]  # a CountryField holds a Country; django-countries has no stubs
 
     @property
     def own_contributor(self) -> dict | None:

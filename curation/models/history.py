@@ -22,8 +22,9 @@ class _AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise HistoryIsImmutable(f"{self.model.__name__} rows cannot be deleted")
 
-    update.queryset_only = True
-    delete.queryset_only = True
+    # Django's manager reads this attribute to keep the methods off the manager itself.
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class _AppendOnlyModel(models.Model):

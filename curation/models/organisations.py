@@ -61,7 +61,7 @@ class Organisation(models.Model):
 
     def save(self, *args, **kwargs):
         # Region is derived from the national origin: an invariant of this one row.
-        self.region = vocab.region_for(self.origin_scope, self.country.code if self.country else "")
+        self.region = vocab.region_for(self.origin_scope, self.country.code if self.country else "")  # type: ignore[attr-defined]  # a CountryField holds a Country; django-countries has no stubs
         if not self.slug:
             self.slug = slugify(self.name)[:200] or "organisation"
         super().save(*args, **kwargs)
@@ -69,7 +69,7 @@ class Organisation(models.Model):
     @property
     def origin_display(self) -> str:
         if self.origin_scope == vocab.OriginScope.COUNTRY and self.country:
-            return self.country.name
+            return self.country.name  # type: ignore[attr-defined]  # a CountryField holds a Country; django-countries has no stubs
         return self.get_origin_scope_display()
 
     @property

@@ -26,4 +26,4 @@ class CountedPaginator(Paginator):
         if not rows:
             return super().get_page(number)
         self.__dict__["count"] = getattr(rows[0], TOTAL_ALIAS)  # Paginator.count is a cached_property
-        return self._get_page(rows, number, self)
+        return self._get_page(rows, number, self)  # type: ignore[attr-defined]  # Paginator's own hook; not in the stubs

@@ -84,7 +84,7 @@ def dimension_refs_ever() -> list[str]:
     known = set(refs)
     past: set[str] = set()
     for dimensions in RegistryVersion.objects.values_list("dimensions", flat=True):
-        past.update(item.get("ref") for item in dimensions or () if isinstance(item, dict) and item.get("ref"))
+        past.update(str(item["ref"]) for item in dimensions or () if isinstance(item, dict) and item.get("ref"))
     return refs + sorted(past - known)
 
 
@@ -228,7 +228,7 @@ def readable_model(slug: str) -> AIModel | None:
     return AIModel.objects.readable().select_related("organisation").filter(slug=slug).first()
 
 
-def model_cells(model: AIModel, columns: Columns) -> list[tuple[DimensionCategory, float | None, list[GradeCell]]]:
+def model_cells(model: AIModel, columns: Columns) -> list[tuple[DimensionCategory, int | None, list[GradeCell]]]:
     """A model's full assessments (with evidence), grouped by category in registry order."""
     full = {a.dimension_id: a for a in Assessment.objects.filter(ai_model=model)}
     row = build_rows([model], columns, assessments={model.pk: full})[0]
@@ -248,7 +248,7 @@ def evidence_coverage(grouped) -> tuple[int, int]:
 
 def related_models(model: AIModel, limit: int = 12) -> dict[str, list[AIModel]]:
     """Public models sharing the base model, and other public models of the same organisation."""
-    result = {"same_base": [], "same_organisation": []}
+    result: dict[str, list[AIModel]] = {"same_base": [], "same_organisation": []}
     base = AIModel.objects.public().exclude(pk=model.pk).select_related("organisation").index_order()
     if model.base_model_name:
         result["same_base"] = list(base.filter(base_model_name__iexact=model.base_model_name)[:limit])
@@ -367,7 +367,7 @@ def category_means(rows: Sequence[IndexRow], columns: Columns) -> list[tuple[Dim
     """Mean per-category openness over some rows (e.g. one organisation's models)."""
     means = []
     for position, category in enumerate(columns.categories):
-        values = [r.category_scores[position] for r in rows if r.category_scores[position] is not None]
+        values = [score for r in rows if (score := r.category_scores[position]) is not None]
         means.append((category, as_percent(sum(values) / len(values)) if values else None))
     return means
 

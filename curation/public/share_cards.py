@@ -12,6 +12,7 @@ grades change (a new name; the model's older cards are deleted). Pages link to a
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import json
@@ -73,8 +74,14 @@ def model_card(model: AIModel) -> ModelCard:
         organisation=model.organisation.name if model.organisation else "",
         percent=as_percent(model.total_score),
         grades=tuple(cell.grade for cell in row.cells if cell.grade is not None),
-        withdrawn_on=f"{model.removed_upstream_at.day} {model.removed_upstream_at:%B %Y}" if model.is_withdrawn else "",
+        withdrawn_on=_day_month_year(model.removed_upstream_at) if model.is_withdrawn else "",
     )
+
+
+
+def _day_month_year(moment: datetime.datetime | None) -> str:
+    """"3 March 2025" (no leading zero); "" for None."""
+    return f"{moment.day} {moment:%B %Y}" if moment else ""
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, sizes: tuple[int, ...], bold: bool, lines: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
@@ -120,7 +127,7 @@ def draw_model_card(card: ModelCard) -> bytes:
     """The model's card as PNG bytes (1200 × 630)."""
     image, draw = _canvas()
     width = WIDTH - 2 * _MARGIN
-    y = 120
+    y: float = 120
     font, lines = _fit(draw, card.name, width - 330, (68, 60, 52, 44), bold=True, lines=2)
     for line in lines:
         draw.text((_MARGIN, y), line, font=font, fill=_INK)
@@ -165,7 +172,7 @@ def draw_site_card() -> bytes:
     image, draw = _canvas()
     width = WIDTH - 2 * _MARGIN
     font, lines = _fit(draw, SITE_NAME, width, (76, 68), bold=True, lines=2)
-    y = 150
+    y: float = 150
     for line in lines:
         draw.text((_MARGIN, y), line, font=font, fill=_INK)
         y += font.size + 14

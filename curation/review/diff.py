@@ -50,7 +50,7 @@ def diff_rows(obj) -> list[DiffRow]:
         ]
     model = _target_model(obj)
     after_text = display_value(model, obj.field, after)
-    if after is None and getattr(obj, "source_value", ""):
+    if after is None and getattr(obj, "source_value", None):
         after_text = f"? (unmapped upstream value “{obj.source_value}”)"
     return [DiffRow(obj.field.replace("_", " "), display_value(model, obj.field, before), after_text)]
 

@@ -71,7 +71,7 @@ def _label(enum, value) -> str:
 # --- organisations ------------------------------------------------------------------------
 
 def _read_origin(org: Organisation):
-    return {"scope": org.origin_scope, "country": org.country.code if org.country else ""}
+    return {"scope": org.origin_scope, "country": org.country.code if org.country else ""}  # type: ignore[attr-defined]  # a CountryField holds a Country; django-countries has no stubs
 
 
 def _clean_origin(value):
@@ -192,7 +192,7 @@ def _write_model_attr(attr: str, transform=lambda v: v):
 
 
 def _read_organisation(model: AIModel):
-    if model.organisation_id is None:
+    if model.organisation is None:
         return None
     return {"id": model.organisation_id, "name": model.organisation.name}
 

@@ -492,12 +492,12 @@ def create_entry(target, *, user, rationale: str = "", assessments: dict[str, di
         raise ReviewPermissionDenied(f"{_user_label(user)} may not add models or organisations")
     _check_detail_links(target, {"link": target.link})
     rationale = _clean_text(rationale) or f"New {type(target)._meta.verbose_name} {target}"
-    cleaned = {}
+    cleaned: dict[str, tuple[ClassifiedField, Any]] = {}
     if assessments:
         if not isinstance(target, AIModel):
             raise ValidationFailed("only AI models have dimension grades")
-        cleaned = {ref: field_for(AIModel, f"{ASSESSMENT_PREFIX}{ref}") for ref in assessments}
-        cleaned = {ref: (f, f.clean(assessments[ref])) for ref, f in cleaned.items()}
+        fields = {ref: field_for(AIModel, f"{ASSESSMENT_PREFIX}{ref}") for ref in assessments}
+        cleaned = {ref: (f, f.clean(assessments[ref])) for ref, f in fields.items()}
     target.is_public = bool(user.is_superuser)
     target.save()
     for field, value in cleaned.values():

@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 bar.update(1)
 
             run = regenerate(trigger="command", render_all=options["all"], even_without_changes=True, progress=progress)
+        if run is None:  # even_without_changes: a run is always recorded
+            raise CommandError("no regeneration run was recorded")
         self.stdout.write(
             self.style.SUCCESS(
                 f"checked {run.charts_checked} charts, rendered {run.charts_rendered}, "

@@ -72,10 +72,15 @@ class PrivateRedis:
 
     def pause(self) -> None:
         """SIGSTOP: the port still accepts connections (the kernel's backlog), nothing answers."""
-        self.process.send_signal(signal.SIGSTOP)
+        self._running().send_signal(signal.SIGSTOP)
 
     def resume(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
+        self._running().send_signal(signal.SIGCONT)
+
+    def _running(self) -> subprocess.Popen:
+        if self.process is None:
+            raise RuntimeError("the service was never started")
+        return self.process
 
     def stop(self) -> None:
         self.kill()
@@ -86,9 +91,10 @@ class PrivatePostgres:
 
     def __init__(self, folder: Path, port: int):
         self.folder, self.port = Path(folder), port
-        self.bin = next((b for b in PG_BIN_CANDIDATES if (b / "pg_ctl").exists()), None)
-        if self.bin is None:
+        found = next((b for b in PG_BIN_CANDIDATES if (b / "pg_ctl").exists()), None)
+        if found is None:
             raise ServiceError("PostgreSQL server binaries not found (Debian: apt-get install postgresql-15)")
+        self.bin: Path = found
         self.as_postgres = os.geteuid() == 0
 
     @property

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Static checks, each failing the run on any finding: ruff (lint rules in pyproject.toml), mypy
+# with the Django and DRF plugins, and the app's import-layer check when present. CI runs this
+# before the test suites; .pre-commit-config.yaml runs the same tools on each commit.
+# Uses the project's .venv (scripts/test.sh creates it from the lock file); PYTHON overrides it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python="${PYTHON:-.venv/bin/python}"
+status=0
+
+echo "--- ruff check"
+"$python" -m ruff check . || status=1
+
+echo "--- mypy"
+"$python" -m mypy || status=1
+
+# The import-layer check (services never import views, admin or API; see docs) where it exists.
+for layer_check in scripts/check_layers.py scripts/check-layers.py scripts/check_imports.py; do
+  if [ -f "$layer_check" ]; then
+    echo "--- $layer_check"
+    "$python" "$layer_check" || status=1
+  fi
+done
+
+if [ "$status" -ne 0 ]; then
+  echo "lint: findings above" >&2
+fi
+exit "$status"
