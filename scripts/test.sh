@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Set up a virtualenv, install everything the tests need, and run the whole suite.
+# Set up a virtualenv, install everything the tests need from the hashed lock file, and run the
+# whole suite.
 # Extra arguments go to pytest. Uses SQLite and eager Celery unless DATABASE_URL / REDIS_URL
 # are set; with OSAI_REQUIRE_SERVICES=1 a missing PostgreSQL, Redis or worker fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+bash scripts/setup-venv.sh requirements-dev.lock
 
 # Browser tests drive Debian's chromium; install it when missing (never a downloaded browser).
 if ! command -v chromium >/dev/null 2>&1; then
