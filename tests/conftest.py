@@ -5,7 +5,6 @@ failure instead of a skip.
 """
 from __future__ import annotations
 
-import itertools
 import os
 from pathlib import Path
 
@@ -180,23 +179,15 @@ def registry(db):
     return list(Dimension.objects.select_related("category"))
 
 
-_counter = itertools.count(1)
-
-
 @pytest.fixture
 def make_organisation(db):
-    from curation import vocab
-    from curation.models import Organisation
+    """make(name=None, **fields): an organisation (tests/factories.py: a classified US company)."""
+    from tests.factories import OrganisationFactory
 
     def make(name=None, **fields):
-        name = name or f"Organisation {next(_counter)}"
-        defaults = {
-            "origin_scope": vocab.OriginScope.COUNTRY, "country": "US", "sector": vocab.Sector.NON_ACADEMIC,
-            "contributor_kind": vocab.ContributorKind.COMPANY, "big_tech_bloc": vocab.BigTechBloc.NONE,
-            "classification_status": vocab.ClassificationStatus.CLASSIFIED,
-        }
-        defaults.update(fields)
-        return Organisation.objects.create(name=name, **defaults)
+        if name:
+            fields["name"] = name
+        return OrganisationFactory(**fields)
 
     return make
 
@@ -204,22 +195,12 @@ def make_organisation(db):
 @pytest.fixture
 def make_ai_model(db, registry, make_organisation):
     """Create a model with grades {dimension_ref: grade}; other dimensions closed. Scores stored."""
-    from curation.assessments import recompute_scores
-    from curation.models import AIModel, Assessment
+    from tests.factories import AIModelFactory
 
     def make(name=None, grades=None, organisation=None, types="text", **fields):
-        name = name or f"Model {next(_counter)}"
-        organisation = organisation or make_organisation()
-        model = AIModel.objects.create(name=name, organisation=organisation, types=types, **fields)
-        grades = grades or {}
-        Assessment.objects.bulk_create(
-            Assessment(ai_model=model, dimension=d, grade=grades.get(d.ref, "closed"))
-            for d in registry
-            if d.is_active
-        )
-        recompute_scores([model])
-        model.refresh_from_db()
-        return model
+        if name:
+            fields["name"] = name
+        return AIModelFactory(organisation=organisation or make_organisation(), grades=grades, types=types, **fields)
 
     return make
 

@@ -10,18 +10,14 @@ import pytest
 def people(db, settings):
     # Hashing six passwords with the production hasher costs over a second per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from django.contrib.auth.models import AnonymousUser, Group, User
+    from django.contrib.auth.models import AnonymousUser
 
     from curation import roles
-
-    roles.ensure_roles()
+    from tests.factories import UserFactory
 
     def user(name, role=None, **extra):
         extra.setdefault("is_staff", True)  # every role works in the admin
-        person = User.objects.create_user(name, f"{name}@example.org", "pw-" + name, **extra)
-        if role:
-            person.groups.add(Group.objects.get(name=role))
-        return person
+        return UserFactory(username=name, password="pw-" + name, role=role, **extra)
 
     return SimpleNamespace(
         anonymous=AnonymousUser(),

@@ -86,15 +86,12 @@ def test_if_modified_since(api, index):
                    HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
 
 
-def test_review_queue_etag_moves_with_the_queue(api, index, django_user_model):
-    from django.contrib.auth.models import Group
-
+def test_review_queue_etag_moves_with_the_queue(api, index):
     from curation import roles
     from curation.review import services
+    from tests.factories import UserFactory
 
-    roles.ensure_roles()
-    curator = django_user_model.objects.create_user("queue-curator")
-    curator.groups.add(Group.objects.get(name=roles.CURATOR))
+    curator = UserFactory(username="queue-curator", role=roles.CURATOR)
     api.force_authenticate(curator)
     first = api.get("/api/v1/change-requests/")
 

@@ -246,16 +246,13 @@ def test_registry_endpoints_come_from_the_registry(api, registry):
     assert sum(len(c["dimensions"]) for c in categories) == len(registry)
 
 
-def test_changelog_is_public_without_private_comments(api, make_ai_model, django_user_model):
+def test_changelog_is_public_without_private_comments(api, make_ai_model):
     from curation import roles
     from curation.review import services
-    from django.contrib.auth.models import Group
+    from tests.factories import UserFactory
 
-    roles.ensure_roles()
-    curator = django_user_model.objects.create_user("cur")
-    curator.groups.add(Group.objects.get(name=roles.CURATOR))
-    reviewer = django_user_model.objects.create_user("rev")
-    reviewer.groups.add(Group.objects.get(name=roles.REVIEWER))
+    curator = UserFactory(username="cur", role=roles.CURATOR)
+    reviewer = UserFactory(username="rev", role=roles.REVIEWER)
     model = make_ai_model("Logged")
     proposal = services.propose(model, "performance_class", "latest", user=curator, rationale="Benchmarks say so")
     services.approve(proposal, reviewer, comment="PRIVATE: double-checked with the lab by phone")

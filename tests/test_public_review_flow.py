@@ -5,19 +5,12 @@ from curation import roles
 from curation.public.caching import CACHE_STATUS_HEADER
 from curation.review.services import approve, propose
 from tests.conftest import forget_cached_pages
+from tests.factories import UserFactory
 
 
 @pytest.fixture
-def curator_and_reviewer(db, settings, django_user_model):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from django.contrib.auth.models import Group
-
-    roles.ensure_roles()
-    curator = django_user_model.objects.create_user("cur", "cur@example.org", "x")
-    curator.groups.add(Group.objects.get(name=roles.CURATOR))
-    reviewer = django_user_model.objects.create_user("rev", "rev@example.org", "x")
-    reviewer.groups.add(Group.objects.get(name=roles.REVIEWER))
-    return curator, reviewer
+def curator_and_reviewer(db):
+    return UserFactory(username="cur", role=roles.CURATOR), UserFactory(username="rev", role=roles.REVIEWER)
 
 
 def licence_cell(client, model):
