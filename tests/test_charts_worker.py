@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 
@@ -177,8 +178,11 @@ def test_a_burst_of_100_approvals_gives_at_most_two_runs(processes, people):
         approve(change_request, people.reviewer)
     burst = time.monotonic() - started
 
-    assert wait_until(outbox_drained, 30, 0.2), "the outbox was not consumed"
-    time.sleep(1.5)  # a late second run would show up now
+    # Drained, and no run scheduled (the coalescing flag is cleared when a scheduled run fires):
+    # a late second run could come from nothing after this.
+    assert wait_until(lambda: outbox_drained() and cache.get(coalesce.PENDING_KEY) is None, 30, 0.1), (
+        "the outbox was not consumed"
+    )
     runs = ChartRun.objects.filter(id__gt=last_run)
     working = runs.exclude(status=ChartRun.Status.NOTHING_TO_DO)
     print(f"100 approvals in {burst:.2f} s -> {working.count()} run(s), {runs.count()} run record(s)")
@@ -244,6 +248,7 @@ def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(proce
                   release_date=datetime.date(2024, 5, 1))
     publish.regenerate(trigger="setup", render_all=True)
     versions_before = ChartVersion.objects.count()
+    files_before = set(publish._stored_chart_files())
     before = {key: chart_json(key) for key in ("academic-share", "regions", "concentration")}
     quick_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "3"}
     worker = processes.worker(quick_redelivery)
@@ -254,7 +259,8 @@ def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(proce
         record_data_change("second model added")
     running = wait_until(lambda: ChartRun.objects.filter(status=ChartRun.Status.RUNNING).first(), 10, 0.005)
     assert running, "no run started"
-    time.sleep(0.2)  # let it write some files
+    # Killed once it has written files: the redo must delete them.
+    assert wait_until(lambda: set(publish._stored_chart_files()) - files_before, 10, 0.005), "the run wrote no file"
     processes.kill(worker)
 
     # Nothing of the interrupted run is visible: same versions, same documents, outbox intact.
@@ -264,7 +270,7 @@ def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(proce
     assert ChartRun.objects.get(pk=running.pk).status == ChartRun.Status.RUNNING  # it died; no one closed it
 
     # A new worker gets the unacknowledged message back (acks_late) and redoes the run.
-    time.sleep(3)
+    time.sleep(3)  # the broker's visibility timeout (3 s above): only then is the message redelivered
     processes.worker(quick_redelivery)
     after = wait_until(lambda: (doc := chart_json()) and doc != before["academic-share"] and doc, 30, 0.2)
     assert after and after["total"] == 2

@@ -7,12 +7,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from curation.operations.drills.harness import wait_until
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -67,13 +67,15 @@ def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):  # bootstrap_demo loads the demo data first
+        def answering() -> bool:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
             except OSError:
                 assert server.poll() is None, (tmp_path / "demo.log").read_text()
-                time.sleep(0.5)
+                return False
+            return True
+
+        assert wait_until(answering, 120, 0.5), "the demo never answered"  # bootstrap_demo loads data first
         status, html, _headers = _get(f"{base}/no-such-page/")
         assert status == 404
         assert "We could not find that page" in html and 'href="/static/curation/site.css"' in html
