@@ -168,3 +168,49 @@ def test_available_actions_offer_exactly_what_the_services_allow(scene, role):
         "withdraw": "withdraw" in services.available_actions(own, actor),
     }
     assert offered == {action: action in ALLOWED[role] for action in offered}
+
+
+class _Undo(Exception):
+    """Raised inside a savepoint to roll a decision back after seeing whether it was allowed."""
+
+
+def _refused_by_taking_it(cr, user, decision) -> bool:
+    """Take the decision for real inside a savepoint, then roll it back: was it refused for the
+    user's role or the request's state (not for the request's content)?"""
+    from django.db import transaction
+
+    from curation.review.errors import IllegalTransition, ReviewPermissionDenied
+
+    calls = {
+        "approve": lambda: services.approve(cr, user, "fine"),
+        "reject": lambda: services.reject(cr, user, "no evidence"),
+        "withdraw": lambda: services.withdraw(cr, user),
+        "renew": lambda: services.renew(cr, user),
+    }
+    try:
+        with transaction.atomic():
+            calls[decision]()
+            raise _Undo
+    except _Undo:
+        return False
+    except (ReviewPermissionDenied, IllegalTransition):
+        return True
+    except ReviewError:  # stale or invalid content: allowed by role and state
+        return False
+
+
+@pytest.mark.parametrize("state", [ChangeRequest.State.PENDING, ChangeRequest.State.STALE, ChangeRequest.State.APPROVED])
+@pytest.mark.parametrize("role", ROLES)
+def test_offered_buttons_are_exactly_the_decisions_that_are_not_refused(people, graded_model, role, state):
+    """available_actions (the admin's and the API's buttons) offers a decision exactly when taking
+    it is not refused for role, ownership or state, for the proposer and for anyone else."""
+    user = getattr(people, role)
+    proposers = [people.curator2] + ([user] if user.is_authenticated else [])
+    for proposer in proposers:
+        cr = ChangeRequest.objects.create(
+            ai_model=graded_model, target_label=str(graded_model), field="performance_class", before="",
+            after="latest", proposer=proposer, rationale="buttons", submitted_at="2026-01-01T00:00Z", state=state,
+        )
+        offered = services.available_actions(cr, user)
+        taken = [d for d in services.DECISIONS if not _refused_by_taking_it(cr, user, d)]
+        assert offered == taken, (role, state, proposer.username)

@@ -27,7 +27,7 @@ from curation.assessments import recompute_scores
 from curation.datachanges import record_data_change
 from curation.models import AIModel, ChangeRequest, HistoryEntry, ImportRun, Organisation, ReviewEvent
 
-from .errors import IllegalTransition, ReviewPermissionDenied, StaleProposal, ValidationFailed
+from .errors import IllegalTransition, ReviewError, ReviewPermissionDenied, StaleProposal, ValidationFailed
 from .fields import ASSESSMENT_PREFIX, ClassifiedField, check_http_url, display_value, field_for, field_label
 
 log = logging.getLogger(__name__)
@@ -268,13 +268,59 @@ def _lock_request(change_request) -> ChangeRequest:
     return cr
 
 
-def _require_state(cr: ChangeRequest, allowed: Iterable[str], action: str) -> None:
+def _state_refusal(cr: ChangeRequest, allowed: Iterable[str], action: str) -> IllegalTransition | None:
     allowed = list(allowed)
-    if cr.state not in allowed:
-        wanted = " or ".join(State(s).label.lower() for s in allowed)
-        raise IllegalTransition(
-            f"{_describe(cr)} is {cr.get_state_display().lower()}; only {wanted} requests can be {action}"
-        )
+    if cr.state in allowed:
+        return None
+    wanted = " or ".join(State(s).label.lower() for s in allowed)
+    return IllegalTransition(f"{_describe(cr)} is {cr.get_state_display().lower()}; only {wanted} requests can be {action}")
+
+
+def _own_request_refusal(cr: ChangeRequest, user: Any, verb: str) -> ReviewPermissionDenied | None:
+    """Withdrawing and renewing belong to the proposer, while they still hold a curator role."""
+    if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
+        return ReviewPermissionDenied(f"only its proposer may {verb} {_describe(cr)}")
+    if not roles.is_curator(user):
+        return ReviewPermissionDenied(f"{_user_label(user)} may no longer {verb} proposals: curators and reviewers only")
+    return None
+
+
+# The decisions on a change request, in the order buttons offer them.
+DECISIONS = ("approve", "reject", "withdraw", "renew")
+
+
+def decision_refusal(change_request: ChangeRequest, user: Any, decision: str) -> ReviewError | None:
+    """Why `user` may not take `decision` (one of DECISIONS) on the request in its current state:
+    the exception the decision raises (ReviewPermissionDenied for role and four-eyes rules,
+    IllegalTransition for the state), or None when it is allowed. The one statement of these
+    rules: the decisions below raise what it returns, and `available_actions` offers what it
+    allows. Checks that need the live record (stale values, missing targets) are the decisions'."""
+    cr = change_request
+    if decision in ("approve", "reject"):
+        if not roles.is_reviewer(user):
+            return ReviewPermissionDenied(f"{_user_label(user)} may not {decision} {_describe(cr)}: reviewers only")
+        refusal: ReviewError | None = _state_refusal(cr, [State.PENDING], {"approve": "approved", "reject": "rejected"}[decision])
+        if refusal:
+            return refusal
+        own = cr.proposer_id == user.pk
+        if decision == "approve" and own and not self_approval_allowed(user):
+            return ReviewPermissionDenied(
+                f"{_user_label(user)} proposed {_describe(cr)} and so may not approve it: another reviewer must"
+            )
+        if decision == "reject" and own:
+            return ReviewPermissionDenied(f"{_user_label(user)} proposed {_describe(cr)}: withdraw it instead of rejecting it")
+        return None
+    if decision == "withdraw":
+        return _own_request_refusal(cr, user, "withdraw") or _state_refusal(cr, [State.PENDING, State.STALE], "withdrawn")
+    if decision == "renew":
+        return _own_request_refusal(cr, user, "renew") or _state_refusal(cr, [State.STALE], "renewed")
+    raise ValueError(f"{decision!r} is not a decision; one of {', '.join(DECISIONS)}")
+
+
+def _require_decision(cr: ChangeRequest, user: Any, decision: str) -> None:
+    refusal = decision_refusal(cr, user, decision)
+    if refusal is not None:
+        raise refusal
 
 
 def _close(cr, state, user, comment) -> None:
@@ -291,13 +337,7 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
     stale_message = None
     with transaction.atomic():
         cr = _lock_request(change_request)
-        if not roles.is_reviewer(user):
-            raise ReviewPermissionDenied(f"{_user_label(user)} may not approve {_describe(cr)}: reviewers only")
-        _require_state(cr, [State.PENDING], "approved")
-        if cr.proposer_id == user.pk and not self_approval_allowed(user):
-            raise ReviewPermissionDenied(
-                f"{_user_label(user)} proposed {_describe(cr)} and so may not approve it: another reviewer must"
-            )
+        _require_decision(cr, user, "approve")
         if cr.after is None and cr.source_value:  # a question, not a proposal of "none"
             raise ValidationFailed(
                 f"{_describe(cr)} has no proposed value (the importer could not map {cr.source_value!r}); "
@@ -346,11 +386,7 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
 def reject(change_request, user, comment: str) -> ChangeRequest:
     """Refuse a pending request with a reason; the live record is untouched."""
     cr = _lock_request(change_request)
-    if not roles.is_reviewer(user):
-        raise ReviewPermissionDenied(f"{_user_label(user)} may not reject {_describe(cr)}: reviewers only")
-    _require_state(cr, [State.PENDING], "rejected")
-    if cr.proposer_id == user.pk:
-        raise ReviewPermissionDenied(f"{_user_label(user)} proposed {_describe(cr)}: withdraw it instead of rejecting it")
+    _require_decision(cr, user, "reject")
     comment = _clean_text(comment)
     if not comment:
         raise ValidationFailed(f"{_describe(cr)}: say why it is rejected (a comment is required)", field="comment")
@@ -361,20 +397,11 @@ def reject(change_request, user, comment: str) -> ChangeRequest:
     return cr
 
 
-def _require_own_request(cr: ChangeRequest, user, verb: str) -> None:
-    """Withdrawing and renewing belong to the proposer, while they still hold a curator role."""
-    if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
-        raise ReviewPermissionDenied(f"only its proposer may {verb} {_describe(cr)}")
-    if not roles.is_curator(user):
-        raise ReviewPermissionDenied(f"{_user_label(user)} may no longer {verb} proposals: curators and reviewers only")
-
-
 @transaction.atomic
 def withdraw(change_request, user, comment: str = "") -> ChangeRequest:
     """The proposer takes back a pending or stale request."""
     cr = _lock_request(change_request)
-    _require_own_request(cr, user, "withdraw")
-    _require_state(cr, [State.PENDING, State.STALE], "withdrawn")
+    _require_decision(cr, user, "withdraw")
     previous = cr.state
     _close(cr, State.WITHDRAWN, user, _clean_text(comment))
     _record_event(cr, actor=user, action=Action.WITHDRAWN, from_state=previous, to_state=State.WITHDRAWN,
@@ -386,8 +413,7 @@ def withdraw(change_request, user, comment: str = "") -> ChangeRequest:
 def renew(change_request, user, comment: str = "") -> ChangeRequest:
     """Put a stale request back in the queue, proposed against the current live value."""
     cr = _lock_request(change_request)
-    _require_own_request(cr, user, "renew")
-    _require_state(cr, [State.STALE], "renewed")
+    _require_decision(cr, user, "renew")
     target = _lock_target(cr)
     if target is None:
         raise IllegalTransition(f"{_describe(cr)}: {cr.target_label!r} no longer exists, so it cannot be renewed")
@@ -409,23 +435,11 @@ def renew(change_request, user, comment: str = "") -> ChangeRequest:
     return cr
 
 
-def available_actions(change_request: ChangeRequest, user) -> list[str]:
-    """The decisions `user` may take on a request now (approve, reject, withdraw, renew), by the
-    same role, state and four-eyes rules the operations above enforce; for offering only the
-    buttons that can work. The operations still check everything themselves."""
-    cr = change_request
-    own = bool(user and user.is_authenticated and cr.proposer_id == user.pk)
-    reviewer, curator = roles.is_reviewer(user), roles.is_curator(user)
-    actions = []
-    if cr.state == State.PENDING and reviewer and (not own or self_approval_allowed(user)):
-        actions.append("approve")
-    if cr.state == State.PENDING and reviewer and not own:
-        actions.append("reject")
-    if own and curator and cr.state in (State.PENDING, State.STALE):
-        actions.append("withdraw")
-    if own and curator and cr.state == State.STALE:
-        actions.append("renew")
-    return actions
+def available_actions(change_request: ChangeRequest, user: Any) -> list[str]:
+    """The decisions (of DECISIONS, in that order) `user` may take on the request now: those
+    `decision_refusal` allows, for offering only the buttons that can work. The decisions still
+    check everything themselves, under a lock, when taken."""
+    return [decision for decision in DECISIONS if decision_refusal(change_request, user, decision) is None]
 
 
 def approve_many(change_requests, user, comment: str = "") -> tuple[list[HistoryEntry], list[tuple[ChangeRequest, str]]]:
