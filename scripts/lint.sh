@@ -15,13 +15,11 @@ echo "--- ruff check"
 echo "--- mypy"
 "$python" -m mypy || status=1
 
-# The import-layer check (services never import views, admin or API; see docs) where it exists.
-for layer_check in scripts/check_layers.py scripts/check-layers.py scripts/check_imports.py; do
-  if [ -f "$layer_check" ]; then
-    echo "--- $layer_check"
-    "$python" "$layer_check" || status=1
-  fi
-done
+# The import-layer check (lower layers never import higher ones), once the app has it.
+if [ -f scripts/check_layers.py ]; then
+  echo "--- scripts/check_layers.py"
+  "$python" scripts/check_layers.py || status=1
+fi
 
 if [ "$status" -ne 0 ]; then
   echo "lint: findings above" >&2
