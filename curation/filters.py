@@ -7,6 +7,7 @@ database), so adding or retiring a dimension needs no code change here.
 """
 from __future__ import annotations
 
+from typing import Any
 import calendar
 import copy
 import datetime
@@ -362,7 +363,7 @@ def _prepared(dimensions) -> _Prepared:
     for prototype in filters.values():
         prototype.model = AIModel
     fields = {name: prototype.field for name, prototype in filters.items()}  # each field made here, once
-    form_class = type("AIModelFilterForm", (AIModelFilter._meta.form,), fields)
+    form_class: Any = type("AIModelFilterForm", (AIModelFilter._meta.form,), fields)  # a Form subclass
     form_class.base_fields = _SharedChoiceFields(form_class.base_fields)
     prepared = _Prepared(filters, form_class, tuple(categories))
     if len(_PREPARED) >= _PREPARED_MAX:

@@ -231,7 +231,7 @@ def _front_proxy(folder: Path, site_port: int):
     conf = _nginx_main(folder, "proxy", site_config)
     process = subprocess.Popen(
         [_which("nginx"), "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=open(folder / "proxy-stderr.log", "wb"),
+        stdout=subprocess.DEVNULL, stderr=open(folder / "proxy-stderr.log", "wb"),  # noqa: SIM115 - the child process writes to it while it runs
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz", process=process)

@@ -256,7 +256,7 @@ def _json_model(row, columns: Columns, base_url: str) -> dict:
         "release_date": model.release_display or None,
         "total_score": as_percent(model.total_score),
         "category_scores": {
-            c.ref: percent for c, percent in zip(columns.categories, row.category_percents)
+            c.ref: percent for c, percent in zip(columns.categories, row.category_percents, strict=True)
         },
         "grades": {cell.dimension.ref: cell.grade for cell in row.cells},
         "adoption": adoption_figures(model),

@@ -844,7 +844,7 @@ def _notify_on_commit(cr: ChangeRequest) -> None:
 
 # A reader who suggested a correction hears only the final decision: approved (and applied) or
 # rejected. A stale suggestion waits for a curator to propose it again; the reader is not asked.
-_PUBLIC_OUTCOMES = {
+_PUBLIC_OUTCOMES: dict[str, str] = {
     State.APPROVED: "was accepted: the index now shows the value you suggested",
     State.REJECTED: "was not accepted",
 }
