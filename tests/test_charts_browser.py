@@ -55,3 +55,21 @@ def test_charts_page_shows_every_chart_without_javascript(live_server, published
 
     page.get_by_role("link", name="JSON").first.click()
     assert '"slices"' in page.content()
+
+
+def test_charts_stay_readable_on_a_phone(live_server, published_charts, chromium):
+    """A phone draws each chart at least 40rem wide, flush with the page (no figure indent),
+    scrolling it sideways inside its own figure; the page itself never gets wider than the screen."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/charts/")
+        figure = page.locator("figure.chart").first
+        image = figure.locator("img")
+        assert image.evaluate("img => img.getBoundingClientRect().width") >= 640
+        assert figure.evaluate("f => f.getBoundingClientRect().left") <= 20
+        assert figure.evaluate("f => f.scrollWidth > f.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        save_screenshot(page, "charts-phone")
+    finally:
+        context.close()

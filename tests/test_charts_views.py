@@ -83,6 +83,8 @@ def test_charts_page_shows_every_chart_with_its_table(client, published):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script" not in html  # works without JavaScript
+    title = html[html.index("<title>"):html.index("</title>")]
+    assert title == "<title>Charts · European Open Source AI Index"
     for key in chart_keys():
         assert f'id="chart-{key}"' in html
         assert f"/charts/{key}.csv" in html

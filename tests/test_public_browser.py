@@ -166,3 +166,26 @@ def test_the_sort_select_shows_its_whole_choice(live_server, reader_data, browse
     }""")
     assert too_long == []
     shot(page, "7-sort-by-downloads")
+
+
+def test_the_index_table_says_it_scrolls_sideways(live_server, reader_data, browser_page):
+    """At 1280 px the dimension columns run past the edge: a hint says so in words, and a shadow
+    is pinned to the box's right edge until the reader has scrolled to the end."""
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/models/")
+    hint = page.locator("#index-scroll-hint")
+    assert hint.is_visible() and "scrolls sideways" in hint.inner_text()
+    box = page.locator(".table-scroll").first
+    assert box.get_attribute("aria-describedby") == "index-scroll-hint"
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+
+    width = box.evaluate("b => parseFloat(getComputedStyle(b, '::after').width)")
+    assert width > 0, "the shadow is drawn"
+    assert box.evaluate("b => getComputedStyle(b, '::after').position") == "sticky"
+    # Scrolled to the end, the whole table is in view and the shadow sits past it, not over it.
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    table_right = box.evaluate("b => b.querySelector('table').getBoundingClientRect().right")
+    box_right = box.evaluate("b => b.getBoundingClientRect().right")
+    assert box_right - table_right >= width - 1
+    shot(page, "7-index-scroll-cue")

@@ -140,6 +140,8 @@ def test_embed_chart_has_no_site_chrome(client, one_chart):
     assert 'class="site-header"' not in page and 'class="site-footer"' not in page
     assert "<img src=\"/charts/academic-share.svg?v=" in page
     assert "CC-BY 4.0" in page and '<base target="_blank">' in page
+    # The picture draws its own title: the page's heading is there for screen readers only.
+    assert '<h1 class="visually-hidden">' in page and 'class="embed-title"' not in page
 
 
 def test_embed_chart_of_an_unknown_key_is_404(client, one_chart):

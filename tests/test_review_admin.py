@@ -328,3 +328,24 @@ def test_a_model_without_types_can_be_saved_without_proposing_types(client, peop
     assert not ChangeRequest.objects.exists()
     page = client.get(reverse("admin:curation_organisation_changelist")).content.decode()
     assert "Mean model score" in page
+
+
+def test_the_queue_shows_the_state_early_and_filters_fields_by_their_names(client, people, graded_model):
+    from curation.models import Dimension
+
+    client.force_login(people.curator)
+    post_grade_change(client, graded_model, rationale="Hub page lists the weights")
+    client.force_login(people.reviewer)
+    changelist = reverse("admin:curation_changerequest_changelist")
+    response = client.get(changelist)
+    columns = list(response.context["cl"].list_display)
+    assert columns.index("state") < columns.index("change") < columns.index("submitted_at")
+    field_filter = next(f for f in response.context["cl"].filter_specs if f.title == "field")
+    choices = {choice["display"] for choice in field_filter.choices(response.context["cl"])}
+    name = Dimension.objects.get(ref="weights_endmodel").name
+    assert name in choices and WEIGHTS not in choices
+    page = response.content.decode()
+    assert f">{name}</a>" in page and f">{WEIGHTS}</a>" not in page
+    filtered = client.get(changelist + f"?field__exact={WEIGHTS}")
+    assert filtered.context["cl"].result_count == 1
+    assert client.get(changelist + "?field__exact=assessment:paper").context["cl"].result_count == 0

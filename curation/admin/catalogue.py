@@ -660,14 +660,34 @@ class MyQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ChangedFieldFilter(admin.SimpleListFilter):
+    """The field a change request changes, by its label (a dimension's name from the registry,
+    a field's verbose name) rather than its stored key such as `assessment:paper`."""
+    title = "field"
+    parameter_name = "field__exact"  # the address Django's own field filter used, so links keep working
+
+    def lookups(self, request, model_admin):
+        labels = {}
+        for field, on_model in (model_admin.get_queryset(request).order_by()
+                                .values_list("field", "ai_model_id").distinct()):
+            labels.setdefault(field, field_label(AIModel if on_model else Organisation, field))
+        return sorted(labels.items(), key=lambda item: item[1].lower())
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(field=self.value())
+        return queryset
+
+
 class RejectForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Told to the proposer.")
 
 
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
-    list_display = ["number", "target_link", "field_name", "change", "origin", "submitted_at", "state"]
-    list_filter = [MyQueueFilter, "state", "from_public", "field", "proposer"]
+    # The state first: a review queue is read for what is still pending.
+    list_display = ["number", "state", "target_link", "field_name", "change", "origin", "submitted_at"]
+    list_filter = [MyQueueFilter, "state", "from_public", ChangedFieldFilter, "proposer"]
     search_fields = ["target_label", "rationale", "field", "source_value"]
     list_select_related = ["proposer", "ai_model", "organisation"]
     ordering = ["submitted_at", "id"]
