@@ -12,5 +12,6 @@ python="${PYTHON:-.venv/bin/python}"
 mkdir -p staticfiles
 # The demo accounts' passwords are printed for anyone to read; that is safe only because this
 # site listens on the loopback address alone, so bootstrap_demo is told DEBUG being off is meant.
-"$python" manage.py bootstrap_demo --allow-without-debug
-exec "$python" manage.py runserver "127.0.0.1:${OSAI_DEMO_PORT:-8000}" "$@"
+address="127.0.0.1:${OSAI_DEMO_PORT:-8000}"
+"$python" manage.py bootstrap_demo --allow-without-debug --serving-at "http://$address/"
+exec "$python" manage.py runserver "$address" "$@"

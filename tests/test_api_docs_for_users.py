@@ -40,3 +40,17 @@ def test_the_docs_page_lists_as_of_among_the_models_parameters(client, registry)
     page = client.get("/api/v1/docs/").content.decode()
     section = page[page.index('<section id="models_list"'):]
     assert "<code>as_of</code>" in section[:section.index("</section>")]
+
+
+def test_the_bare_api_address_leads_to_the_documentation(client):
+    response = client.get("/api/")
+    assert response.status_code == 302 and response["Location"] == "/api/v1/docs/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_browsable_api_carries_the_sites_name_and_fits_a_phone(client, db):
+    page = client.get("/api/v1/", HTTP_ACCEPT="text/html").content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert '<a class="navbar-brand" href="/">European Open Source AI Index</a>' in page
+    assert 'href="/api/v1/docs/">API documentation</a>' in page
+    assert "· API · European Open Source AI Index</title>" in page

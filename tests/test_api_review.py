@@ -413,3 +413,15 @@ def test_browsable_api_offers_the_proposal_form(people):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="rationale"' in html and 'name="target_type"' in html
+
+
+def test_the_api_root_lists_the_review_queue_only_to_whom_may_use_it(people):
+    anonymous = client_for(people["anonymous"]).get("/api/v1/", HTTP_ACCEPT="application/json").json()
+    assert "models" in anonymous and "change-requests" not in anonymous
+    editor = client_for(people["editor"]).get("/api/v1/", HTTP_ACCEPT="application/json").json()
+    assert "change-requests" not in editor
+    reviewer = client_for(people["reviewer"]).get("/api/v1/", HTTP_ACCEPT="application/json").json()
+    assert reviewer["change-requests"].endswith("/api/v1/change-requests/")
+    # What an anonymous reader was answered is not what a reviewer is answered afterwards, nor back.
+    again = client_for(people["anonymous"]).get("/api/v1/", HTTP_ACCEPT="application/json").json()
+    assert "change-requests" not in again

@@ -88,7 +88,9 @@ def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
         assert status == 200, (status, headers.get("Location"))  # plain HTTP, no redirect to HTTPS
         assert "Strict-Transport-Security" not in headers
         assert "OLMo" in html  # the demo data is loaded
-        assert "The demo site is ready" in (tmp_path / "demo.log").read_text()  # and its accounts printed
+        # The accounts printed, with the address the script is about to start the site on.
+        assert f"The demo data and accounts are ready. The site starts now at {base}/: log in at {base}/admin/ with:" in (
+            (tmp_path / "demo.log").read_text())
         for old_link, title in (("/about", "About the index"), ("/contribute", "Contribute")):
             status, _html, headers = _get(f"{base}{old_link}")  # osai-index.eu's addresses
             assert status == 301, (old_link, status)

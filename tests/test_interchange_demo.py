@@ -33,7 +33,8 @@ def test_bootstrap_loads_demo_data_spanning_every_vocabulary(bootstrapped):
 def test_bootstrap_creates_demo_accounts_that_can_log_in_and_is_idempotent(bootstrapped, client, capsys):
     from django.contrib.auth import get_user_model
 
-    assert "log in at http://127.0.0.1:8000/admin/" in bootstrapped
+    # Run on its own, it says the site still has to be started.
+    assert "Start the site (scripts/serve-demo.sh, or manage.py runserver) and log in at http://127.0.0.1:8000/admin/" in bootstrapped
     assert "  curator   password osai-demo-curator" in bootstrapped
     call_command("bootstrap_demo")
     again = capsys.readouterr().out

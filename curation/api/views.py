@@ -91,12 +91,19 @@ class ApiRootView(ApiViewMixin, routers.APIRootView):
 
     permission_classes = [permissions.AllowAny]
     cross_origin_reads = True
+    review_queue_routes = ("change-requests",)
 
     @extend_schema(
         summary="The API's entry point: a link to every collection",
         responses={200: {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}},
     )
     def get(self, request, *args, **kwargs):
+        from curation.api.review import CanReadReviewQueue
+
+        if not CanReadReviewQueue().has_permission(request, self):
+            # A reader who may not use the review queue is not shown a link that only answers 401/403.
+            self.api_root_dict = {name: route for name, route in self.api_root_dict.items()
+                                  if name not in self.review_queue_routes}
         return super().get(request, *args, **kwargs)
 
 

@@ -37,8 +37,12 @@ class Command(BaseCommand):
             "--allow-without-debug", action="store_true",
             help="create the demo accounts even though DEBUG is off (they have published passwords)",
         )
+        parser.add_argument(
+            "--serving-at", metavar="URL", default="",
+            help="the address the caller starts the site on next (scripts/serve-demo.sh), for the closing message",
+        )
 
-    def handle(self, *args, allow_without_debug=False, **options):
+    def handle(self, *args, allow_without_debug=False, serving_at="", **options):
         if not settings.DEBUG and not allow_without_debug:
             raise CommandError(
                 "bootstrap_demo creates accounts with published passwords; run it on a local site "
@@ -68,7 +72,13 @@ class Command(BaseCommand):
         for name, reason in pages.skipped:
             self.stdout.write(self.style.WARNING(f"  {name}: {reason}"))
 
-        self.stdout.write(self.style.SUCCESS("\nThe demo site is ready. Start it and log in at http://127.0.0.1:8000/admin/ with:"))
+        if serving_at:
+            site = serving_at.rstrip("/") + "/"
+            closing = f"The site starts now at {site}: log in at {site}admin/ with:"
+        else:
+            closing = ("Start the site (scripts/serve-demo.sh, or manage.py runserver) and log in at "
+                       "http://127.0.0.1:8000/admin/ with:")
+        self.stdout.write(self.style.SUCCESS(f"\nThe demo data and accounts are ready. {closing}"))
         for username, password, superuser, groups in DEMO_ACCOUNTS:
             role = "superuser" if superuser else ", ".join(groups)
             self.stdout.write(f"  {username:<9} password {password:<20} ({role})")
