@@ -15,9 +15,10 @@ import logging
 import threading
 import time
 
-from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+
+from curation.conf import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class FailOpenRedisCache(RedisCache):
 
     # --- the breaker ------------------------------------------------------------------------
     def retry_seconds(self) -> float:
-        return float(getattr(settings, "OSAI_CACHE_RETRY_SECONDS", 5.0))
+        return float(app_settings.OSAI_CACHE_RETRY_SECONDS)
 
     def is_available(self) -> bool:
         """False while the breaker is open (Redis failed less than `retry_seconds` ago)."""

@@ -11,11 +11,12 @@ throttle all count per this address, so a forged `X-Forwarded-For` changes nothi
 """
 from __future__ import annotations
 
-from django.conf import settings
+
+from curation.conf import app_settings
 
 
 def trusted_proxies() -> int:
-    return int(getattr(settings, "OSAI_TRUSTED_PROXIES", 0) or 0)
+    return int(app_settings.OSAI_TRUSTED_PROXIES or 0)
 
 
 def client_address(request) -> str:

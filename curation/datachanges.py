@@ -10,11 +10,11 @@ import datetime
 import logging
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from curation.conf import app_settings
 from curation.models import DataChange
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def request_chart_regeneration() -> bool:
     try:
         tasks.regenerate_stale_charts.delay()
     except Exception as exc:  # noqa: BLE001 - broker down: the beat sweep picks the outbox rows up later
-        _broker_down_until = time.monotonic() + float(getattr(settings, "OSAI_CACHE_RETRY_SECONDS", 5.0))
+        _broker_down_until = time.monotonic() + float(app_settings.OSAI_CACHE_RETRY_SECONDS)
         log.warning("could not enqueue chart regeneration (%s: %s); the periodic sweep will catch up",
                     type(exc).__name__, exc)
         return False

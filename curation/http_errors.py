@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import page_not_found
 
 from curation.api.errors import error_body
 
-API_PREFIX = "/api/"
 TITLES = {
     400: "Bad request",
     403: "Forbidden",
@@ -24,8 +24,18 @@ TITLES = {
 }
 
 
+def api_root() -> str:
+    """The API's address prefix where the host site mounts it (e.g. "/api/v1/" or
+    "/index/api/v1/"); "/api/" when the host does not include curation.urls."""
+    try:
+        return reverse("curation:api:api-root")
+    except NoReverseMatch:
+        return "/api/"
+
+
 def wants_json(request) -> bool:
-    return request.path.startswith(API_PREFIX) or "application/json" in request.META.get("HTTP_ACCEPT", "")
+    """True for requests to the API and clients that ask for JSON."""
+    return request.path.startswith(api_root()) or "application/json" in request.META.get("HTTP_ACCEPT", "")
 
 
 def error_response(request, status: int, message: str, *, field: str | None = None) -> HttpResponse:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
 
+from curation.conf import app_settings
 from curation.http_errors import error_response
 
 
@@ -24,7 +25,7 @@ def _has_nul(request) -> bool:
 def body_limit(request) -> int | None:
     """The largest body this request may carry, in bytes (None: no limit)."""
     if request.content_type == "multipart/form-data":
-        return getattr(settings, "OSAI_MAX_UPLOAD_BYTES", None)
+        return app_settings.OSAI_MAX_UPLOAD_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 

@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from curation.conf import DEFAULTS as CURATION_DEFAULTS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -61,7 +63,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Behind a reverse proxy that terminates TLS, OSAI_TRUSTED_PROXIES is the number of proxies in
 # front of the site; it decides which X-Forwarded-For entry is the client (curation.client_address)
 # and lets the proxy's X-Forwarded-Proto say that the request came over HTTPS.
-OSAI_TRUSTED_PROXIES = env.int("OSAI_TRUSTED_PROXIES", default=0)
+OSAI_TRUSTED_PROXIES = env.int("OSAI_TRUSTED_PROXIES", default=CURATION_DEFAULTS["OSAI_TRUSTED_PROXIES"])
 if OSAI_TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -162,9 +164,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 # Every wait on Redis (cache and broker) is bounded by this many seconds, so a Redis that accepts
 # connections but never answers slows a save by a few seconds at most instead of hanging it.
-REDIS_TIMEOUT_SECONDS = env.float("OSAI_REDIS_TIMEOUT_SECONDS", default=1.0)
+REDIS_TIMEOUT_SECONDS = env.float("OSAI_REDIS_TIMEOUT_SECONDS", default=CURATION_DEFAULTS["REDIS_TIMEOUT_SECONDS"])
 # After a cache error, each process runs uncached for this long before trying Redis again.
-OSAI_CACHE_RETRY_SECONDS = env.float("OSAI_CACHE_RETRY_SECONDS", default=5.0)
+OSAI_CACHE_RETRY_SECONDS = env.float("OSAI_CACHE_RETRY_SECONDS", default=CURATION_DEFAULTS["OSAI_CACHE_RETRY_SECONDS"])
 
 if REDIS_URL:
     CACHES = {
@@ -217,34 +219,34 @@ CELERY_BEAT_SCHEDULE = {
     # these defaults charts converge within about 30 s of Redis coming back.
     "sweep-chart-outbox": {
         "task": "curation.tasks.sweep_chart_outbox",
-        "schedule": env.float("OSAI_CHARTS_SWEEP_SECONDS", default=15.0),
+        "schedule": env.float("OSAI_CHARTS_SWEEP_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_SWEEP_SECONDS"]),
     },
     "check-all-charts-nightly": {"task": "curation.tasks.check_all_charts", "schedule": crontab(hour=3, minute=17)},
     # Adoption figures (Hugging Face downloads and likes), read once a day; a second run the
     # same day only finishes what the first left undone.
     "fetch-adoption-daily": {
         "task": "curation.tasks.fetch_adoption",
-        "schedule": crontab(hour=env.int("OSAI_ADOPTION_FETCH_HOUR", default=4), minute=23),
+        "schedule": crontab(hour=env.int("OSAI_ADOPTION_FETCH_HOUR", default=CURATION_DEFAULTS["OSAI_ADOPTION_FETCH_HOUR"]), minute=23),
     },
     # Scheduled news and guides go live within a minute of their publish_at.
     "publish-scheduled-posts": {
         "task": "curation.editorial.publish_scheduled_posts",
-        "schedule": env.float("OSAI_PUBLISH_SCHEDULED_SECONDS", default=60.0),
+        "schedule": env.float("OSAI_PUBLISH_SCHEDULED_SECONDS", default=CURATION_DEFAULTS["OSAI_PUBLISH_SCHEDULED_SECONDS"]),
     },
 }
 
 # --- Adoption (curation.adoption.fetch) -------------------------------------------------------
 # The Hub the figures are read from (a fake one in tests and benchmarks), and a token only where
 # a higher rate limit is wanted.
-HF_ENDPOINT = env.str("HF_ENDPOINT", default="https://huggingface.co").rstrip("/")
-HF_TOKEN = env.str("HF_TOKEN", default="")
-OSAI_ADOPTION_CONCURRENCY = env.int("OSAI_ADOPTION_CONCURRENCY", default=4)
-OSAI_ADOPTION_MAX_ATTEMPTS = env.int("OSAI_ADOPTION_MAX_ATTEMPTS", default=6)
-OSAI_ADOPTION_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_BACKOFF_SECONDS", default=2.0)
-OSAI_ADOPTION_MAX_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_MAX_BACKOFF_SECONDS", default=300.0)
-OSAI_ADOPTION_TIMEOUT_SECONDS = env.float("OSAI_ADOPTION_TIMEOUT_SECONDS", default=20.0)
+HF_ENDPOINT = env.str("HF_ENDPOINT", default=CURATION_DEFAULTS["HF_ENDPOINT"]).rstrip("/")
+HF_TOKEN = env.str("HF_TOKEN", default=CURATION_DEFAULTS["HF_TOKEN"])
+OSAI_ADOPTION_CONCURRENCY = env.int("OSAI_ADOPTION_CONCURRENCY", default=CURATION_DEFAULTS["OSAI_ADOPTION_CONCURRENCY"])
+OSAI_ADOPTION_MAX_ATTEMPTS = env.int("OSAI_ADOPTION_MAX_ATTEMPTS", default=CURATION_DEFAULTS["OSAI_ADOPTION_MAX_ATTEMPTS"])
+OSAI_ADOPTION_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_BACKOFF_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_BACKOFF_SECONDS"])
+OSAI_ADOPTION_MAX_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_MAX_BACKOFF_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_MAX_BACKOFF_SECONDS"])
+OSAI_ADOPTION_TIMEOUT_SECONDS = env.float("OSAI_ADOPTION_TIMEOUT_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_TIMEOUT_SECONDS"])
 # The daily run holds a lock this long at most (a run redelivered to a second worker waits).
-OSAI_ADOPTION_LOCK_SECONDS = env.int("OSAI_ADOPTION_LOCK_SECONDS", default=6 * 3600)
+OSAI_ADOPTION_LOCK_SECONDS = env.int("OSAI_ADOPTION_LOCK_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_LOCK_SECONDS"])
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -257,13 +259,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # OSAI_LOGIN_COOLOFF_MINUTES (answered 429). The address is the real client's, read through
 # OSAI_TRUSTED_PROXIES (curation.client_address), so a forged X-Forwarded-For changes nothing.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env.int("OSAI_LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("OSAI_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = env.int("OSAI_LOGIN_FAILURE_LIMIT", default=CURATION_DEFAULTS["OSAI_LOGIN_FAILURE_LIMIT"])
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("OSAI_LOGIN_COOLOFF_MINUTES", default=CURATION_DEFAULTS["OSAI_LOGIN_COOLOFF_MINUTES"]))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_CLIENT_IP_CALLABLE = "curation.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 # API tokens expire this many days after they were issued (a new one is issued on request).
-OSAI_API_TOKEN_MAX_AGE_DAYS = env.float("OSAI_API_TOKEN_MAX_AGE_DAYS", default=30)
+OSAI_API_TOKEN_MAX_AGE_DAYS = env.float("OSAI_API_TOKEN_MAX_AGE_DAYS", default=CURATION_DEFAULTS["OSAI_API_TOKEN_MAX_AGE_DAYS"])
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -289,7 +291,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="index@localhost")
 
 # Corrections readers may suggest per address (curation.public.rate_limits), "<count>/<period>".
-OSAI_SUGGESTION_RATE = env.str("OSAI_SUGGESTION_RATE", default="5/hour")
+OSAI_SUGGESTION_RATE = env.str("OSAI_SUGGESTION_RATE", default=CURATION_DEFAULTS["OSAI_SUGGESTION_RATE"])
 
 # --- REST framework -------------------------------------------------------------------------
 _ANON_RATE = env.str("API_ANON_THROTTLE_RATE", default="300/minute")
@@ -325,37 +327,35 @@ SPECTACULAR_SETTINGS = {
 
 # --- The index ------------------------------------------------------------------------------
 # Let a superuser approve their own proposals on a single-person installation.
-OSAI_ALLOW_SELF_APPROVAL = env.bool("OSAI_ALLOW_SELF_APPROVAL", default=False)
+OSAI_ALLOW_SELF_APPROVAL = env.bool("OSAI_ALLOW_SELF_APPROVAL", default=CURATION_DEFAULTS["OSAI_ALLOW_SELF_APPROVAL"])
 # With a shared cache, how long a process trusts the data version it last read before asking
 # Redis again (a change committed by another process reaches its readers within this time).
-OSAI_PAGE_VERSION_MEMO_SECONDS = env.float("OSAI_PAGE_VERSION_MEMO_SECONDS", default=1.0)
+OSAI_PAGE_VERSION_MEMO_SECONDS = env.float("OSAI_PAGE_VERSION_MEMO_SECONDS", default=CURATION_DEFAULTS["OSAI_PAGE_VERSION_MEMO_SECONDS"])
 # Behind the front nginx of deploy/nginx/osai-index.conf: how many seconds it may keep an
 # anonymous cached answer (sent as X-Accel-Expires; 0: no such header, no proxy caching).
-OSAI_PROXY_CACHE_SECONDS = env.int("OSAI_PROXY_CACHE_SECONDS", default=0)
+OSAI_PROXY_CACHE_SECONDS = env.int("OSAI_PROXY_CACHE_SECONDS", default=CURATION_DEFAULTS["OSAI_PROXY_CACHE_SECONDS"])
 # Charts (the Chinese AI Tigers are always a slice of their own, see curation.charts.catalogue):
 # how many countries the origins pie names before "Other"; how long superseded chart versions are kept; coalescing of regeneration runs
 # (wait for this many quiet seconds, at most this long); minimum age of rows the sweep picks up.
-OSAI_CHARTS_TOP_ORIGINS = env.int("OSAI_CHARTS_TOP_ORIGINS", default=8)
-OSAI_CHART_RETENTION_DAYS = env.int("OSAI_CHART_RETENTION_DAYS", default=30)
-OSAI_CHARTS_QUIET_SECONDS = env.float("OSAI_CHARTS_QUIET_SECONDS", default=0.5)
-OSAI_CHARTS_MAX_WAIT_SECONDS = env.float("OSAI_CHARTS_MAX_WAIT_SECONDS", default=10.0)
-OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS = env.float("OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", default=10.0)
+OSAI_CHARTS_TOP_ORIGINS = env.int("OSAI_CHARTS_TOP_ORIGINS", default=CURATION_DEFAULTS["OSAI_CHARTS_TOP_ORIGINS"])
+OSAI_CHART_RETENTION_DAYS = env.int("OSAI_CHART_RETENTION_DAYS", default=CURATION_DEFAULTS["OSAI_CHART_RETENTION_DAYS"])
+OSAI_CHARTS_QUIET_SECONDS = env.float("OSAI_CHARTS_QUIET_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_QUIET_SECONDS"])
+OSAI_CHARTS_MAX_WAIT_SECONDS = env.float("OSAI_CHARTS_MAX_WAIT_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_MAX_WAIT_SECONDS"])
+OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS = env.float("OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS"])
 # Hosts whose https iframes may appear in posts (video players and the like); all others are removed.
-OSAI_IFRAME_ALLOWED_HOSTS = env.list(
-    "OSAI_IFRAME_ALLOWED_HOSTS", default=["www.youtube-nocookie.com", "player.vimeo.com"]
-)
+OSAI_IFRAME_ALLOWED_HOSTS = env.list("OSAI_IFRAME_ALLOWED_HOSTS", default=CURATION_DEFAULTS["OSAI_IFRAME_ALLOWED_HOSTS"])
 # How long a signed link sharing a draft post stays valid (seconds).
-OSAI_PREVIEW_LINK_MAX_AGE = env.int("OSAI_PREVIEW_LINK_MAX_AGE", default=7 * 24 * 3600)
+OSAI_PREVIEW_LINK_MAX_AGE = env.int("OSAI_PREVIEW_LINK_MAX_AGE", default=CURATION_DEFAULTS["OSAI_PREVIEW_LINK_MAX_AGE"])
 # Imports refuse any file larger than this (bytes); real index files are a few kilobytes.
-OSAI_IMPORT_MAX_FILE_BYTES = env.int("OSAI_IMPORT_MAX_FILE_BYTES", default=1024 * 1024)
+OSAI_IMPORT_MAX_FILE_BYTES = env.int("OSAI_IMPORT_MAX_FILE_BYTES", default=CURATION_DEFAULTS["OSAI_IMPORT_MAX_FILE_BYTES"])
 # Request bodies: forms and JSON up to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB); multipart
 # uploads (images in the admin) up to this many bytes. Larger bodies are answered 413.
-OSAI_MAX_UPLOAD_BYTES = env.int("OSAI_MAX_UPLOAD_BYTES", default=32 * 1024 * 1024)
+OSAI_MAX_UPLOAD_BYTES = env.int("OSAI_MAX_UPLOAD_BYTES", default=CURATION_DEFAULTS["OSAI_MAX_UPLOAD_BYTES"])
 # Sites that may show the embed pages (/embed/...) in an iframe, as CSP frame-ancestors sources
 # ("*": any site); every other page refuses to be framed.
-OSAI_EMBED_FRAME_ANCESTORS = env.list("OSAI_EMBED_FRAME_ANCESTORS", default=["*"])
+OSAI_EMBED_FRAME_ANCESTORS = env.list("OSAI_EMBED_FRAME_ANCESTORS", default=CURATION_DEFAULTS["OSAI_EMBED_FRAME_ANCESTORS"])
 # The DOI of the index's dataset, named in the footer and in every citation; empty: none is given.
-OSAI_DATASET_DOI = env.str("OSAI_DATASET_DOI", default="10.5281/zenodo.15386042")
+OSAI_DATASET_DOI = env.str("OSAI_DATASET_DOI", default=CURATION_DEFAULTS["OSAI_DATASET_DOI"])
 
 # Content Security Policy (django-csp) on every response: scripts only from this site (no
 # inline script anywhere), iframes only from the hosts posts may embed, no plugins, no framing.

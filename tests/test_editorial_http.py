@@ -208,19 +208,19 @@ def test_signed_link_shares_a_draft_without_an_account(client, make_post):
     post = make_post("Secret draft", body="Draft text")
     assert client.get(post.get_absolute_url()).status_code == 404
     token = services.make_preview_token(post)
-    response = client.get(reverse("editorial:shared-preview", args=[token]))
+    response = client.get(reverse("curation:shared-preview", args=[token]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Draft text" in html and "Preview." in html and 'name="robots" content="noindex' in html
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert client.get(reverse("editorial:shared-preview", args=[token + "x"])).status_code == 404
+    assert client.get(reverse("curation:shared-preview", args=[token + "x"])).status_code == 404
 
 
 def test_signed_link_expires(client, make_post, settings):
     post = make_post("Soon expired")
     token = services.make_preview_token(post)
     settings.OSAI_PREVIEW_LINK_MAX_AGE = -1
-    assert client.get(reverse("editorial:shared-preview", args=[token])).status_code == 404
+    assert client.get(reverse("curation:shared-preview", args=[token])).status_code == 404
 
 
 # --- admin: the workflow buttons save the form first ----------------------------------------

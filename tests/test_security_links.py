@@ -114,8 +114,8 @@ def test_a_script_link_stored_earlier_is_never_clickable(client, graded_model, m
     organisation = graded_model.organisation
     Organisation.objects.filter(pk=organisation.pk).update(link="JAVASCRIPT:alert(3)")
 
-    model_page = client.get(reverse("public:model_detail", args=[graded_model.slug])).content.decode()
-    organisation_page = client.get(reverse("public:organisation_detail", args=[organisation.slug])).content.decode()
+    model_page = client.get(reverse("curation:model_detail", args=[graded_model.slug])).content.decode()
+    organisation_page = client.get(reverse("curation:organisation_detail", args=[organisation.slug])).content.decode()
 
     for page in (model_page, organisation_page):
         assert 'href="javascript' not in page.lower()

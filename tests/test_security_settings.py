@@ -137,7 +137,7 @@ def test_chart_svg_files_may_not_run_scripts(client, graded_model):
     from curation.charts.publish import regenerate
 
     regenerate(trigger="test", render_all=True)
-    response = client.get(reverse("charts:file", args=["academic-share", "svg"]))
+    response = client.get(reverse("curation:chart_file", args=["academic-share", "svg"]))
 
     assert response.status_code == 200
     directives = csp_directives(response)

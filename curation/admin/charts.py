@@ -1,5 +1,6 @@
 """Read-only admin views of chart regeneration: runs (to watch the worker) and published versions."""
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from curation.admin.base import ReadOnlyAdmin
@@ -28,7 +29,8 @@ class ChartVersionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="SVG")
     def picture(self, obj):
-        return format_html('<a href="/charts/{}.svg?v={}">{}</a>', obj.key, obj.data_hash[:12], obj.svg_name)
+        address = reverse("curation:chart_file", args=[obj.key, "svg"])
+        return format_html('<a href="{}?v={}">{}</a>', address, obj.data_hash[:12], obj.svg_name)
 
     @admin.display(description="data")
     def data_pretty(self, obj):

@@ -291,7 +291,7 @@ class PostAdmin(admin.ModelAdmin):
             extra_context.update({
                 "workflow_actions": [(name, services.TRANSITIONS[name].verb) for name in actions],
                 "can_schedule": "schedule" in actions,
-                "share_link": request.build_absolute_uri(reverse("editorial:shared-preview", args=[token])),
+                "share_link": request.build_absolute_uri(reverse("curation:shared-preview", args=[token])),
                 "share_link_days": services.preview_max_age() // 86400,
                 "public_url": post.get_absolute_url() if post.status == PostStatus.PUBLISHED else "",
                 "goes_live_at": post.publish_at if post.status == PostStatus.SCHEDULED else None,

@@ -89,7 +89,7 @@ class DataReleaseAdmin(admin.ModelAdmin):
 
     @admin.display(description="public page")
     def public_page(self, obj):
-        url = reverse("public:release_detail", args=[obj.slug])
+        url = reverse("curation:release_detail", args=[obj.slug])
         return format_html('<a href="{}">{}</a>', url, url)
 
     @admin.display(description="frozen files")
@@ -107,7 +107,7 @@ class DataReleaseAdmin(admin.ModelAdmin):
         else:
             saved = create_release(
                 name=form.cleaned_data["name"], slug=form.cleaned_data["slug"], notes=form.cleaned_data.get("notes", ""),
-                user=request.user, site_address=request.build_absolute_uri(reverse("public:model_index")),
+                user=request.user, site_address=request.build_absolute_uri(reverse("curation:model_index")),
             )
             transaction.on_commit(lambda: _enqueue_freeze(saved.pk))
         obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})

@@ -29,11 +29,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from curation.conf import app_settings
 from curation.datachanges import record_data_change
 from curation.models import AdoptionStatus, RepoAdoption
 
@@ -47,8 +47,8 @@ EXPAND = ["downloads", "downloadsAllTime", "likes"]
 RETRIED_STATUS = {408, 429, 500, 502, 503, 504}
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
+def _setting(name: str):
+    return getattr(app_settings, name)
 
 
 @dataclass
@@ -109,7 +109,7 @@ def hub_client():
     """The official client, pointed at HF_ENDPOINT; a token only where HF_TOKEN is set."""
     from huggingface_hub import HfApi
 
-    return HfApi(endpoint=_setting("HF_ENDPOINT", "https://huggingface.co"), token=_setting("HF_TOKEN", "") or False)
+    return HfApi(endpoint=_setting("HF_ENDPOINT").rstrip("/"), token=_setting("HF_TOKEN") or False)
 
 
 def _retry_after(response) -> float | None:
@@ -124,10 +124,10 @@ def read_repository(api, repo_id: str, pause: _Pause, sleep: Callable[[float], N
     """Ask the Hub for one repository's figures, with retries (see the module's docstring)."""
     from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
-    attempts = int(_setting("OSAI_ADOPTION_MAX_ATTEMPTS", 6))
-    base = float(_setting("OSAI_ADOPTION_BACKOFF_SECONDS", 2.0))
-    ceiling = float(_setting("OSAI_ADOPTION_MAX_BACKOFF_SECONDS", 300.0))
-    timeout = float(_setting("OSAI_ADOPTION_TIMEOUT_SECONDS", 20.0))
+    attempts = int(_setting("OSAI_ADOPTION_MAX_ATTEMPTS"))
+    base = float(_setting("OSAI_ADOPTION_BACKOFF_SECONDS"))
+    ceiling = float(_setting("OSAI_ADOPTION_MAX_BACKOFF_SECONDS"))
+    timeout = float(_setting("OSAI_ADOPTION_TIMEOUT_SECONDS"))
     rate_limited = 0
     problem = ""
     for attempt in range(attempts):
@@ -204,7 +204,7 @@ def fetch_adoption(*, models=None, day: datetime.date | None = None, api=None, c
     api = api or hub_client()
     pause = _Pause(sleep)
     pending: list[Answer] = []
-    workers = max(1, int(concurrency or _setting("OSAI_ADOPTION_CONCURRENCY", 4)))
+    workers = max(1, int(concurrency or _setting("OSAI_ADOPTION_CONCURRENCY")))
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="adoption")
     try:
         futures = [executor.submit(read_repository, api, repo, pause, sleep) for repo in todo]
@@ -247,7 +247,7 @@ def run_daily_fetch() -> str:
     """The daily run (beat): one at a time across workers (a cache lock, released at the end or
     after OSAI_ADOPTION_LOCK_SECONDS), so that a long run redelivered to a second worker does not
     ask the Hub twice. Returns the run's summary, or why it did not run."""
-    seconds = int(_setting("OSAI_ADOPTION_LOCK_SECONDS", 6 * 3600))
+    seconds = int(_setting("OSAI_ADOPTION_LOCK_SECONDS"))
     if not cache.add(RUN_LOCK_KEY, timezone.now().isoformat(), seconds):
         return "another adoption run is under way; not started"
     try:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from curation.conf import app_settings
+
 
 def token_max_age() -> datetime.timedelta:
-    return datetime.timedelta(days=float(getattr(settings, "OSAI_API_TOKEN_MAX_AGE_DAYS", 30)))
+    return datetime.timedelta(days=float(app_settings.OSAI_API_TOKEN_MAX_AGE_DAYS))
 
 
 def is_expired(token, now: datetime.datetime | None = None) -> bool:

@@ -54,7 +54,7 @@ class ReviewEventSerializer(serializers.ModelSerializer):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:change-request-detail")
+    url = serializers.HyperlinkedIdentityField(view_name="curation:api:change-request-detail")
     target_type = serializers.SerializerMethodField()
     target = serializers.SerializerMethodField()
     before = serializers.JSONField(allow_null=True)

@@ -60,7 +60,8 @@ class SiteLinksMixin:
     item would cost more than the rest of a list page)."""
 
     def site_base(self) -> str:
-        """The site's absolute root, without the trailing slash."""
+        """The app's absolute root (where the host site mounts curation.urls), without the
+        trailing slash; reader pages' addresses are relative to it, so rows need no reverse()."""
         self._bases()
         return self.root._site_base
 
@@ -74,8 +75,8 @@ class SiteLinksMixin:
         if not hasattr(root, "_site_base"):
             request = self.context.get("request")
             absolute = request.build_absolute_uri if request is not None else (lambda path: path)
-            root._site_base = absolute("/").rstrip("/")
-            root._api_base = absolute(reverse("api:api-root"))
+            root._site_base = absolute(reverse("curation:home")).rstrip("/")
+            root._api_base = absolute(reverse("curation:api:api-root"))
 
 
 # --- Registry ----------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ class DimensionSerializer(serializers.ModelSerializer):
         source="applicable_type_list", child=serializers.ChoiceField(choices=vocab.ModelType.choices)
     )
     criteria = CriteriaSerializer(source="*")
-    url = serializers.HyperlinkedIdentityField(view_name="api:dimension-detail", lookup_field="ref")
+    url = serializers.HyperlinkedIdentityField(view_name="curation:api:dimension-detail", lookup_field="ref")
 
     class Meta:
         model = Dimension
@@ -133,7 +134,7 @@ class OrganisationSummarySerializer(SiteLinksMixin, serializers.ModelSerializer)
 
 
 class ModelSummarySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:aimodel-detail", lookup_field="slug")
+    url = serializers.HyperlinkedIdentityField(view_name="curation:api:aimodel-detail", lookup_field="slug")
 
     class Meta:
         model = AIModel
@@ -141,7 +142,7 @@ class ModelSummarySerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail", lookup_field="slug")
+    url = serializers.HyperlinkedIdentityField(view_name="curation:api:organisation-detail", lookup_field="slug")
     page_url = serializers.SerializerMethodField()
     country = serializers.SerializerMethodField()
     country_name = serializers.SerializerMethodField()
@@ -162,7 +163,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, obj) -> str:
-        return _absolute(self.context.get("request"), f"/organisations/{obj.slug}/")
+        return _absolute(self.context.get("request"), reverse("curation:organisation_detail", args=[obj.slug]))
 
     @extend_schema_field({"type": "string", "description": "ISO 3166-1 alpha-2 code, or empty."})
     def get_country(self, obj) -> str:
@@ -380,7 +381,7 @@ class ChangelogEntrySerializer(serializers.Serializer):
 
 
 class PostSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:post-detail")
+    url = serializers.HyperlinkedIdentityField(view_name="curation:api:post-detail")
     byline = serializers.CharField(source="byline_names", read_only=True)
     tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     page_url = serializers.SerializerMethodField()
@@ -438,7 +439,7 @@ class ChartSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        return _absolute(self.context.get("request"), f"/api/v1/charts/{obj.key}/")
+        return _absolute(self.context.get("request"), reverse("curation:api:chart-detail", args=[obj.key]))
 
     def _file(self, path: str) -> str:
         return _absolute(self.context.get("request"), path)

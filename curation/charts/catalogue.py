@@ -22,11 +22,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import ExtractYear, Floor, Least, Lower
 from django_countries import countries
 
+from curation.conf import app_settings
 from curation import vocab
 from curation.adoption.figures import adoption_of, herfindahl_hirschman, top_share
 from curation.charts.data import (
@@ -48,7 +48,7 @@ OPEN_SOURCE_DIMENSIONS = ("datasources_basemodel", "datasources_endmodel", "trai
 
 
 def top_origins() -> int:
-    return getattr(settings, "OSAI_CHARTS_TOP_ORIGINS", 8)
+    return app_settings.OSAI_CHARTS_TOP_ORIGINS
 
 
 def _counts(queryset: QuerySet | list, *fields: str) -> list[tuple]:

@@ -15,11 +15,11 @@ import datetime
 from collections.abc import Callable
 
 from celery import current_app
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from curation.conf import app_settings
 from curation.charts.publish import regenerate_stale
 from curation.models import ChartRun, DataChange
 
@@ -27,11 +27,11 @@ PENDING_KEY = "osai:charts:run-pending"
 
 
 def quiet_seconds() -> float:
-    return float(getattr(settings, "OSAI_CHARTS_QUIET_SECONDS", 0.5))
+    return float(app_settings.OSAI_CHARTS_QUIET_SECONDS)
 
 
 def max_wait_seconds() -> float:
-    return float(getattr(settings, "OSAI_CHARTS_MAX_WAIT_SECONDS", 10))
+    return float(app_settings.OSAI_CHARTS_MAX_WAIT_SECONDS)
 
 
 def is_eager() -> bool:

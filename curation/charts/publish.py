@@ -16,7 +16,6 @@ import logging
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -24,6 +23,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from curation.conf import app_settings
 from curation.charts import palette
 from curation.charts.catalogue import ChartSpec, catalogue
 from curation.charts.data import SCATTER, ChartData, scatter_table
@@ -50,7 +50,7 @@ _live_runs: set[int] = set()
 
 
 def retention_days() -> int:
-    return getattr(settings, "OSAI_CHART_RETENTION_DAYS", 30)
+    return app_settings.OSAI_CHART_RETENTION_DAYS
 
 
 # --- reading what is published ---------------------------------------------------------------
@@ -92,7 +92,7 @@ class PublishedChart:
 def _published(version: ChartVersion, spec: ChartSpec | None) -> PublishedChart:
     # Stable URLs with the content hash as a cache-busting query: the view serves it immutable.
     stamp = version.data_hash[:12]
-    urls = {fmt: f"{reverse('charts:file', args=[version.key, fmt])}?v={stamp}" for fmt in FORMATS}
+    urls = {fmt: f"{reverse('curation:chart_file', args=[version.key, fmt])}?v={stamp}" for fmt in FORMATS}
     if spec is not None and spec.kind == SCATTER:
         header, rows = scatter_table(version.data, spec.x_label, spec.y_label)
     else:
@@ -369,7 +369,7 @@ def regenerate_stale() -> ChartRun | None:
 
 def sweep() -> ChartRun | None:
     """Pick up outbox rows that no run consumed (e.g. the broker was down when they were written)."""
-    min_age = datetime.timedelta(seconds=getattr(settings, "OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", 10))
+    min_age = datetime.timedelta(seconds=app_settings.OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS)
     if not has_pending_changes(older_than=min_age):
         return None
     return regenerate(trigger="sweep")

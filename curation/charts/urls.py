@@ -15,9 +15,7 @@ class ChartFormatConverter:
 
 register_converter(ChartFormatConverter, "chartformat")
 
-app_name = "charts"
-
 urlpatterns = [
-    path("charts/", views.chart_index, name="index"),
-    path("charts/<slug:key>.<chartformat:fmt>", views.chart_file, name="file"),
+    path("charts/", views.chart_index, name="chart_index"),
+    path("charts/<slug:key>.<chartformat:fmt>", views.chart_file, name="chart_file"),
 ]

@@ -22,6 +22,7 @@ import django_filters
 from django.http import QueryDict
 from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from curation import upstream_query
 from curation.models import AIModel
@@ -325,7 +326,7 @@ def _latest_embed(kind: str):
         heading = {str(PostKind.NEWS): "Latest news", str(PostKind.GUIDE): "Latest guides"}[kind]
         return EmbedOutcome(html=render_to_string("curation/editorial/embeds/latest.html", {
             "posts": posts, "heading": heading, "kind": kind, "all_label": "news" if kind == PostKind.NEWS else "guides",
-            "list_url": "/news/" if kind == PostKind.NEWS else "/guides/",
+            "list_url": reverse("curation:news-list" if kind == PostKind.NEWS else "curation:guide-list"),
         }))
 
     return render
@@ -393,9 +394,9 @@ def _versionlink_embed(directive, *, post=None) -> EmbedOutcome:
     if repo not in VERSION_SOURCES:
         return EmbedOutcome(problem=f"versionlink embed: repo {repo!r} is not one of {', '.join(VERSION_SOURCES)}")
     if repo == "data":
-        when, link = queries.index_last_updated(), "/models/"
+        when, link = queries.index_last_updated(), reverse("curation:model_index")
     else:
-        when, link = services.content_last_updated(), "/news/"
+        when, link = services.content_last_updated(), reverse("curation:news-list")
     return EmbedOutcome(html=render_to_string("curation/editorial/embeds/versionlink.html", {
         "when": when, "link": link, "what": VERSION_SOURCES[repo],
     }).strip(), problem=problem)

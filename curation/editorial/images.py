@@ -217,8 +217,8 @@ def image_url(image: Image, width: int | None = None) -> str:
 
     version = image.sha256[:12]
     if width:
-        return reverse("editorial:image-rendition", args=[width, image.name]) + f"?v={version}"
-    return reverse("editorial:image", args=[image.name]) + f"?v={version}"
+        return reverse("curation:image-rendition", args=[width, image.name]) + f"?v={version}"
+    return reverse("curation:image", args=[image.name]) + f"?v={version}"
 
 
 def srcset(image: Image) -> str:

@@ -189,11 +189,11 @@ def _site_address(path: str, query: str, site: SiteMap) -> Resolution:
             return Resolution(broken="no page of this site has this address")
     name = f"{match.namespace}:{match.url_name}"
     slug = match.kwargs.get("slug", "")
-    if name == "public:model_detail" and not AIModel.objects.readable().filter(slug=slug).exists():
+    if name == "curation:model_detail" and not AIModel.objects.readable().filter(slug=slug).exists():
         return Resolution(broken=f"no public model {slug!r}")
-    if name == "public:organisation_detail" and not Organisation.objects.public().filter(slug=slug).exists():
+    if name == "curation:organisation_detail" and not Organisation.objects.public().filter(slug=slug).exists():
         return Resolution(broken=f"no public organisation {slug!r}")
-    if name in ("editorial:news-detail", "editorial:guide-detail", "editorial:page"):
+    if name in ("curation:news-detail", "curation:guide-detail", "curation:page"):
         kind = match.kwargs.get("kind", PostKind.PAGE)
         return _post_address(kind, slug, site, path + (f"?{query}" if query else ""))
     return Resolution(target=path + (f"?{query}" if query else ""))

@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import nh3
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from curation.conf import app_settings
 from curation.editorial import embeds
 from curation.weblinks import browser_url, is_http_url
 
@@ -93,7 +93,7 @@ def iframe_allowed(src: str) -> bool:
     if not is_http_url(src):
         return False
     parsed = browser_url(src)
-    allowed = {h.lower() for h in getattr(settings, "OSAI_IFRAME_ALLOWED_HOSTS", [])}
+    allowed = {h.lower() for h in app_settings.OSAI_IFRAME_ALLOWED_HOSTS}
     return parsed.protocol == "https:" and not parsed.username and not parsed.password and parsed.hostname in allowed
 
 

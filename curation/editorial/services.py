@@ -16,7 +16,6 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Max, Q
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.urls import Resolver404, resolve
 from django.utils.text import slugify
 
+from curation.conf import app_settings
 from curation import upstream_query
 from curation.datachanges import record_data_change
 from curation.editorial.errors import EditorialPermissionDenied, EmbedProblems, IllegalTransition, InvalidPost
@@ -438,7 +438,7 @@ class InvalidPreviewLink(Exception):
 
 
 def preview_max_age() -> int:
-    return int(getattr(settings, "OSAI_PREVIEW_LINK_MAX_AGE", 7 * 24 * 3600))
+    return int(app_settings.OSAI_PREVIEW_LINK_MAX_AGE)
 
 
 def make_preview_token(post: Post) -> str:

@@ -4,8 +4,6 @@ from curation.models import PostKind
 
 from . import views
 
-app_name = "editorial"
-
 urlpatterns = [
     path("news/", views.post_list, {"kind": PostKind.NEWS}, name="news-list"),
     path("news/<slug:slug>/", views.post_detail, {"kind": PostKind.NEWS}, name="news-detail"),

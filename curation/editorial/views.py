@@ -28,7 +28,7 @@ def post_list(request, kind: str):
     page = Paginator(services.published_posts(kind, tag=tag_slug), POSTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "curation/editorial/post_list.html", {
         "kind": kind, "heading": KIND_HEADINGS[kind], "page": page, "tag": tag, "tags": tags,
-        "feed_url": reverse("editorial:feed-news" if kind == PostKind.NEWS else "editorial:feed-guides"),
+        "feed_url": reverse("curation:feed-news" if kind == PostKind.NEWS else "curation:feed-guides"),
     })
 
 
@@ -44,7 +44,7 @@ def render_post_page(request, post: Post, *, preview: bool = False, show_problem
         # The home page's landing block carries its own heading, and a page may start with its own.
         "show_title": not (is_page and (post.slug == HOME_PAGE_SLUG or post.body.lstrip().startswith("# "))),
         "list_url": "" if is_page else reverse(
-            "editorial:news-list" if post.kind == PostKind.NEWS else "editorial:guide-list"
+            "curation:news-list" if post.kind == PostKind.NEWS else "curation:guide-list"
         ),
         "kind_heading": KIND_HEADINGS.get(post.kind, ""),
         "share_image": share_image, "share_image_alt": share_image_alt,
@@ -116,7 +116,7 @@ class PostFeed(Feed):
         return f"European Open Source AI Index — {KIND_HEADINGS[self.kind]}"
 
     def link(self):
-        return reverse("editorial:news-list" if self.kind == PostKind.NEWS else "editorial:guide-list")
+        return reverse("curation:news-list" if self.kind == PostKind.NEWS else "curation:guide-list")
 
     def description(self):
         return f"{KIND_HEADINGS[self.kind]} from the European Open Source AI Index."

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from curation.conf import app_settings
 from curation import vocab
 from curation.assessments import recompute_scores
 from curation.datachanges import record_data_change
@@ -179,7 +179,7 @@ Progress = Callable[[int, int, str], None]
 
 def input_limits() -> InputLimits:
     """The safe-input limits for imports; the file size limit is a setting."""
-    return InputLimits(max_file_bytes=settings.OSAI_IMPORT_MAX_FILE_BYTES)
+    return InputLimits(max_file_bytes=app_settings.OSAI_IMPORT_MAX_FILE_BYTES)
 
 
 def import_index(path, *, strict: bool = False, user=None, progress: Progress | None = None,

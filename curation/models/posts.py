@@ -89,8 +89,8 @@ class Post(models.Model):
         from django.urls import reverse
 
         if self.kind == PostKind.PAGE:
-            return reverse("public:home") if self.slug == HOME_PAGE_SLUG else reverse("editorial:page", args=[self.slug])
-        return reverse("editorial:news-detail" if self.kind == PostKind.NEWS else "editorial:guide-detail", args=[self.slug])
+            return reverse("curation:home") if self.slug == HOME_PAGE_SLUG else reverse("curation:page", args=[self.slug])
+        return reverse("curation:news-detail" if self.kind == PostKind.NEWS else "curation:guide-detail", args=[self.slug])
 
     @property
     def byline_names(self) -> str:

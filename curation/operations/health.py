@@ -17,15 +17,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from curation.conf import app_settings
+
 HEARTBEAT_KEY = "osai:worker:heartbeat"
 
 
 def heartbeat_seconds() -> float:
-    return float(getattr(settings, "OSAI_WORKER_HEARTBEAT_SECONDS", 10.0))
+    return float(app_settings.OSAI_WORKER_HEARTBEAT_SECONDS)
 
 
 def heartbeat_max_age() -> float:
-    return float(getattr(settings, "OSAI_WORKER_HEARTBEAT_MAX_AGE", 60.0))
+    return float(app_settings.OSAI_WORKER_HEARTBEAT_MAX_AGE)
 
 
 def record_worker_heartbeat(hostname: str | None = None) -> bool:
@@ -72,7 +74,7 @@ def _redis():
         return True, "not used (local-memory cache, tasks run inline)"
     import redis
 
-    timeout = float(getattr(settings, "REDIS_TIMEOUT_SECONDS", 1.0))
+    timeout = float(app_settings.REDIS_TIMEOUT_SECONDS)
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout)
     try:
         client.ping()

@@ -40,13 +40,14 @@ from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags, urlencode
 
+from curation.conf import app_settings
 from curation.public.queries import dimension_refs_ever
 from curation.public.theme import chosen_theme
 from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version, local_change_count
 
 log = logging.getLogger(__name__)
 
-PAGE_CACHE_SECONDS = getattr(settings, "OSAI_PAGE_CACHE_SECONDS", 60 * 60 * 24)
+PAGE_CACHE_SECONDS = app_settings.OSAI_PAGE_CACHE_SECONDS
 CACHE_STATUS_HEADER = "X-Page-Cache"
 GENERATION_KEY = "osai:page-generation"
 LOCAL_MAX_PAGES = 200
@@ -117,7 +118,7 @@ class _VersionMemo:
         return None
 
     def put(self, value: tuple[int, str], change_count: int) -> None:
-        seconds = getattr(settings, "OSAI_PAGE_VERSION_MEMO_SECONDS", 1.0)
+        seconds = app_settings.OSAI_PAGE_VERSION_MEMO_SECONDS
         self._entry = (value, time.monotonic() + seconds, change_count)
 
     def clear(self) -> None:
@@ -442,7 +443,7 @@ class FrontPageCacheMiddleware:
                 response.headers["ETag"] = f"W/{etag}"  # another representation of the same page
             if "content-length" not in response.headers:
                 response.headers["Content-Length"] = str(len(response.content))
-            proxy_seconds = getattr(settings, "OSAI_PROXY_CACHE_SECONDS", 0)
+            proxy_seconds = app_settings.OSAI_PROXY_CACHE_SECONDS
             if proxy_seconds:
                 # A front proxy (deploy/nginx/osai-index.conf) may keep exactly this answer for
                 # that long; nginx reads the header and does not pass it on. It goes first:

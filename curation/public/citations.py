@@ -12,9 +12,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
+from curation.conf import app_settings
 from curation.datachanges import current_data_version
 from curation.models import AIModel, DataRelease
 from curation.public import queries
@@ -57,7 +57,7 @@ class Citation:
 
 def dataset_doi() -> str:
     """The dataset's DOI (e.g. "10.5281/zenodo.15386042"), or "" when none is set."""
-    return (getattr(settings, "OSAI_DATASET_DOI", "") or "").strip()
+    return (app_settings.OSAI_DATASET_DOI or "").strip()
 
 
 def _day(moment) -> datetime.date:

@@ -108,7 +108,7 @@ def suggest_correction(request, slug):
         if data[HONEYPOT_FIELD]:
             # Answered as a success, so that a bot learns nothing; nothing is stored.
             log.info("suggestion for %s dropped: the honeypot field was filled", model.slug)
-            return redirect(reverse("public:suggestion_sent", args=[model.slug]))
+            return redirect(reverse("curation:suggestion_sent", args=[model.slug]))
         try:
             suggest_from_public(model, data["field"], data["value"], evidence_link=data["evidence_link"],
                                 comment=data["comment"], email=data["email"])
@@ -116,7 +116,7 @@ def suggest_correction(request, slug):
             message = str(exc)
             form.add_error(exc.field if exc.field in form.fields else None, message[:1].upper() + message[1:])
         else:
-            return redirect(reverse("public:suggestion_sent", args=[model.slug]))
+            return redirect(reverse("curation:suggestion_sent", args=[model.slug]))
     return render(request, "curation/public/suggest_correction.html", {"model": model, "form": form}, status=400)
 
 

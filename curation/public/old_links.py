@@ -69,6 +69,6 @@ def favicon(request):
 @cache_control(public=True, max_age=86400)
 def robots_txt(request):
     """Everything public may be crawled; the admin and signed draft previews may not."""
-    sitemap = request.build_absolute_uri(reverse("public:sitemap"))
+    sitemap = request.build_absolute_uri(reverse("curation:sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /preview/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

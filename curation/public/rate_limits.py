@@ -15,10 +15,10 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 
 from curation.client_address import client_address
+from curation.conf import app_settings
 
 log = logging.getLogger(__name__)
 
@@ -78,4 +78,5 @@ def count_attempt(request, scope: str, rate: str) -> Verdict:
 
 
 def suggestion_rate() -> str:
-    return getattr(settings, "OSAI_SUGGESTION_RATE", "5/hour")
+    """How many suggestions one address may send, as a rate such as "5/hour" (OSAI_SUGGESTION_RATE)."""
+    return app_settings.OSAI_SUGGESTION_RATE

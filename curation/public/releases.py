@@ -40,16 +40,16 @@ def release_detail(request, slug):
     stored = {f.filename: f for f in release.files.only("filename", "size", "sha256", "content_type")}
     files = [
         {"name": name, "what": what, "file": stored.get(name),
-         "url": reverse("public:release_file", args=[release.slug, name])}
+         "url": reverse("curation:release_file", args=[release.slug, name])}
         for name, _type, what in RELEASE_FILES
     ]
-    index_url = reverse("public:model_index") + f"?release={release.slug}"
+    index_url = reverse("curation:model_index") + f"?release={release.slug}"
     return render(request, "curation/public/release_detail.html", {
         "release": release,
         "files": files,
         "files_pending": release.files_frozen_at is None,
         "index_url": index_url,
-        "permanent_url": request.build_absolute_uri(reverse("public:release_detail", args=[release.slug])),
+        "permanent_url": request.build_absolute_uri(reverse("curation:release_detail", args=[release.slug])),
         "pinned_index_url": request.build_absolute_uri(index_url),
     })
 
@@ -72,7 +72,7 @@ def release_file(request, slug, filename):
 def release_citation(request, slug, fmt):
     """How to cite a release: /releases/<slug>/citation.bib, .ris, .json (CSL-JSON)."""
     release = _release(slug)
-    url = request.build_absolute_uri(reverse("public:release_detail", args=[release.slug]))
+    url = request.build_absolute_uri(reverse("curation:release_detail", args=[release.slug]))
     return citation_response(citations.release_citation(release, url), fmt, f"osai-index-{release.slug}")
 
 
@@ -90,13 +90,13 @@ def release_datapackage(request, slug):
     release = _release(slug)
     frozen = set(release.files.values_list("filename", flat=True))
     paths = {
-        table: reverse("public:release_file", args=[release.slug, filename])
+        table: reverse("curation:release_file", args=[release.slug, filename])
         for table, filename in datapackage.TABLE_FILES.items() if filename in frozen
     }
     package = datapackage.datapackage(
         columns_on(release.released_at), absolute=request.build_absolute_uri, name=f"osai-index-{release.slug}",
         title=f"European Open Source AI Index, release {release.name}", paths=paths,
-        schema_path=lambda table: reverse("public:release_schema", args=[release.slug, table]),
+        schema_path=lambda table: reverse("curation:release_schema", args=[release.slug, table]),
         version=release.name, created=release.released_at.isoformat(),
     )
     return _json(package, "application/json")

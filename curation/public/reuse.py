@@ -101,7 +101,7 @@ def citation_response(citation: citations.Citation, fmt: str, filename: str) -> 
 @cache_public_page
 def index_citation(request, fmt):
     """How to cite the index: /citation.bib, /citation.ris, /citation.json (CSL-JSON)."""
-    citation = citations.index_citation(request.build_absolute_uri(reverse("public:model_index")))
+    citation = citations.index_citation(request.build_absolute_uri(reverse("curation:model_index")))
     return citation_response(citation, fmt, "osai-index")
 
 
@@ -112,5 +112,5 @@ def model_citation(request, slug, fmt):
     model = queries.readable_model(slug)
     if model is None:
         raise Http404(f"No public model is called “{slug}”.")
-    url = request.build_absolute_uri(reverse("public:model_detail", args=[model.slug]))
+    url = request.build_absolute_uri(reverse("curation:model_detail", args=[model.slug]))
     return citation_response(citations.model_citation(model, url), fmt, f"osai-index-{model.slug}")

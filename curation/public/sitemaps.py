@@ -12,9 +12,9 @@ class StaticPagesSitemap(Sitemap):
 
     def items(self):
         return [
-            "public:home", "public:model_index", "public:organisation_index", "public:compare",
-            "public:dimension_index", "public:not_included",
-            "charts:index", "editorial:news-list", "editorial:guide-list",
+            "curation:home", "curation:model_index", "curation:organisation_index", "curation:compare",
+            "curation:dimension_index", "curation:not_included",
+            "curation:chart_index", "curation:news-list", "curation:guide-list",
         ]
 
     def location(self, item):
@@ -30,7 +30,7 @@ class AIModelSitemap(Sitemap):
         return AIModel.objects.public().order_by("slug").only("slug", "updated_at")
 
     def location(self, item):
-        return reverse("public:model_detail", args=[item.slug])
+        return reverse("curation:model_detail", args=[item.slug])
 
     def lastmod(self, item):
         return item.updated_at
@@ -45,7 +45,7 @@ class OrganisationSitemap(Sitemap):
         return Organisation.objects.public().order_by("slug").only("slug", "updated_at")
 
     def location(self, item):
-        return reverse("public:organisation_detail", args=[item.slug])
+        return reverse("curation:organisation_detail", args=[item.slug])
 
     def lastmod(self, item):
         return item.updated_at
@@ -59,7 +59,7 @@ class DimensionSitemap(Sitemap):
         return Dimension.objects.filter(is_active=True).order_by("ref").only("ref")
 
     def location(self, item):
-        return reverse("public:dimension_detail", args=[item.ref])
+        return reverse("curation:dimension_detail", args=[item.ref])
 
 
 SITEMAPS = {

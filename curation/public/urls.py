@@ -5,8 +5,6 @@ from . import corrections, data, dimensions, old_links, releases, reuse, theme, 
 from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
-app_name = "public"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("models/", views.model_index, name="model_index"),

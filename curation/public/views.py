@@ -200,7 +200,7 @@ def model_detail(request, slug):
         "grade_legend": grade_legend(),
         "page_meta": site_settings.model_page_meta(model),
         "choices": _compare_choices(),
-        "share_image": reverse("public:model_card", args=[model.slug]),
+        "share_image": reverse("curation:model_card", args=[model.slug]),
         "share_image_alt": f"{model.name}: {as_percent(model.total_score)}% open",
     })
 
@@ -282,7 +282,7 @@ def compare(request):
     slugs, unknown = queries.compare_slugs(terms)
     if not unknown and (slugs != terms or len(request.GET.getlist("models")) > 1 or set(request.GET) - {"models"}):
         # Names, file names, empty form fields or repeated fields: one clean, shareable address.
-        target = reverse("public:compare")
+        target = reverse("curation:compare")
         return redirect(f"{target}?models={','.join(slugs)}" if slugs else target)
     slugs = slugs + unknown
     errors = []
@@ -397,7 +397,7 @@ def _download(request, kind, *, categories: bool = True):
     frozen = frozen_download(request, kind.filename)
     if frozen is not None:
         return frozen
-    page_url = request.build_absolute_uri(reverse("public:model_index"))
+    page_url = request.build_absolute_uri(reverse("curation:model_index"))
     whole_index = not request.GET
     if whole_index:
         download_files.remember_address(page_url)

@@ -14,13 +14,13 @@ from dataclasses import field as dataclass_field
 from typing import Any
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from curation.conf import app_settings
 from curation import hfrepos, roles
 from curation.adoption.figures import refresh_model_figures
 from curation.assessments import recompute_scores
@@ -108,7 +108,7 @@ def _after_apply(target, field: ClassifiedField) -> None:
 
 
 def self_approval_allowed(user) -> bool:
-    return bool(user.is_superuser and getattr(settings, "OSAI_ALLOW_SELF_APPROVAL", False))
+    return bool(user.is_superuser and app_settings.OSAI_ALLOW_SELF_APPROVAL)
 
 
 def importer_user():

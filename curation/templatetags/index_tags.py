@@ -206,7 +206,7 @@ def grade_cells(row):
     Rendered here rather than in a template loop: an index page has hundreds of these cells
     (plain string building with escaping, the model page's address worked out once per row).
     """
-    page = reverse("public:model_detail", args=[row.model.slug]) if row.model.slug and row.cells else ""
+    page = reverse("curation:model_detail", args=[row.model.slug]) if row.model.slug and row.cells else ""
     name = conditional_escape(row.model.name)
     return mark_safe("".join(_grade_cell(cell, page, name) for cell in row.cells))  # noqa: S308 - _grade_cell escapes what it writes
 
@@ -260,7 +260,7 @@ def leaderboard_item(entry, dimension_ref: str) -> str:
     model page, its organisation, evidence links and notes (shortened). Built as escaped text in
     one go: a leaderboard lists every public model."""
     model = entry.model
-    page = reverse("public:model_detail", args=[model.slug])
+    page = reverse("curation:model_detail", args=[model.slug])
     parts = [format_html('<li><a href="{}#{}"><strong>{}</strong></a>', page, dimension_ref, model.name)]
     if model.organisation is not None:
         parts.append(format_html(' <span class="muted">· {}</span>', model.organisation.name))

@@ -23,12 +23,12 @@ def index_embed_path(context) -> str:
     for name in PAGE_ONLY_PARAMETERS:
         query.pop(name, None)
     encoded = query.urlencode()
-    return reverse("public:index_embed") + (f"?{encoded}" if encoded else "")
+    return reverse("curation:index_embed") + (f"?{encoded}" if encoded else "")
 
 
 @register.simple_tag
 def chart_embed_path(key: str) -> str:
-    return reverse("public:chart_embed", args=[key])
+    return reverse("curation:chart_embed", args=[key])
 
 
 @register.inclusion_tag("curation/public/_cite_this.html", takes_context=True)
@@ -39,20 +39,20 @@ def cite_this(context, model=None, release=None):
     request = context["request"]
     if release is not None:
         citation = citations.release_citation(
-            release, request.build_absolute_uri(reverse("public:release_detail", args=[release.slug]))
+            release, request.build_absolute_uri(reverse("curation:release_detail", args=[release.slug]))
         )
-        downloads = {fmt: reverse("public:release_citation", args=[release.slug, fmt]) for fmt in citations.FORMATS}
+        downloads = {fmt: reverse("curation:release_citation", args=[release.slug, fmt]) for fmt in citations.FORMATS}
         badge = ""
     elif model is None:
-        citation = citations.index_citation(request.build_absolute_uri(reverse("public:model_index")))
-        downloads = {fmt: reverse("public:index_citation", args=[fmt]) for fmt in citations.FORMATS}
+        citation = citations.index_citation(request.build_absolute_uri(reverse("curation:model_index")))
+        downloads = {fmt: reverse("curation:index_citation", args=[fmt]) for fmt in citations.FORMATS}
         badge = ""
     else:
         citation = citations.model_citation(
-            model, request.build_absolute_uri(reverse("public:model_detail", args=[model.slug]))
+            model, request.build_absolute_uri(reverse("curation:model_detail", args=[model.slug]))
         )
-        downloads = {fmt: reverse("public:model_citation", args=[model.slug, fmt]) for fmt in citations.FORMATS}
-        badge = request.build_absolute_uri(reverse("public:model_badge", args=[model.slug]))
+        downloads = {fmt: reverse("curation:model_citation", args=[model.slug, fmt]) for fmt in citations.FORMATS}
+        badge = request.build_absolute_uri(reverse("curation:model_badge", args=[model.slug]))
     return {
         "citation": citation, "downloads": downloads, "model": model, "badge": badge, "release": release,
         "texts": {fmt: citations.render(citation, fmt) for fmt in citations.FORMATS},
