@@ -7,3 +7,8 @@ class CurationConfig(AppConfig):
     name = "curation"
     verbose_name = "Open Source AI Index"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Django's place for connecting signal receivers: they import models, which cannot be
+        # imported before the app registry is ready.
+        from curation import receivers  # noqa: F401

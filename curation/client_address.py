@@ -11,7 +11,6 @@ throttle all count per this address, so a forged `X-Forwarded-For` changes nothi
 """
 from __future__ import annotations
 
-
 from curation.conf import app_settings
 
 

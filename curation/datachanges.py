@@ -2,19 +2,19 @@
 
 Every service that changes what readers see calls `record_data_change` inside its transaction.
 The row commits or rolls back with the change itself; after commit, chart regeneration is
-requested. If the broker is unreachable the row simply waits for the periodic sweep.
+announced (`curation.signals.data_changed`), and chart regeneration is requested in answer
+(curation.receivers). If the broker is unreachable the row simply waits for the periodic sweep.
 """
 from __future__ import annotations
 
 import datetime
 import logging
-import time
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from curation.conf import app_settings
+from curation import signals
 from curation.models import DataChange
 
 log = logging.getLogger(__name__)
@@ -47,34 +47,8 @@ def _after_commit() -> None:
     global _local_change_count
     _local_change_count += 1
     _forget_cached_version()
-    request_chart_regeneration()
-
-
-# After the broker failed, this process leaves chart requests to the sweep until this moment
-# (time.monotonic()), so that a Redis that stopped answering costs one timeout, not one per save.
-_broker_down_until = 0.0
-
-
-def request_chart_regeneration() -> bool:
-    """Ask a worker to regenerate stale charts; False (and logged) when the broker is down.
-
-    A failure (refused, or no answer within the socket timeouts) leaves the work to the periodic
-    sweep, which consumes the committed outbox rows, and skips the broker for
-    OSAI_CACHE_RETRY_SECONDS.
-    """
-    global _broker_down_until
-    from curation import tasks
-
-    if time.monotonic() < _broker_down_until:
-        return False
-    try:
-        tasks.regenerate_stale_charts.delay()
-    except Exception as exc:  # noqa: BLE001 - broker down: the beat sweep picks the outbox rows up later
-        _broker_down_until = time.monotonic() + float(app_settings.OSAI_CACHE_RETRY_SECONDS)
-        log.warning("could not enqueue chart regeneration (%s: %s); the periodic sweep will catch up",
-                    type(exc).__name__, exc)
-        return False
-    return True
+    # Chart regeneration is a higher layer's work (curation.receivers asks a worker for it).
+    signals.data_changed.send(sender=DataChange, change_count=_local_change_count)
 
 
 def local_change_count() -> int:

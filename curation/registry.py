@@ -15,6 +15,12 @@ from curation import vocab
 from curation.models import Dimension, DimensionCategory, RegistryVersion
 from curation.scoring import DimensionSpec
 
+# The dimensions that decide "open weights" versus "open source" (the adoption charts and the
+# home page): end-model weights against training data, training code and licence. Refs absent
+# from the registry are ignored.
+OPEN_WEIGHTS_DIMENSION = "weights_endmodel"
+OPEN_SOURCE_DIMENSIONS = ("datasources_basemodel", "datasources_endmodel", "trainingcode", "licenses")
+
 DEFAULT_REGISTRY = Path(__file__).resolve().parent / "registry_data" / "parameters.yml"
 # Dimensions the current upstream registry dropped; still accepted on import.
 LEGACY_DIMENSIONS = {

@@ -3,8 +3,12 @@ import logging
 
 from celery import shared_task
 
+from curation.adoption.fetch import run_daily_fetch
+from curation.charts.coalesce import request_run, run_summary, run_when_quiet
+from curation.charts.publish import nightly_check, regenerate, sweep
 from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (registers the beat task)
 from curation.operations import worker  # noqa: F401  (the worker's heartbeat)
+from curation.public.downloads import write_current_files
 
 log = logging.getLogger(__name__)
 
@@ -12,8 +16,6 @@ log = logging.getLogger(__name__)
 @shared_task(acks_late=True, ignore_result=True)
 def regenerate_stale_charts():
     """Asked for after every committed data change: schedule one coalesced regeneration run."""
-    from curation.charts.coalesce import request_run
-
     return request_run(lambda countdown: run_chart_regeneration.apply_async(countdown=countdown))
 
 
@@ -23,8 +25,6 @@ def regenerate_stale_charts():
 )
 def run_chart_regeneration(self):
     """The scheduled run: waits for a quiet moment, then re-renders the charts whose data changed."""
-    from curation.charts.coalesce import run_when_quiet
-
     summary = run_when_quiet(lambda countdown: self.apply_async(countdown=countdown))
     if summary.get("status") != "postponed":
         _write_download_files()
@@ -34,9 +34,6 @@ def run_chart_regeneration(self):
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_chart_outbox():
     """Every OSAI_CHARTS_SWEEP_SECONDS (beat): consume outbox rows left behind, e.g. while Redis was down."""
-    from curation.charts.coalesce import run_summary
-    from curation.charts.publish import sweep
-
     summary = run_summary(sweep())
     _write_download_files()  # nothing to do when this data version's files are there
     return summary
@@ -45,17 +42,12 @@ def sweep_chart_outbox():
 @shared_task(acks_late=True, ignore_result=True)
 def check_all_charts():
     """Nightly (beat): verify every chart and its files, prune old versions, close dead runs."""
-    from curation.charts.publish import nightly_check
-
     return nightly_check()
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def regenerate_all_charts(render_all=False):
     """Queued by `manage.py regenerate_charts` without --sync."""
-    from curation.charts.coalesce import run_summary
-    from curation.charts.publish import regenerate
-
     return run_summary(regenerate(trigger="command", render_all=render_all, even_without_changes=True))
 
 
@@ -63,8 +55,6 @@ def regenerate_all_charts(render_all=False):
 def fetch_adoption():
     """Daily (beat): read the Hugging Face figures of every model's repositories (idempotent per
     day, resumes a run that stopped, one run at a time); returns the run's summary."""
-    from curation.adoption.fetch import run_daily_fetch
-
     return run_daily_fetch()
 
 
@@ -72,8 +62,6 @@ def _write_download_files() -> int:
     """The whole index's downloads of the current data version, after the chart run; a failure
     is logged, not retried with the charts: readers get the streamed answer meanwhile, and the
     next change or sweep writes them."""
-    from curation.public.downloads import write_current_files
-
     try:
         return len(write_current_files())
     except Exception:

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from fractions import Fraction
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
@@ -34,6 +34,8 @@ from django.utils.text import slugify
 
 from curation import vocab
 from curation.filters import GRADE_FILTER_PREFIX
+from curation.models import ImportRun
+from curation.registry import active_dimensions
 
 DIMENSION_PLACEHOLDER = "<dimension ref>"
 UPSTREAM_SOURCE = "Language-Technology-Assessment/website"
@@ -339,8 +341,6 @@ def _version(raw: Any, result: UpstreamQuery, resolve_version) -> None:
 def version_date(commit_id: str) -> datetime.date | None:
     """The date of the imported data release whose commit id starts with `commit_id`, if any
     (import runs record the commit they read under `summary["commit"]`)."""
-    from curation.models import ImportRun
-
     commit_id = commit_id.lower()
     for run in ImportRun.objects.filter(summary__has_key="commit").only("summary", "started_at"):
         commit = run.summary.get("commit") or {}
@@ -355,8 +355,6 @@ def version_date(commit_id: str) -> datetime.date | None:
 
 
 def _active_dimension_refs() -> set[str]:
-    from curation.registry import active_dimensions
-
     return {d.ref for d in active_dimensions()}
 
 

@@ -77,11 +77,11 @@ def _no_cached_state_from_earlier_tests():
     (see forget_cached_pages)."""
     from django.core.cache import caches
 
-    from curation import datachanges
+    from curation import receivers
 
     cache = caches["default"]
     # A broker or cache failure staged by an earlier test does not keep this one uncached.
-    datachanges._broker_down_until = 0.0
+    receivers._broker_down_until = 0.0
     if hasattr(cache, "_down_until"):
         cache._down_until = 0.0
     forget_cached_pages()

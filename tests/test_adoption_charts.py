@@ -124,16 +124,16 @@ def test_a_fetch_regenerates_the_published_charts_with_their_coverage(adoption_i
     """The fetch's data change goes through the one chart pipeline: files, JSON, page note."""
     from curation.adoption.fake_hub import FakeHub
     from curation.adoption.fetch import fetch_adoption
-    from curation.charts import publish
+    from curation.charts import publish, published
 
     publish.regenerate(trigger="test", render_all=True)
-    before = publish.get_chart("adoption-big-tech")
+    before = published.get_chart("adoption-big-tech")
     assert "Coverage: 4 of 7" in before.note
     with FakeHub({"e/one": {"downloads": 900, "likes": 1}, "e/gone": {"downloads": 10, "likes": 0}}) as hub:
         settings.HF_ENDPOINT = hub.url
         fetch_adoption(day=datetime.date(2025, 8, 31), models=AIModel.objects.filter(name__in=["M4", "M7"]))
     publish.regenerate_stale()
-    chart = publish.get_chart("adoption-big-tech")
+    chart = published.get_chart("adoption-big-tech")
     assert chart.data_hash != before.data_hash
     assert "Coverage: 5 of 7" in chart.note and chart.data["coverage"]["with_adoption_data"] == 5
     august = {s["label"]: p["value"] for s in chart.data["series"] for p in s["points"] if p["x"] == "2025-08"}

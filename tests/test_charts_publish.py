@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from curation.charts import publish
+from curation.charts import publish, published
 from curation.charts.catalogue import get_spec
 from curation.datachanges import record_data_change
 from curation.models import ChartRun, ChartVersion, DataChange
@@ -62,7 +62,7 @@ def test_first_run_renders_every_chart_and_consumes_the_outbox(demo_index, media
     assert rendered_keys(run) == set(keys())
     assert not DataChange.objects.filter(processed_at__isnull=True).exists()
     for version in run.versions.all():
-        for fmt in publish.FORMATS:
+        for fmt in published.FORMATS:
             name = version.file_name(fmt)
             content = default_storage.open(name, "rb").read()
             # Content-hashed: the name carries the hash of the bytes.
@@ -94,7 +94,7 @@ def test_only_charts_whose_numbers_changed_are_rendered(demo_index, media):
     assert "regions" in keys() and "big-tech-share" in keys()  # unchanged charts are in the catalogue
     assert changed == {"academic-share", "academic-share-latest"}
     assert rendered_keys(run) == changed
-    newest = publish.get_chart("academic-share")
+    newest = published.get_chart("academic-share")
     assert {s["label"]: s["count"] for s in newest.data["slices"]}["Academic"] == 6
 
 
@@ -110,7 +110,7 @@ def test_render_all_re_renders_unchanged_charts(demo_index, media):
 def test_a_failing_run_swaps_nothing_and_is_redone(demo_index, media, monkeypatch):
     record_data_change("demo data")
     publish.regenerate_stale()
-    old = publish.get_chart("academic-share")
+    old = published.get_chart("academic-share")
     orgs, _ = demo_index
     orgs["meta"].sector = "academic"
     orgs["meta"].save()
@@ -129,14 +129,14 @@ def test_a_failing_run_swaps_nothing_and_is_redone(demo_index, media, monkeypatc
         publish.regenerate_stale()
     assert ChartRun.objects.order_by("-id").first().status == ChartRun.Status.FAILED
     # The first chart of the failed run was written, but its version row was never committed.
-    assert publish.get_chart("academic-share").data == old.data
+    assert published.get_chart("academic-share").data == old.data
     assert ChartVersion.objects.count() == len(keys())
     assert DataChange.objects.filter(processed_at__isnull=True).count() == 1
 
     monkeypatch.setattr(publish, "render", real_render)
     run = publish.regenerate_stale()
     assert run.status == ChartRun.Status.SUCCEEDED and "academic-share" in rendered_keys(run)
-    assert publish.get_chart("academic-share").data != old.data
+    assert published.get_chart("academic-share").data != old.data
 
 
 def test_store_replaces_a_half_written_file(media):
@@ -149,11 +149,11 @@ def test_store_replaces_a_half_written_file(media):
 
 
 def test_get_chart_gives_the_contract_fields(demo_index, media):
-    assert publish.get_chart("academic-share") is None  # not generated yet
-    assert publish.get_chart("no-such-chart") is None
+    assert published.get_chart("academic-share") is None  # not generated yet
+    assert published.get_chart("no-such-chart") is None
     record_data_change("demo data")
     run = publish.regenerate_stale()
-    chart = publish.get_chart("academic-share")
+    chart = published.get_chart("academic-share")
     assert chart.key == "academic-share" and chart.title
     assert chart.svg_url.startswith("/charts/academic-share.svg") and chart.png_url.startswith("/charts/academic-share.png")
     assert chart.csv_url.startswith("/charts/academic-share.csv") and chart.json_url.startswith("/charts/academic-share.json")
@@ -214,7 +214,7 @@ def test_the_next_run_closes_a_dead_run_and_deletes_its_files(demo_index, media)
     stray = [f"charts/regions/regions-{'0' * 16}.svg", "charts/concentration/concentration-half.png"]
     for name in stray:  # ... and files no version refers to
         default_storage.save(name, ContentFile(b"<svg>half"))
-    published = {v.file_name(fmt) for v in ChartVersion.objects.all() for fmt in publish.FORMATS}
+    files_in_use = {v.file_name(fmt) for v in ChartVersion.objects.all() for fmt in published.FORMATS}
 
     record_data_change("a change after the crash")
     second = publish.regenerate_stale()
@@ -224,4 +224,4 @@ def test_the_next_run_closes_a_dead_run_and_deletes_its_files(demo_index, media)
     assert second.status == ChartRun.Status.SUCCEEDED and first.status == ChartRun.Status.SUCCEEDED
     assert not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists()
     assert not any(default_storage.exists(name) for name in stray)
-    assert all(default_storage.exists(name) for name in published)
+    assert all(default_storage.exists(name) for name in files_in_use)

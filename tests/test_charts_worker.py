@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from curation import vocab
-from curation.charts import coalesce, publish
+from curation.charts import coalesce, publish, published
 from curation.operations.drills.harness import wait_until
 from curation.datachanges import record_data_change
 from curation.models import AIModel, ChartRun, ChartVersion, DataChange
@@ -280,7 +280,7 @@ def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(proce
     # The redo closed the dead run and deleted the files it had written: nothing is left behind.
     assert ChartRun.objects.get(pk=running.pk).status == ChartRun.Status.INTERRUPTED
     assert not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists()
-    referenced = {v.file_name(fmt) for v in ChartVersion.objects.all() for fmt in publish.FORMATS}
+    referenced = {v.file_name(fmt) for v in ChartVersion.objects.all() for fmt in published.FORMATS}
     assert set(publish._stored_chart_files()) == referenced
 
 

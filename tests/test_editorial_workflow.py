@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from curation.editorial import services
+from curation.editorial import queries, services
 from curation.editorial.errors import EditorialPermissionDenied, IllegalTransition, InvalidPost
 from curation.models import DataChange, Post, PostKind, PostStatus, PostStatusChange
 
@@ -192,8 +192,8 @@ def test_latest_published_is_newest_first_and_skips_unpublished(make_post, edito
     guide = make_post("Guide", kind=PostKind.GUIDE, date=datetime.date(2025, 6, 1))
     for post in (old, new, guide):
         services.publish(post, user=editor)
-    assert services.latest_published() == [guide, new, old]
-    assert services.latest_published(PostKind.NEWS, limit=1) == [new]
+    assert queries.latest_published() == [guide, new, old]
+    assert queries.latest_published(PostKind.NEWS, limit=1) == [new]
 
 
 def test_preview_token_round_trip_forgery_and_expiry(make_post):

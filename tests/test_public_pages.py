@@ -325,7 +325,8 @@ def test_home_shows_a_few_live_charts_with_their_numbers(client, catalogue, sett
     """The page cached before the charts existed is not served once they are published."""
     from django.utils.html import escape
 
-    from curation.charts.publish import get_chart, regenerate
+    from curation.charts.publish import regenerate
+    from curation.charts.published import get_chart
     from curation.public.queries import home_chart_keys
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from curation.charts import publish
+from curation.charts import publish, published
 from curation.datachanges import record_data_change
 from curation.models import AIModel
 from tests.conftest import save_screenshot
@@ -80,7 +80,7 @@ def test_another_site_frames_the_embeds_but_no_other_page(live_server, embedded_
 
         chart = frames["chart"]
         assert chart.url == f"{live_server.url}/embed/chart/{CHART}/"
-        assert chart.locator("h1").inner_text() == publish.get_chart(CHART).title
+        assert chart.locator("h1").inner_text() == published.get_chart(CHART).title
         image = chart.locator("figure.chart img")
         image.wait_for()
         assert chart.evaluate("img => img.complete && img.naturalWidth > 0", image.element_handle())

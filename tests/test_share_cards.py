@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from curation.charts.publish import get_chart
+from curation.charts.published import get_chart
 from curation.models import AIModel, Assessment, Post, PostKind, PostStatus
 from curation.public import share_cards
 from curation.scoring import as_percent

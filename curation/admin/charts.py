@@ -1,4 +1,6 @@
 """Read-only admin views of chart regeneration: runs (to watch the worker) and published versions."""
+import json
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -34,6 +36,4 @@ class ChartVersionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="data")
     def data_pretty(self, obj):
-        import json
-
         return format_html("<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False))

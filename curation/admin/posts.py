@@ -17,12 +17,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from curation.admin.base import ReadOnlyAdmin
+from curation.charts.catalogue import chart_keys
 from curation.editorial import services
+from curation.editorial.embeds import CONTAINER_EMBEDS, EMBED_EXAMPLES, EMBEDS, INDEX_VIEWS, INLINE_EMBEDS
 from curation.editorial.errors import EditorialError, EmbedProblems
 from curation.editorial.rendering import render_markdown
 from curation.editorial.views import render_post_page
+from curation.filters import GRADE_FILTER_PREFIX, AIModelFilter
 from curation.models import Post, PostRevision, PostStatus, PostStatusChange, PostTag
-
 
 # Past participles of the workflow steps, for messages ("was not published").
 TRANSITIONS_DONE = {"publish": "published", "schedule": "scheduled", "submit": "submitted for review"}
@@ -31,13 +33,9 @@ TRANSITIONS_DONE = {"publish": "published", "schedule": "scheduled", "submit": "
 def embed_help() -> str:
     """The embeds editors can write: the tested examples, the chart keys and index filters that exist now."""
     try:
-        from curation.charts.catalogue import chart_keys
-
         keys = ", ".join(chart_keys())
     except ImportError:
         keys = "none yet"
-    from curation.editorial.embeds import CONTAINER_EMBEDS, EMBED_EXAMPLES, EMBEDS, INDEX_VIEWS, INLINE_EMBEDS
-    from curation.filters import GRADE_FILTER_PREFIX, AIModelFilter
 
     examples = format_html_join(", ", "<code>{}</code>", ((example,) for example in EMBED_EXAMPLES))
     return format_html(

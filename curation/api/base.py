@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from curation.api.authentication import ExpiringTokenAuthentication
 from curation.api.conditional import ConditionalReadMixin
 from curation.api.errors import api_exception_handler
+from curation.api.serializers import ErrorSerializer
 from curation.api.throttling import AnonymousRateThrottle, throttled_error
 
 # Error answers every operation may give; documented so clients (and schema checks) know them.
@@ -45,8 +46,6 @@ class ApiSchema(AutoSchema):
         return inspect.cleandoc(own_action_doc or own_view_doc or "")
 
     def _get_response_bodies(self, direction="response"):
-        from curation.api.serializers import ErrorSerializer
-
         responses = super()._get_response_bodies(direction)
         errors = dict(_COMMON_ERRORS)
         if self.method not in ("GET", "HEAD"):

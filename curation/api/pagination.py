@@ -15,7 +15,7 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, OrderBy, Q
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, _positive_int
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -111,8 +111,6 @@ class KeysetCursorPagination(BasePagination):
         try:
             return _positive_int(raw, strict=True, cutoff=MAX_PAGE_SIZE)
         except (TypeError, ValueError):
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError(
                 {self.page_size_query_param: [f"Expected a whole number from 1 to {MAX_PAGE_SIZE}."]}
             ) from None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from django.urls import reverse
 from rest_framework import serializers
 
 from curation import hfrepos, history, vocab
+from curation.editorial.rendering import render_markdown
 from curation.models import AIModel, Dimension, DimensionCategory, Organisation, Post
 from curation.registry import active_dimensions, dimension_spec
 from curation.scoring import applies, as_percent
@@ -405,8 +406,6 @@ class PostDetailSerializer(PostSerializer):
 
     @extend_schema_field({"type": "string", "description": "The body rendered and sanitised, embeds included."})
     def get_body_html(self, obj) -> str:
-        from curation.editorial.rendering import render_markdown
-
         return str(render_markdown(obj.body, post=obj).html)
 
 

@@ -15,24 +15,43 @@ from rest_framework import exceptions, permissions, routers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from curation.api.base import ApiViewMixin
-from curation.assessments import category_scores_by_model, grades_by_model
-from curation.api.pagination import KeysetCursorPagination
 from curation import vocab
+from curation.api.base import ApiViewMixin
+from curation.api.pagination import KeysetCursorPagination
 from curation.api.serializers import (
-    AIModelSerializer, ChangelogEntrySerializer, ChartSerializer, DimensionCategorySerializer,
-    DimensionSerializer, OrganisationDetailSerializer, OrganisationSerializer, PostDetailSerializer,
-    PostSerializer, RegistrySnapshot,
+    AIModelSerializer,
+    ChangelogEntrySerializer,
+    ChartSerializer,
+    DimensionCategorySerializer,
+    DimensionSerializer,
+    OrganisationDetailSerializer,
+    OrganisationSerializer,
+    PostDetailSerializer,
+    PostSerializer,
+    RegistrySnapshot,
 )
+from curation.assessments import category_scores_by_model, grades_by_model
+from curation.charts.published import get_chart, published_charts
 from curation.filters import (
-    CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX, AIModelFilter,
-    AIModelOrderingFilter, OrganisationFilter, annotate_organisation_aggregates,
+    CATEGORY_ORDER_PREFIX,
+    DIMENSION_ORDER_PREFIX,
+    GRADE_FILTER_PREFIX,
+    AIModelFilter,
+    AIModelOrderingFilter,
+    OrganisationFilter,
+    annotate_organisation_aggregates,
 )
 from curation.history import public_changelog
-from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
 from curation.models import (
-    AIModel, Dimension, DimensionCategory, Organisation, Post, PostKind,
+    AIModel,
+    ChartVersion,
+    Dimension,
+    DimensionCategory,
+    Organisation,
+    Post,
+    PostKind,
 )
+from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
 
 
 class SharedFilterBackend(DjangoFilterBackend):
@@ -317,23 +336,18 @@ class ChartViewSet(PublicReadViewSet):
 
     def conditional_state(self, request):
         # Charts are re-rendered after the data changes, so their own versions move the ETag too.
-        from curation.models import ChartVersion
 
         newest = ChartVersion.objects.aggregate(last_id=Max("id"), last_at=Max("generated_at"))
         return f"charts:{newest['last_id']}", newest["last_at"]
 
     @extend_schema(summary="Every published chart with its file links and numbers")
     def list(self, request, *args, **kwargs):
-        from curation.charts.publish import published_charts
-
         # Every chart's newest version in one query, in catalogue order.
         charts = [chart for _spec, chart in published_charts() if chart is not None]
         return Response(self.get_serializer(charts, many=True).data)
 
     @extend_schema(summary="One chart: title, text alternative, file links and its numbers")
     def retrieve(self, request, *args, **kwargs):
-        from curation.charts.publish import get_chart
-
         chart = get_chart(kwargs["key"])
         if chart is None:
             raise exceptions.NotFound(f"No published chart {kwargs['key']!r}; see /api/v1/charts/ for the keys.")

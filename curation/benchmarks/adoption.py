@@ -37,7 +37,7 @@ def adoption_figures(quick: bool = False) -> dict:
     figures: dict = {}
     with scratch_database(), FakeHub(answers, delay_seconds=ADOPTION_HUB_LATENCY) as hub, override_settings(
         DEBUG=False, HF_ENDPOINT=hub.url
-    ), mock.patch("curation.datachanges.request_chart_regeneration", return_value=True):
+    ), mock.patch("curation.receivers.request_chart_regeneration", return_value=True):
         AIModel.objects.bulk_create(
             AIModel(name=f"Bench {n}", slug=f"bench-{n}", hf_repos=[repo], types="text")
             for n, repo in enumerate(answers)

@@ -45,7 +45,7 @@ def _media():
 @contextmanager
 def _no_worker_requests():
     # Runs are started by the benchmark itself, not by the writes that prepare the data.
-    with mock.patch("curation.datachanges.request_chart_regeneration", return_value=True):
+    with mock.patch("curation.receivers.request_chart_regeneration", return_value=True):
         yield
 
 

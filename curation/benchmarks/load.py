@@ -276,7 +276,7 @@ def _fetch(port: int, path: str) -> bytes:
 
 def reader_paths(port: int) -> dict[str, str]:
     """The reader paths under load, by figure name: real addresses of the running site."""
-    from curation.charts.publish import get_chart
+    from curation.charts.published import get_chart
     from curation.models import AIModel
 
     model = AIModel.objects.public().index_order().values_list("slug", flat=True).first()
@@ -312,7 +312,7 @@ def measure_load(*, models: int, rounds: int, seconds: float, progress=None) -> 
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="osai-load-")))
         stack.enter_context(_file_database(folder))
-        stack.enter_context(mock.patch("curation.datachanges.request_chart_regeneration", return_value=True))
+        stack.enter_context(mock.patch("curation.receivers.request_chart_regeneration", return_value=True))
         bench = stack.enter_context(scratch_database())
         say(f"  load: {models} synthetic models")
         populate_synthetic(models, prefix="Load")

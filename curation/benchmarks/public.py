@@ -177,7 +177,7 @@ def index_figures(quick: bool = False) -> dict:
     figures: dict = {}
     client = Client()
     # Charts are a worker's job after commit; keep the imports and inserts below to themselves.
-    with mock.patch("curation.datachanges.request_chart_regeneration", return_value=True):
+    with mock.patch("curation.receivers.request_chart_regeneration", return_value=True):
         if SHARED_DATABASE.is_dir():
             from curation.interchange.importer import import_index
 

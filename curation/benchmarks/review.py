@@ -83,7 +83,7 @@ def review_benchmark(quick: bool = False) -> dict:
         # The review work itself; in the embedded (eager Celery) mode each commit also
         # regenerates stale charts inline, which is measured separately on a few approvals.
         approve_times, eager_times = [], []
-        with mock.patch("curation.datachanges.request_chart_regeneration"):
+        with mock.patch("curation.receivers.request_chart_regeneration"):
             for cr in requests[:-3]:
                 started = time.perf_counter()
                 services.approve(cr, reviewer, "benchmark")

@@ -135,7 +135,7 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
     client = Client()
     admin_client = Client()
     with scratch_database() as bench, \
-            mock.patch("curation.datachanges.request_chart_regeneration", return_value=True):
+            mock.patch("curation.receivers.request_chart_regeneration", return_value=True):
         admin = get_user_model().objects.create_superuser("scale-admin", "scale@example.org", "x")
         admin_client.force_login(admin)
         filled = 0

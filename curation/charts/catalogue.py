@@ -26,14 +26,24 @@ from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, In
 from django.db.models.functions import ExtractYear, Floor, Least, Lower
 from django_countries import countries
 
-from curation.conf import app_settings
 from curation import vocab
 from curation.adoption.figures import adoption_of, herfindahl_hirschman, top_share
 from curation.charts.data import (
-    GROUPED_BARS, LINES, PIE, SCATTER, STACKED_BARS, ChartData, Point, Series, percent_of, slices_from_counts,
+    GROUPED_BARS,
+    LINES,
+    PIE,
+    SCATTER,
+    STACKED_BARS,
+    ChartData,
+    Point,
+    Series,
+    percent_of,
+    slices_from_counts,
 )
+from curation.conf import app_settings
 from curation.models import AIModel, Assessment, Dimension, classification
 from curation.public.as_of import public_models_on
+from curation.registry import OPEN_SOURCE_DIMENSIONS, OPEN_WEIGHTS_DIMENSION
 
 NOT_CLASSIFIED = "Not classified"
 OTHER_ORIGINS = "Other"
@@ -41,10 +51,6 @@ OTHER_REGIONS = "Other regions"
 ALL = "all"
 LATEST = vocab.PerformanceClass.LATEST.value
 
-# The dimensions that decide "open weights" versus "open source" in that chart: end-model weights
-# against training data, training code and licence. Refs absent from the registry are ignored.
-OPEN_WEIGHTS_DIMENSION = "weights_endmodel"
-OPEN_SOURCE_DIMENSIONS = ("datasources_basemodel", "datasources_endmodel", "trainingcode", "licenses")
 
 
 def top_origins() -> int:

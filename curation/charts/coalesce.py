@@ -19,8 +19,8 @@ from django.core.cache import cache
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from curation.conf import app_settings
 from curation.charts.publish import regenerate_stale
+from curation.conf import app_settings
 from curation.models import ChartRun, DataChange
 
 PENDING_KEY = "osai:charts:run-pending"

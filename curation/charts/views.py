@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from curation.charts.catalogue import get_spec
 from curation.charts.data import PIE
-from curation.charts.publish import CONTENT_TYPES, FORMATS, current_versions, published_charts
+from curation.charts.published import CONTENT_TYPES, FORMATS, current_versions, published_charts
 from curation.public.caching import LocalPages, cache_stamp
 from curation.public.pinning import resolve_pin
 

@@ -76,7 +76,6 @@ class ConversionContext:
         pass
 
     def load_yaml(self, text: str, line: int):
-        import yaml
 
         return yaml.safe_load(text)
 

@@ -25,7 +25,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from curation import upstream_query
-from curation.models import AIModel
+from curation.charts.catalogue import chart_keys
+from curation.editorial import images
+from curation.editorial import queries as editorial_queries
+from curation.filters import AIModelFilter
+from curation.models import AIModel, PostKind, SiteLogo
+from curation.public import queries
+from curation.public.as_of import filtered_index_as_of
 from curation.weblinks import is_site_link
 
 # How a model list is laid out; upstream `::the-index` blocks use the same names.
@@ -91,10 +97,6 @@ def _chart_embed(directive, *, post=None) -> EmbedOutcome:
     key = directive.options.get("key") or (directive.positional[0] if directive.positional else "")
     if not key:
         return EmbedOutcome(problem='chart embed without a key, e.g. {% chart "academic-share" %}')
-    try:
-        from curation.charts.catalogue import chart_keys
-    except ImportError:
-        return EmbedOutcome(problem=f"chart {key!r}: charts are not available on this site")
     known = list(chart_keys())
     if key not in known:
         return EmbedOutcome(problem=f"unknown chart key {key!r} (known charts: {', '.join(known)})")
@@ -139,10 +141,6 @@ def _read_upstream_names(options: dict[str, str], ours, dimensions) -> tuple[dic
 
 
 def _index_embed(directive, *, post=None) -> EmbedOutcome:
-    from curation.filters import AIModelFilter
-    from curation.public import queries
-    from curation.public.as_of import filtered_index_as_of
-
     options = dict(directive.options)
     if directive.positional:
         return EmbedOutcome(problem=f"index embed takes key=\"value\" parameters, not {directive.positional[0]!r}")
@@ -231,16 +229,12 @@ def _byline_embed(directive, *, post=None) -> EmbedOutcome:
 
 # --- pictures -------------------------------------------------------------------------------
 def _picture(image, *, alt: str, target_width: int = 960, sizes: str = "") -> dict:
-    from curation.editorial import images
-
     src, width, height = images.best_src(image, target_width)
     return {"src": src, "srcset": images.srcset(image), "sizes": sizes or images.ARTICLE_SIZES,
             "width": width, "height": height, "alt": alt, "original": images.image_url(image)}
 
 
 def _image_embed(directive, *, post=None) -> EmbedOutcome:
-    from curation.editorial import images
-
     problem = _unknown_parameters(directive, {"name", "alt", "caption"}, positional=1)
     if problem:
         return EmbedOutcome(problem=problem)
@@ -272,8 +266,6 @@ def _people_embed(directive, *, post=None) -> EmbedOutcome:
 
 
 def _person_embed(directive, *, post=None) -> EmbedOutcome:
-    from curation.editorial import images
-
     problem = _unknown_parameters(directive, {"name", "image"})
     name = directive.options.get("name", "").strip()
     image_name = directive.options.get("image", "").strip()
@@ -296,8 +288,6 @@ def _landing_embed(directive, *, post=None) -> EmbedOutcome:
 
 
 def _spotlight_embed(directive, *, post=None) -> EmbedOutcome:
-    from curation.public import queries
-
     problem = _unknown_parameters(directive, set())
     count = queries.index_queryset().count()
     closing = render_to_string("curation/editorial/embeds/spotlight_close.html", {"count": count})
@@ -310,9 +300,6 @@ def _spotlight_embed(directive, *, post=None) -> EmbedOutcome:
 # --- blocks of the site's pages -------------------------------------------------------------
 def _latest_embed(kind: str):
     def render(directive, *, post=None) -> EmbedOutcome:
-        from curation.editorial import services
-        from curation.models import PostKind
-
         problem = _unknown_parameters(directive, {"limit"})
         if problem:
             return EmbedOutcome(problem=problem)
@@ -322,7 +309,7 @@ def _latest_embed(kind: str):
                 raise ValueError
         except ValueError:
             return EmbedOutcome(problem=f"{directive.name} embed: limit {directive.options['limit']!r} is not a number from 1 to 20")
-        posts = services.latest_published(kind, limit=limit)
+        posts = editorial_queries.latest_published(kind, limit=limit)
         heading = {str(PostKind.NEWS): "Latest news", str(PostKind.GUIDE): "Latest guides"}[kind]
         return EmbedOutcome(html=render_to_string("curation/editorial/embeds/latest.html", {
             "posts": posts, "heading": heading, "kind": kind, "all_label": "news" if kind == PostKind.NEWS else "guides",
@@ -334,8 +321,6 @@ def _latest_embed(kind: str):
 
 def _logos_embed(group: str):
     def render(directive, *, post=None) -> EmbedOutcome:
-        from curation.models import SiteLogo
-
         problem = _unknown_parameters(directive, set())
         logos = [
             (logo, _picture(logo.image, alt=logo.title, target_width=320, sizes="12rem") if logo.image else None)
@@ -351,14 +336,11 @@ def _logos_embed(group: str):
 
 
 def _contribute_embed(directive, *, post=None) -> EmbedOutcome:
-    from curation.editorial import services
-    from curation.public import queries
-
     problem = _unknown_parameters(directive, {"text"})
     return EmbedOutcome(html=render_to_string("curation/editorial/embeds/contribute.html", {
         "text": directive.options.get("text") or "Is this information not up to date?",
         "updated": queries.index_last_updated(),
-        "contribute_url": services.page_url("contribute"),
+        "contribute_url": editorial_queries.page_url("contribute"),
     }), problem=problem)
 
 
@@ -386,9 +368,6 @@ VERSION_SOURCES = {"data": "the index data", "website": "the site's content"}
 
 
 def _versionlink_embed(directive, *, post=None) -> EmbedOutcome:
-    from curation.editorial import services
-    from curation.public import queries
-
     problem = _unknown_parameters(directive, {"repo"})
     repo = directive.options.get("repo", "")
     if repo not in VERSION_SOURCES:
@@ -396,7 +375,7 @@ def _versionlink_embed(directive, *, post=None) -> EmbedOutcome:
     if repo == "data":
         when, link = queries.index_last_updated(), reverse("curation:model_index")
     else:
-        when, link = services.content_last_updated(), reverse("curation:news-list")
+        when, link = editorial_queries.content_last_updated(), reverse("curation:news-list")
     return EmbedOutcome(html=render_to_string("curation/editorial/embeds/versionlink.html", {
         "when": when, "link": link, "what": VERSION_SOURCES[repo],
     }).strip(), problem=problem)

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from PIL import Image as PillowImage
 from PIL import ImageOps, UnidentifiedImageError
 
 from curation.datachanges import record_data_change
-from curation.models import Image, ImageRendition
+from curation.models import Image, ImageRendition, Post, PostStatus
 
 # Widths of the resized copies offered in srcset (CSS pixels at 1x to 2x of the text column).
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
@@ -180,9 +182,6 @@ def store_image(name: str, data: bytes, *, user=None, alt_text=None, caption=Non
 
 def posts_showing(image: Image):
     """Posts and pages whose body refers to the picture (by embed or by /images/ address)."""
-    from django.db.models import Q
-
-    from curation.models import Post
 
     return Post.objects.filter(Q(body__contains=f'"{image.name}"') | Q(body__contains=f"/images/{image.name}"))
 
@@ -190,8 +189,6 @@ def posts_showing(image: Image):
 @transaction.atomic
 def delete_image(image: Image) -> None:
     """Remove a picture and its files; refused (ImageProblem) while a published post shows it."""
-    from curation.models import PostStatus
-
     showing = list(posts_showing(image).filter(status=PostStatus.PUBLISHED).values_list("title", flat=True)[:5])
     if showing:
         raise ImageProblem(f"{image.name!r} is shown by {', '.join(map(repr, showing))}: remove it from there first")
@@ -213,8 +210,6 @@ def image_named(name: str) -> Image | None:
 
 def image_url(image: Image, width: int | None = None) -> str:
     """The address readers load the picture from (the original, or the rendition of `width`)."""
-    from django.urls import reverse
-
     version = image.sha256[:12]
     if width:
         return reverse("curation:image-rendition", args=[width, image.name]) + f"?v={version}"

@@ -38,7 +38,9 @@ from django.utils.text import slugify
 
 from curation.datachanges import record_data_change
 from curation.editorial import components, images, links, services, site
+from curation.editorial.embeds import check_link
 from curation.editorial.errors import EditorialError
+from curation.editorial.rendering import render_markdown
 from curation.interchange import safe_input
 from curation.interchange.safe_input import FolderEntry, InputLimits, InputProblem
 from curation.models import HOME_PAGE_SLUG, Image, MenuItem, Post, PostKind, PostStatus, PostStatusChange, SiteLogo
@@ -447,8 +449,6 @@ def _read_menu(entry: FolderEntry, site_map, report) -> list[tuple[str, str, str
 
 
 def _menu_link_problem(link: str) -> str:
-    from curation.editorial.embeds import check_link
-
     return check_link(link)
 
 
@@ -694,8 +694,6 @@ def _convert_footer(entry: FolderEntry, site_map, report, usage) -> str:
 def _check_embeds(parsed: list[ParsedPage], report: PagesImportReport) -> None:
     """Embeds of imported published posts that cannot show what they should (readers see nothing
     there): reported so that editors fix them."""
-    from curation.editorial.rendering import render_markdown
-
     for page in parsed:
         if page.status != PostStatus.PUBLISHED:
             continue

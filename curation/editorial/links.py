@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from django.http import QueryDict
-from django.urls import Resolver404, resolve as resolve_path
+from django.urls import Resolver404, reverse
+from django.urls import resolve as resolve_path
 
 from curation import upstream_query, vocab
-from curation.models import AIModel, HOME_PAGE_SLUG, Organisation, Post, PostKind, PostStatus
+from curation.models import HOME_PAGE_SLUG, AIModel, Image, Organisation, Post, PostKind, PostStatus
 
 UPSTREAM_HOSTS = frozenset({"osai-index.eu", "www.osai-index.eu", "preview.osai-index.eu"})
 _ARTICLE_FOLDERS = {"news": PostKind.NEWS, "guides": PostKind.GUIDE}
@@ -35,8 +36,6 @@ class SiteMap:
 
     @classmethod
     def of_site(cls, planned_posts: dict[tuple[str, str], str], planned_images: set[str]) -> SiteMap:
-        from curation.models import Image
-
         statuses = {(kind, slug): status for kind, slug, status in Post.objects.values_list("kind", "slug", "status")}
         statuses.update(planned_posts)
         images = {name.lower(): name for name in Image.objects.values_list("name", flat=True)}

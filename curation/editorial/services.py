@@ -16,19 +16,30 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.text import slugify
 
-from curation.conf import app_settings
 from curation import upstream_query
+from curation.charts.published import get_chart
+from curation.conf import app_settings
 from curation.datachanges import record_data_change
 from curation.editorial.errors import EditorialPermissionDenied, EmbedProblems, IllegalTransition, InvalidPost
+from curation.editorial.queries import published_posts
 from curation.editorial.rendering import render_markdown
-from curation.models import ARTICLE_KINDS, HOME_PAGE_SLUG, Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag
+from curation.models import (
+    HOME_PAGE_SLUG,
+    Post,
+    PostKind,
+    PostRevision,
+    PostStatus,
+    PostStatusChange,
+    PostTag,
+)
 
 EDIT_PERMISSION = "curation.change_post"
 # The URL name of a fixed page (curation.editorial.urls), the catch-all at /<slug>/.
@@ -198,7 +209,6 @@ def restore_revision(revision: PostRevision, *, user) -> Post:
     post.cover_image_alt = meta.get("cover_image_alt", post.cover_image_alt)
     if "cover_image" in meta:
         post.cover_image = meta["cover_image"]
-    from django.contrib.auth import get_user_model
 
     authors = None
     if "author_ids" in meta:
@@ -363,36 +373,6 @@ def publish_due_posts(now=None) -> list[Post]:
 
 
 # --- reading --------------------------------------------------------------------------------
-def published_posts(kind: str | None = None, *, tag: str | None = None):
-    """Published articles (news and guides; one kind if given), newest first. Pages are not articles."""
-    queryset = Post.objects.public().prefetch_related("tags", "authors")
-    queryset = queryset.filter(kind=kind) if kind else queryset.filter(kind__in=ARTICLE_KINDS)
-    if tag:
-        queryset = queryset.filter(tags__slug=tag)
-    return queryset.newest_first()
-
-
-def published_tags(kind: str):
-    """The tags of published posts of one kind, for readers to narrow the list by."""
-    return PostTag.objects.filter(posts__in=Post.objects.public().filter(kind=kind)).distinct()
-
-
-def latest_published(kind: str | None = None, limit: int = 3) -> list[Post]:
-    """The newest published articles, for the home page."""
-    return list(published_posts(kind)[:limit])
-
-
-def published_page(slug: str) -> Post | None:
-    """The published fixed page with this slug (about, contribute, ...; `index` is the home page)."""
-    return Post.objects.public().filter(kind=PostKind.PAGE, slug=slug).first()
-
-
-def page_url(slug: str) -> str:
-    """The address of a published fixed page, or "" when there is none."""
-    page = Post.objects.public().filter(kind=PostKind.PAGE, slug=slug).only("kind", "slug").first()
-    return page.get_absolute_url() if page else ""
-
-
 # `{% index ... models="a, b" ... %}` embeds and links to a model's page or a comparison.
 _INDEX_EMBED_MODELS = re.compile(r'\{%\s*index\b[^%]*?\bmodels\s*=\s*"([^"]*)"')
 _COMPARE_LINK = re.compile(r"/compare/\?models=([^)\s\"'#]+)")
@@ -422,11 +402,6 @@ def articles_about(ai_model) -> list[Post]:
 
     candidates = published_posts().filter(terms).only("kind", "slug", "title", "date", "body", "published_at")
     return [post for post in candidates if is_about(post.body)]
-
-
-def content_last_updated():
-    """When the site's published content (articles and pages) last changed, or None."""
-    return Post.objects.public().order_by("-updated_at").values_list("updated_at", flat=True).first()
 
 
 # --- signed preview links -------------------------------------------------------------------
@@ -466,16 +441,10 @@ _CHART_EMBED = re.compile(r"""\{%\s*chart\s+(?:key\s*=\s*)?["']([^"']+)["']""")
 def share_image(post: Post) -> tuple[str, str]:
     """(address, text) of a post's link-preview picture: the PNG of its first embedded chart that
     is published, else its cover picture; ("", "") when it has neither (the site's card is used)."""
-    keys = _CHART_EMBED.findall(post.body)
-    if keys:
-        try:
-            from curation.charts.publish import get_chart
-        except ImportError:  # a site without the charts
-            keys = []
-        for key in keys:
-            chart = get_chart(key)
-            if chart is not None:
-                return chart.png_url, chart.alt_text
+    for key in _CHART_EMBED.findall(post.body):
+        chart = get_chart(key)
+        if chart is not None:
+            return chart.png_url, chart.alt_text
     if post.cover_image:
         return post.cover_image.url, post.cover_image_alt
     return "", ""

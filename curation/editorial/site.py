@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from curation.datachanges import current_data_version, record_data_change
+from curation.editorial.rendering import render_markdown
 from curation.interchange.upstream import ORG_KEYS, SYSTEM_KEYS
 from curation.models import MenuItem, SiteSettings
 from curation.models.site import SITE_SETTINGS_ID
@@ -115,8 +116,6 @@ class Navigation:
 def navigation() -> Navigation:
     """The menu and the rendered footer, cached until the data next changes (every page shows
     them, so a cached copy saves each page its queries)."""
-    from curation.editorial.rendering import render_markdown
-
     key = NAVIGATION_CACHE_KEY.format(version=current_data_version())
     try:
         found = cache.get(key)

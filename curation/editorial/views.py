@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from curation.editorial import images, services
+from curation.editorial import images, queries, services
 from curation.editorial.rendering import render_markdown
 from curation.models import HOME_PAGE_SLUG, Post, PostKind
 
@@ -22,10 +22,10 @@ KIND_HEADINGS: dict[str, str] = {PostKind.NEWS: "News", PostKind.GUIDE: "Guides"
 
 def post_list(request, kind: str):
     tag_slug = request.GET.get("tag") or None
-    tags = services.published_tags(kind)
+    tags = queries.published_tags(kind)
     # Only tags of published posts exist for readers: a draft's tag is not even named.
     tag = get_object_or_404(tags, slug=tag_slug) if tag_slug else None
-    page = Paginator(services.published_posts(kind, tag=tag_slug), POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(queries.published_posts(kind, tag=tag_slug), POSTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "curation/editorial/post_list.html", {
         "kind": kind, "heading": KIND_HEADINGS[kind], "page": page, "tag": tag, "tags": tags,
         "feed_url": reverse("curation:feed-news" if kind == PostKind.NEWS else "curation:feed-guides"),
@@ -122,7 +122,7 @@ class PostFeed(Feed):
         return f"{KIND_HEADINGS[self.kind]} from the European Open Source AI Index."
 
     def items(self):
-        return services.published_posts(self.kind)[:20]
+        return queries.published_posts(self.kind)[:20]
 
     def item_title(self, item):
         return item.title

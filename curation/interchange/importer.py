@@ -24,17 +24,31 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from curation.conf import app_settings
 from curation import vocab
 from curation.assessments import recompute_scores
+from curation.conf import app_settings
 from curation.datachanges import record_data_change
 from curation.models import (
-    AIModel, Assessment, ChangeRequest, Dimension, HistoryEntry, ImportRun, Organisation,
+    AIModel,
+    Assessment,
+    ChangeRequest,
+    Dimension,
+    HistoryEntry,
+    ImportRun,
+    Organisation,
 )
 from curation.registry import (
-    LEGACY_DIMENSIONS, RegistryError, apply_registry, ensure_legacy_dimension, load_registry,
-    parse_descriptions_text, parse_registry_text, record_registry_version, scoring_dimensions,
+    LEGACY_DIMENSIONS,
+    RegistryError,
+    apply_registry,
+    ensure_legacy_dimension,
+    load_registry,
+    parse_descriptions_text,
+    parse_registry_text,
+    record_registry_version,
+    scoring_dimensions,
 )
+from curation.review.services import record_import_run
 
 from .safe_input import FolderEntry, InputLimits, InputProblem
 from .upstream import (
@@ -212,8 +226,6 @@ def import_index(path, *, strict: bool = False, user=None, progress: Progress | 
 
 def _record_import_run(report: ImportReport, *, user, source: str) -> None:
     """History entries for every change, and review proposals for unmapped tags."""
-    from curation.review.services import record_import_run  # late: review imports the models
-
     record_import_run(report, user=user, source=source)
 
 

@@ -7,6 +7,7 @@ Status changes happen only through `curation.editorial.services`.
 """
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -86,8 +87,6 @@ class Post(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         if self.kind == PostKind.PAGE:
             return reverse("curation:home") if self.slug == HOME_PAGE_SLUG else reverse("curation:page", args=[self.slug])
         return reverse("curation:news-detail" if self.kind == PostKind.NEWS else "curation:guide-detail", args=[self.slug])

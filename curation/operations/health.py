@@ -12,6 +12,7 @@ import socket
 import time
 from dataclasses import dataclass
 
+import redis
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
@@ -72,7 +73,6 @@ def uses_redis() -> bool:
 def _redis():
     if not uses_redis():
         return True, "not used (local-memory cache, tasks run inline)"
-    import redis
 
     timeout = float(app_settings.REDIS_TIMEOUT_SECONDS)
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout)

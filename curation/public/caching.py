@@ -41,9 +41,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags, urlencode
 
 from curation.conf import app_settings
+from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version, local_change_count
 from curation.public.queries import dimension_refs_ever
 from curation.public.theme import chosen_theme
-from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version, local_change_count
 
 log = logging.getLogger(__name__)
 

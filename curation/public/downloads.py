@@ -21,6 +21,7 @@ from curation import vocab
 from curation.assessments import joined_pairs_by_model, split_pairs
 from curation.csvsafe import formula_safe_writer
 from curation.datachanges import current_data_version
+from curation.interchange.exporter import write_export_zip
 from curation.models import Assessment, CategoryScore
 from curation.interchange.exporter import write_export_zip
 from curation.public import download_files as files

@@ -16,12 +16,22 @@ from django_countries import countries
 from curation import vocab
 from curation.assessments import category_scores_by_model, grades_by_model
 from curation.filters import AIModelFilter, annotate_organisation_aggregates
-from curation.models import AIModel, Assessment, Dimension, DimensionCategory, Organisation
-from curation.history import ReviewedEvidence, reviewed_evidence, score_history
-from curation.registry import active_dimensions, dimension_spec
+from curation.history import ReviewedEvidence, last_reviewed_on, public_changelog, reviewed_evidence, score_history
+from curation.models import (
+    AIModel,
+    Assessment,
+    Dimension,
+    DimensionCategory,
+    HistoryEntry,
+    ImportRun,
+    Organisation,
+    Post,
+    PostKind,
+    RegistryVersion,
+)
+from curation.registry import OPEN_WEIGHTS_DIMENSION, active_dimensions, dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
 from curation.upstream_query import models_named
-
 
 # ---------------------------------------------------------------------------------------------
 # The registry as the table's columns
@@ -78,8 +88,6 @@ def dimension_refs_ever() -> list[str]:
     """The refs of every dimension the site knows (what `grade_<ref>` may name, on today's index
     or `?as_of=` a past date): the registry's, active ones first in registry order, then those
     only past registry versions name, by ref."""
-    from curation.models import RegistryVersion
-
     refs = list(Dimension.objects.order_by("-is_active", "category__position", "position", "pk").values_list("ref", flat=True))
     known = set(refs)
     past: set[str] = set()
@@ -327,10 +335,8 @@ def headline_numbers(columns: Columns | None = None) -> Headline:
     """A handful of figures about the public index (a fixed number of queries).
 
     "Open weights" means graded open on the dimension the charts use for it
-    (`curation.charts.catalogue.OPEN_WEIGHTS_DIMENSION`), so home page and charts agree.
+    (`curation.registry.OPEN_WEIGHTS_DIMENSION`), so home page and charts agree.
     """
-    from curation.charts.catalogue import OPEN_WEIGHTS_DIMENSION
-
     models = AIModel.objects.public()
     totals = models.aggregate(count=Count("id"), mean=Avg("total_score"))
     model_count = totals["count"] or 0
@@ -378,22 +384,16 @@ def category_means(rows: Sequence[IndexRow], columns: Columns) -> list[tuple[Dim
 
 def latest_posts(limit: int = 3) -> list:
     """The newest published news posts (curation.editorial), newest first."""
-    from curation.models import Post, PostKind
-
     return list(Post.objects.public().filter(kind=PostKind.NEWS).newest_first()[:limit])
 
 
 def model_changelog(model: AIModel) -> list:
     """Applied changes of this model readers may see (from curation.history), newest first."""
-    from curation.history import public_changelog
-
     return public_changelog(model)
 
 
 def index_last_updated():
     """When the index data readers see last changed (an applied change or an import), or None."""
-    from curation.models import HistoryEntry, ImportRun
-
     moments = [
         HistoryEntry.objects.order_by("-applied_at").values_list("applied_at", flat=True).first(),
         ImportRun.objects.order_by("-started_at").values_list("started_at", flat=True).first(),
@@ -404,8 +404,6 @@ def index_last_updated():
 
 def first_recorded_day():
     """The day the first model still known to the site was added (where past versions begin)."""
-    from curation.models import HistoryEntry
-
     first_model = AIModel.objects.order_by("created_at").values_list("created_at", flat=True).first()
     first_entry = HistoryEntry.objects.order_by("applied_at").values_list("applied_at", flat=True).first()
     known = [moment for moment in (first_model, first_entry) if moment]
@@ -418,8 +416,6 @@ def model_score_history(model: AIModel, columns: Columns) -> list:
 
 
 def model_last_reviewed(model: AIModel):
-    from curation.history import last_reviewed_on
-
     return last_reviewed_on(model)
 
 
@@ -429,12 +425,3 @@ HOME_CHART_KEYS = ("academic-share", "big-tech-share", "national-origins")
 
 def home_chart_keys() -> list[str]:
     return list(HOME_CHART_KEYS)
-
-
-def share_image() -> tuple[str, str]:
-    """(address, text) of the home page's link-preview picture (Open Graph): the PNG of its
-    first chart and that chart's alt text; ("", "") before it is generated (the site's card)."""
-    from curation.charts.publish import get_chart
-
-    chart = get_chart(HOME_CHART_KEYS[0])
-    return (chart.png_url, chart.alt_text) if chart else ("", "")

@@ -20,7 +20,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from curation.charts.publish import get_chart
+from curation.charts.published import get_chart
+from curation.conf import app_settings
 from curation.public import badges, citations, queries
 from curation.public.caching import cache_public_page
 from curation.public.parameters import filter_parameters

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib.util
 import io
 import json
 from dataclasses import dataclass
@@ -41,10 +42,17 @@ _MARGIN = 60
 
 
 def _font_file(bold: bool) -> str:
-    # DejaVu Sans ships with matplotlib (a dependency for the charts): the same on every machine.
-    import matplotlib
+    """Path of DejaVu Sans (bold or regular), the font the charts are drawn in.
 
-    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))
+    It ships with matplotlib (a dependency for the charts), so it is the same on every machine;
+    the file is found without importing matplotlib, which the web process never loads.
+    Raises FileNotFoundError when matplotlib is not installed.
+    """
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the card font (DejaVu Sans) comes with matplotlib, which is not installed")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    return str(package / "mpl-data" / "fonts" / "ttf" / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))
 
 
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:

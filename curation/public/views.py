@@ -13,6 +13,8 @@ from django.utils.cache import patch_vary_headers
 from curation.adoption.figures import group_adoption, model_adoption
 from curation.adoption.sparkline import sparkline_svg
 from curation.api.errors import error_body
+from curation.charts.published import get_chart
+from curation.editorial import queries as editorial_queries
 from curation.editorial import services as editorial_services
 from curation.editorial import site as site_settings
 from curation.editorial.views import render_post_page
@@ -78,15 +80,22 @@ def _filter_errors(filterset) -> tuple[str, str | None]:
     return message, next(iter(errors), None)
 
 
+def _home_share_image() -> tuple[str, str]:
+    """(address, text) of the home page's link-preview picture (Open Graph): the PNG of its
+    first chart and that chart's alt text; ("", "") before it is generated (the site's card)."""
+    chart = get_chart(queries.HOME_CHART_KEYS[0])
+    return (chart.png_url, chart.alt_text) if chart else ("", "")
+
+
 @cache_public_page
 def home(request):
     # The editors' home page, when the site has one (the upstream site's index.md).
-    page = editorial_services.published_page(HOME_PAGE_SLUG)
+    page = editorial_queries.published_page(HOME_PAGE_SLUG)
     if page is not None:
         return render_post_page(request, page)
     columns = queries.registry_columns()
     top = queries.build_rows(queries.index_queryset()[:10], columns)
-    share_image, share_image_alt = queries.share_image()
+    share_image, share_image_alt = _home_share_image()
     return render(request, "curation/public/home.html", {
         "share_image": share_image, "share_image_alt": share_image_alt,
         "headline": queries.headline_numbers(columns),

@@ -20,15 +20,24 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from curation.conf import app_settings
 from curation import hfrepos, roles
 from curation.adoption.figures import refresh_model_figures
 from curation.assessments import recompute_scores
+from curation.conf import app_settings
 from curation.datachanges import record_data_change
 from curation.models import AIModel, ChangeRequest, HistoryEntry, ImportRun, Organisation, ReviewEvent
 
 from .errors import IllegalTransition, ReviewError, ReviewPermissionDenied, StaleProposal, ValidationFailed
-from .fields import ASSESSMENT_PREFIX, ClassifiedField, check_http_url, display_value, field_for, field_label
+from .fields import (
+    AI_MODEL_FIELDS,
+    ASSESSMENT_PREFIX,
+    ORGANISATION_FIELDS,
+    ClassifiedField,
+    check_http_url,
+    display_value,
+    field_for,
+    field_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -661,8 +670,6 @@ def delete_entry(target, *, user, rationale: str = "") -> HistoryEntry:
 
 def _snapshot(target) -> dict:
     """Every classified field of `target` as JSON (for creation and deletion records)."""
-    from .fields import AI_MODEL_FIELDS, ORGANISATION_FIELDS
-
     fields = AI_MODEL_FIELDS if isinstance(target, AIModel) else ORGANISATION_FIELDS
     snapshot = {f.name: f.read(target) for f in fields}
     if isinstance(target, AIModel):

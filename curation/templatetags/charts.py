@@ -1,7 +1,7 @@
 """`{% load charts %}{% chart_figure "academic-share" %}`: an accessible figure for editors' posts."""
 from django import template
 
-from curation.charts.publish import get_chart
+from curation.charts.published import get_chart
 
 register = template.Library()
 

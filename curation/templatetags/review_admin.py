@@ -2,15 +2,15 @@
 from django import template
 from django.urls import reverse
 
+from curation import roles
+from curation.models import ChangeRequest
+from curation.review.services import awaiting_review, open_proposals
+
 register = template.Library()
 
 
 @register.inclusion_tag("admin/curation/review_panel.html", takes_context=True)
 def review_panel(context):
-    from curation import roles
-    from curation.models import ChangeRequest
-    from curation.review.services import awaiting_review, open_proposals
-
     user = context["request"].user
     if not roles.is_curator(user):
         return {"show": False}

@@ -358,7 +358,8 @@ def approvals_kept(log: ApprovalLog) -> int:
 
 def charts_converged() -> bool:
     """Every chart's newest version shows the current data, and no data change waits."""
-    from curation.charts.publish import catalogue, current_versions
+    from curation.charts.catalogue import catalogue
+    from curation.charts.published import current_versions
     from curation.charts.render import RENDER_VERSION
     from curation.models import DataChange
 

@@ -164,7 +164,8 @@ def broker_stalled(write, approvals: int = 20, stall_seconds: float = 6.0, model
 
 def worker_killed(write, approvals: int = 10, models: int = 60) -> int:
     """The worker is SIGKILLed in the middle of a chart run; the process manager starts a new one."""
-    from curation.charts.publish import FORMATS, _stored_chart_files
+    from curation.charts.publish import _stored_chart_files
+    from curation.charts.published import FORMATS
     from curation.models import ChartRun, ChartVersion
 
     with Site(write, models, approvals) as site:
