@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a virtualenv, install everything the tests need from the hashed lock file, and run the
 # whole suite.
-# Extra arguments go to pytest. Uses SQLite and eager Celery unless DATABASE_URL / REDIS_URL
+# Extra arguments go to pytest (without them, the suite runs a second time in tests/host_site, a
+# site of its own that installs the app under /index/). Uses SQLite and eager Celery unless DATABASE_URL / REDIS_URL
 # are set; with OSAI_REQUIRE_SERVICES=1 a missing PostgreSQL, Redis or worker fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +32,9 @@ if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null 2>&1; 
   npm ci --no-audit --no-fund --silent || echo "could not install axe-core; accessibility tests will report it" >&2
 fi
 
-exec .venv/bin/python -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+.venv/bin/python -m pytest
+# The app installed in a site of its own, mounted under /index/ (tests/host_site).
+exec .venv/bin/python -m pytest -m host_site --ds=tests.host_site.settings tests/host_site

@@ -32,6 +32,17 @@ pytest_plugins = [
 ]
 
 
+def pytest_ignore_collect(collection_path, config):
+    """tests/host_site runs only in its own site (--ds=tests.host_site.settings), and only it
+    runs there: it has its own Celery app, URLconf and templates."""
+    in_host_site = os.environ.get("DJANGO_SETTINGS_MODULE") == "tests.host_site.settings"
+    if collection_path.is_dir() and collection_path.name == "host_site":
+        return False if in_host_site else True
+    if in_host_site and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return "host_site" not in collection_path.parts
+    return None
+
+
 def _missing(reason: str):
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}", pytrace=False)

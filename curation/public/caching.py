@@ -206,9 +206,11 @@ def retire_cached_pages() -> None:
 def code_stamp() -> str:
     """Changes when the site's code or templates change, so a deploy never serves old pages.
 
-    Worked out once per process from the modification times of the app's and site's files.
+    Worked out once per process from the modification times of the app's files and of the host
+    site's template folders (TEMPLATES' DIRS, where it overrides the app's templates).
     """
-    roots = [Path(settings.BASE_DIR) / "templates", Path(__file__).resolve().parent.parent]
+    site_dirs = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    roots = [*site_dirs, Path(__file__).resolve().parent.parent]
     newest = 0.0
     for root in roots:
         for pattern in ("*.py", "*.html"):
