@@ -31,6 +31,7 @@ class FailOpenRedisCache(RedisCache):
 
     # --- the breaker ------------------------------------------------------------------------
     def retry_seconds(self) -> float:
+        """Seconds this process runs uncached after a Redis error (OSAI_CACHE_RETRY_SECONDS)."""
         return float(app_settings.OSAI_CACHE_RETRY_SECONDS)
 
     def is_available(self) -> bool:

@@ -15,6 +15,7 @@ from curation.conf import app_settings
 
 
 def trusted_proxies() -> int:
+    """How many reverse proxies stand in front of the site (OSAI_TRUSTED_PROXIES; 0: none)."""
     return int(app_settings.OSAI_TRUSTED_PROXIES or 0)
 
 

@@ -15,6 +15,7 @@ from curation.conf import app_settings
 
 
 def token_max_age() -> datetime.timedelta:
+    """How long an API token is valid after it was issued (OSAI_API_TOKEN_MAX_AGE_DAYS)."""
     return datetime.timedelta(days=float(app_settings.OSAI_API_TOKEN_MAX_AGE_DAYS))
 
 

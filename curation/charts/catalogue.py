@@ -54,6 +54,7 @@ LATEST = vocab.PerformanceClass.LATEST.value
 
 
 def top_origins() -> int:
+    """Countries the national-origins charts name before "Other" (OSAI_CHARTS_TOP_ORIGINS)."""
     return app_settings.OSAI_CHARTS_TOP_ORIGINS
 
 

@@ -27,10 +27,12 @@ PENDING_KEY = "osai:charts:run-pending"
 
 
 def quiet_seconds() -> float:
+    """Seconds without a new change before a coalesced run starts (OSAI_CHARTS_QUIET_SECONDS)."""
     return float(app_settings.OSAI_CHARTS_QUIET_SECONDS)
 
 
 def max_wait_seconds() -> float:
+    """Longest a run waits for quiet, in seconds from the oldest pending change (OSAI_CHARTS_MAX_WAIT_SECONDS)."""
     return float(app_settings.OSAI_CHARTS_MAX_WAIT_SECONDS)
 
 

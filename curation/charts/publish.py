@@ -41,6 +41,7 @@ _live_runs: set[int] = set()
 
 
 def retention_days() -> int:
+    """Days superseded chart versions, their files and processed outbox rows are kept (OSAI_CHART_RETENTION_DAYS)."""
     return app_settings.OSAI_CHART_RETENTION_DAYS
 
 

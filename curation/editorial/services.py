@@ -413,6 +413,7 @@ class InvalidPreviewLink(Exception):
 
 
 def preview_max_age() -> int:
+    """Lifetime of a signed draft-preview link, in seconds (OSAI_PREVIEW_LINK_MAX_AGE)."""
     return int(app_settings.OSAI_PREVIEW_LINK_MAX_AGE)
 
 

@@ -24,10 +24,12 @@ HEARTBEAT_KEY = "osai:worker:heartbeat"
 
 
 def heartbeat_seconds() -> float:
+    """How often a worker reports to /readyz, in seconds (OSAI_WORKER_HEARTBEAT_SECONDS)."""
     return float(app_settings.OSAI_WORKER_HEARTBEAT_SECONDS)
 
 
 def heartbeat_max_age() -> float:
+    """Age in seconds past which a worker's last report counts as dead (OSAI_WORKER_HEARTBEAT_MAX_AGE)."""
     return float(app_settings.OSAI_WORKER_HEARTBEAT_MAX_AGE)
 
 
