@@ -30,5 +30,15 @@ def test_the_check_finds_an_upward_import_a_hidden_import_and_a_circle(tmp_path,
     assert counts["in_function"] == 1 and any("curation.scoring imports curation.filters inside a function" in p
                                               for p in problems)
     assert counts["cycles"] == 1 and "curation.models <-> curation.tasks" in problems[-1]
-    assert check_layers.layer_of("curation.public.caching") == "interface"
+    assert check_layers.layer_of("curation.public.views") == "interface"
     assert check_layers.layer_of("curation.public.queries") == "services"
+
+
+def test_a_module_the_map_does_not_place_is_a_problem(tmp_path, monkeypatch):
+    app = tmp_path / "curation"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "newcomer.py").write_text("")
+    monkeypatch.setattr(check_layers, "ROOT", tmp_path)
+    problems, _counts = check_layers.check()
+    assert problems == ["curation/newcomer.py: curation.newcomer is in no layer; add it to LAYERS in scripts/check_layers.py"]
