@@ -15,6 +15,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from django.db import transaction
 
+from curation.conf import DEFAULTS
 from curation.datachanges import current_data_version, record_data_change
 from curation.models import AIModel
 
@@ -199,7 +200,6 @@ def test_citation_cff_describes_the_data_and_the_code():
     assert data["type"] == "data" and data["title"] == INDEX_TITLE and data["authors"][0]["name"]
     assert data["license"] == "CC-BY-4.0"
     # The same DOI as the README and the setting's default (footer and citations).
-    settings_source = (PROJECT_ROOT / "osai_index" / "settings.py").read_text(encoding="utf-8")
-    default = re.search(r'"OSAI_DATASET_DOI", default="([^"]*)"', settings_source).group(1)
+    default = DEFAULTS["OSAI_DATASET_DOI"]
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert data["doi"] == default and f"doi:{default}" in readme
