@@ -9,6 +9,7 @@ from curation.charts.publish import nightly_check, regenerate, sweep
 from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (registers the beat task)
 from curation.operations import worker  # noqa: F401  (the worker's heartbeat)
 from curation.public.downloads import write_current_files
+from curation.public.release_files import freeze_release_files as freeze
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,4 @@ def write_download_files():
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=2, max_retries=5)
 def freeze_release_files(release_id: int):
     """After a data release is made: write its downloads once (curation.public.release_files)."""
-    from curation.public.release_files import freeze_release_files as freeze
-
     return {"written": freeze(release_id)}

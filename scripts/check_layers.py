@@ -50,7 +50,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "services": (
         "curation.review", "curation.interchange", "curation.editorial", "curation.charts",
         "curation.adoption", "curation.history", "curation.synthetic", "curation.public",
-        "curation.operations.health", "curation.not_included",
+        "curation.operations.health", "curation.not_included", "curation.releases",
         # The memo per data version that read models keep their derived values in, and the
         # page cache whose decorator the views wear (published charts retire its pages through
         # a signal, curation.receivers); the reader's colour scheme, which keys cached pages.
@@ -64,6 +64,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         # and the request parameters it keys on, feeds and sitemaps, Celery tasks.
         "curation.public.views", "curation.public.urls", "curation.public.reuse",
         "curation.public.old_links", "curation.public.sitemaps", "curation.public.parameters",
+        "curation.public.releases",
         "curation.editorial.views", "curation.editorial.urls", "curation.editorial.sitemaps",
         "curation.editorial.context_processors", "curation.editorial.tasks",
         "curation.charts.views", "curation.charts.urls",

@@ -23,6 +23,9 @@ from curation.models import HOME_PAGE_SLUG, AIModel, Image, Organisation, Post, 
 
 UPSTREAM_HOSTS = frozenset({"osai-index.eu", "www.osai-index.eu", "preview.osai-index.eu"})
 _ARTICLE_FOLDERS = {"news": PostKind.NEWS, "guides": PostKind.GUIDE}
+# Names of each kind's list and article addresses (curation.editorial.urls).
+_ARTICLE_URL_NAMES = {PostKind.NEWS: ("curation:news-list", "curation:news-detail"),
+                      PostKind.GUIDE: ("curation:guide-list", "curation:guide-detail")}
 
 
 @dataclass
@@ -108,7 +111,7 @@ def resolve(url: str, site: SiteMap) -> Resolution | None:
 
 def _resolve_path(segments: list[str], query: str, site: SiteMap) -> Resolution:
     if not segments:
-        return Resolution(target="/")
+        return Resolution(target=reverse("curation:home"))
     head = segments[0]
     if head in ("database", "the-index") and len(segments) == 1:
         return _index_address(query, site)
@@ -116,29 +119,31 @@ def _resolve_path(segments: list[str], query: str, site: SiteMap) -> Resolution:
         slug = site.model_slug(segments[1])
         if slug is None:
             return Resolution(broken=site.missing_models([segments[1]]))
-        return Resolution(target=f"/models/{slug}/")
+        return Resolution(target=reverse("curation:model_detail", args=[slug]))
     if head == "compare" and len(segments) == 1:
         return _compare_address(query, site)
     if head in _ARTICLE_FOLDERS and len(segments) <= 2:
         kind = _ARTICLE_FOLDERS[head]
+        list_name, detail_name = _ARTICLE_URL_NAMES[kind]
         if len(segments) == 1:
-            return Resolution(target=f"/{head}/")
-        return _post_address(kind, segments[1], site, f"/{head}/{segments[1]}/")
+            return Resolution(target=reverse(list_name))
+        return _post_address(kind, segments[1], site, reverse(detail_name, args=[segments[1]]))
     if head == "images" and len(segments) == 2:
         if segments[1].lower() in site.images:
-            return Resolution(target=f"/images/{site.images[segments[1].lower()]}")
+            return Resolution(target=reverse("curation:image", args=[site.images[segments[1].lower()]]))
         return Resolution(broken=f"no picture {segments[1]!r} in the image library or the import's images/ folder")
     if len(segments) == 1 and (PostKind.PAGE, head) in site.statuses:
-        target = "/" if head == HOME_PAGE_SLUG else f"/{head}/"
+        target = reverse("curation:home") if head == HOME_PAGE_SLUG else reverse("curation:page", args=[head])
         return _post_address(PostKind.PAGE, head, site, target + (f"?{query}" if query else ""))
-    return _site_address("/" + "/".join(segments) + "/", query, site)
+    # Addresses in imported content are relative to the site's root, which is the app's root here.
+    return _site_address(reverse("curation:home") + "/".join(segments) + "/", query, site)
 
 
 def _index_address(query: str, site: SiteMap) -> Resolution:
     if not query:
         if site.is_public(PostKind.PAGE, "database"):
-            return Resolution(target="/database/")
-        return Resolution(target="/models/")
+            return Resolution(target=reverse("curation:page", args=["database"]))
+        return Resolution(target=reverse("curation:model_index"))
     translated = upstream_query.translate(QueryDict(query))
     if not translated.ok:
         return Resolution(broken="; ".join(translated.messages()))
@@ -149,20 +154,20 @@ def _index_address(query: str, site: SiteMap) -> Resolution:
     params = translated.query_dict()
     if translated.model_terms:
         # The index page has no list of models; a comparison shows exactly those.
-        return Resolution(target="/compare/?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=","))
+        return Resolution(target=reverse("curation:compare") + "?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=","))
     encoded = params.urlencode()
-    return Resolution(target="/models/" + (f"?{encoded}" if encoded else ""))
+    return Resolution(target=reverse("curation:model_index") + (f"?{encoded}" if encoded else ""))
 
 
 def _compare_address(query: str, site: SiteMap) -> Resolution:
     terms = [t.strip() for value in QueryDict(query).getlist("models") for t in value.split(",") if t.strip()]
     if not terms:
-        return Resolution(target="/compare/")
+        return Resolution(target=reverse("curation:compare"))
     slugs = [site.model_slug(t) for t in terms]
     missing = [t for t, slug in zip(terms, slugs, strict=True) if slug is None]
     if missing:
         return Resolution(broken=site.missing_models(missing))
-    return Resolution(target="/compare/?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=","))
+    return Resolution(target=reverse("curation:compare") + "?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=","))
 
 
 def _post_address(kind: str, slug: str, site: SiteMap, target: str) -> Resolution:
@@ -186,7 +191,7 @@ def _site_address(path: str, query: str, site: SiteMap) -> Resolution:
             path = path.rstrip("/")
         except Resolver404:
             return Resolution(broken="no page of this site has this address")
-    name = f"{match.namespace}:{match.url_name}"
+    name = match.view_name
     slug = match.kwargs.get("slug", "")
     if name == "curation:model_detail" and not AIModel.objects.readable().filter(slug=slug).exists():
         return Resolution(broken=f"no public model {slug!r}")
