@@ -28,8 +28,8 @@ REGENERATE_STALE_CHARTS = "curation.tasks.regenerate_stale_charts"
 _broker_down_until = 0.0
 
 
-def enqueue(task_name: str) -> None:
-    """Send the task named `task_name` (no arguments) to the workers.
+def enqueue(task_name: str, *args) -> None:
+    """Send the task named `task_name`, with positional `args`, to the workers.
 
     Without a broker (Celery's eager mode) this process is its own worker: it loads the task
     modules as a worker does when it starts (the project's Celery autodiscovery) and runs the
@@ -39,9 +39,9 @@ def enqueue(task_name: str) -> None:
     if app.conf.task_always_eager:
         if task_name not in app.tasks:
             app.loader.import_default_modules()
-        app.tasks[task_name].delay()
+        app.tasks[task_name].delay(*args)
     else:
-        app.send_task(task_name)
+        app.send_task(task_name, args=args)
 
 
 def request_chart_regeneration() -> bool:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
-from curation import tasks
+from curation.receivers import enqueue
 from curation.models import DataRelease
 from curation.public.caching import retire_cached_pages
 from curation.releases import (
@@ -54,7 +54,8 @@ class DataReleaseAddForm(forms.ModelForm):
 
 def _enqueue_freeze(release_id: int) -> None:
     try:
-        tasks.freeze_release_files.delay(release_id)
+        # By name: the web process does not import the task modules (and the chart renderer).
+        enqueue("curation.tasks.freeze_release_files", release_id)
     except Exception:  # broker down: the action “Freeze files” in the list does it later
         log.warning("could not enqueue freezing the files of release #%s", release_id, exc_info=True)
 
