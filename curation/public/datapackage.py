@@ -102,7 +102,7 @@ class Column:
 
 
 # The app's URL namespace (curation.public.urls).
-NAMESPACE = "public"
+NAMESPACE = "curation"
 
 
 def site_path(url_name: str, *args) -> str:
