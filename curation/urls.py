@@ -18,7 +18,7 @@ urlpatterns = [
     path("", include("curation.public.urls")),
     path("api/v1/", include("curation.api.urls")),
     # The API's bare address leads to its documentation rather than a 404.
-    path("api/", RedirectView.as_view(pattern_name="api:docs", permanent=False), name="api-home"),
+    path("api/", RedirectView.as_view(pattern_name="curation:api:docs", permanent=False), name="api-home"),
     path("", include("curation.charts.urls")),
     # Last: it ends with the fixed pages' catch-all /<slug>/.
     path("", include("curation.editorial.urls")),

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from curation import vocab
 from curation.api.base import ApiViewMixin
 from curation.api.pagination import KeysetCursorPagination
+from curation.api.review import CanReadReviewQueue
 from curation.api.serializers import (
     AIModelSerializer,
     ChangelogEntrySerializer,
@@ -117,8 +118,6 @@ class ApiRootView(ApiViewMixin, routers.APIRootView):
         responses={200: {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}},
     )
     def get(self, request, *args, **kwargs):
-        from curation.api.review import CanReadReviewQueue
-
         if not CanReadReviewQueue().has_permission(request, self):
             # A reader who may not use the review queue is not shown a link that only answers 401/403.
             self.api_root_dict = {name: route for name, route in self.api_root_dict.items()
