@@ -37,7 +37,7 @@ def pytest_ignore_collect(collection_path, config):
     runs there: it has its own Celery app, URLconf and templates."""
     in_host_site = os.environ.get("DJANGO_SETTINGS_MODULE") == "tests.host_site.settings"
     if collection_path.is_dir() and collection_path.name == "host_site":
-        return False if in_host_site else True
+        return not in_host_site
     if in_host_site and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
         return "host_site" not in collection_path.parts
     return None

@@ -95,7 +95,7 @@ def _swatches(doc: dict, header: list, rows: list, spec: ChartSpec | None) -> di
         return {"header_swatches": [""] * len(header),
                 "row_swatches": palette.colours_for([row[0] for row in rows])}
     labels = [s["label"] for s in doc.get("series", [])]
-    colours = dict(zip(labels, palette.colours_for(labels)))
+    colours = dict(zip(labels, palette.colours_for(labels), strict=True))
     if spec is not None and spec.kind == SCATTER:
         return {"header_swatches": [""] * len(header), "row_swatches": [colours.get(row[1], "") for row in rows]}
     return {"header_swatches": [colours.get(cell, "") if i else "" for i, cell in enumerate(header)],

@@ -23,7 +23,6 @@ from curation.csvsafe import formula_safe_writer
 from curation.datachanges import current_data_version
 from curation.interchange.exporter import write_export_zip
 from curation.models import Assessment, CategoryScore
-from curation.interchange.exporter import write_export_zip
 from curation.public import download_files as files
 from curation.public.caching import code_stamp
 from curation.public.queries import Columns, GradeCell, IndexRow, filtered_index, registry_columns

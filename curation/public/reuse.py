@@ -12,7 +12,6 @@ from functools import wraps
 
 from csp.constants import NONE
 from csp.decorators import csp
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -39,7 +38,7 @@ def frameable(view):
     @wraps(view)
     def framed(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response._csp_replace = {"frame-ancestors": list(settings.OSAI_EMBED_FRAME_ANCESTORS)}
+        response._csp_replace = {"frame-ancestors": list(app_settings.OSAI_EMBED_FRAME_ANCESTORS)}
         return response
 
     return framed
