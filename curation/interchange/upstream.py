@@ -353,23 +353,13 @@ def _header_comments(text: str) -> tuple[dict[str, tuple[str, int]], list[str]]:
     return tags, kept
 
 
-def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: InputLimits = DEFAULT_LIMITS) -> ParsedFile:
-    """Read one upstream model file. `dimension_refs`: refs of known (active or legacy) dimensions."""
-    text = decode(filename, raw)
-    data = load_yaml(filename, text, limits)
-    if data is None:
-        raise FileProblem(filename, None, "empty file (no YAML content)")
-    if not isinstance(data, dict):
-        found = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
-        raise FileProblem(filename, 1, f"expected a mapping with `system:`, `org:` and dimension blocks, found {found}")
+# Parts of parse_file. Each reads its blocks of `top` ({lowered key: (key as written, value)}),
+# adds what it cannot map to `extra` (kept for an exact export), notes to `warnings` ((line,
+# message)) and questions for curators to `questions`, and raises FileProblem on malformed input.
 
-    extra: dict[str, Any] = {}
-    warnings: list[tuple[int | None, str]] = []
-    top = {}
-    for key, value in data.items():
-        top.setdefault(str(key).strip().lower(), (key, value))
-
-    # --- system ---------------------------------------------------------------------------
+def _parse_system(filename: str, text: str, top: dict, extra: dict[str, Any], warnings: list[tuple[int | None, str]],
+                  questions: list[tuple[str, str, int | None, str]]) -> dict[str, Any]:
+    """The `system:` block as the model's attributes (name, types, dates, links, Hugging Face ids)."""
     if "system" not in top:
         raise FileProblem(filename, None, "no `system:` block")
     system_key, system_raw = top["system"]
@@ -380,7 +370,6 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
     for key, value in system_raw.items():
         by_key.setdefault(_key(key), (str(key), value))
     system: dict[str, Any] = {}
-    questions: list[tuple[str, str, int | None, str]] = []
     by_name_raw = by_key.get("name", (None, None))[1]
     for upstream_key, attr in SYSTEM_KEYS:
         spelled, value = by_key.pop(upstream_key, (None, None))
@@ -455,8 +444,12 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
             extra.setdefault("raw", {})["system.name"] = {"value": by_name_raw, "means": system["name"]}
     if len(system["name"]) > 200:
         raise FileProblem(filename, find_line(text, str(system_key), "name"), "system.name is longer than 200 characters")
+    return system
 
-    # --- org ------------------------------------------------------------------------------
+
+def _parse_org(filename: str, text: str, top: dict, extra: dict[str, Any],
+               warnings: list[tuple[int | None, str]]) -> dict[str, Any] | None:
+    """The `org:` block: {name, link, notes, raw}, or None when it is absent, empty or unnamed."""
     org = None
     if "org" not in top:
         extra.setdefault("absent", []).append("org")
@@ -493,8 +486,13 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
                 }
             else:
                 extra["org_block"] = dict(org_raw.items())
+    return org
 
-    # --- dimension blocks -----------------------------------------------------------------
+
+def _parse_dimension_blocks(filename: str, text: str, top: dict, dimension_refs: set[str], extra: dict[str, Any],
+                            warnings: list[tuple[int | None, str]],
+                            questions: list[tuple[str, str, int | None, str]]) -> dict[str, ParsedAssessment]:
+    """{dimension ref: its grade, links and notes} for each block naming a known dimension."""
     assessments: dict[str, ParsedAssessment] = {}
     for lowered, (key, value) in top.items():
         if lowered in ("system", "org"):
@@ -539,6 +537,34 @@ def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: Inpu
         _remember(extra, f"{lowered}.link", links_raw, canonical_links(links))
         _remember(extra, f"{lowered}.notes", value.get("notes"), canonical_text(notes))
         assessments[lowered] = ParsedAssessment(grade, links, notes)
+    return assessments
+
+
+def parse_file(filename: str, raw: bytes, dimension_refs: set[str], limits: InputLimits = DEFAULT_LIMITS) -> ParsedFile:
+    """Read one upstream model file (`raw`: its bytes, UTF-8). `dimension_refs`: refs of known
+    (active or legacy) dimensions. Returns the model's attributes, its organisation, its grades per
+    dimension, the header's classification tags, and in `extra` whatever the site does not model,
+    so the export writes the file back unchanged. Raises FileProblem (file, line, reason) for a
+    file that cannot be read as a model: bad encoding or YAML, over `limits`, no `system:` block,
+    a block of the wrong shape."""
+    text = decode(filename, raw)
+    data = load_yaml(filename, text, limits)
+    if data is None:
+        raise FileProblem(filename, None, "empty file (no YAML content)")
+    if not isinstance(data, dict):
+        found = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        raise FileProblem(filename, 1, f"expected a mapping with `system:`, `org:` and dimension blocks, found {found}")
+
+    extra: dict[str, Any] = {}
+    warnings: list[tuple[int | None, str]] = []
+    questions: list[tuple[str, str, int | None, str]] = []
+    top = {}
+    for key, value in data.items():
+        top.setdefault(str(key).strip().lower(), (key, value))
+
+    system = _parse_system(filename, text, top, extra, warnings, questions)
+    org = _parse_org(filename, text, top, extra, warnings)
+    assessments = _parse_dimension_blocks(filename, text, top, dimension_refs, extra, warnings, questions)
 
     # --- comments ---------------------------------------------------------------------------
     tags, kept_comments = _header_comments(text)
