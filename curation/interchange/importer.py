@@ -860,51 +860,10 @@ class _Run:
             usual_changed, old_usual = False, None
             if org is not None:
                 old_usual = group.read_org(org)
-                winner = usual_value([
-                    (m.upstream_filename, values[m.pk], getattr(m, group.tag_attr)) for m in files if values[m.pk]
-                ])
-                raw_now = getattr(org, group.tag_attr)
-                if winner is not None and winner[1] != raw_now:
-                    value, raw = winner
-                    setattr(org, group.tag_attr, raw)
-                    org_dirty = True
-                    if value != old_usual:
-                        group.write_org(org, value)
-                        usual_changed = True
-                        if not is_new:
-                            self.report.changes.append(FieldChange(org, group.field, old_usual, value))
-                elif winner is None:
-                    words = [getattr(m, group.tag_attr) for m in files if getattr(m, group.tag_attr) and not values[m.pk]]
-                    if words and words[0] != raw_now:
-                        setattr(org, group.tag_attr, words[0])
-                        org_dirty = unsettled = True
-                        for word in dict.fromkeys(words):
-                            self.report.unmapped_tags.append(UnmappedTag(org, group.field, word))
-                        for model in files:
-                            if getattr(model, group.tag_attr) and not values[model.pk]:
-                                self._warn_unmapped(model, group, org)
-            usual = group.read_org(org) if org is not None else None
-            for model in files:
-                own = group.read_own(model)
-                if model.pk in self.new_models or (model.pk, group.field) in self.retagged:
-                    words = getattr(model, group.tag_attr)
-                    if values[model.pk] is None and words:
-                        self._unmapped_model_tag(org, model, group, words)
-                        wanted = own  # unknown words change nothing; a question is asked
-                    elif values[model.pk] is None:
-                        wanted = None  # no such tag in the file: as its organisation
-                    else:
-                        wanted = None if values[model.pk] == usual else values[model.pk]
-                elif usual_changed:
-                    effective = own if own is not None else old_usual
-                    wanted = None if effective == usual else effective
-                else:
-                    continue
-                if wanted != own:
-                    group.write_own(model, wanted)
-                    changed.append(model)
-                    if model.pk not in self.new_models:
-                        self.report.changes.append(FieldChange(model, group.field, own, wanted))
+                usual_changed, dirty, words_only = self._settle_usual(org, group, files, values, old_usual, is_new=is_new)
+                org_dirty = org_dirty or dirty
+                unsettled = unsettled or words_only
+            changed += self._settle_own(org, group, files, values, usual_changed=usual_changed, old_usual=old_usual)
         if org is not None and org_dirty:
             classified = not unsettled and org.origin_scope != vocab.OriginScope.UNKNOWN and bool(org.sector)
             org.classification_status = (
@@ -912,6 +871,66 @@ class _Run:
             )
             org.save()
             self.orgs_touched[org.pk] = org
+        return changed
+
+    def _settle_usual(self, org: Organisation, group: _TagGroup, files: list[AIModel], values: dict[int, Any],
+                      old_usual: Any, *, is_new: bool) -> tuple[bool, bool, bool]:
+        """The organisation's usual value for one tag group, from its files' votes (`values`:
+        {model id: mapped value or None}; `old_usual`: the usual value before). Returns (usual value changed, organisation to be
+        saved, known only in words the vocabulary lacks)."""
+        winner = usual_value([
+            (m.upstream_filename, values[m.pk], getattr(m, group.tag_attr)) for m in files if values[m.pk]
+        ])
+        raw_now = getattr(org, group.tag_attr)
+        if winner is not None and winner[1] != raw_now:
+            value, raw = winner
+            setattr(org, group.tag_attr, raw)
+            if value == old_usual:
+                return False, True, False
+            group.write_org(org, value)
+            if not is_new:
+                self.report.changes.append(FieldChange(org, group.field, old_usual, value))
+            return True, True, False
+        if winner is None:
+            words = [getattr(m, group.tag_attr) for m in files if getattr(m, group.tag_attr) and not values[m.pk]]
+            if words and words[0] != raw_now:
+                setattr(org, group.tag_attr, words[0])
+                for word in dict.fromkeys(words):
+                    self.report.unmapped_tags.append(UnmappedTag(org, group.field, word))
+                for model in files:
+                    if getattr(model, group.tag_attr) and not values[model.pk]:
+                        self._warn_unmapped(model, group, org)
+                return False, True, True
+        return False, False, False
+
+    def _settle_own(self, org: Organisation | None, group: _TagGroup, files: list[AIModel], values: dict[int, Any], *,
+                    usual_changed: bool, old_usual: Any) -> list[AIModel]:
+        """Each model's own value for one tag group: set where its (new or retagged) file differs
+        from its organisation's usual value, kept as its effective value where the usual value
+        moved (`old_usual`: the usual value before). Returns the models changed."""
+        changed: list[AIModel] = []
+        usual = group.read_org(org) if org is not None else None
+        for model in files:
+            own = group.read_own(model)
+            if model.pk in self.new_models or (model.pk, group.field) in self.retagged:
+                words = getattr(model, group.tag_attr)
+                if values[model.pk] is None and words:
+                    self._unmapped_model_tag(org, model, group, words)
+                    wanted = own  # unknown words change nothing; a question is asked
+                elif values[model.pk] is None:
+                    wanted = None  # no such tag in the file: as its organisation
+                else:
+                    wanted = None if values[model.pk] == usual else values[model.pk]
+            elif usual_changed:
+                effective = own if own is not None else old_usual
+                wanted = None if effective == usual else effective
+            else:
+                continue
+            if wanted != own:
+                group.write_own(model, wanted)
+                changed.append(model)
+                if model.pk not in self.new_models:
+                    self.report.changes.append(FieldChange(model, group.field, own, wanted))
         return changed
 
     def _unmapped_model_tag(self, org: Organisation | None, model: AIModel, group: _TagGroup, words: str) -> None:
