@@ -68,7 +68,8 @@ def _type_text(schema: dict, node) -> str:
     if "$ref" in node:
         return node["$ref"].rsplit("/", 1)[-1]
     if "allOf" in node or "oneOf" in node:
-        return " or ".join(_type_text(schema, sub) for sub in node.get("allOf", node.get("oneOf", [])))
+        alternatives = node.get("allOf", node.get("oneOf")) or []
+        return " or ".join(_type_text(schema, sub) for sub in alternatives)
     if node.get("type") == "array":
         return f"list of {_type_text(schema, node.get('items', {}))}"
     text = node.get("type", "any")

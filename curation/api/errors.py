@@ -82,8 +82,10 @@ def api_exception_handler(exc, context):
         response.data = validation_body(exc.detail)
     elif isinstance(exc, exceptions.Throttled):
         response.data = error_body(str(exc.detail))
-        if exc.wait is not None:
-            response.data["retry_after"] = int(exc.wait)
+        # Throttled sets .wait (seconds, or None) in __init__; the DRF stubs do not declare it.
+        wait = exc.wait  # type: ignore[attr-defined]
+        if wait is not None:
+            response.data["retry_after"] = int(wait)
     elif isinstance(exc, (Http404, exceptions.NotFound)):
         detail = getattr(exc, "detail", None)
         response.data = error_body(str(detail) if detail else "Not found: nothing is published at this address.")

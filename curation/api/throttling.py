@@ -38,7 +38,7 @@ class AnonymousRateThrottle(AnonRateThrottle):
         return super().allow_request(request, view)
 
     def describe_limit(self) -> str:
-        period = _PERIOD_WORDS.get(self.duration, f"{self.duration} seconds")
+        period = _PERIOD_WORDS.get(self.duration or 0, f"{self.duration} seconds")
         return f"{self.num_requests} requests per {period}"
 
 

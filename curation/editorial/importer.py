@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -647,8 +648,15 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
         SEO_FILE: lambda p: setattr(content, "seo", _read_seo(p, report)),
         FOOTER_FILE: lambda p: setattr(content, "footer", _convert_footer(p, site_map, report, usage)),
     }
+
+    def logo_reader(name: str, group: str) -> Callable[[FolderEntry], None]:
+        def read(entry: FolderEntry) -> None:
+            content.logos[group] = _read_logos(entry, name, site_map, report)
+
+        return read
+
     for name, group in LOGO_FILES.items():
-        readers[name] = lambda p, n=name, g=group: content.logos.__setitem__(g, _read_logos(p, n, site_map, report))
+        readers[name] = logo_reader(name, group)
     for name, entry in site_files.items():
         try:
             readers[name](entry)
@@ -662,7 +670,8 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
         _store_pictures(pictures, usage, report, user)
         if strict and report.skipped:
             transaction.set_rollback(True)
-            report.images_created.clear(), report.images_updated.clear(), report.images_unchanged.clear()
+            for stored in (report.images_created, report.images_updated, report.images_unchanged):
+                stored.clear()
             return report
         for page in (progress(parsed) if progress else parsed):
             try:

@@ -105,7 +105,8 @@ def redis_killed(write, approvals: int = 50, outage_seconds: float = 5.0, models
     try:
         with Site(write, models, approvals) as site:
             started = time.monotonic()
-            killed_at = returned_at = None
+            killed_at: float | None = None
+            returned_at: float | None = None
             for index, change_request in enumerate(site.requests):
                 if killed_at is None and index >= approvals * 3 // 10:
                     redis.kill()
@@ -122,7 +123,7 @@ def redis_killed(write, approvals: int = 50, outage_seconds: float = 5.0, models
                 returned_at = time.monotonic()
             converged = seconds_until_converged(returned_at, 120)
             figures = site.figures(converged)
-            figures["redis_outage_seconds"] = round(returned_at - killed_at, 1)
+            figures["redis_outage_seconds"] = round(returned_at - killed_at, 1) if killed_at is not None else None
             figures["readyz_after"] = wait_until(lambda: site.ready() == 200 and 200, 30) or site.ready()
             failures = site.common_failures(figures)
             return report(write, "redis-killed", figures, failures)
