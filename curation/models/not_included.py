@@ -1,7 +1,7 @@
 """Models that curators considered for the index and declined, with the reason.
 
 Readers see the list at /models/not-included/, so that a model missing from the index is not
-taken for one nobody looked at. Curators keep it in the admin (curation.admin.catalogue).
+taken for one nobody looked at. Curators keep it in the admin (curation.admin.not_included).
 """
 from django.conf import settings
 from django.db import models
