@@ -59,3 +59,25 @@ def test_curators_add_entries_in_the_admin(client, people):
 def test_the_index_links_the_list(client, make_ai_model):
     make_ai_model("Listed")
     assert 'href="/models/not-included/"' in client.get("/models/").content.decode()
+
+
+def test_the_list_says_how_to_reach_the_curators_and_the_footer_leads_to_it(client, make_post, role_users):
+    from curation.editorial import services
+    from curation.models import PostKind
+
+    body = client.get("/models/not-included/").content.decode()
+    assert "Write to the curators with the evidence." in body  # no contribute page: no dead link
+    services.publish(make_post("Contribute", kind=PostKind.PAGE, slug="contribute"), user=role_users["editor"])
+    body = client.get("/models/not-included/").content.decode()
+    assert '<a href="/contribute/">Tell the curators, with the evidence</a>' in body
+    # Every page's footer leads to the dimensions and to this list.
+    home = client.get("/").content.decode()
+    footer = home[home.index('<footer class="site-footer">'):]
+    assert 'href="/dimensions/"' in footer and 'href="/models/not-included/"' in footer
+
+
+def test_on_a_phone_each_declined_model_is_a_card_of_labelled_cells(client, people):
+    save_declined_candidate(candidate(), user=people.curator)
+    body = client.get("/models/not-included/").content.decode()
+    assert '<table class="index stacked-on-phone">' in body
+    assert '<td data-label="Reason">A fine-tune of a model already in the index.</td>' in body

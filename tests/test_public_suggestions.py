@@ -124,14 +124,47 @@ def test_a_burst_of_20_from_one_address_is_limited(client, model, address, setti
 
 def test_a_forged_forwarded_for_does_not_escape_the_limit(client, model, address, settings):
     settings.OSAI_SUGGESTION_RATE = "2/hour"
+    fields = [f.name for f in suggestable_fields(model) if f.name.startswith("assessment:")]
     statuses = [
-        client.post(f"/models/{model.slug}/suggest/", suggestion(), REMOTE_ADDR=address,
+        client.post(f"/models/{model.slug}/suggest/", suggestion(field=fields[i]), REMOTE_ADDR=address,
                     HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
         for i in range(4)
     ]
-    # The second repeats the first (refused as already awaiting review), and still counts.
-    assert statuses == [302, 400, 429, 429]
+    assert statuses == [302, 302, 429, 429]
+    assert ChangeRequest.objects.count() == 2
+
+
+def test_a_form_sent_back_for_corrections_uses_up_nothing(client, model, address, settings):
+    settings.OSAI_SUGGESTION_RATE = "2/hour"
+    # Invalid forms and a repeat of a pending suggestion: each answered with its error, none counted.
+    for overrides in ({"evidence_link": "javascript:alert(1)"}, {"evidence_link": ""}, {"value": "latest"},
+                      {"evidence_link": "not a link"}, {}, {}):
+        response = post(client, model, address, **overrides)
+        if response.status_code == 400:
+            assert response.context["form"].errors
     assert ChangeRequest.objects.count() == 1
+    fields = [f.name for f in suggestable_fields(model) if f.name.startswith("assessment:")]
+    assert post(client, model, address, field=fields[1]).status_code == 302
+    assert post(client, model, address, field=fields[2]).status_code == 429
+    assert ChangeRequest.objects.count() == 2
+
+
+def test_honeypot_hits_count_against_the_limit(client, model, address, settings):
+    settings.OSAI_SUGGESTION_RATE = "2/hour"
+    assert [post(client, model, address, website="https://spam.example").status_code for _ in range(3)] == [
+        302, 302, 429]
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_an_invalid_form_comes_back_with_the_readers_input(client, model, address):
+    response = post(client, model, address, evidence_link="javascript:alert(1)",
+                    comment="Relicensed under Apache 2.0 last week.", email="reader@example.org")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The evidence link must be a web address starting with http:// or https://." in page
+    assert 'value="javascript:alert(1)"' in page and 'value="reader@example.org"' in page
+    assert "Relicensed under Apache 2.0 last week." in page
+    assert '<option value="assessment:licenses" selected>' in page
 
 
 def test_the_honeypot_answers_like_a_success_and_stores_nothing(client, model, address):
@@ -145,8 +178,8 @@ def test_the_honeypot_answers_like_a_success_and_stores_nothing(client, model, a
     ({"value": "latest"}, "value", "choose one of Open, Partial, Closed"),
     ({"value": "closed"}, "value", "is already Closed"),
     ({"evidence_link": ""}, "evidence_link", "This field is required"),
-    ({"evidence_link": "javascript:alert(1)"}, "evidence_link", "is not an http(s) URL"),
-    ({"evidence_link": "ftp://example.org/x"}, "evidence_link", "is not an http(s) URL"),
+    ({"evidence_link": "javascript:alert(1)"}, "evidence_link", "must be a web address starting with http://"),
+    ({"evidence_link": "ftp://example.org/x"}, "evidence_link", "must be a web address starting with http://"),
     ({"email": "not-an-address"}, "email", "is not an e-mail address"),
     ({"comment": "x" * 2001}, "comment", "at most 2000 characters"),
 ])

@@ -31,7 +31,7 @@ def test_a_reader_suggests_a_correction_on_a_phone_without_javascript(live_serve
         page.get_by_label("What it should be").select_option("open")
         page.get_by_label("Evidence link").fill("not a link")
         page.get_by_role("button", name="Send the suggestion").click()
-        assert "is not an http(s) URL" in page.locator("[role=alert]").first.inner_text()
+        assert "must be a web address starting with http://" in page.locator("[role=alert]").first.inner_text()
         page.get_by_label("Evidence link").fill("https://example.org/licence")
         page.get_by_label("Your e-mail (optional)").fill("reader@example.org")
         save_screenshot(page, "suggest-390-form")
@@ -62,5 +62,34 @@ def test_the_dimension_chart_shows_on_a_phone(live_server, chromium, make_ai_mod
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0
         save_screenshot(page, "dimension-390-licenses")
+    finally:
+        context.close()
+
+
+def test_models_not_included_read_as_cards_on_a_phone(live_server, chromium, django_user_model):
+    import datetime
+
+    from django.contrib.auth.models import Group
+
+    from curation import roles
+    from curation.models import DeclinedCandidate
+    from curation.not_included import save_declined_candidate
+
+    roles.ensure_roles()
+    curator = django_user_model.objects.create_user("list-keeper", is_staff=True)
+    curator.groups.add(Group.objects.get(name=roles.CURATOR))
+    save_declined_candidate(DeclinedCandidate(
+        name="Finetune-7B", organisation="A Lab", link="https://example.org/finetune",
+        considered_on=datetime.date(2025, 5, 1),
+        reason="A fine-tune of a model already in the index, with nothing of its own to assess."), user=curator)
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/models/not-included/")
+        reason = page.locator('td[data-label="Reason"]').first
+        assert reason.bounding_box()["width"] >= 300  # not squeezed beside the other columns
+        assert page.locator("table.stacked-on-phone caption").bounding_box()["width"] >= 300
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        save_screenshot(page, "not-included-390")
     finally:
         context.close()

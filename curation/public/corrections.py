@@ -4,8 +4,9 @@ considered and not included.
 The model page itself stays page-cached: it links to the form at /models/<slug>/suggest/, which
 is rendered afresh for each reader (it carries a CSRF token) and never cached, and posts there.
 An accepted suggestion becomes a pending change request (curation.review.suggestions); the reader
-is redirected to a confirmation page. Posts are limited per address (OSAI_SUGGESTION_RATE), and
-a honeypot field that people never see catches simple bots without telling them.
+is redirected to a confirmation page. Suggestions stored (and honeypot hits) are limited per
+address (OSAI_SUGGESTION_RATE); a form sent back for corrections counts for nothing. A honeypot
+field that people never see catches simple bots without telling them.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from curation import not_included
+from curation.editorial.queries import page_url
 from curation.models import AIModel
 from curation.public import rate_limits
 from curation.public.caching import cache_public_page
@@ -95,7 +97,10 @@ def suggest_correction(request, slug):
         form = SuggestionForm(model, initial={"field": request.GET.get("field", "")})
         return render(request, "curation/public/suggest_correction.html", {"model": model, "form": form})
 
-    verdict = rate_limits.count_attempt(request, SUGGESTION_SCOPE, rate_limits.suggestion_rate())
+    # Only what is kept counts against the address's limit (a stored suggestion, a honeypot hit):
+    # a reader whose form comes back with a correction to make has used up nothing.
+    rate = rate_limits.suggestion_rate()
+    verdict = rate_limits.check_allowance(request, SUGGESTION_SCOPE, rate)
     if not verdict.allowed:
         response = render(request, "curation/public/suggest_limited.html", {
             "model": model, "verdict": verdict, "minutes": -(-verdict.retry_after_seconds // 60),
@@ -108,6 +113,7 @@ def suggest_correction(request, slug):
         if data[HONEYPOT_FIELD]:
             # Answered as a success, so that a bot learns nothing; nothing is stored.
             log.info("suggestion for %s dropped: the honeypot field was filled", model.slug)
+            rate_limits.count_attempt(request, SUGGESTION_SCOPE, rate)
             return redirect(reverse("curation:suggestion_sent", args=[model.slug]))
         try:
             suggest_from_public(model, data["field"], data["value"], evidence_link=data["evidence_link"],
@@ -116,6 +122,7 @@ def suggest_correction(request, slug):
             message = str(exc)
             form.add_error(exc.field if exc.field in form.fields else None, message[:1].upper() + message[1:])
         else:
+            rate_limits.count_attempt(request, SUGGESTION_SCOPE, rate)
             return redirect(reverse("curation:suggestion_sent", args=[model.slug]))
     return render(request, "curation/public/suggest_correction.html", {"model": model, "form": form}, status=400)
 
@@ -131,4 +138,5 @@ def not_included_list(request):
     """Models considered for the index and declined, with the reason, newest decision first."""
     return render(request, "curation/public/not_included.html", {
         "candidates": not_included.public_declined_candidates(),
+        "contribute_url": page_url("contribute"),  # how to reach the curators, where the site says it
     })

@@ -49,6 +49,34 @@ class Verdict:
         return datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=self.retry_after_seconds)
 
 
+def _counter_key(request, scope: str, period: int, now: float) -> tuple[str, int]:
+    window = int(now // period)
+    # Hashed: the address itself is personal data and need not sit in the cache.
+    who = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    return f"osai:limit:{scope}:{period}:{window}:{who}", window
+
+
+def _verdict(used: int, limit: int, period: int, window: int, now: float) -> Verdict:
+    if used <= limit:
+        return Verdict(True, limit, period, 0)
+    return Verdict(False, limit, period, max(1, math.ceil((window + 1) * period - now)))
+
+
+def check_allowance(request, scope: str, rate: str) -> Verdict:
+    """Whether one more counted attempt of `request`'s client in `scope` is within `rate`,
+    without counting anything (see `count_attempt`). `allowed=False` carries the seconds until
+    the window ends."""
+    limit, period = parse_rate(rate)
+    now = time.time()
+    key, window = _counter_key(request, scope, period, now)
+    try:
+        used = cache.get(key) or 0
+    except Exception:  # no cache: count nothing rather than refuse everyone
+        log.warning("rate limit %s not enforced: the cache is unreachable", scope, exc_info=True)
+        return Verdict(True, limit, period, 0)
+    return _verdict(used + 1, limit, period, window, now)
+
+
 def count_attempt(request, scope: str, rate: str) -> Verdict:
     """Count one attempt of `request`'s client in `scope` against `rate` ("5/hour").
 
@@ -56,10 +84,7 @@ def count_attempt(request, scope: str, rate: str) -> Verdict:
     `allowed=False` with the seconds until the window ends."""
     limit, period = parse_rate(rate)
     now = time.time()
-    window = int(now // period)
-    # Hashed: the address itself is personal data and need not sit in the cache.
-    who = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    key = f"osai:limit:{scope}:{period}:{window}:{who}"
+    key, window = _counter_key(request, scope, period, now)
     try:
         if cache.add(key, 1, timeout=period + 1):
             used = 1
@@ -72,9 +97,7 @@ def count_attempt(request, scope: str, rate: str) -> Verdict:
     except Exception:  # no cache: count nothing rather than refuse everyone
         log.warning("rate limit %s not enforced: the cache is unreachable", scope, exc_info=True)
         return Verdict(True, limit, period, 0)
-    if used <= limit:
-        return Verdict(True, limit, period, 0)
-    return Verdict(False, limit, period, max(1, math.ceil((window + 1) * period - now)))
+    return _verdict(used, limit, period, window, now)
 
 
 def suggestion_rate() -> str:

@@ -19,9 +19,10 @@ from curation import vocab
 from curation.models import AIModel, ChangeRequest, Dimension
 from curation.registry import dimension_spec
 from curation.scoring import applies
+from curation.weblinks import is_http_url
 
 from .errors import ValidationFailed
-from .fields import ASSESSMENT_PREFIX, check_http_url, field_for
+from .fields import ASSESSMENT_PREFIX, field_for
 from .services import _new_request
 
 PUBLIC_USERNAME = "public-suggestions"
@@ -116,7 +117,9 @@ def suggest_from_public(model: AIModel, field_name: str, value: str, *, evidence
     if not evidence_link:
         raise ValidationFailed("an evidence link is required: where can a reviewer check this?",
                                field="evidence_link")
-    check_http_url(evidence_link, "evidence link", field="evidence_link")
+    if not is_http_url(evidence_link):
+        raise ValidationFailed("the evidence link must be a web address starting with http:// or https://.",
+                               field="evidence_link")
     email = _clean_email(email)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
