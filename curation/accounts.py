@@ -5,6 +5,7 @@ hook Django calls after every saved password change (the admin's forms, `changep
 password resets): the user's API tokens are deleted, so a token taken with the old password
 stops working at once.
 """
+
 from __future__ import annotations
 
 from rest_framework.authtoken.models import Token

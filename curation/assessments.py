@@ -1,5 +1,6 @@
 """Services over assessments: keeping each model's stored scores equal to its grades, and reading
 grades and scores of many models at once."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -57,6 +58,7 @@ def recompute_all_scores() -> int:
 
 # --- reading grades and scores for many models at once ------------------------------------------
 
+
 def grades_by_model(model_ids: Iterable[int], *, evidence: bool = False) -> dict[int, dict[int, object]]:
     """{model id: {dimension id: grade}} in one query; with `evidence`, each value is
     (grade, links, notes). Plain values, not Assessment objects: a page of the index holds
@@ -91,7 +93,8 @@ def joined_pairs_by_model(queryset: QuerySet, key: str, value: str) -> dict[int,
     grade, for reading a whole index of 100,000 models as plain values. Read with `split_pairs`."""
     pair = Concat(Cast(key, CharField()), Value(_KEY_SEPARATOR), Cast(value, CharField()), output_field=CharField())
     joined = (
-        queryset.order_by().values("ai_model_id")
+        queryset.order_by()
+        .values("ai_model_id")
         .annotate(pairs=_JoinedText(pair, Value(_PAIR_SEPARATOR)))
         .values_list("ai_model_id", "pairs")
     )

@@ -9,6 +9,7 @@ ValueError as for a missing key) and opens a short breaker: for `OSAI_CACHE_RETR
 answers costs one timeout per process every few seconds, not one per cache call. Throttles
 (DRF's, which count in this cache) therefore let requests through while Redis is away.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,13 @@ class FailOpenRedisCache(RedisCache):
             first = self.is_available()
             self._down_until = time.monotonic() + self.retry_seconds()
         if first:  # once per outage window, not once per call
-            log.warning("cache %s failed (%s: %s); running uncached for %.0f s",
-                        operation, type(exc).__name__, exc, self.retry_seconds())
+            log.warning(
+                "cache %s failed (%s: %s); running uncached for %.0f s",
+                operation,
+                type(exc).__name__,
+                exc,
+                self.retry_seconds(),
+            )
 
     def _call(self, operation: str, default, *args, **kwargs):
         if not self.is_available():

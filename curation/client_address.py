@@ -9,6 +9,7 @@ trusted proxy the header is ignored and the socket's address (`REMOTE_ADDR`) cou
 Login throttles (django-axes for the admin, the API's token endpoint) and the API's anonymous
 throttle all count per this address, so a forged `X-Forwarded-For` changes nothing.
 """
+
 from __future__ import annotations
 
 from curation.conf import app_settings

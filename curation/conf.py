@@ -11,6 +11,7 @@ so `override_settings` in tests and settings changed after start-up are seen:
 The host site may also take its environment defaults from `DEFAULTS`, so that a default is
 written once (see osai_index/settings.py).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -86,6 +87,7 @@ DEFAULTS: dict[str, Any] = {
     "OSAI_ADOPTION_TIMEOUT_SECONDS": 20.0,
     "OSAI_ADOPTION_LOCK_SECONDS": 6 * 3600,
 }
+
 
 class AppSettings:
     """The app's settings as attributes: the host's value, else the default in `DEFAULTS`.

@@ -6,11 +6,12 @@ Spreadsheets (Excel, LibreOffice, Google Sheets) run a cell that starts with `=`
 cells are written with a leading `'`, which spreadsheets show as plain text. Numbers stay
 numbers: only text is touched.
 """
+
 from __future__ import annotations
 
 import csv
-from typing import Any
 from collections.abc import Iterable
+from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -5,6 +5,7 @@ The row commits or rolls back with the change itself; after commit, chart regene
 announced (`curation.signals.data_changed`), and chart regeneration is requested in answer
 (curation.receivers). If the broker is unreachable the row simply waits for the periodic sweep.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -73,7 +74,5 @@ def prune_processed_changes(older_than: datetime.timedelta) -> int:
     newest = DataChange.objects.order_by("-id").values_list("id", flat=True).first()
     if newest is None:
         return 0
-    deleted, _ = (
-        DataChange.objects.filter(processed_at__lt=timezone.now() - older_than).exclude(id=newest).delete()
-    )
+    deleted, _ = DataChange.objects.filter(processed_at__lt=timezone.now() - older_than).exclude(id=newest).delete()
     return deleted

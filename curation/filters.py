@@ -5,25 +5,36 @@ for organisations. Per-dimension grade filters and per-category / per-dimension 
 built from the dimension registry when a FilterSet is instantiated (the registry is data in the
 database), so adding or retiring a dimension needs no code change here.
 """
+
 from __future__ import annotations
 
-from typing import Any
 import calendar
 import copy
 import datetime
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import django_filters
-from django_filters.constants import EMPTY_VALUES
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
 from django.db.models import (
-    Avg, Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When,
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django_countries import countries
+from django_filters.constants import EMPTY_VALUES
 
 from curation import vocab
 from curation.models import AIModel, Assessment, CategoryScore, Organisation, classification, index_tie_break
@@ -100,11 +111,13 @@ class PeriodFilter(django_filters.Filter):
 # Ordering
 # ---------------------------------------------------------------------------------------------
 
+
 def grade_points_expression(field: str = "grade"):
     """SQL for the points of a grade column, from the one grade->points table in vocab."""
     return Case(
         *(When(**{field: grade}, then=Value(float(points))) for grade, points in vocab.GRADE_POINTS.items()),
-        default=Value(0.0), output_field=FloatField(),
+        default=Value(0.0),
+        output_field=FloatField(),
     )
 
 
@@ -238,19 +251,25 @@ class AIModelFilter(django_filters.FilterSet):
     """Filters and ordering of the index (HTML table, downloads and API alike)."""
 
     q = django_filters.CharFilter(
-        method="filter_search", label="Search",
+        method="filter_search",
+        label="Search",
         help_text="Model, organisation, base model or end model name.",
     )
     type = django_filters.MultipleChoiceFilter(
-        choices=vocab.ModelType.choices, method="filter_type", label="Type",
+        choices=vocab.ModelType.choices,
+        method="filter_type",
+        label="Type",
         widget=forms.CheckboxSelectMultiple,
     )
     performance_class = django_filters.MultipleChoiceFilter(
-        choices=vocab.PerformanceClass.choices, label="Performance class",
+        choices=vocab.PerformanceClass.choices,
+        label="Performance class",
         widget=forms.CheckboxSelectMultiple,
     )
     organisation = django_filters.CharFilter(
-        field_name="organisation__slug", label="Organisation", help_text="The organisation's slug.",
+        field_name="organisation__slug",
+        label="Organisation",
+        help_text="The organisation's slug.",
     )
     country = model_classification_filter("country")
     region = model_classification_filter("region")
@@ -259,7 +278,9 @@ class AIModelFilter(django_filters.FilterSet):
     released_from = PeriodFilter(field_name="release_date", bound="start", label="Released from")
     released_to = PeriodFilter(field_name="release_date", bound="end", label="Released until")
     base_model = django_filters.CharFilter(
-        field_name="base_model_name", lookup_expr="icontains", label="Base model",
+        field_name="base_model_name",
+        lookup_expr="icontains",
+        label="Base model",
     )
 
     class Meta:
@@ -299,8 +320,10 @@ class AIModelFilter(django_filters.FilterSet):
         if not value:
             return qs
         return qs.filter(
-            Q(name__icontains=value) | Q(organisation__name__icontains=value)
-            | Q(base_model_name__icontains=value) | Q(end_model_name__icontains=value)
+            Q(name__icontains=value)
+            | Q(organisation__name__icontains=value)
+            | Q(base_model_name__icontains=value)
+            | Q(end_model_name__icontains=value)
         )
 
     def filter_type(self, qs, name, values):
@@ -319,9 +342,7 @@ class AIModelFilter(django_filters.FilterSet):
         # assessment_grade_models index then answers the filter from the index alone.
         dimension_id = next((d.pk for d in self.dimensions if d.ref == dimension_ref and d.pk and d.pk > 0), None)
         which = {"dimension_id": dimension_id} if dimension_id else {"dimension__ref": dimension_ref}
-        return qs.filter(
-            Exists(Assessment.objects.filter(ai_model=OuterRef("pk"), grade__in=grades, **which))
-        )
+        return qs.filter(Exists(Assessment.objects.filter(ai_model=OuterRef("pk"), grade__in=grades, **which)))
 
 
 @dataclass(frozen=True)
@@ -338,9 +359,7 @@ _PREPARED_MAX = 8
 
 def _registry_state(dimensions) -> tuple:
     """What the registry-made filters depend on: each dimension's id, ref, name and category."""
-    return tuple(
-        (d.pk, d.ref, d.name, d.category_id, d.category.ref, d.category.name) for d in dimensions
-    )
+    return tuple((d.pk, d.ref, d.name, d.category_id, d.category.ref, d.category.name) for d in dimensions)
 
 
 def _prepared(dimensions) -> _Prepared:
@@ -356,8 +375,11 @@ def _prepared(dimensions) -> _Prepared:
         if dimension.category not in categories:
             categories.append(dimension.category)
         filters[f"{GRADE_FILTER_PREFIX}{dimension.ref}"] = django_filters.MultipleChoiceFilter(
-            field_name=dimension.ref, choices=vocab.Grade.choices, method="filter_grade",
-            label=dimension.name, widget=forms.CheckboxSelectMultiple,
+            field_name=dimension.ref,
+            choices=vocab.Grade.choices,
+            method="filter_grade",
+            label=dimension.name,
+            widget=forms.CheckboxSelectMultiple,
         )
     filters["ordering"] = AIModelOrderingFilter(categories=categories, dimensions=dimensions)
     for prototype in filters.values():
@@ -403,6 +425,7 @@ def _bound_copy(prototype, filterset):
 # Organisations
 # ---------------------------------------------------------------------------------------------
 
+
 def annotate_organisation_aggregates(qs):
     """Number of public models and their mean total score, for listing and ordering."""
     public_models = Q(ai_models__is_public=True)
@@ -432,8 +455,12 @@ class OrganisationOrderingFilter(django_filters.OrderingFilter):
         keys = [v for v in (value or []) if v] or ["name"]
         if "public_model_count" not in qs.query.annotations:
             qs = annotate_organisation_aggregates(qs)
-        columns: dict[str, F | Lower] = {"name": Lower("name"), "models": F("public_model_count"),
-                   "openness": F("mean_total_score"), "country": F("country")}
+        columns: dict[str, F | Lower] = {
+            "name": Lower("name"),
+            "models": F("public_model_count"),
+            "openness": F("mean_total_score"),
+            "country": F("country"),
+        }
         ordering = []
         for key in keys:
             name = key.lstrip("-")

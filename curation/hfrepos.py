@@ -10,6 +10,7 @@ so are the base model's weights (those are another model's downloads).
 
 Pure functions, no database access.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,12 +23,38 @@ HUB_HOSTS = ("huggingface.co", "www.huggingface.co", "hf.co")
 WEIGHTS_DIMENSION = "weights_endmodel"
 
 # First path segments of huggingface.co that are not a repository owner.
-_NOT_OWNERS = frozenset({
-    "api", "blog", "chat", "collections", "datasets", "docs", "enterprise", "join", "learn", "login",
-    "models", "new", "organizations", "papers", "posts", "pricing", "search", "settings", "spaces",
-    "tasks", "inference-endpoints", "inference-api", "changelog", "terms-of-service", "privacy",
-    "buckets", "hub", "support",
-})
+_NOT_OWNERS = frozenset(
+    {
+        "api",
+        "blog",
+        "chat",
+        "collections",
+        "datasets",
+        "docs",
+        "enterprise",
+        "join",
+        "learn",
+        "login",
+        "models",
+        "new",
+        "organizations",
+        "papers",
+        "posts",
+        "pricing",
+        "search",
+        "settings",
+        "spaces",
+        "tasks",
+        "inference-endpoints",
+        "inference-api",
+        "changelog",
+        "terms-of-service",
+        "privacy",
+        "buckets",
+        "hub",
+        "support",
+    }
+)
 _PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?"
 REPO_ID_RE = re.compile(rf"^{_PART}/{_PART}$")
 MAX_REPOS = 20
@@ -79,7 +106,9 @@ def clean_repo_ids(value) -> list[str]:
         if not isinstance(item, str):
             raise ValueError(f"{item!r} is not a repository id (owner/name)")
         text = item.strip()
-        repo = repo_id_from_url(text) if "://" in text else (text if REPO_ID_RE.match(text) and ".." not in text else None)
+        repo = (
+            repo_id_from_url(text) if "://" in text else (text if REPO_ID_RE.match(text) and ".." not in text else None)
+        )
         if repo is None:
             raise ValueError(f"{text!r} is not a Hugging Face model repository (owner/name, or its huggingface.co URL)")
         ids.setdefault(repo.lower(), repo)

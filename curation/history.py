@@ -3,16 +3,16 @@
 Reader pages use these instead of HistoryEntry directly, so that reviewers' private comments,
 and the names of the people involved, never reach a public page.
 """
+
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
 from curation.models import AIModel, Assessment, HistoryEntry
+from curation.review.fields import ASSESSMENT_PREFIX, display_value, field_label
 from curation.scoring import as_percent, compute_scores
 from curation.vocab import Grade
-from curation.review.fields import ASSESSMENT_PREFIX, display_value, field_label
-
 
 # Where an applied change came from, as readers are told.
 SOURCE_REVIEW, SOURCE_IMPORT, SOURCE_EDIT = "review", "import", "edit"
@@ -52,19 +52,31 @@ def public_changelog(ai_model: AIModel, limit: int | None = None) -> list[Public
     made while it was a draft (readers only ever saw the reviewed content)."""
     # The upstream file name is kept in history for past views (`as_of`), not shown as a change.
     entries = (
-        HistoryEntry.objects.filter(ai_model=ai_model, draft_edit=False).exclude(field="upstream_filename")
+        HistoryEntry.objects.filter(ai_model=ai_model, draft_edit=False)
+        .exclude(field="upstream_filename")
         .order_by("-applied_at", "-id")
     )
     if limit:
         entries = entries[:limit]
     return [
         PublicChange(
-            applied_at=e.applied_at, field=e.field, field_label=field_label(AIModel, e.field),
-            before=display_value(AIModel, e.field, e.before), after=display_value(AIModel, e.field, e.after),
-            rationale=e.rationale, evidence_link=e.evidence_link, source=_source(e),
+            applied_at=e.applied_at,
+            field=e.field,
+            field_label=field_label(AIModel, e.field),
+            before=display_value(AIModel, e.field, e.before),
+            after=display_value(AIModel, e.field, e.after),
+            rationale=e.rationale,
+            evidence_link=e.evidence_link,
+            source=_source(e),
         )
         for e in entries.only(
-            "applied_at", "field", "before", "after", "rationale", "evidence_link", "change_request_id",
+            "applied_at",
+            "field",
+            "before",
+            "after",
+            "rationale",
+            "evidence_link",
+            "change_request_id",
             "import_run_id",
         )
     ]
@@ -74,7 +86,9 @@ def last_reviewed_on(ai_model: AIModel) -> datetime.date | None:
     """The day a reviewer last approved a change to this model, or None if never."""
     applied = (
         HistoryEntry.objects.filter(ai_model=ai_model, change_request__isnull=False)
-        .order_by("-applied_at").values_list("applied_at", flat=True).first()
+        .order_by("-applied_at")
+        .values_list("applied_at", flat=True)
+        .first()
     )
     return applied.date() if applied else None
 
@@ -94,14 +108,18 @@ def reviewed_evidence(model_ids) -> dict[tuple[int, str], ReviewedEvidence]:
     latest: dict[tuple[int, str], tuple] = {}
     # Plain values in time order: the last one seen per grade is its latest change.
     entries = (
-        HistoryEntry.objects.filter(ai_model_id__in=list(model_ids), field__startswith=ASSESSMENT_PREFIX, draft_edit=False)
-        .order_by("applied_at", "id").values_list("ai_model_id", "field", "evidence_link", "change_request_id", "applied_at")
+        HistoryEntry.objects.filter(
+            ai_model_id__in=list(model_ids), field__startswith=ASSESSMENT_PREFIX, draft_edit=False
+        )
+        .order_by("applied_at", "id")
+        .values_list("ai_model_id", "field", "evidence_link", "change_request_id", "applied_at")
     )
     for model_id, field, link, change_request_id, applied_at in entries:
-        latest[(model_id, field[len(ASSESSMENT_PREFIX):])] = (link, change_request_id, applied_at)
+        latest[(model_id, field[len(ASSESSMENT_PREFIX) :])] = (link, change_request_id, applied_at)
     return {
         key: ReviewedEvidence(link, applied_at)
-        for key, (link, change_request_id, applied_at) in latest.items() if change_request_id and link
+        for key, (link, change_request_id, applied_at) in latest.items()
+        if change_request_id and link
     }
 
 
@@ -123,7 +141,8 @@ def score_history(ai_model: AIModel, specs) -> list[ScorePoint]:
     grades = dict(Assessment.objects.filter(ai_model=ai_model).values_list("dimension__ref", "grade"))
     types = ai_model.type_list
     entries = (
-        HistoryEntry.objects.filter(ai_model=ai_model, draft_edit=False).order_by("-applied_at", "-id")
+        HistoryEntry.objects.filter(ai_model=ai_model, draft_edit=False)
+        .order_by("-applied_at", "-id")
         .values_list("applied_at", "field", "before", "import_run_id")
     )
     by_day: dict[datetime.date, list[tuple]] = {}
@@ -134,13 +153,17 @@ def score_history(ai_model: AIModel, specs) -> list[ScorePoint]:
         scored = [c for c in changes if c[0].startswith(ASSESSMENT_PREFIX) or c[0] in ("types", "created")]
         if scored:
             total = compute_scores(specs, types, grades).total
-            points.append(ScorePoint(
-                day, as_percent(total), tuple(dict.fromkeys(field_label(AIModel, c[0]) for c in scored)),
-                all(c[2] for c in scored),
-            ))
+            points.append(
+                ScorePoint(
+                    day,
+                    as_percent(total),
+                    tuple(dict.fromkeys(field_label(AIModel, c[0]) for c in scored)),
+                    all(c[2] for c in scored),
+                )
+            )
         for field, before, _ in changes:
             if field.startswith(ASSESSMENT_PREFIX):
-                grades[field[len(ASSESSMENT_PREFIX):]] = (before or {}).get("grade") or Grade.NOT_ASSESSED
+                grades[field[len(ASSESSMENT_PREFIX) :]] = (before or {}).get("grade") or Grade.NOT_ASSESSED
             elif field == "types":
                 values = before if isinstance(before, list) else str(before or "").split(",")
                 types = [v.strip() for v in values if v.strip()]

@@ -4,6 +4,7 @@ Django's error handlers (`handler400`, `handler404`, `handler500` in the site's 
 request guard use `error_response`, so a reader gets a page in the site's layout and an API
 client gets `{"message", "field", "errors"}` whatever failed.
 """
+
 from __future__ import annotations
 
 from django.http import HttpResponse, JsonResponse

@@ -7,6 +7,7 @@
   OSAI_MAX_UPLOAD_BYTES. (Django checks the first only when a form is parsed, and answers 400;
   the API's parsers read the stream directly and would not check it at all.)
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -35,7 +36,9 @@ class RequestGuardMiddleware:
 
     def __call__(self, request):
         if _has_nul(request):
-            return error_response(request, 400, "The address contains a NUL character, which no page or parameter accepts.")
+            return error_response(
+                request, 400, "The address contains a NUL character, which no page or parameter accepts."
+            )
         limit = body_limit(request)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -43,7 +46,9 @@ class RequestGuardMiddleware:
             return error_response(request, 400, "The Content-Length header is not a number.")
         if limit is not None and length > limit:
             return error_response(
-                request, 413, f"The request body has {length} bytes; at most {limit} are accepted here.",
+                request,
+                413,
+                f"The request body has {length} bytes; at most {limit} are accepted here.",
             )
         return self.get_response(request)
 

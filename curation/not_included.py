@@ -4,6 +4,7 @@ Curators and reviewers add, correct and remove entries in the admin; these funct
 role, validate the whole row and record a data change in the same transaction, so the public
 list (page-cached per data version) shows the change at once.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -37,8 +38,9 @@ def save_declined_candidate(candidate: DeclinedCandidate, *, user) -> DeclinedCa
         candidate.full_clean()
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
-        raise ValidationFailed(f"{candidate.name or 'model not included'}: {name}: {' '.join(messages)}",
-                               field=name) from None
+        raise ValidationFailed(
+            f"{candidate.name or 'model not included'}: {name}: {' '.join(messages)}", field=name
+        ) from None
     candidate.save()
     record_data_change(f"not included: {candidate.name}")
     return candidate

@@ -6,6 +6,7 @@
 Tasks are sent by name: the web process never imports the task modules, which load the chart
 renderer (matplotlib) that only workers and the regenerate_charts command need.
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,8 +59,9 @@ def request_chart_regeneration() -> bool:
         enqueue(REGENERATE_STALE_CHARTS)
     except Exception as exc:  # noqa: BLE001  (any broker failure: the beat sweep picks the rows up later)
         _broker_down_until = time.monotonic() + float(app_settings.OSAI_CACHE_RETRY_SECONDS)
-        log.warning("could not enqueue chart regeneration (%s: %s); the periodic sweep will catch up",
-                    type(exc).__name__, exc)
+        log.warning(
+            "could not enqueue chart regeneration (%s: %s); the periodic sweep will catch up", type(exc).__name__, exc
+        )
         return False
     return True
 

@@ -3,6 +3,7 @@
 The registry is data in the database, loaded from a `_parameters.yml`-shaped file. Code that
 needs dimensions asks `scoring_dimensions()` or the Dimension model; nothing lists them by hand.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -174,8 +175,13 @@ def ensure_legacy_dimension(ref: str) -> Dimension | None:
     if category is None:  # no registry loaded at all: nothing to attach a legacy dimension to
         return None
     return Dimension.objects.create(
-        ref=ref, name=name, category=category, position=99, description=description,
-        applicable_types=",".join(vocab.ModelType.values), is_active=False,
+        ref=ref,
+        name=name,
+        category=category,
+        position=99,
+        description=description,
+        applicable_types=",".join(vocab.ModelType.values),
+        is_active=False,
     )
 
 
@@ -187,8 +193,10 @@ def active_dimensions() -> list[Dimension]:
 def dimension_spec(dimension: Dimension) -> DimensionSpec:
     """A dimension row as the pure scoring functions want it (its category should be joined)."""
     return DimensionSpec(
-        ref=dimension.ref, category=dimension.category.ref,
-        types=frozenset(dimension.applicable_type_list), active=dimension.is_active,
+        ref=dimension.ref,
+        category=dimension.category.ref,
+        types=frozenset(dimension.applicable_type_list),
+        active=dimension.is_active,
     )
 
 
@@ -200,15 +208,22 @@ def scoring_dimensions() -> list[DimensionSpec]:
 def registry_version_data() -> list[dict]:
     """The active dimensions in registry order, as a RegistryVersion keeps them."""
     return [
-        {"ref": d.ref, "name": d.name, "category": d.category.ref, "category_name": d.category.name,
-         "types": d.applicable_type_list}
+        {
+            "ref": d.ref,
+            "name": d.name,
+            "category": d.category.ref,
+            "category_name": d.category.name,
+            "types": d.applicable_type_list,
+        }
         for d in active_dimensions()
     ]
 
 
 def record_registry_version(valid_from: datetime.datetime, source: str = "") -> RegistryVersion:
     """Keep the registry as it now stands, in force from `valid_from` (history is never rewritten)."""
-    return RegistryVersion.objects.create(valid_from=valid_from, source=source[:300], dimensions=registry_version_data())
+    return RegistryVersion.objects.create(
+        valid_from=valid_from, source=source[:300], dimensions=registry_version_data()
+    )
 
 
 def registry_version_on(moment: datetime.datetime) -> RegistryVersion | None:

@@ -4,6 +4,7 @@
 download files are written afterwards, once (curation.public.release_files, run by the Celery
 worker, eagerly on the embedded default). Only `edit_release_notes` changes a release later.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,13 @@ def create_release(*, name: str, user, notes: str = "", slug: str = "", site_add
     try:
         with transaction.atomic():
             return DataRelease.objects.create(
-                name=name, slug=slug, released_at=timezone.now(), data_version=latest_data_version(),
-                notes=notes, created_by=user, site_address=site_address,
+                name=name,
+                slug=slug,
+                released_at=timezone.now(),
+                data_version=latest_data_version(),
+                notes=notes,
+                created_by=user,
+                site_address=site_address,
             )
     except IntegrityError:  # made at the same moment by someone else
         raise ReleaseError(f"There is already a release called “{name}” or at /releases/{slug}/.") from None
@@ -98,8 +104,12 @@ def store_release_files(release: DataRelease, files: dict[str, tuple[str, bytes]
         return []
     stored = [
         DataReleaseFile.objects.create(
-            release=release, filename=filename, content_type=content_type, content=content,
-            size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+            release=release,
+            filename=filename,
+            content_type=content_type,
+            content=content,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
         )
         for filename, (content_type, content) in files.items()
     ]

@@ -3,6 +3,7 @@
 `setup_roles` (the command) calls `ensure_roles`; it is idempotent and re-run on every deploy.
 Services check roles through the helpers below, so permissions hold whatever the entry point.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
@@ -15,33 +16,46 @@ EDITOR = "Editor"
 # Model permissions (app_label.codename) per group. Curators and reviewers may view and
 # change the catalogue through the admin; changes to classified fields still go through review.
 _CATALOGUE_VIEW = [
-    "curation.view_aimodel", "curation.view_organisation", "curation.view_assessment",
-    "curation.view_dimension", "curation.view_dimensioncategory",
+    "curation.view_aimodel",
+    "curation.view_organisation",
+    "curation.view_assessment",
+    "curation.view_dimension",
+    "curation.view_dimensioncategory",
 ]
 _CATALOGUE_EDIT = [
-    "curation.add_aimodel", "curation.change_aimodel",
-    "curation.add_organisation", "curation.change_organisation",
-    "curation.add_assessment", "curation.change_assessment",
+    "curation.add_aimodel",
+    "curation.change_aimodel",
+    "curation.add_organisation",
+    "curation.change_organisation",
+    "curation.add_assessment",
+    "curation.change_assessment",
 ]
 
 # The review queue and history are read in the admin; every transition goes through
 # curation.review.services, which checks the role itself.
 _REVIEW_VIEW = [
-    "curation.view_changerequest", "curation.view_reviewevent",
-    "curation.view_historyentry", "curation.view_importrun",
+    "curation.view_changerequest",
+    "curation.view_reviewevent",
+    "curation.view_historyentry",
+    "curation.view_importrun",
 ]
 
 # The public list of models considered and declined (curation.not_included), kept by curators.
 _NOT_INCLUDED = [
-    "curation.view_declinedcandidate", "curation.add_declinedcandidate",
-    "curation.change_declinedcandidate", "curation.delete_declinedcandidate",
+    "curation.view_declinedcandidate",
+    "curation.add_declinedcandidate",
+    "curation.change_declinedcandidate",
+    "curation.delete_declinedcandidate",
 ]
 
 # Data releases: made by curators and reviewers (curation.releases checks the permission), then
 # only their notes change.
 _RELEASES = [
-    "curation.view_datarelease", "curation.add_datarelease", "curation.change_datarelease",
-    "curation.publish_datarelease", "curation.view_datareleasefile",
+    "curation.view_datarelease",
+    "curation.add_datarelease",
+    "curation.change_datarelease",
+    "curation.publish_datarelease",
+    "curation.view_datareleasefile",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -50,14 +64,32 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Editors write news and guides and are the only role that publishes them. They have no
     # access to classifications; they find models to embed on the public index.
     EDITOR: [
-        "curation.view_post", "curation.add_post", "curation.change_post", "curation.delete_post",
-        "curation.publish_post", "curation.view_postrevision", "curation.view_posttag",
-        "curation.add_posttag", "curation.change_posttag", "curation.view_poststatuschange",
+        "curation.view_post",
+        "curation.add_post",
+        "curation.change_post",
+        "curation.delete_post",
+        "curation.publish_post",
+        "curation.view_postrevision",
+        "curation.view_posttag",
+        "curation.add_posttag",
+        "curation.change_posttag",
+        "curation.view_poststatuschange",
         # The image library, and the menu, footer, title templates and logos of the whole site.
-        "curation.view_image", "curation.add_image", "curation.change_image", "curation.delete_image",
-        "curation.view_imagerendition", "curation.view_sitesettings", "curation.change_sitesettings",
-        "curation.view_menuitem", "curation.add_menuitem", "curation.change_menuitem", "curation.delete_menuitem",
-        "curation.view_sitelogo", "curation.add_sitelogo", "curation.change_sitelogo", "curation.delete_sitelogo",
+        "curation.view_image",
+        "curation.add_image",
+        "curation.change_image",
+        "curation.delete_image",
+        "curation.view_imagerendition",
+        "curation.view_sitesettings",
+        "curation.change_sitesettings",
+        "curation.view_menuitem",
+        "curation.add_menuitem",
+        "curation.change_menuitem",
+        "curation.delete_menuitem",
+        "curation.view_sitelogo",
+        "curation.add_sitelogo",
+        "curation.change_sitelogo",
+        "curation.delete_sitelogo",
     ],
 }
 

@@ -10,13 +10,14 @@
   and the CSV total has 4 decimals rounded half up from the exact binary value, as toFixed(4).
 Fractions keep the arithmetic exact; callers convert to float for storage.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from collections.abc import Iterable, Mapping, Sequence
 
 from curation.vocab import ASSESSED_GRADES, GRADE_POINTS, Grade
 

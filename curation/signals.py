@@ -5,6 +5,7 @@ regenerate charts, and publishing charts cannot import the page cache of the rea
 They send one of these signals instead; curation.receivers, connected when the app is ready,
 does the work. Like Wagtail's `page_published`, they are also hooks for a host site.
 """
+
 from django.dispatch import Signal
 
 #: Sent after the transaction that recorded a data change commits

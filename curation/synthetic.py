@@ -3,6 +3,7 @@
 Builds organisations and models spread over every vocabulary value, with grades on every
 active dimension and stored scores, using bulk inserts so that 10,000 models take seconds.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -33,8 +34,10 @@ def populate_synthetic(model_count: int, *, seed: int = 7, prefix: str = "Synthe
         bloc = rng.choices(list(vocab.BigTechBloc.values), weights=[70, 10, 8, 8, 4])[0]
         organisations.append(
             Organisation(
-                name=f"{prefix} Org {i:05d}", slug=f"{prefix.lower()}-org-{i:05d}",
-                origin_scope=scope, country=rng.choice(_COUNTRIES) if scope == vocab.OriginScope.COUNTRY else "",
+                name=f"{prefix} Org {i:05d}",
+                slug=f"{prefix.lower()}-org-{i:05d}",
+                origin_scope=scope,
+                country=rng.choice(_COUNTRIES) if scope == vocab.OriginScope.COUNTRY else "",
                 region=vocab.Region.UNKNOWN,
                 sector=rng.choice(vocab.Sector.values),
                 contributor_kind=rng.choice(vocab.ContributorKind.values),
@@ -54,10 +57,13 @@ def populate_synthetic(model_count: int, *, seed: int = 7, prefix: str = "Synthe
         year = rng.randint(2019, 2026)
         models.append(
             AIModel(
-                name=f"{prefix} Model {i:05d}", slug=f"{prefix.lower()}-model-{i:05d}",
-                link=f"https://example.org/models/{i}", types=",".join(chosen),
+                name=f"{prefix} Model {i:05d}",
+                slug=f"{prefix.lower()}-model-{i:05d}",
+                link=f"https://example.org/models/{i}",
+                types=",".join(chosen),
                 performance_class=rng.choice([*vocab.PerformanceClass.values, ""]),
-                base_model_name=f"{prefix} Base {i % 50}", end_model_name=f"{prefix} Model {i:05d}",
+                base_model_name=f"{prefix} Base {i % 50}",
+                end_model_name=f"{prefix} Model {i:05d}",
                 end_model_licence=rng.choice(["Apache-2.0", "MIT", "Custom", ""]),
                 release_date=datetime.date(year, rng.randint(1, 12), 1),
                 release_date_precision=vocab.DatePrecision.MONTH.value,
@@ -70,8 +76,11 @@ def populate_synthetic(model_count: int, *, seed: int = 7, prefix: str = "Synthe
     Assessment.objects.bulk_create(
         (
             Assessment(
-                ai_model=m, dimension=d, grade=rng.choices(grades, weights=[35, 25, 35, 5])[0],
-                links=[f"https://example.org/evidence/{m.pk}/{d.ref}"], notes="Synthetic evidence.",
+                ai_model=m,
+                dimension=d,
+                grade=rng.choices(grades, weights=[35, 25, 35, 5])[0],
+                links=[f"https://example.org/evidence/{m.pk}/{d.ref}"],
+                notes="Synthetic evidence.",
             )
             for m in models
             for d in dimensions

@@ -1,4 +1,5 @@
 """Celery tasks: thin wrappers over services."""
+
 import logging
 
 from celery import shared_task
@@ -21,8 +22,14 @@ def regenerate_stale_charts():
 
 
 @shared_task(
-    bind=True, acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=2, retry_backoff_max=300,
-    retry_jitter=True, max_retries=10,
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=10,
 )
 def run_chart_regeneration(self):
     """The scheduled run: waits for a quiet moment, then re-renders the charts whose data changed."""

@@ -19,14 +19,15 @@ name with a value it cannot read in `problems`, a name that changes nothing here
 option of the upstream page) in `ignored`, and a translation that is close to upstream's rule
 but not identical in `notes`.
 """
+
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
-from collections.abc import Callable, Iterable, Mapping
 
 from django.db.models import Count, Q
 from django.http import QueryDict
@@ -44,9 +45,7 @@ UPSTREAM_DEFAULT_QUERY = {"type": "text"}
 # Upstream view names -> this site's ("bars" is upstream's list view).
 VIEWS = {"bars": "table", "grid": "grid", "list": "table", "table": "table"}
 # Upstream grade filter values (points, as the filter menu stores them) -> this site's grades.
-POINTS_TO_GRADE = {
-    points: grade for grade, points in vocab.GRADE_POINTS.items() if grade in vocab.ASSESSED_GRADES
-}
+POINTS_TO_GRADE = {points: grade for grade, points in vocab.GRADE_POINTS.items() if grade in vocab.ASSESSED_GRADES}
 _COMMIT_ID = re.compile(r"^[0-9a-fA-F]{7,40}$")
 _MONTH = re.compile(r"^\d{4}-\d{1,2}(-\d{1,2})?$")
 
@@ -64,62 +63,90 @@ class UpstreamName:
 
 UPSTREAM_NAMES: tuple[UpstreamName, ...] = (
     UpstreamName(
-        "type", "type", "text, image, code, video, audio (comma-separated, any case); all",
+        "type",
+        "type",
+        "text, image, code, video, audio (comma-separated, any case); all",
         "Models of any of these types. `all` means no type filter.",
         "components/content/the-index.vue, utils/model-types.ts",
     ),
     UpstreamName(
-        "performanceclass", "performance_class", "latest, full, limited (comma-separated)",
+        "performanceclass",
+        "performance_class",
+        "latest, full, limited (comma-separated)",
         "Models of any of these performance classes.",
         "components/content/the-index.vue, components/filter-menu.vue",
     ),
     UpstreamName(
-        "basemodel", "base_model", "text",
-        "Base model name contains the text (upstream reads it as a regular expression; here it is "
-        "plain text).", "components/content/the-index.vue",
+        "basemodel",
+        "base_model",
+        "text",
+        "Base model name contains the text (upstream reads it as a regular expression; here it is plain text).",
+        "components/content/the-index.vue",
     ),
     UpstreamName(
-        "q", "q", "text",
+        "q",
+        "q",
+        "text",
         "Search in model, organisation and base model names (upstream: a regular expression; here "
-        "plain text, which also searches end model names).", "components/content/the-index.vue",
+        "plain text, which also searches end model names).",
+        "components/content/the-index.vue",
     ),
     UpstreamName(
-        "release_start", "released_from", "YYYY-MM (or YYYY-MM-DD)",
-        "Released in or after that month.", "components/release-date-selector.vue",
+        "release_start",
+        "released_from",
+        "YYYY-MM (or YYYY-MM-DD)",
+        "Released in or after that month.",
+        "components/release-date-selector.vue",
     ),
     UpstreamName(
-        "release_end", "released_to", "YYYY-MM (or YYYY-MM-DD)",
+        "release_end",
+        "released_to",
+        "YYYY-MM (or YYYY-MM-DD)",
         "Released in or before that month (upstream compares with the month's first day).",
         "components/release-date-selector.vue",
     ),
     UpstreamName(
-        DIMENSION_PLACEHOLDER, f"{GRADE_FILTER_PREFIX}{DIMENSION_PLACEHOLDER}", "0, 0.5, 1 (a list, or comma-separated)",
+        DIMENSION_PLACEHOLDER,
+        f"{GRADE_FILTER_PREFIX}{DIMENSION_PLACEHOLDER}",
+        "0, 0.5, 1 (a list, or comma-separated)",
         "Models graded closed (0), partial (0.5) or open (1) on that openness dimension. Upstream "
         "also keeps models with no grade on it; here only the chosen grades match.",
         "components/filter-menu.vue, components/content/the-index.vue",
     ),
     UpstreamName(
-        "models", "models", "upstream file names without .yaml (a list, or comma-separated)",
-        "Only these models, named by file (any case), slug or name.", "components/content/the-index.vue",
+        "models",
+        "models",
+        "upstream file names without .yaml (a list, or comma-separated)",
+        "Only these models, named by file (any case), slug or name.",
+        "components/content/the-index.vue",
     ),
     UpstreamName(
-        "view", "view", "bars, grid",
+        "view",
+        "view",
+        "bars, grid",
         "Layout: upstream's list (`bars`) is the table here, `grid` the grid of cards.",
         "components/filter-menu.vue",
     ),
     UpstreamName(
-        "version", "as_of", "a database commit id, or a date YYYY-MM-DD",
-        "The index as it stood then: a date, or the date of an imported data release with that "
-        "commit id.", "components/content/the-index.vue (a prop beside `filters`)",
+        "version",
+        "as_of",
+        "a database commit id, or a date YYYY-MM-DD",
+        "The index as it stood then: a date, or the date of an imported data release with that commit id.",
+        "components/content/the-index.vue (a prop beside `filters`)",
     ),
     UpstreamName(
-        "hideFilters", "", "true, false",
+        "hideFilters",
+        "",
+        "true, false",
         "Upstream hides its filter menu; embedded lists here never show one.",
         "components/content/the-index.vue (a prop beside `filters`)",
     ),
     UpstreamName(
-        "size", "", "performanceclass, cat:<category>, <dimension ref>",
-        "How upstream's model timeline sizes its dots; no equivalent here.", "components/model-timeline.vue",
+        "size",
+        "",
+        "performanceclass, cat:<category>, <dimension ref>",
+        "How upstream's model timeline sizes its dots; no equivalent here.",
+        "components/model-timeline.vue",
     ),
 )
 _BY_NAME = {entry.upstream: entry for entry in UPSTREAM_NAMES if entry.upstream != DIMENSION_PLACEHOLDER}
@@ -152,10 +179,7 @@ class UpstreamQuery:
 
     def messages(self) -> list[str]:
         """Everything a reader of an import report should know, one sentence each."""
-        return (
-            [f"unknown upstream filter {item} (known: {known_names()})" for item in self.unknown]
-            + self.problems
-        )
+        return [f"unknown upstream filter {item} (known: {known_names()})" for item in self.unknown] + self.problems
 
     def query_dict(self, *, include_view: bool = True) -> QueryDict:
         """The parameters of this site's index page (`/models/?...`), e.g. for a redirect."""
@@ -362,11 +386,14 @@ def _active_dimension_refs() -> set[str]:
 # Models as upstream names them
 # ---------------------------------------------------------------------------------------------
 
+
 def _name_matches(term: str) -> Q:
     term = term.strip()
     return (
-        Q(upstream_filename__iexact=f"{term}.yaml") | Q(upstream_filename__iexact=f"{term}.yml")
-        | Q(slug=slugify(term)) | Q(name__iexact=term)
+        Q(upstream_filename__iexact=f"{term}.yaml")
+        | Q(upstream_filename__iexact=f"{term}.yml")
+        | Q(slug=slugify(term))
+        | Q(name__iexact=term)
     )
 
 

@@ -5,6 +5,7 @@ A host site mounts them with `path("", include("curation.urls"))` (or under a pr
 `curation` namespace: `reverse("curation:model_detail", args=[slug])`, and the API's in its
 nested namespace: `reverse("curation:api:aimodel-list")`.
 """
+
 from django.urls import include, path
 from django.views.generic import RedirectView
 

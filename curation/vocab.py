@@ -4,6 +4,7 @@ This module is the single source of truth for grades, model types, performance c
 sectors, contributor kinds, Big Tech blocs, national-origin scopes and regions. Everything
 else (models, forms, filters, charts, importer, exporter, API) refers to these names.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -154,9 +155,7 @@ _REGION_COUNTRIES: dict[str, str] = {
     "LR LY MG MW ML MR MU MA MZ NA NE NG RW ST SN SC SL SO ZA SS SD TZ TG TN UG ZM ZW EH RE YT SH",
     Region.OCEANIA: "AU NZ FJ PG SB VU WS TO KI TV NR PW FM MH NC PF CK NU",
 }
-COUNTRY_REGION: dict[str, str] = {
-    code: region for region, codes in _REGION_COUNTRIES.items() for code in codes.split()
-}
+COUNTRY_REGION: dict[str, str] = {code: region for region, codes in _REGION_COUNTRIES.items() for code in codes.split()}
 
 
 def region_for(scope: str, country_code: str | None) -> str:
@@ -174,6 +173,7 @@ def region_for(scope: str, country_code: str | None) -> str:
 # Upstream tag strings
 # ---------------------------------------------------------------------------------------------
 
+
 def _norm(text: str) -> str:
     """Case-, spacing- and punctuation-insensitive key for matching tag strings."""
     text = text.replace("\u00a0", " ").strip().lower()
@@ -188,13 +188,33 @@ def name_key(name: str) -> str:
 
 # Spellings met in the wild that django-countries does not know by name.
 _COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "united states": "US", "united states of america": "US", "america": "US",
-    "uk": "GB", "great britain": "GB", "britain": "GB", "england": "GB",
-    "south korea": "KR", "korea": "KR", "republic of korea": "KR",
-    "uae": "AE", "emirates": "AE",
-    "russia": "RU", "taiwan": "TW", "vietnam": "VN", "iran": "IR", "the netherlands": "NL",
-    "holland": "NL", "czech republic": "CZ", "czechia": "CZ", "prc": "CN",
-    "people's republic of china": "CN", "hong kong": "HK", "turkey": "TR", "turkiye": "TR",
+    "usa": "US",
+    "us": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "america": "US",
+    "uk": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "south korea": "KR",
+    "korea": "KR",
+    "republic of korea": "KR",
+    "uae": "AE",
+    "emirates": "AE",
+    "russia": "RU",
+    "taiwan": "TW",
+    "vietnam": "VN",
+    "iran": "IR",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "czech republic": "CZ",
+    "czechia": "CZ",
+    "prc": "CN",
+    "people's republic of china": "CN",
+    "hong kong": "HK",
+    "turkey": "TR",
+    "turkiye": "TR",
 }
 _INTERNATIONAL = {"international", "multinational", "global", "worldwide"}
 _UNDISCLOSED = {"undisclosed", "unknown", "not disclosed", "n/a", "na", "none"}
@@ -235,8 +255,13 @@ def origin_label(scope: str, country_code: str = "") -> str:
 
 # Upstream spells a few countries differently from ISO's English short names.
 _UPSTREAM_COUNTRY_NAMES = {
-    "US": "United States", "GB": "United Kingdom", "KR": "South Korea", "TW": "Taiwan",
-    "RU": "Russia", "VN": "Vietnam", "IR": "Iran",
+    "US": "United States",
+    "GB": "United Kingdom",
+    "KR": "South Korea",
+    "TW": "Taiwan",
+    "RU": "Russia",
+    "VN": "Vietnam",
+    "IR": "Iran",
 }
 
 

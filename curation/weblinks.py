@@ -12,6 +12,7 @@ A URL is accepted when
 - it holds no backslash, whitespace or control character: browsers read `\\` as `/` in the
   authority and drop tabs and newlines anywhere, so such a URL points elsewhere than it reads.
 """
+
 from __future__ import annotations
 
 import ada_url

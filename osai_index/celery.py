@@ -1,4 +1,5 @@
 """Celery application. Broker and result backend come from settings (REDIS_URL)."""
+
 import os
 
 from celery import Celery

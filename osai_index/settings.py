@@ -5,6 +5,7 @@ local-memory cache, so `runserver` works on a bare machine. `DATABASE_URL` (Post
 `REDIS_URL` switch to the production services: Redis becomes the Celery broker, result backend
 and the Django cache.
 """
+
 import datetime
 import os
 import secrets
@@ -153,7 +154,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A server that is down is reported within seconds, not after the system's TCP timeout.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 # Parallel test runs against one PostgreSQL server need distinct test database names.
 if env.str("DJANGO_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("DJANGO_TEST_DB_NAME")}
@@ -199,8 +202,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down or stalled: callers fall back to the periodic sweep instead of
 # hanging. Sending a task tries once more after a short pause, each attempt bounded by the timeouts.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "max_retries": 1, "interval_start": 0, "interval_step": 0.2,
-    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
     "socket_keepalive": True,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
@@ -226,12 +232,16 @@ CELERY_BEAT_SCHEDULE = {
     # same day only finishes what the first left undone.
     "fetch-adoption-daily": {
         "task": "curation.tasks.fetch_adoption",
-        "schedule": crontab(hour=env.int("OSAI_ADOPTION_FETCH_HOUR", default=CURATION_DEFAULTS["OSAI_ADOPTION_FETCH_HOUR"]), minute=23),
+        "schedule": crontab(
+            hour=env.int("OSAI_ADOPTION_FETCH_HOUR", default=CURATION_DEFAULTS["OSAI_ADOPTION_FETCH_HOUR"]), minute=23
+        ),
     },
     # Scheduled news and guides go live within a minute of their publish_at.
     "publish-scheduled-posts": {
         "task": "curation.editorial.publish_scheduled_posts",
-        "schedule": env.float("OSAI_PUBLISH_SCHEDULED_SECONDS", default=CURATION_DEFAULTS["OSAI_PUBLISH_SCHEDULED_SECONDS"]),
+        "schedule": env.float(
+            "OSAI_PUBLISH_SCHEDULED_SECONDS", default=CURATION_DEFAULTS["OSAI_PUBLISH_SCHEDULED_SECONDS"]
+        ),
     },
 }
 
@@ -241,12 +251,22 @@ CELERY_BEAT_SCHEDULE = {
 HF_ENDPOINT = env.str("HF_ENDPOINT", default=CURATION_DEFAULTS["HF_ENDPOINT"]).rstrip("/")
 HF_TOKEN = env.str("HF_TOKEN", default=CURATION_DEFAULTS["HF_TOKEN"])
 OSAI_ADOPTION_CONCURRENCY = env.int("OSAI_ADOPTION_CONCURRENCY", default=CURATION_DEFAULTS["OSAI_ADOPTION_CONCURRENCY"])
-OSAI_ADOPTION_MAX_ATTEMPTS = env.int("OSAI_ADOPTION_MAX_ATTEMPTS", default=CURATION_DEFAULTS["OSAI_ADOPTION_MAX_ATTEMPTS"])
-OSAI_ADOPTION_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_BACKOFF_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_BACKOFF_SECONDS"])
-OSAI_ADOPTION_MAX_BACKOFF_SECONDS = env.float("OSAI_ADOPTION_MAX_BACKOFF_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_MAX_BACKOFF_SECONDS"])
-OSAI_ADOPTION_TIMEOUT_SECONDS = env.float("OSAI_ADOPTION_TIMEOUT_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_TIMEOUT_SECONDS"])
+OSAI_ADOPTION_MAX_ATTEMPTS = env.int(
+    "OSAI_ADOPTION_MAX_ATTEMPTS", default=CURATION_DEFAULTS["OSAI_ADOPTION_MAX_ATTEMPTS"]
+)
+OSAI_ADOPTION_BACKOFF_SECONDS = env.float(
+    "OSAI_ADOPTION_BACKOFF_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_BACKOFF_SECONDS"]
+)
+OSAI_ADOPTION_MAX_BACKOFF_SECONDS = env.float(
+    "OSAI_ADOPTION_MAX_BACKOFF_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_MAX_BACKOFF_SECONDS"]
+)
+OSAI_ADOPTION_TIMEOUT_SECONDS = env.float(
+    "OSAI_ADOPTION_TIMEOUT_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_TIMEOUT_SECONDS"]
+)
 # The daily run holds a lock this long at most (a run redelivered to a second worker waits).
-OSAI_ADOPTION_LOCK_SECONDS = env.int("OSAI_ADOPTION_LOCK_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_LOCK_SECONDS"])
+OSAI_ADOPTION_LOCK_SECONDS = env.int(
+    "OSAI_ADOPTION_LOCK_SECONDS", default=CURATION_DEFAULTS["OSAI_ADOPTION_LOCK_SECONDS"]
+)
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -260,12 +280,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # OSAI_TRUSTED_PROXIES (curation.client_address), so a forged X-Forwarded-For changes nothing.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env.int("OSAI_LOGIN_FAILURE_LIMIT", default=CURATION_DEFAULTS["OSAI_LOGIN_FAILURE_LIMIT"])
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("OSAI_LOGIN_COOLOFF_MINUTES", default=CURATION_DEFAULTS["OSAI_LOGIN_COOLOFF_MINUTES"]))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("OSAI_LOGIN_COOLOFF_MINUTES", default=CURATION_DEFAULTS["OSAI_LOGIN_COOLOFF_MINUTES"])
+)
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_CLIENT_IP_CALLABLE = "curation.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 # API tokens expire this many days after they were issued (a new one is issued on request).
-OSAI_API_TOKEN_MAX_AGE_DAYS = env.float("OSAI_API_TOKEN_MAX_AGE_DAYS", default=CURATION_DEFAULTS["OSAI_API_TOKEN_MAX_AGE_DAYS"])
+OSAI_API_TOKEN_MAX_AGE_DAYS = env.float(
+    "OSAI_API_TOKEN_MAX_AGE_DAYS", default=CURATION_DEFAULTS["OSAI_API_TOKEN_MAX_AGE_DAYS"]
+)
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -330,7 +354,9 @@ SPECTACULAR_SETTINGS = {
 OSAI_ALLOW_SELF_APPROVAL = env.bool("OSAI_ALLOW_SELF_APPROVAL", default=CURATION_DEFAULTS["OSAI_ALLOW_SELF_APPROVAL"])
 # With a shared cache, how long a process trusts the data version it last read before asking
 # Redis again (a change committed by another process reaches its readers within this time).
-OSAI_PAGE_VERSION_MEMO_SECONDS = env.float("OSAI_PAGE_VERSION_MEMO_SECONDS", default=CURATION_DEFAULTS["OSAI_PAGE_VERSION_MEMO_SECONDS"])
+OSAI_PAGE_VERSION_MEMO_SECONDS = env.float(
+    "OSAI_PAGE_VERSION_MEMO_SECONDS", default=CURATION_DEFAULTS["OSAI_PAGE_VERSION_MEMO_SECONDS"]
+)
 # Behind the front nginx of deploy/nginx/osai-index.conf: how many seconds it may keep an
 # anonymous cached answer (sent as X-Accel-Expires; 0: no such header, no proxy caching).
 OSAI_PROXY_CACHE_SECONDS = env.int("OSAI_PROXY_CACHE_SECONDS", default=CURATION_DEFAULTS["OSAI_PROXY_CACHE_SECONDS"])
@@ -339,21 +365,33 @@ OSAI_PROXY_CACHE_SECONDS = env.int("OSAI_PROXY_CACHE_SECONDS", default=CURATION_
 # (wait for this many quiet seconds, at most this long); minimum age of rows the sweep picks up.
 OSAI_CHARTS_TOP_ORIGINS = env.int("OSAI_CHARTS_TOP_ORIGINS", default=CURATION_DEFAULTS["OSAI_CHARTS_TOP_ORIGINS"])
 OSAI_CHART_RETENTION_DAYS = env.int("OSAI_CHART_RETENTION_DAYS", default=CURATION_DEFAULTS["OSAI_CHART_RETENTION_DAYS"])
-OSAI_CHARTS_QUIET_SECONDS = env.float("OSAI_CHARTS_QUIET_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_QUIET_SECONDS"])
-OSAI_CHARTS_MAX_WAIT_SECONDS = env.float("OSAI_CHARTS_MAX_WAIT_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_MAX_WAIT_SECONDS"])
-OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS = env.float("OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS"])
+OSAI_CHARTS_QUIET_SECONDS = env.float(
+    "OSAI_CHARTS_QUIET_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_QUIET_SECONDS"]
+)
+OSAI_CHARTS_MAX_WAIT_SECONDS = env.float(
+    "OSAI_CHARTS_MAX_WAIT_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_MAX_WAIT_SECONDS"]
+)
+OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS = env.float(
+    "OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS", default=CURATION_DEFAULTS["OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS"]
+)
 # Hosts whose https iframes may appear in posts (video players and the like); all others are removed.
-OSAI_IFRAME_ALLOWED_HOSTS = env.list("OSAI_IFRAME_ALLOWED_HOSTS", default=CURATION_DEFAULTS["OSAI_IFRAME_ALLOWED_HOSTS"])
+OSAI_IFRAME_ALLOWED_HOSTS = env.list(
+    "OSAI_IFRAME_ALLOWED_HOSTS", default=CURATION_DEFAULTS["OSAI_IFRAME_ALLOWED_HOSTS"]
+)
 # How long a signed link sharing a draft post stays valid (seconds).
 OSAI_PREVIEW_LINK_MAX_AGE = env.int("OSAI_PREVIEW_LINK_MAX_AGE", default=CURATION_DEFAULTS["OSAI_PREVIEW_LINK_MAX_AGE"])
 # Imports refuse any file larger than this (bytes); real index files are a few kilobytes.
-OSAI_IMPORT_MAX_FILE_BYTES = env.int("OSAI_IMPORT_MAX_FILE_BYTES", default=CURATION_DEFAULTS["OSAI_IMPORT_MAX_FILE_BYTES"])
+OSAI_IMPORT_MAX_FILE_BYTES = env.int(
+    "OSAI_IMPORT_MAX_FILE_BYTES", default=CURATION_DEFAULTS["OSAI_IMPORT_MAX_FILE_BYTES"]
+)
 # Request bodies: forms and JSON up to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB); multipart
 # uploads (images in the admin) up to this many bytes. Larger bodies are answered 413.
 OSAI_MAX_UPLOAD_BYTES = env.int("OSAI_MAX_UPLOAD_BYTES", default=CURATION_DEFAULTS["OSAI_MAX_UPLOAD_BYTES"])
 # Sites that may show the embed pages (/embed/...) in an iframe, as CSP frame-ancestors sources
 # ("*": any site); every other page refuses to be framed.
-OSAI_EMBED_FRAME_ANCESTORS = env.list("OSAI_EMBED_FRAME_ANCESTORS", default=CURATION_DEFAULTS["OSAI_EMBED_FRAME_ANCESTORS"])
+OSAI_EMBED_FRAME_ANCESTORS = env.list(
+    "OSAI_EMBED_FRAME_ANCESTORS", default=CURATION_DEFAULTS["OSAI_EMBED_FRAME_ANCESTORS"]
+)
 # The DOI of the index's dataset, named in the footer and in every citation; empty: none is given.
 OSAI_DATASET_DOI = env.str("OSAI_DATASET_DOI", default=CURATION_DEFAULTS["OSAI_DATASET_DOI"])
 

@@ -23,6 +23,7 @@ It reads the source only (ast), so it needs neither Django nor a database:
 
     python scripts/check_layers.py            # the check; --stats adds counts
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,36 +39,74 @@ APP = "curation"
 
 LAYERS: dict[str, tuple[str, ...]] = {
     "foundation": (
-        "curation", "curation.conf", "curation.signals", "curation.vocab", "curation.weblinks",
-        "curation.hfrepos", "curation.csvsafe", "curation.client_address", "curation.roles",
-        "curation.accounts", "curation.cache_backends",
+        "curation",
+        "curation.conf",
+        "curation.signals",
+        "curation.vocab",
+        "curation.weblinks",
+        "curation.hfrepos",
+        "curation.csvsafe",
+        "curation.client_address",
+        "curation.roles",
+        "curation.accounts",
+        "curation.cache_backends",
     ),
     "models": ("curation.models", "curation.migrations"),
     "domain": (
-        "curation.scoring", "curation.registry", "curation.assessments", "curation.datachanges",
-        "curation.filters", "curation.upstream_query",
+        "curation.scoring",
+        "curation.registry",
+        "curation.assessments",
+        "curation.datachanges",
+        "curation.filters",
+        "curation.upstream_query",
     ),
     "services": (
-        "curation.review", "curation.interchange", "curation.editorial", "curation.charts",
-        "curation.adoption", "curation.history", "curation.synthetic", "curation.public",
-        "curation.operations.health", "curation.not_included", "curation.releases",
+        "curation.review",
+        "curation.interchange",
+        "curation.editorial",
+        "curation.charts",
+        "curation.adoption",
+        "curation.history",
+        "curation.synthetic",
+        "curation.public",
+        "curation.operations.health",
+        "curation.not_included",
+        "curation.releases",
         # The memo per data version that read models keep their derived values in, and the
         # page cache whose decorator the views wear (published charts retire its pages through
         # a signal, curation.receivers); the reader's colour scheme, which keys cached pages.
-        "curation.public.caching", "curation.public.theme",
+        "curation.public.caching",
+        "curation.public.theme",
     ),
     "interface": (
-        "curation.apps", "curation.urls", "curation.receivers", "curation.tasks", "curation.admin",
-        "curation.api", "curation.templatetags", "curation.management", "curation.benchmarks",
-        "curation.operations", "curation.middleware", "curation.http_errors",
+        "curation.apps",
+        "curation.urls",
+        "curation.receivers",
+        "curation.tasks",
+        "curation.admin",
+        "curation.api",
+        "curation.templatetags",
+        "curation.management",
+        "curation.benchmarks",
+        "curation.operations",
+        "curation.middleware",
+        "curation.http_errors",
         # The reader-facing parts of the service packages: views, URLs, the HTTP page cache
         # and the request parameters it keys on, feeds and sitemaps, Celery tasks.
-        "curation.public.views", "curation.public.urls", "curation.public.reuse",
-        "curation.public.old_links", "curation.public.sitemaps", "curation.public.parameters",
+        "curation.public.views",
+        "curation.public.urls",
+        "curation.public.reuse",
+        "curation.public.old_links",
+        "curation.public.sitemaps",
+        "curation.public.parameters",
         "curation.public.releases",
-        "curation.editorial.views", "curation.editorial.urls", "curation.editorial.sitemaps",
-        "curation.editorial.context_processors", "curation.editorial.tasks",
-        "curation.charts.views", "curation.charts.urls",
+        "curation.editorial.views",
+        "curation.editorial.urls",
+        "curation.editorial.sitemaps",
+        "curation.editorial.context_processors",
+        "curation.editorial.tasks",
+        "curation.charts.views",
+        "curation.charts.urls",
     ),
 }
 ORDER = list(LAYERS)
@@ -141,8 +180,13 @@ def _is_tool(module: str) -> bool:
 def _ready_imports(path: Path) -> set[int]:
     """Lines of imports inside an AppConfig.ready() (Django's place for connecting receivers)."""
     tree = ast.parse(path.read_text())
-    return {n.lineno for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "ready"
-            for n in ast.walk(f) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    return {
+        n.lineno
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef) and f.name == "ready"
+        for n in ast.walk(f)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+    }
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -192,7 +236,9 @@ def check() -> tuple[list[str], dict[str, int]]:
     counts = {"imports": 0, "upward": 0, "in_function": 0, "in_function_tools": 0, "cycles": 0}
     for module, path in modules.items():
         if layer_of(module) is None:
-            problems.append(f"{path.relative_to(ROOT)}: {module} is in no layer; add it to LAYERS in scripts/check_layers.py")
+            problems.append(
+                f"{path.relative_to(ROOT)}: {module} is in no layer; add it to LAYERS in scripts/check_layers.py"
+            )
             continue
         ready_lines = _ready_imports(path) if module == "curation.apps" else set()
         for imp in imports_of(module, path, known):
@@ -201,15 +247,19 @@ def check() -> tuple[list[str], dict[str, int]]:
             source_layer, target_layer = layer_of(module), layer_of(imp.target)
             if target_layer is not None and ORDER.index(target_layer) > ORDER.index(source_layer):
                 counts["upward"] += 1
-                problems.append(f"{rel}:{imp.line}: {module} ({source_layer}) imports {imp.target} ({target_layer}), "
-                                f"a higher layer; send a signal (curation.signals) instead")
+                problems.append(
+                    f"{rel}:{imp.line}: {module} ({source_layer}) imports {imp.target} ({target_layer}), "
+                    f"a higher layer; send a signal (curation.signals) instead"
+                )
             if imp.in_function:
                 if _is_tool(module):
                     counts["in_function_tools"] += 1
                 elif imp.line not in ready_lines:
                     counts["in_function"] += 1
-                    problems.append(f"{rel}:{imp.line}: {module} imports {imp.target} inside a function; "
-                                    f"import it at the top of the module")
+                    problems.append(
+                        f"{rel}:{imp.line}: {module} imports {imp.target} inside a function; "
+                        f"import it at the top of the module"
+                    )
             else:
                 target = imp.target
                 while target not in known and "." in target:
@@ -231,9 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(problem)
     if args.stats or problems:
-        print(f"{counts['imports']} imports of the app's modules; {counts['upward']} into a higher layer; "
-              f"{counts['in_function']} inside functions (+{counts['in_function_tools']} in command-line tools); "
-              f"{counts['cycles']} circles")
+        print(
+            f"{counts['imports']} imports of the app's modules; {counts['upward']} into a higher layer; "
+            f"{counts['in_function']} inside functions (+{counts['in_function_tools']} in command-line tools); "
+            f"{counts['cycles']} circles"
+        )
     return 1 if problems else 0
 
 

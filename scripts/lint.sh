@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Static checks, each failing the run on any finding: ruff (lint rules in pyproject.toml), mypy
-# with the Django and DRF plugins, and the app's import-layer check when present. CI runs this
-# before the test suites; .pre-commit-config.yaml runs the same tools on each commit.
+# Static checks, each failing the run on any finding: ruff (lint rules and formatting in
+# pyproject.toml), mypy with the Django and DRF plugins, and the app's import-layer check when
+# present. CI runs this before the test suites; .pre-commit-config.yaml runs the same tools on each commit.
 # Uses the project's .venv (scripts/test.sh creates it from the lock file); PYTHON overrides it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,9 @@ status=0
 
 echo "--- ruff check"
 "$python" -m ruff check . || status=1
+
+echo "--- ruff format --check"
+"$python" -m ruff format --check . || status=1
 
 echo "--- mypy"
 "$python" -m mypy || status=1

@@ -1,5 +1,6 @@
 """axe-core (from the npm registry, see package.json) for the accessibility tests: the script as a
 fixture, and the violations it finds on a page."""
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,5 @@ def axe_violations(page, axe_source) -> list[str]:
     page.evaluate(axe_source)
     result = page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
     return [
-        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:5])}"
-        for v in json.loads(result)
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:5])}" for v in json.loads(result)
     ]

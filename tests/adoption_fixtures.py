@@ -1,5 +1,6 @@
 """Adoption readings over a small index: eight models of three organisations (one a draft, one
 without a repository), the readings of their Hugging Face repositories over two months."""
+
 from __future__ import annotations
 
 import datetime
@@ -13,15 +14,23 @@ from curation.models import RepoAdoption
 D = datetime.date
 # (repository, day, status, downloads in the last 30 days)
 READINGS = [
-    ("a/one", D(2025, 6, 10), "ok", 100), ("a/one", D(2025, 6, 30), "ok", 150), ("a/one", D(2025, 7, 31), "ok", 200),
+    ("a/one", D(2025, 6, 10), "ok", 100),
+    ("a/one", D(2025, 6, 30), "ok", 150),
+    ("a/one", D(2025, 7, 31), "ok", 200),
     ("a/two", D(2025, 6, 30), "ok", 50),
     ("a/three", D(2025, 7, 31), "ok", 300),
-    ("c/one", D(2025, 6, 30), "ok", 400), ("c/one", D(2025, 7, 15), "ok", 500), ("c/one", D(2025, 7, 31), "ok", 600),
-    ("e/one", D(2025, 6, 30), "ok", 100), ("e/one", D(2025, 7, 20), "ok", 80), ("e/one", D(2025, 7, 31), "failed", None),
+    ("c/one", D(2025, 6, 30), "ok", 400),
+    ("c/one", D(2025, 7, 15), "ok", 500),
+    ("c/one", D(2025, 7, 31), "ok", 600),
+    ("e/one", D(2025, 6, 30), "ok", 100),
+    ("e/one", D(2025, 7, 20), "ok", 80),
+    ("e/one", D(2025, 7, 31), "failed", None),
     ("d/one", D(2025, 6, 30), "ok", 10**6),  # a draft's: readers never count it
     ("e/gone", D(2025, 6, 30), "not_found", None),
 ]
-OPEN_ALL = dict.fromkeys(("weights_endmodel", "datasources_basemodel", "datasources_endmodel", "trainingcode", "licenses"), "open")
+OPEN_ALL = dict.fromkeys(
+    ("weights_endmodel", "datasources_basemodel", "datasources_endmodel", "trainingcode", "licenses"), "open"
+)
 
 
 @pytest.fixture
@@ -31,8 +40,9 @@ def adoption_index(make_organisation, make_ai_model):
     europe = make_organisation("Eu", country="FR")
     models = {
         "m1": make_ai_model("M1", organisation=american, grades=OPEN_ALL, hf_repos=["a/one", "a/two"]),
-        "m2": make_ai_model("M2", organisation=american, grades={"weights_endmodel": "open"},
-                            link="https://huggingface.co/a/three"),
+        "m2": make_ai_model(
+            "M2", organisation=american, grades={"weights_endmodel": "open"}, link="https://huggingface.co/a/three"
+        ),
         "m3": make_ai_model("M3", organisation=tiger, grades={"weights_endmodel": "open"}, hf_repos=["c/one"]),
         "m4": make_ai_model("M4", organisation=europe, link="https://huggingface.co/e/one"),
         "m5": make_ai_model("M5", organisation=europe, hf_repos=["A/One"]),  # m1's repository: counted once, for m1

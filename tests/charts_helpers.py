@@ -3,6 +3,7 @@
 The recount walks the models one by one in Python, with its own rules written out from the
 issue, so that it can disagree with the catalogue's grouped queries.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -19,18 +20,28 @@ def build_demo_index(make_organisation, make_ai_model):
     """A small index touching every classification the charts distinguish, plus hidden rows."""
     V = vocab
     orgs = {
-        "uva": make_organisation("University of Amsterdam", country="NL", sector=V.Sector.ACADEMIC,
-                                 contributor_kind=V.ContributorKind.UNIVERSITY),
+        "uva": make_organisation(
+            "University of Amsterdam",
+            country="NL",
+            sector=V.Sector.ACADEMIC,
+            contributor_kind=V.ContributorKind.UNIVERSITY,
+        ),
         "meta": make_organisation("Meta", country="US", big_tech_bloc=V.BigTechBloc.AMERICAN),
         "alibaba": make_organisation("Alibaba", country="CN", big_tech_bloc=V.BigTechBloc.CHINESE),
         "zhipu": make_organisation("Zhipu AI", country="CN", big_tech_bloc=V.BigTechBloc.CHINESE_AI_TIGER),
         "sap": make_organisation("SAP", country="DE", big_tech_bloc=V.BigTechBloc.EUROPEAN),
-        "bigscience": make_organisation("BigScience", origin_scope=V.OriginScope.INTERNATIONAL, country="",
-                                        sector=V.Sector.ACADEMIC, contributor_kind=V.ContributorKind.RESEARCH_COMMUNITY),
+        "bigscience": make_organisation(
+            "BigScience",
+            origin_scope=V.OriginScope.INTERNATIONAL,
+            country="",
+            sector=V.Sector.ACADEMIC,
+            contributor_kind=V.ContributorKind.RESEARCH_COMMUNITY,
+        ),
         "secret": make_organisation("Secretive Lab", origin_scope=V.OriginScope.UNDISCLOSED, country=""),
         "mystery": make_organisation("Mystery Org", origin_scope=V.OriginScope.UNKNOWN, country="", sector=""),
-        "tii": make_organisation("TII", country="AE", sector=V.Sector.ACADEMIC,
-                                 contributor_kind=V.ContributorKind.RESEARCH_INSTITUTION),
+        "tii": make_organisation(
+            "TII", country="AE", sector=V.Sector.ACADEMIC, contributor_kind=V.ContributorKind.RESEARCH_INSTITUTION
+        ),
         "sakana": make_organisation("Sakana", country="JP"),
         "cohere": make_organisation("Cohere", country="CA"),
         "draft": make_organisation("Draft Org", country="FR", is_public=False),
@@ -49,8 +60,13 @@ def build_demo_index(make_organisation, make_ai_model):
         ("alibaba", "full", d(2024, 9, 1), "code", {**open_source, "weights_endmodel": "open"}),
         ("zhipu", "latest", d(2025, 6, 1), "text", {"weights_endmodel": "open"}),
         ("sap", "full", d(2024, 1, 1), "text", {}),
-        ("bigscience", "full", d(2022, 7, 1), "text", {**open_source, "weights_endmodel": "open",
-                                                        "paper": "open", "modelcard": "open"}),
+        (
+            "bigscience",
+            "full",
+            d(2022, 7, 1),
+            "text",
+            {**open_source, "weights_endmodel": "open", "paper": "open", "modelcard": "open"},
+        ),
         ("secret", "limited", d(2023, 11, 1), "video", {}),
         ("mystery", "latest", d(2025, 2, 1), "audio", {"weights_endmodel": "open"}),
         ("tii", "latest", d(2024, 5, 1), "text", {"weights_endmodel": "open", "datasources_basemodel": "partial"}),
@@ -60,17 +76,33 @@ def build_demo_index(make_organisation, make_ai_model):
         ("draft", "latest", d(2024, 6, 1), "text", {"weights_endmodel": "open"}),
     ]
     for i, (org, performance_class, released, types, grades) in enumerate(rows):
-        make_ai_model(f"Demo model {i:02d}", grades=grades, organisation=orgs[org], types=types,
-                      performance_class=performance_class, release_date=released)
-    hidden = make_ai_model("Hidden draft model", organisation=orgs["meta"], performance_class="latest",
-                           release_date=d(2024, 1, 1), is_public=False)
-    orphan = make_ai_model("Model without organisation", performance_class="latest", release_date=d(2025, 3, 1),
-                           grades={"weights_endmodel": "open"})
+        make_ai_model(
+            f"Demo model {i:02d}",
+            grades=grades,
+            organisation=orgs[org],
+            types=types,
+            performance_class=performance_class,
+            release_date=released,
+        )
+    hidden = make_ai_model(
+        "Hidden draft model",
+        organisation=orgs["meta"],
+        performance_class="latest",
+        release_date=d(2024, 1, 1),
+        is_public=False,
+    )
+    orphan = make_ai_model(
+        "Model without organisation",
+        performance_class="latest",
+        release_date=d(2025, 3, 1),
+        grades={"weights_endmodel": "open"},
+    )
     AIModel.objects.filter(pk=orphan.pk).update(organisation=None)
     return orgs, hidden
 
 
 # --- the independent recount -----------------------------------------------------------------
+
 
 def readers_models(latest: bool = False, with_grades: bool = False) -> list[AIModel]:
     rows = AIModel.objects.select_related("organisation")
@@ -90,10 +122,17 @@ class _Classified:
         self.known_origin = model.own_origin_scope is not None or org is not None
         self.known_contributor = model.own_sector is not None or org is not None
         if model.own_origin_scope is not None:
-            self.origin_scope, self.country = model.own_origin_scope, model.own_country.code if model.own_country else ""
+            self.origin_scope, self.country = (
+                model.own_origin_scope,
+                model.own_country.code if model.own_country else "",
+            )
             self.region = vocab.region_for(self.origin_scope, self.country)
         elif org is not None:
-            self.origin_scope, self.country, self.region = org.origin_scope, org.country.code if org.country else "", org.region
+            self.origin_scope, self.country, self.region = (
+                org.origin_scope,
+                org.country.code if org.country else "",
+                org.region,
+            )
         if model.own_sector is not None:
             self.sector, self.bloc = model.own_sector, model.own_big_tech_bloc
         elif org is not None:
@@ -109,9 +148,13 @@ def _academic(c: _Classified) -> str:
 def _big_tech(c: _Classified) -> str:
     if not c.known_contributor or not c.sector:
         return "Not classified"
-    names = {"american_big_tech": "American Big Tech", "chinese_big_tech": "Chinese Big Tech",
-             "chinese_ai_tiger": "Chinese AI Tigers", "european_big_tech": "European Big Tech",
-             "none": "Not Big Tech"}
+    names = {
+        "american_big_tech": "American Big Tech",
+        "chinese_big_tech": "Chinese Big Tech",
+        "chinese_ai_tiger": "Chinese AI Tigers",
+        "european_big_tech": "European Big Tech",
+        "none": "Not Big Tech",
+    }
     return names[c.bloc]
 
 
@@ -129,8 +172,13 @@ def _region(c: _Classified) -> str:
         return "Not classified"
     if c.country == "CN":
         return "China"
-    named = {"europe": "Europe", "north_america": "North America", "international": "International",
-             "undisclosed": "Undisclosed", "unknown": "Unknown"}
+    named = {
+        "europe": "Europe",
+        "north_america": "North America",
+        "international": "International",
+        "undisclosed": "Undisclosed",
+        "unknown": "Unknown",
+    }
     return named.get(c.region, "Other regions")
 
 
@@ -185,7 +233,9 @@ def expected_series(key: str) -> dict[str, dict[str, float]]:
             if grades.get("weights_endmodel") != "open":
                 continue
             all_open = all(grades.get(ref) == "open" for ref in OPEN_SOURCE_REFS)
-            series = "Open weights, data, code and licence" if all_open else "Open weights; data, code or licence not open"
+            series = (
+                "Open weights, data, code and licence" if all_open else "Open weights; data, code or licence not open"
+            )
             year = str(m.release_date.year)
             out[series][year] = out[series].get(year, 0) + 1
     elif key == "concentration":
@@ -202,7 +252,9 @@ def expected_series(key: str) -> dict[str, dict[str, float]]:
         # Each dated model a point per type, keyed "release name" (release as upstream writes it).
         type_labels = dict(vocab.ModelType.choices)
         for m in dated:
-            released = str(m.release_date.year) if m.release_date_precision == "year" else m.release_date.strftime("%Y-%m")
+            released = (
+                str(m.release_date.year) if m.release_date_precision == "year" else m.release_date.strftime("%Y-%m")
+            )
             for t in m.type_list:
                 out[type_labels[t]][f"{released} {m.name}"] = round(m.total_score * 100, 1)
     else:

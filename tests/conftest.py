@@ -3,6 +3,7 @@
 Set OSAI_REQUIRE_SERVICES=1 (CI does) to turn a missing PostgreSQL, Redis or worker into a
 failure instead of a skip.
 """
+
 from __future__ import annotations
 
 import os
@@ -126,8 +127,12 @@ def require_redis():
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's chromium, headless, with no background traffic (this machine has no internet).
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
@@ -225,9 +230,10 @@ def clean_api_cache():
     from curation.datachanges import DATA_VERSION_CACHE_KEY
 
     def forget():
-        cache.delete_many([DATA_VERSION_CACHE_KEY] + [
-            f"throttle_{scope}_{address}" for scope in ("anon", "token") for address in ("127.0.0.1", "testserver")
-        ])
+        cache.delete_many(
+            [DATA_VERSION_CACHE_KEY]
+            + [f"throttle_{scope}_{address}" for scope in ("anon", "token") for address in ("127.0.0.1", "testserver")]
+        )
 
     forget()
     yield forget

@@ -2,6 +2,7 @@
 
 tests/conftest.py registers this module as a plugin: every test may ask for its fixtures.
 """
+
 from __future__ import annotations
 
 import itertools

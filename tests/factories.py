@@ -7,6 +7,7 @@
 
 Factories write to the database: tests using them need the `db` fixture (or django_db mark).
 """
+
 from __future__ import annotations
 
 import factory

@@ -1,10 +1,14 @@
 """Builds small upstream-format model files for the interchange tests."""
+
 from __future__ import annotations
 
 from curation.interchange.upstream import STANDARD_HEADER
 
 DIMENSIONS = [
-    ("availability", ["datasources_basemodel", "datasources_endmodel", "weights_basemodel", "weights_endmodel", "trainingcode"]),
+    (
+        "availability",
+        ["datasources_basemodel", "datasources_endmodel", "weights_basemodel", "weights_endmodel", "trainingcode"],
+    ),
     ("documentation", ["code", "hardware_architecture", "preprint", "paper", "modelcard", "datasheet"]),
     ("access", ["licenses"]),
 ]
@@ -49,5 +53,11 @@ def model_file(
     for category, refs in DIMENSIONS:
         lines.append(f"# {category}:")
         for ref in refs:
-            lines += [f"{ref}:", f"    class: {grades.get(ref, 'closed')}", f"    link: https://example.org/{ref}", "    notes:", ""]
+            lines += [
+                f"{ref}:",
+                f"    class: {grades.get(ref, 'closed')}",
+                f"    link: https://example.org/{ref}",
+                "    notes:",
+                "",
+            ]
     return "\n".join(lines) + extra_blocks + "\n"

@@ -1,4 +1,5 @@
 """The real data, imported, for the reader pages' browser tests."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,10 @@ def real_site(registry, shared_database, shared_pages):
     longest = max(AIModel.objects.public(), key=lambda m: len(m.name))
     organisation = olmo.organisation
     news = Post.objects.public().filter(kind=PostKind.NEWS).order_by("-date").first()
-    guide = Post.objects.public().filter(kind=PostKind.GUIDE, body__contains="{% index").first() or \
-        Post.objects.public().filter(kind=PostKind.GUIDE).first()
+    guide = (
+        Post.objects.public().filter(kind=PostKind.GUIDE, body__contains="{% index").first()
+        or Post.objects.public().filter(kind=PostKind.GUIDE).first()
+    )
     compared = ",".join(AIModel.objects.public().order_by("name").values_list("slug", flat=True)[:10])
     withdrawn = _withdrawn_like(olmo)
     pages = {
@@ -48,8 +51,12 @@ def real_site(registry, shared_database, shared_pages):
         "suggest": f"/models/{longest.slug}/suggest/",
         "not-included": "/models/not-included/",
     }
-    return {"olmo": olmo, "organisation": organisation, "pages": pages,
-           "organisation_count": Organisation.objects.public().count()}
+    return {
+        "olmo": olmo,
+        "organisation": organisation,
+        "pages": pages,
+        "organisation_count": Organisation.objects.public().count(),
+    }
 
 
 def _withdrawn_like(model):
@@ -62,8 +69,12 @@ def _withdrawn_like(model):
     from curation.models import AIModel, Assessment
 
     withdrawn = AIModel.objects.create(
-        name="OLMo 7B Instruct", slug="olmo-7b-instruct", upstream_filename="olmo-7b-instruct.yaml",
-        organisation=model.organisation, types=model.types, is_public=False,
+        name="OLMo 7B Instruct",
+        slug="olmo-7b-instruct",
+        upstream_filename="olmo-7b-instruct.yaml",
+        organisation=model.organisation,
+        types=model.types,
+        is_public=False,
         removed_upstream_at=datetime.datetime(2025, 3, 4, 13, 16, tzinfo=datetime.UTC),
     )
     Assessment.objects.bulk_create(

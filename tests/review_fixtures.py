@@ -1,4 +1,5 @@
 """Fixtures shared by the review workflow's tests: one user per role, and a graded model."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace

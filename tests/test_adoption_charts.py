@@ -1,4 +1,5 @@
 """The adoption charts against an independent computation on fixture data."""
+
 from __future__ import annotations
 
 import datetime
@@ -8,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from curation.adoption.figures import adoption_of, herfindahl_hirschman, top_share
-from curation.charts.catalogue import get_spec
 from curation.adoption.readings import store_readings
+from curation.charts.catalogue import get_spec
 from curation.models import AIModel, RepoAdoption
 from tests.adoption_fixtures import READINGS
 
@@ -62,8 +63,11 @@ def test_share_of_downloads_by_big_tech_bloc(adoption_index):
     assert data.total == 4
     assert "Coverage: 4 of 7 models have Hugging Face adoption data (6 have repositories)." in data.note
     assert data.document(generated_at="t", data_version=1)["coverage"] == {
-        "models": 7, "with_repositories": 6, "with_adoption_data": 4,
-        "text": "Coverage: 4 of 7 models have Hugging Face adoption data (6 have repositories)."}
+        "models": 7,
+        "with_repositories": 6,
+        "with_adoption_data": 4,
+        "text": "Coverage: 4 of 7 models have Hugging Face adoption data (6 have repositories).",
+    }
     assert data.alt_text().endswith("Coverage: 4 of 7 models have Hugging Face adoption data (6 have repositories).")
     assert data.csv_text().splitlines()[0] == "Month,American Big Tech,Chinese AI Tigers,Not Big Tech"
     assert data.alt_text().startswith("Share of Hugging Face downloads by Big Tech bloc, per month, 4 models.")
@@ -150,8 +154,12 @@ def test_only_each_months_last_ok_reading_is_marked_and_it_follows_new_readings(
             expected[key] = day
     assert marked == {(repo, day) for (repo, _y, _m), day in expected.items()}
     assert ("e/one", D(2025, 7, 20)) in marked  # the later reading of the month failed
-    store_readings([RepoAdoption(repo_id="c/one", day=D(2025, 7, 20), status="ok", downloads=1, fetched_at=timezone.now()),
-                    RepoAdoption(repo_id="e/one", day=D(2025, 7, 31), status="ok", downloads=90, fetched_at=timezone.now())])
+    store_readings(
+        [
+            RepoAdoption(repo_id="c/one", day=D(2025, 7, 20), status="ok", downloads=1, fetched_at=timezone.now()),
+            RepoAdoption(repo_id="e/one", day=D(2025, 7, 31), status="ok", downloads=90, fetched_at=timezone.now()),
+        ]
+    )
     marked = set(RepoAdoption.objects.filter(last_of_month=True, day__month=7).values_list("repo_id", "day"))
     assert ("c/one", D(2025, 7, 31)) in marked and ("c/one", D(2025, 7, 20)) not in marked
     assert ("e/one", D(2025, 7, 31)) in marked and ("e/one", D(2025, 7, 20)) not in marked

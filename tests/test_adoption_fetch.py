@@ -1,4 +1,5 @@
 """Reading adoption figures from a fake Hub on 127.0.0.1 that serves recorded answers."""
+
 from __future__ import annotations
 
 import datetime
@@ -25,7 +26,8 @@ def catalogue(make_ai_model):
     (one of them gone from the Hub)."""
     alpha = make_ai_model("Alpha", link="https://huggingface.co/lab/alpha-7b")
     Assessment.objects.filter(ai_model=alpha, dimension__ref="weights_endmodel").update(
-        links=["https://huggingface.co/lab/alpha-7b-instruct"])
+        links=["https://huggingface.co/lab/alpha-7b-instruct"]
+    )
     beta = make_ai_model("Beta", link="https://beta.example.org", hf_repos=["other-lab/beta", "other-lab/removed"])
     gamma = make_ai_model("Gamma", link="https://huggingface.co/third/gamma-base")
     make_ai_model("No Hub", link="https://example.org")
@@ -50,12 +52,21 @@ def test_a_run_stores_a_dated_row_per_repository_and_records_a_data_change(catal
     report = fetch_adoption(day=DAY, concurrency=2)
     assert (report.repositories, report.read, report.not_found, report.failed) == (5, 4, ["other-lab/removed"], [])
     rows = _rows()
-    assert set(rows) == {"lab/alpha-7b", "lab/alpha-7b-instruct", "other-lab/beta", "other-lab/removed", "third/gamma-base"}
+    assert set(rows) == {
+        "lab/alpha-7b",
+        "lab/alpha-7b-instruct",
+        "other-lab/beta",
+        "other-lab/removed",
+        "third/gamma-base",
+    }
     for repo, answer in RECORDED.items():
         row = rows[repo]
         assert row.status == AdoptionStatus.OK
         assert (row.downloads, row.downloads_all_time, row.likes) == (
-            answer["downloads"], answer.get("downloadsAllTime"), answer["likes"])
+            answer["downloads"],
+            answer.get("downloadsAllTime"),
+            answer["likes"],
+        )
     assert rows["other-lab/beta"].downloads_all_time is None  # not given by the Hub: not made up
     assert hub.most_in_flight <= 2  # concurrency bounded
     assert all(n == 1 for repo, n in hub.requests.items() if repo != "other-lab/removed")

@@ -1,5 +1,6 @@
 """Adoption where readers meet it: model and organisation pages (with a sparkline), the index
 sorted by downloads, the API and the downloads; and the demo's made-up figures."""
+
 from __future__ import annotations
 
 import csv
@@ -14,9 +15,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from curation.adoption.figures import refresh_model_figures
+from curation.adoption.readings import store_readings
 from curation.adoption.sparkline import sparkline_svg
 from curation.charts.catalogue import get_spec
-from curation.adoption.readings import store_readings
 from curation.models import AIModel, RepoAdoption
 
 D = datetime.date
@@ -30,7 +31,8 @@ def adopted(make_ai_model, make_organisation):
     make_ai_model("Unread", organisation=lab, link="https://huggingface.co/lab/unread")
     make_ai_model("Elsewhere", link="https://example.org/elsewhere")
     readings = [
-        ("lab/popular", D(2025, 6, 30), "ok", 1000, 5000, 10), ("lab/popular", D(2025, 7, 31), "ok", 3000, 8000, 12),
+        ("lab/popular", D(2025, 6, 30), "ok", 1000, 5000, 10),
+        ("lab/popular", D(2025, 7, 31), "ok", 3000, 8000, 12),
         ("lab/popular-chat", D(2025, 7, 31), "ok", 500, None, 3),
         ("lab/niche", D(2025, 7, 31), "ok", 40, 90, 1),
         ("lab/gone", D(2025, 7, 31), "not_found", None, None, None),
@@ -48,19 +50,29 @@ def adopted(make_ai_model, make_organisation):
 def test_figures_are_summed_over_a_models_repositories_at_the_latest_reading(adopted):
     popular, niche = adopted
     assert (popular.hf_downloads, popular.hf_downloads_all_time, popular.hf_likes, popular.hf_read_on) == (
-        3500, 8000, 15, D(2025, 7, 31))
+        3500,
+        8000,
+        15,
+        D(2025, 7, 31),
+    )
     assert (niche.hf_downloads, niche.hf_likes) == (40, 1)
     assert AIModel.objects.get(name="Unread").hf_downloads is None
 
 
 def test_the_model_page_shows_adoption_a_sparkline_and_each_repository(client, adopted):
     html = client.get(f"/models/{adopted[0].slug}/").content.decode()
-    section = html[html.index('id="adoption"'):]
-    section = section[:section.index("</section>")]
-    assert "Downloads, last 30 days</dt><dd class=\"figure\">3,500" in section and "Likes</dt><dd class=\"figure\">15" in section
+    section = html[html.index('id="adoption"') :]
+    section = section[: section.index("</section>")]
+    assert (
+        'Downloads, last 30 days</dt><dd class="figure">3,500' in section
+        and 'Likes</dt><dd class="figure">15' in section
+    )
     assert 'aria-label="Hugging Face downloads per month: 2025-06: 1,000; 2025-07: 3,500"' in section
-    assert '<a href="https://huggingface.co/lab/popular-chat" rel="external noopener">lab/popular-chat</a>: 500 downloads' in section
-    assert "lab/gone</a> <span class=\"muted\">(not on the Hub on 31 July 2025)" in section
+    assert (
+        '<a href="https://huggingface.co/lab/popular-chat" rel="external noopener">lab/popular-chat</a>: 500 downloads'
+        in section
+    )
+    assert 'lab/gone</a> <span class="muted">(not on the Hub on 31 July 2025)' in section
     unread = client.get(f"/models/{AIModel.objects.get(name='Unread').slug}/").content.decode()
     assert "No figures read from the Hub yet." in unread and "(not read yet)" in unread
     assert 'id="adoption"' not in client.get(f"/models/{AIModel.objects.get(name='Elsewhere').slug}/").content.decode()
@@ -68,8 +80,11 @@ def test_the_model_page_shows_adoption_a_sparkline_and_each_repository(client, a
 
 def test_the_organisation_page_sums_its_models(client, adopted):
     html = client.get(f"/organisations/{adopted[0].organisation.slug}/").content.decode()
-    section = html[html.index('id="adoption"'):]
-    assert "Downloads, last 30 days</dt><dd class=\"figure\">3,540" in section and "Coverage</dt><dd>2 of 3 models" in section
+    section = html[html.index('id="adoption"') :]
+    assert (
+        'Downloads, last 30 days</dt><dd class="figure">3,540' in section
+        and "Coverage</dt><dd>2 of 3 models" in section
+    )
     assert "2025-07: 3,540" in section
 
 
@@ -78,13 +93,17 @@ def test_the_index_sorts_by_downloads_models_without_figures_last(client, adopte
     order = re.findall(r'class="model-name" href="/models/([^/]+)/"', html)
     assert order[:2] == [adopted[0].slug, adopted[1].slug]
     # The figure has its own column, beside the openness score, never inside the model's name cell.
-    head = html[html.index("<thead>"):html.index("</thead>")]
-    assert re.search(r'>Openness</a></th>\s*<th scope="col" aria-sort="descending" class="num"><a href="[^"]+">Downloads</a>', head)
-    first_row = html[html.index("<tbody>"):].split("</tr>")[0]
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    assert re.search(
+        r'>Openness</a></th>\s*<th scope="col" aria-sort="descending" class="num"><a href="[^"]+">Downloads</a>', head
+    )
+    first_row = html[html.index("<tbody>") :].split("</tr>")[0]
     assert re.search(r'<td class="num"><strong>\d+%</strong></td>\s*<td class="num">3,500</td>', first_row)
     name_cell = re.search(r'<th scope="row">.*?</th>', first_row, re.S).group(0)
     assert "3,500" not in name_cell and "downloads" not in name_cell
-    ascending = re.findall(r'class="model-name" href="/models/([^/]+)/"', client.get("/models/?ordering=downloads").content.decode())
+    ascending = re.findall(
+        r'class="model-name" href="/models/([^/]+)/"', client.get("/models/?ordering=downloads").content.decode()
+    )
     assert ascending[:2] == [adopted[1].slug, adopted[0].slug]
 
 
@@ -99,14 +118,27 @@ def test_a_past_index_shows_no_figures_of_today(client, adopted):
 
 def test_the_api_and_downloads_carry_the_figures(client, adopted):
     item = APIClient().get(f"/api/v1/models/{adopted[1].slug}/").json()
-    assert item["adoption"] == {"repositories": ["lab/niche"], "repositories_derived": True, "downloads_30d": 40,
-                                "downloads_all_time": 90, "likes": 1, "read_on": "2025-07-31"}
-    listed = {m["slug"]: m["adoption"] for m in APIClient().get("/api/v1/models/?ordering=-downloads").json()["results"]}
+    assert item["adoption"] == {
+        "repositories": ["lab/niche"],
+        "repositories_derived": True,
+        "downloads_30d": 40,
+        "downloads_all_time": 90,
+        "likes": 1,
+        "read_on": "2025-07-31",
+    }
+    listed = {
+        m["slug"]: m["adoption"] for m in APIClient().get("/api/v1/models/?ordering=-downloads").json()["results"]
+    }
     assert listed[adopted[0].slug]["repositories"] == ["lab/popular", "lab/popular-chat", "lab/gone"]
     assert listed[adopted[0].slug]["repositories_derived"] is False
     data = json.loads(client.get("/models.json").content)
     by_name = {m["name"]: m["adoption"] for m in data["models"]}
-    assert by_name["Popular"] == {"downloads_30d": 3500, "downloads_all_time": 8000, "likes": 15, "read_on": "2025-07-31"}
+    assert by_name["Popular"] == {
+        "downloads_30d": 3500,
+        "downloads_all_time": 8000,
+        "likes": 15,
+        "read_on": "2025-07-31",
+    }
     rows = list(csv.DictReader(io.StringIO(client.get("/models-details.csv").content.decode())))
     popular = next(r for r in rows if r["Model Name"] == "Popular")
     assert (popular["Hugging Face downloads (30 days)"], popular["Hugging Face likes"]) == ("3500", "15")
@@ -130,7 +162,12 @@ def test_the_demo_has_adoption_figures_so_the_charts_show(db, settings, capsys):
     llama = AIModel.objects.get(name__startswith="Llama 3.1")
     assert llama.hf_repos == ["meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-70B-Instruct"]
     assert llama.hf_downloads and llama.hf_read_on == D(2025, 8, 31)
-    for key in ("adoption-big-tech", "adoption-regions", "adoption-concentration", "adoption-open-weights-vs-open-source"):
+    for key in (
+        "adoption-big-tech",
+        "adoption-regions",
+        "adoption-concentration",
+        "adoption-open-weights-vs-open-source",
+    ):
         data = get_spec(key).compute()
         assert data.total >= 10 and len(data.x_values()) == 6, key
     call_command("bootstrap_demo")

@@ -1,8 +1,10 @@
 """A model's Hugging Face repositories: derived from its links, curated through review, carried
 by the upstream YAML as an optional key."""
+
 from __future__ import annotations
 
 import re
+
 import pytest
 
 from curation import hfrepos
@@ -14,20 +16,23 @@ from curation.review.errors import ValidationFailed
 from .interchange_files import model_file
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://huggingface.co/meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B"),
-    ("https://huggingface.co/mistralai/Mistral-7B-v0.1/tree/main", "mistralai/Mistral-7B-v0.1"),
-    ("http://www.huggingface.co/bigscience/bloom?x=1#card", "bigscience/bloom"),
-    ("https://hf.co/Qwen/Qwen2.5-7B", "Qwen/Qwen2.5-7B"),
-    ("https://huggingface.co/datasets/allenai/dolma", None),
-    ("https://huggingface.co/spaces/openai/whisper", None),
-    ("https://huggingface.co/papers/2401.00001", None),
-    ("https://huggingface.co/collections/meta-llama/llama-31-abc", None),
-    ("https://huggingface.co/meta-llama", None),
-    ("https://github.com/meta-llama/llama", None),
-    ("https://huggingface.co.evil.example/meta-llama/x", None),
-    ("javascript:alert(1)", None),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://huggingface.co/meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B"),
+        ("https://huggingface.co/mistralai/Mistral-7B-v0.1/tree/main", "mistralai/Mistral-7B-v0.1"),
+        ("http://www.huggingface.co/bigscience/bloom?x=1#card", "bigscience/bloom"),
+        ("https://hf.co/Qwen/Qwen2.5-7B", "Qwen/Qwen2.5-7B"),
+        ("https://huggingface.co/datasets/allenai/dolma", None),
+        ("https://huggingface.co/spaces/openai/whisper", None),
+        ("https://huggingface.co/papers/2401.00001", None),
+        ("https://huggingface.co/collections/meta-llama/llama-31-abc", None),
+        ("https://huggingface.co/meta-llama", None),
+        ("https://github.com/meta-llama/llama", None),
+        ("https://huggingface.co.evil.example/meta-llama/x", None),
+        ("javascript:alert(1)", None),
+    ],
+)
 def test_repository_ids_are_read_from_model_pages_on_the_hub_only(url, expected):
     assert hfrepos.repo_id_from_url(url) == expected
 
@@ -46,10 +51,15 @@ def test_clean_repo_ids_accepts_ids_urls_and_text_and_names_a_bad_entry():
 def test_a_model_derives_its_repositories_from_its_link_and_end_model_weights_evidence(make_ai_model):
     model = make_ai_model("Derived", link="https://huggingface.co/lab/derived-7b")
     Assessment.objects.filter(ai_model=model, dimension__ref="weights_endmodel").update(
-        links=["https://huggingface.co/lab/derived-7b-instruct", "https://huggingface.co/datasets/lab/data",
-               "https://huggingface.co/LAB/derived-7b"])
+        links=[
+            "https://huggingface.co/lab/derived-7b-instruct",
+            "https://huggingface.co/datasets/lab/data",
+            "https://huggingface.co/LAB/derived-7b",
+        ]
+    )
     Assessment.objects.filter(ai_model=model, dimension__ref="weights_basemodel").update(
-        links=["https://huggingface.co/other/base-7b"])
+        links=["https://huggingface.co/other/base-7b"]
+    )
     assert model.hf_repos is None
     assert model.hf_repo_ids() == ["lab/derived-7b", "lab/derived-7b-instruct"]
     model.hf_repos = []
@@ -60,8 +70,13 @@ def test_curators_propose_repositories_and_a_reviewer_applies_them(people, make_
     model = make_ai_model("Reviewed", link="https://huggingface.co/lab/reviewed")
     with pytest.raises(ValidationFailed, match="Hugging Face repositories: 'lab/'"):
         services.propose(model, "hf_repos", "lab/", user=people.curator, rationale="typo")
-    cr = services.propose(model, "hf_repos", "lab/reviewed\nlab/reviewed-chat", user=people.curator,
-                          rationale="The chat model is published apart.")
+    cr = services.propose(
+        model,
+        "hf_repos",
+        "lab/reviewed\nlab/reviewed-chat",
+        user=people.curator,
+        rationale="The chat model is published apart.",
+    )
     model.refresh_from_db()
     assert model.hf_repos is None  # nothing live before review
     services.approve(cr, people.reviewer)
@@ -80,15 +95,20 @@ def _upstream_file(name: str) -> str:
 
 
 def _with_key(text: str, line: str) -> str:
-    return text.replace("    notes: A model described for tests.\n", f"    notes: A model described for tests.\n{line}\n")
+    return text.replace(
+        "    notes: A model described for tests.\n", f"    notes: A model described for tests.\n{line}\n"
+    )
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("    huggingface: lab/one", ["lab/one"]),
-    ('    huggingface: ["lab/one", "lab/two"]', ["lab/one", "lab/two"]),
-    ("    huggingface: []", []),
-    ("    huggingface:", []),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("    huggingface: lab/one", ["lab/one"]),
+        ('    huggingface: ["lab/one", "lab/two"]', ["lab/one", "lab/two"]),
+        ("    huggingface: []", []),
+        ("    huggingface:", []),
+    ],
+)
 def test_the_optional_yaml_key_round_trips_byte_for_byte(registry, tmp_path, line, expected):
     source = tmp_path / "in"
     source.mkdir()

@@ -1,4 +1,5 @@
 """Charts over the API: the published chart versions, with absolute file links."""
+
 from __future__ import annotations
 
 import pytest

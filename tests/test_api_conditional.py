@@ -1,4 +1,5 @@
 """Validators on every read (ETag, Last-Modified), 304 answers, and the anonymous throttle."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,9 +12,17 @@ from curation.datachanges import DATA_VERSION_CACHE_KEY, record_data_change
 pytestmark = pytest.mark.django_db
 
 READ_URLS = [
-    "/api/v1/models/", "/api/v1/models/etag-model/", "/api/v1/models/etag-model/changelog/",
-    "/api/v1/organisations/", "/api/v1/dimensions/", "/api/v1/dimensions/licenses/", "/api/v1/categories/",
-    "/api/v1/posts/", "/api/v1/charts/", "/api/v1/schema/", "/api/v1/",
+    "/api/v1/models/",
+    "/api/v1/models/etag-model/",
+    "/api/v1/models/etag-model/changelog/",
+    "/api/v1/organisations/",
+    "/api/v1/dimensions/",
+    "/api/v1/dimensions/licenses/",
+    "/api/v1/categories/",
+    "/api/v1/posts/",
+    "/api/v1/charts/",
+    "/api/v1/schema/",
+    "/api/v1/",
 ]
 
 
@@ -82,8 +91,12 @@ def test_if_modified_since(api, index):
     assert api.get("/api/v1/organisations/", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     assert api.get("/api/v1/organisations/", HTTP_IF_MODIFIED_SINCE=http_date(0)).status_code == 200
     # If-None-Match wins over If-Modified-Since.
-    assert api.get("/api/v1/organisations/", HTTP_IF_NONE_MATCH='"other"',
-                   HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
+    assert (
+        api.get(
+            "/api/v1/organisations/", HTTP_IF_NONE_MATCH='"other"', HTTP_IF_MODIFIED_SINCE=last_modified
+        ).status_code
+        == 200
+    )
 
 
 def test_review_queue_etag_moves_with_the_queue(api, index):

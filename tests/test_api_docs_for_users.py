@@ -1,5 +1,6 @@
 """The API's documentation speaks to API users: no description taken from a base class's or a
 mixin's docstring (those describe the code), and its Markdown is rendered."""
+
 from __future__ import annotations
 
 import inspect
@@ -14,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 # Docstrings of the code every API view and serializer is built from.
 CODE_DOCSTRINGS = [
-    inspect.getdoc(klass) for klass in (base.ApiViewMixin, base.ApiView, conditional.ConditionalReadMixin,
-                                        serializers.SiteLinksMixin, drf_views.APIView)
+    inspect.getdoc(klass)
+    for klass in (
+        base.ApiViewMixin,
+        base.ApiView,
+        conditional.ConditionalReadMixin,
+        serializers.SiteLinksMixin,
+        drf_views.APIView,
+    )
 ]
 
 
@@ -23,8 +30,9 @@ def test_no_description_is_a_docstring_of_shared_code(registry):
     schema = openapi_schema()
     descriptions = [op["description"] for group in operations(schema) for op in group["operations"]]
     descriptions += [node.get("description", "") for node in schema["components"]["schemas"].values()]
-    descriptions += [op.get("description", "") for item in schema["paths"].values() for op in item.values()
-                     if isinstance(op, dict)]
+    descriptions += [
+        op.get("description", "") for item in schema["paths"].values() for op in item.values() if isinstance(op, dict)
+    ]
     leaked = [d for d in descriptions if any(doc and doc.split("\n")[0][:40] in d for doc in CODE_DOCSTRINGS)]
     assert leaked == []
     assert "Mixed into every API view" not in str(schema)
@@ -38,8 +46,8 @@ def test_markdown_in_descriptions_renders(client, registry):
 
 def test_the_docs_page_lists_as_of_among_the_models_parameters(client, registry):
     page = client.get("/api/v1/docs/").content.decode()
-    section = page[page.index('<section id="models_list"'):]
-    assert "<code>as_of</code>" in section[:section.index("</section>")]
+    section = page[page.index('<section id="models_list"') :]
+    assert "<code>as_of</code>" in section[: section.index("</section>")]
 
 
 def test_the_bare_api_address_leads_to_the_documentation(client):

@@ -1,4 +1,5 @@
 """List pages cost a fixed number of queries whatever the size of the index (20 vs 2,000)."""
+
 from __future__ import annotations
 
 import pytest
@@ -84,17 +85,22 @@ def test_queue_and_posts_queries_do_not_grow_with_their_length(make_ai_model, dj
             proposal = services.propose(model, "performance_class", "latest", user=curator, rationale=f"#{i}")
             if i % 2:
                 services.withdraw(proposal, curator, "second thoughts")  # more events per request
-            post = Post.objects.create(kind="news", slug=f"post-{i}", title=f"Post {i}", status=PostStatus.PUBLISHED,
-                                       author_names="Editor")
+            post = Post.objects.create(
+                kind="news", slug=f"post-{i}", title=f"Post {i}", status=PostStatus.PUBLISHED, author_names="Editor"
+            )
             post.tags.add(tag)
             post.authors.add(curator)
 
     grow(0, 2)
-    few = (_count_queries(api, "/api/v1/change-requests/?page_size=100"),
-           _count_queries(api, "/api/v1/posts/?page_size=100"))
+    few = (
+        _count_queries(api, "/api/v1/change-requests/?page_size=100"),
+        _count_queries(api, "/api/v1/posts/?page_size=100"),
+    )
     grow(2, 14)
-    many = (_count_queries(api, "/api/v1/change-requests/?page_size=100"),
-            _count_queries(api, "/api/v1/posts/?page_size=100"))
+    many = (
+        _count_queries(api, "/api/v1/change-requests/?page_size=100"),
+        _count_queries(api, "/api/v1/posts/?page_size=100"),
+    )
 
     assert [items for _, items in few] == [2, 2] and [items for _, items in many] == [14, 14]
     assert [queries for queries, _ in many] == [queries for queries, _ in few]

@@ -1,11 +1,12 @@
 """The public, read-only API: models, organisations, the registry, posts and changelogs;
 the shared filters, ordering, cursor pages and JSON errors."""
+
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from curation.scoring import as_percent
-from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,9 @@ def test_filters_are_the_public_index_filters(api, make_ai_model, make_organisat
     assert _names(api.get("/api/v1/models/?performance_class=latest")) == ["Beta Image"]
     assert _names(api.get("/api/v1/models/?grade_licenses=open")) == ["Alpha Text"]
     assert sorted(_names(api.get("/api/v1/models/?grade_licenses=open&grade_licenses=partial"))) == [
-        "Alpha Text", "Gamma Code"]
+        "Alpha Text",
+        "Gamma Code",
+    ]
     assert _names(api.get("/api/v1/models/?sector=academic")) == ["Alpha Text"]
     assert _names(api.get("/api/v1/models/?q=gamma")) == ["Gamma Code"]
     assert _names(api.get(f"/api/v1/models/?organisation={academic.slug}")) == ["Alpha Text"]
@@ -93,10 +96,19 @@ def test_the_api_and_the_filterset_agree_on_every_query(api, make_ai_model):
     from curation.models import AIModel
 
     for i in range(6):
-        make_ai_model(f"Model {i}", types=["text", "image", "code"][i % 3],
-                      grades={"licenses": ["open", "partial", "closed"][i % 3]})
-    for query in ["type=image", "grade_licenses=partial", "ordering=-name", "ordering=category_access",
-                  "q=model 1", "ordering=released"]:
+        make_ai_model(
+            f"Model {i}",
+            types=["text", "image", "code"][i % 3],
+            grades={"licenses": ["open", "partial", "closed"][i % 3]},
+        )
+    for query in [
+        "type=image",
+        "grade_licenses=partial",
+        "ordering=-name",
+        "ordering=category_access",
+        "q=model 1",
+        "ordering=released",
+    ]:
         expected = list(AIModelFilter(QueryDict(query), AIModel.objects.public()).qs.values_list("name", flat=True))
         assert _names(api.get(f"/api/v1/models/?{query}&page_size=100")) == expected, query
 
@@ -148,7 +160,8 @@ def test_cursor_pages_cover_every_model_once_in_order(api, make_ai_model, orderi
     for i in range(11):
         # Many equal scores and release dates, and some missing dates: ties and NULLs on every page.
         make_ai_model(
-            f"Paged {i:02d}", grades={"licenses": "open"} if i % 3 == 0 else {},
+            f"Paged {i:02d}",
+            grades={"licenses": "open"} if i % 3 == 0 else {},
             release_date=datetime.date(2024, 1 + i % 2, 1) if i % 4 else None,
         )
     query = f"ordering={ordering}&" if ordering else ""
@@ -302,7 +315,7 @@ def test_docs_page_is_plain_html_from_the_schema(client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    docs = html[html.index('<article class="api-docs">'):html.index("</article>")]
+    docs = html[html.index('<article class="api-docs">') : html.index("</article>")]
     assert "GET /api/v1/models/" in docs
     assert "POST /api/v1/change-requests/{id}/approve/" in docs
     assert "grade_&lt;dimension ref&gt;" in docs  # registry-driven filters are documented too
@@ -317,8 +330,9 @@ def test_model_representation_matches_its_declared_fields(api, make_ai_model):
     from curation.api.serializers import AIModelSerializer, OrganisationSummarySerializer
     from curation.models import AIModel
 
-    model = make_ai_model("Declared", release_date=__import__("datetime").date(2024, 5, 1),
-                          release_date_precision="month")
+    model = make_ai_model(
+        "Declared", release_date=__import__("datetime").date(2024, 5, 1), release_date_precision="month"
+    )
     item = api.get(f"/api/v1/models/{model.slug}/").json()
 
     assert list(item) == list(AIModelSerializer.Meta.fields)

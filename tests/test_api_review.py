@@ -1,5 +1,6 @@
 """Curator endpoints: proposals and decisions through the review services, errors mapped to
 HTTP, and the same role × action outcomes as the admin."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,10 @@ from curation import roles
 from curation.models import AIModel, ChangeRequest
 from curation.review import services
 from curation.review.errors import (
-    IllegalTransition, ReviewPermissionDenied, StaleProposal, ValidationFailed,
+    IllegalTransition,
+    ReviewPermissionDenied,
+    StaleProposal,
+    ValidationFailed,
 )
 
 pytestmark = pytest.mark.django_db
@@ -62,12 +66,19 @@ def client_for(user) -> APIClient:
 def _own_proposal(model, user):
     """A pending request by `user` (made directly: not every role may propose)."""
     return ChangeRequest.objects.create(
-        ai_model=model, target_label=model.name, field="performance_class", before=model.performance_class,
-        after="latest", proposer=user, rationale="Mine", submitted_at=model.updated_at,
+        ai_model=model,
+        target_label=model.name,
+        field="performance_class",
+        before=model.performance_class,
+        after="latest",
+        proposer=user,
+        rationale="Mine",
+        submitted_at=model.updated_at,
     )
 
 
 # --- the permission matrix ---------------------------------------------------------------------
+
 
 class _Undo(Exception):
     pass
@@ -108,15 +119,22 @@ def _scenario(action, user, people, model):
         return expected, lambda api: api.get("/api/v1/change-requests/")
     if action == "propose":
         gate = model_admin.has_change_permission(_admin_request(user), model)
-        expected = _outcome_of(lambda: services.propose(model, "performance_class", "latest", user=user,
-                                                         rationale="Measured")) if gate else "ReviewPermissionDenied"
-        payload = {"target_type": "model", "target": model.slug, "field": "performance_class", "after": "latest",
-                   "rationale": "Measured"}
+        expected = (
+            _outcome_of(lambda: services.propose(model, "performance_class", "latest", user=user, rationale="Measured"))
+            if gate
+            else "ReviewPermissionDenied"
+        )
+        payload = {
+            "target_type": "model",
+            "target": model.slug,
+            "field": "performance_class",
+            "after": "latest",
+            "rationale": "Measured",
+        }
         return expected, lambda api: api.post("/api/v1/change-requests/", payload, format="json")
 
     # Decisions: the admin's decide view lets only those who may see the queue reach the service.
-    make = {"approve_own": own_or_others, "withdraw": own_or_others}.get(
-        action, lambda: _own_proposal(model, others))
+    make = {"approve_own": own_or_others, "withdraw": own_or_others}.get(action, lambda: _own_proposal(model, others))
     service = {
         "approve_own": lambda cr: services.approve(cr, user, ""),
         "approve_others": lambda cr: services.approve(cr, user, ""),
@@ -129,14 +147,19 @@ def _scenario(action, user, people, model):
 
     def call(api):
         proposal = make()
-        return api.post(f"/api/v1/change-requests/{proposal.pk}/{verb}/", {"comment": "Not convincing"},
-                        format="json")
+        return api.post(f"/api/v1/change-requests/{proposal.pk}/{verb}/", {"comment": "Not convincing"}, format="json")
 
     return expected, call
 
 
-API_OUTCOME = {200: "ok", 201: "ok", 401: "ReviewPermissionDenied", 403: "ReviewPermissionDenied",
-               409: "IllegalTransition", 400: "ValidationFailed"}
+API_OUTCOME = {
+    200: "ok",
+    201: "ok",
+    401: "ReviewPermissionDenied",
+    403: "ReviewPermissionDenied",
+    409: "IllegalTransition",
+    400: "ValidationFailed",
+}
 
 
 def test_the_api_permission_matrix_is_the_admins(people, make_ai_model):
@@ -168,15 +191,23 @@ def test_the_api_permission_matrix_is_the_admins(people, make_ai_model):
 
 # --- the flows -----------------------------------------------------------------------------------
 
+
 def test_propose_then_approve_applies_the_change(people, make_ai_model):
     model = make_ai_model("Flow Model")
     curator, reviewer = client_for(people["curator"]), client_for(people["reviewer"])
 
-    proposed = curator.post("/api/v1/change-requests/", {
-        "target_type": "model", "target": model.slug, "field": "assessment:licenses",
-        "after": {"grade": "open", "links": ["https://example.org/licence"], "notes": "Apache 2.0"},
-        "rationale": "Licence file says Apache", "evidence_link": "https://example.org/licence",
-    }, format="json")
+    proposed = curator.post(
+        "/api/v1/change-requests/",
+        {
+            "target_type": "model",
+            "target": model.slug,
+            "field": "assessment:licenses",
+            "after": {"grade": "open", "links": ["https://example.org/licence"], "notes": "Apache 2.0"},
+            "rationale": "Licence file says Apache",
+            "evidence_link": "https://example.org/licence",
+        },
+        format="json",
+    )
 
     assert proposed.status_code == 201, proposed.content
     body = proposed.json()
@@ -245,8 +276,9 @@ def test_stale_proposals_are_a_conflict(people, make_ai_model):
 
     not_mine = client_for(people["curator"]).post(f"/api/v1/change-requests/{second.pk}/renew/")
     assert not_mine.status_code == 403
-    renewed = client_for(people["other_curator"]).post(f"/api/v1/change-requests/{second.pk}/renew/",
-                                                       {"comment": "Still right"}, format="json")
+    renewed = client_for(people["other_curator"]).post(
+        f"/api/v1/change-requests/{second.pk}/renew/", {"comment": "Still right"}, format="json"
+    )
     assert renewed.status_code == 200
     assert renewed.json()["state"] == "pending"
     assert renewed.json()["before"] == "latest"
@@ -274,16 +306,21 @@ def test_invalid_proposals_say_what_is_wrong(people, make_ai_model):
     no_target = curator.post("/api/v1/change-requests/", {**base, "target": "ghost", "after": "full"}, format="json")
     assert no_target.status_code == 400 and no_target.json()["field"] == "target"
 
-    blank_rationale = curator.post("/api/v1/change-requests/", {**base, "after": "full", "rationale": " "}, format="json")
+    blank_rationale = curator.post(
+        "/api/v1/change-requests/", {**base, "after": "full", "rationale": " "}, format="json"
+    )
     assert blank_rationale.status_code == 400 and blank_rationale.json()["field"] == "rationale"
 
-    no_evidence = curator.post("/api/v1/change-requests/", {
-        **base, "field": "assessment:licenses", "after": {"grade": "open"}}, format="json")
+    no_evidence = curator.post(
+        "/api/v1/change-requests/", {**base, "field": "assessment:licenses", "after": {"grade": "open"}}, format="json"
+    )
     assert no_evidence.status_code == 400 and no_evidence.json()["field"] == "evidence_link"
 
-    bad_evidence = curator.post("/api/v1/change-requests/", {
-        **base, "field": "assessment:licenses", "after": {"grade": "open"}, "evidence_link": "ftp://example.org/x"},
-        format="json")
+    bad_evidence = curator.post(
+        "/api/v1/change-requests/",
+        {**base, "field": "assessment:licenses", "after": {"grade": "open"}, "evidence_link": "ftp://example.org/x"},
+        format="json",
+    )
     assert bad_evidence.status_code == 400 and bad_evidence.json()["field"] == "evidence_link"
     assert "not an http(s) URL" in bad_evidence.json()["message"]
 
@@ -321,9 +358,17 @@ def test_session_authentication_needs_csrf(people, make_ai_model):
     api = APIClient(enforce_csrf_checks=True)
     api.force_login(people["curator"])
 
-    response = api.post("/api/v1/change-requests/", {
-        "target_type": "model", "target": model.slug, "field": "performance_class", "after": "latest",
-        "rationale": "Why"}, format="json")
+    response = api.post(
+        "/api/v1/change-requests/",
+        {
+            "target_type": "model",
+            "target": model.slug,
+            "field": "performance_class",
+            "after": "latest",
+            "rationale": "Why",
+        },
+        format="json",
+    )
 
     assert response.status_code == 403
     assert "CSRF" in response.json()["message"]
@@ -333,8 +378,14 @@ def test_session_authentication_needs_csrf(people, make_ai_model):
 def test_importer_questions_cannot_be_approved_as_they_are(people, make_organisation):
     organisation = make_organisation("Unmapped Org")
     question = ChangeRequest.objects.create(
-        organisation=organisation, target_label=organisation.name, field="national_origin", before=None,
-        after=None, source_value="Atlantis", proposer=services.importer_user(), rationale="Unknown tag",
+        organisation=organisation,
+        target_label=organisation.name,
+        field="national_origin",
+        before=None,
+        after=None,
+        source_value="Atlantis",
+        proposer=services.importer_user(),
+        rationale="Unknown tag",
         submitted_at=organisation.updated_at,
     )
 
@@ -363,12 +414,16 @@ def test_curators_get_a_token_for_their_password(people, settings):
 
 
 def test_token_requests_are_throttled(people, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "token": "2/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "token": "2/minute"},
+    }
     api = APIClient()
 
-    statuses = [api.post("/api/v1/auth/token/", {"username": "curator", "password": "guess"}, format="json").status_code
-                for _ in range(3)]
+    statuses = [
+        api.post("/api/v1/auth/token/", {"username": "curator", "password": "guess"}, format="json").status_code
+        for _ in range(3)
+    ]
 
     assert statuses == [400, 400, 429]
     refused = api.post("/api/v1/auth/token/", {"username": "curator", "password": "pw"}, format="json")
@@ -381,10 +436,17 @@ def test_organisation_classification_goes_through_review(people, make_organisati
     make_ai_model("Its Model", organisation=organisation)
     anonymous = client_for(people["anonymous"])
 
-    proposed = client_for(people["curator"]).post("/api/v1/change-requests/", {
-        "target_type": "organisation", "target": organisation.slug, "field": "national_origin",
-        "after": {"scope": "country", "country": "FR"}, "rationale": "Headquarters moved to Paris",
-    }, format="json")
+    proposed = client_for(people["curator"]).post(
+        "/api/v1/change-requests/",
+        {
+            "target_type": "organisation",
+            "target": organisation.slug,
+            "field": "national_origin",
+            "after": {"scope": "country", "country": "FR"},
+            "rationale": "Headquarters moved to Paris",
+        },
+        format="json",
+    )
     assert proposed.status_code == 201, proposed.content
     assert anonymous.get(f"/api/v1/organisations/{organisation.slug}/").json()["country"] == "US"
     assert anonymous.get("/api/v1/models/?region=europe").json()["results"] == []
@@ -396,10 +458,17 @@ def test_organisation_classification_goes_through_review(people, make_organisati
     assert (shown["country"], shown["region"]) == ("FR", "europe")
     assert [m["name"] for m in anonymous.get("/api/v1/models/?region=europe").json()["results"]] == ["Its Model"]
 
-    wrong = client_for(people["curator"]).post("/api/v1/change-requests/", {
-        "target_type": "organisation", "target": organisation.slug, "field": "national_origin",
-        "after": {"scope": "country", "country": "XX"}, "rationale": "Typo",
-    }, format="json")
+    wrong = client_for(people["curator"]).post(
+        "/api/v1/change-requests/",
+        {
+            "target_type": "organisation",
+            "target": organisation.slug,
+            "field": "national_origin",
+            "after": {"scope": "country", "country": "XX"},
+            "rationale": "Typo",
+        },
+        format="json",
+    )
     assert wrong.status_code == 400
     assert wrong.json()["field"] == "after"
     assert "ISO country code" in wrong.json()["message"]

@@ -4,6 +4,7 @@ Runs every operation of the schema through the Django WSGI application, anonymou
 a reviewer's token, on a small index with a pending change request, and applies schemathesis'
 conformance checks to every response. Example counts stay small so the run takes seconds.
 """
+
 from __future__ import annotations
 
 import hypothesis
@@ -15,15 +16,20 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_headers_conformance, response_schema_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
     status_code_conformance,
 )
 
 pytestmark = [pytest.mark.django_db]
 
 CHECKS = [
-    not_a_server_error, status_code_conformance, content_type_conformance,
-    response_headers_conformance, response_schema_conformance,
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
 ]
 EXAMPLES_PER_OPERATION = 8
 
@@ -99,8 +105,12 @@ def _run(schema, headers=None, methods=("GET", "POST"), known=None):
 
         @hypothesis.given(case=operation.as_strategy())
         @hypothesis.settings(
-            max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
-            suppress_health_check=list(HealthCheck), phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
         )
         def check(case):
             response = case.call(headers=headers)
@@ -117,9 +127,17 @@ def test_public_endpoints_conform_to_the_schema(wsgi_app, index_with_queue):
     seen = _run(schema, methods=("GET",))
 
     assert len(seen) >= 14
-    for path in ("/api/v1/models/", "/api/v1/models/{slug}/", "/api/v1/organisations/", "/api/v1/dimensions/{ref}/",
-                 "/api/v1/categories/", "/api/v1/posts/", "/api/v1/charts/", "/api/v1/charts/{key}/",
-                 "/api/v1/models/{slug}/changelog/"):
+    for path in (
+        "/api/v1/models/",
+        "/api/v1/models/{slug}/",
+        "/api/v1/organisations/",
+        "/api/v1/dimensions/{ref}/",
+        "/api/v1/categories/",
+        "/api/v1/posts/",
+        "/api/v1/charts/",
+        "/api/v1/charts/{key}/",
+        "/api/v1/models/{slug}/changelog/",
+    ):
         assert 200 in seen[("GET", path)], (path, seen[("GET", path)])
     assert seen[("GET", "/api/v1/change-requests/")] == {401}
 

@@ -1,4 +1,5 @@
 """The app's settings module: one default per setting, the host's value wins, typos fail."""
+
 import ast
 from pathlib import Path
 
@@ -31,9 +32,16 @@ def test_the_app_reads_no_setting_of_its_own_with_a_default_of_its_own():
         if path.name == "conf.py" and path.parent == APP:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-                    and len(node.args) >= 2 and isinstance(node.args[0], ast.Name) and node.args[0].id == "settings"
-                    and isinstance(node.args[1], ast.Constant) and str(node.args[1].value) in DEFAULTS):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "getattr"
+                and len(node.args) >= 2
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id == "settings"
+                and isinstance(node.args[1], ast.Constant)
+                and str(node.args[1].value) in DEFAULTS
+            ):
                 offenders.append(f"{path.relative_to(APP.parent)}:{node.lineno}")
     assert offenders == []
 

@@ -3,6 +3,7 @@
 The figures themselves are measured, not asserted (machines are noisy); running them all takes
 minutes, so here the command runs a stand-in benchmark.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,6 +1,7 @@
 """The load benchmark's machinery works: gunicorn and nginx start, wrk loads every reader path,
 and the figures come back (their values are read by people, never asserted). Without nginx or
 wrk, the command says what is missing and how to install it."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ PATHS = ("home", "index", "index_miss", "model", "api", "chart_svg", "csv")
 
 def test_missing_programs_are_named_with_how_to_install_them(monkeypatch):
     monkeypatch.setattr(load, "_which", lambda name: None if name == "wrk" else "/usr/sbin/nginx")
-    with pytest.raises(CommandError, match=r"benchmark load: the load benchmark needs wrk: install .*apt-get install nginx-light wrk"):
+    with pytest.raises(
+        CommandError, match=r"benchmark load: the load benchmark needs wrk: install .*apt-get install nginx-light wrk"
+    ):
         call_command("benchmark", "--load", "--only", "load", "--quick")
 
 
@@ -58,7 +61,11 @@ def test_quick_load_run_measures_every_reader_path_against_the_static_file(tmp_p
         env["DJANGO_TEST_DB_NAME"] = "test_osai_load"
     done = subprocess.run(
         [sys.executable, "manage.py", "benchmark", "--only", "load", "--quick", "--json"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=600,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(done.stdout)

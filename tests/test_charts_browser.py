@@ -8,7 +8,6 @@ import pytest
 from tests.charts_helpers import build_demo_index
 from tests.conftest import save_screenshot
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

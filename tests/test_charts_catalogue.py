@@ -1,4 +1,5 @@
 """Each chart's numbers against an independent recount from the database."""
+
 import pytest
 
 from curation.charts.catalogue import catalogue, chart_keys, get_spec
@@ -61,7 +62,10 @@ def test_tigers_are_a_slice_of_their_own_and_the_note_adds_up_big_tech(demo_inde
     counts = pie_counts(data)
     assert counts == expected_pie("big-tech-share")
     assert [s.label for s in data.slices][:4] == [
-        "American Big Tech", "Chinese Big Tech", "Chinese AI Tigers", "European Big Tech",
+        "American Big Tech",
+        "Chinese Big Tech",
+        "Chinese AI Tigers",
+        "European Big Tech",
     ]
     assert (counts["Chinese Big Tech"], counts["Chinese AI Tigers"]) == (2, 1)
     # Four Meta, two Alibaba, one Zhipu and one SAP model of the 18 that readers see.

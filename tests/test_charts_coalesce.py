@@ -1,4 +1,5 @@
 """Coalescing and catch-up of chart regeneration, without a broker (the worker tests use a real one)."""
+
 import datetime
 
 import pytest
@@ -73,8 +74,9 @@ def test_run_stops_waiting_after_the_maximum_wait(db, queued, one_chart, setting
     assert result["status"] == ChartRun.Status.SUCCEEDED and result["changes"] == 2
 
 
-def test_eager_mode_runs_the_same_code_at_once(db, one_chart, make_ai_model, django_capture_on_commit_callbacks,
-                                               monkeypatch):
+def test_eager_mode_runs_the_same_code_at_once(
+    db, one_chart, make_ai_model, django_capture_on_commit_callbacks, monkeypatch
+):
     from osai_index.celery import app
 
     # What the site does without REDIS_URL, also when this suite runs with a broker.
@@ -87,8 +89,9 @@ def test_eager_mode_runs_the_same_code_at_once(db, one_chart, make_ai_model, dja
     assert published.get_chart("academic-share").data["total"] == 1
 
 
-def test_broker_down_keeps_the_change_for_the_sweep(db, one_chart, monkeypatch, settings, make_ai_model,
-                                                    django_capture_on_commit_callbacks):
+def test_broker_down_keeps_the_change_for_the_sweep(
+    db, one_chart, monkeypatch, settings, make_ai_model, django_capture_on_commit_callbacks
+):
     def unreachable(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 

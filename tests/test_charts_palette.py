@@ -1,6 +1,7 @@
 """The charts' looks, read off the drawn figures (matplotlib artists, not the code that made
 them): one colour per category in every chart, label text that meets WCAG AA contrast on what it
 is drawn on, and legends that never cover the plotted data."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -75,7 +76,10 @@ def test_a_category_has_the_same_colour_in_every_chart_that_shows_it(figures):
     assert {"national-origins", "regions", "releases-by-region"} <= set(seen["China"])
     assert {"big-tech-share", "big-tech-share-latest"} <= set(seen["American Big Tech"])
     assert {"openness-by-type", "openness-timeline"} <= set(seen["Text"])
-    assert {"national-origins", "regions"} <= set(seen["International"]) and {"academic-share", "big-tech-share"} <= set(seen["Not classified"])
+    assert {"national-origins", "regions"} <= set(seen["International"]) and {
+        "academic-share",
+        "big-tech-share",
+    } <= set(seen["Not classified"])
     # The colour is the palette's, the one table.
     for label in ("Academic", "China", "American Big Tech", "Text"):
         assert set(seen[label].values()) == {palette.colour_for(label)}
@@ -120,7 +124,12 @@ def test_every_label_is_whole_and_meets_wcag_aa_contrast_on_its_background(figur
             if not text.get_visible() or not text.get_text().strip():
                 continue
             box = text.get_window_extent(renderer)
-            inside = fig.bbox.x0 - 1 <= box.x0 and box.x1 <= fig.bbox.x1 + 1 and fig.bbox.y0 - 1 <= box.y0 and box.y1 <= fig.bbox.y1 + 1
+            inside = (
+                fig.bbox.x0 - 1 <= box.x0
+                and box.x1 <= fig.bbox.x1 + 1
+                and fig.bbox.y0 - 1 <= box.y0
+                and box.y1 <= fig.bbox.y1 + 1
+            )
             assert inside, (key, text.get_text(), "is cut off by the picture's edge")
             colour = to_rgba(text.get_color())
             background = _background(fig, text, renderer)

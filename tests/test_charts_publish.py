@@ -1,4 +1,5 @@
 """Publishing: hashes decide what is re-rendered, files are content-hashed, failures swap nothing."""
+
 import datetime
 import hashlib
 import json
@@ -155,8 +156,12 @@ def test_get_chart_gives_the_contract_fields(demo_index, media):
     run = publish.regenerate_stale()
     chart = published.get_chart("academic-share")
     assert chart.key == "academic-share" and chart.title
-    assert chart.svg_url.startswith("/charts/academic-share.svg") and chart.png_url.startswith("/charts/academic-share.png")
-    assert chart.csv_url.startswith("/charts/academic-share.csv") and chart.json_url.startswith("/charts/academic-share.json")
+    assert chart.svg_url.startswith("/charts/academic-share.svg") and chart.png_url.startswith(
+        "/charts/academic-share.png"
+    )
+    assert chart.csv_url.startswith("/charts/academic-share.csv") and chart.json_url.startswith(
+        "/charts/academic-share.json"
+    )
     assert chart.data["data_version"] == run.data_version == DataChange.objects.latest("id").id
     assert chart.generated_at <= timezone.now()
     assert "Academic" in chart.alt_text

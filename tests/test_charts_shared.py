@@ -1,4 +1,5 @@
 """The charts on the real index (the shared snapshot, imported), against an independent recount."""
+
 import pytest
 
 from curation.charts.catalogue import chart_keys, get_spec
@@ -51,8 +52,9 @@ def test_real_index_has_the_article_slices(imported_snapshot):
     assert origins.get("United States", 0) > 0 and origins.get("China", 0) > 0
 
 
-def test_an_import_regenerates_the_charts_through_the_outbox(shared_database, registry, settings, tmp_path, client,
-                                                             monkeypatch, django_capture_on_commit_callbacks):
+def test_an_import_regenerates_the_charts_through_the_outbox(
+    shared_database, registry, settings, tmp_path, client, monkeypatch, django_capture_on_commit_callbacks
+):
     import json
 
     from curation.interchange import import_index

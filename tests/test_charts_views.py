@@ -1,4 +1,5 @@
 """Stable chart URLs, the /charts/ page, the chart_figure tag and the regenerate_charts command."""
+
 import json
 
 import pytest
@@ -6,8 +7,8 @@ from django.core.management import call_command
 from django.template import Context, Template
 
 from curation.charts import palette, publish
-from curation.charts.published import get_chart
 from curation.charts.catalogue import chart_keys
+from curation.charts.published import get_chart
 from curation.datachanges import record_data_change
 from curation.models import ChartRun, ChartVersion, DataChange
 from tests.charts_helpers import build_demo_index, expected_pie
@@ -19,8 +20,11 @@ def small_catalogue(request, monkeypatch):
     if "every_chart" in request.node.name:
         return
     full = publish.catalogue
-    monkeypatch.setattr(publish, "catalogue", lambda: {k: v for k, v in full().items()
-                                                         if k in ("academic-share", "regions", "concentration")})
+    monkeypatch.setattr(
+        publish,
+        "catalogue",
+        lambda: {k: v for k, v in full().items() if k in ("academic-share", "regions", "concentration")},
+    )
 
 
 @pytest.fixture
@@ -52,9 +56,14 @@ def test_stable_json_url_serves_the_newest_version(client, published):
     assert {s["label"]: s["count"] for s in newer["slices"]} == expected_pie("academic-share")
 
 
-@pytest.mark.parametrize("fmt,content_type,magic", [
-    ("svg", "image/svg+xml", b"<?xml"), ("png", "image/png", b"\x89PNG"), ("csv", "text/csv; charset=utf-8", b"Label,"),
-])
+@pytest.mark.parametrize(
+    "fmt,content_type,magic",
+    [
+        ("svg", "image/svg+xml", b"<?xml"),
+        ("png", "image/png", b"\x89PNG"),
+        ("csv", "text/csv; charset=utf-8", b"Label,"),
+    ],
+)
 def test_every_format_is_served(client, published, fmt, content_type, magic):
     response = client.get(f"/charts/regions.{fmt}")
     assert response.status_code == 200 and response["Content-Type"] == content_type
@@ -84,7 +93,7 @@ def test_charts_page_shows_every_chart_with_its_table(client, published):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script" not in html  # works without JavaScript
-    title = html[html.index("<title>"):html.index("</title>")]
+    title = html[html.index("<title>") : html.index("</title>")]
     assert title == "<title>Charts · European Open Source AI Index"
     for key in chart_keys():
         assert f'id="chart-{key}"' in html
@@ -95,9 +104,12 @@ def test_charts_page_shows_every_chart_with_its_table(client, published):
         swatch = f'<span class="swatch" style="background: {palette.colour_for(label)}" aria-hidden="true"></span>'
         assert f'<th scope="row">{swatch}{label}</th><td>{count}</td>' in html
     # A series chart's columns carry their series' colours; the timeline's long table folds away.
-    assert f'<th scope="col"><span class="swatch" style="background: {palette.colour_for("Text")}" aria-hidden="true"></span>Text</th>' in html
-    timeline = html[html.index('id="chart-heading-openness-timeline"'):]
-    timeline = timeline[:timeline.index("</section>")]
+    assert (
+        f'<th scope="col"><span class="swatch" style="background: {palette.colour_for("Text")}" aria-hidden="true"></span>Text</th>'
+        in html
+    )
+    timeline = html[html.index('id="chart-heading-openness-timeline"') :]
+    timeline = timeline[: timeline.index("</section>")]
     rows = timeline.count("<tr>") - 1
     assert ('<details class="chart-data-more">' in timeline) == (rows > 30)
 
@@ -115,8 +127,8 @@ def test_a_chart_in_a_post_leads_to_its_embed_code(client, published):
     html = Template('{% load charts %}{% chart_figure "academic-share" %}').render(Context())
     assert 'href="/charts/#chart-academic-share">all charts, and the code to embed this one' in html
     page = client.get("/charts/").content.decode()
-    section = page[page.index('id="chart-academic-share"'):]
-    section = section[:section.index("</section>")]
+    section = page[page.index('id="chart-academic-share"') :]
+    section = section[: section.index("</section>")]
     assert 'class="embed-snippet"' in section and "/embed/chart/academic-share/" in section
 
 
@@ -140,7 +152,9 @@ def test_regenerate_charts_command_sync_renders_every_chart(db, settings, tmp_pa
     assert "rendered" in capsys.readouterr().out
 
 
-def test_regenerate_charts_command_queues_a_task_in_eager_mode_for_every_chart(db, settings, tmp_path, make_ai_model, monkeypatch):
+def test_regenerate_charts_command_queues_a_task_in_eager_mode_for_every_chart(
+    db, settings, tmp_path, make_ai_model, monkeypatch
+):
     from osai_index.celery import app
 
     # Without a broker (no REDIS_URL) the queued task runs at once, through the same code.

@@ -4,6 +4,7 @@ The worker runs as a subprocess against this test's database (DATABASE_URL point
 database) and the same media folder; changes are made through the review services, so every
 step the site takes after an approval is exercised. Worker processes are killed at teardown.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,15 +25,18 @@ from django.test import Client
 
 from curation import vocab
 from curation.charts import coalesce, publish, published
-from curation.operations.drills.harness import wait_until
 from curation.datachanges import record_data_change
 from curation.models import AIModel, ChartRun, ChartVersion, DataChange
+from curation.operations.drills.harness import wait_until
 from curation.review.services import approve, propose
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
-    pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow,
+    pytest.mark.worker,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -49,8 +53,10 @@ def slice_counts(doc) -> dict:
 
 
 def outbox_drained() -> bool:
-    return (not DataChange.objects.filter(processed_at__isnull=True).exists()
-            and not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists())
+    return (
+        not DataChange.objects.filter(processed_at__isnull=True).exists()
+        and not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists()
+    )
 
 
 class Processes:
@@ -64,12 +70,17 @@ class Processes:
         log = open(log_path, "wb")  # noqa: SIM115 - the child process writes to it while it runs
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "osai_index", *args],
-            cwd=PROJECT_ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env={**self.env, **(extra_env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         proc.log_path = log_path
         self.procs.append(proc)
-        if not wait_until(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30, 0.1):
+        if not wait_until(
+            lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30, 0.1
+        ):
             raise AssertionError(f"{name} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
         if proc.poll() is not None:
             raise AssertionError(f"{name} exited:\n{log_path.read_text(errors='replace')[-3000:]}")
@@ -77,10 +88,22 @@ class Processes:
 
     def worker(self, extra_env=None):
         return self._start(
-            ["worker", "-l", "info", "-c", "1", "-Q", self.env["CELERY_TASK_DEFAULT_QUEUE"],
-             "-n", f"charts-test-{uuid.uuid4().hex[:8]}@%h",
-             "--without-mingle", "--without-gossip"],
-            "worker", "ready.", extra_env,
+            [
+                "worker",
+                "-l",
+                "info",
+                "-c",
+                "1",
+                "-Q",
+                self.env["CELERY_TASK_DEFAULT_QUEUE"],
+                "-n",
+                f"charts-test-{uuid.uuid4().hex[:8]}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            "worker",
+            "ready.",
+            extra_env,
         )
 
     def beat(self, extra_env=None):
@@ -147,8 +170,14 @@ def test_an_approval_reaches_the_chart_within_ten_seconds(processes, people, mak
     assert slice_counts(before) == {"Non-academic": 3}
     processes.worker()
 
-    change_request = propose(lab, "contributor_type", ACADEMIC, user=people.curator,
-                             rationale="It is a university lab", evidence_link="https://example.org/about")
+    change_request = propose(
+        lab,
+        "contributor_type",
+        ACADEMIC,
+        user=people.curator,
+        rationale="It is a university lab",
+        evidence_link="https://example.org/about",
+    )
     started = time.monotonic()
     approve(change_request, people.reviewer)
     after = wait_until(lambda: (doc := chart_json()) and doc["generated_at"] != before["generated_at"] and doc, 10)
@@ -166,8 +195,13 @@ def test_a_burst_of_100_approvals_gives_at_most_two_runs(processes, people):
     publish.regenerate(trigger="setup", render_all=True)
     flips = {vocab.PerformanceClass.LATEST: vocab.PerformanceClass.FULL}
     requests = [
-        propose(m, "performance_class", flips.get(m.performance_class, vocab.PerformanceClass.LATEST),
-                user=people.curator, rationale="Reclassified after a benchmark review")
+        propose(
+            m,
+            "performance_class",
+            flips.get(m.performance_class, vocab.PerformanceClass.LATEST),
+            user=people.curator,
+            rationale="Reclassified after a benchmark review",
+        )
         for m in models
     ]
     processes.worker()
@@ -215,8 +249,9 @@ def redis_unreachable(settings):
         settings.CACHES = old_caches
 
 
-def test_changes_made_while_redis_is_down_are_caught_up_by_the_sweep(processes, people, settings,
-                                                                      make_organisation, make_ai_model):
+def test_changes_made_while_redis_is_down_are_caught_up_by_the_sweep(
+    processes, people, settings, make_organisation, make_ai_model
+):
     lab = make_organisation("Offline Lab")
     make_ai_model("Offline model", organisation=lab)
     publish.regenerate(trigger="setup", render_all=True)
@@ -224,8 +259,14 @@ def test_changes_made_while_redis_is_down_are_caught_up_by_the_sweep(processes, 
     quick_sweep = {"OSAI_CHARTS_SWEEP_SECONDS": "1", "OSAI_CHARTS_SWEEP_MIN_AGE_SECONDS": "3"}
     processes.worker(quick_sweep)
     processes.beat(quick_sweep)
-    change_request = propose(lab, "contributor_type", ACADEMIC, user=people.curator,
-                             rationale="It is a university lab", evidence_link="https://example.org/about")
+    change_request = propose(
+        lab,
+        "contributor_type",
+        ACADEMIC,
+        user=people.curator,
+        rationale="It is a university lab",
+        evidence_link="https://example.org/about",
+    )
 
     with redis_unreachable(settings):
         entry = approve(change_request, people.reviewer)  # must not fail
@@ -244,8 +285,12 @@ def test_changes_made_while_redis_is_down_are_caught_up_by_the_sweep(processes, 
 def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(processes, make_organisation, make_ai_model):
     import datetime
 
-    make_ai_model("First model", organisation=make_organisation("First Lab"), performance_class="latest",
-                  release_date=datetime.date(2024, 5, 1))
+    make_ai_model(
+        "First model",
+        organisation=make_organisation("First Lab"),
+        performance_class="latest",
+        release_date=datetime.date(2024, 5, 1),
+    )
     publish.regenerate(trigger="setup", render_all=True)
     versions_before = ChartVersion.objects.count()
     files_before = set(publish._stored_chart_files())
@@ -254,8 +299,12 @@ def test_a_worker_killed_mid_run_shows_no_half_chart_and_the_run_is_redone(proce
     worker = processes.worker(quick_redelivery)
 
     with transaction.atomic():  # a new model changes every chart: a long run to interrupt
-        make_ai_model("Second model", performance_class="latest", release_date=datetime.date(2025, 2, 1),
-                      organisation=make_organisation("Second Lab", country="FR", sector=vocab.Sector.ACADEMIC))
+        make_ai_model(
+            "Second model",
+            performance_class="latest",
+            release_date=datetime.date(2025, 2, 1),
+            organisation=make_organisation("Second Lab", country="FR", sector=vocab.Sector.ACADEMIC),
+        )
         record_data_change("second model added")
     running = wait_until(lambda: ChartRun.objects.filter(status=ChartRun.Status.RUNNING).first(), 10, 0.005)
     assert running, "no run started"

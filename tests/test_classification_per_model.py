@@ -1,5 +1,6 @@
 """Classification per model, as upstream records it: import, export, filters, API, charts,
 public pages and the review workflow on a model's own classification."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,14 @@ from .charts_helpers import build_demo_index, expected_pie, pie_counts
 from .conftest import SHARED_DATABASE
 from .interchange_files import model_file
 
-BAAI = ["AltDiffusion.yaml", "AquilaChat.yaml", "AquilaCode.yaml", "Infinity-Instruct.yaml", "NOVA Video.yaml",
-        "OmniGen.yaml"]
+BAAI = [
+    "AltDiffusion.yaml",
+    "AquilaChat.yaml",
+    "AquilaCode.yaml",
+    "Infinity-Instruct.yaml",
+    "NOVA Video.yaml",
+    "OmniGen.yaml",
+]
 MICROSOFT = ["Phi.yaml", "BitNet.yaml", "WaveCoder.yaml", "WizardLM.yaml"]
 _TAGS = re.compile(r"^#\s*-\s*(?:National origin|Contributor type)\s*:.*$", re.MULTILINE)
 
@@ -48,11 +55,15 @@ def _write(folder, files):
 
 # --- import: each file's tags on its model -------------------------------------------------
 
+
 def test_an_institute_holds_what_most_files_say_and_a_model_tagged_otherwise_its_own(db, tmp_path):
     import_index(real_files(tmp_path / "in", BAAI))
     baai = Organisation.objects.get(name="Beijing Academy of Artificial Intelligence")
     assert (baai.country.code, baai.sector, baai.contributor_kind, baai.classification_status) == (
-        "CN", "non_academic", "research_institution", "classified",
+        "CN",
+        "non_academic",
+        "research_institution",
+        "classified",
     )
     omnigen = AIModel.objects.get(name="OmniGen")
     assert (omnigen.origin_tag, omnigen.contributor_tag) == ("China", "Academic (Individual)")
@@ -73,14 +84,18 @@ def test_a_collaboration_keeps_its_international_tag_under_its_organisation(db, 
     assert report.skipped == []
     microsoft = Organisation.objects.get()
     assert (microsoft.origin_scope, microsoft.country.code, microsoft.big_tech_bloc) == (
-        "country", "US", "american_big_tech",
+        "country",
+        "US",
+        "american_big_tech",
     )
     wizard = AIModel.objects.get(name="WizardLM")
     assert wizard.organisation == microsoft
     assert wizard.own_origin == INTERNATIONAL and wizard.own_contributor is None
     effective = wizard.classification()
     assert (effective.origin_scope, effective.region, effective.big_tech_bloc) == (
-        "international", "international", "american_big_tech",
+        "international",
+        "international",
+        "american_big_tech",
     )
     assert all(m.own_origin is None for m in AIModel.objects.exclude(pk=wizard.pk))
 
@@ -114,10 +129,13 @@ def test_the_usual_value_is_what_most_files_say_and_a_tie_goes_to_the_first_file
 
 
 def test_a_tie_between_two_files_gives_the_organisation_the_first_file_and_the_other_its_own(db, tmp_path):
-    _write(tmp_path, {
-        "b.yaml": model_file("Model B", org="Duo Lab", origin="Germany"),
-        "a.yaml": model_file("Model A", org="Duo Lab", origin="France"),
-    })
+    _write(
+        tmp_path,
+        {
+            "b.yaml": model_file("Model B", org="Duo Lab", origin="Germany"),
+            "a.yaml": model_file("Model A", org="Duo Lab", origin="France"),
+        },
+    )
     import_index(tmp_path)
     assert Organisation.objects.get().country.code == "FR"
     assert AIModel.objects.get(name="Model A").own_origin is None
@@ -125,27 +143,41 @@ def test_a_tie_between_two_files_gives_the_organisation_the_first_file_and_the_o
 
 
 def test_a_new_majority_moves_the_usual_value_without_changing_what_any_model_counts_as(db, tmp_path):
-    _write(tmp_path, {
-        "a.yaml": model_file("Model A", org="Mover Lab", origin="France"),
-        "b.yaml": model_file("Model B", org="Mover Lab", origin="France"),
-        "c.yaml": model_file("Model C", org="Mover Lab", origin="Germany"),
-    })
+    _write(
+        tmp_path,
+        {
+            "a.yaml": model_file("Model A", org="Mover Lab", origin="France"),
+            "b.yaml": model_file("Model B", org="Mover Lab", origin="France"),
+            "c.yaml": model_file("Model C", org="Mover Lab", origin="Germany"),
+        },
+    )
     import_index(tmp_path)
     before = {m.name: m.classification().country for m in AIModel.objects.select_related("organisation")}
     assert before == {"Model A": "FR", "Model B": "FR", "Model C": "DE"}
-    _write(tmp_path, {
-        "d.yaml": model_file("Model D", org="Mover Lab", origin="Germany"),
-        "e.yaml": model_file("Model E", org="Mover Lab", origin="Germany"),
-    })
+    _write(
+        tmp_path,
+        {
+            "d.yaml": model_file("Model D", org="Mover Lab", origin="Germany"),
+            "e.yaml": model_file("Model E", org="Mover Lab", origin="Germany"),
+        },
+    )
     report = import_index(tmp_path)
     org = Organisation.objects.get()
     assert org.country.code == "DE"  # three files of five
     after = {m.name: m.classification().country for m in AIModel.objects.select_related("organisation")}
     assert after == {**before, "Model D": "DE", "Model E": "DE"}
-    assert {(getattr(c.target, "name", ""), c.field, c.before and c.before.get("country"),
-             c.after and c.after.get("country")) for c in report.changes} == {
+    assert {
+        (
+            getattr(c.target, "name", ""),
+            c.field,
+            c.before and c.before.get("country"),
+            c.after and c.after.get("country"),
+        )
+        for c in report.changes
+    } == {
         ("Mover Lab", "national_origin", "FR", "DE"),
-        ("Model A", "national_origin", None, "FR"), ("Model B", "national_origin", None, "FR"),
+        ("Model A", "national_origin", None, "FR"),
+        ("Model B", "national_origin", None, "FR"),
         ("Model C", "national_origin", "DE", None),
     }
     assert HistoryEntry.objects.filter(ai_model__name="Model A", field="national_origin").count() == 1
@@ -154,14 +186,19 @@ def test_a_new_majority_moves_the_usual_value_without_changing_what_any_model_co
 
 
 def test_a_model_tag_the_vocabulary_lacks_is_asked_about_on_the_model(db, tmp_path):
-    _write(tmp_path, {
-        "a.yaml": model_file("Model A", org="Known Lab", origin="France"),
-        "b.yaml": model_file("Model B", org="Known Lab", origin="France"),
-        "c.yaml": model_file("Model C", org="Known Lab", origin="Atlantis"),
-    })
+    _write(
+        tmp_path,
+        {
+            "a.yaml": model_file("Model A", org="Known Lab", origin="France"),
+            "b.yaml": model_file("Model B", org="Known Lab", origin="France"),
+            "c.yaml": model_file("Model C", org="Known Lab", origin="Atlantis"),
+        },
+    )
     report = import_index(tmp_path)
     model_c = AIModel.objects.get(name="Model C")
-    assert [(t.ai_model, t.kind, t.raw_value) for t in report.unmapped_tags] == [(model_c, "national_origin", "Atlantis")]
+    assert [(t.ai_model, t.kind, t.raw_value) for t in report.unmapped_tags] == [
+        (model_c, "national_origin", "Atlantis")
+    ]
     question = ChangeRequest.objects.get(state="pending")
     assert (question.ai_model, question.field, question.source_value) == (model_c, "national_origin", "Atlantis")
     assert model_c.own_origin is None and Organisation.objects.get().classification_status == "classified"
@@ -181,6 +218,7 @@ def test_a_curators_model_level_decision_survives_a_reimport_of_unchanged_tags(d
 
 
 # --- effective classification everywhere ---------------------------------------------------
+
 
 @pytest.fixture
 def collaboration(make_organisation, make_ai_model):
@@ -208,9 +246,15 @@ def test_the_api_shows_and_filters_by_the_effective_classification(collaboration
     wizard = client.get("/api/v1/models/wizardlm/").json()
     assert wizard["organisation"]["name"] == "Microsoft"
     assert wizard["classification"] == {
-        "origin_scope": "international", "country": "", "country_name": "", "region": "international",
-        "sector": "non_academic", "contributor_kind": "company", "big_tech_bloc": "american_big_tech",
-        "own_origin": True, "own_contributor": False,
+        "origin_scope": "international",
+        "country": "",
+        "country_name": "",
+        "region": "international",
+        "sector": "non_academic",
+        "contributor_kind": "company",
+        "big_tech_bloc": "american_big_tech",
+        "own_origin": True,
+        "own_contributor": False,
     }
     phi = client.get("/api/v1/models/phi/").json()["classification"]
     assert (phi["country"], phi["country_name"], phi["own_origin"]) == ("US", "United States of America", False)
@@ -245,14 +289,18 @@ def test_every_pie_equals_an_independent_recount_with_models_classified_apart(ma
 
 def test_the_model_page_shows_its_own_classification_beside_its_organisations(collaboration, client):
     page = client.get("/models/wizardlm/").content.decode()
-    assert "International <span class=\"muted\">(this model's own; Microsoft: United States of America)</span>" in page
+    assert 'International <span class="muted">(this model\'s own; Microsoft: United States of America)</span>' in page
     assert "Upstream classifies this model apart" in page
     assert "Upstream classifies this model apart" not in client.get("/models/phi/").content.decode()
     organisation_page = client.get("/organisations/microsoft/").content.decode()
-    assert 'Classified apart by their own files:\n      <a href="/models/wizardlm/">WizardLM</a> (International).' in organisation_page
+    assert (
+        'Classified apart by their own files:\n      <a href="/models/wizardlm/">WizardLM</a> (International).'
+        in organisation_page
+    )
 
 
 # --- the review workflow on a model's own classification ------------------------------------
+
 
 def test_a_models_own_classification_is_proposed_reviewed_and_applied_with_history(people, collaboration):
     _, phi, _ = collaboration
@@ -276,8 +324,13 @@ def test_a_models_own_classification_is_proposed_reviewed_and_applied_with_histo
 
 def test_the_organisation_level_changes_every_model_that_inherits_it(people, collaboration):
     microsoft, _phi, _wizard = collaboration
-    cr = services.propose(microsoft, "national_origin", {"scope": "country", "country": "IE"}, user=people.curator,
-                          rationale="Registered in Ireland")
+    cr = services.propose(
+        microsoft,
+        "national_origin",
+        {"scope": "country", "country": "IE"},
+        user=people.curator,
+        rationale="Registered in Ireland",
+    )
     services.approve(cr, people.reviewer)
     assert pie_counts(get_spec("national-origins").compute()) == {"Ireland": 1, "International": 1}
 

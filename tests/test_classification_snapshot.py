@@ -6,6 +6,7 @@
   pie charts, extracted at test time from ../shared/data/main-database-history.bundle: the
   charts give the article's published figures.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,6 +35,7 @@ _ORG_NAME = re.compile(r"^org:\s*\n\s+name:\s*(.*?)\s*$", re.MULTILINE)
 
 # --- an independent reading of the files' tags ----------------------------------------------
 
+
 def _file_tags(path: Path) -> dict[str, str]:
     text = path.read_text(encoding="utf-8")
     tags = {}
@@ -53,12 +55,18 @@ def _sector(contributor: str) -> str:
 
 
 def _bloc(contributor: str, origin: str) -> str:
-    detail = contributor[contributor.find("(") + 1:contributor.rfind(")")].strip().lower() if "(" in contributor else ""
+    detail = (
+        contributor[contributor.find("(") + 1 : contributor.rfind(")")].strip().lower() if "(" in contributor else ""
+    )
     if not contributor:
         return "Not classified"
-    named = {"american big tech": "American Big Tech", "chinese big tech": "Chinese Big Tech",
-             "chinese ai tiger": "Chinese AI Tigers", "ai tiger": "Chinese AI Tigers",
-             "european big tech": "European Big Tech"}
+    named = {
+        "american big tech": "American Big Tech",
+        "chinese big tech": "Chinese Big Tech",
+        "chinese ai tiger": "Chinese AI Tigers",
+        "ai tiger": "Chinese AI Tigers",
+        "european big tech": "European Big Tech",
+    }
     if detail in named:
         return named[detail]
     if detail == "big tech":  # the older spelling: American unless the file says China or Europe
@@ -102,6 +110,7 @@ def chart(key: str) -> dict[str, int]:
 
 # --- the current snapshot -------------------------------------------------------------------
 
+
 def test_charts_on_the_current_snapshot_equal_a_count_of_the_files_own_tags(db, settings):
     settings.OSAI_CHARTS_TOP_ORIGINS = 1000  # name every country, so that each can be compared
     report = import_index(SHARED_DATABASE)
@@ -116,6 +125,7 @@ def test_charts_on_the_current_snapshot_equal_a_count_of_the_files_own_tags(db, 
 
 
 # --- the index of the article's day, from the history bundle --------------------------------
+
 
 def _git(*args: str, cwd: Path | None = None) -> bytes:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True).stdout

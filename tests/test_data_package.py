@@ -3,6 +3,7 @@ Frictionless Data Package with a Table Schema per CSV table; each table has a JS
 stable address, generated from the registry and the vocabularies; the real downloads (demo data
 and the real upstream data) validate against them with jsonschema; the codebook page shows each
 dimension, its criteria, the score formula and the vocabularies."""
+
 from __future__ import annotations
 
 import csv
@@ -100,10 +101,20 @@ def test_demo_downloads_validate_against_their_schemas(client, demo):
     counts = _validate_every_download(client)
     assert counts["models"] == counts["models-details"] == counts["models-json"] == 20
     assert counts["organisations"] > 0 and counts["grades"] > 20 * 5
-    assert counts["vocabularies"] == sum(len(c.values) for c in
-                                         (vocab.Grade, vocab.ModelType, vocab.PerformanceClass, vocab.DatePrecision,
-                                          vocab.Sector, vocab.ContributorKind, vocab.BigTechBloc, vocab.OriginScope,
-                                          vocab.Region))
+    assert counts["vocabularies"] == sum(
+        len(c.values)
+        for c in (
+            vocab.Grade,
+            vocab.ModelType,
+            vocab.PerformanceClass,
+            vocab.DatePrecision,
+            vocab.Sector,
+            vocab.ContributorKind,
+            vocab.BigTechBloc,
+            vocab.OriginScope,
+            vocab.Region,
+        )
+    )
 
 
 @pytest.mark.slow
@@ -143,7 +154,8 @@ def test_schemas_follow_the_registry_and_vocabularies(client, demo):
 def test_grades_carry_their_evidence(client, make_ai_model):
     model = make_ai_model("Evidenced", grades={"licenses": "open"})
     model.assessments.filter(dimension__ref="licenses").update(
-        links=["https://example.org/licence", "https://example.org/faq"], notes="Apache 2.0.")
+        links=["https://example.org/licence", "https://example.org/faq"], notes="Apache 2.0."
+    )
     _header, rows = _rows(client, "/data/grades.csv")
     licence = next(row for row in rows if row["Dimension"] == "licenses")
     assert (licence["Model"], licence["Grade"], licence["Notes"]) == ("Evidenced", "open", "Apache 2.0.")

@@ -1,4 +1,5 @@
 """The transactional outbox: rows commit with the change, and old processed rows are pruned."""
+
 import datetime
 
 import pytest

@@ -1,6 +1,7 @@
 """The demo (`bash scripts/run-demo.sh`) as readers meet it: its settings (scripts/demo-env.sh)
 run the site with DEBUG off on a bare machine, so a missing page is the site's own 404 page,
 never Django's debug page; plain HTTP works (no redirect to HTTPS) and static files are served."""
+
 from __future__ import annotations
 
 import os
@@ -20,12 +21,18 @@ pytestmark = pytest.mark.slow
 
 def _demo_environment(tmp_path) -> dict[str, str]:
     """The environment scripts/demo-env.sh sets, on top of a bare one (no DEBUG, no key)."""
-    bare = {name: value for name, value in os.environ.items()
-            if name not in ("DEBUG", "DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    bare = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DEBUG", "DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
     bare["OSAI_DEMO_KEY_FILE"] = str(tmp_path / "secret-key")
     dumped = subprocess.run(
-        ["bash", "-c", ". scripts/demo-env.sh && env -0"], cwd=PROJECT_ROOT, env=bare,
-        capture_output=True, check=True,
+        ["bash", "-c", ". scripts/demo-env.sh && env -0"],
+        cwd=PROJECT_ROOT,
+        env=bare,
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     env = dict(item.split("=", 1) for item in dumped.split("\0") if "=" in item)
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", MEDIA_ROOT=str(tmp_path / "media"))
@@ -61,12 +68,15 @@ def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
     port = _free_port()
     # The README's demo command installs, then runs scripts/serve-demo.sh: run that very script.
     server = subprocess.Popen(
-        ["bash", "scripts/serve-demo.sh", "--noreload"], cwd=PROJECT_ROOT,
+        ["bash", "scripts/serve-demo.sh", "--noreload"],
+        cwd=PROJECT_ROOT,
         env={**env, "PYTHON": sys.executable, "OSAI_DEMO_PORT": str(port)},
-        stdout=(log := (tmp_path / "demo.log").open("wb")), stderr=subprocess.STDOUT,
+        stdout=(log := (tmp_path / "demo.log").open("wb")),
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def answering() -> bool:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -89,8 +99,10 @@ def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
         assert "Strict-Transport-Security" not in headers
         assert "OLMo" in html  # the demo data is loaded
         # The accounts printed, with the address the script is about to start the site on.
-        assert f"The demo data and accounts are ready. The site starts now at {base}/: log in at {base}/admin/ with:" in (
-            (tmp_path / "demo.log").read_text())
+        assert (
+            f"The demo data and accounts are ready. The site starts now at {base}/: log in at {base}/admin/ with:"
+            in ((tmp_path / "demo.log").read_text())
+        )
         for old_link, title in (("/about", "About the index"), ("/contribute", "Contribute")):
             status, _html, headers = _get(f"{base}{old_link}")  # osai-index.eu's addresses
             assert status == 301, (old_link, status)

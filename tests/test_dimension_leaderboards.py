@@ -1,5 +1,6 @@
 """Leaderboards per dimension: models grouped by grade with evidence, and the share of each grade
 over time counted on a hand-built history."""
+
 from __future__ import annotations
 
 import datetime
@@ -30,19 +31,32 @@ def history(make_ai_model, registry):
     AIModel.objects.filter(pk__in=[alpha.pk, gamma.pk]).update(created_at=at("2025-01-10"))
     AIModel.objects.filter(pk=beta.pk).update(created_at=at("2025-02-20"))
     HistoryEntry.objects.create(
-        ai_model=alpha, target_label="Alpha", field="assessment:licenses", applied_at=at("2025-03-15"),
+        ai_model=alpha,
+        target_label="Alpha",
+        field="assessment:licenses",
+        applied_at=at("2025-03-15"),
         before={"grade": "closed", "links": [], "notes": ""},
         after={"grade": "open", "links": ["https://example.org/l"], "notes": ""},
     )
     HistoryEntry.objects.create(
-        ai_model=gamma, target_label="Gamma", field="is_public", applied_at=at("2025-04-10"), before=True, after=False,
+        ai_model=gamma,
+        target_label="Gamma",
+        field="is_public",
+        applied_at=at("2025-04-10"),
+        before=True,
+        after=False,
     )
     return alpha, beta, gamma
 
 
 def test_shares_over_time_follow_the_history(history):
-    days = [datetime.date(2024, 12, 31), datetime.date(2025, 1, 31), datetime.date(2025, 2, 28),
-            datetime.date(2025, 3, 31), datetime.date(2025, 4, 30)]
+    days = [
+        datetime.date(2024, 12, 31),
+        datetime.date(2025, 1, 31),
+        datetime.date(2025, 2, 28),
+        datetime.date(2025, 3, 31),
+        datetime.date(2025, 4, 30),
+    ]
     points = grade_shares_over_time("licenses", days)
     counts = [(p.counts["open"], p.counts["partial"], p.counts["closed"]) for p in points]
     assert counts == [
@@ -74,7 +88,8 @@ def test_the_leaderboard_groups_public_models_by_grade_with_evidence(make_ai_mod
     make_ai_model("Closed One")
     make_ai_model("Hidden", grades={"licenses": "open"}, is_public=False)
     Assessment.objects.filter(ai_model__name="Open One", dimension__ref="licenses").update(
-        links=["https://example.org/apache"], notes="Apache 2.0")
+        links=["https://example.org/apache"], notes="Apache 2.0"
+    )
     licences = next(d for d in registry if d.ref == "licenses")
     groups = {g.grade: g for g in dimension_leaderboard(licences)}
     assert [e.model.name for e in groups["open"].entries] == ["Open One"]
@@ -87,8 +102,12 @@ def test_the_leaderboard_groups_public_models_by_grade_with_evidence(make_ai_mod
 
 def test_sample_days_are_month_ends_then_today_at_most_twelve():
     days = sample_days(datetime.date(2025, 1, 10), datetime.date(2025, 4, 5))
-    assert days == [datetime.date(2025, 1, 31), datetime.date(2025, 2, 28), datetime.date(2025, 3, 31),
-                    datetime.date(2025, 4, 5)]
+    assert days == [
+        datetime.date(2025, 1, 31),
+        datetime.date(2025, 2, 28),
+        datetime.date(2025, 3, 31),
+        datetime.date(2025, 4, 5),
+    ]
     long = sample_days(datetime.date(2020, 1, 1), datetime.date(2026, 6, 15))
     assert len(long) <= 12 and long[-1] == datetime.date(2026, 6, 15)
     assert long == sorted(long) and all(d.month != (d + datetime.timedelta(days=1)).month for d in long[:-1])
@@ -97,12 +116,12 @@ def test_sample_days_are_month_ends_then_today_at_most_twelve():
 def test_the_dimension_pages_show_groups_chart_and_table(client, history, registry):
     index = client.get("/dimensions/")
     assert index.status_code == 200
-    assert '/dimensions/licenses/' in index.content.decode()
+    assert "/dimensions/licenses/" in index.content.decode()
     assert "Today: 2 open, 0 partial, 0 closed (of 2 models)" in index.content.decode()
     page = client.get("/dimensions/licenses/")
     assert page.status_code == 200
     body = page.content.decode()
-    assert '<svg viewBox=' in body and 'role="img"' in body and "<title id=\"share-title\">" in body
+    assert "<svg viewBox=" in body and 'role="img"' in body and '<title id="share-title">' in body
     assert "Models by grade on" in body  # the table fallback
     assert body.count('href="/models/alpha/#licenses"') == 1 and "/models/gamma/" not in body
     assert "style=" not in body.split("<main", 1)[1]
@@ -125,8 +144,13 @@ def test_a_reviewed_change_shows_at_once_on_the_leaderboard_and_its_share(client
     before = client.get("/dimensions/licenses/").content.decode()
     assert "Closed 1 of 1 (100.0%)" in before
     root = django_user_model.objects.create_superuser("root-dim", "root@example.org", "x")
-    edit_directly(model, "assessment:licenses", {"grade": "open", "links": ["https://example.org/l"], "notes": ""},
-                  user=root, rationale="Relicensed")
+    edit_directly(
+        model,
+        "assessment:licenses",
+        {"grade": "open", "links": ["https://example.org/l"], "notes": ""},
+        user=root,
+        rationale="Relicensed",
+    )
     after = client.get("/dimensions/licenses/").content.decode()
     assert "Open 1 of 1 (100.0%)" in after and "Closed 1 of 1" not in after
 

@@ -4,6 +4,7 @@ scheduled post once its time has come, and not before.
 The worker and beat run as subprocesses against this test's database; beat's interval for the
 publishing task is shortened through OSAI_PUBLISH_SCHEDULED_SECONDS. Both are killed at teardown.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,7 +28,10 @@ from curation.operations.drills.harness import wait_until
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
-    pytest.mark.worker, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow,
+    pytest.mark.worker,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -52,8 +56,12 @@ def celery_processes(require_postgres, require_redis, settings, tmp_path):
     def start(args, name, ready_text):
         log_path = tmp_path / f"{name}.log"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "osai_index", *args], cwd=PROJECT_ROOT, env=env,
-            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True,  # noqa: SIM115 - the child process writes to it while it runs
+            [sys.executable, "-m", "celery", "-A", "osai_index", *args],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=open(log_path, "wb"),  # noqa: SIM115 - the child process writes to it while it runs
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         started.append(proc)
         ready = wait_until(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30)
@@ -61,8 +69,21 @@ def celery_processes(require_postgres, require_redis, settings, tmp_path):
         return log_path
 
     def run_worker_and_beat():
-        worker_log = start(["worker", "-l", "info", "-c", "1", "-n", f"editorial-{uuid.uuid4().hex[:8]}@%h",
-                            "--without-mingle", "--without-gossip"], "worker", "ready.")
+        worker_log = start(
+            [
+                "worker",
+                "-l",
+                "info",
+                "-c",
+                "1",
+                "-n",
+                f"editorial-{uuid.uuid4().hex[:8]}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            "worker",
+            "ready.",
+        )
         start(["beat", "-l", "info", "-s", str(tmp_path / "beat-schedule")], "beat", "beat: Starting...")
         return worker_log
 

@@ -5,8 +5,8 @@ Every payload tries to set `window.__xss` or open a dialog. The test listens for
 the flag, looks for event-handler attributes and `javascript:` URLs in the live DOM, and fires
 the events the payloads rely on (load, error, mouseover, focus, toggle, click).
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
@@ -25,7 +25,7 @@ EMBED_PAYLOADS = [
     '{% index models="<script>window.__xss=1</script>" %}',
     '{% index view="\\"><svg onload=window.__xss=1>" %}',
     '{% index type="<img src=x onerror=alert(1)>" %}',
-    '{% <img src=x onerror=alert(1)> %}',
+    "{% <img src=x onerror=alert(1)> %}",
 ]
 HOSTILE_FRONT_MATTER = """---
 title: "<script>window.__xss=1</script>Hostile <img src=x onerror=alert(1)>"
@@ -99,8 +99,10 @@ def test_xss_corpus_never_executes_in_chromium(chromium, live_server, make_post,
     swallowing = [p for p in XSS_CORPUS if p.startswith("<math")]
     body = "\n\n".join(["{% byline %}", *contained, *EMBED_PAYLOADS, "The end of the hostile post.", *swallowing])
     hostile = make_post(
-        '<script>window.__xss=1</script>Body payloads', body="{% byline %}",
-        description='"><img src=x onerror=window.__xss=1>', author_names="<svg onload=alert(1)>",
+        "<script>window.__xss=1</script>Body payloads",
+        body="{% byline %}",
+        description='"><img src=x onerror=window.__xss=1>',
+        author_names="<svg onload=alert(1)>",
         tags=["<script>alert(1)</script>"],
     )
     services.publish(hostile, user=editor)
@@ -141,7 +143,9 @@ def test_xss_corpus_never_executes_in_chromium(chromium, live_server, make_post,
     assert "unknown chart key '<img src=x onerror=window.__xss=1>'" in results["admin-preview"]["text"]
 
 
-def test_editor_edits_the_body_clicks_publish_and_readers_see_the_edit(chromium, live_server, make_post, editor, client):
+def test_editor_edits_the_body_clicks_publish_and_readers_see_the_edit(
+    chromium, live_server, make_post, editor, client
+):
     post = make_post("Browser edited", body="The body as first saved.")
     client.force_login(editor)
     context = chromium.new_context()

@@ -4,6 +4,7 @@ The upstream site's components (`Language-Technology-Assessment/website`, compon
 are converted by curation.editorial.components; the embeds are rendered by
 curation.editorial.embeds through curation.editorial.rendering.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -30,33 +31,44 @@ def convert(text: str) -> tuple[str, Recorder]:
 
 
 # --- conversion --------------------------------------------------------------------------------
-@pytest.mark.parametrize("upstream,expected", [
-    ('<author :author="author"></author>\n<date :date="date"></date>', "{% byline %}"),
-    (":author\n:date", "{% byline %}"),
-    (":contribute", "{% contribute %}"),
-    ("::contribute\nSpotted a mistake?\n::", '{% contribute text="Spotted a mistake?" %}'),
-    (":news", "{% news %}"),
-    (":guides", "{% guides %}"),
-    (":partners", "{% partners %}"),
-    (":as-seen-in", "{% as-seen-in %}"),
-    (":grid", '{% index view="grid" limit="100" %}'),
-    (":list", '{% index limit="100" %}'),
-    (":gradient", "{% gradient %}"),
-    (':appear{text="Open by default"}', '{% appear text="Open by default" %}'),
-    (':action-button{link="/about"}[About us]', '{% button link="/about" text="About us" %}'),
-    ('::action-button{link="/about"}\nAbout us\n::', '{% button link="/about" text="About us" %}'),
-    ("::note\nPlease **read** this.\n::", "{% note %}\nPlease **read** this.\n{% endnote %}"),
-    ('::person{image="/images/ada.png" name="Ada Lovelace"}\n__Ada__ wrote.\n::',
-     '{% person name="Ada Lovelace" image="ada.png" %}\n__Ada__ wrote.\n{% endperson %}'),
-    ("::people\nSome people.\n::", "{% people %}\nSome people.\n{% endpeople %}"),
-    ("Generated :versionlink{repo=data}, updated :versionlink{repo=website}.",
-     'Generated {% versionlink repo="data" %}, updated {% versionlink repo="website" %}.'),
-    (":the-index", '{% index type="text" filters="show" limit="100" %}'),
-    ("::the-index\n---\nhideFilters: true\nfilters:\n  view: grid\n  models: OLMo, lumo\n---\n::",
-     '{% index view="grid" models="OLMo, lumo" %}'),
-    ("::the-index\n---\nhideFilters: true\nversion: 2025-06-09\nfilters:\n  performanceclass: latest\n  trainingcode: [0.5, 1]\n---\n::",
-     '{% index performance_class="latest" grade_trainingcode="partial,open" as_of="2025-06-09" %}'),
-])
+@pytest.mark.parametrize(
+    "upstream,expected",
+    [
+        ('<author :author="author"></author>\n<date :date="date"></date>', "{% byline %}"),
+        (":author\n:date", "{% byline %}"),
+        (":contribute", "{% contribute %}"),
+        ("::contribute\nSpotted a mistake?\n::", '{% contribute text="Spotted a mistake?" %}'),
+        (":news", "{% news %}"),
+        (":guides", "{% guides %}"),
+        (":partners", "{% partners %}"),
+        (":as-seen-in", "{% as-seen-in %}"),
+        (":grid", '{% index view="grid" limit="100" %}'),
+        (":list", '{% index limit="100" %}'),
+        (":gradient", "{% gradient %}"),
+        (':appear{text="Open by default"}', '{% appear text="Open by default" %}'),
+        (':action-button{link="/about"}[About us]', '{% button link="/about" text="About us" %}'),
+        ('::action-button{link="/about"}\nAbout us\n::', '{% button link="/about" text="About us" %}'),
+        ("::note\nPlease **read** this.\n::", "{% note %}\nPlease **read** this.\n{% endnote %}"),
+        (
+            '::person{image="/images/ada.png" name="Ada Lovelace"}\n__Ada__ wrote.\n::',
+            '{% person name="Ada Lovelace" image="ada.png" %}\n__Ada__ wrote.\n{% endperson %}',
+        ),
+        ("::people\nSome people.\n::", "{% people %}\nSome people.\n{% endpeople %}"),
+        (
+            "Generated :versionlink{repo=data}, updated :versionlink{repo=website}.",
+            'Generated {% versionlink repo="data" %}, updated {% versionlink repo="website" %}.',
+        ),
+        (":the-index", '{% index type="text" filters="show" limit="100" %}'),
+        (
+            "::the-index\n---\nhideFilters: true\nfilters:\n  view: grid\n  models: OLMo, lumo\n---\n::",
+            '{% index view="grid" models="OLMo, lumo" %}',
+        ),
+        (
+            "::the-index\n---\nhideFilters: true\nversion: 2025-06-09\nfilters:\n  performanceclass: latest\n  trainingcode: [0.5, 1]\n---\n::",
+            '{% index performance_class="latest" grade_trainingcode="partial,open" as_of="2025-06-09" %}',
+        ),
+    ],
+)
 def test_each_upstream_component_becomes_its_embed(db, registry, upstream, expected):
     converted, recorder = convert(upstream)
     assert converted == expected
@@ -90,9 +102,17 @@ filters:
 ::"""
     converted, recorder = convert(upstream)
     assert converted.split("\n") == [
-        '{% landing title="Research on open AI" %}', "- [Explore the database](/database)", "",
-        "Hosted at [CLST](https://www.ru.nl/en/cls/clst).", "{% endlanding %}", "",
-        "{% spotlight %}", "Left text.", "", "{% right %}", '{% index view="grid" models="OLMo, lumo" %}',
+        '{% landing title="Research on open AI" %}',
+        "- [Explore the database](/database)",
+        "",
+        "Hosted at [CLST](https://www.ru.nl/en/cls/clst).",
+        "{% endlanding %}",
+        "",
+        "{% spotlight %}",
+        "Left text.",
+        "",
+        "{% right %}",
+        '{% index view="grid" models="OLMo, lumo" %}',
         "{% endspotlight %}",
     ]
     assert [line for line, _ in recorder.warnings] == [1, 16]  # the link attribute, the misplaced view
@@ -100,13 +120,16 @@ filters:
 
 
 def test_unknown_components_are_reported_and_left_as_written():
-    upstream = "Intro.\n\n::sparkle{colour=red}\nKeep **this** text.\n::\n\n:confetti{size=big}\n\nSee :badge{kind=new} here."
+    upstream = (
+        "Intro.\n\n::sparkle{colour=red}\nKeep **this** text.\n::\n\n:confetti{size=big}\n\nSee :badge{kind=new} here."
+    )
     converted, recorder = convert(upstream)
     assert "Keep **this** text." in converted
     assert '::sparkle{colour="red"}' in converted and ":confetti{size=big}" in converted
     assert ":badge{kind=new}" in converted
     assert [(line, message.split(" (")[0]) for line, message in recorder.warnings] == [
-        (3, "unknown component 'sparkle'"), (7, "unknown component 'confetti'"),
+        (3, "unknown component 'sparkle'"),
+        (7, "unknown component 'confetti'"),
         (9, "unknown component 'badge' inside a sentence; left as written"),
     ]
     # Rendered, nothing is dropped either.
@@ -143,10 +166,12 @@ def test_every_upstream_component_has_a_converter(db, registry):
 
 # --- rendering ---------------------------------------------------------------------------------
 def test_containers_and_parts_render_around_their_markdown(db):
-    html = str(render_markdown(
-        "{% note %}\nRead **this**.\n{% endnote %}\n\n{% spotlight %}\nLeft.\n{% right %}\nRight.\n{% endspotlight %}",
-        preview=True,
-    ).html)
+    html = str(
+        render_markdown(
+            "{% note %}\nRead **this**.\n{% endnote %}\n\n{% spotlight %}\nLeft.\n{% right %}\nRight.\n{% endspotlight %}",
+            preview=True,
+        ).html
+    )
     assert '<aside class="embed-note">\n<p>Read <strong>this</strong>.</p>\n</aside>' in html
     main, side = html.index('class="spotlight-main"'), html.index('class="spotlight-side"')
     assert main < html.index("<p>Left.</p>") < side < html.index("<p>Right.</p>")
@@ -172,13 +197,20 @@ def test_page_blocks_render_from_the_sites_data(make_ai_model, make_post, editor
     services.publish(news, user=editor)
     contribute = make_post("Contribute", kind=PostKind.PAGE, slug="contribute")
     services.publish(contribute, user=editor)
-    body = "\n\n".join([
-        "{% news %}", "{% guides %}", "{% contribute %}", '{% button link="/about/" text="About us" %}',
-        '{% appear text="Open by default" %}', "{% gradient %}", "{% partners %}",
-        'Updated {% versionlink repo="data" %} and {% versionlink repo="website" %}.',
-        '{% landing title="Open AI research" %}\n- [Explore](/models/)\n{% endlanding %}',
-        '{% person name="Ada Lovelace" %}\nAda wrote.\n{% endperson %}',
-    ])
+    body = "\n\n".join(
+        [
+            "{% news %}",
+            "{% guides %}",
+            "{% contribute %}",
+            '{% button link="/about/" text="About us" %}',
+            '{% appear text="Open by default" %}',
+            "{% gradient %}",
+            "{% partners %}",
+            'Updated {% versionlink repo="data" %} and {% versionlink repo="website" %}.',
+            '{% landing title="Open AI research" %}\n- [Explore](/models/)\n{% endlanding %}',
+            '{% person name="Ada Lovelace" %}\nAda wrote.\n{% endperson %}',
+        ]
+    )
     rendered = render_markdown(body, preview=True)
     assert rendered.problems == []
     html = str(rendered.html)
@@ -193,15 +225,18 @@ def test_page_blocks_render_from_the_sites_data(make_ai_model, make_post, editor
     assert 'class="person-initials" aria-hidden="true">AL</span>' in html
 
 
-@pytest.mark.parametrize("body,problem", [
-    ('{% button link="javascript:alert(1)" text="x" %}', "not an http(s) URL"),
-    ('{% button text="x" %}', "needs a link and a text"),
-    ('{% versionlink repo="moon" %}', "repo 'moon' is not one of data, website"),
-    ('{% news limit="500" %}', "limit '500' is not a number from 1 to 20"),
-    ('{% note colour="red" %}\nx\n{% endnote %}', "unknown parameter 'colour'"),
-    ('{% image "nowhere.png" %}', "image 'nowhere.png' is not in the image library"),
-    ('{% index filters="maybe" %}', "filters 'maybe' is not show or hide"),
-])
+@pytest.mark.parametrize(
+    "body,problem",
+    [
+        ('{% button link="javascript:alert(1)" text="x" %}', "not an http(s) URL"),
+        ('{% button text="x" %}', "needs a link and a text"),
+        ('{% versionlink repo="moon" %}', "repo 'moon' is not one of data, website"),
+        ('{% news limit="500" %}', "limit '500' is not a number from 1 to 20"),
+        ('{% note colour="red" %}\nx\n{% endnote %}', "unknown parameter 'colour'"),
+        ('{% image "nowhere.png" %}', "image 'nowhere.png' is not in the image library"),
+        ('{% index filters="maybe" %}', "filters 'maybe' is not show or hide"),
+    ],
+)
 def test_bad_embed_parameters_are_problems(db, body, problem):
     rendered = render_markdown(body, preview=True)
     assert rendered.problems and problem in rendered.problems[0], rendered.problems

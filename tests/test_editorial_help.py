@@ -1,4 +1,5 @@
 """The post editor's help: every example it shows renders without a problem on the demo data."""
+
 from __future__ import annotations
 
 import html
@@ -53,6 +54,6 @@ def test_the_demo_guide_lists_the_models_its_upstream_filters_select(demo_site, 
     for model in latest_text:
         assert f"/models/{model.slug}/" in page
     others = AIModel.objects.public().exclude(pk__in=latest_text)
-    article = page[page.index("<article"):page.index("</article>")]
+    article = page[page.index("<article") : page.index("</article>")]
     for model in others:
         assert f'href="/models/{model.slug}/"' not in article

@@ -1,5 +1,6 @@
 """News and guides over HTTP: public pages and feed, admin editing, workflow permissions per
 role, preview exactly as published, signed share links, revision diff and restore."""
+
 from __future__ import annotations
 
 import datetime
@@ -85,8 +86,13 @@ def test_guides_have_their_own_pages_and_feed(client, make_post, editor):
 
 
 def test_news_feed_is_valid_rss_with_items(client, make_post, editor):
-    post = make_post("Feed item", description="Summary <b>bold</b>", author_names="Ada Lovelace",
-                     date=datetime.date(2025, 5, 1), tags=["datasets"])
+    post = make_post(
+        "Feed item",
+        description="Summary <b>bold</b>",
+        author_names="Ada Lovelace",
+        date=datetime.date(2025, 5, 1),
+        tags=["datasets"],
+    )
     services.publish(post, user=editor)
     response = client.get("/feeds/news.xml")
     assert response["Content-Type"].startswith("application/rss+xml")
@@ -130,26 +136,51 @@ def response_ok(html: str) -> bool:
 # --- admin: editing, preview, share link ----------------------------------------------------
 def test_editor_creates_and_edits_a_post_in_the_admin_with_revisions(client, editor):
     client.force_login(editor)
-    response = client.post(reverse("admin:curation_post_add"), {
-        "kind": "news", "title": "Admin written", "slug": "admin-written", "description": "",
-        "body": "First body", "tag_names": "openness, data", "author_names": "Ada", "date": "2025-04-01",
-        "cover_image_alt": "", "revision_comment": "First draft",
-        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
-    })
+    response = client.post(
+        reverse("admin:curation_post_add"),
+        {
+            "kind": "news",
+            "title": "Admin written",
+            "slug": "admin-written",
+            "description": "",
+            "body": "First body",
+            "tag_names": "openness, data",
+            "author_names": "Ada",
+            "date": "2025-04-01",
+            "cover_image_alt": "",
+            "revision_comment": "First draft",
+            "status_changes-TOTAL_FORMS": "0",
+            "status_changes-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     post = Post.objects.get(slug="admin-written")
     assert post.status == PostStatus.DRAFT
     assert sorted(post.tags.values_list("name", flat=True)) == ["data", "openness"]
 
-    response = client.post(reverse("admin:curation_post_change", args=[post.pk]), {
-        "kind": "news", "title": "Admin written", "slug": "admin-written", "description": "",
-        "body": "Second body", "tag_names": "openness", "author_names": "Ada", "date": "2025-04-01",
-        "cover_image_alt": "", "revision_comment": "",
-        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
-    })
+    response = client.post(
+        reverse("admin:curation_post_change", args=[post.pk]),
+        {
+            "kind": "news",
+            "title": "Admin written",
+            "slug": "admin-written",
+            "description": "",
+            "body": "Second body",
+            "tag_names": "openness",
+            "author_names": "Ada",
+            "date": "2025-04-01",
+            "cover_image_alt": "",
+            "revision_comment": "",
+            "status_changes-TOTAL_FORMS": "0",
+            "status_changes-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302
     revisions = list(post.revisions.order_by("number"))
-    assert [(r.number, r.body, r.comment) for r in revisions] == [(1, "First body", "First draft"), (2, "Second body", "Edited")]
+    assert [(r.number, r.body, r.comment) for r in revisions] == [
+        (1, "First body", "First draft"),
+        (2, "Second body", "Edited"),
+    ]
     assert revisions[1].metadata["tags"] == ["openness"]
 
     page = client.get(reverse("admin:curation_post_change", args=[post.pk])).content.decode()
@@ -160,12 +191,24 @@ def test_editor_creates_and_edits_a_post_in_the_admin_with_revisions(client, edi
 
 def test_saving_a_post_with_a_broken_embed_warns_the_editor(client, editor):
     client.force_login(editor)
-    response = client.post(reverse("admin:curation_post_add"), {
-        "kind": "guide", "title": "Charts guide", "slug": "charts-guide", "description": "",
-        "body": '{% chart "academic-pie" %}', "tag_names": "", "author_names": "", "date": "2025-04-01",
-        "cover_image_alt": "", "revision_comment": "",
-        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
-    }, follow=True)
+    response = client.post(
+        reverse("admin:curation_post_add"),
+        {
+            "kind": "guide",
+            "title": "Charts guide",
+            "slug": "charts-guide",
+            "description": "",
+            "body": '{% chart "academic-pie" %}',
+            "tag_names": "",
+            "author_names": "",
+            "date": "2025-04-01",
+            "cover_image_alt": "",
+            "revision_comment": "",
+            "status_changes-TOTAL_FORMS": "0",
+            "status_changes-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
     assert "Embed problem: Line 1: unknown chart key &#x27;academic-pie&#x27;" in response.content.decode()
     assert Post.objects.filter(slug="charts-guide").exists()  # saved all the same, as a draft
 
@@ -196,9 +239,10 @@ def test_admin_preview_renders_like_the_public_page_plus_problems(client, make_p
     preview = client.get(reverse("admin:curation_post_preview", args=[post.pk])).content.decode()
     assert "<strong>world</strong>" in preview and "<strong>world</strong>" in public
     assert "unknown chart key" in preview and "unknown chart key" not in public
+
     # The article itself is the same markup apart from the error box.
     def article(html):
-        return html[html.index("<article"):html.index("</article>")]
+        return html[html.index("<article") : html.index("</article>")]
 
     without_errors = re.sub(r'<div class="embed-error".*?</div>\n?', "", article(preview), flags=re.S)
     assert without_errors == article(public)
@@ -227,12 +271,21 @@ def test_signed_link_expires(client, make_post, settings):
 def change_form_data(post, **overrides) -> dict:
     """What the post's change form submits, as the editor left it (with `overrides` typed in)."""
     data = {
-        "kind": post.kind, "title": post.title, "slug": post.slug, "description": post.description,
-        "body": post.body, "tag_names": ", ".join(post.tags.values_list("name", flat=True)),
-        "author_names": post.author_names, "date": post.date.isoformat(), "cover_image_alt": post.cover_image_alt,
-        "revision_comment": "", "workflow_comment": "", "workflow_publish_at": "",
+        "kind": post.kind,
+        "title": post.title,
+        "slug": post.slug,
+        "description": post.description,
+        "body": post.body,
+        "tag_names": ", ".join(post.tags.values_list("name", flat=True)),
+        "author_names": post.author_names,
+        "date": post.date.isoformat(),
+        "cover_image_alt": post.cover_image_alt,
+        "revision_comment": "",
+        "workflow_comment": "",
+        "workflow_publish_at": "",
         "seen_revision": str(services.latest_revision_number(post)),
-        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -267,8 +320,11 @@ def test_publish_button_publishes_the_edited_body_not_the_saved_one(client, make
     url = reverse("admin:curation_post_change", args=[post.pk])
     response = client.post(url, change_form_data(post, body="The **new** body.", workflow_comment="Ready"), follow=True)
     # (a plain save first, to show the comment field is not required for it)
-    response = client.post(url, change_form_data(post, body="The **newest** body.", _workflow="publish",
-                                                  workflow_comment="Ready to go"), follow=True)
+    response = client.post(
+        url,
+        change_form_data(post, body="The **newest** body.", _workflow="publish", workflow_comment="Ready to go"),
+        follow=True,
+    )
     post.refresh_from_db()
     assert post.status == PostStatus.PUBLISHED and post.body == "The **newest** body."
     assert "“Edited then published” is now published." in _messages(response)
@@ -301,10 +357,18 @@ def test_publish_is_refused_while_an_embed_has_a_problem_and_the_edit_is_kept(cl
     assert post.status == PostStatus.DRAFT and post.body == body  # saved, not published
     messages = _messages(response)
     assert "Your changes were saved, but “Charts inside” was not published: 2 embeds must be fixed first." in messages
-    assert any(m.startswith("Embed at line 3, {% chart \"academic-pie\" %}: unknown chart key 'academic-pie'") for m in messages)
-    assert "Embed at line 5, {% index view=\"carousel\" %}: index embed: view 'carousel' is not one of grid, table" in messages
+    assert any(
+        m.startswith("Embed at line 3, {% chart \"academic-pie\" %}: unknown chart key 'academic-pie'")
+        for m in messages
+    )
+    assert (
+        "Embed at line 5, {% index view=\"carousel\" %}: index embed: view 'carousel' is not one of grid, table"
+        in messages
+    )
     # Scheduling is refused the same way.
-    response = client.post(url, change_form_data(post, _workflow="schedule", workflow_publish_at="2030-01-02T03:04"), follow=True)
+    response = client.post(
+        url, change_form_data(post, _workflow="schedule", workflow_publish_at="2030-01-02T03:04"), follow=True
+    )
     post.refresh_from_db()
     assert post.status == PostStatus.DRAFT and "was not scheduled: 2 embeds" in " ".join(_messages(response))
     # Submitting for review is not publishing: an editor may ask a colleague about the problem.
@@ -407,7 +471,9 @@ def test_post_sitemap_lists_published_posts_only(make_post, editor):
     assert [PostSitemap().location(p) for p in PostSitemap().items()] == ["/news/in-the-sitemap/"]
 
 
-def test_byline_credits_accounts_and_names_and_cover_image_has_its_alt_text(client, make_post, editor, settings, tmp_path):
+def test_byline_credits_accounts_and_names_and_cover_image_has_its_alt_text(
+    client, make_post, editor, settings, tmp_path
+):
     import base64
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -418,9 +484,13 @@ def test_byline_credits_accounts_and_names_and_cover_image_has_its_alt_text(clie
     png = base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     )
-    post = Post(kind=PostKind.NEWS, title="Credited", author_names="Ada Lovelace",
-                cover_image=SimpleUploadedFile("cover.png", png, content_type="image/png"),
-                cover_image_alt="A single pixel")
+    post = Post(
+        kind=PostKind.NEWS,
+        title="Credited",
+        author_names="Ada Lovelace",
+        cover_image=SimpleUploadedFile("cover.png", png, content_type="image/png"),
+        cover_image_alt="A single pixel",
+    )
     services.save_post(post, user=editor, authors=[editor])
     services.publish(post, user=editor)
     html = client.get(post.get_absolute_url()).content.decode()

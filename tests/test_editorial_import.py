@@ -1,4 +1,5 @@
 """Importing the upstream site-pages (news and guides) with `import_pages`."""
+
 from __future__ import annotations
 
 import io
@@ -24,7 +25,9 @@ def test_shared_site_pages_every_file_imported_or_reported(shared_pages, client)
     files = sorted(shared_pages.glob("news/*.md")) + sorted(shared_pages.glob("guides/*.md"))
     pages = sorted(shared_pages.glob("pages/*.md"))
     report = import_pages(shared_pages)
-    assert sorted(Post.objects.filter(kind=PostKind.PAGE).values_list("slug", flat=True)) == sorted(p.stem for p in pages)
+    assert sorted(Post.objects.filter(kind=PostKind.PAGE).values_list("slug", flat=True)) == sorted(
+        p.stem for p in pages
+    )
     assert report.skipped == [], report.skipped
     files += pages
 
@@ -33,7 +36,8 @@ def test_shared_site_pages_every_file_imported_or_reported(shared_pages, client)
     assert report.skipped == [], report.skipped
 
     published_files = [
-        f for f in files
+        f
+        for f in files
         if _front_matter_status(f) == "published" or (f.parent.name == "pages" and _front_matter_status(f) == "")
     ]
     assert len(report.published) == len(published_files)
@@ -93,12 +97,18 @@ def test_reimport_is_idempotent_and_keeps_revisions(shared_pages, tmp_path):
     assert second.created == [] and second.updated == [] and len(second.unchanged) == len(first.created)
 
     page = root / "news" / "deepseek.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("How Open is DeepSeek?", "How Open is DeepSeek, really?"), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("How Open is DeepSeek?", "How Open is DeepSeek, really?"),
+        encoding="utf-8",
+    )
     third = import_pages(root)
     assert third.updated == ["news/deepseek"]
     post = Post.objects.get(kind=PostKind.NEWS, slug="deepseek")
     assert post.title == "How Open is DeepSeek, really?"
-    assert [r.title for r in post.revisions.order_by("number")] == ["How Open is DeepSeek?", "How Open is DeepSeek, really?"]
+    assert [r.title for r in post.revisions.order_by("number")] == [
+        "How Open is DeepSeek?",
+        "How Open is DeepSeek, really?",
+    ]
 
 
 def _pages_with_bad_files(shared_pages, tmp_path):
@@ -122,7 +132,11 @@ def test_bad_files_are_reported_by_name_and_skipped(shared_pages, tmp_path):
     report = import_pages(root)
     reasons = dict(report.skipped)
     assert set(reasons) == {
-        "news/no-front-matter.md", "news/bad-yaml.md", "guides/bad-date.md", "guides/bad-index.md", "guides/---.md",
+        "news/no-front-matter.md",
+        "news/bad-yaml.md",
+        "guides/bad-date.md",
+        "guides/bad-index.md",
+        "guides/---.md",
     }
     assert "file name gives no web address" in reasons["guides/---.md"]
     assert "no front matter" in reasons["news/no-front-matter.md"]

@@ -1,4 +1,5 @@
 """Scheduled publishing under concurrency (PostgreSQL row locks)."""
+
 from __future__ import annotations
 
 import datetime

@@ -1,4 +1,5 @@
 """Markdown rendering, sanitising and embeds of posts."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,9 @@ XSS_CORPUS = [
     "[spaced](  javascript:alert(1))",
     "![img](javascript:alert(1))",
     '<svg onload="window.__xss=1"><circle r="5"/></svg>',
-    '<svg><script>window.__xss=1</script></svg>',
+    "<svg><script>window.__xss=1</script></svg>",
     '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<iframe src="javascript:alert(1)"></iframe>',
     '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
     '<iframe src="https://evil.example/"></iframe>',
@@ -30,7 +31,7 @@ XSS_CORPUS = [
     '<embed src="javascript:alert(1)">',
     '<form action="javascript:alert(1)"><button>go</button></form>',
     '<div style="background:url(javascript:alert(1))">styled</div>',
-    '<body onload=alert(1)>',
+    "<body onload=alert(1)>",
     '<details open ontoggle="window.__xss=1">x</details>',
     '<p onmouseover="window.__xss=1">hover</p>',
     '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
@@ -40,10 +41,12 @@ XSS_CORPUS = [
     "<!--><script>alert(1)</script>-->",
     "<style>body{background:url('javascript:alert(1)')}</style>",
     '<table><td background="javascript:alert(1)">x</td></table>',
-    '`<script>alert(1)</script>` in code is shown, not run',
+    "`<script>alert(1)</script>` in code is shown, not run",
 ]
 # Attribute names and URL schemes that can run script.
-_DANGEROUS = re.compile(r"<script|<svg|<math|<object|<embed|<form|<meta|<base|<style|\son[a-z]+\s*=|javascript:|srcdoc|data:", re.I)
+_DANGEROUS = re.compile(
+    r"<script|<svg|<math|<object|<embed|<form|<meta|<base|<style|\son[a-z]+\s*=|javascript:|srcdoc|data:", re.I
+)
 
 
 def _markup_only(html: str) -> str:
@@ -76,16 +79,18 @@ def test_markdown_features_survive_sanitising(db):
     html = render_markdown(body).html
     assert '<h2 id="why-open-data">' in html
     assert '<a class="header-anchor" href="#why-open-data"' in html
-    assert '<table>' in html and '<th style="text-align:left">Model</th>' in html
+    assert "<table>" in html and '<th style="text-align:left">Model</th>' in html
     assert '<td style="text-align:right">open</td>' in html
-    assert '<pre><code>print(&#39;hi&#39;)' in html or "<pre><code>print('hi')" in html
+    assert "<pre><code>print(&#39;hi&#39;)" in html or "<pre><code>print('hi')" in html
     assert '<a href="https://example.org" rel="noopener noreferrer">link</a>' in html
     assert 'class="footnotes"' in html and 'class="footnote-ref"' in html and "The source." in html
 
 
 def test_author_html_tables_keep_layout_styles_only(db):
-    html = sanitise('<table style="margin: auto; position: fixed; border-collapse: collapse"><tr><td style="padding: 10px">x</td></tr></table>')
-    assert 'position' not in html
+    html = sanitise(
+        '<table style="margin: auto; position: fixed; border-collapse: collapse"><tr><td style="padding: 10px">x</td></tr></table>'
+    )
+    assert "position" not in html
     assert "border-collapse:collapse" in html and "padding:10px" in html
 
 
@@ -172,6 +177,5 @@ def test_byline_embed_uses_the_post(make_post):
 
     post = make_post("Bylined", author_names="Ada Lovelace & Alan Turing", date=datetime.date(2025, 2, 24))
     html = render_markdown("{% byline %}", post=post).html
-    assert 'By Ada Lovelace &amp; Alan Turing' in html
+    assert "By Ada Lovelace &amp; Alan Turing" in html
     assert '<time datetime="2025-02-24">24 February 2025</time>' in html
-

@@ -1,4 +1,5 @@
 """Editorial services: revisions, restore, diff, workflow, permissions, scheduling, preview links."""
+
 from __future__ import annotations
 
 import datetime
@@ -79,7 +80,9 @@ def test_workflow_draft_review_publish_archive_is_logged(make_post, editor):
     services.archive(post, user=editor)
     post.refresh_from_db()
     assert post.status == PostStatus.ARCHIVED and not Post.objects.public().exists()
-    steps = list(PostStatusChange.objects.filter(post=post).order_by("at", "pk").values_list("from_status", "to_status"))
+    steps = list(
+        PostStatusChange.objects.filter(post=post).order_by("at", "pk").values_list("from_status", "to_status")
+    )
     assert steps == [("draft", "in_review"), ("in_review", "published"), ("published", "archived")]
 
 
@@ -98,10 +101,17 @@ def test_publishing_records_a_data_change_for_page_caches(make_post, editor):
     assert DataChange.objects.count() == before + 1
 
 
-@pytest.mark.parametrize("role,allowed", [
-    ("anonymous", False), ("reader", False), ("curator", False), ("reviewer", False),
-    ("editor", True), ("superuser", True),
-])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("anonymous", False),
+        ("reader", False),
+        ("curator", False),
+        ("reviewer", False),
+        ("editor", True),
+        ("superuser", True),
+    ],
+)
 def test_only_editors_and_superusers_may_publish(role_users, make_post, role, allowed):
     post = make_post()
     user = role_users[role]
@@ -213,8 +223,13 @@ def test_publish_and_schedule_are_refused_naming_each_broken_embed(make_post, ed
     post = make_post("Broken", body='Text\n\n{% chart "nope" %}\n\n{% index view="carousel" %}\n')
     with pytest.raises(EmbedProblems) as refused:
         services.publish(post, user=editor)
-    assert str(refused.value).startswith("cannot publish post 'Broken' until 2 embeds are fixed: line 3, {% chart \"nope\" %}: unknown chart key 'nope'")
-    assert refused.value.problems[1] == "line 5, {% index view=\"carousel\" %}: index embed: view 'carousel' is not one of grid, table"
+    assert str(refused.value).startswith(
+        "cannot publish post 'Broken' until 2 embeds are fixed: line 3, {% chart \"nope\" %}: unknown chart key 'nope'"
+    )
+    assert (
+        refused.value.problems[1]
+        == "line 5, {% index view=\"carousel\" %}: index embed: view 'carousel' is not one of grid, table"
+    )
     with pytest.raises(EmbedProblems, match="cannot schedule post 'Broken' until 2 embeds"):
         services.schedule(post, user=editor, publish_at=timezone.now() + datetime.timedelta(days=1))
     post.refresh_from_db()
@@ -238,4 +253,7 @@ def test_a_due_post_whose_embed_broke_goes_back_to_draft_with_the_reason(make_po
     assert post.status == PostStatus.DRAFT and post.publish_at is None and not Post.objects.public().exists()
     step = post.status_changes.first()
     assert (step.from_status, step.to_status) == (PostStatus.SCHEDULED, PostStatus.DRAFT)
-    assert step.comment == "Not published as scheduled: line 1, {% index models=\"OLMo\" %}: index embed: no public model matches 'OLMo'"
+    assert (
+        step.comment
+        == "Not published as scheduled: line 1, {% index models=\"OLMo\" %}: index embed: no public model matches 'OLMo'"
+    )

@@ -1,5 +1,6 @@
 """The image library: pictures with text alternative, caption, credit and licence, uploaded in
 the admin, stored through Django's storage API, served in resized renditions with srcset."""
+
 from __future__ import annotations
 
 import io
@@ -32,11 +33,19 @@ def picture_bytes(width=1500, height=800, fmt="PNG", mode="RGB") -> bytes:
 def test_an_editor_uploads_a_picture_in_the_admin_and_renditions_are_made(client, editor, settings):
     client.force_login(editor)
     upload = SimpleUploadedFile("chart-of-the-week.png", picture_bytes(), content_type="image/png")
-    response = client.post(reverse("admin:curation_image_add"), {
-        "name": "chart-of-the-week.png", "file": upload, "alt_text": "Bars of openness per model type",
-        "caption": "Openness by type", "credit": "OSAI Index", "licence": "CC BY 4.0",
-        "renditions-TOTAL_FORMS": "0", "renditions-INITIAL_FORMS": "0",
-    })
+    response = client.post(
+        reverse("admin:curation_image_add"),
+        {
+            "name": "chart-of-the-week.png",
+            "file": upload,
+            "alt_text": "Bars of openness per model type",
+            "caption": "Openness by type",
+            "credit": "OSAI Index",
+            "licence": "CC BY 4.0",
+            "renditions-TOTAL_FORMS": "0",
+            "renditions-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     image = Image.objects.get(name="chart-of-the-week.png")
     assert (image.width, image.height) == (1500, 800) and len(image.sha256) == 64
@@ -51,12 +60,13 @@ def test_an_editor_uploads_a_picture_in_the_admin_and_renditions_are_made(client
 
 
 def test_a_post_shows_the_picture_with_srcset_caption_credit_and_licence(client, make_post, editor):
-    image, _ = images.store_image("diagram.png", picture_bytes(), alt_text="A diagram", caption="The diagram",
-                                  credit="Ada", licence="CC BY 4.0")
+    image, _ = images.store_image(
+        "diagram.png", picture_bytes(), alt_text="A diagram", caption="The diagram", credit="Ada", licence="CC BY 4.0"
+    )
     post = make_post("With a picture", body='Before.\n\n{% image "diagram.png" %}\n\nAfter.')
     services.publish(post, user=editor)
     html = client.get(post.get_absolute_url()).content.decode()
-    tag = re.search(r"<img [^>]*>", html[html.index('class="embed-image"'):]).group(0)
+    tag = re.search(r"<img [^>]*>", html[html.index('class="embed-image"') :]).group(0)
     assert 'alt="A diagram"' in tag and 'loading="lazy"' in tag and 'sizes="' in tag
     srcset = re.search(r'srcset="([^"]+)"', tag).group(1).replace("&amp;", "&")
     entries = [part.strip().split(" ") for part in srcset.split(",")]
@@ -65,7 +75,7 @@ def test_a_post_shows_the_picture_with_srcset_caption_credit_and_licence(client,
         response = client.get(address)
         assert response.status_code == 200 and response["Content-Type"] == "image/png"
         assert response["Cache-Control"] == "public, max-age=31536000, immutable"  # the address names the file's hash
-    assert "<figcaption>The diagram <small class=\"credit\">Ada, CC BY 4.0</small></figcaption>" in html
+    assert '<figcaption>The diagram <small class="credit">Ada, CC BY 4.0</small></figcaption>' in html
     # The plain address (old upstream links to /images/<name>) works too, cached for an hour.
     plain = client.get("/images/diagram.png")
     assert plain.status_code == 200 and plain["Cache-Control"] == "public, max-age=3600"
@@ -98,10 +108,16 @@ def test_bad_files_are_refused_with_the_reason(client, editor, settings):
     finally:
         images.MAX_PIXELS = saved
     client.force_login(editor)
-    response = client.post(reverse("admin:curation_image_add"), {
-        "name": "fake.png", "file": SimpleUploadedFile("fake.png", b"GIF89a not really", content_type="image/png"),
-        "alt_text": "x", "renditions-TOTAL_FORMS": "0", "renditions-INITIAL_FORMS": "0",
-    })
+    response = client.post(
+        reverse("admin:curation_image_add"),
+        {
+            "name": "fake.png",
+            "file": SimpleUploadedFile("fake.png", b"GIF89a not really", content_type="image/png"),
+            "alt_text": "x",
+            "renditions-TOTAL_FORMS": "0",
+            "renditions-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 200 and not Image.objects.filter(name="fake.png").exists()
 
 

@@ -1,4 +1,5 @@
 """The demo dataset and `bootstrap_demo`."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,14 +35,20 @@ def test_bootstrap_creates_demo_accounts_that_can_log_in_and_is_idempotent(boots
     from django.contrib.auth import get_user_model
 
     # Run on its own, it says the site still has to be started.
-    assert "Start the site (scripts/serve-demo.sh, or manage.py runserver) and log in at http://127.0.0.1:8000/admin/" in bootstrapped
+    assert (
+        "Start the site (scripts/serve-demo.sh, or manage.py runserver) and log in at http://127.0.0.1:8000/admin/"
+        in bootstrapped
+    )
     assert "  curator   password osai-demo-curator" in bootstrapped
     call_command("bootstrap_demo")
     again = capsys.readouterr().out
     assert "Demo data: 0 models created, 0 updated, 20 unchanged, 0 skipped" in again
     User = get_user_model()
     assert sorted(User.objects.filter(is_staff=True).values_list("username", flat=True)) == [
-        "admin", "curator", "editor", "reviewer",
+        "admin",
+        "curator",
+        "editor",
+        "reviewer",
     ]
     assert User.objects.get(username="admin").is_superuser
     assert list(User.objects.get(username="reviewer").groups.values_list("name", flat=True)) == ["Reviewer"]

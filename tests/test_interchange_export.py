@@ -1,4 +1,5 @@
 """The exporter on data that did not come from upstream files, and the public zip."""
+
 from __future__ import annotations
 
 import io
@@ -14,9 +15,13 @@ from curation.models import AIModel, Assessment
 from .interchange_files import model_file
 
 
-def test_a_model_made_in_the_admin_exports_to_a_file_that_imports_back_unchanged(make_ai_model, make_organisation, tmp_path):
+def test_a_model_made_in_the_admin_exports_to_a_file_that_imports_back_unchanged(
+    make_ai_model, make_organisation, tmp_path
+):
     org = make_organisation("Curated Org", country="FR", big_tech_bloc="european_big_tech")
-    model = make_ai_model("Curated Model", grades={"paper": "open", "licenses": "partial"}, organisation=org, types="text,code")
+    model = make_ai_model(
+        "Curated Model", grades={"paper": "open", "licenses": "partial"}, organisation=org, types="text,code"
+    )
     Assessment.objects.filter(ai_model=model, dimension__ref="paper").update(
         links=["https://example.org/a", "https://example.org/b"], notes="Two papers: one preprint, one journal."
     )
@@ -28,7 +33,8 @@ def test_a_model_made_in_the_admin_exports_to_a_file_that_imports_back_unchanged
     data = yaml.safe_load(text)
     assert data["system"]["type"] == "text,code"
     assert data["paper"] == {
-        "class": "open", "link": ["https://example.org/a", "https://example.org/b"],
+        "class": "open",
+        "link": ["https://example.org/a", "https://example.org/b"],
         "notes": "Two papers: one preprint, one journal.",
     }
     assert data["datasheet"] == {"class": "closed", "link": None, "notes": None}

@@ -1,4 +1,5 @@
 """Following upstream over time: re-imports never silently revert a change approved in review."""
+
 from __future__ import annotations
 
 from django.core.management import call_command
@@ -20,7 +21,14 @@ def test_a_reimport_keeps_a_reviewed_grade_and_proposes_upstreams_instead(db, pe
     (tmp_path / "m.yaml").write_text(model_file("Kept Model", grades={"paper": "closed"}))
     import_index(tmp_path)
     model = AIModel.objects.get()
-    cr = services.propose(model, "assessment:paper", new_grade("open"), user=people.curator, rationale="Paper is out", evidence_link="https://example.org/paper")
+    cr = services.propose(
+        model,
+        "assessment:paper",
+        new_grade("open"),
+        user=people.curator,
+        rationale="Paper is out",
+        evidence_link="https://example.org/paper",
+    )
     services.approve(cr, people.reviewer)
 
     # The same files again: the reviewed grade stays; upstream's value becomes a change request.
@@ -38,8 +46,14 @@ def test_a_reimport_keeps_a_reviewed_grade_and_proposes_upstreams_instead(db, pe
     import_index(tmp_path)
     assert _grade(model, "paper") == "open"
     # Upstream changes the grade later: a new conflict, a new request.
-    cr2 = services.propose(model, "assessment:paper", new_grade("open", notes="v2"), user=people.curator,
-                           rationale="More", evidence_link="https://example.org/paper")
+    cr2 = services.propose(
+        model,
+        "assessment:paper",
+        new_grade("open", notes="v2"),
+        user=people.curator,
+        rationale="More",
+        evidence_link="https://example.org/paper",
+    )
     services.approve(cr2, people.reviewer)
     (tmp_path / "m.yaml").write_text(model_file("Kept Model", grades={"paper": "partial"}))
     report = import_index(tmp_path)
@@ -54,8 +68,17 @@ def test_rerunning_the_demo_command_keeps_an_approved_grade(db, people, settings
     settings.DEBUG = True
     call_command("bootstrap_demo")
     model = AIModel.objects.filter(upstream_filename__endswith=".yaml").order_by("pk").first()
-    ref = Assessment.objects.filter(ai_model=model).exclude(grade="open").values_list("dimension__ref", flat=True).first()
-    cr = services.propose(model, f"assessment:{ref}", new_grade("open"), user=people.curator, rationale="Evidence", evidence_link="https://example.org/e")
+    ref = (
+        Assessment.objects.filter(ai_model=model).exclude(grade="open").values_list("dimension__ref", flat=True).first()
+    )
+    cr = services.propose(
+        model,
+        f"assessment:{ref}",
+        new_grade("open"),
+        user=people.curator,
+        rationale="Evidence",
+        evidence_link="https://example.org/e",
+    )
     services.approve(cr, people.reviewer)
     call_command("bootstrap_demo")
     assert _grade(model, ref) == "open"
@@ -66,8 +89,14 @@ def test_a_reimport_keeps_a_superusers_direct_edit_as_it_keeps_a_reviewed_change
     (tmp_path / "m.yaml").write_text(model_file("Edited Model", grades={"paper": "closed"}))
     import_index(tmp_path)
     model = AIModel.objects.get()
-    services.edit_directly(model, "assessment:paper", new_grade("open"), user=people.superuser,
-                           rationale="Paper is out", evidence_link="https://example.org/paper")
+    services.edit_directly(
+        model,
+        "assessment:paper",
+        new_grade("open"),
+        user=people.superuser,
+        rationale="Paper is out",
+        evidence_link="https://example.org/paper",
+    )
 
     report = import_index(tmp_path)
     assert [(c.target.pk, c.field) for c in report.conflicts] == [(model.pk, "assessment:paper")]
@@ -93,15 +122,25 @@ def test_rerunning_the_demo_command_keeps_a_superusers_admin_edit(db, people, se
     settings.DEBUG = True
     call_command("bootstrap_demo")
     model = AIModel.objects.filter(upstream_filename__endswith=".yaml").order_by("pk").first()
-    ref = Assessment.objects.filter(ai_model=model).exclude(grade="open").values_list("dimension__ref", flat=True).first()
-    outcome = services.save_entry(model, user=people.superuser, classified={f"assessment:{ref}": new_grade("open")},
-                                  rationale="Weights published", evidence_link="https://example.org/w")
+    ref = (
+        Assessment.objects.filter(ai_model=model).exclude(grade="open").values_list("dimension__ref", flat=True).first()
+    )
+    outcome = services.save_entry(
+        model,
+        user=people.superuser,
+        classified={f"assessment:{ref}": new_grade("open")},
+        rationale="Weights published",
+        evidence_link="https://example.org/w",
+    )
     assert outcome.applied and not outcome.proposals
     capsys.readouterr()
     call_command("bootstrap_demo")
     out = capsys.readouterr().out
     assert _grade(model, ref) == "open"
     assert "1 updated" not in out
-    assert ChangeRequest.objects.filter(ai_model=model, field=f"assessment:{ref}",
-                                        source_value=ChangeRequest.UPSTREAM_CONFLICT,
-                                        state=ChangeRequest.State.PENDING).exists()
+    assert ChangeRequest.objects.filter(
+        ai_model=model,
+        field=f"assessment:{ref}",
+        source_value=ChangeRequest.UPSTREAM_CONFLICT,
+        state=ChangeRequest.State.PENDING,
+    ).exists()

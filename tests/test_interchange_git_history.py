@@ -8,6 +8,7 @@ open-source AI" counted the index of 2025-06-09: 141 models, 20 of them in the l
 its pie charts' slices are read off /charts/<key>.json?as_of=2025-06-09. After the whole history,
 the site's pages (../shared/data/site-pages) import with no broken internal link.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,8 @@ import tarfile
 import pytest
 import yaml
 
-from curation.interchange.git_history import commits_of, import_git_history
 from curation.editorial.importer import import_pages
+from curation.interchange.git_history import commits_of, import_git_history
 from curation.models import AIModel, HistoryEntry, Post, RegistryVersion
 
 from .conftest import HISTORY_BUNDLE, SHARED_PAGES
@@ -33,7 +34,9 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _files_at(repo, commit: str) -> dict[str, str]:
     """The top-level files of a commit, as text (one `git archive`)."""
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", commit], capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", "--format=tar", commit], capture_output=True, check=True
+    )
     files = {}
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         for member in tar.getmembers():
@@ -105,7 +108,9 @@ def test_replaying_every_commit_lists_each_snapshot_as_upstream_did(client, db, 
     chosen: dict[str, int] = {}
     for i in range(CHECKS):
         position = round(i * (len(commits) - 1) / (CHECKS - 1))
-        while position < len(commits) and (commits[position].id in chosen or not _upstream_could_list(files(commits[position]))):
+        while position < len(commits) and (
+            commits[position].id in chosen or not _upstream_could_list(files(commits[position]))
+        ):
             position -= 1 if i == CHECKS - 1 else -1
         chosen[commits[position].id] = position
     assert len(chosen) == CHECKS

@@ -1,4 +1,5 @@
 """Bad upstream files: each is reported with its name and line and skipped; --strict writes nothing."""
+
 from __future__ import annotations
 
 import re
@@ -15,30 +16,40 @@ from .interchange_files import model_file
 
 def _counts():
     return {
-        model.__name__: model.objects.count()
-        for model in (AIModel, Organisation, Assessment, DataChange, Dimension)
+        model.__name__: model.objects.count() for model in (AIModel, Organisation, Assessment, DataChange, Dimension)
     }
 
 
 CASES = {
     "invalid YAML": (
         {"broken.yaml": model_file("Broken").replace("    type: text\n", "    type: [text\n")},
-        "broken.yaml", "performanceclass:",
+        "broken.yaml",
+        "performanceclass:",
         "invalid YAML: while parsing a flow sequence did not find expected ',' or ']' (column 21); "
         "the construct began on line 19",
     ),
     "a list where a mapping belongs": (
         {"listed.yaml": "- system: {name: Listed}\n- org: {}\n"},
-        "listed.yaml", "- system", "expected a mapping with `system:`, `org:` and dimension blocks, found a list",
+        "listed.yaml",
+        "- system",
+        "expected a mapping with `system:`, `org:` and dimension blocks, found a list",
     ),
     "a list where the system block belongs": (
-        {"sys.yaml": re.sub(r"system:\n.*?\n\n", "system:\n    - name: Sys\n    - type: text\n\n", model_file("Sys"), flags=re.S)},
-        "sys.yaml", "system:", "system: expected a mapping, found a list",
+        {
+            "sys.yaml": re.sub(
+                r"system:\n.*?\n\n", "system:\n    - name: Sys\n    - type: text\n\n", model_file("Sys"), flags=re.S
+            )
+        },
+        "sys.yaml",
+        "system:",
+        "system: expected a mapping, found a list",
     ),
     "empty file": ({"empty.yaml": ""}, "empty.yaml", None, "empty file"),
     "binary file": (
         {"binary.yaml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"},
-        "binary.yaml", 3, "binary file (contains NUL bytes), not YAML text",  # the line of the first NUL
+        "binary.yaml",
+        3,
+        "binary file (contains NUL bytes), not YAML text",  # the line of the first NUL
     ),
 }
 
@@ -97,11 +108,14 @@ def test_strict_command_fails_with_the_message_and_writes_nothing(db, tmp_path):
 
 
 def test_command_summary_lists_skipped_files_and_organisations_needing_review(db, tmp_path, capsys):
-    _write(tmp_path, {
-        "good.yaml": model_file("Good Model"),
-        "odd.yaml": model_file("Odd Model", org="Nowhere Labs", origin="Atlantis"),
-        "empty.yaml": "",
-    })
+    _write(
+        tmp_path,
+        {
+            "good.yaml": model_file("Good Model"),
+            "odd.yaml": model_file("Odd Model", org="Nowhere Labs", origin="Atlantis"),
+            "empty.yaml": "",
+        },
+    )
     call_command("import_index", str(tmp_path))
     out = capsys.readouterr().out
     assert "2 created, 0 updated, 0 unchanged, 1 skipped" in out
@@ -145,11 +159,14 @@ def test_a_file_the_database_refuses_is_skipped_alone_and_leaves_nothing_behind(
 
     monkeypatch.setattr(QuerySet, "bulk_create", refusing_bulk_create)
     monkeypatch.setattr(AIModel, "save", refusing_save)
-    _write(tmp_path, {
-        "a.yaml": model_file("Alpha"),
-        "b.yaml": model_file("Doomed", org="Doomed Org"),
-        "c.yaml": model_file("Gamma"),
-    })
+    _write(
+        tmp_path,
+        {
+            "a.yaml": model_file("Alpha"),
+            "b.yaml": model_file("Doomed", org="Doomed Org"),
+            "c.yaml": model_file("Gamma"),
+        },
+    )
     report = import_index(tmp_path)
     assert [(s.file, s.reason) for s in report.skipped] == [("b.yaml", "could not be stored: refused for the test")]
     assert sorted(report.created) == ["a.yaml", "c.yaml"]

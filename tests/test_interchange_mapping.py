@@ -1,4 +1,5 @@
 """How the importer maps tags, organisations, changed files, legacy dimensions and odd values."""
+
 from __future__ import annotations
 
 import datetime
@@ -22,56 +23,74 @@ def _write(folder, files):
 
 # --- tag vocabulary ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, scope, country", [
-    ("China", "country", "CN"),
-    ("  china  ", "country", "CN"),
-    ("USA", "country", "US"),
-    ("United States", "country", "US"),
-    ("united-states", "country", "US"),
-    ("United Kingdom", "country", "GB"),
-    ("South Korea", "country", "KR"),
-    ("United Arab Emirates", "country", "AE"),
-    ("International", "international", ""),
-    ("UNDISCLOSED ", "undisclosed", ""),
-])
+
+@pytest.mark.parametrize(
+    "raw, scope, country",
+    [
+        ("China", "country", "CN"),
+        ("  china  ", "country", "CN"),
+        ("USA", "country", "US"),
+        ("United States", "country", "US"),
+        ("united-states", "country", "US"),
+        ("United Kingdom", "country", "GB"),
+        ("South Korea", "country", "KR"),
+        ("United Arab Emirates", "country", "AE"),
+        ("International", "international", ""),
+        ("UNDISCLOSED ", "undisclosed", ""),
+    ],
+)
 def test_national_origin_spellings(raw, scope, country):
     assert vocab.parse_national_origin(raw) == vocab.Origin(scope, country)
 
 
-@pytest.mark.parametrize("raw, origin, expected", [
-    ("Non-academic (Company)", "France", ("non_academic", "company", "none")),
-    ("non academic ( company )", "France", ("non_academic", "company", "none")),
-    ("Academic (Research community)  ", "International", ("academic", "research_community", "none")),
-    ("ACADEMIC (University)", "Italy", ("academic", "university", "none")),
-    ("Non-academic (American Big Tech)", "United States", ("non_academic", "company", "american_big_tech")),
-    ("Non-academic (Big Tech)", "United States", ("non_academic", "company", "american_big_tech")),
-    ("Non-academic (Big Tech)", "China", ("non_academic", "company", "chinese_big_tech")),
-    ("Non-academic (Big Tech)", "Germany", ("non_academic", "company", "european_big_tech")),
-    ("Non-academic (AI Tiger)", "China", ("non_academic", "company", "chinese_ai_tiger")),
-    ("Non-academic (Chinese AI Tiger)", "China", ("non_academic", "company", "chinese_ai_tiger")),
-])
+@pytest.mark.parametrize(
+    "raw, origin, expected",
+    [
+        ("Non-academic (Company)", "France", ("non_academic", "company", "none")),
+        ("non academic ( company )", "France", ("non_academic", "company", "none")),
+        ("Academic (Research community)  ", "International", ("academic", "research_community", "none")),
+        ("ACADEMIC (University)", "Italy", ("academic", "university", "none")),
+        ("Non-academic (American Big Tech)", "United States", ("non_academic", "company", "american_big_tech")),
+        ("Non-academic (Big Tech)", "United States", ("non_academic", "company", "american_big_tech")),
+        ("Non-academic (Big Tech)", "China", ("non_academic", "company", "chinese_big_tech")),
+        ("Non-academic (Big Tech)", "Germany", ("non_academic", "company", "european_big_tech")),
+        ("Non-academic (AI Tiger)", "China", ("non_academic", "company", "chinese_ai_tiger")),
+        ("Non-academic (Chinese AI Tiger)", "China", ("non_academic", "company", "chinese_ai_tiger")),
+    ],
+)
 def test_contributor_type_spellings_and_bloc_from_origin(raw, origin, expected):
     parsed = vocab.parse_contributor_type(raw, vocab.parse_national_origin(origin))
     assert (parsed.sector, parsed.kind, parsed.bloc) == expected
 
 
-@pytest.mark.parametrize("raw, origin", [
-    ("Non-academic (Big Tech)", "Singapore"),  # no bloc for this origin
-    ("Non-academic (AI Tiger)", "United States"),  # tigers are Chinese
-    ("Semi-academic (Company)", "France"),
-    ("Non-academic (Startup)", "France"),
-])
+@pytest.mark.parametrize(
+    "raw, origin",
+    [
+        ("Non-academic (Big Tech)", "Singapore"),  # no bloc for this origin
+        ("Non-academic (AI Tiger)", "United States"),  # tigers are Chinese
+        ("Semi-academic (Company)", "France"),
+        ("Non-academic (Startup)", "France"),
+    ],
+)
 def test_contributor_types_that_cannot_be_mapped(raw, origin):
     assert vocab.parse_contributor_type(raw, vocab.parse_national_origin(origin)) is None
 
 
 # --- organisations -------------------------------------------------------------------------
 
+
 def test_older_spellings_resolve_the_bloc_from_the_national_origin(db, tmp_path):
-    _write(tmp_path, {
-        "a.yaml": model_file("Old Snapshot Model", org="Big Corp CN", origin="China", contributor="Non-academic (Big Tech)"),
-        "b.yaml": model_file("Tiger Model", org="Tiger Corp", origin="China", contributor="Non-academic (AI Tiger)"),
-    })
+    _write(
+        tmp_path,
+        {
+            "a.yaml": model_file(
+                "Old Snapshot Model", org="Big Corp CN", origin="China", contributor="Non-academic (Big Tech)"
+            ),
+            "b.yaml": model_file(
+                "Tiger Model", org="Tiger Corp", origin="China", contributor="Non-academic (AI Tiger)"
+            ),
+        },
+    )
     report = import_index(tmp_path)
     assert report.unmapped_tags == []
     assert Organisation.objects.get(name="Big Corp CN").big_tech_bloc == "chinese_big_tech"
@@ -80,11 +99,20 @@ def test_older_spellings_resolve_the_bloc_from_the_national_origin(db, tmp_path)
 
 def test_organisations_are_deduplicated_by_normalised_name_and_alias(db, tmp_path):
     Organisation.objects.create(name="Alphabet Research", slug="alphabet-research", aliases=["Google AI"])
-    _write(tmp_path, {
-        "a.yaml": model_file("Model A", org="Google AI", origin="United States", contributor="Non-academic (American Big Tech)"),
-        "b.yaml": model_file("Model B", org="google   ai ", origin="USA", contributor="Non-academic (American Big Tech)"),
-        "c.yaml": model_file("Model C", org="GOOGLE-AI", origin="United States", contributor="Non-academic (American Big Tech)"),
-    })
+    _write(
+        tmp_path,
+        {
+            "a.yaml": model_file(
+                "Model A", org="Google AI", origin="United States", contributor="Non-academic (American Big Tech)"
+            ),
+            "b.yaml": model_file(
+                "Model B", org="google   ai ", origin="USA", contributor="Non-academic (American Big Tech)"
+            ),
+            "c.yaml": model_file(
+                "Model C", org="GOOGLE-AI", origin="United States", contributor="Non-academic (American Big Tech)"
+            ),
+        },
+    )
     report = import_index(tmp_path)
     assert report.skipped == []
     assert Organisation.objects.count() == 1
@@ -93,12 +121,21 @@ def test_organisations_are_deduplicated_by_normalised_name_and_alias(db, tmp_pat
     assert org.aliases == ["Google AI", "google   ai", "GOOGLE-AI"]
     # The export writes each file's own spelling back.
     export_index(tmp_path / "out")
-    names = {f: yaml.safe_load((tmp_path / "out" / f).read_text())["org"]["name"] for f in ("a.yaml", "b.yaml", "c.yaml")}
+    names = {
+        f: yaml.safe_load((tmp_path / "out" / f).read_text())["org"]["name"] for f in ("a.yaml", "b.yaml", "c.yaml")
+    }
     assert names == {"a.yaml": "Google AI", "b.yaml": "google   ai", "c.yaml": "GOOGLE-AI"}
 
 
 def test_unmapped_tag_is_kept_verbatim_marked_for_review_and_proposed(db, tmp_path):
-    _write(tmp_path, {"a.yaml": model_file("Lost Model", org="Atlantis Labs", origin="Atlantis", contributor="Non-academic (Startup)")})
+    _write(
+        tmp_path,
+        {
+            "a.yaml": model_file(
+                "Lost Model", org="Atlantis Labs", origin="Atlantis", contributor="Non-academic (Startup)"
+            )
+        },
+    )
     report = import_index(tmp_path)
 
     org = Organisation.objects.get(name="Atlantis Labs")
@@ -106,7 +143,8 @@ def test_unmapped_tag_is_kept_verbatim_marked_for_review_and_proposed(db, tmp_pa
     assert org.classification_status == "needs_review"
     assert org.origin_scope == "unknown" and org.sector == ""
     assert [(t.organisation, t.kind, t.raw_value) for t in report.unmapped_tags] == [
-        (org, "national_origin", "Atlantis"), (org, "contributor_type", "Non-academic (Startup)"),
+        (org, "national_origin", "Atlantis"),
+        (org, "contributor_type", "Non-academic (Startup)"),
     ]
     assert report.organisations_needing_review == [org]
     # The review queue gets one question per unmapped tag, asked once.
@@ -133,11 +171,15 @@ def test_curator_decisions_survive_a_reimport_of_unchanged_tags(db, tmp_path):
 
 # --- updates -------------------------------------------------------------------------------
 
+
 def test_a_changed_file_updates_only_what_changed(db, tmp_path):
-    _write(tmp_path, {
-        "a.yaml": model_file("Model A", grades={"paper": "partial"}),
-        "b.yaml": model_file("Model B", org="Other Org", origin="Germany"),
-    })
+    _write(
+        tmp_path,
+        {
+            "a.yaml": model_file("Model A", grades={"paper": "partial"}),
+            "b.yaml": model_file("Model B", org="Other Org", origin="Germany"),
+        },
+    )
     import_index(tmp_path)
     model_a = AIModel.objects.get(name="Model A")
     score_before = model_a.total_score
@@ -149,9 +191,12 @@ def test_a_changed_file_updates_only_what_changed(db, tmp_path):
     assert (report.updated, report.unchanged, report.created) == (["a.yaml"], ["b.yaml"], [])
     assert [(c.target, c.field, c.before, c.after) for c in report.changes] == [
         (model_a, "types", ["text"], ["text", "code"]),
-        (model_a, "assessment:paper",
-         {"grade": "partial", "links": ["https://example.org/paper"], "notes": ""},
-         {"grade": "open", "links": ["https://example.org/paper"], "notes": ""}),
+        (
+            model_a,
+            "assessment:paper",
+            {"grade": "partial", "links": ["https://example.org/paper"], "notes": ""},
+            {"grade": "open", "links": ["https://example.org/paper"], "notes": ""},
+        ),
     ]
     model_a.refresh_from_db()
     assert model_a.total_score == pytest.approx(score_before + 0.5 / 12)
@@ -160,7 +205,8 @@ def test_a_changed_file_updates_only_what_changed(db, tmp_path):
     run = ImportRun.objects.order_by("-id").first()
     assert (run.updated_count, run.unchanged_count, run.change_count) == (1, 1, 2)
     assert sorted(HistoryEntry.objects.filter(import_run=run).values_list("field", flat=True)) == [
-        "assessment:paper", "types",
+        "assessment:paper",
+        "types",
     ]
 
 
@@ -191,6 +237,7 @@ def test_a_renamed_file_updates_the_same_model(db, tmp_path):
 
 # --- odd but valid input -------------------------------------------------------------------
 
+
 def test_legacy_dimensions_are_accepted_stored_and_not_scored(db, tmp_path):
     legacy = "package:\n    class: open\n    link: https://pypi.org/p\n    notes: On PyPI.\n\napi:\n    class: partial\n    link:\n    notes:\n"
     _write(tmp_path, {"a.yaml": model_file("Legacy Model", extra_blocks=legacy), "b.yaml": model_file("Plain Model")})
@@ -207,14 +254,17 @@ def test_legacy_dimensions_are_accepted_stored_and_not_scored(db, tmp_path):
     assert data["api"] == {"class": "partial", "link": None, "notes": None}
 
 
-@pytest.mark.parametrize("raw, date, precision", [
-    ("2024-05", datetime.date(2024, 5, 1), "month"),
-    ("2024-05-17", datetime.date(2024, 5, 1), "month"),
-    ("2023", datetime.date(2023, 1, 1), "year"),
-    ("March 2023", datetime.date(2023, 3, 1), "month"),
-    ("'2024/11'", datetime.date(2024, 11, 1), "month"),
-    ("", None, ""),
-])
+@pytest.mark.parametrize(
+    "raw, date, precision",
+    [
+        ("2024-05", datetime.date(2024, 5, 1), "month"),
+        ("2024-05-17", datetime.date(2024, 5, 1), "month"),
+        ("2023", datetime.date(2023, 1, 1), "year"),
+        ("March 2023", datetime.date(2023, 3, 1), "month"),
+        ("'2024/11'", datetime.date(2024, 11, 1), "month"),
+        ("", None, ""),
+    ],
+)
 def test_release_date_shapes(db, tmp_path, raw, date, precision):
     _write(tmp_path, {"a.yaml": model_file("Dated", releasedate=raw)})
     report = import_index(tmp_path)
@@ -255,7 +305,10 @@ def test_a_changed_organisation_link_counts_as_an_update_and_is_recorded(db, tmp
     _write(tmp_path, {"a.yaml": model_file("Model A", org="Linked Org")})
     import_index(tmp_path)
     versions = DataChange.objects.count()
-    _write(tmp_path, {"a.yaml": model_file("Model A", org="Linked Org").replace("https://example.org\n", "https://example.net\n")})
+    _write(
+        tmp_path,
+        {"a.yaml": model_file("Model A", org="Linked Org").replace("https://example.org\n", "https://example.net\n")},
+    )
     report = import_index(tmp_path)
     assert report.updated == ["a.yaml"]
     assert Organisation.objects.get(name="Linked Org").link == "https://example.net"

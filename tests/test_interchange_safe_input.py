@@ -1,6 +1,7 @@
 """The safe folder walk and the safe YAML composition (curation.interchange.safe_input), and the
 importer's use of them: each hostile entry is reported with its name, the others import, and
 `--strict` writes nothing."""
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,14 @@ import yaml
 
 from curation.interchange import ImportAborted, import_index
 from curation.interchange.safe_input import (
-    FolderEntry, InputLimits, InputProblem, compose, load, node_line, read_text, walk_folder,
+    FolderEntry,
+    InputLimits,
+    InputProblem,
+    compose,
+    load,
+    node_line,
+    read_text,
+    walk_folder,
 )
 from curation.models import AIModel, Assessment, DataChange, Organisation
 
@@ -37,6 +45,7 @@ def _walk(folder, **kwargs):
 
 
 # --- the folder walk --------------------------------------------------------------------------
+
 
 def test_walk_lists_matching_files_sorted_and_skips_hidden_and_other_suffixes(tmp_path):
     for name in ("b.yaml", "a.yaml", ".hidden.yaml", "notes.txt", "c.yml", "Upper.YAML"):
@@ -113,6 +122,7 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
 # --- text --------------------------------------------------------------------------------------
 
+
 def test_read_text_refuses_nul_bytes_and_invalid_utf8_naming_the_line():
     with pytest.raises(InputProblem, match=r"^x.yaml, line 2: binary file \(contains NUL bytes\)"):
         read_text("x.yaml", b"a: 1\nb: \x00\n")
@@ -122,6 +132,7 @@ def test_read_text_refuses_nul_bytes_and_invalid_utf8_naming_the_line():
 
 
 # --- YAML --------------------------------------------------------------------------------------
+
 
 def test_an_alias_bomb_is_refused_before_it_expands():
     started = time.perf_counter()
@@ -152,7 +163,9 @@ def test_duplicate_keys_second_documents_complex_keys_and_foreign_tags_are_refus
         "---\na: 1\n---\nb: 2\n": (3, "a second YAML document starts here; one document per file"),
         "? [a, b]\n: 1\n": (1, "a mapping key must be a plain value, not a list or mapping"),
         "a: !!python/object/apply:os.system [echo hi]\n": (
-            1, "the YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed"),
+            1,
+            "the YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed",
+        ),
         "a: !custom x\n": (1, "the YAML tag !custom is not allowed (only YAML's core types)"),
     }
     for text, (line, reason) in cases.items():
@@ -183,7 +196,9 @@ def test_load_gives_typed_values_within_the_limits():
     import datetime
 
     assert load("date: 2025-06-09\nn: 3\ntags: [a, b]\n", "front.yaml") == {
-        "date": datetime.date(2025, 6, 9), "n": 3, "tags": ["a", "b"],
+        "date": datetime.date(2025, 6, 9),
+        "n": 3,
+        "tags": ["a", "b"],
     }
     assert load("", "empty.yaml") is None
     with pytest.raises(InputProblem):

@@ -1,4 +1,5 @@
 """Importing and exporting the real upstream snapshot (../shared/data/main-database)."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -81,7 +82,10 @@ def test_stored_scores_equal_an_independent_computation_from_the_yaml(imported, 
 def test_classification_tags_are_mapped_and_older_spellings_resolved(imported):
     deepseek = Organisation.objects.get(name="DeepSeek")
     assert (deepseek.origin_scope, deepseek.country.code, deepseek.sector, deepseek.big_tech_bloc) == (
-        "country", "CN", "non_academic", "chinese_ai_tiger",
+        "country",
+        "CN",
+        "non_academic",
+        "chinese_ai_tiger",
     )
     assert deepseek.region == "east_asia"
     # Meta is tagged "Non-academic (Big Tech)" in one file: resolved to American Big Tech from
@@ -99,7 +103,9 @@ def test_files_of_one_organisation_with_different_tags_keep_their_own(imported):
     baai = Organisation.objects.get(name="Beijing Academy of Artificial Intelligence")
     # Five of its six files say Non-academic (Research institution): that is its usual one.
     assert (baai.sector, baai.contributor_kind, baai.classification_status) == (
-        "non_academic", "research_institution", "classified",
+        "non_academic",
+        "research_institution",
+        "classified",
     )
     assert baai.contributor_tag == "Non-academic (Research institution)"
     omnigen = AIModel.objects.get(upstream_filename="OmniGen.yaml")

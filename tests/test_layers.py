@@ -1,4 +1,5 @@
 """The app's imports run one way (scripts/check_layers.py holds the layer map)."""
+
 import importlib.util
 import sys
 from pathlib import Path
@@ -27,8 +28,9 @@ def test_the_check_finds_an_upward_import_a_hidden_import_and_a_circle(tmp_path,
     monkeypatch.setattr(check_layers, "ROOT", tmp_path)
     problems, counts = check_layers.check()
     assert counts["upward"] == 1 and "curation.models (models) imports curation.tasks (interface)" in problems[0]
-    assert counts["in_function"] == 1 and any("curation.scoring imports curation.filters inside a function" in p
-                                              for p in problems)
+    assert counts["in_function"] == 1 and any(
+        "curation.scoring imports curation.filters inside a function" in p for p in problems
+    )
     assert counts["cycles"] == 1 and "curation.models <-> curation.tasks" in problems[-1]
     assert check_layers.layer_of("curation.public.views") == "interface"
     assert check_layers.layer_of("curation.public.queries") == "services"
@@ -41,4 +43,6 @@ def test_a_module_the_map_does_not_place_is_a_problem(tmp_path, monkeypatch):
     (app / "newcomer.py").write_text("")
     monkeypatch.setattr(check_layers, "ROOT", tmp_path)
     problems, _counts = check_layers.check()
-    assert problems == ["curation/newcomer.py: curation.newcomer is in no layer; add it to LAYERS in scripts/check_layers.py"]
+    assert problems == [
+        "curation/newcomer.py: curation.newcomer is in no layer; add it to LAYERS in scripts/check_layers.py"
+    ]

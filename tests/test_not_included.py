@@ -1,4 +1,5 @@
 """The public list of models considered and declined: kept by curators, read by everyone."""
+
 from __future__ import annotations
 
 import datetime
@@ -11,8 +12,13 @@ from curation.review.errors import ReviewPermissionDenied, ValidationFailed
 
 
 def candidate(**fields):
-    values = {"name": "Finetune-7B", "organisation": "A Lab", "link": "https://example.org/finetune",
-              "considered_on": datetime.date(2025, 5, 1), "reason": "A fine-tune of a model already in the index."}
+    values = {
+        "name": "Finetune-7B",
+        "organisation": "A Lab",
+        "link": "https://example.org/finetune",
+        "considered_on": datetime.date(2025, 5, 1),
+        "reason": "A fine-tune of a model already in the index.",
+    }
     values.update(fields)
     return DeclinedCandidate(**values)
 
@@ -45,10 +51,16 @@ def test_only_curators_keep_the_list_and_bad_links_are_refused(people):
 
 def test_curators_add_entries_in_the_admin(client, people):
     client.force_login(people.curator)
-    response = client.post("/admin/curation/declinedcandidate/add/", {
-        "name": "Tiny-1B", "organisation": "", "link": "", "considered_on": "2025-06-02",
-        "reason": "Not described as open by its makers.",
-    })
+    response = client.post(
+        "/admin/curation/declinedcandidate/add/",
+        {
+            "name": "Tiny-1B",
+            "organisation": "",
+            "link": "",
+            "considered_on": "2025-06-02",
+            "reason": "Not described as open by its makers.",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = DeclinedCandidate.objects.get()
     assert entry.curator == people.curator
@@ -72,7 +84,7 @@ def test_the_list_says_how_to_reach_the_curators_and_the_footer_leads_to_it(clie
     assert '<a href="/contribute/">Tell the curators, with the evidence</a>' in body
     # Every page's footer leads to the dimensions and to this list.
     home = client.get("/").content.decode()
-    footer = home[home.index('<footer class="site-footer">'):]
+    footer = home[home.index('<footer class="site-footer">') :]
     assert 'href="/dimensions/"' in footer and 'href="/models/not-included/"' in footer
 
 

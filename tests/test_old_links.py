@@ -1,6 +1,7 @@
 """Every address of the upstream site (osai-index.eu) keeps working here: a permanent redirect
 to the same content, checked for every model file of ../shared/data/main-database and every page
 and internal link of ../shared/data/site-pages."""
+
 from __future__ import annotations
 
 import re
@@ -100,7 +101,10 @@ INDEX_ADDRESSES = [
     ("/the-index?performanceclass=full,limited", "/models/?performance_class=full&performance_class=limited"),
     ("/database?basemodel=Llama", "/models/?base_model=Llama"),
     ("/database?q=olmo", "/models/?q=olmo"),
-    ("/database?type=text&preprint=1&trainingcode=0.5", "/models/?type=text&grade_preprint=open&grade_trainingcode=partial"),
+    (
+        "/database?type=text&preprint=1&trainingcode=0.5",
+        "/models/?type=text&grade_preprint=open&grade_trainingcode=partial",
+    ),
     ("/database?trainingcode=0&trainingcode=1", "/models/?grade_trainingcode=closed&grade_trainingcode=open"),
     ("/database?type=image&view=grid", "/models/?type=image&view=grid"),
     ("/database?type=image&view=bars", "/models/?type=image"),
@@ -113,7 +117,10 @@ INDEX_ADDRESSES = [
 def test_index_addresses_translate_upstream_query_names(imported, client):
     for old, new in INDEX_ADDRESSES:
         target = _location(client.get(old))
-        assert (urlsplit(target).path, parse_qs(urlsplit(target).query)) == (urlsplit(new).path, parse_qs(urlsplit(new).query)), old
+        assert (urlsplit(target).path, parse_qs(urlsplit(target).query)) == (
+            urlsplit(new).path,
+            parse_qs(urlsplit(new).query),
+        ), old
         assert client.get(target).status_code == 200, old
     # `models=` names models by file (any case): the comparison shows exactly those.
     slugs = [AIModel.objects.get(upstream_filename=f).slug for f in ("OLMo.yaml", "deepseek-v3.yaml")]

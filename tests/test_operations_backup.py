@@ -1,5 +1,6 @@
 """Restore drills (docs/operations.md, "Backup and restore"): a backup restored into an empty
 database gives back the same index."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,16 @@ from curation.models import AIModel
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-SHARED_TABLES = ["curation_aimodel", "curation_organisation", "curation_assessment", "curation_historyentry",
-                 "curation_changerequest", "curation_datachange", "curation_dimension", "auth_user"]
+SHARED_TABLES = [
+    "curation_aimodel",
+    "curation_organisation",
+    "curation_assessment",
+    "curation_historyentry",
+    "curation_changerequest",
+    "curation_datachange",
+    "curation_dimension",
+    "auth_user",
+]
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -34,12 +43,23 @@ def test_the_yaml_export_restores_into_an_empty_database(db, tmp_path, registry)
     call_command("export_index", str(backup))
 
     restored = tmp_path / "restored"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "MEDIA_ROOT": str(tmp_path / "media")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
     for name in ("DJANGO_TEST_DB_NAME", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
-    steps = [["migrate", "-v0"], ["load_registry"], ["import_index", str(backup), "--strict"], ["export_index", str(restored)]]
+    steps = [
+        ["migrate", "-v0"],
+        ["load_registry"],
+        ["import_index", str(backup), "--strict"],
+        ["export_index", str(restored)],
+    ]
     for step in steps:
-        done = subprocess.run([sys.executable, "manage.py", *step], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *step], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        )
         assert done.returncode == 0, f"{step}: {done.stderr[-2000:]}"
 
     assert files_of(restored) == files_of(backup)
@@ -66,8 +86,9 @@ def _table_figures(url: str) -> dict:
 
 
 @pytest.mark.postgres
-def test_a_pg_dump_restores_into_an_empty_database(require_postgres, transactional_db, tmp_path, registry,
-                                                   make_ai_model, django_user_model):
+def test_a_pg_dump_restores_into_an_empty_database(
+    require_postgres, transactional_db, tmp_path, registry, make_ai_model, django_user_model
+):
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.fail("pg_dump / pg_restore are missing (Debian: postgresql-client)")
     from curation.review.services import edit_directly
@@ -83,8 +104,11 @@ def test_a_pg_dump_restores_into_an_empty_database(require_postgres, transaction
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{restored_name}"')
     try:
-        subprocess.run(["pg_restore", "--no-owner", f"--dbname={_psql_url(restored_name)}", str(dump)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["pg_restore", "--no-owner", f"--dbname={_psql_url(restored_name)}", str(dump)],
+            check=True,
+            capture_output=True,
+        )
         original, restored = _table_figures(source), _table_figures(_psql_url(restored_name))
         assert restored == original
         assert original["curation_historyentry"][0] >= 1 and original["curation_aimodel"][0] == 1

@@ -1,4 +1,5 @@
 """`/healthz` and `/readyz`: JSON, 200 or 503, naming the database, Redis and worker checks."""
+
 from __future__ import annotations
 
 import time
@@ -46,8 +47,11 @@ def test_readyz_is_503_when_the_database_fails(client, db, monkeypatch):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["checks"]["database"] == {"ok": False, "detail": "OperationalError: connection to server failed: Connection refused",
-                                          "ms": body["checks"]["database"]["ms"]}
+    assert body["checks"]["database"] == {
+        "ok": False,
+        "detail": "OperationalError: connection to server failed: Connection refused",
+        "ms": body["checks"]["database"]["ms"],
+    }
 
 
 def test_readyz_needs_a_recent_worker_heartbeat(client, db, queued_tasks, settings):

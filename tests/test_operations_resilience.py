@@ -4,6 +4,7 @@ save returns within seconds and its outbox row waits for the sweep.
 The cache is pointed at a closed port (Redis down) or at a socket that accepts connections and
 never answers (a stalled Redis); neither needs a Redis server, so these run on both suites.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,9 +19,18 @@ from curation.models import DataChange
 from curation.operations.drills.harness import wait_until
 from curation.review.services import approve, propose
 
-
-READER_URLS = ["/", "/models/", "/models/graded-model/", "/organisations/", "/charts/", "/models.csv",
-               "/models.json", "/api/v1/models/", "/api/v1/models/graded-model/", "/api/v1/organisations/"]
+READER_URLS = [
+    "/",
+    "/models/",
+    "/models/graded-model/",
+    "/organisations/",
+    "/charts/",
+    "/models.csv",
+    "/models.json",
+    "/api/v1/models/",
+    "/api/v1/models/graded-model/",
+    "/api/v1/organisations/",
+]
 
 
 @contextlib.contextmanager
@@ -44,10 +54,14 @@ def closed_port() -> str:
 
 
 def redis_cache_at(settings, url):
-    settings.CACHES = {"default": {
-        "BACKEND": "curation.cache_backends.FailOpenRedisCache", "LOCATION": url, "KEY_PREFIX": "drill",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "curation.cache_backends.FailOpenRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "drill",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 
 
 @contextlib.contextmanager
@@ -75,7 +89,7 @@ def broker_at(url):
 def test_every_reader_page_and_the_api_answer_while_redis_is_away(client, graded_model, settings, outage):
     """Before: every anonymous page was a 500 for the whole outage (and hung while Redis stalled)."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"}}
-    with (black_hole() if outage == "stalled" else contextlib.nullcontext(closed_port())) as url:
+    with black_hole() if outage == "stalled" else contextlib.nullcontext(closed_port()) as url:
         redis_cache_at(settings, url)
         started = time.monotonic()
         statuses = {u: Client().get(u).status_code for u in READER_URLS for _ in range(2)}
@@ -94,10 +108,11 @@ def test_throttles_fail_open_without_redis(graded_model, settings):
 @pytest.mark.parametrize("outage", ["down", "stalled"])
 def test_a_save_returns_within_seconds_and_leaves_the_work_to_the_sweep(people, graded_model, settings, outage):
     """Before: with a Redis that accepted connections and never answered, a save hung for minutes."""
-    change_request = propose(graded_model, "performance_class", "latest", user=people.curator,
-                             rationale="New benchmark results")
+    change_request = propose(
+        graded_model, "performance_class", "latest", user=people.curator, rationale="New benchmark results"
+    )
     before = DataChange.objects.filter(processed_at__isnull=True).count()
-    with (black_hole() if outage == "stalled" else contextlib.nullcontext(closed_port())) as url:
+    with black_hole() if outage == "stalled" else contextlib.nullcontext(closed_port()) as url:
         redis_cache_at(settings, url)
         with broker_at(url):
             started = time.monotonic()

@@ -1,4 +1,5 @@
 """The curation app builds as a wheel that carries everything a host site needs from it."""
+
 import shutil
 import subprocess
 import sys
@@ -19,8 +20,13 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "curation", source / "curation", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-                    str(source)], check=True, capture_output=True, text=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     (built,) = out.glob("*.whl")
     return zipfile.ZipFile(built)
 
@@ -28,12 +34,18 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
 def test_the_wheel_holds_the_apps_templates_static_files_and_migrations(wheel):
     names = set(wheel.namelist())
     expected = {
-        "curation/apps.py", "curation/urls.py", "curation/conf.py",
-        "curation/templates/curation/base.html", "curation/templates/curation/public/home.html",
+        "curation/apps.py",
+        "curation/urls.py",
+        "curation/conf.py",
+        "curation/templates/curation/base.html",
+        "curation/templates/curation/public/home.html",
         "curation/templates/admin/curation/changerequest/change_form.html",
-        "curation/static/curation/site.css", "curation/static/curation/index.js",
-        "curation/migrations/__init__.py", "curation/migrations/0001_initial.py",
-        "curation/registry_data/parameters.yml", "curation/management/commands/load_registry.py",
+        "curation/static/curation/site.css",
+        "curation/static/curation/index.js",
+        "curation/migrations/__init__.py",
+        "curation/migrations/0001_initial.py",
+        "curation/registry_data/parameters.yml",
+        "curation/management/commands/load_registry.py",
     }
     assert expected <= names
     migrations = {p.name for p in (ROOT / "curation" / "migrations").glob("0*.py")}
@@ -45,7 +57,8 @@ def test_the_wheel_holds_the_apps_templates_static_files_and_migrations(wheel):
 def test_the_wheel_holds_the_app_alone_with_its_dependencies(wheel):
     names = wheel.namelist()
     assert {name.split("/")[0] for name in names} - {"curation"} == {
-        next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))}
+        next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+    }
     assert not [n for n in names if "__pycache__" in n or n.startswith(("tests/", "osai_index/"))]
     metadata = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "Requires-Dist: Django==" in metadata and "Requires-Dist: matplotlib==" in metadata

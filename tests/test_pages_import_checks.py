@@ -2,6 +2,7 @@
 as an old upstream address, or is reported with file and line), pictures, menu and title
 templates; and bad input of every kind (issue 16, section 3), each reported with its file while
 the others import, with `--strict` writing nothing."""
+
 from __future__ import annotations
 
 import io
@@ -49,14 +50,20 @@ def site_folder(tmp_path, make_ai_model):
 
 
 def test_internal_links_resolve_or_are_reported_with_file_and_line(site_folder):
-    write(site_folder, "news/links.md", "\n".join([
-        "[ok](/news/target) [page](/about) [model](/model/olmo) [old name](/model/mistral)",  # line 6
-        "[index](/database?type=image&performanceclass=latest) [legacy](https://www.osai-index.eu/the-index)",
-        "[compare](/compare?models=OLMo,mistral) [anchor](#top) [other site](https://example.org/x)",
-        "[gone](/model/no-such-model) [filter](/database?colour=red) [draft](/news/unfinished)",
-        "[nowhere](/no/such/page) ![figure](/images/figure.png) ![missing](/images/missing.png)",
-        "[ref]: /guides/nowhere",
-    ]))
+    write(
+        site_folder,
+        "news/links.md",
+        "\n".join(
+            [
+                "[ok](/news/target) [page](/about) [model](/model/olmo) [old name](/model/mistral)",  # line 6
+                "[index](/database?type=image&performanceclass=latest) [legacy](https://www.osai-index.eu/the-index)",
+                "[compare](/compare?models=OLMo,mistral) [anchor](#top) [other site](https://example.org/x)",
+                "[gone](/model/no-such-model) [filter](/database?colour=red) [draft](/news/unfinished)",
+                "[nowhere](/no/such/page) ![figure](/images/figure.png) ![missing](/images/missing.png)",
+                "[ref]: /guides/nowhere",
+            ]
+        ),
+    )
     report = import_pages(site_folder)
     body = Post.objects.get(slug="links").body
     assert "[ok](/news/target/) [page](/about/) [model](/models/olmo/) [old name](/models/mistral-large-3/)" in body
@@ -65,8 +72,10 @@ def test_internal_links_resolve_or_are_reported_with_file_and_line(site_folder):
     assert "![figure](/images/figure.png)" in body
     broken = {(i.file, i.line, i.message.split(":")[0]) for i in report.broken_links}
     assert broken == {
-        ("news/links.md", 9, "/model/no-such-model"), ("news/links.md", 9, "/database?colour=red"),
-        ("news/links.md", 9, "/news/unfinished"), ("news/links.md", 10, "/no/such/page"),
+        ("news/links.md", 9, "/model/no-such-model"),
+        ("news/links.md", 9, "/database?colour=red"),
+        ("news/links.md", 9, "/news/unfinished"),
+        ("news/links.md", 10, "/no/such/page"),
         ("news/links.md", 11, "/guides/nowhere"),
     }
     reasons = {i.message for i in report.broken_links}
@@ -84,10 +93,17 @@ def test_a_link_to_a_withdrawn_model_resolves_and_drafts_or_unknown_models_are_r
     withdrawn_on = datetime.datetime(2025, 3, 4, tzinfo=datetime.UTC)
     make_ai_model("Old model", upstream_filename="old-model.yaml", is_public=False, removed_upstream_at=withdrawn_on)
     make_ai_model("Hidden model", upstream_filename="hidden.yaml", is_public=False)
-    write(site_folder, "news/old.md", "\n".join([
-        "[old](/model/old-model) and [both](/compare?models=old-model,olmo)",  # line 6
-        "[ghost](/compare?models=old-model,ghost) [hidden](/model/hidden)",
-    ]) + "\n")
+    write(
+        site_folder,
+        "news/old.md",
+        "\n".join(
+            [
+                "[old](/model/old-model) and [both](/compare?models=old-model,olmo)",  # line 6
+                "[ghost](/compare?models=old-model,ghost) [hidden](/model/hidden)",
+            ]
+        )
+        + "\n",
+    )
     report = import_pages(site_folder)
     body = Post.objects.get(slug="old").body
     assert "[old](/models/old-model/) and [both](/compare/?models=old-model,olmo)" in body
@@ -107,19 +123,41 @@ def test_a_drafts_links_wait_for_their_targets(site_folder):
 
 
 def test_menu_footer_title_templates_and_logos_are_read_and_checked(site_folder):
-    write(site_folder, "menu.yml", "\n".join([
-        "menu:", "  - name: About", "    link: /about", "  - name: Sneaky", "    link: javascript:alert(1)",
-        "  - icon: devicon-plain:codeberg", "    link: https://codeberg.org/x", "  - name: Broken", "    link: /nowhere",
-    ]))
+    write(
+        site_folder,
+        "menu.yml",
+        "\n".join(
+            [
+                "menu:",
+                "  - name: About",
+                "    link: /about",
+                "  - name: Sneaky",
+                "    link: javascript:alert(1)",
+                "  - icon: devicon-plain:codeberg",
+                "    link: https://codeberg.org/x",
+                "  - name: Broken",
+                "    link: /nowhere",
+            ]
+        ),
+    )
     write(site_folder, "footer.md", "Data of :versionlink{repo=data}. [About](/about)")
     write(site_folder, "SEO.yml", "models:\n  title: '{system.name} from {org.colour}'\npages:\n  title: x\n")
-    write(site_folder, "partners.yml", "items:\n  - title: Partner\n    url: https://partner.example\n    image: /images/figure.png\n")
+    write(
+        site_folder,
+        "partners.yml",
+        "items:\n  - title: Partner\n    url: https://partner.example\n    image: /images/figure.png\n",
+    )
     report = import_pages(site_folder)
     assert list(MenuItem.objects.values_list("label", "link")) == [
-        ("About", "/about/"), ("Codeberg", "https://codeberg.org/x"), ("Broken", "/nowhere"),
+        ("About", "/about/"),
+        ("Codeberg", "https://codeberg.org/x"),
+        ("Broken", "/nowhere"),
     ]
     warnings = {str(i) for i in report.warnings}
-    assert any(w.startswith("menu.yml, line 4: menu entry 'Sneaky': link 'javascript:alert(1)' is not an http(s) URL") for w in warnings)
+    assert any(
+        w.startswith("menu.yml, line 4: menu entry 'Sneaky': link 'javascript:alert(1)' is not an http(s) URL")
+        for w in warnings
+    )
     assert any(i.file == "menu.yml" and i.line == 8 and "/nowhere" in i.message for i in report.broken_links)
     row = SiteSettings.objects.get()
     assert row.footer == 'Data of {% versionlink repo="data" %}. [About](/about/)'
@@ -131,10 +169,14 @@ def test_menu_footer_title_templates_and_logos_are_read_and_checked(site_folder)
 
 
 # --- bad input ---------------------------------------------------------------------------------
-ALIAS_BOMB = "---\ntitle: Bomb\ndate: 2025-01-01\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-    for i in range(9)
-) + "---\nBody\n"
+ALIAS_BOMB = (
+    "---\ntitle: Bomb\ndate: 2025-01-01\na: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    + "---\nBody\n"
+)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """`/models/?as_of=YYYY-MM-DD`: the index as it stood on a past date, rebuilt from history."""
+
 import datetime
 import re
 
@@ -30,18 +31,31 @@ def history(make_ai_model, make_organisation, admin_user, registry):
 
     # Today's reviewed changes, through the review services.
     licence = {"grade": "open", "links": ["https://example.org/licence"], "notes": "Apache 2.0 now."}
-    edit_directly(graded, "assessment:licenses", licence, user=admin_user, rationale="Relicensed",
-                  evidence_link="https://example.org/licence")
+    edit_directly(
+        graded,
+        "assessment:licenses",
+        licence,
+        user=admin_user,
+        rationale="Relicensed",
+        evidence_link="https://example.org/licence",
+    )
     edit_directly(moved, "performance_class", "latest", user=admin_user, rationale="New benchmarks")
-    edit_directly(lab, "contributor_type", {"sector": "academic", "kind": "university", "bloc": "none"},
-                  user=admin_user, rationale="Spun into a university")
+    edit_directly(
+        lab,
+        "contributor_type",
+        {"sector": "academic", "kind": "university", "bloc": "none"},
+        user=admin_user,
+        rationale="Spun into a university",
+    )
     delete_entry(AIModel.objects.get(pk=doomed.pk), user=admin_user, rationale="Withdrawn")
     return {"graded": graded, "moved": moved, "newcomer": newcomer, "lab": lab}
 
 
 def names(response) -> list[str]:
-    return re.findall(r'<th scope="row">(?:<a class="model-name" href="[^"]+">|<span class="model-name">)([^<]+)<',
-                      response.content.decode())
+    return re.findall(
+        r'<th scope="row">(?:<a class="model-name" href="[^"]+">|<span class="model-name">)([^<]+)<',
+        response.content.decode(),
+    )
 
 
 def test_today_reflects_the_changes(client, history):
@@ -120,8 +134,11 @@ def test_past_scores_are_recomputed_only_where_grades_changed(history):
     # Graded was all closed then (its licence opened today); Doomed had an open licence.
     assert totals == {"Doomed": one_open, "Graded": 0, "Moved Class": 0}
     assert AIModel.objects.get(name="Graded").total_score > 0
-    licence_category = next(i for i, c in enumerate(columns.categories)
-                            if any(d.ref == "licenses" and d.category_id == c.pk for d in columns.dimensions))
+    licence_category = next(
+        i
+        for i, c in enumerate(columns.categories)
+        if any(d.ref == "licenses" and d.category_id == c.pk for d in columns.dimensions)
+    )
     by_name = {row.model.name: row for row in rows}
     assert by_name["Graded"].category_scores[licence_category] == 0
     assert by_name["Doomed"].category_scores[licence_category] > 0
@@ -233,8 +250,15 @@ def additions_only(make_ai_model, make_organisation):
     early = []
     for i in range(9):
         grades = {"licenses": "open" if i % 3 == 0 else "partial", "weights_basemodel": "open" if i % 2 else "closed"}
-        early.append(make_ai_model(f"Early {i}", grades=grades, organisation=academic if i % 2 else company,
-                                   types="text" if i % 4 else "image", performance_class="full" if i % 2 else "latest"))
+        early.append(
+            make_ai_model(
+                f"Early {i}",
+                grades=grades,
+                organisation=academic if i % 2 else company,
+                types="text" if i % 4 else "image",
+                performance_class="full" if i % 2 else "latest",
+            )
+        )
     AIModel.objects.filter(pk__in=[m.pk for m in early]).update(created_at=PAST)
     for i in range(3):
         added = make_ai_model(f"Added {i}", grades={"licenses": "open"}, organisation=academic)
@@ -255,18 +279,32 @@ def _past_rows(query: str, *, from_history: bool):
         filterset, rows = past.filtered_index_as_of(QueryDict(query), day, past.columns_on(day))
         assert filterset.is_valid(), filterset.form.errors
         return [
-            (row.model.name, row.model.total_score, [cell.grade for cell in row.cells], row.category_scores,
-             row.model.hf_downloads)
-            for row in rows[0:len(rows)]
+            (
+                row.model.name,
+                row.model.total_score,
+                [cell.grade for cell in row.cells],
+                row.category_scores,
+                row.model.hf_downloads,
+            )
+            for row in rows[0 : len(rows)]
         ], rows
     finally:
         past._only_additions_since = original
 
 
-@pytest.mark.parametrize("query", [
-    "", "ordering=name", "ordering=-category_availability", "grade_licenses=open", "type=image",
-    "sector=academic&ordering=-dimension_weights_basemodel", "q=early 1", "performance_class=latest&ordering=total",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "ordering=name",
+        "ordering=-category_availability",
+        "grade_licenses=open",
+        "type=image",
+        "sector=academic&ordering=-dimension_weights_basemodel",
+        "q=early 1",
+        "performance_class=latest&ordering=total",
+    ],
+)
 def test_a_past_index_with_only_additions_since_is_the_rebuilt_one_from_the_database(additions_only, query):
     from curation.public.as_of import PastQueryRows, PastRows
 

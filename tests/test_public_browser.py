@@ -3,6 +3,7 @@
 Load the index, filter by type and performance class, open a model page, compare two models,
 download the CSV. Screenshots go to test-artifacts/ for people to look at.
 """
+
 import csv
 import datetime
 import io
@@ -12,7 +13,6 @@ import pytest
 
 from curation.operations.drills.harness import wait_until
 from tests.conftest import save_screenshot
-
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,15 +31,34 @@ def reader_data(make_ai_model, make_organisation, registry):
     active = [d.ref for d in registry if d.is_active]
     lab = make_organisation("Open Lab")
     corp = make_organisation("Closed Corp")
-    make_ai_model("Open Coder", grades=dict.fromkeys(active, "open"), organisation=lab, types="text,code",
-                  performance_class="latest", base_model_name="Coder base",
-                  release_date=datetime.date(2025, 3, 1), link="https://example.org/open-coder")
-    make_ai_model("Half Coder", grades=dict.fromkeys(active[:6], "partial"), organisation=corp,
-                  types="code", performance_class="latest", link="https://example.org/half-coder")
-    make_ai_model("Old Coder", grades=dict.fromkeys(active[:3], "open"), organisation=lab, types="code",
-                  performance_class="limited")
-    make_ai_model("Chatty", grades=dict.fromkeys(active[:8], "open"), organisation=corp, types="text",
-                  performance_class="latest")
+    make_ai_model(
+        "Open Coder",
+        grades=dict.fromkeys(active, "open"),
+        organisation=lab,
+        types="text,code",
+        performance_class="latest",
+        base_model_name="Coder base",
+        release_date=datetime.date(2025, 3, 1),
+        link="https://example.org/open-coder",
+    )
+    make_ai_model(
+        "Half Coder",
+        grades=dict.fromkeys(active[:6], "partial"),
+        organisation=corp,
+        types="code",
+        performance_class="latest",
+        link="https://example.org/half-coder",
+    )
+    make_ai_model(
+        "Old Coder",
+        grades=dict.fromkeys(active[:3], "open"),
+        organisation=lab,
+        types="code",
+        performance_class="limited",
+    )
+    make_ai_model(
+        "Chatty", grades=dict.fromkeys(active[:8], "open"), organisation=corp, types="text", performance_class="latest"
+    )
     make_ai_model("Painter", organisation=corp, types="image", performance_class="full")
 
 
@@ -120,7 +139,9 @@ def _right_edge(page, selector) -> float:
     return box["x"] + box["width"]
 
 
-def test_phone_sees_the_openness_score_and_scrolls_tables_by_keyboard(live_server, reader_data, browser_page, make_ai_model):
+def test_phone_sees_the_openness_score_and_scrolls_tables_by_keyboard(
+    live_server, reader_data, browser_page, make_ai_model
+):
     from curation.models import AIModel
 
     make_ai_model("A Rather Long Model Name For Narrow Screens 70B Instruct", types="text", performance_class="latest")

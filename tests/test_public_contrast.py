@@ -1,4 +1,5 @@
 """The stylesheet's colour pairs meet WCAG 2 AA contrast (4.5:1 for body text)."""
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,17 @@ STYLESHEET = PROJECT_ROOT / "curation" / "static" / "curation" / "site.css"
 
 # (text colour, background colour) as the stylesheet pairs them.
 PAIRS = [
-    ("ink", "paper"), ("ink", "tint"), ("muted", "paper"), ("muted", "tint"),
-    ("accent", "paper"), ("accent", "tint"), ("accent-ink", "accent"),
-    ("open-ink", "open-bg"), ("partial-ink", "partial-bg"), ("closed-ink", "closed-bg"), ("na-ink", "na-bg"),
+    ("ink", "paper"),
+    ("ink", "tint"),
+    ("muted", "paper"),
+    ("muted", "tint"),
+    ("accent", "paper"),
+    ("accent", "tint"),
+    ("accent-ink", "accent"),
+    ("open-ink", "open-bg"),
+    ("partial-ink", "partial-bg"),
+    ("closed-ink", "closed-bg"),
+    ("na-ink", "na-bg"),
 ]
 
 
@@ -26,7 +35,7 @@ def _luminance(hex_colour: str) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 

@@ -3,6 +3,7 @@
 The independent side (tests/upstream_reference.py) reads the YAML files and `_parameters.yml`
 with PyYAML alone and applies upstream's published rules, without any project code.
 """
+
 import pytest
 
 from tests.upstream_reference import folder_files, upstream_csv
@@ -22,7 +23,8 @@ def test_csv_equals_upstreams_download_for_the_shared_snapshot(client, db, share
 
     pages = {m.upstream_filename: f"http://testserver/models/{m.slug}/" for m in AIModel.objects.all()}
     expected = upstream_csv(
-        folder_files(shared_database), (shared_database / "_parameters.yml").read_text(encoding="utf-8"),
+        folder_files(shared_database),
+        (shared_database / "_parameters.yml").read_text(encoding="utf-8"),
         url_of=lambda row: pages[row["file"]],
     )
     assert body.splitlines()[0].startswith("Model Name,URL,Total Score,Base Model Data,")

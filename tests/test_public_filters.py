@@ -1,4 +1,5 @@
 """The shared FilterSets: every filter narrows the index the way its name says."""
+
 import datetime
 
 import pytest
@@ -17,19 +18,39 @@ def names(data: str, queryset=None):
 
 @pytest.fixture
 def index(make_ai_model, make_organisation):
-    uni = make_organisation("Uni Amsterdam", sector=vocab.Sector.ACADEMIC, country="NL",
-                            contributor_kind=vocab.ContributorKind.UNIVERSITY)
+    uni = make_organisation(
+        "Uni Amsterdam", sector=vocab.Sector.ACADEMIC, country="NL", contributor_kind=vocab.ContributorKind.UNIVERSITY
+    )
     tiger = make_organisation("Tiger Lab", country="CN", big_tech_bloc=vocab.BigTechBloc.CHINESE_AI_TIGER)
     all_open = {d.ref: "open" for d in Dimension.objects.filter(is_active=True)}
     return {
-        "olmo": make_ai_model("OLMo", grades=all_open, organisation=uni, types="text", performance_class="full",
-                              base_model_name="OLMo base", release_date=datetime.date(2024, 2, 1)),
-        "qwen": make_ai_model("Qwen", grades={"weights_basemodel": "open", "licenses": "partial"},
-                              organisation=tiger, types="text,code", performance_class="latest",
-                              base_model_name="Qwen base", release_date=datetime.date(2025, 5, 1)),
-        "pix": make_ai_model("Pix", grades={"weights_basemodel": "partial"}, organisation=tiger, types="image",
-                             performance_class="latest", base_model_name="Pix base",
-                             release_date=datetime.date(2023, 11, 1)),
+        "olmo": make_ai_model(
+            "OLMo",
+            grades=all_open,
+            organisation=uni,
+            types="text",
+            performance_class="full",
+            base_model_name="OLMo base",
+            release_date=datetime.date(2024, 2, 1),
+        ),
+        "qwen": make_ai_model(
+            "Qwen",
+            grades={"weights_basemodel": "open", "licenses": "partial"},
+            organisation=tiger,
+            types="text,code",
+            performance_class="latest",
+            base_model_name="Qwen base",
+            release_date=datetime.date(2025, 5, 1),
+        ),
+        "pix": make_ai_model(
+            "Pix",
+            grades={"weights_basemodel": "partial"},
+            organisation=tiger,
+            types="image",
+            performance_class="latest",
+            base_model_name="Pix base",
+            release_date=datetime.date(2023, 11, 1),
+        ),
     }
 
 

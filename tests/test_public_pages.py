@@ -1,12 +1,13 @@
 """Reader pages: what they show, what they hide, how they react to bad input."""
+
 import csv
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 import datetime
 import io
 import json
 import re
 import zipfile
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
 from django.test import override_settings
@@ -17,30 +18,60 @@ from curation.models import Assessment, Dimension, HistoryEntry
 
 @pytest.fixture
 def catalogue(make_ai_model, make_organisation, registry):
-    uni = make_organisation("Uni Amsterdam", sector=vocab.Sector.ACADEMIC, country="NL",
-                            contributor_kind=vocab.ContributorKind.UNIVERSITY)
+    uni = make_organisation(
+        "Uni Amsterdam", sector=vocab.Sector.ACADEMIC, country="NL", contributor_kind=vocab.ContributorKind.UNIVERSITY
+    )
     tiger = make_organisation("Tiger Lab", country="CN", big_tech_bloc=vocab.BigTechBloc.CHINESE_AI_TIGER)
     hidden_org = make_organisation("Hidden Org", is_public=False)
     active = [d.ref for d in registry if d.is_active]
-    olmo = make_ai_model("OLMo", grades=dict.fromkeys(active, "open"), organisation=uni,
-                         performance_class="full", base_model_name="OLMo base", link="https://example.org/olmo",
-                         release_date=datetime.date(2024, 2, 1), release_date_precision="month")
-    qwen = make_ai_model("Qwen", grades={"weights_basemodel": "open", "licenses": "partial"}, organisation=tiger,
-                         types="text,code", performance_class="latest", base_model_name="Qwen base",
-                         link="https://example.org/qwen")
-    qwen_chat = make_ai_model("Qwen Chat", grades={"weights_basemodel": "open"}, organisation=tiger,
-                              performance_class="latest", base_model_name="Qwen base")
+    olmo = make_ai_model(
+        "OLMo",
+        grades=dict.fromkeys(active, "open"),
+        organisation=uni,
+        performance_class="full",
+        base_model_name="OLMo base",
+        link="https://example.org/olmo",
+        release_date=datetime.date(2024, 2, 1),
+        release_date_precision="month",
+    )
+    qwen = make_ai_model(
+        "Qwen",
+        grades={"weights_basemodel": "open", "licenses": "partial"},
+        organisation=tiger,
+        types="text,code",
+        performance_class="latest",
+        base_model_name="Qwen base",
+        link="https://example.org/qwen",
+    )
+    qwen_chat = make_ai_model(
+        "Qwen Chat",
+        grades={"weights_basemodel": "open"},
+        organisation=tiger,
+        performance_class="latest",
+        base_model_name="Qwen base",
+    )
     draft = make_ai_model("Secret Draft", grades=dict.fromkeys(active, "open"), organisation=uni, is_public=False)
     hidden = make_ai_model("Hidden Org Model", organisation=hidden_org)
     # Qwen's base-model data is not assessed yet; OLMo's end-model weights carry evidence.
     Assessment.objects.filter(ai_model=qwen, dimension__ref="datasources_basemodel").update(
-        grade=vocab.Grade.NOT_ASSESSED, links=["https://example.org/qwen-data"], notes="Data card promised.",
+        grade=vocab.Grade.NOT_ASSESSED,
+        links=["https://example.org/qwen-data"],
+        notes="Data card promised.",
     )
     Assessment.objects.filter(ai_model=olmo, dimension__ref="weights_endmodel").update(
-        links=["https://example.org/olmo-weights"], notes="All checkpoints on the hub.",
+        links=["https://example.org/olmo-weights"],
+        notes="All checkpoints on the hub.",
     )
-    return {"olmo": olmo, "qwen": qwen, "qwen_chat": qwen_chat, "draft": draft, "hidden": hidden,
-            "uni": uni, "tiger": tiger, "hidden_org": hidden_org}
+    return {
+        "olmo": olmo,
+        "qwen": qwen,
+        "qwen_chat": qwen_chat,
+        "draft": draft,
+        "hidden": hidden,
+        "uni": uni,
+        "tiger": tiger,
+        "hidden_org": hidden_org,
+    }
 
 
 def text(response) -> str:
@@ -52,6 +83,7 @@ def row_names(response) -> list[str]:
 
 
 # --- the index -------------------------------------------------------------------------------
+
 
 def test_index_lists_public_models_by_total_score(client, catalogue):
     response = client.get("/models/")
@@ -65,8 +97,11 @@ def test_index_lists_public_models_by_total_score(client, catalogue):
 def test_index_cells_show_symbol_and_text_and_not_assessed(client, catalogue):
     body = text(client.get("/models/?q=qwen+chat"))
     # Qwen Chat: base weights open, everything else closed.
-    assert re.search(r'class="grade grade-open" title="Base Model Weights: Open"><span aria-hidden="true">✔</span>'
-                     r'<span class="visually-hidden">Open</span>', body)
+    assert re.search(
+        r'class="grade grade-open" title="Base Model Weights: Open"><span aria-hidden="true">✔</span>'
+        r'<span class="visually-hidden">Open</span>',
+        body,
+    )
     assert re.search(r'grade-closed" title="Licen[cs]es?[^"]*: Closed"><span aria-hidden="true">✘</span>', body)
     body = text(client.get("/models/?q=qwen&type=code"))
     assert 'title="Base Model Data: Not assessed"><span aria-hidden="true">–</span>' in body
@@ -74,8 +109,13 @@ def test_index_cells_show_symbol_and_text_and_not_assessed(client, catalogue):
 
 
 def test_dimension_not_applying_to_a_type_is_shown_as_such(client, catalogue, registry):
-    Dimension.objects.create(ref="image_safety", name="Image Safety Card", category=registry[0].category,
-                             position=50, applicable_types="image")
+    Dimension.objects.create(
+        ref="image_safety",
+        name="Image Safety Card",
+        category=registry[0].category,
+        position=50,
+        applicable_types="image",
+    )
     body = text(client.get("/models/?q=olmo"))
     assert 'title="Image Safety Card: Not applicable"' in body
 
@@ -133,6 +173,7 @@ def test_compare_checkboxes_on_the_index(client, catalogue):
 
 # --- model page ------------------------------------------------------------------------------
 
+
 def test_model_page_groups_dimensions_with_evidence_and_criteria(client, catalogue, registry):
     olmo = catalogue["olmo"]
     response = client.get(f"/models/{olmo.slug}/")
@@ -163,8 +204,13 @@ def test_model_page_related_models(client, catalogue):
 def test_model_page_public_changelog_without_private_comment(client, catalogue):
     qwen = catalogue["qwen"]
     HistoryEntry.objects.create(
-        ai_model=qwen, target_label=qwen.name, field="performance_class", before="full", after="latest",
-        rationale="Benchmarks put it among the latest.", evidence_link="https://example.org/bench",
+        ai_model=qwen,
+        target_label=qwen.name,
+        field="performance_class",
+        before="full",
+        after="latest",
+        rationale="Benchmarks put it among the latest.",
+        evidence_link="https://example.org/bench",
         review_comment="PRIVATE reviewer remark",
     )
     body = text(client.get(f"/models/{qwen.slug}/"))
@@ -188,6 +234,7 @@ def test_404_page_helps(client, catalogue):
 
 # --- organisations ---------------------------------------------------------------------------
 
+
 def test_organisation_pages(client, catalogue):
     body = text(client.get("/organisations/"))
     assert "Tiger Lab" in body and "Uni Amsterdam" in body and "Hidden Org" not in body
@@ -205,6 +252,7 @@ def test_organisation_pages(client, catalogue):
 
 
 # --- compare ---------------------------------------------------------------------------------
+
 
 def test_compare_two_models(client, catalogue):
     olmo, qwen = catalogue["olmo"], catalogue["qwen"]
@@ -245,6 +293,7 @@ def test_compare_names_unknown_and_draft_models(client, catalogue):
 
 # --- downloads -------------------------------------------------------------------------------
 
+
 def test_csv_honours_filters_and_has_upstream_columns(client, catalogue, registry):
     response = client.get("/models.csv?performance_class=latest")
     assert response["Content-Type"].startswith("text/csv")
@@ -259,7 +308,9 @@ def test_csv_honours_filters_and_has_upstream_columns(client, catalogue, registr
     licence_column = next(d.name for d in active if d.ref == "licenses")
     assert by_name[licence_column] == "0.5"
     # 1.5 points over the applicable dimensions, as a fraction with 4 decimals (upstream's CSV).
-    assert qwen[2] == str(Decimal(float(Fraction(3, 2 * len(active)))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    assert qwen[2] == str(
+        Decimal(float(Fraction(3, 2 * len(active)))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    )
 
 
 def test_the_details_csv_has_organisation_types_class_and_grades_in_words(client, catalogue, registry):
@@ -267,8 +318,17 @@ def test_the_details_csv_has_organisation_types_class_and_grades_in_words(client
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:11] == [
-        "Model Name", "URL", "Link", "Organisation", "Types", "Performance class", "Release",
-        "Base model", "End model", "End model licence", "Total score (%)",
+        "Model Name",
+        "URL",
+        "Link",
+        "Organisation",
+        "Types",
+        "Performance class",
+        "Release",
+        "Base model",
+        "End model",
+        "End model licence",
+        "Total score (%)",
     ]
     qwen = dict(zip(rows[0], rows[1], strict=True))
     assert qwen["Model Name"] == "Qwen" and qwen["Link"] == "https://example.org/qwen"
@@ -309,6 +369,7 @@ def test_sitemap_lists_public_pages_only(client, catalogue):
 
 
 # --- home ------------------------------------------------------------------------------------
+
 
 def test_home_shows_headline_numbers_and_top_models(client, catalogue):
     body = text(client.get("/"))
@@ -354,8 +415,14 @@ def test_home_lists_published_news_only(client, catalogue):
 
 
 def test_every_page_has_title_description_and_open_graph(client, catalogue):
-    for url in ["/", "/models/", f"/models/{catalogue['olmo'].slug}/", "/organisations/",
-                f"/organisations/{catalogue['uni'].slug}/", "/compare/"]:
+    for url in [
+        "/",
+        "/models/",
+        f"/models/{catalogue['olmo'].slug}/",
+        "/organisations/",
+        f"/organisations/{catalogue['uni'].slug}/",
+        "/compare/",
+    ]:
         body = text(client.get(url))
         assert re.search(r"<title>[^<]+</title>", body), url
         assert re.search(r'<meta name="description" content="[^"]{20,}">', body), url

@@ -1,4 +1,5 @@
 """Reader pages stay cheap: queries do not grow with the index, and whole pages are cached."""
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext

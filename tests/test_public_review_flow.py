@@ -1,4 +1,5 @@
 """What readers see follows the review workflow: pending proposals never, approvals at once."""
+
 import pytest
 
 from curation import roles
@@ -16,19 +17,26 @@ def curator_and_reviewer(db):
 def licence_cell(client, model):
     body = client.get(f"/models/?q={model.name}").content.decode()
     start = body.index('title="Licenses: ')
-    return body[start:start + 40]
+    return body[start : start + 40]
 
 
 def test_pending_proposal_is_invisible_and_approval_shows_at_once(
-    client, make_ai_model, curator_and_reviewer, django_capture_on_commit_callbacks,
+    client,
+    make_ai_model,
+    curator_and_reviewer,
+    django_capture_on_commit_callbacks,
 ):
     curator, reviewer = curator_and_reviewer
     model = make_ai_model("Reviewed Model")
     assert "Closed" in licence_cell(client, model)
-    proposal = propose(model, "assessment:licenses",
-                       {"grade": "open", "links": ["https://example.org/licence"], "notes": "MIT now"},
-                       user=curator, rationale="Relicensed under MIT",
-                       evidence_link="https://example.org/licence")
+    proposal = propose(
+        model,
+        "assessment:licenses",
+        {"grade": "open", "links": ["https://example.org/licence"], "notes": "MIT now"},
+        user=curator,
+        rationale="Relicensed under MIT",
+        evidence_link="https://example.org/licence",
+    )
     # Pending: neither the cached nor a freshly rendered page shows it.
     assert "Closed" in licence_cell(client, model)
     forget_cached_pages()

@@ -1,6 +1,7 @@
 """Readers suggest corrections on a model's page: the suggestion reaches the review queue marked
 as public, nothing changes before review, a burst from one address is limited, a honeypot
 catches bots, and a reader who gave an e-mail address hears the outcome."""
+
 from __future__ import annotations
 
 import secrets
@@ -17,6 +18,7 @@ from curation.review.suggestions import (
     suggestable_fields,
 )
 from tests.review_fixtures import grade_of
+
 
 def fresh_address() -> str:
     """An address never used before (documentation range 2001:db8::/32, random below it): the
@@ -36,8 +38,12 @@ def model(make_ai_model):
 
 def suggestion(**overrides):
     data = {
-        "field": "assessment:licenses", "value": "open", "evidence_link": "https://example.org/licence",
-        "comment": "Relicensed under Apache 2.0 last week.", "email": "", "website": "",
+        "field": "assessment:licenses",
+        "value": "open",
+        "evidence_link": "https://example.org/licence",
+        "comment": "Relicensed under Apache 2.0 last week.",
+        "email": "",
+        "website": "",
     }
     data.update(overrides)
     return data
@@ -47,8 +53,7 @@ def post(client, model, address, **overrides):
     return client.post(f"/models/{model.slug}/suggest/", suggestion(**overrides), REMOTE_ADDR=address)
 
 
-def test_a_public_suggestion_reaches_the_review_queue_marked_public_and_changes_nothing(
-        client, model, address, people):
+def test_a_public_suggestion_reaches_the_review_queue_marked_public_and_changes_nothing(client, model, address, people):
     response = post(client, model, address, email="reader@example.org")
     assert response.status_code == 302
     assert response["Location"] == f"/models/{model.slug}/suggest/sent/"
@@ -74,8 +79,9 @@ def test_a_public_suggestion_reaches_the_review_queue_marked_public_and_changes_
 
 
 def test_approval_applies_it_and_emails_the_reader(model, people, mailoutbox, django_capture_on_commit_callbacks):
-    cr = suggest_from_public(model, "assessment:licenses", "open", evidence_link="https://example.org/l",
-                             email="reader@example.org")
+    cr = suggest_from_public(
+        model, "assessment:licenses", "open", evidence_link="https://example.org/l", email="reader@example.org"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.approve(cr, people.reviewer, comment="private note")
     assert grade_of(model, "licenses") == "open"
@@ -87,8 +93,9 @@ def test_approval_applies_it_and_emails_the_reader(model, people, mailoutbox, dj
 
 
 def test_rejection_emails_the_reader_with_the_reason(model, people, mailoutbox, django_capture_on_commit_callbacks):
-    cr = suggest_from_public(model, "performance_class", "latest", evidence_link="https://example.org/bench",
-                             email="reader@example.org")
+    cr = suggest_from_public(
+        model, "performance_class", "latest", evidence_link="https://example.org/bench", email="reader@example.org"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.reject(cr, people.reviewer, comment="The benchmark is not comparable.")
     assert [m.to for m in mailoutbox] == [["reader@example.org"]]
@@ -126,8 +133,12 @@ def test_a_forged_forwarded_for_does_not_escape_the_limit(client, model, address
     settings.OSAI_SUGGESTION_RATE = "2/hour"
     fields = [f.name for f in suggestable_fields(model) if f.name.startswith("assessment:")]
     statuses = [
-        client.post(f"/models/{model.slug}/suggest/", suggestion(field=fields[i]), REMOTE_ADDR=address,
-                    HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+        client.post(
+            f"/models/{model.slug}/suggest/",
+            suggestion(field=fields[i]),
+            REMOTE_ADDR=address,
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
+        ).status_code
         for i in range(4)
     ]
     assert statuses == [302, 302, 429, 429]
@@ -137,8 +148,14 @@ def test_a_forged_forwarded_for_does_not_escape_the_limit(client, model, address
 def test_a_form_sent_back_for_corrections_uses_up_nothing(client, model, address, settings):
     settings.OSAI_SUGGESTION_RATE = "2/hour"
     # Invalid forms and a repeat of a pending suggestion: each answered with its error, none counted.
-    for overrides in ({"evidence_link": "javascript:alert(1)"}, {"evidence_link": ""}, {"value": "latest"},
-                      {"evidence_link": "not a link"}, {}, {}):
+    for overrides in (
+        {"evidence_link": "javascript:alert(1)"},
+        {"evidence_link": ""},
+        {"value": "latest"},
+        {"evidence_link": "not a link"},
+        {},
+        {},
+    ):
         response = post(client, model, address, **overrides)
         if response.status_code == 400:
             assert response.context["form"].errors
@@ -152,13 +169,22 @@ def test_a_form_sent_back_for_corrections_uses_up_nothing(client, model, address
 def test_honeypot_hits_count_against_the_limit(client, model, address, settings):
     settings.OSAI_SUGGESTION_RATE = "2/hour"
     assert [post(client, model, address, website="https://spam.example").status_code for _ in range(3)] == [
-        302, 302, 429]
+        302,
+        302,
+        429,
+    ]
     assert ChangeRequest.objects.count() == 0
 
 
 def test_an_invalid_form_comes_back_with_the_readers_input(client, model, address):
-    response = post(client, model, address, evidence_link="javascript:alert(1)",
-                    comment="Relicensed under Apache 2.0 last week.", email="reader@example.org")
+    response = post(
+        client,
+        model,
+        address,
+        evidence_link="javascript:alert(1)",
+        comment="Relicensed under Apache 2.0 last week.",
+        email="reader@example.org",
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "The evidence link must be a web address starting with http:// or https://." in page
@@ -173,16 +199,19 @@ def test_the_honeypot_answers_like_a_success_and_stores_nothing(client, model, a
     assert ChangeRequest.objects.count() == 0
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"field": "assessment:no_such_dimension"}, "field", "Select a valid choice"),
-    ({"value": "latest"}, "value", "choose one of Open, Partial, Closed"),
-    ({"value": "closed"}, "value", "is already Closed"),
-    ({"evidence_link": ""}, "evidence_link", "This field is required"),
-    ({"evidence_link": "javascript:alert(1)"}, "evidence_link", "must be a web address starting with http://"),
-    ({"evidence_link": "ftp://example.org/x"}, "evidence_link", "must be a web address starting with http://"),
-    ({"email": "not-an-address"}, "email", "is not an e-mail address"),
-    ({"comment": "x" * 2001}, "comment", "at most 2000 characters"),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"field": "assessment:no_such_dimension"}, "field", "Select a valid choice"),
+        ({"value": "latest"}, "value", "choose one of Open, Partial, Closed"),
+        ({"value": "closed"}, "value", "is already Closed"),
+        ({"evidence_link": ""}, "evidence_link", "This field is required"),
+        ({"evidence_link": "javascript:alert(1)"}, "evidence_link", "must be a web address starting with http://"),
+        ({"evidence_link": "ftp://example.org/x"}, "evidence_link", "must be a web address starting with http://"),
+        ({"email": "not-an-address"}, "email", "is not an e-mail address"),
+        ({"comment": "x" * 2001}, "comment", "at most 2000 characters"),
+    ],
+)
 def test_bad_input_gets_a_clear_message_and_nothing_is_stored(client, model, address, overrides, field, message):
     response = post(client, model, address, **overrides)
     assert response.status_code == 400
@@ -214,7 +243,9 @@ def test_only_dimensions_that_apply_to_the_model_are_offered(make_ai_model, regi
     Dimension.objects.filter(pk=text_only.pk).update(applicable_types="text")
     image_model = make_ai_model("Image Model", types="image")
     offered = [f.name for f in suggestable_fields(image_model)]
-    assert offered == [f"assessment:{d.ref}" for d in registry if d.is_active and d != text_only] + ["performance_class"]
+    assert offered == [f"assessment:{d.ref}" for d in registry if d.is_active and d != text_only] + [
+        "performance_class"
+    ]
     with pytest.raises(ValidationFailed) as refused:
         suggest_from_public(image_model, f"assessment:{text_only.ref}", "open", evidence_link="https://example.org/")
     assert refused.value.field == "field"
@@ -252,8 +283,9 @@ def test_suggestions_only_for_public_models(client, make_ai_model, address):
 def test_the_review_api_marks_public_suggestions_and_keeps_the_address_private(model, people, clean_api_cache):
     from rest_framework.test import APIClient
 
-    cr = suggest_from_public(model, "assessment:licenses", "open", evidence_link="https://example.org/l",
-                             email="reader@example.org")
+    cr = suggest_from_public(
+        model, "assessment:licenses", "open", evidence_link="https://example.org/l", email="reader@example.org"
+    )
     api = APIClient()
     api.force_authenticate(people.reviewer)
     body = api.get(f"/api/v1/change-requests/{cr.pk}/").json()

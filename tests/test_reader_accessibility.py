@@ -1,5 +1,6 @@
 """axe-core (from the npm registry, see package.json) finds no accessibility violation on the
 reader pages, in the light and the dark colour scheme, on the real data."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,19 @@ from tests.conftest import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-PAGES = ("home", "index", "index-grid", "model", "compare", "charts", "news-list", "news", "guide", "withdrawn",
-         "compare-withdrawn")
+PAGES = (
+    "home",
+    "index",
+    "index-grid",
+    "model",
+    "compare",
+    "charts",
+    "news-list",
+    "news",
+    "guide",
+    "withdrawn",
+    "compare-withdrawn",
+)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -5,6 +5,7 @@ Old addresses of osai-index.eu land on the right page; no page scrolls sideways 
 phone or a 1280 px desktop (wide tables scroll inside their own box). Screenshots go to
 test-artifacts/ for people to look at.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -135,7 +136,7 @@ def test_demo_guide_embedded_list_renders_rows(live_server, registry, chromium):
 def _background(page) -> tuple[int, ...]:
     color = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
     assert not color.startswith("rgba"), color  # the page's own colour, not a transparent one
-    return tuple(int(part) for part in color[color.index("(") + 1:color.index(")")].split(",")[:3])
+    return tuple(int(part) for part in color[color.index("(") + 1 : color.index(")")].split(",")[:3])
 
 
 def test_dark_mode_follows_the_system_and_a_link_without_javascript(live_server, real_site, chromium):
@@ -152,8 +153,9 @@ def test_dark_mode_follows_the_system_and_a_link_without_javascript(live_server,
     finally:
         dark_system.close()
 
-    light_system = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light",
-                                        java_script_enabled=False)
+    light_system = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="light", java_script_enabled=False
+    )
     page = light_system.new_page()
     try:
         page.goto(f"{live_server.url}/models/")

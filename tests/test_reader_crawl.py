@@ -1,6 +1,7 @@
 """Crawl the public site as an anonymous reader: every link from the home page and the sitemap,
 and every link of the pages those lead to (imported articles included), answers without a 4xx
 or 5xx. Runs on the real data: ../shared/data/main-database, then ../shared/data/site-pages."""
+
 from __future__ import annotations
 
 import re
@@ -59,7 +60,7 @@ def test_every_public_link_answers(client, registry, shared_database, shared_pag
             continue
         seen.add(address)
         if address.startswith(STATIC_PREFIX):
-            if not finders.find(urlsplit(address).path[len(STATIC_PREFIX):]):
+            if not finders.find(urlsplit(address).path[len(STATIC_PREFIX) :]):
                 failures[address] = (404, found_on)
             continue
         if address.startswith(NOT_CRAWLED):

@@ -1,6 +1,7 @@
 """The whole index's downloads: written once per data version (by the worker after a data change,
 or while the first reader's stream goes out), served from storage, streamed from plain rows
 when the file is not there, and never the old version's bytes after a change."""
+
 import gzip
 import io
 import json
@@ -61,11 +62,14 @@ def test_csv_chunks_join_to_the_whole_text(models, monkeypatch):
     assert text.splitlines()[1].startswith("Stored Model")
 
 
-@pytest.mark.parametrize("url, kind", [
-    ("/models.csv", download_files.CSV),
-    ("/models-details.csv", download_files.DETAILS_CSV),
-    ("/models.json", download_files.JSON),
-])
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("/models.csv", download_files.CSV),
+        ("/models-details.csv", download_files.DETAILS_CSV),
+        ("/models.json", download_files.JSON),
+    ],
+)
 def test_a_streamed_download_is_stored_and_the_stored_file_serves_the_same_bytes(client, models, streamed, url, kind):
     first = client.get(url)
     assert first.status_code == 200 and first.streaming
@@ -84,8 +88,9 @@ def test_a_streamed_download_is_stored_and_the_stored_file_serves_the_same_bytes
 def test_the_stored_file_equals_the_answer_made_whole(client, models):
     whole = client.get("/models.csv")  # 7 rows: made whole, page-cached
     assert not whole.streaming
-    download_files.write_file(_stored_name(download_files.CSV),
-                              downloads.whole_index_chunks(download_files.CSV, PAGE_URL))
+    download_files.write_file(
+        _stored_name(download_files.CSV), downloads.whole_index_chunks(download_files.CSV, PAGE_URL)
+    )
     with default_storage.open(_stored_name(download_files.CSV), "rb") as stored:
         assert stored.read() == whole.content
 

@@ -1,5 +1,6 @@
 """What readers see of the evidence behind grades (model page, compare, index), comparing by
 name, and filters that offer what the index holds and settle on clean addresses."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,8 @@ def site(make_ai_model, make_organisation, registry):
     make_organisation("Empty Org", country="JP")  # holds no public model
     olmo = make_ai_model("OLMo Big", grades={"preprint": "open", "weights_endmodel": "partial"}, organisation=lab)
     Assessment.objects.filter(ai_model=olmo, dimension__ref="preprint").update(
-        links=[PAPER], notes="Preprint on arXiv, describes the training data in full.")
+        links=[PAPER], notes="Preprint on arXiv, describes the training data in full."
+    )
     apertus = make_ai_model("Apertus Swiss", grades={"preprint": "partial"}, organisation=uni)
     Assessment.objects.filter(ai_model=apertus, dimension__ref="preprint").update(notes="Only a technical report.")
     hidden = make_ai_model("Hidden Draft", organisation=make_organisation("Secret Org", country="FR"), is_public=False)
@@ -42,23 +44,37 @@ def test_model_page_shows_every_grades_notes_and_links(client, site):
     assert "Preprint on arXiv, describes the training data in full." in body
 
 
-def test_an_approved_changes_evidence_link_appears_on_the_grade(client, site, people, django_capture_on_commit_callbacks):
+def test_an_approved_changes_evidence_link_appears_on_the_grade(
+    client, site, people, django_capture_on_commit_callbacks
+):
     olmo = site["olmo"]
-    request = review.propose(olmo, "assessment:weights_endmodel", new_grade("open", link=""),
-                             user=people.curator, rationale="Weights now downloadable", evidence_link=CHANGE_EVIDENCE)
+    request = review.propose(
+        olmo,
+        "assessment:weights_endmodel",
+        new_grade("open", link=""),
+        user=people.curator,
+        rationale="Weights now downloadable",
+        evidence_link=CHANGE_EVIDENCE,
+    )
     with django_capture_on_commit_callbacks(execute=True):  # the new data version, as after a commit
         review.approve(request, people.reviewer)
     body = text(client.get(f"/models/{olmo.slug}/"))
-    section = body[body.index('id="weights_endmodel"'):]
-    section = section[:section.index("</article>")]
+    section = body[body.index('id="weights_endmodel"') :]
+    section = section[: section.index("</article>")]
     assert f'href="{CHANGE_EVIDENCE}"' in section and "reviewed change of" in section
     compare = text(client.get(f"/compare/?models={olmo.slug},{site['apertus'].slug}"))
     assert f'href="{CHANGE_EVIDENCE}"' in compare
     index = text(client.get("/models/"))
     assert f'href="{CHANGE_EVIDENCE}"' in index
     # A later change's evidence replaces it: the old link no longer backs the grade.
-    request = review.propose(olmo, "assessment:weights_endmodel", new_grade("partial", link=""),
-                             user=people.curator, rationale="Licence narrowed", evidence_link="https://example.org/narrowed")
+    request = review.propose(
+        olmo,
+        "assessment:weights_endmodel",
+        new_grade("partial", link=""),
+        user=people.curator,
+        rationale="Licence narrowed",
+        evidence_link="https://example.org/narrowed",
+    )
     with django_capture_on_commit_callbacks(execute=True):  # the new data version, as after a commit
         review.approve(request, people.reviewer)
     compare = text(client.get(f"/compare/?models={olmo.slug},{site['apertus'].slug}"))
@@ -80,12 +96,14 @@ def test_index_offers_each_grades_evidence_in_a_details_element(client, site):
     body = text(client.get("/models/"))
     details = [d for d in re.findall(r'<details class="evidence">.*?</details>', body, re.S) if PAPER in d]
     assert len(details) == 1
-    assert "Preprint on arXiv" in details[0] and f'/models/{site["olmo"].slug}/#preprint' in details[0]
+    assert "Preprint on arXiv" in details[0] and f"/models/{site['olmo'].slug}/#preprint" in details[0]
 
 
 def test_compare_picks_models_by_name_from_a_list(client, site):
     page = text(client.get("/compare/"))
-    options = re.findall(r'<option value="([^"]+)">', page.split('<datalist id="model-names">')[1].split("</datalist>")[0])
+    options = re.findall(
+        r'<option value="([^"]+)">', page.split('<datalist id="model-names">')[1].split("</datalist>")[0]
+    )
     assert options == ["Apertus Swiss", "OLMo Big"]  # public models only, by name
     assert page.count('list="model-names"') >= 4
     # A submitted form: names in any case, empty fields; one clean address to share.
@@ -118,7 +136,10 @@ def test_filters_offer_the_organisations_and_countries_the_index_holds(client, s
     assert ">Allen Lab<" in organisation_select and ">Uni Zurich<" in organisation_select
     country_select = body.split('name="country"')[1].split("</select>")[0]
     assert re.findall(r"<option value=\"([^\"]*)\"[^>]*>([^<]*)<", country_select) == [
-        ("", "Any"), ("CH", "Switzerland"), ("US", "United States of America")]
+        ("", "Any"),
+        ("CH", "Switzerland"),
+        ("US", "United States of America"),
+    ]
     chosen = text(client.get("/models/", {"organisation": site["uni"].slug}))
     assert f'<option value="{site["uni"].slug}" selected>Uni Zurich</option>' in chosen
     assert "Apertus Swiss" in chosen and "OLMo Big</a>" not in chosen

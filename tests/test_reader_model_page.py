@@ -1,10 +1,11 @@
 """The model page tells readers where the model is written about, when it last changed and how
 its openness moved over time."""
+
 from __future__ import annotations
 
 import datetime
-from unittest import mock
 from html import unescape
+from unittest import mock
 
 import pytest
 
@@ -35,33 +36,49 @@ def test_model_page_links_the_articles_that_embed_link_or_mention_it(client, mak
     titles = [p.title for p in editorial.articles_about(olmo)]
     assert sorted(titles) == ["Compared news", "Embedded guide", "Linked news", "Mentioned news"]
     body = text(client.get(f"/models/{olmo.slug}/"))
-    section = body[body.index('id="articles"'):body.index("<h2>Changelog</h2>")]
+    section = body[body.index('id="articles"') : body.index("<h2>Changelog</h2>")]
     assert f'href="{embedded.get_absolute_url()}"' in section and "Unrelated news" not in section
     assert draft.title not in section
-    assert sorted(p.title for p in editorial.articles_about(other)) == ["Compared news", "Embedded guide", "Unrelated news"]
+    assert sorted(p.title for p in editorial.articles_about(other)) == [
+        "Compared news",
+        "Embedded guide",
+        "Unrelated news",
+    ]
 
 
 def _noon(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
 
 
-def test_score_history_and_last_updated_come_from_the_history(client, make_ai_model, people, registry,
-                                                              django_capture_on_commit_callbacks):
+def test_score_history_and_last_updated_come_from_the_history(
+    client, make_ai_model, people, registry, django_capture_on_commit_callbacks
+):
     active = [d.ref for d in registry if d.is_active]
     model = make_ai_model("Growing Model", grades={})  # all closed: 0%
-    steps = [(datetime.date(2025, 1, 10), active[0]), (datetime.date(2025, 3, 5), active[1]),
-             (datetime.date(2025, 6, 1), active[2])]
+    steps = [
+        (datetime.date(2025, 1, 10), active[0]),
+        (datetime.date(2025, 3, 5), active[1]),
+        (datetime.date(2025, 6, 1), active[2]),
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         for day, ref in steps:
             # History is written once and never updated: the changes are made on those days.
             applied_at = HistoryEntry._meta.get_field("applied_at")
-            with mock.patch("django.utils.timezone.now", return_value=_noon(day)), \
-                    mock.patch.object(applied_at, "_get_default", lambda day=day: _noon(day)):
-                request = review.propose(model, f"assessment:{ref}", new_grade("open"), user=people.curator,
-                                         rationale="Released", evidence_link="https://example.org/e")
+            with (
+                mock.patch("django.utils.timezone.now", return_value=_noon(day)),
+                mock.patch.object(applied_at, "_get_default", lambda day=day: _noon(day)),
+            ):
+                request = review.propose(
+                    model,
+                    f"assessment:{ref}",
+                    new_grade("open"),
+                    user=people.curator,
+                    rationale="Released",
+                    evidence_link="https://example.org/e",
+                )
                 assert review.approve(request, people.reviewer).applied_at.date() == day
     body = text(client.get(f"/models/{model.slug}/"))
-    history = body[body.index('id="score-history"'):body.index("<h2>Changelog</h2>")]
+    history = body[body.index('id="score-history"') : body.index("<h2>Changelog</h2>")]
     n = len(active)
     for position, (day, _ref) in enumerate(steps, start=1):
         assert f'datetime="{day.isoformat()}"' in history

@@ -1,5 +1,6 @@
 """Reader paths close to a static file: compressed answers, canonical cache keys, the API's answer
 cache and the in-memory front layer of the page cache."""
+
 import gzip
 import json
 
@@ -21,13 +22,16 @@ def fresh_caches(clean_api_cache):
 GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 
 
-@pytest.mark.parametrize("url, kind", [
-    ("/models/", "text/html"),
-    ("/models.csv", "text/csv"),
-    ("/models.json", "application/json"),
-    ("/api/v1/models/", "application/json"),
-    ("/organisations/", "text/html"),
-])
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("/models/", "text/html"),
+        ("/models.csv", "text/csv"),
+        ("/models.json", "application/json"),
+        ("/api/v1/models/", "application/json"),
+        ("/organisations/", "text/html"),
+    ],
+)
 def test_html_json_and_csv_are_gzipped_for_clients_that_accept_it(client, make_ai_model, url, kind):
     for i in range(5):
         make_ai_model(f"Compressed Model {i}")
@@ -59,8 +63,11 @@ def test_unknown_and_reordered_parameters_make_no_new_cache_entry(client, make_a
     make_ai_model("Image Model", types="image")
     first = client.get("/models/?type=text&ordering=name")
     assert first[CACHE_STATUS_HEADER] == "miss"
-    for url in ("/models/?ordering=name&type=text", "/models/?type=text&ordering=name&utm_source=x",
-                "/models/?junk=1&ordering=name&type=text&other=2"):
+    for url in (
+        "/models/?ordering=name&type=text",
+        "/models/?type=text&ordering=name&utm_source=x",
+        "/models/?junk=1&ordering=name&type=text&other=2",
+    ):
         with CaptureQueriesContext(connection) as captured:
             again = client.get(url)
         assert again[CACHE_STATUS_HEADER] == "hit", url
@@ -163,7 +170,9 @@ def _unthrottled(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}
 
 
-def test_without_a_rate_limit_the_front_layer_answers_repeated_api_reads(client, make_ai_model, settings, clean_api_cache):
+def test_without_a_rate_limit_the_front_layer_answers_repeated_api_reads(
+    client, make_ai_model, settings, clean_api_cache
+):
     make_ai_model("Front Api Model")
     _unthrottled(settings)
     first = client.get("/api/v1/models/", HTTP_ACCEPT="application/json")
@@ -175,11 +184,15 @@ def test_without_a_rate_limit_the_front_layer_answers_repeated_api_reads(client,
     assert second.json() == first.json()
     for header in ("ETag", "Access-Control-Allow-Origin", "Cache-Control", "Content-Type"):
         assert second[header] == first[header], header
-    assert client.get("/api/v1/models/", HTTP_ACCEPT="application/json",
-                      HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert (
+        client.get("/api/v1/models/", HTTP_ACCEPT="application/json", HTTP_IF_NONE_MATCH=first["ETag"]).status_code
+        == 304
+    )
 
 
-def test_while_a_rate_limit_counts_api_reads_the_front_layer_keeps_none(client, make_ai_model, settings, clean_api_cache):
+def test_while_a_rate_limit_counts_api_reads_the_front_layer_keeps_none(
+    client, make_ai_model, settings, clean_api_cache
+):
     make_ai_model("Counted Api Model")
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100/minute"}}
     for _ in range(3):

@@ -1,5 +1,6 @@
 """What keeps the index flat at 100,000 models: plain-row downloads, past indexes that build only
 the rows shown, one query for a page and its total, an admin list without full-table counts."""
+
 import datetime
 
 import pytest
@@ -60,14 +61,22 @@ def test_a_past_index_builds_rows_only_for_the_page_shown(client, make_ai_model,
 
     models = [make_ai_model(f"Past Model {i:02d}") for i in range(60)]
     if changed_since:  # a change after the date: the index is rebuilt from its history
-        HistoryEntry.objects.create(ai_model=models[0], target_label=models[0].name, field="performance_class",
-                                    before="", after="full")
+        HistoryEntry.objects.create(
+            ai_model=models[0], target_label=models[0].name, field="performance_class", before="", after="full"
+        )
     built = []
     original_row, original_rows = as_of_module._row, as_of_module.build_rows
     monkeypatch.setattr(as_of_module, "_row", lambda *args: built.append(1) or original_row(*args))
-    monkeypatch.setattr(as_of_module, "build_rows",
-                        lambda models, *args, **kwargs: built.extend([1] * len(models)) or original_rows(models, *args, **kwargs))
-    day = (datetime.date.today() - datetime.timedelta(days=1)).isoformat() if changed_since else datetime.date.today().isoformat()
+    monkeypatch.setattr(
+        as_of_module,
+        "build_rows",
+        lambda models, *args, **kwargs: built.extend([1] * len(models)) or original_rows(models, *args, **kwargs),
+    )
+    day = (
+        (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+        if changed_since
+        else datetime.date.today().isoformat()
+    )
     if changed_since:
         from curation.models import AIModel
 

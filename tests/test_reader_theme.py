@@ -1,5 +1,6 @@
 """Dark mode: the system's colour scheme by default, or the reader's pick, chosen with a plain
 link (no script), remembered in a cookie, and never served to another reader from the cache."""
+
 from __future__ import annotations
 
 import pytest

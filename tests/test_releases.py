@@ -2,6 +2,7 @@
 notes, their downloads frozen once; every page and download pinned with `?release=<slug>` (the
 index as it stood at that moment, as `?as_of=`); release pages with permanent addresses and a
 "Cite this" that bibtexparser, rispy and citeproc-py read back."""
+
 from __future__ import annotations
 
 import hashlib
@@ -71,8 +72,9 @@ def _make_in_admin(client, user, django_capture_on_commit_callbacks, **fields):
     return response
 
 
-def test_a_curator_makes_a_release_in_the_admin_and_its_files_are_frozen(client, curator, index,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_curator_makes_a_release_in_the_admin_and_its_files_are_frozen(
+    client, curator, index, django_capture_on_commit_callbacks
+):
     live_csv = client.get("/models.csv").content
     live_json = client.get("/models.json").content
 
@@ -80,11 +82,23 @@ def test_a_curator_makes_a_release_in_the_admin_and_its_files_are_frozen(client,
 
     assert response.status_code == 302, response.content.decode()[:2000]
     release = DataRelease.objects.get()
-    assert (release.name, release.slug, release.created_by, release.notes) == ("2026-06", "2026-06", curator, "First release.")
+    assert (release.name, release.slug, release.created_by, release.notes) == (
+        "2026-06",
+        "2026-06",
+        curator,
+        "First release.",
+    )
     assert release.files_frozen_at is not None
     files = {f.filename: f for f in release.files.all()}
-    assert set(files) == {"models.csv", "models-details.csv", "models.json", "grades.csv", "organisations.csv",
-                          "vocabularies.csv", "osai-index-export.zip"}
+    assert set(files) == {
+        "models.csv",
+        "models-details.csv",
+        "models.json",
+        "grades.csv",
+        "organisations.csv",
+        "vocabularies.csv",
+        "osai-index-export.zip",
+    }
     # The frozen files are the downloads readers had at that moment, byte for byte.
     assert bytes(files["models.csv"].content) == live_csv
     assert bytes(files["models.json"].content) == live_json
@@ -136,17 +150,26 @@ def test_a_release_is_immutable_except_its_notes(client, curator, index, django_
 
 
 def _model_names(html: str) -> list[str]:
-    return re.findall(r'<th scope="row">(?:<a class="model-name" href="[^"]+">|<span class="model-name">)([^<]+)<', html)
+    return re.findall(
+        r'<th scope="row">(?:<a class="model-name" href="[^"]+">|<span class="model-name">)([^<]+)<', html
+    )
 
 
 def test_pages_and_downloads_pinned_to_a_release_show_the_index_as_it_stood(
-        client, curator, boss, index, make_ai_model, django_capture_on_commit_callbacks):
+    client, curator, boss, index, make_ai_model, django_capture_on_commit_callbacks
+):
     _make_in_admin(client, curator, django_capture_on_commit_callbacks)
     frozen_csv = client.get("/releases/2026-06/models.csv").content
     # After the release: a new model and a grade changed through review.
     make_ai_model("Later Model", grades={"licenses": "open"})
-    edit_directly(index["graded"], "assessment:licenses", {"grade": "open", "links": [], "notes": ""},
-                  user=boss, rationale="Relicensed", evidence_link="https://example.org/l")
+    edit_directly(
+        index["graded"],
+        "assessment:licenses",
+        {"grade": "open", "links": [], "notes": ""},
+        user=boss,
+        rationale="Relicensed",
+        evidence_link="https://example.org/l",
+    )
     record_data_change("later")
 
     today = client.get("/models/").content.decode()
@@ -221,8 +244,9 @@ def _release_made(client, curator, django_capture_on_commit_callbacks):
     return DataRelease.objects.get()
 
 
-def test_release_citation_in_bibtex_names_release_date_version_and_doi(client, curator, index,
-                                                                      django_capture_on_commit_callbacks):
+def test_release_citation_in_bibtex_names_release_date_version_and_doi(
+    client, curator, index, django_capture_on_commit_callbacks
+):
     release = _release_made(client, curator, django_capture_on_commit_callbacks)
     response = client.get("/releases/2026-06/citation.bib")
     assert response["Content-Type"].startswith("application/x-bibtex")
@@ -235,7 +259,10 @@ def test_release_citation_in_bibtex_names_release_date_version_and_doi(client, c
     assert fields["doi"] == DOI
     assert fields["url"] == "http://testserver/releases/2026-06/"
     assert fields["date"] == release.released_at.date().isoformat()
-    assert fields["version"] == f"release 2026-06, data version {release.data_version} of {release.released_at.date().isoformat()}"
+    assert (
+        fields["version"]
+        == f"release 2026-06, data version {release.data_version} of {release.released_at.date().isoformat()}"
+    )
 
 
 def test_release_citation_in_ris_and_csl_json(client, curator, index, django_capture_on_commit_callbacks):
@@ -257,8 +284,9 @@ def test_release_citation_in_ris_and_csl_json(client, curator, index, django_cap
     assert "European Open Source AI Index, release 2026-06" in text and str(day.year) in text
 
 
-def test_release_page_has_cite_this_and_the_pinned_index_cites_the_release(client, curator, index,
-                                                                          django_capture_on_commit_callbacks):
+def test_release_page_has_cite_this_and_the_pinned_index_cites_the_release(
+    client, curator, index, django_capture_on_commit_callbacks
+):
     _release_made(client, curator, django_capture_on_commit_callbacks)
     for url in ("/releases/2026-06/", "/models/?release=2026-06"):
         page = client.get(url).content.decode()
@@ -267,7 +295,8 @@ def test_release_page_has_cite_this_and_the_pinned_index_cites_the_release(clien
 
 
 def test_a_release_has_its_own_data_package_whose_frozen_files_validate(
-        client, curator, index, make_ai_model, django_capture_on_commit_callbacks):
+    client, curator, index, make_ai_model, django_capture_on_commit_callbacks
+):
     from jsonschema import Draft202012Validator
 
     _make_in_admin(client, curator, django_capture_on_commit_callbacks)
@@ -281,7 +310,13 @@ def test_a_release_has_its_own_data_package_whose_frozen_files_validate(
     package = json.loads(client.get("/releases/2026-06/datapackage.json").content)
     assert package["version"] == "2026-06"
     assert [r["name"] for r in package["resources"]] == [
-        "models", "models-details", "models-json", "grades", "organisations", "vocabularies"]
+        "models",
+        "models-details",
+        "models-json",
+        "grades",
+        "organisations",
+        "vocabularies",
+    ]
     for resource in package["resources"]:
         path = resource["path"].removeprefix("http://testserver")
         assert path.startswith("/releases/2026-06/")
@@ -293,13 +328,15 @@ def test_a_release_has_its_own_data_package_whose_frozen_files_validate(
         else:
             import csv
             import io
+
             documents = list(csv.DictReader(io.StringIO(body)))
             assert [f["name"] for f in resource["schema"]["fields"]] == list(documents[0])
         assert documents and all(not list(validator.iter_errors(d)) for d in documents), path
 
 
-def test_pie_charts_take_a_release_as_they_take_as_of(client, curator, index, make_ai_model,
-                                                      django_capture_on_commit_callbacks):
+def test_pie_charts_take_a_release_as_they_take_as_of(
+    client, curator, index, make_ai_model, django_capture_on_commit_callbacks
+):
     _make_in_admin(client, curator, django_capture_on_commit_callbacks)
     make_ai_model("Later Model")
     record_data_change("later")
@@ -313,13 +350,15 @@ def test_pie_charts_take_a_release_as_they_take_as_of(client, curator, index, ma
     assert pinned.json()["release"] == "2026-06"
     assert pinned.json()["total"] == 2  # the model added after the release is not counted
     import datetime
+
     assert client.get(f"/charts/{key}.json?as_of={datetime.date.today().isoformat()}").json()["total"] == 3
     assert client.get(f"/charts/{key}.json?release=nope").status_code == 404
     assert today.status_code == 400 and "future" in today.content.decode()
 
 
 def test_files_frozen_after_the_data_moved_on_hold_the_index_of_the_release_moment(
-        client, curator, index, make_ai_model):
+    client, curator, index, make_ai_model
+):
     from curation.public.release_files import freeze_release_files
 
     release = create_release(name="late", user=curator, site_address="http://testserver/models/")

@@ -1,6 +1,7 @@
 """Cite this: the index and each model in BibTeX, RIS and CSL-JSON, read back with the parsers
 people use (bibtexparser, rispy, citeproc-py), at stable download addresses and in a <details>
 block on the index and model pages; the dataset DOI comes from OSAI_DATASET_DOI."""
+
 from __future__ import annotations
 
 import datetime
@@ -79,7 +80,9 @@ def test_model_bibtex_escapes_the_name(client, model):
 
 
 def test_ris_parses_with_rispy(client, model):
-    records = rispy.loads(_download(client, f"/models/{model.slug}/citation.ris", "application/x-research-info-systems"))
+    records = rispy.loads(
+        _download(client, f"/models/{model.slug}/citation.ris", "application/x-research-info-systems")
+    )
     today = datetime.date.today()
 
     assert len(records) == 1
@@ -195,7 +198,9 @@ def test_citation_cff_describes_the_data_and_the_code():
     assert cff["type"] == "software"
     # The code's licence is the LICENSE file's; the data's stays CC-BY 4.0.
     assert cff["license"] == "Apache-2.0"
-    assert "Apache License\n                           Version 2.0" in (PROJECT_ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License\n                           Version 2.0" in (PROJECT_ROOT / "LICENSE").read_text(
+        encoding="utf-8"
+    )
     data = cff["preferred-citation"]
     assert data["type"] == "data" and data["title"] == INDEX_TITLE and data["authors"][0]["name"]
     assert data["license"] == "CC-BY-4.0"

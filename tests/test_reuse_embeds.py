@@ -1,5 +1,6 @@
 """Reuse elsewhere: a model's badge (SVG), the embeddable chart and index pages, their framing
 rules and the copy-paste code on the charts page and the index."""
+
 from __future__ import annotations
 
 import html
@@ -138,7 +139,7 @@ def test_embed_chart_has_no_site_chrome(client, one_chart):
     page = client.get(f"/embed/chart/{one_chart}/").content.decode()
 
     assert 'class="site-header"' not in page and 'class="site-footer"' not in page
-    assert "<img src=\"/charts/academic-share.svg?v=" in page
+    assert '<img src="/charts/academic-share.svg?v=' in page
     assert "CC-BY 4.0" in page and '<base target="_blank">' in page
     # The picture draws its own title: the page's heading is there for screen readers only.
     assert '<h1 class="visually-hidden">' in page and 'class="embed-title"' not in page
@@ -179,15 +180,26 @@ def test_charts_page_gives_an_iframe_code_per_chart(client, one_chart):
 def test_index_gives_an_iframe_code_with_its_filters(client, models):
     snippets = _snippets(client.get("/models/", {"q": "Halfway", "page": "1", "view": "grid"}).content.decode())
 
-    assert snippets == ['<iframe src="http://testserver/embed/index/?q=Halfway" '
-                        'title="Openness of generative AI models (European Open Source AI Index)" '
-                        'width="100%" height="600" style="border: 0" loading="lazy"></iframe>']
+    assert snippets == [
+        '<iframe src="http://testserver/embed/index/?q=Halfway" '
+        'title="Openness of generative AI models (European Open Source AI Index)" '
+        'width="100%" height="600" style="border: 0" loading="lazy"></iframe>'
+    ]
 
 
-@pytest.mark.parametrize("score, grade", [
-    (0, "closed"), (0.249, "closed"), (0.25, "partial"), (0.5, "partial"), (0.749, "partial"),
-    (0.75, "open"), (1, "open"), (None, "closed"),
-])
+@pytest.mark.parametrize(
+    "score, grade",
+    [
+        (0, "closed"),
+        (0.249, "closed"),
+        (0.25, "partial"),
+        (0.5, "partial"),
+        (0.749, "partial"),
+        (0.75, "open"),
+        (1, "open"),
+        (None, "closed"),
+    ],
+)
 def test_score_grade_is_the_nearest_grade(score, grade):
     from curation.scoring import score_grade
 

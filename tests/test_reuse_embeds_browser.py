@@ -3,6 +3,7 @@
 chart and index and they render, while it cannot frame a normal page; axe-core finds no
 accessibility violation on the embed pages, nor on the iframe code and citations of the index,
 model and charts pages, light and dark."""
+
 from __future__ import annotations
 
 import threading
@@ -14,8 +15,8 @@ import pytest
 from curation.charts import publish, published
 from curation.datachanges import record_data_change
 from curation.models import AIModel
-from tests.conftest import save_screenshot
 from tests.accessibility_fixtures import axe_violations
+from tests.conftest import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,8 +29,11 @@ def embedded_site(settings, tmp_path, monkeypatch, make_organisation, make_ai_mo
     full = publish.catalogue
     monkeypatch.setattr(publish, "catalogue", lambda: {k: v for k, v in full().items() if k == CHART})
     refs = [d.ref for d in registry]
-    make_ai_model("Wide Open", grades=dict.fromkeys(refs, "open"),
-                  organisation=make_organisation("A University", sector="academic"))
+    make_ai_model(
+        "Wide Open",
+        grades=dict.fromkeys(refs, "open"),
+        organisation=make_organisation("A University", sector="academic"),
+    )
     make_ai_model("Somewhat Open", grades=dict.fromkeys(refs[:6], "partial"))
     record_data_change("test")
     publish.regenerate_stale()
@@ -75,8 +79,10 @@ def test_another_site_frames_the_embeds_but_no_other_page(live_server, embedded_
         page.goto(other_site)
         page.wait_for_load_state("load")
         save_screenshot(page, "embed-other-site")
-        frames = {name: page.locator(f"iframe#{name}").element_handle().content_frame()
-                  for name in ("chart", "index", "normal")}
+        frames = {
+            name: page.locator(f"iframe#{name}").element_handle().content_frame()
+            for name in ("chart", "index", "normal")
+        }
 
         chart = frames["chart"]
         assert chart.url == f"{live_server.url}/embed/chart/{CHART}/"
@@ -106,12 +112,19 @@ def test_embed_pages_have_no_accessibility_violations(live_server, embedded_site
     found = {}
     try:
         slug = AIModel.objects.get(name="Wide Open").slug
-        for path in (f"/embed/chart/{CHART}/", "/embed/index/", "/embed/index/?q=nothing-matches",
-                     "/models/", f"/models/{slug}/", "/charts/"):
+        for path in (
+            f"/embed/chart/{CHART}/",
+            "/embed/index/",
+            "/embed/index/?q=nothing-matches",
+            "/models/",
+            f"/models/{slug}/",
+            "/charts/",
+        ):
             page.goto(f"{live_server.url}{path}")
             # The iframe code and the citations, opened as a reader opens them.
-            page.evaluate("document.querySelectorAll('details.embed-snippet, details.cite-this')"
-                          ".forEach(d => { d.open = true; })")
+            page.evaluate(
+                "document.querySelectorAll('details.embed-snippet, details.cite-this').forEach(d => { d.open = true; })"
+            )
             violations = axe_violations(page, axe_source)
             if violations:
                 found[path] = violations

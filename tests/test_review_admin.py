@@ -1,5 +1,6 @@
 """The admin as curators and reviewers use it: proposing through the model form, the queue,
 deciding singly and in bulk, drafts, the index panel and read-only history."""
+
 from __future__ import annotations
 
 import pytest
@@ -50,7 +51,10 @@ def test_a_curators_grade_change_becomes_a_proposal(client, people, graded_model
     assert grade_of(graded_model, "weights_endmodel") == "partial"
     cr = ChangeRequest.objects.get()
     assert (cr.field, cr.after["grade"], cr.evidence_link, cr.proposer) == (
-        WEIGHTS, "open", "https://example.org/hub", people.curator
+        WEIGHTS,
+        "open",
+        "https://example.org/hub",
+        people.curator,
     )
     page = client.get(response["Location"]).content.decode()
     assert "proposed for review" in page and "changed successfully" not in page
@@ -118,8 +122,9 @@ def test_bulk_approval_and_bulk_rejection_with_a_comment(client, people, graded_
     own = services.propose(other, "performance_class", "limited", user=people.reviewer, rationale="r")
     changelist = reverse("admin:curation_changerequest_changelist")
     client.force_login(people.reviewer)
-    response = client.post(changelist, {"action": "approve_selected", "_selected_action": [first.pk, own.pk]},
-                           follow=True)
+    response = client.post(
+        changelist, {"action": "approve_selected", "_selected_action": [first.pk, own.pk]}, follow=True
+    )
     text = response.content.decode()
     assert "Approved and applied 1 change request" in text and f"#{own.pk} not approved" in text
     graded_model.refresh_from_db()
@@ -127,8 +132,15 @@ def test_bulk_approval_and_bulk_rejection_with_a_comment(client, people, graded_
 
     ask = client.post(changelist, {"action": "reject_selected", "_selected_action": [second.pk]})
     assert "comment" in ask.content.decode() and ask.status_code == 200
-    client.post(changelist, {"action": "reject_selected", "_selected_action": [second.pk], "apply": "1",
-                             "comment": "Not full: see the paper"})
+    client.post(
+        changelist,
+        {
+            "action": "reject_selected",
+            "_selected_action": [second.pk],
+            "apply": "1",
+            "comment": "Not full: see the paper",
+        },
+    )
     second.refresh_from_db()
     assert (second.state, second.decision_comment) == ("rejected", "Not full: see the paper")
 
@@ -137,9 +149,17 @@ def test_a_curators_new_model_is_a_draft_awaiting_publication(client, people, gr
     client.force_login(people.curator)
     add = reverse("admin:curation_aimodel_add")
     data = admin_form_data(client.get(add))
-    data.update({"name": "Brand New", "slug": "brand-new", "types": ["text"], "organisation": graded_model.organisation_id,
-                 "grade__weights_endmodel": "open", "links__weights_endmodel": "https://example.org/w",
-                 "rationale": "Released today"})
+    data.update(
+        {
+            "name": "Brand New",
+            "slug": "brand-new",
+            "types": ["text"],
+            "organisation": graded_model.organisation_id,
+            "grade__weights_endmodel": "open",
+            "links__weights_endmodel": "https://example.org/w",
+            "rationale": "Released today",
+        }
+    )
     response = client.post(add, data, follow=True)
     assert "saved as a draft" in response.content.decode()
     model = AIModel.objects.get(name="Brand New")
@@ -154,7 +174,7 @@ def test_the_admin_index_shows_the_review_panel_counts(client, people, graded_mo
     client.force_login(people.reviewer)
     page = client.get(reverse("admin:index")).content.decode()
     assert "Awaiting your review" in page and "Your open proposals" in page
-    panel = page[page.index('id="review-panel"'):]
+    panel = page[page.index('id="review-panel"') :]
     assert "<td>1</td>" in panel[: panel.index("</table>")]
     client.force_login(people.editor)
     assert 'id="review-panel"' not in client.get(reverse("admin:index")).content.decode()
@@ -177,8 +197,13 @@ def _listed(client, url):
 
 def test_list_views_filter_by_every_classification(client, people, make_ai_model, make_organisation):
     """Each admin list filter narrows the list to the matching rows, for models and organisations."""
-    university = make_organisation("Paris University", country="FR", sector="academic",
-                                   contributor_kind="university", classification_status="needs_review")
+    university = make_organisation(
+        "Paris University",
+        country="FR",
+        sector="academic",
+        contributor_kind="university",
+        classification_status="needs_review",
+    )
     tiger = make_organisation("Tiger Lab", country="CN", big_tech_bloc="chinese_ai_tiger")
     make_organisation("Idle Org", country="DE", big_tech_bloc="european_big_tech")
     make_ai_model("Paris Text", organisation=university, performance_class="latest", types="text")
@@ -208,7 +233,10 @@ def test_history_cannot_be_changed_or_deleted_through_the_admin(client, people, 
     client.force_login(people.superuser)
     delete = reverse("admin:curation_historyentry_delete", args=[entry.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
-    assert client.post(reverse("admin:curation_historyentry_change", args=[entry.pk]), {"rationale": "x"}).status_code == 403
+    assert (
+        client.post(reverse("admin:curation_historyentry_change", args=[entry.pk]), {"rationale": "x"}).status_code
+        == 403
+    )
     assert HistoryEntry.objects.get(pk=entry.pk).rationale == "r"
 
 
@@ -229,9 +257,11 @@ def test_an_organisation_classification_change_is_proposed_then_applied(client, 
     organisation.refresh_from_db()
     assert (organisation.region, organisation.big_tech_bloc) == ("europe", "european_big_tech")
     page = client.get(url).content.decode()
-    history_field = page[page.index('class="form-row field-history"'):]
+    history_field = page[page.index('class="form-row field-history"') :]
     assert "national origin" in history_field and "contributor type" in history_field
-    history = client.get(reverse("admin:curation_historyentry_changelist") + f"?organisation__id__exact={organisation.pk}")
+    history = client.get(
+        reverse("admin:curation_historyentry_changelist") + f"?organisation__id__exact={organisation.pk}"
+    )
     assert history.status_code == 200 and history.content.decode().count("Mistral-like") >= 2
 
 
@@ -259,9 +289,18 @@ def test_a_curators_new_organisation_is_a_draft_and_hides_its_models(client, peo
     client.force_login(people.curator)
     add = reverse("admin:curation_organisation_add")
     data = admin_form_data(client.get(add))
-    data.update({"name": "New Lab", "slug": "new-lab", "origin_scope": "country", "country": "NL",
-                 "sector": "academic", "contributor_kind": "university", "big_tech_bloc": "none",
-                 "rationale": "A university lab"})
+    data.update(
+        {
+            "name": "New Lab",
+            "slug": "new-lab",
+            "origin_scope": "country",
+            "country": "NL",
+            "sector": "academic",
+            "contributor_kind": "university",
+            "big_tech_bloc": "none",
+            "rationale": "A university lab",
+        }
+    )
     assert "saved as a draft" in client.post(add, data, follow=True).content.decode()
     from curation.models import Organisation
 
@@ -293,8 +332,9 @@ def test_the_national_origin_filter_lists_each_country_once(client, people, make
     make_organisation("Lab B", country="CN")
     client.force_login(people.reviewer)
     response = client.get(reverse("admin:curation_aimodel_changelist"))
-    country_filter = next(spec for spec in response.context["cl"].filter_specs
-                          if getattr(spec, "parameter_name", None) == "country")
+    country_filter = next(
+        spec for spec in response.context["cl"].filter_specs if getattr(spec, "parameter_name", None) == "country"
+    )
     assert [title for code, title in country_filter.lookup_choices].count("China") == 1
 
 
@@ -310,8 +350,17 @@ def test_registry_texts_are_edited_by_superusers_and_its_structure_is_read_only(
     form = client.get(url).context["adminform"].form
     assert "applicable_types" not in form.fields and "is_active" not in form.fields
     outbox = DataChange.objects.count()
-    response = client.post(url, {"name": "Model weights", "description": "d", "criteria_open": "o",
-                                 "criteria_partial": "p", "criteria_closed": "c", "applicable_types": "audio"})
+    response = client.post(
+        url,
+        {
+            "name": "Model weights",
+            "description": "d",
+            "criteria_open": "o",
+            "criteria_partial": "p",
+            "criteria_closed": "c",
+            "applicable_types": "audio",
+        },
+    )
     assert response.status_code == 302
     weights.refresh_from_db()
     assert (weights.name, weights.applicable_types) == ("Model weights", types_before)

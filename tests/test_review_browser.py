@@ -1,7 +1,7 @@
 """A curator changes a grade and a reviewer approves it, in Debian's chromium against a live
 server, as new users of the admin would; the model's admin history and public page show it."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
@@ -11,7 +11,6 @@ from .conftest import save_screenshot
 from .review_fixtures import grade_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Two reviewers approving the same proposal at the same moment, on two database connections:
 the change is applied exactly once and the second reviewer gets a clear refusal."""
+
 from __future__ import annotations
 
 import threading
@@ -17,8 +18,14 @@ from .review_fixtures import grade_of, new_grade
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_approving_at_once_apply_the_change_once(require_postgres, people, graded_model):
-    cr = services.propose(graded_model, "assessment:weights_endmodel", new_grade("open"), user=people.curator,
-                          rationale="Weights on the hub", evidence_link="https://example.org/hub")
+    cr = services.propose(
+        graded_model,
+        "assessment:weights_endmodel",
+        new_grade("open"),
+        user=people.curator,
+        rationale="Weights on the hub",
+        evidence_link="https://example.org/hub",
+    )
     outbox_before = DataChange.objects.count()
     start = threading.Barrier(2)
     outcomes: dict[str, object] = {}

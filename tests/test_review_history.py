@@ -1,5 +1,6 @@
 """History rows are append-only; import runs are recorded; readers get a changelog without
 private notes."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -20,8 +21,14 @@ WEIGHTS = "assessment:weights_endmodel"
 
 @pytest.fixture
 def entry(people, graded_model):
-    cr = services.propose(graded_model, WEIGHTS, new_grade("open"), user=people.curator,
-                          rationale="Weights public", evidence_link="https://example.org/w")
+    cr = services.propose(
+        graded_model,
+        WEIGHTS,
+        new_grade("open"),
+        user=people.curator,
+        rationale="Weights public",
+        evidence_link="https://example.org/w",
+    )
     return services.approve(cr, people.reviewer, "PRIVATE: spoke to the lab")
 
 
@@ -62,8 +69,13 @@ def test_a_model_never_reviewed_has_no_review_date(graded_model):
 
 def _report(changes=(), unmapped=()):
     return SimpleNamespace(
-        created=[1, 2], updated=1, unchanged=5, skipped=[("odd.yml", 3, "bad YAML")],
-        organisations_needing_review=[], changes=list(changes), unmapped_tags=list(unmapped),
+        created=[1, 2],
+        updated=1,
+        unchanged=5,
+        skipped=[("odd.yml", 3, "bad YAML")],
+        organisations_needing_review=[],
+        changes=list(changes),
+        unmapped_tags=list(unmapped),
     )
 
 
@@ -77,7 +89,12 @@ def test_import_runs_record_history_and_turn_unmapped_tags_into_proposals(people
     assert (run.created_count, run.updated_count, run.unchanged_count, run.skipped_count) == (2, 1, 5, 1)
     assert run.summary["skipped"] == [["odd.yml", 3, "bad YAML"]]
     (history,) = run.history_entries.all()
-    assert (history.ai_model, history.field, history.before, history.after) == (graded_model, "performance_class", "", "latest")
+    assert (history.ai_model, history.field, history.before, history.after) == (
+        graded_model,
+        "performance_class",
+        "",
+        "latest",
+    )
     assert changelog_sources(graded_model) == ["import"]
 
     questions = ChangeRequest.objects.filter(state="pending").order_by("field")
@@ -94,8 +111,13 @@ def test_import_runs_record_history_and_turn_unmapped_tags_into_proposals(people
     origin_question = questions[1]
     with pytest.raises(ValidationFailed, match="could not map 'Atlantis'"):
         services.approve(origin_question, people.reviewer)
-    answer = services.propose(organisation, "national_origin", {"scope": "undisclosed", "country": ""},
-                              user=people.curator, rationale="Atlantis is not a country")
+    answer = services.propose(
+        organisation,
+        "national_origin",
+        {"scope": "undisclosed", "country": ""},
+        user=people.curator,
+        rationale="Atlantis is not a country",
+    )
     origin_question.refresh_from_db()
     assert origin_question.state == "withdrawn"
     assert origin_question.decision_comment == f"Superseded by change request #{answer.pk}"

@@ -1,6 +1,7 @@
 """The permission matrix: every role × every review action, through the admin's HTTP layer and
 through the services. A forbidden action answers 403 (or a login redirect for anonymous
 visitors) or raises a refusal, and changes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,8 +37,14 @@ def scene(people, graded_model):
         actor = getattr(people, role)
         own_proposer = actor if actor.is_authenticated else people.curator2
         own = ChangeRequest.objects.create(
-            ai_model=graded_model, target_label=str(graded_model), field="performance_class", before="",
-            after="latest", proposer=own_proposer, rationale="own", submitted_at="2026-01-01T00:00Z",
+            ai_model=graded_model,
+            target_label=str(graded_model),
+            field="performance_class",
+            before="",
+            after="latest",
+            proposer=own_proposer,
+            rationale="own",
+            submitted_at="2026-01-01T00:00Z",
         )
         other = services.propose(graded_model, "performance_class", "full", user=people.curator2, rationale="other")
         return actor, own, other
@@ -48,8 +55,11 @@ def scene(people, graded_model):
 def snapshot(model, *requests):
     model.refresh_from_db()
     return (
-        model.performance_class, grade_of(model, "weights_endmodel"),
-        ChangeRequest.objects.count(), HistoryEntry.objects.count(), ReviewEvent.objects.count(),
+        model.performance_class,
+        grade_of(model, "weights_endmodel"),
+        ChangeRequest.objects.count(),
+        HistoryEntry.objects.count(),
+        ReviewEvent.objects.count(),
         tuple(ChangeRequest.objects.filter(pk__in=[r.pk for r in requests]).values_list("state", flat=True)),
     )
 
@@ -63,14 +73,20 @@ def _grade_post(client, model):
     viewer = Client()  # read the form as a curator sees it; the acting client submits it
     viewer.force_login(User.objects.get(username="curator2"))
     data = admin_form_data(viewer.get(url))
-    data.update({"grade__weights_endmodel": "open", "links__weights_endmodel": "https://example.org/hub",
-                 "rationale": "Weights on the hub"})
+    data.update(
+        {
+            "grade__weights_endmodel": "open",
+            "links__weights_endmodel": "https://example.org/hub",
+            "rationale": "Weights on the hub",
+        }
+    )
     return client.post(url, data)
 
 
 def _decide(client, cr, action, comment="A comment"):
-    return client.post(reverse("admin:curation_changerequest_decide", args=[cr.pk]),
-                       {"action": action, "comment": comment})
+    return client.post(
+        reverse("admin:curation_changerequest_decide", args=[cr.pk]), {"action": action, "comment": comment}
+    )
 
 
 def _refused_status(response, role):
@@ -115,8 +131,10 @@ def test_admin_http_layer(client, scene, graded_model, role, action, allowed):
         return
 
     target, verb = {
-        "approve_own": (own, "approve"), "approve_other": (other, "approve"),
-        "reject": (other, "reject"), "withdraw": (own, "withdraw"),
+        "approve_own": (own, "approve"),
+        "approve_other": (other, "approve"),
+        "reject": (other, "reject"),
+        "withdraw": (own, "withdraw"),
     }[action]
     response = _decide(client, target, verb)
     target.refresh_from_db()
@@ -133,14 +151,21 @@ def test_services(scene, graded_model, role, action, allowed):
     actor, own, other = scene(role)
     before = snapshot(graded_model, own, other)
     calls = {
-        "propose": lambda: services.propose(graded_model, "assessment:weights_endmodel", new_grade("open"),
-                                            user=actor, rationale="r", evidence_link="https://example.org/e"),
+        "propose": lambda: services.propose(
+            graded_model,
+            "assessment:weights_endmodel",
+            new_grade("open"),
+            user=actor,
+            rationale="r",
+            evidence_link="https://example.org/e",
+        ),
         "approve_own": lambda: services.approve(own, actor),
         "approve_other": lambda: services.approve(other, actor),
         "reject": lambda: services.reject(other, actor, "no"),
         "withdraw": lambda: services.withdraw(own, actor),
-        "edit_directly": lambda: services.edit_directly(graded_model, "performance_class", "limited", user=actor,
-                                                        rationale="r"),
+        "edit_directly": lambda: services.edit_directly(
+            graded_model, "performance_class", "limited", user=actor, rationale="r"
+        ),
     }
     if allowed:
         calls[action]()
@@ -199,7 +224,9 @@ def _refused_by_taking_it(cr, user, decision) -> bool:
         return False
 
 
-@pytest.mark.parametrize("state", [ChangeRequest.State.PENDING, ChangeRequest.State.STALE, ChangeRequest.State.APPROVED])
+@pytest.mark.parametrize(
+    "state", [ChangeRequest.State.PENDING, ChangeRequest.State.STALE, ChangeRequest.State.APPROVED]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_offered_buttons_are_exactly_the_decisions_that_are_not_refused(people, graded_model, role, state):
     """available_actions (the admin's and the API's buttons) offers a decision exactly when taking
@@ -208,8 +235,15 @@ def test_offered_buttons_are_exactly_the_decisions_that_are_not_refused(people, 
     proposers = [people.curator2] + ([user] if user.is_authenticated else [])
     for proposer in proposers:
         cr = ChangeRequest.objects.create(
-            ai_model=graded_model, target_label=str(graded_model), field="performance_class", before="",
-            after="latest", proposer=proposer, rationale="buttons", submitted_at="2026-01-01T00:00Z", state=state,
+            ai_model=graded_model,
+            target_label=str(graded_model),
+            field="performance_class",
+            before="",
+            after="latest",
+            proposer=proposer,
+            rationale="buttons",
+            submitted_at="2026-01-01T00:00Z",
+            state=state,
         )
         offered = services.available_actions(cr, user)
         taken = [d for d in services.DECISIONS if not _refused_by_taking_it(cr, user, d)]

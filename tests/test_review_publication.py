@@ -4,6 +4,7 @@ Before: a curator edited a draft's name and grades after requesting its publicat
 approval published the edits unreviewed; draft edits left no history; a tag used only by drafts
 was named on its own list page.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -24,10 +25,12 @@ WEIGHTS = "assessment:weights_endmodel"
 @pytest.fixture
 def draft(people, make_organisation, registry):
     """A curator's new model: a draft, with its publication request."""
-    model = AIModel(name="Fresh Model", types="text", organisation=make_organisation("Fresh Lab"),
-                    link="https://example.org/fresh")
-    request = services.create_entry(model, user=people.curator, rationale="New release",
-                                    assessments={"weights_endmodel": new_grade("partial")})
+    model = AIModel(
+        name="Fresh Model", types="text", organisation=make_organisation("Fresh Lab"), link="https://example.org/fresh"
+    )
+    request = services.create_entry(
+        model, user=people.curator, rationale="New release", assessments={"weights_endmodel": new_grade("partial")}
+    )
     return model, request
 
 
@@ -45,8 +48,9 @@ def test_the_request_freezes_what_it_publishes(draft):
 def test_editing_the_draft_after_the_request_makes_it_stale(people, draft):
     model, request = draft
 
-    services.save_entry(model, user=people.curator, details={"name": "Renamed Model"},
-                        classified={WEIGHTS: new_grade("open")})
+    services.save_entry(
+        model, user=people.curator, details={"name": "Renamed Model"}, classified={WEIGHTS: new_grade("open")}
+    )
 
     request.refresh_from_db()
     assert request.state == ChangeRequest.State.STALE
@@ -110,8 +114,9 @@ def test_organisation_publication_is_frozen_too(people):
     request = services.create_entry(organisation, user=people.curator, rationale="New lab")
     assert request.content["national_origin"] == {"scope": "country", "country": "NL"}
 
-    services.save_entry(organisation, user=people.curator,
-                        classified={"national_origin": {"scope": "country", "country": "US"}})
+    services.save_entry(
+        organisation, user=people.curator, classified={"national_origin": {"scope": "country", "country": "US"}}
+    )
 
     request.refresh_from_db()
     assert request.state == ChangeRequest.State.STALE
@@ -121,14 +126,19 @@ def test_organisation_publication_is_frozen_too(people):
 def test_draft_edits_are_history_that_readers_never_see(people, draft):
     model, request = draft
 
-    services.save_entry(model, user=people.curator, details={"name": "Renamed Model"},
-                        classified={WEIGHTS: new_grade("open")})
+    services.save_entry(
+        model, user=people.curator, details={"name": "Renamed Model"}, classified={WEIGHTS: new_grade("open")}
+    )
 
     edits = HistoryEntry.objects.filter(ai_model=model, draft_edit=True)
     assert {e.field for e in edits} == {"details", WEIGHTS}
     details = edits.get(field="details")
     assert (details.before, details.after, details.proposer, details.approver) == (
-        {"name": "Fresh Model"}, {"name": "Renamed Model"}, people.curator, None)
+        {"name": "Fresh Model"},
+        {"name": "Renamed Model"},
+        people.curator,
+        None,
+    )
     assert edits.get(field=WEIGHTS).before["grade"] == "partial"
     services.approve(services.renew(request, people.curator), people.reviewer)
     assert [change.field for change in public_changelog(model)] == ["is_public"]

@@ -1,5 +1,6 @@
 """The review services: proposing, every transition (legal and illegal), conflicts, drafts,
 direct edits, import runs and the history they leave."""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,13 @@ WEIGHTS = "assessment:weights_endmodel"
 
 def propose_open_weights(model, user, **kwargs):
     return services.propose(
-        model, WEIGHTS, new_grade("open"), user=user, rationale="Weights are on the hub",
-        evidence_link="https://example.org/evidence", **kwargs,
+        model,
+        WEIGHTS,
+        new_grade("open"),
+        user=user,
+        rationale="Weights are on the hub",
+        evidence_link="https://example.org/evidence",
+        **kwargs,
     )
 
 
@@ -71,7 +77,10 @@ def test_approval_applies_the_change_with_scores_history_outbox_and_email(
     assert graded_model.total_score > score_before
     assert cr.state == State.APPROVED and cr.decided_by == people.reviewer
     assert (entry.ai_model, entry.field, entry.before, entry.after) == (
-        graded_model, WEIGHTS, {"grade": "partial", "links": [], "notes": ""}, new_grade("open")
+        graded_model,
+        WEIGHTS,
+        {"grade": "partial", "links": [], "notes": ""},
+        new_grade("open"),
     )
     assert (entry.proposer, entry.approver, entry.change_request) == (people.curator, people.reviewer, cr)
     assert entry.rationale == "Weights are on the hub" and entry.review_comment == "Checked the hub page"
@@ -165,7 +174,11 @@ def test_a_proposal_overtaken_by_another_change_becomes_stale_and_can_be_renewed
 ):
     first = propose_open_weights(graded_model, people.curator)
     second = services.propose(
-        graded_model, WEIGHTS, new_grade("closed"), user=people.curator2, rationale="Gated",
+        graded_model,
+        WEIGHTS,
+        new_grade("closed"),
+        user=people.curator2,
+        rationale="Gated",
         evidence_link="https://example.org/gated",
     )
     services.approve(first, people.reviewer)
@@ -215,8 +228,9 @@ def test_superusers_edit_directly_with_history_and_others_cannot(people, graded_
     with pytest.raises(ReviewPermissionDenied, match="propose the change for review"):
         services.edit_directly(graded_model, "performance_class", "latest", user=people.reviewer, rationale="r")
     outbox_before = DataChange.objects.count()
-    entry = services.edit_directly(graded_model, "performance_class", "latest", user=people.superuser,
-                                   rationale="Flagship release")
+    entry = services.edit_directly(
+        graded_model, "performance_class", "latest", user=people.superuser, rationale="Flagship release"
+    )
     graded_model.refresh_from_db()
     assert graded_model.performance_class == "latest"
     assert (entry.before, entry.after, entry.approver) == ("", "latest", people.superuser)
@@ -225,14 +239,24 @@ def test_superusers_edit_directly_with_history_and_others_cannot(people, graded_
 
 def test_approving_an_organisation_origin_moves_its_region(people, make_organisation):
     organisation = make_organisation(country="US")
-    cr = services.propose(organisation, "national_origin", {"scope": "country", "country": "fr"},
-                          user=people.curator, rationale="Paris HQ")
+    cr = services.propose(
+        organisation,
+        "national_origin",
+        {"scope": "country", "country": "fr"},
+        user=people.curator,
+        rationale="Paris HQ",
+    )
     services.approve(cr, people.reviewer)
     organisation.refresh_from_db()
     assert (organisation.country.code, organisation.region) == ("FR", "europe")
     with pytest.raises(ValidationFailed, match="only when the kind is 'country'"):
-        services.propose(organisation, "national_origin", {"scope": "international", "country": "FR"},
-                         user=people.curator, rationale="r")
+        services.propose(
+            organisation,
+            "national_origin",
+            {"scope": "international", "country": "FR"},
+            user=people.curator,
+            rationale="r",
+        )
 
 
 def test_deleting_a_model_keeps_its_history_and_stales_its_requests(people, graded_model):
@@ -259,8 +283,11 @@ def test_refusals_name_who_and_what(people, graded_model):
     with pytest.raises(ReviewPermissionDenied, match=r"^an anonymous visitor may not propose changes"):
         propose_open_weights(graded_model, people.anonymous)
     cr = propose_open_weights(graded_model, people.curator)
-    with pytest.raises(ReviewPermissionDenied, match=rf"^curator2 may not approve change request #{cr.pk} "
-                                                     r"\(Graded Model · assessment:weights_endmodel\): reviewers only"):
+    with pytest.raises(
+        ReviewPermissionDenied,
+        match=rf"^curator2 may not approve change request #{cr.pk} "
+        r"\(Graded Model · assessment:weights_endmodel\): reviewers only",
+    ):
         services.approve(cr, people.curator2)
 
 

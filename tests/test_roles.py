@@ -1,4 +1,5 @@
 """`setup_roles`: the three groups with exactly their permissions; running it again changes nothing."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,7 +1,6 @@
 from fractions import Fraction
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from curation.scoring import DimensionSpec, applies, compute_scores
 from curation.vocab import Grade

@@ -4,6 +4,7 @@ Every page a reader, a curator or an API user opens is loaded in a real browser 
 CSP violation; none may occur, so the policy can stay strict (no inline script) without breaking
 the index's script, the admin or the browsable API.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -50,8 +51,19 @@ def test_no_page_violates_the_content_security_policy(live_server, site, chromiu
         if found:
             violations[path] = found
 
-    for path in ("/", "/models/", "/models/?view=grid", f"/models/{site.slug}/", "/organisations/", "/compare/",
-                 "/charts/", "/news/", "/api/v1/docs/", "/api/v1/models/?format=api", "/no-such-page/"):
+    for path in (
+        "/",
+        "/models/",
+        "/models/?view=grid",
+        f"/models/{site.slug}/",
+        "/organisations/",
+        "/compare/",
+        "/charts/",
+        "/news/",
+        "/api/v1/docs/",
+        "/api/v1/models/?format=api",
+        "/no-such-page/",
+    ):
         visit(path)
     # The index's script runs: the filter form submits itself when a filter changes.
     page.goto(live_server.url + "/models/")
@@ -62,8 +74,13 @@ def test_no_page_violates_the_content_security_policy(live_server, site, chromiu
     page.fill("#id_password", "pw-admin")
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
-    for path in ("/admin/", "/admin/curation/aimodel/", f"/admin/curation/aimodel/{site.pk}/change/",
-                 "/admin/curation/aimodel/add/", "/admin/curation/changerequest/"):
+    for path in (
+        "/admin/",
+        "/admin/curation/aimodel/",
+        f"/admin/curation/aimodel/{site.pk}/change/",
+        "/admin/curation/aimodel/add/",
+        "/admin/curation/changerequest/",
+    ):
         visit(path)
     context.close()
 

@@ -3,6 +3,7 @@
 Case folder: ../shared/cases/bad-input/csv-formula — a model named `=HYPERLINK(...)` with the
 link `@SUM(1+1)` reached /models.csv as live formulas.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,20 +39,38 @@ def test_case_csv_formula_reaches_models_csv_as_text(client, registry):
     text = response.content.decode()
     assert live_formulas(text) == []
     names = [cell for cell in cells(text) if "HYPERLINK" in cell]
-    assert names == ["'=HYPERLINK(\"https://example.invalid/x\",\"Probe model\")"]
+    assert names == ['\'=HYPERLINK("https://example.invalid/x","Probe model")']
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(1)", "'@SUM(1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("Model =1", "Model =1"), ("", ""), (-1, -1), (0.5, 0.5), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Model =1", "Model =1"),
+        ("", ""),
+        (-1, -1),
+        (0.5, 0.5),
+        (None, None),
+    ],
+)
 def test_only_text_that_starts_like_a_formula_is_changed(value, expected):
     assert neutralise_cell(value) == expected
 
 
 def test_chart_csv_files_are_neutralised():
-    data = ChartData(key="probe", title="Probe", subset="all", kind=PIE, total=2,
-                     slices=(Slice("=cmd|' /C calc'!A0", 1, 50.0), Slice("Plain", 1, 50.0)))
+    data = ChartData(
+        key="probe",
+        title="Probe",
+        subset="all",
+        kind=PIE,
+        total=2,
+        slices=(Slice("=cmd|' /C calc'!A0", 1, 50.0), Slice("Plain", 1, 50.0)),
+    )
 
     text = data.csv_text()
 

@@ -1,5 +1,6 @@
 """Bad HTTP input is a clear 400/404/413 with a JSON or HTML message, never a 500; downloads
 refuse invalid filters; conditional requests never turn an error into a 304."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,6 @@ from curation.api.parsers import MAX_DEPTH
 from curation.datachanges import DATA_VERSION_CACHE_KEY, record_data_change
 from curation.models import ChangeRequest
 
-
 pytestmark = pytest.mark.django_db
 
 
@@ -24,12 +24,28 @@ def fresh_cache(clean_api_cache):
 
 # --- NUL characters ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "/models/%00/", "/models/a%00b/", "/organisations/%00/", "/news/%00/", "/api/v1/models/%00/",
-    "/models/?q=%00", "/models/?q=a%00b", "/models/?%00=1", "/organisations/?q=%00", "/models.csv?organisation=%00",
-    "/models.json?base_model=%00", "/api/v1/models/?q=%00", "/api/v1/organisations/?q=x%00",
-    "/compare/?models=a%00,b", "/news/?tag=%00", "/charts/academic-share.json?v=%00",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/models/%00/",
+        "/models/a%00b/",
+        "/organisations/%00/",
+        "/news/%00/",
+        "/api/v1/models/%00/",
+        "/models/?q=%00",
+        "/models/?q=a%00b",
+        "/models/?%00=1",
+        "/organisations/?q=%00",
+        "/models.csv?organisation=%00",
+        "/models.json?base_model=%00",
+        "/api/v1/models/?q=%00",
+        "/api/v1/organisations/?q=x%00",
+        "/compare/?models=a%00,b",
+        "/news/?tag=%00",
+        "/charts/academic-share.json?v=%00",
+    ],
+)
 def test_nul_characters_in_paths_and_parameters_are_a_400(client, graded_model, url):
     response = client.get(url)
 
@@ -45,9 +61,14 @@ def test_nul_characters_in_paths_and_parameters_are_a_400(client, graded_model, 
 def test_nul_characters_in_json_bodies_are_refused(people, graded_model):
     api = APIClient()
     api.force_authenticate(people.curator)
-    body = {"target_type": "model", "target": graded_model.slug, "field": "assessment:weights_endmodel",
-            "after": {"grade": "open", "links": ["https://example.org/"], "notes": "a\x00b"},
-            "rationale": "r", "evidence_link": "https://example.org/"}
+    body = {
+        "target_type": "model",
+        "target": graded_model.slug,
+        "field": "assessment:weights_endmodel",
+        "after": {"grade": "open", "links": ["https://example.org/"], "notes": "a\x00b"},
+        "rationale": "r",
+        "evidence_link": "https://example.org/",
+    }
 
     response = api.post("/api/v1/change-requests/", json.dumps(body), content_type="application/json")
 
@@ -57,6 +78,7 @@ def test_nul_characters_in_json_bodies_are_refused(people, graded_model):
 
 
 # --- dates out of range, invalid filters on downloads --------------------------------------------
+
 
 @pytest.mark.parametrize("as_of", ["9999-12-31", "9999-12-30", "2999-01-01"])
 def test_dates_out_of_range_are_explained(client, graded_model, as_of):
@@ -77,10 +99,16 @@ def test_release_periods_out_of_range_never_fail(client, graded_model, query):
     assert client.get(f"/api/v1/models/?{query}").status_code in (200, 400)
 
 
-@pytest.mark.parametrize("query, parameter", [
-    ("type=bogus", "type"), ("performance_class=nope", "performance_class"), ("released_from=soon", "released_from"),
-    ("grade_licenses=maybe", "grade_licenses"), ("ordering=-nothing", "ordering"),
-])
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("type=bogus", "type"),
+        ("performance_class=nope", "performance_class"),
+        ("released_from=soon", "released_from"),
+        ("grade_licenses=maybe", "grade_licenses"),
+        ("ordering=-nothing", "ordering"),
+    ],
+)
 def test_downloads_refuse_invalid_filter_values_naming_the_parameter(client, graded_model, query, parameter):
     """Before: an invalid value was dropped and the whole index was served."""
     csv_response = client.get(f"/models.csv?{query}")
@@ -101,6 +129,7 @@ def test_valid_filters_still_download(client, graded_model):
 
 
 # --- JSON bodies: depth, types, size -------------------------------------------------------------
+
 
 def _proposal(people):
     api = APIClient()
@@ -139,8 +168,16 @@ JSON_VALUES = st.recursive(
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
     max_leaves=8,
 )
-FIELDS = ["performance_class", "types", "organisation", "is_public", "assessment:weights_endmodel",
-          "national_origin", "contributor_type", "nope"]
+FIELDS = [
+    "performance_class",
+    "types",
+    "organisation",
+    "is_public",
+    "assessment:weights_endmodel",
+    "national_origin",
+    "contributor_type",
+    "nope",
+]
 
 
 @hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -152,8 +189,14 @@ FIELDS = ["performance_class", "types", "organisation", "is_public", "assessment
     evidence=st.sampled_from(["https://example.org/", ""]) | JSON_VALUES,
 )
 def test_wrong_json_types_are_a_400_never_a_500(people, graded_model, target_type, field, after, rationale, evidence):
-    body = {"target_type": target_type, "target": graded_model.slug, "field": field, "after": after,
-            "rationale": rationale, "evidence_link": evidence}
+    body = {
+        "target_type": target_type,
+        "target": graded_model.slug,
+        "field": field,
+        "after": after,
+        "rationale": rationale,
+        "evidence_link": evidence,
+    }
 
     response = _proposal(people).post("/api/v1/change-requests/", body, format="json")
 
@@ -173,16 +216,27 @@ def test_any_json_document_anywhere_is_never_a_500(people, graded_model, body):
 
 # --- conditional requests ------------------------------------------------------------------------
 
+
 def _data_changed():
     record_data_change("test")
     cache.delete(DATA_VERSION_CACHE_KEY)
 
 
-@pytest.mark.parametrize("url", ["/api/v1/models/no-such-model/", "/api/v1/organisations/nothing/",
-                                 "/api/v1/change-requests/999/", "/api/v1/models/?type=bogus",
-                                 "/api/v1/charts/no-chart/", "/models/no-such-model/", "/charts/nothing.svg"])
-@pytest.mark.parametrize("headers", [{"HTTP_IF_NONE_MATCH": "*"},
-                                     {"HTTP_IF_MODIFIED_SINCE": "Fri, 31 Dec 9999 23:59:59 GMT"}])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/models/no-such-model/",
+        "/api/v1/organisations/nothing/",
+        "/api/v1/change-requests/999/",
+        "/api/v1/models/?type=bogus",
+        "/api/v1/charts/no-chart/",
+        "/models/no-such-model/",
+        "/charts/nothing.svg",
+    ],
+)
+@pytest.mark.parametrize(
+    "headers", [{"HTTP_IF_NONE_MATCH": "*"}, {"HTTP_IF_MODIFIED_SINCE": "Fri, 31 Dec 9999 23:59:59 GMT"}]
+)
 def test_an_error_is_never_answered_304(client, graded_model, url, headers):
     """Before: the API answered 304 to `If-None-Match: *` before finding out the model did not exist."""
     _data_changed()

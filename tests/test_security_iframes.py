@@ -4,6 +4,7 @@ Case folder: ../shared/cases/bad-input/iframe-backslash — `https://evil.invali
 passed the allow-list (Python's urlsplit sees the allowed host after the `@`), while browsers
 read the `\\` as `/` and load evil.invalid.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -31,27 +32,33 @@ def test_case_iframe_backslash_is_refused(db):
     assert "A video about the index" in html
 
 
-@pytest.mark.parametrize("src", [
-    "https://evil.invalid\\@www.youtube-nocookie.com/embed/abc",
-    "https://evil.invalid&#92;@www.youtube-nocookie.com/embed/abc",  # the backslash as an HTML entity
-    "https://evil.invalid%5C@www.youtube-nocookie.com/embed/abc",  # credentials, whatever their spelling
-    "https://user:pass@www.youtube-nocookie.com/embed/abc",
-    "https:\\\\evil.invalid/www.youtube-nocookie.com/embed/abc",
-    "https://www.youtube-nocookie.com\t.evil.invalid/embed/abc",  # browsers drop the tab
-    "https://www.youtube-nocookie.com.evil.invalid/embed/abc",
-    "http://www.youtube-nocookie.com/embed/abc",
-    "//www.youtube-nocookie.com/embed/abc",
-    "javascript://www.youtube-nocookie.com/%0Aalert(1)",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://evil.invalid\\@www.youtube-nocookie.com/embed/abc",
+        "https://evil.invalid&#92;@www.youtube-nocookie.com/embed/abc",  # the backslash as an HTML entity
+        "https://evil.invalid%5C@www.youtube-nocookie.com/embed/abc",  # credentials, whatever their spelling
+        "https://user:pass@www.youtube-nocookie.com/embed/abc",
+        "https:\\\\evil.invalid/www.youtube-nocookie.com/embed/abc",
+        "https://www.youtube-nocookie.com\t.evil.invalid/embed/abc",  # browsers drop the tab
+        "https://www.youtube-nocookie.com.evil.invalid/embed/abc",
+        "http://www.youtube-nocookie.com/embed/abc",
+        "//www.youtube-nocookie.com/embed/abc",
+        "javascript://www.youtube-nocookie.com/%0Aalert(1)",
+    ],
+)
 def test_iframes_that_a_browser_would_load_from_elsewhere_are_removed(src):
     assert sanitise(f'<iframe src="{src}"></iframe>') == ""
 
 
-@pytest.mark.parametrize("src", [
-    "https://www.youtube-nocookie.com/embed/abc",
-    "HTTPS://WWW.YOUTUBE-NOCOOKIE.COM/embed/abc",
-    "https://player.vimeo.com/video/1?h=2",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://www.youtube-nocookie.com/embed/abc",
+        "HTTPS://WWW.YOUTUBE-NOCOOKIE.COM/embed/abc",
+        "https://player.vimeo.com/video/1?h=2",
+    ],
+)
 def test_allowed_hosts_still_embed(src):
     assert iframe_allowed(src)
     assert "<iframe" in sanitise(f'<iframe src="{src}"></iframe>')

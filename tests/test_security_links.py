@@ -1,6 +1,7 @@
 """Links readers may follow are http(s) only, checked in one place (curation.weblinks), whoever
 writes them: the import, the admin, the API and the review services; reader pages never turn an older
 stored value into a clickable script."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,14 +19,26 @@ from .interchange_files import model_file
 from .review_fixtures import admin_form_data, new_grade
 
 SCRIPTS = [
-    "javascript:alert(1)", "JavaScript:alert(document.cookie)", " javascript:alert(1)", "java\tscript:alert(1)",
-    "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>",
+    "javascript:alert(1)",
+    "JavaScript:alert(document.cookie)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
 ]
 NOT_HTTP = [
     *SCRIPTS,
-    "ftp://example.org/file", "file:///etc/passwd", "//example.org/no-scheme", "/relative/path", "example.org",
+    "ftp://example.org/file",
+    "file:///etc/passwd",
+    "//example.org/no-scheme",
+    "/relative/path",
+    "example.org",
     # Browsers read `\` as `/` and drop tabs and newlines: these point elsewhere than they read.
-    "https://evil.invalid\\@example.org/", "https://exa\nmple.org/", "https://exa\tmple.org/", "http://", "",
+    "https://evil.invalid\\@example.org/",
+    "https://exa\nmple.org/",
+    "https://exa\tmple.org/",
+    "http://",
+    "",
 ]
 
 
@@ -34,8 +47,9 @@ def test_the_one_check_refuses_everything_but_http_urls(value):
     assert not is_http_url(value)
 
 
-@pytest.mark.parametrize("value", ["https://example.org/", "http://example.org/a?b=c#d", "https://hf.co/x/y",
-                                   "https://例え.jp/パス"])
+@pytest.mark.parametrize(
+    "value", ["https://example.org/", "http://example.org/a?b=c#d", "https://hf.co/x/y", "https://例え.jp/パス"]
+)
 def test_the_one_check_accepts_http_urls(value):
     assert is_http_url(value)
 
@@ -68,12 +82,24 @@ def test_the_review_services_refuse_a_script_website_on_any_edit(people, graded_
 @pytest.mark.django_db
 def test_the_review_services_refuse_script_evidence(people, graded_model):
     with pytest.raises(ValidationFailed) as refused:
-        services.propose(graded_model, "assessment:weights_endmodel", new_grade("open"), user=people.curator,
-                         rationale="r", evidence_link="JavaScript:alert(1)")
+        services.propose(
+            graded_model,
+            "assessment:weights_endmodel",
+            new_grade("open"),
+            user=people.curator,
+            rationale="r",
+            evidence_link="JavaScript:alert(1)",
+        )
     assert refused.value.field == "evidence_link"
     with pytest.raises(ValidationFailed):
-        services.propose(graded_model, "assessment:weights_endmodel", new_grade("open", link="javascript:alert(1)"),
-                         user=people.curator, rationale="r", evidence_link="https://example.org/")
+        services.propose(
+            graded_model,
+            "assessment:weights_endmodel",
+            new_grade("open", link="javascript:alert(1)"),
+            user=people.curator,
+            rationale="r",
+            evidence_link="https://example.org/",
+        )
     assert not ChangeRequest.objects.exists()
 
 
@@ -97,10 +123,18 @@ def test_the_api_refuses_a_non_http_evidence_link(people, graded_model):
     api = APIClient()
     api.force_authenticate(people.curator)
     for link in ("ftp://example.org/evidence", "javascript:alert(1)"):
-        response = api.post("/api/v1/change-requests/", {
-            "target_type": "model", "target": graded_model.slug, "field": "assessment:weights_endmodel",
-            "after": new_grade("open"), "rationale": "r", "evidence_link": link,
-        }, format="json")
+        response = api.post(
+            "/api/v1/change-requests/",
+            {
+                "target_type": "model",
+                "target": graded_model.slug,
+                "field": "assessment:weights_endmodel",
+                "after": new_grade("open"),
+                "rationale": "r",
+                "evidence_link": link,
+            },
+            format="json",
+        )
         assert response.status_code == 400, response.content
         assert response.json()["field"] == "evidence_link"
     assert not ChangeRequest.objects.exists()
@@ -134,7 +168,9 @@ IMPORTED_LINKS = {
 def test_the_import_refuses_a_script_link_with_file_and_line(db, tmp_path, client, where, script):
     """Before: an imported `link: javascript:...` was stored and shown on the public page."""
     written = IMPORTED_LINKS[where]
-    bad = model_file("Sneaky", org="Sneaky Org").replace(written, written.replace(written.split("link: ")[1].rstrip("\n"), script), 1)
+    bad = model_file("Sneaky", org="Sneaky Org").replace(
+        written, written.replace(written.split("link: ")[1].rstrip("\n"), script), 1
+    )
     (tmp_path / "sneaky.yaml").write_text(bad)
     line = next(i for i, text in enumerate(bad.splitlines(), start=1) if script in text)
 
@@ -158,7 +194,9 @@ def test_the_import_reads_a_bare_host_as_its_https_url_and_exports_it_as_written
     (tmp_path / "bare.yaml").write_text(text)
     report = import_index(tmp_path)
     assert report.created == ["bare.yaml"]
-    assert any("org.link: 'bare.example' has no scheme; read as https://bare.example" in w.reason for w in report.warnings)
+    assert any(
+        "org.link: 'bare.example' has no scheme; read as https://bare.example" in w.reason for w in report.warnings
+    )
     assert Organisation.objects.get(name="Bare Org").link == "https://bare.example"
     out = tmp_path / "out"
     export_index(out)

@@ -1,4 +1,5 @@
 """Logins are throttled per real client address; a password change revokes API tokens; tokens expire."""
+
 from __future__ import annotations
 
 import datetime
@@ -9,7 +10,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from curation.client_address import client_address
-
 
 TOKEN_URL = "/api/v1/auth/token/"
 
@@ -53,8 +53,9 @@ def test_the_token_endpoint_is_throttled_per_address_whatever_x_forwarded_for_sa
     settings.AXES_ENABLED = False  # the token endpoint's own throttle, alone
     api = APIClient()
     answers = [
-        api.post(TOKEN_URL, {"username": "curator", "password": f"guess-{i}"}, format="json",
-                 HTTP_X_FORWARDED_FOR=forged(i)).status_code
+        api.post(
+            TOKEN_URL, {"username": "curator", "password": f"guess-{i}"}, format="json", HTTP_X_FORWARDED_FOR=forged(i)
+        ).status_code
         for i in range(12)
     ]
     assert answers[:10] == [400] * 10
@@ -67,8 +68,13 @@ def test_behind_a_proxy_each_real_client_has_its_own_count(people, settings):
     api = APIClient()
 
     def attempt(client_ip, forged_part="1.2.3.4"):
-        return api.post(TOKEN_URL, {"username": "curator", "password": "wrong"}, format="json",
-                        REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"{forged_part}, {client_ip}").status_code
+        return api.post(
+            TOKEN_URL,
+            {"username": "curator", "password": "wrong"},
+            format="json",
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"{forged_part}, {client_ip}",
+        ).status_code
 
     assert [attempt("203.0.113.7", f"9.9.9.{i}") for i in range(11)][-1] == 429
     assert attempt("203.0.113.8") == 400  # another client behind the same proxy is not limited
@@ -126,10 +132,14 @@ def test_the_admins_password_form_revokes_tokens_too(people):
     token = token_for(people.curator, "pw-curator")
     admin = Client()
     admin.force_login(people.superuser)
-    response = admin.post(f"/admin/auth/user/{people.curator.pk}/password/", {
-        "password1": "changed-by-an-administrator", "password2": "changed-by-an-administrator",
-        "usable_password": "true",
-    })
+    response = admin.post(
+        f"/admin/auth/user/{people.curator.pk}/password/",
+        {
+            "password1": "changed-by-an-administrator",
+            "password2": "changed-by-an-administrator",
+            "usable_password": "true",
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     assert me(token).status_code == 401
 

@@ -1,5 +1,6 @@
 """Production settings: no published secret key, HTTPS only (HSTS, secure HttpOnly cookies), a
 Content Security Policy on every response, and `check --deploy` without a warning."""
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,19 @@ def run_python(code: str, **variables) -> subprocess.CompletedProcess:
 
 
 def production(**extra) -> dict:
-    return {"DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "index.example.org",
-            "DATABASE_URL": "postgres://osai@db.invalid:5432/osai", "REDIS_URL": "redis://cache.invalid:6379/0",
-            **extra}
+    return {
+        "DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "index.example.org",
+        "DATABASE_URL": "postgres://osai@db.invalid:5432/osai",
+        "REDIS_URL": "redis://cache.invalid:6379/0",
+        **extra,
+    }
 
 
-PRINT = ["-c", """
+PRINT = [
+    "-c",
+    """
 import json, django
 from django.conf import settings
 django.setup()
@@ -40,7 +48,8 @@ print(json.dumps({name: getattr(settings, name, None) for name in (
     "SECRET_KEY", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY",
     "SECURE_PROXY_SSL_HEADER")} | {"csp": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]}, default=str))
-"""]
+""",
+]
 
 
 def test_without_a_secret_key_production_refuses_to_start():
@@ -84,8 +93,21 @@ def test_check_deploy_is_clean_with_production_settings():
 
 # --- headers on the wire -----------------------------------------------------------------------
 
-PAGES = ["/", "/models/", "/organisations/", "/compare/", "/charts/", "/news/", "/guides/", "/api/v1/",
-         "/api/v1/models/", "/api/v1/docs/", "/admin/login/", "/models.csv", "/no-such-page/"]
+PAGES = [
+    "/",
+    "/models/",
+    "/organisations/",
+    "/compare/",
+    "/charts/",
+    "/news/",
+    "/guides/",
+    "/api/v1/",
+    "/api/v1/models/",
+    "/api/v1/docs/",
+    "/admin/login/",
+    "/models.csv",
+    "/no-such-page/",
+]
 
 
 def csp_directives(response) -> dict[str, list[str]]:
@@ -123,9 +145,15 @@ def test_https_responses_carry_hsts_and_secure_cookies(client, settings, people)
     csrf_cookie = login_page.cookies["csrftoken"]
     assert csrf_cookie["secure"] and csrf_cookie["httponly"]
 
-    logged_in = client.post("/admin/login/?next=/admin/", {
-        "username": "curator", "password": "pw-curator", "csrfmiddlewaretoken": csrf_cookie.value,
-    }, secure=True)
+    logged_in = client.post(
+        "/admin/login/?next=/admin/",
+        {
+            "username": "curator",
+            "password": "pw-curator",
+            "csrfmiddlewaretoken": csrf_cookie.value,
+        },
+        secure=True,
+    )
 
     assert logged_in.status_code == 302
     session_cookie = logged_in.cookies["sessionid"]

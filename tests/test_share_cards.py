@@ -1,6 +1,7 @@
 """Link previews: every public page names its title, description and picture for Open Graph and
 Twitter; a model's picture is its own card (name, organisation, score, grade bar), drawn once
 per change of what it shows and served at a stable address; a post's is its first chart."""
+
 from __future__ import annotations
 
 import io
@@ -35,16 +36,37 @@ def site(registry, make_ai_model, make_organisation):
     olmo = make_ai_model("OLMo", organisation=org, grades={"weights_endmodel": "open", "licenses": "partial"})
     make_ai_model("Other model", organisation=org)
     call_command("regenerate_charts", "--all", "--sync", stdout=io.StringIO())
-    news = Post.objects.create(kind=PostKind.NEWS, slug="with-chart", title="With a chart", description="Charted.",
-                               body='Text.\n\n{% chart "big-tech-share" %}\n\n{% chart "academic-share" %}\n',
-                               status=PostStatus.PUBLISHED)
-    plain = Post.objects.create(kind=PostKind.GUIDE, slug="plain", title="Plain", description="No pictures.",
-                                body="Just words.\n", status=PostStatus.PUBLISHED)
+    news = Post.objects.create(
+        kind=PostKind.NEWS,
+        slug="with-chart",
+        title="With a chart",
+        description="Charted.",
+        body='Text.\n\n{% chart "big-tech-share" %}\n\n{% chart "academic-share" %}\n',
+        status=PostStatus.PUBLISHED,
+    )
+    plain = Post.objects.create(
+        kind=PostKind.GUIDE,
+        slug="plain",
+        title="Plain",
+        description="No pictures.",
+        body="Just words.\n",
+        status=PostStatus.PUBLISHED,
+    )
     return {"olmo": olmo, "news": news, "plain": plain}
 
 
-PAGES = ("/", "/models/", "/models/olmo/", "/organisations/", "/compare/?models=olmo,other-model", "/charts/",
-         "/news/", "/news/with-chart/", "/guides/plain/", "/no-such-page/")
+PAGES = (
+    "/",
+    "/models/",
+    "/models/olmo/",
+    "/organisations/",
+    "/compare/?models=olmo,other-model",
+    "/charts/",
+    "/news/",
+    "/news/with-chart/",
+    "/guides/plain/",
+    "/no-such-page/",
+)
 
 
 def test_every_public_page_has_open_graph_and_twitter_card_meta(client, site):
@@ -52,7 +74,15 @@ def test_every_public_page_has_open_graph_and_twitter_card_meta(client, site):
         response = client.get(path)
         assert response.status_code in (200, 404), path
         meta = _meta(response.content.decode())
-        for name in ("og:title", "og:description", "og:image", "og:image:alt", "og:url", "twitter:card", "twitter:image"):
+        for name in (
+            "og:title",
+            "og:description",
+            "og:image",
+            "og:image:alt",
+            "og:url",
+            "twitter:card",
+            "twitter:image",
+        ):
             assert meta.get(name), (path, name)
         assert meta["og:image"].startswith("http://testserver/"), (path, meta["og:image"])
         assert meta["twitter:card"] == "summary_large_image"
@@ -112,7 +142,8 @@ def test_a_withdrawn_models_card_says_so(site):
 
     olmo = site["olmo"]
     AIModel.objects.filter(pk=olmo.pk).update(
-        is_public=False, removed_upstream_at=datetime.datetime(2025, 3, 4, tzinfo=datetime.UTC))
+        is_public=False, removed_upstream_at=datetime.datetime(2025, 3, 4, tzinfo=datetime.UTC)
+    )
     olmo.refresh_from_db()
     assert share_cards.model_card(olmo).withdrawn_on == "4 March 2025"
 

@@ -1,6 +1,7 @@
 """The whole upstream site's content (../shared/data/site-pages) on this site: the import's
 figures, the pictures of every published article, the fixed pages with their components, and
 the menu, footer and titles coming from the imported data."""
+
 from __future__ import annotations
 
 import re
@@ -42,14 +43,29 @@ def test_the_import_reports_its_figures(imported_site, shared_pages):
     # Every upstream component is known; each use is counted.
     assert report.unknown_components == []
     assert dict(report.components) == {
-        "author": 11, "date": 7, "the-index": 25, "person": 5, "note": 1, "contribute": 1, "landing": 1,
-        "spotlight": 1, "news": 1, "guides": 1, "partners": 1, "as-seen-in": 1, "versionlink": 2,
+        "author": 11,
+        "date": 7,
+        "the-index": 25,
+        "person": 5,
+        "note": 1,
+        "contribute": 1,
+        "landing": 1,
+        "spotlight": 1,
+        "news": 1,
+        "guides": 1,
+        "partners": 1,
+        "as-seen-in": 1,
+        "versionlink": 2,
     }
     # Pictures: all of images/ in the library, shown by embeds; the charts the index draws itself
     # became live charts; the about page's portraits are not in the upstream folder.
-    assert sorted(Image.objects.values_list("name", flat=True)) == sorted(p.name for p in (shared_pages / "images").iterdir())
+    assert sorted(Image.objects.values_list("name", flat=True)) == sorted(
+        p.name for p in (shared_pages / "images").iterdir()
+    )
     assert (figures["picture_embeds"], figures["charts_replaced"]) == (8, 6)
-    assert {(i.file, i.message.split(" is ")[0]) for i in report.missing_images} == {("pages/about.md", "picture 'headshot-placeholder.png'")}
+    assert {(i.file, i.message.split(" is ")[0]) for i in report.missing_images} == {
+        ("pages/about.md", "picture 'headshot-placeholder.png'")
+    }
     # Internal links: every one checked and written as this site's address. The only dead one in
     # published text compares two models that upstream removed on 2025-03-04.
     assert figures["links_checked"] == 63 and figures["links_rewritten"] >= 50
@@ -60,7 +76,7 @@ def test_the_import_reports_its_figures(imported_site, shared_pages):
     ]
     assert {str(i) for i in report.repaired_links} == {
         "pages/index.md, line 24: /database=text read as /database?type=text",
-        'news/introducing-eu-osai-index.md, line 30: closed the title of [compare Llama 3.3 and OLMo 7B]'
+        "news/introducing-eu-osai-index.md, line 30: closed the title of [compare Llama 3.3 and OLMo 7B]"
         '(/compare?models=OLMo,llama-3.3 "Comparison of Llama and OLMo)',
     }
     # Links between drafts wait for those drafts; none of them is in front of readers.
@@ -72,7 +88,10 @@ def test_links_are_written_as_this_sites_addresses(imported_site, client):
     intro = Post.objects.get(kind=PostKind.NEWS, slug="introducing-eu-osai-index")
     assert "(/models/?type=text&grade_preprint=open&grade_trainingcode=open)" in intro.body
     assert "(/guides/llama-vs-bloom-openness/)" in intro.body and "(/contribute/)" in intro.body
-    assert "(/models/olmo/)" in intro.body and '(/compare/?models=olmo,llama-33 "Comparison of Llama and OLMo")' in intro.body
+    assert (
+        "(/models/olmo/)" in intro.body
+        and '(/compare/?models=olmo,llama-33 "Comparison of Llama and OLMo")' in intro.body
+    )
     assert "(/database/)" in intro.body and "/model/" not in intro.body and "(/database?" not in intro.body
     lumo = Post.objects.get(kind=PostKind.NEWS, slug="lumo-proton-least-open")
     assert "(/models/mistral-large-3/)" in lumo.body  # /model/mistral: Mistral.yaml
@@ -90,7 +109,7 @@ def test_every_picture_of_every_published_article_is_served_with_alt_text(import
     for post in Post.objects.public().exclude(kind=PostKind.PAGE):
         expected += post.body.count("{% image ") + post.body.count("{% chart ")
         html = client.get(post.get_absolute_url()).content.decode()
-        article = html[html.index("<article"):html.index("</article>")]
+        article = html[html.index("<article") : html.index("</article>")]
         for tag in _IMG.findall(article):
             alt = _attribute(tag, "alt")
             assert alt and alt.strip(), (post.slug, tag)
@@ -126,7 +145,9 @@ def test_about_contribute_database_and_home_render_with_their_components(importe
     assert re.search(r'name="type" value="text"[^>]* checked', database)  # upstream's list starts with text models
     assert database.count('<th scope="row">') == 100 and 'class="embed-contribute"' in database
     home = client.get("/").content.decode()
-    assert '<h1 class="landing-title">EU-based community-driven research on open-source generative AI systems</h1>' in home
+    assert (
+        '<h1 class="landing-title">EU-based community-driven research on open-source generative AI systems</h1>' in home
+    )
     assert 'class="spotlight-side"' in home and "/models/apertus/" in home and "Latest news" in home
     definitions = client.get("/osai-definitions/")
     assert definitions.status_code == 200 and "A European Open Source AI Definition" in definitions.content.decode()
@@ -135,12 +156,12 @@ def test_about_contribute_database_and_home_render_with_their_components(importe
 def test_menu_footer_and_titles_come_from_the_imported_data(imported_site, client, shared_pages):
     upstream_menu = yaml.safe_load((shared_pages / "menu.yml").read_text())["menu"]
     home = client.get("/news/").content.decode()
-    nav = home[home.index('<nav aria-label="Main"'):home.index("</nav>")]
+    nav = home[home.index('<nav aria-label="Main"') : home.index("</nav>")]
     labels = re.findall(r">([^<>]+)</a></li>", nav)
     assert labels == [item.get("name") or "Codeberg" for item in upstream_menu]
     assert '<a href="/news/" aria-current="page">News</a>' in nav and 'href="/database/"' in nav
     assert 'href="https://codeberg.org/AI-technology-assessment/main-database" rel="noopener">Codeberg' in nav
-    footer = home[home.index('<footer'):]
+    footer = home[home.index("<footer") :]
     assert "Supported by the Centre for Language Studies and the Dutch Research Council." in footer
     assert footer.count('class="embed-versionlink"') == 2
     model = client.get("/models/mistral-large-3/").content.decode()
@@ -163,17 +184,37 @@ def test_editors_change_the_menu_and_footer_in_the_admin(client, role_users, dja
     row = SiteSettings.objects.get()
     items = list(row.menu_items.all())
     data = {
-        "footer": "Run by **volunteers**. Data of {% versionlink repo=\"data\" %}.",
-        "model_title": "{system.name} openness", "model_description": "", "compare_title": "", "compare_description": "",
-        "menu_items-TOTAL_FORMS": str(len(items) + 1), "menu_items-INITIAL_FORMS": str(len(items)),
-        "logos-TOTAL_FORMS": "0", "logos-INITIAL_FORMS": "0",
+        "footer": 'Run by **volunteers**. Data of {% versionlink repo="data" %}.',
+        "model_title": "{system.name} openness",
+        "model_description": "",
+        "compare_title": "",
+        "compare_description": "",
+        "menu_items-TOTAL_FORMS": str(len(items) + 1),
+        "menu_items-INITIAL_FORMS": str(len(items)),
+        "logos-TOTAL_FORMS": "0",
+        "logos-INITIAL_FORMS": "0",
     }
     for i, item in enumerate(items):
-        data.update({f"menu_items-{i}-id": item.pk, f"menu_items-{i}-site": row.pk, f"menu_items-{i}-position": item.position,
-                     f"menu_items-{i}-label": item.label, f"menu_items-{i}-link": item.link, f"menu_items-{i}-icon": ""})
+        data.update(
+            {
+                f"menu_items-{i}-id": item.pk,
+                f"menu_items-{i}-site": row.pk,
+                f"menu_items-{i}-position": item.position,
+                f"menu_items-{i}-label": item.label,
+                f"menu_items-{i}-link": item.link,
+                f"menu_items-{i}-icon": "",
+            }
+        )
     n = len(items)
-    data.update({f"menu_items-{n}-site": row.pk, f"menu_items-{n}-position": 99, f"menu_items-{n}-label": "Press",
-                 f"menu_items-{n}-link": "/press/", f"menu_items-{n}-icon": ""})
+    data.update(
+        {
+            f"menu_items-{n}-site": row.pk,
+            f"menu_items-{n}-position": 99,
+            f"menu_items-{n}-label": "Press",
+            f"menu_items-{n}-link": "/press/",
+            f"menu_items-{n}-icon": "",
+        }
+    )
     url = f"/admin/curation/sitesettings/{row.pk}/change/"
     client.get("/news/")  # a cached page, to see that the change reaches it
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,6 +1,7 @@
 """The imported upstream site in Debian's chromium, on a phone and on a desktop screen: the
 pages fit the screen (wide tables scroll inside their box), show their pictures, and the menu
 leads where the imported menu says."""
+
 from __future__ import annotations
 
 import pytest

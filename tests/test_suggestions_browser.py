@@ -1,6 +1,7 @@
 """Suggesting a correction in a real browser: on a phone, without JavaScript, the form is sent
 and confirmed, and its honeypot field stays out of sight (hidden by the stylesheet, since the
 Content Security Policy forbids inline styles)."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,7 +58,8 @@ def test_the_dimension_chart_shows_on_a_phone(live_server, chromium, make_ai_mod
         box = chart.bounding_box()
         assert 0 < box["width"] <= 390 and box["height"] > 50
         fills = page.evaluate(
-            "[...document.querySelectorAll('svg.stacked-bars rect')].map(r => getComputedStyle(r).fill)")
+            "[...document.querySelectorAll('svg.stacked-bars rect')].map(r => getComputedStyle(r).fill)"
+        )
         assert len(set(fills)) == 3  # one colour per grade, from the stylesheet
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0
@@ -78,10 +80,16 @@ def test_models_not_included_read_as_cards_on_a_phone(live_server, chromium, dja
     roles.ensure_roles()
     curator = django_user_model.objects.create_user("list-keeper", is_staff=True)
     curator.groups.add(Group.objects.get(name=roles.CURATOR))
-    save_declined_candidate(DeclinedCandidate(
-        name="Finetune-7B", organisation="A Lab", link="https://example.org/finetune",
-        considered_on=datetime.date(2025, 5, 1),
-        reason="A fine-tune of a model already in the index, with nothing of its own to assess."), user=curator)
+    save_declined_candidate(
+        DeclinedCandidate(
+            name="Finetune-7B",
+            organisation="A Lab",
+            link="https://example.org/finetune",
+            considered_on=datetime.date(2025, 5, 1),
+            reason="A fine-tune of a model already in the index, with nothing of its own to assess.",
+        ),
+        user=curator,
+    )
     context = chromium.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
     page = context.new_page()
     try:

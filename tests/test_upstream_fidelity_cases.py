@@ -3,6 +3,7 @@
 Cases with versions import v1, then v2, into one database, as the README says. The site's CSV is
 compared with the upstream rules (tests/upstream_reference.py) where the case is about listing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from curation.history import public_changelog
 from curation.interchange import export_index, import_index
 from curation.models import AIModel, Assessment, ChangeRequest, Dimension, HistoryEntry
-from curation.history import public_changelog
 
 from .conftest import UPSTREAM_CASES
 from .upstream_reference import folder_files, upstream_csv
@@ -24,9 +25,11 @@ from .upstream_reference import folder_files, upstream_csv
 @pytest.fixture
 def imports(django_capture_on_commit_callbacks):
     """import_index with its after-commit work run (the data version moves on, as in production)."""
+
     def run(path, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return import_index(path, **kwargs)
+
     return run
 
 
@@ -98,7 +101,8 @@ def test_case_duplicate_name(client, db, imports, upstream_cases):
     rows = _csv(client)[1:]
     # Equal totals (0.5000): ties by file name descending, b.yaml first.
     assert [(r[0], r[1].rstrip("/").rsplit("/", 1)[-1], r[2]) for r in rows] == [
-        ("Model X", models[1].slug, "0.5000"), ("Model X", models[0].slug, "0.5000"),
+        ("Model X", models[1].slug, "0.5000"),
+        ("Model X", models[0].slug, "0.5000"),
     ]
 
 
@@ -171,7 +175,9 @@ def test_case_unquoted_numbers(db, imports, upstream_cases, tmp_path):
 def test_scalars_yaml_would_type_are_read_as_written(db, imports, tmp_path):
     """`ON` is not a boolean, `2024-05-01` not a date object: every value is read as written."""
     source = (UPSTREAM_CASES / "unquoted-numbers" / "probe-float-release.yaml").read_text()
-    source = source.replace("endmodelname: Probe-Instruct", "endmodelname: ON").replace("releasedate: 2023.10", "releasedate: 2024-05-01")
+    source = source.replace("endmodelname: Probe-Instruct", "endmodelname: ON").replace(
+        "releasedate: 2023.10", "releasedate: 2024-05-01"
+    )
     (tmp_path / "p.yaml").write_text(source)
     imports(tmp_path)
     model = AIModel.objects.get()

@@ -1,4 +1,5 @@
 """The one table of the upstream site's index query names (curation.upstream_query)."""
+
 from __future__ import annotations
 
 import datetime
@@ -15,15 +16,32 @@ REFS = ["datasources_basemodel", "trainingcode", "preprint", "licenses"]
 
 
 def test_every_upstream_name_translates_to_this_sites_filters():
-    query = translate({
-        "type": "Text, image", "performanceclass": "latest,full", "basemodel": "Llama", "q": "olmo",
-        "release_start": "2024-01", "release_end": "2025-06", "trainingcode": [0.5, 1], "preprint": "0",
-        "models": "OLMo, deepseek-v3", "view": "bars", "version": "2025-06-09", "hideFilters": True,
-        "size": "performanceclass",
-    }, dimension_refs=REFS)
+    query = translate(
+        {
+            "type": "Text, image",
+            "performanceclass": "latest,full",
+            "basemodel": "Llama",
+            "q": "olmo",
+            "release_start": "2024-01",
+            "release_end": "2025-06",
+            "trainingcode": [0.5, 1],
+            "preprint": "0",
+            "models": "OLMo, deepseek-v3",
+            "view": "bars",
+            "version": "2025-06-09",
+            "hideFilters": True,
+            "size": "performanceclass",
+        },
+        dimension_refs=REFS,
+    )
     assert query.filters == {
-        "type": ["text", "image"], "performance_class": ["latest", "full"], "base_model": ["Llama"], "q": ["olmo"],
-        "released_from": ["2024-01"], "released_to": ["2025-06"], "grade_trainingcode": ["partial", "open"],
+        "type": ["text", "image"],
+        "performance_class": ["latest", "full"],
+        "base_model": ["Llama"],
+        "q": ["olmo"],
+        "released_from": ["2024-01"],
+        "released_to": ["2025-06"],
+        "grade_trainingcode": ["partial", "open"],
         "grade_preprint": ["closed"],
     }
     assert query.model_terms == ["OLMo", "deepseek-v3"] and query.view == "table"
@@ -31,8 +49,17 @@ def test_every_upstream_name_translates_to_this_sites_filters():
     assert query.ignored == ["hideFilters", "size"] and query.ok
     # Every name of the table was exercised (the dimension placeholder by two real refs).
     assert {e.upstream for e in UPSTREAM_NAMES} - {"<dimension ref>"} <= {
-        "type", "performanceclass", "basemodel", "q", "release_start", "release_end", "models", "view",
-        "version", "hideFilters", "size",
+        "type",
+        "performanceclass",
+        "basemodel",
+        "q",
+        "release_start",
+        "release_end",
+        "models",
+        "view",
+        "version",
+        "hideFilters",
+        "size",
     }
 
 
@@ -44,15 +71,27 @@ def test_a_page_address_query_translates_with_repeated_and_comma_values():
         "type=text&grade_preprint=open&grade_trainingcode=open&grade_trainingcode=partial&view=grid"
     )
     assert query.embed_options() == {
-        "type": "text", "grade_preprint": "open", "grade_trainingcode": "open,partial", "view": "grid",
+        "type": "text",
+        "grade_preprint": "open",
+        "grade_trainingcode": "open,partial",
+        "view": "grid",
     }
 
 
 def test_unknown_names_and_unreadable_values_are_reported_never_dropped():
-    query = translate({
-        "colour": "red", "package": "1", "type": "hologram", "performanceclass": "fastest",
-        "trainingcode": "maybe", "release_start": "spring", "view": "carousel", "version": "last week",
-    }, dimension_refs=REFS)
+    query = translate(
+        {
+            "colour": "red",
+            "package": "1",
+            "type": "hologram",
+            "performanceclass": "fastest",
+            "trainingcode": "maybe",
+            "release_start": "spring",
+            "view": "carousel",
+            "version": "last week",
+        },
+        dimension_refs=REFS,
+    )
     assert not query.ok and query.filters == {}
     assert query.unknown == ["colour=red", "package=1"]  # `package` is no dimension of this registry
     assert query.problems == [
@@ -76,7 +115,9 @@ def test_type_all_means_every_type_and_regular_expressions_are_noted():
 def test_version_as_a_commit_id_pins_to_the_date_of_that_imported_release():
     from curation.models import ImportRun
 
-    ImportRun.objects.create(source="main-database", summary={"commit": {"id": "5a388e8f00d1", "date": "2025-06-09T10:00:00+02:00"}})
+    ImportRun.objects.create(
+        source="main-database", summary={"commit": {"id": "5a388e8f00d1", "date": "2025-06-09T10:00:00+02:00"}}
+    )
     assert translate({"version": "5a388e8"}, dimension_refs=REFS).as_of == datetime.date(2025, 6, 9)
     unknown = translate({"version": "deadbeef"}, dimension_refs=REFS)
     assert unknown.as_of is None and unknown.problems == [
@@ -91,7 +132,9 @@ def _upstream_blocks(root):
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"^::the-index[ \t]*\n---[ \t]*\n(.*?)\n---[ \t]*\n", text, re.S | re.M):
             props = yaml.safe_load(match.group(1)) or {}
-            found.append((path.name, {**(props.get("filters") or {}), **{k: v for k, v in props.items() if k != "filters"}}))
+            found.append(
+                (path.name, {**(props.get("filters") or {}), **{k: v for k, v in props.items() if k != "filters"}})
+            )
         for match in re.finditer(r"\(/database\?([^ )\"]+)", text):
             found.append((path.name, QueryDict(match.group(1))))
     return found
@@ -122,17 +165,46 @@ def upstream_selects(model, grades: dict, query: dict) -> bool:
 @pytest.mark.django_db
 def test_the_index_page_shows_the_models_the_upstream_site_selects(client, make_ai_model, registry):
     catalogue = {
-        "Alpha": {"type": "text", "performanceclass": "latest", "basemodelname": "Llama 3", "grades": {"trainingcode": "open", "preprint": "open"}},
-        "Beta": {"type": "text,code", "performanceclass": "full", "basemodelname": "Qwen", "grades": {"trainingcode": "partial", "preprint": "closed"}},
-        "Gamma": {"type": "image", "performanceclass": "latest", "basemodelname": "SDXL", "grades": {"trainingcode": "closed", "preprint": "open"}},
-        "Delta": {"type": "code", "performanceclass": "limited", "basemodelname": "llama-2", "grades": {"trainingcode": "open", "preprint": "partial"}},
+        "Alpha": {
+            "type": "text",
+            "performanceclass": "latest",
+            "basemodelname": "Llama 3",
+            "grades": {"trainingcode": "open", "preprint": "open"},
+        },
+        "Beta": {
+            "type": "text,code",
+            "performanceclass": "full",
+            "basemodelname": "Qwen",
+            "grades": {"trainingcode": "partial", "preprint": "closed"},
+        },
+        "Gamma": {
+            "type": "image",
+            "performanceclass": "latest",
+            "basemodelname": "SDXL",
+            "grades": {"trainingcode": "closed", "preprint": "open"},
+        },
+        "Delta": {
+            "type": "code",
+            "performanceclass": "limited",
+            "basemodelname": "llama-2",
+            "grades": {"trainingcode": "open", "preprint": "partial"},
+        },
     }
     for name, spec in catalogue.items():
-        make_ai_model(name, types=spec["type"], performance_class=spec["performanceclass"],
-                      base_model_name=spec["basemodelname"], grades=spec["grades"])
+        make_ai_model(
+            name,
+            types=spec["type"],
+            performance_class=spec["performanceclass"],
+            base_model_name=spec["basemodelname"],
+            grades=spec["grades"],
+        )
     queries = [
-        {"type": "text"}, {"type": "code,image"}, {"performanceclass": "latest"},
-        {"basemodel": "llama"}, {"trainingcode": [1]}, {"trainingcode": [0.5, 1], "preprint": [0, 1]},
+        {"type": "text"},
+        {"type": "code,image"},
+        {"performanceclass": "latest"},
+        {"basemodel": "llama"},
+        {"trainingcode": [1]},
+        {"trainingcode": [0.5, 1], "preprint": [0, 1]},
         {"type": "text,code", "performanceclass": "full,limited", "trainingcode": [0.5]},
     ]
     for query in queries:

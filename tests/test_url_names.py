@@ -1,4 +1,5 @@
 """Every address of the app is reversed by name in the `curation` namespace."""
+
 import re
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """The web process never loads the chart renderer (matplotlib, numpy): only workers and the
 regenerate_charts command draw charts. Checked in fresh interpreters, as gunicorn starts one."""
+
 import json
 import os
 import subprocess
@@ -39,8 +40,9 @@ def _env() -> dict:
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=_env(), capture_output=True, text=True,
-                          timeout=300, check=True)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300, check=True
+    )
 
 
 def test_the_web_process_serves_pages_with_charts_without_matplotlib_or_numpy():

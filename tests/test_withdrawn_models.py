@@ -2,6 +2,7 @@
 their page and comparisons answer with their last grades under a notice, while the index, its
 counts, charts, downloads and sitemap leave them out and search engines are asked not to index
 them."""
+
 from __future__ import annotations
 
 import datetime
@@ -29,7 +30,8 @@ def withdrawn(registry, tmp_path):
     shutil.copytree(DEMO_DATA, folder)
     import_index(folder)
     grades = {
-        a.dimension.ref: a.grade for a in AIModel.objects.get(upstream_filename="olmo-2.yaml").assessments.select_related("dimension")
+        a.dimension.ref: a.grade
+        for a in AIModel.objects.get(upstream_filename="olmo-2.yaml").assessments.select_related("dimension")
     }
     (folder / "olmo-2.yaml").unlink()
     report = import_index(folder, applied_at=WITHDRAWN_ON)
@@ -52,7 +54,9 @@ def test_a_withdrawn_models_page_shows_the_notice_and_its_last_grades(client, wi
     assert "OLMo 2 was withdrawn from the index on 4 March 2025." in _text(html)
     assert '<time datetime="2025-03-04">' in html
     # Its last grades, dimension by dimension, as they stood when it was withdrawn.
-    shown = dict(re.findall(r'<article class="dimension" id="([a-z_]+)">\s*<div><span class="badge grade-([a-z-]+)"', html))
+    shown = dict(
+        re.findall(r'<article class="dimension" id="([a-z_]+)">\s*<div><span class="badge grade-([a-z-]+)"', html)
+    )
     assert shown == grades and {"open", "closed"} <= set(shown.values())
     assert f"<strong>{round(100 * model.total_score)}%</strong>" in html
 
@@ -69,7 +73,7 @@ def test_a_comparison_with_a_withdrawn_model_shows_the_notice_and_its_column(cli
     html = response.content.decode()
     assert "OLMo 2 was withdrawn from the index on 4 March 2025." in _text(html)
     assert '<meta name="robots" content="noindex">' in html
-    head = html[html.index("<thead>"):html.index("</thead>")]
+    head = html[html.index("<thead>") : html.index("</thead>")]
     assert f'href="/models/{model.slug}/">OLMo 2</a>' in head and "withdrawn 4 March 2025" in head
     # By name, as the compare form gives it: one clean address with the slug.
     assert client.get("/compare/", {"models": "OLMo 2,Mistral-7B"}).url == f"/compare/?models={model.slug},mistral-7b"

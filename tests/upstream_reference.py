@@ -11,6 +11,7 @@ the header `Model Name,URL,Total Score,<dimension names>`, the total with 4 deci
 halves up on the float's exact value), `1` / `0.5` / `0` or empty per dimension, rows joined by
 LF. Cells are quoted only when they hold a comma, a quote or a line end.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,7 +29,8 @@ def dimensions_of(parameters_text: str) -> list[tuple[str, str, list[str]]]:
     categories = yaml.load(parameters_text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     return [
         (param["ref"], param.get("name") or param["ref"], list(param.get("types") or []))
-        for category in categories for param in category.get("params") or []
+        for category in categories
+        for param in category.get("params") or []
     ]
 
 
@@ -88,7 +90,12 @@ def upstream_csv(files: dict[str, str], parameters_text: str, url_of=lambda row:
     dimensions = dimensions_of(parameters_text)
     lines = [",".join(_cell(c) for c in ["Model Name", "URL", "Total Score", *(name for _, name, _ in dimensions)])]
     for row in upstream_rows(files, parameters_text):
-        cells = [row["name"], url_of(row), _fixed4(row["score"]), *(_number(row["cells"][ref]) for ref, _, _ in dimensions)]
+        cells = [
+            row["name"],
+            url_of(row),
+            _fixed4(row["score"]),
+            *(_number(row["cells"][ref]) for ref, _, _ in dimensions),
+        ]
         lines.append(",".join(_cell(c) for c in cells))
     return "\n".join(lines)
 

@@ -1,15 +1,18 @@
 """Admin for curators, reviewers and editors; one module per capability, imported here."""
-from . import posts  # noqa: F401
-from . import entries  # noqa: F401
-from . import dimensions  # noqa: F401
-from . import review_queue  # noqa: F401
-from . import history  # noqa: F401
-from . import not_included  # noqa: F401
-from . import charts  # noqa: F401
-from . import site  # noqa: F401
-from . import releases  # noqa: F401
 
 from django.contrib import admin as _admin
+
+from . import (
+    charts,  # noqa: F401
+    dimensions,  # noqa: F401
+    entries,  # noqa: F401
+    history,  # noqa: F401
+    not_included,  # noqa: F401
+    posts,  # noqa: F401
+    releases,  # noqa: F401
+    review_queue,  # noqa: F401
+    site,  # noqa: F401
+)
 
 _admin.site.site_header = "European Open Source AI Index · curation"
 _admin.site.site_title = "OSAI Index curation"

@@ -1,4 +1,5 @@
 """Admin building blocks shared by the admin modules."""
+
 from django.contrib import admin
 
 

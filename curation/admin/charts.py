@@ -1,4 +1,5 @@
 """Read-only admin views of chart regeneration: runs (to watch the worker) and published versions."""
+
 import json
 
 from django.contrib import admin
@@ -11,8 +12,17 @@ from curation.models import ChartRun, ChartVersion
 
 @admin.register(ChartRun)
 class ChartRunAdmin(ReadOnlyAdmin):
-    list_display = ["id", "trigger", "status", "started_at", "finished_at", "changes_claimed", "charts_checked",
-                    "charts_rendered", "data_version"]
+    list_display = [
+        "id",
+        "trigger",
+        "status",
+        "started_at",
+        "finished_at",
+        "changes_claimed",
+        "charts_checked",
+        "charts_rendered",
+        "data_version",
+    ]
     list_filter = ["status", "trigger"]
     date_hierarchy = "started_at"
 

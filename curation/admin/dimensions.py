@@ -3,10 +3,10 @@
 from django.contrib import admin
 
 from curation.models import (
-    Dimension, DimensionCategory,
+    Dimension,
+    DimensionCategory,
 )
 from curation.review import services
-
 
 # --- the dimension registry ---------------------------------------------------------------
 # Which dimensions exist, their categories and the model types they apply to decide every score,

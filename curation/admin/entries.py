@@ -14,8 +14,19 @@ from django_countries import countries
 from django_countries.filters import CountryFilter
 
 from curation import vocab
+from curation.admin.entry_forms import (
+    AIModelAdminForm,
+    OrganisationAdminForm,
+    applicable_dimensions,
+    dimension_form_fields,
+)
 from curation.models import (
-    AIModel, CategoryScore, ChangeRequest, Dimension, DimensionCategory, Organisation,
+    AIModel,
+    CategoryScore,
+    ChangeRequest,
+    Dimension,
+    DimensionCategory,
+    Organisation,
 )
 from curation.models.classification import EFFECTIVE_FIELDS, annotation_name
 from curation.registry import active_dimensions
@@ -23,38 +34,57 @@ from curation.review import services
 from curation.review.diff import diff_summary
 from curation.review.errors import ReviewError, ReviewPermissionDenied
 from curation.review.fields import field_label
-from curation.admin.entry_forms import (
-    AIModelAdminForm, OrganisationAdminForm, applicable_dimensions, dimension_form_fields,
-)
 
 State = ChangeRequest.State
 
 
 # --- shared admin behaviour ---------------------------------------------------------------
 
+
 class ReviewedEntryAdmin(admin.ModelAdmin):
     """Saving goes through the review services; deleting is for superusers and is recorded."""
 
     readonly_fields = ["publication", "open_requests", "history"]
-    review_fieldset = ("Review", {"fields": ["rationale", "evidence_link"],
-                                  "description": "Classified changes are proposed for review, not applied."})
-    superuser_review_fieldset = ("Review", {
-        "fields": ["rationale", "evidence_link"],
-        "description": "As a superuser your classified changes apply at once; they are recorded in history.",
-    })
+    review_fieldset = (
+        "Review",
+        {
+            "fields": ["rationale", "evidence_link"],
+            "description": "Classified changes are proposed for review, not applied.",
+        },
+    )
+    superuser_review_fieldset = (
+        "Review",
+        {
+            "fields": ["rationale", "evidence_link"],
+            "description": "As a superuser your classified changes apply at once; they are recorded in history.",
+        },
+    )
 
     def review_fields(self, request, obj):
         if obj is None and not request.user.is_superuser:
-            return ("Review", {"fields": ["rationale", "evidence_link"], "description":
-                               "A new entry is saved as a draft; the rationale goes with the request to publish it."})
+            return (
+                "Review",
+                {
+                    "fields": ["rationale", "evidence_link"],
+                    "description": "A new entry is saved as a draft; the rationale goes with the request to publish it.",
+                },
+            )
         if request.user.is_superuser or (obj is not None and not obj.is_public):
             if obj is not None and not obj.is_public and not request.user.is_superuser:
-                return ("Review", {"fields": ["rationale", "evidence_link"], "description":
-                                   "This entry is a draft: edits apply at once; its publication is what gets reviewed."})
+                return (
+                    "Review",
+                    {
+                        "fields": ["rationale", "evidence_link"],
+                        "description": "This entry is a draft: edits apply at once; its publication is what gets reviewed.",
+                    },
+                )
             return self.superuser_review_fieldset
         return self.review_fieldset
-    record_fieldset = ("Publication, open proposals and history",
-                       {"fields": ["publication", "open_requests", "history"]})
+
+    record_fieldset = (
+        "Publication, open proposals and history",
+        {"fields": ["publication", "open_requests", "history"]},
+    )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -65,8 +95,9 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
         try:
             if not change:
                 extra = {"assessments": form.assessment_values()} if hasattr(form, "assessment_values") else {}
-                outcome = services.create_entry(obj, user=request.user, rationale=form.cleaned_data.get("rationale"),
-                                                **extra)
+                outcome = services.create_entry(
+                    obj, user=request.user, rationale=form.cleaned_data.get("rationale"), **extra
+                )
                 if isinstance(outcome, ChangeRequest):
                     request._review_message = (
                         f"“{obj}” was saved as a draft, hidden from readers; its publication "
@@ -76,8 +107,12 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
             details = {k: form.cleaned_data[k] for k in services.DETAIL_FIELDS[type(obj)] if k in form.cleaned_data}
             classified = getattr(form, "pending_changes", {})
             outcome = services.save_entry(
-                obj, user=request.user, details=details, classified=classified,
-                rationale=form.cleaned_data.get("rationale", ""), evidence_link=form.cleaned_data.get("evidence_link", ""),
+                obj,
+                user=request.user,
+                details=details,
+                classified=classified,
+                rationale=form.cleaned_data.get("rationale", ""),
+                evidence_link=form.cleaned_data.get("evidence_link", ""),
             )
         except ReviewPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
@@ -128,9 +163,19 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
         if not requests:
             return "None"
         return format_html_join(
-            mark_safe("<br>"), '<a href="{}">#{}</a> {} · {} · {} ({})',
-            ((reverse("admin:curation_changerequest_change", args=[cr.pk]), cr.pk, field_label(type(obj), cr.field),
-              diff_summary(cr), cr.proposer, cr.get_state_display()) for cr in requests),
+            mark_safe("<br>"),
+            '<a href="{}">#{}</a> {} · {} · {} ({})',
+            (
+                (
+                    reverse("admin:curation_changerequest_change", args=[cr.pk]),
+                    cr.pk,
+                    field_label(type(obj), cr.field),
+                    diff_summary(cr),
+                    cr.proposer,
+                    cr.get_state_display(),
+                )
+                for cr in requests
+            ),
         )
 
     @admin.display(description="History")
@@ -141,18 +186,26 @@ class ReviewedEntryAdmin(admin.ModelAdmin):
         if not entries:
             return "No recorded changes yet."
         rows = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((f"{e.applied_at:%Y-%m-%d %H:%M}", field_label(type(obj), e.field), diff_summary(e),
-              e.proposer or "—",
-              e.approver or ("import" if e.import_run_id else "draft edit" if e.draft_edit else "—"))
-             for e in entries),
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{e.applied_at:%Y-%m-%d %H:%M}",
+                    field_label(type(obj), e.field),
+                    diff_summary(e),
+                    e.proposer or "—",
+                    e.approver or ("import" if e.import_run_id else "draft edit" if e.draft_edit else "—"),
+                )
+                for e in entries
+            ),
         )
         lookup = "ai_model" if isinstance(obj, AIModel) else "organisation"
         link = reverse("admin:curation_historyentry_changelist") + f"?{lookup}__id__exact={obj.pk}"
         return format_html(
-            '<table><thead><tr><th>Applied</th><th>Field</th><th>Change</th><th>Proposed by</th>'
+            "<table><thead><tr><th>Applied</th><th>Field</th><th>Change</th><th>Proposed by</th>"
             '<th>Approved by</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">Full history</a></p>',
-            rows, link,
+            rows,
+            link,
         )
 
 
@@ -162,13 +215,32 @@ def _pending_count(obj) -> int:
 
 # --- organisations ------------------------------------------------------------------------
 
+
 @admin.register(Organisation)
 class OrganisationAdmin(ReviewedEntryAdmin):
     form = OrganisationAdminForm
-    list_display = ["name", "origin_display", "region", "sector", "contributor_kind", "big_tech_bloc",
-                    "classification_status", "is_public", "model_count", "score", "pending"]
-    list_filter = ["sector", "contributor_kind", "big_tech_bloc", ("country", CountryFilter), "region",
-                   "classification_status", "is_public"]
+    list_display = [
+        "name",
+        "origin_display",
+        "region",
+        "sector",
+        "contributor_kind",
+        "big_tech_bloc",
+        "classification_status",
+        "is_public",
+        "model_count",
+        "score",
+        "pending",
+    ]
+    list_filter = [
+        "sector",
+        "contributor_kind",
+        "big_tech_bloc",
+        ("country", CountryFilter),
+        "region",
+        "classification_status",
+        "is_public",
+    ]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [*ReviewedEntryAdmin.readonly_fields, "region", "classification_status"]
@@ -176,17 +248,33 @@ class OrganisationAdmin(ReviewedEntryAdmin):
     def get_fieldsets(self, request, obj=None):
         return [
             (None, {"fields": ["name", "slug", "aliases", "link", "notes"]}),
-            ("Classification", {"fields": ["origin_scope", "country", "region", "sector", "contributor_kind",
-                                           "big_tech_bloc", "classification_status"]}),
+            (
+                "Classification",
+                {
+                    "fields": [
+                        "origin_scope",
+                        "country",
+                        "region",
+                        "sector",
+                        "contributor_kind",
+                        "big_tech_bloc",
+                        "classification_status",
+                    ]
+                },
+            ),
             self.review_fields(request, obj),
             self.record_fieldset,
         ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            models_total=Count("ai_models", distinct=True),
-            mean_score=Avg("ai_models__total_score"),
-            pending_count=Count("change_requests", filter=Q(change_requests__state=State.PENDING), distinct=True),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                models_total=Count("ai_models", distinct=True),
+                mean_score=Avg("ai_models__total_score"),
+                pending_count=Count("change_requests", filter=Q(change_requests__state=State.PENDING), distinct=True),
+            )
         )
 
     @admin.display(description="National origin", ordering="country")
@@ -207,6 +295,7 @@ class OrganisationAdmin(ReviewedEntryAdmin):
 
 
 # --- AI models ----------------------------------------------------------------------------
+
 
 class ModelTypeFilter(admin.SimpleListFilter):
     title = "type"
@@ -302,13 +391,15 @@ class AIModelAdmin(ReviewedEntryAdmin):
 
     def get_list_filter(self, request):
         filters = [
-            ModelTypeFilter, "performance_class",
+            ModelTypeFilter,
+            "performance_class",
             _organisation_choice_filter("sector", "sector", vocab.Sector.choices),
             _organisation_choice_filter("big_tech_bloc", "Big Tech bloc", vocab.BigTechBloc.choices),
             OrganisationCountryFilter,
             _organisation_choice_filter("region", "region", vocab.Region.choices),
-            _organisation_choice_filter("classification_status", "classification status",
-                                        vocab.ClassificationStatus.choices),
+            _organisation_choice_filter(
+                "classification_status", "classification status", vocab.ClassificationStatus.choices
+            ),
             "is_public",
         ]
         return filters + [_grade_filter(d) for d in active_dimensions()]
@@ -322,10 +413,17 @@ class AIModelAdmin(ReviewedEntryAdmin):
         # (and its count) would grow with the whole table.
         pending = (
             ChangeRequest.objects.filter(ai_model=OuterRef("pk"), state=State.PENDING)
-            .order_by().values("ai_model").annotate(n=Count("pk")).values("n")
+            .order_by()
+            .values("ai_model")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
-        queryset = super().get_queryset(request).annotate(
-            pending_count=Coalesce(Subquery(pending, output_field=IntegerField()), 0),
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pending_count=Coalesce(Subquery(pending, output_field=IntegerField()), 0),
+            )
         )
         for category in DimensionCategory.objects.all():
             score = CategoryScore.objects.filter(ai_model=OuterRef("pk"), category=category).values("score")[:1]
@@ -343,13 +441,35 @@ class AIModelAdmin(ReviewedEntryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
-            (None, {"fields": ["name", "slug", "link", "base_model_name", "end_model_name", "end_model_licence",
-                               "release_date", "release_date_precision", "notes"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "name",
+                        "slug",
+                        "link",
+                        "base_model_name",
+                        "end_model_name",
+                        "end_model_licence",
+                        "release_date",
+                        "release_date_precision",
+                        "notes",
+                    ]
+                },
+            ),
             ("Classification", {"fields": ["types", "performance_class", "organisation", "hf_repos_text"]}),
-            ("Own classification (only where upstream tags this model apart from its organisation)", {
-                "fields": ["own_origin_scope", "own_country", "own_sector", "own_contributor_kind",
-                           "own_big_tech_bloc"],
-            }),
+            (
+                "Own classification (only where upstream tags this model apart from its organisation)",
+                {
+                    "fields": [
+                        "own_origin_scope",
+                        "own_country",
+                        "own_sector",
+                        "own_contributor_kind",
+                        "own_big_tech_bloc",
+                    ],
+                },
+            ),
         ]
         by_category: dict[DimensionCategory, list[Dimension]] = {}
         for dimension in applicable_dimensions(obj):

@@ -5,15 +5,17 @@ from django import forms
 
 from curation import vocab
 from curation.models import (
-    AIModel, Dimension, Organisation,
+    AIModel,
+    Dimension,
+    Organisation,
 )
 from curation.registry import active_dimensions, dimension_spec
 from curation.review.errors import ValidationFailed
 from curation.review.fields import ASSESSMENT_PREFIX, check_http_url, field_for, field_label
 from curation.scoring import applies
 
-
 # --- forms --------------------------------------------------------------------------------
+
 
 def _links_from_text(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -23,13 +25,16 @@ class ReviewedForm(forms.ModelForm):
     """A model form whose classified fields are proposed for review, with a rationale."""
 
     rationale = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why these classification changes? Required whenever a classified field changes.",
     )
     evidence_link = forms.URLField(
-        required=False, max_length=500, assume_scheme="https",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
         help_text="Evidence for the changes. Required for a changed grade unless the grade's own "
-                  "evidence links are filled in.",
+        "evidence links are filled in.",
     )
 
     user = None  # set by the admin's get_form
@@ -61,8 +66,11 @@ class ReviewedForm(forms.ModelForm):
         if not changed or not self.instance.is_public:
             return cleaned
         if not (cleaned.get("rationale") or "").strip():
-            self.add_error("rationale", "Give a rationale: the change of "
-                           f"{', '.join(field_label(type(self.instance), n) for n in changed)} will be reviewed.")
+            self.add_error(
+                "rationale",
+                "Give a rationale: the change of "
+                f"{', '.join(field_label(type(self.instance), n) for n in changed)} will be reviewed.",
+            )
         grade_changes = [v for n, v in changed.items() if n.startswith(ASSESSMENT_PREFIX)]
         if grade_changes and not cleaned.get("evidence_link") and not all(v["links"] for v in grade_changes):
             self.add_error("evidence_link", "A changed grade needs an evidence link (here or in the grade's links).")
@@ -72,16 +80,29 @@ class ReviewedForm(forms.ModelForm):
 class OrganisationAdminForm(ReviewedForm):
     class Meta:
         model = Organisation
-        fields = ["name", "slug", "aliases", "link", "notes", "origin_scope", "country", "sector",
-                  "contributor_kind", "big_tech_bloc"]
+        fields = [
+            "name",
+            "slug",
+            "aliases",
+            "link",
+            "notes",
+            "origin_scope",
+            "country",
+            "sector",
+            "contributor_kind",
+            "big_tech_bloc",
+        ]
 
     def classified_values(self) -> dict:
         data = self.cleaned_data
         country = data.get("country")
         return {
             "national_origin": {"scope": data.get("origin_scope"), "country": str(country or "")},
-            "contributor_type": {"sector": data.get("sector"), "kind": data.get("contributor_kind"),
-                                 "bloc": data.get("big_tech_bloc")},
+            "contributor_type": {
+                "sector": data.get("sector"),
+                "kind": data.get("contributor_kind"),
+                "bloc": data.get("big_tech_bloc"),
+            },
         }
 
 
@@ -96,26 +117,46 @@ def _grade_help(dimension: Dimension) -> str:
 
 class AIModelAdminForm(ReviewedForm):
     types = forms.MultipleChoiceField(
-        choices=vocab.ModelType.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        choices=vocab.ModelType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="A model without types is scored on every dimension.",
     )
     hf_repos_text = forms.CharField(
-        label="Hugging Face repositories", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Hugging Face repositories",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Model repositories whose downloads and likes count for this model, one per line "
-                  "(owner/name or its huggingface.co address). Empty: derived from the model's link and "
-                  "end-model weights evidence; \"none\": no repository.",
+        "(owner/name or its huggingface.co address). Empty: derived from the model's link and "
+        'end-model weights evidence; "none": no repository.',
     )
 
     class Meta:
         model = AIModel
-        fields = ["name", "slug", "link", "types", "performance_class", "organisation", "own_origin_scope",
-                  "own_country", "own_sector", "own_contributor_kind", "own_big_tech_bloc", "base_model_name",
-                  "end_model_name", "end_model_licence", "release_date", "release_date_precision", "notes"]
+        fields = [
+            "name",
+            "slug",
+            "link",
+            "types",
+            "performance_class",
+            "organisation",
+            "own_origin_scope",
+            "own_country",
+            "own_sector",
+            "own_contributor_kind",
+            "own_big_tech_bloc",
+            "base_model_name",
+            "end_model_name",
+            "end_model_licence",
+            "release_date",
+            "release_date_precision",
+            "notes",
+        ]
         help_texts = {
             "own_origin_scope": "Only where upstream tags this model apart from its organisation (e.g. a "
-                                "collaboration); empty: as its organisation.",
+            "collaboration); empty: as its organisation.",
             "own_sector": "Sector, kind and Big Tech bloc of this model where they differ from its "
-                          "organisation's; empty sector: all three as its organisation.",
+            "organisation's; empty sector: all three as its organisation.",
         }
 
     dimensions: list[Dimension] = []  # set per request by the admin's get_form
@@ -154,9 +195,11 @@ class AIModelAdminForm(ReviewedForm):
     def assessment_values(self) -> dict[str, dict]:
         data = self.cleaned_data
         return {
-            d.ref: {"grade": data.get(f"grade__{d.ref}") or vocab.Grade.NOT_ASSESSED,
-                    "links": _links_from_text(data.get(f"links__{d.ref}", "")),
-                    "notes": (data.get(f"notes__{d.ref}") or "").strip()}
+            d.ref: {
+                "grade": data.get(f"grade__{d.ref}") or vocab.Grade.NOT_ASSESSED,
+                "links": _links_from_text(data.get(f"links__{d.ref}", "")),
+                "notes": (data.get(f"notes__{d.ref}") or "").strip(),
+            }
             for d in self.dimensions
         }
 
@@ -168,10 +211,15 @@ class AIModelAdminForm(ReviewedForm):
             "organisation": {"id": organisation.pk} if organisation else None,
             # Empty kind (origin) or sector (contributor type): as its organisation.
             "national_origin": {"scope": data["own_origin_scope"], "country": str(data.get("own_country") or "")}
-            if data.get("own_origin_scope") else None,
-            "contributor_type": {"sector": data["own_sector"], "kind": data.get("own_contributor_kind") or "",
-                                 "bloc": data.get("own_big_tech_bloc") or vocab.BigTechBloc.NONE}
-            if data.get("own_sector") else None,
+            if data.get("own_origin_scope")
+            else None,
+            "contributor_type": {
+                "sector": data["own_sector"],
+                "kind": data.get("own_contributor_kind") or "",
+                "bloc": data.get("own_big_tech_bloc") or vocab.BigTechBloc.NONE,
+            }
+            if data.get("own_sector")
+            else None,
         }
         values["hf_repos"] = data.get("hf_repos_text") or None
         types = [t for t in (data.get("types") or "").split(",") if t]
@@ -185,14 +233,20 @@ class AIModelAdminForm(ReviewedForm):
 def dimension_form_fields(dimension: Dimension) -> dict[str, forms.Field]:
     return {
         f"grade__{dimension.ref}": forms.ChoiceField(
-            label=f"{dimension.name}: grade", choices=vocab.Grade.choices, help_text=_grade_help(dimension),
+            label=f"{dimension.name}: grade",
+            choices=vocab.Grade.choices,
+            help_text=_grade_help(dimension),
         ),
         f"links__{dimension.ref}": forms.CharField(
-            label="evidence links", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            label="evidence links",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
             help_text="One URL per line.",
         ),
         f"notes__{dimension.ref}": forms.CharField(
-            label="notes", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            label="notes",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         ),
     }
 
@@ -200,6 +254,4 @@ def dimension_form_fields(dimension: Dimension) -> dict[str, forms.Field]:
 def applicable_dimensions(ai_model: AIModel | None) -> list[Dimension]:
     """The active dimensions that apply to the model's types (the scoring rule), registry order."""
     types = ai_model.type_list if ai_model else []
-    return [
-        d for d in active_dimensions() if applies(dimension_spec(d), types)
-    ]
+    return [d for d in active_dimensions() if applies(dimension_spec(d), types)]

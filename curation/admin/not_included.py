@@ -9,8 +9,8 @@ from curation.models import (
 )
 from curation.review.errors import ReviewPermissionDenied
 
-
 # --- models not included ------------------------------------------------------------------
+
 
 @admin.register(DeclinedCandidate)
 class DeclinedCandidateAdmin(admin.ModelAdmin):

@@ -4,6 +4,7 @@ revision history with diffs and restore.
 
 Every change goes through `curation.editorial.services`; this module only wires forms to it.
 """
+
 from __future__ import annotations
 
 from django import forms
@@ -44,8 +45,14 @@ def embed_help() -> str:
         "limit up to 100; the upstream site's names (performanceclass, 0/0.5/1 grades, version) are read too. "
         "Pictures come from the image library: <code>{}</code>. Problems show in Preview and on save; a post "
         "with embed problems cannot be published.",
-        examples, ", ".join(sorted(CONTAINER_EMBEDS)), ", ".join(sorted(INLINE_EMBEDS)), ", ".join(sorted(EMBEDS)),
-        keys, ", ".join(AIModelFilter.base_filters), f"{GRADE_FILTER_PREFIX}<dimension ref>", " or ".join(INDEX_VIEWS),
+        examples,
+        ", ".join(sorted(CONTAINER_EMBEDS)),
+        ", ".join(sorted(INLINE_EMBEDS)),
+        ", ".join(sorted(EMBEDS)),
+        keys,
+        ", ".join(AIModelFilter.base_filters),
+        f"{GRADE_FILTER_PREFIX}<dimension ref>",
+        " or ".join(INDEX_VIEWS),
         '{% image "name.png" %}',
     )
 
@@ -55,16 +62,21 @@ class PostForm(forms.ModelForm):
     scheduled or sent for review is exactly what the editor sees (saved first, as a revision)."""
 
     tag_names = forms.CharField(
-        label="Tags", required=False, help_text="Comma-separated, e.g. “openness, datasets”.",
+        label="Tags",
+        required=False,
+        help_text="Comma-separated, e.g. “openness, datasets”.",
     )
     revision_comment = forms.CharField(
-        label="What changed", required=False, max_length=300,
+        label="What changed",
+        required=False,
+        max_length=300,
         help_text="Kept with this revision in the post's history.",
     )
     # Rendered with the workflow buttons (see post_change_form.html), not in the fieldsets.
     workflow_comment = forms.CharField(label="Workflow comment", required=False, max_length=300)
     workflow_publish_at = forms.DateTimeField(
-        label="Publish at (UTC)", required=False,
+        label="Publish at (UTC)",
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         error_messages={"invalid": "Enter a date and time (YYYY-MM-DD HH:MM)."},
@@ -75,8 +87,16 @@ class PostForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = [
-            "kind", "title", "slug", "description", "authors", "author_names", "date",
-            "cover_image", "cover_image_alt", "body",
+            "kind",
+            "title",
+            "slug",
+            "description",
+            "authors",
+            "author_names",
+            "date",
+            "cover_image",
+            "cover_image_alt",
+            "body",
         ]
         widgets = {"body": forms.Textarea(attrs={"rows": 30, "cols": 100, "class": "vLargeTextField"})}
 
@@ -95,12 +115,20 @@ class PostForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self._refuse_saving_over_a_newer_revision(cleaned.get("seen_revision"))
-        if self.workflow_action == "schedule" and not cleaned.get("workflow_publish_at") \
-                and "workflow_publish_at" not in self.errors:
+        if (
+            self.workflow_action == "schedule"
+            and not cleaned.get("workflow_publish_at")
+            and "workflow_publish_at" not in self.errors
+        ):
             self.add_error("workflow_publish_at", "Give the date and time to publish it.")
-        draft = Post(pk=self.instance.pk, title=cleaned.get("title") or "", slug=cleaned.get("slug") or "",
-                     kind=cleaned.get("kind") or self.instance.kind, body=cleaned.get("body") or "",
-                     status=self.instance.status)
+        draft = Post(
+            pk=self.instance.pk,
+            title=cleaned.get("title") or "",
+            slug=cleaned.get("slug") or "",
+            kind=cleaned.get("kind") or self.instance.kind,
+            body=cleaned.get("body") or "",
+            status=self.instance.status,
+        )
         if "title" in cleaned and "slug" in cleaned and "kind" in cleaned:
             # A refused title or address shows on the form, with the editor's text kept.
             try:
@@ -171,7 +199,9 @@ class PostAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         try:
             services.save_post(
-                obj, user=request.user, tags=form.cleaned_data["tag_names"],
+                obj,
+                user=request.user,
+                tags=form.cleaned_data["tag_names"],
                 authors=list(form.cleaned_data["authors"]),
                 comment=form.cleaned_data["revision_comment"] or ("Edited" if change else "Created"),
             )
@@ -189,12 +219,16 @@ class PostAdmin(admin.ModelAdmin):
     def _apply_workflow(self, request, post, action, cleaned):
         try:
             post = services.transition(
-                post, action, user=request.user, comment=cleaned.get("workflow_comment") or "",
+                post,
+                action,
+                user=request.user,
+                comment=cleaned.get("workflow_comment") or "",
                 publish_at=cleaned.get("workflow_publish_at"),
             )
         except EmbedProblems as exc:
             self.message_user(
-                request, f"Your changes were saved, but “{post.title}” was not {TRANSITIONS_DONE.get(action, action)}: "
+                request,
+                f"Your changes were saved, but “{post.title}” was not {TRANSITIONS_DONE.get(action, action)}: "
                 f"{len(exc.problems)} embed{'s' if len(exc.problems) != 1 else ''} must be fixed first.",
                 messages.ERROR,
             )
@@ -215,8 +249,10 @@ class PostAdmin(admin.ModelAdmin):
         if request.method == "POST" and request.POST.get("_workflow") and form is not None and form.errors:
             verb = services.TRANSITIONS.get(request.POST["_workflow"])
             self.message_user(
-                request, f"Nothing was saved and the post was not sent to “{verb.verb if verb else 'the next step'}”: "
-                "fix the problems below, then click the button again.", messages.ERROR,
+                request,
+                f"Nothing was saved and the post was not sent to “{verb.verb if verb else 'the next step'}”: "
+                "fix the problems below, then click the button again.",
+                messages.ERROR,
             )
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
@@ -228,7 +264,12 @@ class PostAdmin(admin.ModelAdmin):
     # --- extra views ------------------------------------------------------------------------
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [path("<int:pk>/preview/", view(self.preview_view), name="curation_post_preview"), path("<int:pk>/revisions/", view(self.revisions_view), name="curation_post_revisions"), path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_view), name="curation_post_restore"), *super().get_urls()]
+        return [
+            path("<int:pk>/preview/", view(self.preview_view), name="curation_post_preview"),
+            path("<int:pk>/revisions/", view(self.revisions_view), name="curation_post_revisions"),
+            path("<int:pk>/revisions/<int:number>/restore/", view(self.restore_view), name="curation_post_restore"),
+            *super().get_urls(),
+        ]
 
     def _post_or_denied(self, request, pk, *, change=False) -> Post:
         post = get_object_or_404(Post, pk=pk)
@@ -259,8 +300,13 @@ class PostAdmin(admin.ModelAdmin):
                 diff = services.diff_revisions(older, newer)
         context = {
             **self.admin_site.each_context(request),
-            "opts": self.model._meta, "original": post, "title": f"Revisions of “{post.title}”",
-            "revisions": revisions, "diff": diff, "older": older, "newer": newer,
+            "opts": self.model._meta,
+            "original": post,
+            "title": f"Revisions of “{post.title}”",
+            "revisions": revisions,
+            "diff": diff,
+            "older": older,
+            "newer": newer,
             "can_restore": self.has_change_permission(request, post),
         }
         return TemplateResponse(request, "curation/editorial/admin/post_revisions.html", context)
@@ -286,14 +332,16 @@ class PostAdmin(admin.ModelAdmin):
         if post is not None:
             token = services.make_preview_token(post)
             actions = services.available_actions(post, request.user)
-            extra_context.update({
-                "workflow_actions": [(name, services.TRANSITIONS[name].verb) for name in actions],
-                "can_schedule": "schedule" in actions,
-                "share_link": request.build_absolute_uri(reverse("curation:shared-preview", args=[token])),
-                "share_link_days": services.preview_max_age() // 86400,
-                "public_url": post.get_absolute_url() if post.status == PostStatus.PUBLISHED else "",
-                "goes_live_at": post.publish_at if post.status == PostStatus.SCHEDULED else None,
-            })
+            extra_context.update(
+                {
+                    "workflow_actions": [(name, services.TRANSITIONS[name].verb) for name in actions],
+                    "can_schedule": "schedule" in actions,
+                    "share_link": request.build_absolute_uri(reverse("curation:shared-preview", args=[token])),
+                    "share_link_days": services.preview_max_age() // 86400,
+                    "public_url": post.get_absolute_url() if post.status == PostStatus.PUBLISHED else "",
+                    "goes_live_at": post.publish_at if post.status == PostStatus.SCHEDULED else None,
+                }
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -2,6 +2,7 @@
 (name, optional slug, notes); a made release is read-only except its notes. Both go through
 curation.releases; the files are frozen by the worker (curation.tasks.freeze_release_files).
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,9 +16,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
-from curation.receivers import enqueue
 from curation.models import DataRelease
 from curation.public.caching import retire_cached_pages
+from curation.receivers import enqueue
 from curation.releases import (
     PUBLISH_PERMISSION,
     ReleaseError,
@@ -43,7 +44,9 @@ class DataReleaseAddForm(forms.ModelForm):
         if name and not slug:
             self.add_error("slug", "The name gives no usable slug: give one (letters, digits, hyphens).")
         elif slug and DataRelease.objects.filter(slug=slug).exists():
-            self.add_error("slug" if cleaned.get("slug") else "name", f"There is already a release at /releases/{slug}/.")
+            self.add_error(
+                "slug" if cleaned.get("slug") else "name", f"There is already a release at /releases/{slug}/."
+            )
         cleaned["slug"] = slug
         return cleaned
 
@@ -98,17 +101,23 @@ class DataReleaseAdmin(admin.ModelAdmin):
         files = list(obj.files.only("filename", "size", "sha256"))
         if not files:
             return "Not frozen yet: the worker writes them (or use the action “Freeze files”)."
-        return format_html("<ul>{}</ul>", format_html_join(
-            "", "<li>{} ({}, SHA-256 {})</li>", ((f.filename, filesizeformat(f.size), f.sha256) for f in files)
-        ))
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{} ({}, SHA-256 {})</li>", ((f.filename, filesizeformat(f.size), f.sha256) for f in files)
+            ),
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
             saved = edit_release_notes(obj, form.cleaned_data.get("notes", ""), request.user)
         else:
             saved = create_release(
-                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"], notes=form.cleaned_data.get("notes", ""),
-                user=request.user, site_address=request.build_absolute_uri(reverse("curation:model_index")),
+                name=form.cleaned_data["name"],
+                slug=form.cleaned_data["slug"],
+                notes=form.cleaned_data.get("notes", ""),
+                user=request.user,
+                site_address=request.build_absolute_uri(reverse("curation:model_index")),
             )
             transaction.on_commit(lambda: _enqueue_freeze(saved.pk))
         obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})

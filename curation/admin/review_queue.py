@@ -13,15 +13,18 @@ from django.utils.safestring import mark_safe
 
 from curation import roles
 from curation.models import (
-    AIModel, ChangeRequest, Organisation, ReviewEvent,
+    AIModel,
+    ChangeRequest,
+    Organisation,
+    ReviewEvent,
 )
 from curation.review import services
 from curation.review.diff import content_table, diff_summary, diff_table
 from curation.review.errors import ReviewError, ReviewPermissionDenied
 from curation.review.fields import field_label
 
-
 # --- the review queue ---------------------------------------------------------------------
+
 
 class DiffColumnsMixin:
     """Before/after columns of a change request or a history entry."""
@@ -67,13 +70,15 @@ class MyQueueFilter(admin.SimpleListFilter):
 class ChangedFieldFilter(admin.SimpleListFilter):
     """The field a change request changes, by its label (a dimension's name from the registry,
     a field's verbose name) rather than its stored key such as `assessment:paper`."""
+
     title = "field"
     parameter_name = "field__exact"  # the address Django's own field filter used, so links keep working
 
     def lookups(self, request, model_admin):
         labels = {}
-        for field, on_model in (model_admin.get_queryset(request).order_by()
-                                .values_list("field", "ai_model_id").distinct()):
+        for field, on_model in (
+            model_admin.get_queryset(request).order_by().values_list("field", "ai_model_id").distinct()
+        ):
             labels.setdefault(field, field_label(AIModel if on_model else Organisation, field))
         return sorted(labels.items(), key=lambda item: item[1].lower())
 
@@ -97,8 +102,23 @@ class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
     ordering = ["submitted_at", "id"]
     actions = ["approve_selected", "reject_selected"]
     inlines = [ReviewEventInline]
-    fields = ["state", "target_link", "field_name", "diff", "content_to_publish", "rationale", "evidence", "source_value", "origin",
-              "outcome_by_email", "submitted_at", "created_at", "decided_by", "decided_at", "decision_comment"]
+    fields = [
+        "state",
+        "target_link",
+        "field_name",
+        "diff",
+        "content_to_publish",
+        "rationale",
+        "evidence",
+        "source_value",
+        "origin",
+        "outcome_by_email",
+        "submitted_at",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -206,8 +226,12 @@ class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
             except ReviewError as exc:
                 messages.error(request, str(exc))
             else:
-                done = {"approve": "approved and applied", "reject": "rejected", "withdraw": "withdrawn",
-                        "renew": "renewed on the current value"}[action]
+                done = {
+                    "approve": "approved and applied",
+                    "reject": "rejected",
+                    "withdraw": "withdrawn",
+                    "renew": "renewed on the current value",
+                }[action]
                 messages.success(request, f"Change request #{cr.pk} ({cr.target_label} · {cr.field}) {done}.")
         return HttpResponseRedirect(reverse("admin:curation_changerequest_change", args=[pk]))
 
@@ -229,11 +253,15 @@ class ChangeRequestAdmin(DiffColumnsMixin, admin.ModelAdmin):
             for cr, reason in refused:
                 self.message_user(request, f"#{cr.pk} not rejected: {reason}", messages.ERROR)
             return None
-        return TemplateResponse(request, "admin/curation/changerequest/reject_selected.html", {
-            **self.admin_site.each_context(request),
-            "title": "Reject change requests",
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "admin/curation/changerequest/reject_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Reject change requests",
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -4,6 +4,7 @@ and the logos (one page), and the image library.
 Saving goes through curation.editorial.site and curation.editorial.images, which record the data
 change that refreshes cached pages.
 """
+
 from __future__ import annotations
 
 from django import forms
@@ -60,8 +61,10 @@ class SiteSettingsForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for name, allowed in (
-            ("model_title", site.MODEL_PLACEHOLDERS), ("model_description", site.MODEL_PLACEHOLDERS),
-            ("compare_title", site.COMPARE_PLACEHOLDERS), ("compare_description", site.COMPARE_PLACEHOLDERS),
+            ("model_title", site.MODEL_PLACEHOLDERS),
+            ("model_description", site.MODEL_PLACEHOLDERS),
+            ("compare_title", site.COMPARE_PLACEHOLDERS),
+            ("compare_description", site.COMPARE_PLACEHOLDERS),
         ):
             for problem in site.template_problems(cleaned.get(name, ""), allowed):
                 self.add_error(name, problem)
@@ -77,11 +80,15 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     readonly_fields = ["source_path", "updated_at"]
     fieldsets = [
         ("Footer", {"fields": ["footer"]}),
-        ("Page titles and descriptions", {
-            "fields": ["model_title", "model_description", "compare_title", "compare_description"],
-            "description": "Placeholders for model pages: " + ", ".join("{" + p + "}" for p in site.MODEL_PLACEHOLDERS)
-            + ". For comparisons: {names}.",
-        }),
+        (
+            "Page titles and descriptions",
+            {
+                "fields": ["model_title", "model_description", "compare_title", "compare_description"],
+                "description": "Placeholders for model pages: "
+                + ", ".join("{" + p + "}" for p in site.MODEL_PLACEHOLDERS)
+                + ". For comparisons: {names}.",
+            },
+        ),
         ("Source", {"fields": ["source_path", "updated_at"]}),
     ]
 
@@ -162,8 +169,13 @@ class ImageAdmin(admin.ModelAdmin):
     inlines = [RenditionInline]
     fieldsets = [
         (None, {"fields": ["name", "file", "preview", "size"]}),
-        ("Text", {"fields": ["alt_text", "caption", "credit", "licence"],
-                  "description": "Posts show a picture only with its text alternative: a post showing a picture without one cannot be published."}),
+        (
+            "Text",
+            {
+                "fields": ["alt_text", "caption", "credit", "licence"],
+                "description": "Posts show a picture only with its text alternative: a post showing a picture without one cannot be published.",
+            },
+        ),
         ("Use", {"fields": ["used_by", "source_path", "uploaded_by", "updated_at"]}),
     ]
 
@@ -192,9 +204,9 @@ class ImageAdmin(admin.ModelAdmin):
         posts = images.posts_showing(obj).only("title", "kind")
         if not posts:
             return "no post or page"
-        return format_html_join(", ", '<a href="{}">{}</a>', (
-            (reverse("admin:curation_post_change", args=[p.pk]), p.title) for p in posts
-        ))
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>', ((reverse("admin:curation_post_change", args=[p.pk]), p.title) for p in posts)
+        )
 
     def save_model(self, request, obj, form, change):
         data = getattr(form, "uploaded_bytes", None)
@@ -202,7 +214,11 @@ class ImageAdmin(admin.ModelAdmin):
             obj.file = Image.objects.get(pk=obj.pk).file  # the service stores the new file itself
         images.save_image(obj, data=data, user=request.user, reason="uploaded" if data is not None else "described")
         if not obj.alt_text:
-            self.message_user(request, f"“{obj.name}” has no text alternative yet: posts showing it cannot be published.", messages.WARNING)
+            self.message_user(
+                request,
+                f"“{obj.name}” has no text alternative yet: posts showing it cannot be published.",
+                messages.WARNING,
+            )
 
     def delete_model(self, request, obj):
         try:

@@ -4,6 +4,7 @@ The file (`curation/demo_adoption.json`) gives, per repository, the downloads in
 days and the likes at the end of each month; they are stored as readings on each month's last
 day. Loading again changes nothing.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -40,12 +41,23 @@ def load_demo_adoption(path: Path = DEMO_ADOPTION) -> int:
     for repo, figures in doc["repositories"].items():
         downloads, likes = figures["downloads"], figures["likes"]
         if len(downloads) != len(days) or len(likes) != len(days):
-            raise ValueError(f"{path}: {repo}: {len(days)} months, but {len(downloads)} downloads and {len(likes)} likes")
+            raise ValueError(
+                f"{path}: {repo}: {len(days)} months, but {len(downloads)} downloads and {len(likes)} likes"
+            )
         total = 0
         for day, n, liked in zip(days, downloads, likes, strict=True):
             total += n
-            rows.append(RepoAdoption(repo_id=repo, day=day, status=AdoptionStatus.OK, downloads=n,
-                                     downloads_all_time=total, likes=liked, fetched_at=now))
+            rows.append(
+                RepoAdoption(
+                    repo_id=repo,
+                    day=day,
+                    status=AdoptionStatus.OK,
+                    downloads=n,
+                    downloads_all_time=total,
+                    likes=liked,
+                    fetched_at=now,
+                )
+            )
     existing = set(RepoAdoption.objects.filter(day__in=days).values_list("repo_id", "day"))
     new = [row for row in rows if (row.repo_id, row.day) not in existing]
     store_readings(new)

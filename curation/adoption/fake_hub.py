@@ -10,6 +10,7 @@ For tests and `manage.py benchmark` (point HF_ENDPOINT at `hub.url`); never used
     with FakeHub({"lab/model": {"downloads": 10, "likes": 2}}) as hub:
         ...  # hub.url, hub.requests["lab/model"]
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,14 @@ PREFIX = "/api/models/"
 
 
 class FakeHub:
-    def __init__(self, answers: dict[str, dict], *, rate_limited: dict[str, int] | None = None,
-                 retry_after: float = 1, delay_seconds: float = 0.0):
+    def __init__(
+        self,
+        answers: dict[str, dict],
+        *,
+        rate_limited: dict[str, int] | None = None,
+        retry_after: float = 1,
+        delay_seconds: float = 0.0,
+    ):
         """`answers`: {repository id: its recorded JSON}; `rate_limited`: {repository id: how
         many first requests answer 429}; `delay_seconds`: how long each answer takes."""
         self.answers = {repo.lower(): (repo, dict(data)) for repo, data in answers.items()}
@@ -82,7 +89,7 @@ class FakeHub:
         path = unquote(parts.path)
         if not path.startswith(PREFIX):
             return self._send(handler, 404, {"error": "Not Found"})
-        repo = path[len(PREFIX):].strip("/")
+        repo = path[len(PREFIX) :].strip("/")
         key = repo.lower()
         with self._lock:
             self.requests[key] += 1
@@ -95,8 +102,9 @@ class FakeHub:
             if self.delay_seconds:
                 time.sleep(self.delay_seconds)
             if throttled:
-                return self._send(handler, 429, {"error": "Rate limit reached"},
-                                  {"Retry-After": f"{self.retry_after:g}"})
+                return self._send(
+                    handler, 429, {"error": "Rate limit reached"}, {"Retry-After": f"{self.retry_after:g}"}
+                )
             if key not in self.answers:
                 return self._send(handler, 404, {"error": "Repository not found"}, {"X-Error-Code": "RepoNotFound"})
             name, data = self.answers[key]
@@ -123,7 +131,10 @@ class FakeHub:
 def synthetic_answers(count: int, *, owner: str = "bench") -> dict[str, dict]:
     """`count` made-up repositories `<owner>/model-<n>` with figures in the Hub's format."""
     return {
-        f"{owner}/model-{n:05d}": {"downloads": (n * 7919) % 1_000_003, "downloadsAllTime": (n * 7919) % 1_000_003 * 12,
-                                   "likes": n % 997}
+        f"{owner}/model-{n:05d}": {
+            "downloads": (n * 7919) % 1_000_003,
+            "downloadsAllTime": (n * 7919) % 1_000_003 * 12,
+            "likes": n % 997,
+        }
         for n in range(count)
     }

@@ -19,15 +19,16 @@ once per day (UTC) and stores one `RepoAdoption` row each:
 Runs in a Celery worker (the daily beat task) or in `manage.py fetch_adoption`, never in a web
 request.
 """
+
 from __future__ import annotations
 
 import datetime
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -78,9 +79,13 @@ class FetchReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        parts = [f"{self.repositories} repositories on {self.day}: {self.read} read",
-                 f"{self.already_read} already read today", f"{len(self.not_found)} not on the Hub",
-                 f"{len(self.failed)} failed", f"{self.rate_limited} rate-limit answers (429)"]
+        parts = [
+            f"{self.repositories} repositories on {self.day}: {self.read} read",
+            f"{self.already_read} already read today",
+            f"{len(self.not_found)} not on the Hub",
+            f"{len(self.failed)} failed",
+            f"{self.rate_limited} rate-limit answers (429)",
+        ]
         return ", ".join(parts) + f"; {self.seconds:.1f} s"
 
 
@@ -139,14 +144,16 @@ def read_repository(api, repo_id: str, pause: _Pause, sleep: Callable[[float], N
         except HfHubHTTPError as exc:
             status = getattr(exc.response, "status_code", None)
             if status == 404:
-                return Answer(repo_id, AdoptionStatus.NOT_FOUND, detail="404: not on the Hub", rate_limited=rate_limited)
+                return Answer(
+                    repo_id, AdoptionStatus.NOT_FOUND, detail="404: not on the Hub", rate_limited=rate_limited
+                )
             problem = f"HTTP {status}"
             if status not in RETRIED_STATUS:
                 break
             wait = _retry_after(exc.response) if status == 429 else None
             if status == 429:
                 rate_limited += 1
-            wait = min(ceiling, wait if wait is not None else base * 2 ** attempt)
+            wait = min(ceiling, wait if wait is not None else base * 2**attempt)
             if status == 429:
                 pause.hold(wait)
             elif attempt + 1 < attempts:
@@ -155,12 +162,22 @@ def read_repository(api, repo_id: str, pause: _Pause, sleep: Callable[[float], N
         except Exception as exc:  # noqa: BLE001 - the network: refused, reset, timed out
             problem = f"{type(exc).__name__}: {exc}"[:200]
             if attempt + 1 < attempts:
-                sleep(min(ceiling, base * 2 ** attempt))
+                sleep(min(ceiling, base * 2**attempt))
             continue
-        return Answer(repo_id, AdoptionStatus.OK, downloads=info.downloads, downloads_all_time=info.downloads_all_time,
-                      likes=info.likes, rate_limited=rate_limited)
-    return Answer(repo_id, AdoptionStatus.FAILED, detail=f"{problem} after {attempt + 1} attempt(s)"[:300],
-                  rate_limited=rate_limited)
+        return Answer(
+            repo_id,
+            AdoptionStatus.OK,
+            downloads=info.downloads,
+            downloads_all_time=info.downloads_all_time,
+            likes=info.likes,
+            rate_limited=rate_limited,
+        )
+    return Answer(
+        repo_id,
+        AdoptionStatus.FAILED,
+        detail=f"{problem} after {attempt + 1} attempt(s)"[:300],
+        rate_limited=rate_limited,
+    )
 
 
 def repositories_to_read(models=None) -> list[str]:
@@ -175,16 +192,31 @@ def repositories_to_read(models=None) -> list[str]:
 def _store(day: datetime.date, answers: list[Answer]) -> None:
     now = timezone.now()
     rows = [
-        RepoAdoption(repo_id=a.repo_id, day=day, status=a.status, downloads=a.downloads,
-                     downloads_all_time=a.downloads_all_time, likes=a.likes, detail=a.detail, fetched_at=now)
+        RepoAdoption(
+            repo_id=a.repo_id,
+            day=day,
+            status=a.status,
+            downloads=a.downloads,
+            downloads_all_time=a.downloads_all_time,
+            likes=a.likes,
+            detail=a.detail,
+            fetched_at=now,
+        )
         for a in answers
     ]
     store_readings(rows)
 
 
-def fetch_adoption(*, models=None, day: datetime.date | None = None, api=None, concurrency: int | None = None,
-                   batch_size: int = 50, progress: Callable[[int], object] | None = None,
-                   sleep: Callable[[float], None] = time.sleep) -> FetchReport:
+def fetch_adoption(
+    *,
+    models=None,
+    day: datetime.date | None = None,
+    api=None,
+    concurrency: int | None = None,
+    batch_size: int = 50,
+    progress: Callable[[int], object] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchReport:
     """Read today's figures (UTC; or `day`'s) for the repositories of `models` (default: all).
 
     `progress(total)` may return an object with `update(n)` and `close()` (a tqdm bar).
@@ -194,7 +226,8 @@ def fetch_adoption(*, models=None, day: datetime.date | None = None, api=None, c
     day = day or timezone.now().date()
     repos = repositories_to_read(models)
     done = {
-        r.lower() for r in RepoAdoption.objects.filter(
+        r.lower()
+        for r in RepoAdoption.objects.filter(
             day=day, status__in=[AdoptionStatus.OK, AdoptionStatus.NOT_FOUND]
         ).values_list("repo_id", flat=True)
     }

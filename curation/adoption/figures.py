@@ -12,6 +12,7 @@ Rules, the same for pages, charts, the API and downloads:
 Months are "YYYY-MM" strings. Source: the Hugging Face Hub's model API (`downloads`,
 `downloadsAllTime`, `likes`), read by `curation.adoption.fetch`.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -59,13 +60,19 @@ class Adoption:
 
     def coverage_note(self) -> str:
         """The sentence every adoption figure carries: how many models it stands for."""
-        return (f"Coverage: {self.covered} of {self.models} models have Hugging Face adoption data "
-                f"({self.with_repositories} have repositories).")
+        return (
+            f"Coverage: {self.covered} of {self.models} models have Hugging Face adoption data "
+            f"({self.with_repositories} have repositories)."
+        )
 
     def coverage(self) -> dict:
         """Coverage as charts publish it (JSON): counts of models and the sentence."""
-        return {"models": self.models, "with_repositories": self.with_repositories,
-                "with_adoption_data": self.covered, "text": self.coverage_note()}
+        return {
+            "models": self.models,
+            "with_repositories": self.with_repositories,
+            "with_adoption_data": self.covered,
+            "text": self.coverage_note(),
+        }
 
 
 def month_of(day) -> str:
@@ -86,8 +93,11 @@ def adoption_of(models: QuerySet) -> Adoption:
         rows = rows.alias(repo_lower=Lower("repo_id")).filter(repo_lower__in=list(owners))
     # Only each repository's last reading of each month (readings.store_readings marks it): a year
     # of daily readings costs twelve rows per repository here.
-    readings = rows.filter(last_of_month=True).order_by("repo_id", "day").values_list(
-        "repo_id", "day", "downloads", "downloads_all_time", "likes")
+    readings = (
+        rows.filter(last_of_month=True)
+        .order_by("repo_id", "day")
+        .values_list("repo_id", "day", "downloads", "downloads_all_time", "likes")
+    )
     # Per (model, repository): the last reading of each month, and the latest reading overall.
     last_in_month: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
     latest: dict[tuple[int, str], tuple] = {}
@@ -100,7 +110,9 @@ def adoption_of(models: QuerySet) -> Adoption:
         latest[(owner, key)] = (day, downloads, all_time, likes)
     figures: dict[int, ModelAdoption] = {}
     for (owner, key), (day, downloads, all_time, likes) in latest.items():
-        entry = figures.setdefault(owner, ModelAdoption(repositories=[r for r in by_model[owner] if owners.get(r.lower()) == owner]))
+        entry = figures.setdefault(
+            owner, ModelAdoption(repositories=[r for r in by_model[owner] if owners.get(r.lower()) == owner])
+        )
         entry.downloads = _add(entry.downloads, downloads)
         entry.downloads_all_time = _add(entry.downloads_all_time, all_time)
         entry.likes = _add(entry.likes, likes)
@@ -140,7 +152,8 @@ def latest_readings() -> dict[str, tuple]:
     last = dict(months.values("repo_id").annotate(last=Max("day")).order_by().values_list("repo_id", "last"))
     found: dict[str, tuple] = {}
     rows = months.filter(day__in=set(last.values())).values_list(
-        "repo_id", "day", "downloads", "downloads_all_time", "likes")
+        "repo_id", "day", "downloads", "downloads_all_time", "likes"
+    )
     for repo_id, day, downloads, all_time, likes in rows.iterator(chunk_size=5000):
         if last.get(repo_id) == day:
             key = repo_id.lower()
@@ -161,8 +174,12 @@ def refresh_model_figures() -> int:
         if key in latest:
             day, downloads, all_time, likes = latest[key]
             before = per_model.get(owner, (None, None, None, None))
-            per_model[owner] = (_add(before[0], downloads), _add(before[1], all_time), _add(before[2], likes),
-                                max(before[3], day) if before[3] else day)
+            per_model[owner] = (
+                _add(before[0], downloads),
+                _add(before[1], all_time),
+                _add(before[2], likes),
+                max(before[3], day) if before[3] else day,
+            )
     changed = []
     for model in AIModel.objects.only("pk", *FIGURE_FIELDS).iterator(chunk_size=2000):
         wanted = per_model.get(model.pk, (None, None, None, None))
@@ -196,15 +213,21 @@ def model_adoption(model: AIModel) -> tuple[ModelAdoption | None, list[Repositor
     repos = model.hf_repo_ids()
     figures = adoption_of(AIModel.objects.filter(pk=model.pk)).by_model.get(model.pk)
     latest: dict[str, RepoAdoption] = {}
-    rows = (RepoAdoption.objects.alias(repo_lower=Lower("repo_id")).filter(repo_lower__in=[r.lower() for r in repos])
-            .order_by("day", "id"))
+    rows = (
+        RepoAdoption.objects.alias(repo_lower=Lower("repo_id"))
+        .filter(repo_lower__in=[r.lower() for r in repos])
+        .order_by("day", "id")
+    )
     for row in rows:
         latest[row.repo_id.lower()] = row
     readings = []
     for repo in repos:
         row = latest.get(repo.lower())
-        readings.append(RepositoryReading(repo) if row is None else RepositoryReading(
-            repo, row.status, row.day, row.downloads, row.downloads_all_time, row.likes))
+        readings.append(
+            RepositoryReading(repo)
+            if row is None
+            else RepositoryReading(repo, row.status, row.day, row.downloads, row.downloads_all_time, row.likes)
+        )
     return figures, readings
 
 

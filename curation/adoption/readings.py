@@ -4,6 +4,7 @@
 keeps `last_of_month` true on exactly each repository's last `ok` reading of each calendar
 month touched, in the caller's transaction.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -24,7 +25,11 @@ def store_readings(rows: Iterable[RepoAdoption]) -> int:
     if not rows:
         return 0
     RepoAdoption.objects.bulk_create(
-        rows, batch_size=1000, update_conflicts=True, unique_fields=["repo_id", "day"], update_fields=UPDATED_FIELDS,
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["repo_id", "day"],
+        update_fields=UPDATED_FIELDS,
     )
     touched: dict[tuple[int, int], set[str]] = defaultdict(set)
     for row in rows:
@@ -40,7 +45,10 @@ def settle_month(year: int, month: int, repo_ids: Iterable[str] | None = None) -
     if repo_ids is not None:
         scope = scope.filter(repo_id__in=list(repo_ids))
     last = dict(
-        scope.filter(status=AdoptionStatus.OK).values("repo_id").annotate(last=Max("day")).order_by()
+        scope.filter(status=AdoptionStatus.OK)
+        .values("repo_id")
+        .annotate(last=Max("day"))
+        .order_by()
         .values_list("repo_id", "last")
     )
     scope.filter(last_of_month=True).update(last_of_month=False)

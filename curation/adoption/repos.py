@@ -1,4 +1,5 @@
 """Which Hugging Face repositories each model has, read for many models at once."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -17,10 +18,9 @@ def repo_ids_by_model(models: QuerySet | None = None) -> dict[int, list[str]]:
     derived = [pk for pk, _link, repos in rows if repos is None]
     weights: dict[int, list[str]] = defaultdict(list)
     if derived:
-        for pk, links in (
-            Assessment.objects.filter(ai_model_id__in=derived, dimension__ref=hfrepos.WEIGHTS_DIMENSION)
-            .values_list("ai_model_id", "links")
-        ):
+        for pk, links in Assessment.objects.filter(
+            ai_model_id__in=derived, dimension__ref=hfrepos.WEIGHTS_DIMENSION
+        ).values_list("ai_model_id", "links"):
             weights[pk].extend(links or [])
     found = {}
     for pk, link, repos in rows:

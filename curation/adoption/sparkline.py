@@ -1,5 +1,6 @@
 """A small line of monthly figures as inline SVG, drawn on the server (no script, no styles:
 it takes the text colour, so it follows the light and dark themes)."""
+
 from __future__ import annotations
 
 from django.utils.html import format_html
@@ -29,5 +30,13 @@ def sparkline_svg(points: list[tuple[str, int]], *, width: int = 120, height: in
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
         '<polyline points="{}" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/>'
         '<circle cx="{}" cy="{}" r="2" fill="currentColor"/></svg>',
-        name, width, height, width, height, name, line, last_x, last_y,
+        name,
+        width,
+        height,
+        width,
+        height,
+        name,
+        line,
+        last_x,
+        last_y,
     )

@@ -4,6 +4,7 @@ A token is valid for `OSAI_API_TOKEN_MAX_AGE_DAYS` (default 30) days after it wa
 expired token is deleted at its next use and answered 401 with how to get a new one. Changing a
 user's password deletes their tokens (`curation.accounts`).
 """
+
 from __future__ import annotations
 
 import datetime

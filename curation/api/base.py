@@ -1,4 +1,5 @@
 """What every API view shares: authentication, anonymous throttling, JSON errors, ETags."""
+
 from __future__ import annotations
 
 import inspect
@@ -41,7 +42,9 @@ class ApiSchema(AutoSchema):
         """The action's or the view's own docstring, written for API users. Never one inherited
         from a base class or mixin: those describe the code, not the endpoint."""
         action = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
-        own_action_doc = getattr(action, "__doc__", None) if action is not None and not _inherited(self.view, action) else None
+        own_action_doc = (
+            getattr(action, "__doc__", None) if action is not None and not _inherited(self.view, action) else None
+        )
         own_view_doc = type(self.view).__dict__.get("__doc__")
         return inspect.cleandoc(own_action_doc or own_view_doc or "")
 
@@ -82,7 +85,8 @@ class ApiViewMixin(ConditionalReadMixin):
     """Mixed into every API view (before the DRF view class)."""
 
     authentication_classes: Sequence[type[BaseAuthentication]] = [
-        ExpiringTokenAuthentication, authentication.SessionAuthentication,
+        ExpiringTokenAuthentication,
+        authentication.SessionAuthentication,
     ]
     throttle_classes: Sequence[type[BaseThrottle]] = [AnonymousRateThrottle]
     renderer_classes: Sequence[type[BaseRenderer]] = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]

@@ -15,6 +15,7 @@ gzip copy made once), so a repeated read costs no query at all. As for the pages
 view does not read are dropped and the others put in a canonical order before anything else
 happens, so unknown or reordered parameters create no new entries (nor show up in `next` links).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -29,8 +30,14 @@ from rest_framework.response import Response
 from curation.filters import GRADE_FILTER_PREFIX
 from curation.models import DataChange
 from curation.public.caching import (
-    answer_from_stored, cache_stamp, canonicalise_request, code_stamp, fetch_stored, keep_stored,
-    known_grade_parameters, stored_answer,
+    answer_from_stored,
+    cache_stamp,
+    canonicalise_request,
+    code_stamp,
+    fetch_stored,
+    keep_stored,
+    known_grade_parameters,
+    stored_answer,
 )
 
 SAFE_READS = ("GET", "HEAD")
@@ -50,8 +57,15 @@ class StoredAnswer(Exception):
 
 
 # Headers the view's answer carries that finalize_response sets afresh on every answer.
-_RESET_HEADERS = {"vary", "etag", "last-modified", "cache-control", "access-control-allow-origin",
-                  "access-control-expose-headers", "x-page-cache"}
+_RESET_HEADERS = {
+    "vary",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "access-control-allow-origin",
+    "access-control-expose-headers",
+    "x-page-cache",
+}
 
 
 # The last version's time, kept in this process too (a version's time never changes).
@@ -143,7 +157,6 @@ class ConditionalReadMixin:
         _version, generation = cache_stamp()
         return f"osai:api:{code_stamp()}:{generation}:{etag.strip(chr(34))}"
 
-
     def conditional_state(self, request) -> tuple[str, datetime.datetime | None]:
         """Anything beyond the data version that this view's reads depend on (key, newest time)."""
         return "", None
@@ -159,12 +172,18 @@ class ConditionalReadMixin:
         """Let curation.public.caching.FrontPageCacheMiddleware keep a kept anonymous answer at its
         canonical address, so a repeat is answered before sessions and the API's machinery run;
         not while a rate limit must count every request."""
-        if getattr(self, "_answer_key", None) is not None and getattr(self, "_canonical", False) and self._unthrottled():
+        if (
+            getattr(self, "_answer_key", None) is not None
+            and getattr(self, "_canonical", False)
+            and self._unthrottled()
+        ):
             response.front_cacheable = True
 
     def initial(self, request, *args, **kwargs):
         self._canonical = False
-        if request.method in SAFE_READS and (self.cross_origin_reads if self.cache_answers is None else self.cache_answers):
+        if request.method in SAFE_READS and (
+            self.cross_origin_reads if self.cache_answers is None else self.cache_answers
+        ):
             self._canonical = canonicalise_request(request._request, self.known_query_parameters())
         super().initial(request, *args, **kwargs)
         self._validators = None

@@ -3,6 +3,7 @@
 The documentation is plain server-rendered HTML in the site's layout: it needs no JavaScript
 and no assets from elsewhere, unlike the usual Swagger UI or Redoc pages.
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,8 +37,9 @@ class SchemaView(ConditionalReadMixin, SpectacularAPIView):
     def throttled(self, request, wait):
         raise throttled_error(wait)
 
-    @extend_schema(summary="This API's OpenAPI 3 schema (YAML, or JSON with ?format=json)",
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="This API's OpenAPI 3 schema (YAML, or JSON with ?format=json)", responses={200: OpenApiTypes.OBJECT}
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -85,8 +87,13 @@ def _fields(schema: dict, node) -> list[dict]:
     node = _resolve(schema, node)
     required = set(node.get("required", []))
     return [
-        {"name": name, "type": _type_text(schema, sub), "required": name in required,
-         "read_only": sub.get("readOnly", False), "description": sub.get("description", "")}
+        {
+            "name": name,
+            "type": _type_text(schema, sub),
+            "required": name in required,
+            "read_only": sub.get("readOnly", False),
+            "description": sub.get("description", ""),
+        }
         for name, sub in node.get("properties", {}).items()
     ]
 
@@ -111,21 +118,36 @@ def operations(schema: dict) -> list[dict]:
             responses = []
             for code, response in sorted(op.get("responses", {}).items()):
                 content = response.get("content", {}).get("application/json", {}).get("schema")
-                responses.append({"code": code, "description": response.get("description", ""),
-                                  "type": _type_text(schema, content) if content else ""})
-            groups.setdefault((op.get("tags") or ["api"])[0], []).append({
-                "id": op.get("operationId", f"{method}-{path}"),
-                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "description": markdown_html(op.get("description", "")),
-                "parameters": [
-                    {"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                     "type": _type_text(schema, p.get("schema", {})), "description": p.get("description", "")}
-                    for p in op.get("parameters", [])
-                ],
-                "body": _fields(schema, body) if body else [],
-                "responses": responses,
-                "secured": any("tokenAuth" in s or "cookieAuth" in s for s in op.get("security", [])) and {} not in op.get("security", []),
-            })
+                responses.append(
+                    {
+                        "code": code,
+                        "description": response.get("description", ""),
+                        "type": _type_text(schema, content) if content else "",
+                    }
+                )
+            groups.setdefault((op.get("tags") or ["api"])[0], []).append(
+                {
+                    "id": op.get("operationId", f"{method}-{path}"),
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": markdown_html(op.get("description", "")),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "in": p["in"],
+                            "required": p.get("required", False),
+                            "type": _type_text(schema, p.get("schema", {})),
+                            "description": p.get("description", ""),
+                        }
+                        for p in op.get("parameters", [])
+                    ],
+                    "body": _fields(schema, body) if body else [],
+                    "responses": responses,
+                    "secured": any("tokenAuth" in s or "cookieAuth" in s for s in op.get("security", []))
+                    and {} not in op.get("security", []),
+                }
+            )
     return [{"tag": tag, "operations": ops} for tag, ops in groups.items()]
 
 
@@ -137,6 +159,12 @@ def docs(request):
         for name, node in sorted(schema.get("components", {}).get("schemas", {}).items())
         if node.get("properties")
     ]
-    return render(request, "curation/api/docs.html", {
-        "info": schema.get("info", {}), "groups": operations(schema), "components": components,
-    })
+    return render(
+        request,
+        "curation/api/docs.html",
+        {
+            "info": schema.get("info", {}),
+            "groups": operations(schema),
+            "components": components,
+        },
+    )

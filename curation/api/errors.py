@@ -3,13 +3,13 @@
 `message` is a sentence a person can act on; `field` names the input at fault (or null when
 the error is not about one field); `errors` keeps every field's messages for forms.
 """
+
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied, ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response

@@ -6,14 +6,14 @@ pagination only knows plain fields; this one reads the queryset's ORDER BY, anno
 and pages by comparing key tuples: a page costs the same at item 20 as at item 20,000, and rows
 inserted meanwhile never shift later pages. Cursors are signed, so a client cannot forge one.
 """
+
 from __future__ import annotations
 
 import datetime
 from collections import OrderedDict
 
 from django.core import signing
-from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError as DjangoValidationError
 from django.db.models import F, OrderBy, Q
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, _positive_int
@@ -41,8 +41,12 @@ class _Key:
             # No NULLs to place: a plain ORDER BY can be read from an index (SQLite indexes
             # cannot say NULLS LAST, and PostgreSQL only uses an index whose NULLS order matches).
             return OrderBy(F(self.alias), descending=self.descending)
-        return OrderBy(F(self.alias), descending=self.descending,
-                       nulls_last=self.nulls_last or None, nulls_first=(not self.nulls_last) or None)
+        return OrderBy(
+            F(self.alias),
+            descending=self.descending,
+            nulls_last=self.nulls_last or None,
+            nulls_first=(not self.nulls_last) or None,
+        )
 
     def after(self, value) -> Q:
         """Rows strictly after `value` on this key in this key's order."""
@@ -190,7 +194,7 @@ class KeysetCursorPagination(BasePagination):
             if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
                 raise NotFound(self.invalid_cursor_message)
             start = values[0]
-        page = rows[start:start + self.page_size]
+        page = rows[start : start + self.page_size]
         self.base_url = request.build_absolute_uri()
         self.next_cursor = self.previous_cursor = None
         if start + self.page_size < len(rows):
@@ -205,31 +209,51 @@ class KeysetCursorPagination(BasePagination):
         return replace_query_param(self.base_url, self.cursor_query_param, cursor)
 
     def get_paginated_response(self, data):
-        return Response(OrderedDict([
-            ("next", self._link(self.next_cursor)),
-            ("previous", self._link(self.previous_cursor)),
-            ("results", data),
-        ]))
+        return Response(
+            OrderedDict(
+                [
+                    ("next", self._link(self.next_cursor)),
+                    ("previous", self._link(self.previous_cursor)),
+                    ("results", data),
+                ]
+            )
+        )
 
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
             "required": ["next", "previous", "results"],
             "properties": {
-                "next": {"type": "string", "format": "uri", "nullable": True,
-                         "description": "The next page, or null on the last page."},
-                "previous": {"type": "string", "format": "uri", "nullable": True,
-                             "description": "The previous page, or null on the first page."},
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page, or null on the last page.",
+                },
+                "previous": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The previous page, or null on the first page.",
+                },
                 "results": schema,
             },
         }
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": self.cursor_query_param, "required": False, "in": "query",
-             "description": "Opaque page position, from a page's `next` or `previous` link.",
-             "schema": {"type": "string"}},
-            {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": f"Results per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque page position, from a page's `next` or `previous` link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
         ]

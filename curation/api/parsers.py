@@ -5,6 +5,7 @@
 - Strings holding a NUL character are refused: PostgreSQL's text and jsonb types cannot store one.
 Each refusal is a ParseError (400) whose message says what was wrong.
 """
+
 from __future__ import annotations
 
 from rest_framework import parsers

@@ -5,9 +5,11 @@ API adds no permission of its own beyond "who may read the queue" (the admin's v
 permission), so the API can never do what the admin forbids. The services' refusals become
 JSON errors: permission 403, state 409, input 400.
 """
+
 from __future__ import annotations
 
 from typing import Any
+
 from django.db.models import Max, Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -20,7 +22,11 @@ from curation.api.pagination import KeysetCursorPagination
 from curation.models import AIModel, ChangeRequest, Organisation, ReviewEvent
 from curation.review import services
 from curation.review.errors import (
-    IllegalTransition, ReviewError, ReviewPermissionDenied, StaleProposal, ValidationFailed,
+    IllegalTransition,
+    ReviewError,
+    ReviewPermissionDenied,
+    StaleProposal,
+    ValidationFailed,
 )
 from curation.review.fields import AI_MODEL_FIELDS, ASSESSMENT_PREFIX, ORGANISATION_FIELDS
 
@@ -45,8 +51,11 @@ class CanReadReviewQueue(permissions.BasePermission):
 
 # --- serializers -------------------------------------------------------------------------------
 
+
 class ReviewEventSerializer(serializers.ModelSerializer):
-    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ReviewEvent
@@ -60,19 +69,39 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
     content = serializers.JSONField(
-        allow_null=True, read_only=True,
+        allow_null=True,
+        read_only=True,
         help_text="A publication request's frozen content: exactly what approval publishes (null otherwise).",
     )
     proposer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     events = ReviewEventSerializer(many=True, read_only=True)
 
     class Meta:
         model = ChangeRequest
         fields = [
-            "id", "url", "state", "target_type", "target", "target_label", "field", "before", "after", "content",
-            "source_value", "proposer", "from_public", "rationale", "evidence_link", "submitted_at", "decided_by",
-            "decided_at", "decision_comment", "events",
+            "id",
+            "url",
+            "state",
+            "target_type",
+            "target",
+            "target_label",
+            "field",
+            "before",
+            "after",
+            "content",
+            "source_value",
+            "proposer",
+            "from_public",
+            "rationale",
+            "evidence_link",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "events",
         ]
         # A reader's suggestion comes only from the public form; the address they gave stays out.
         read_only_fields = ["from_public"]
@@ -102,8 +131,10 @@ class ProposalSerializer(serializers.Serializer):
         f"{ASSESSMENT_PREFIX}<dimension ref>; for organisations "
         f"{', '.join(f.name for f in ORGANISATION_FIELDS[:-1])} or {ORGANISATION_FIELDS[-1].name}.",
     )
-    after = serializers.JSONField(help_text='The proposed value, e.g. "latest", ["text", "code"] or '
-                                  '{"grade": "open", "links": ["https://…"], "notes": "…"}.')
+    after = serializers.JSONField(
+        help_text='The proposed value, e.g. "latest", ["text", "code"] or '
+        '{"grade": "open", "links": ["https://…"], "notes": "…"}.'
+    )
     rationale = serializers.CharField(max_length=5000, help_text="Why the change is right.")
     evidence_link = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -113,6 +144,7 @@ class DecisionSerializer(serializers.Serializer):
 
 
 # --- mapping the services' refusals ------------------------------------------------------------
+
 
 def api_error_for(error: ReviewError, *, value_field: str | None = None) -> exceptions.APIException:
     message = str(error)
@@ -136,18 +168,24 @@ _DECISION: dict[str, Any] = {
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The review queue (curators and reviewers)",
-                       description=f"Newest first. `?state=pending` (or {_OTHER_STATES}) narrows it."),
+    list=extend_schema(
+        summary="The review queue (curators and reviewers)",
+        description=f"Newest first. `?state=pending` (or {_OTHER_STATES}) narrows it.",
+    ),
     retrieve=extend_schema(summary="One change request with its events"),
-    create=extend_schema(summary="Propose a change (curators and reviewers)", request=ProposalSerializer,
-                         responses={201: ChangeRequestSerializer}),
+    create=extend_schema(
+        summary="Propose a change (curators and reviewers)",
+        request=ProposalSerializer,
+        responses={201: ChangeRequestSerializer},
+    ),
     approve=extend_schema(summary="Approve and apply a pending request (reviewers; not one's own)", **_DECISION),
     reject=extend_schema(summary="Reject a pending request with a comment (reviewers)", **_DECISION),
     withdraw=extend_schema(summary="Withdraw one's own pending or stale request", **_DECISION),
     renew=extend_schema(summary="Renew one's own stale request against the current value", **_DECISION),
 )
-class ChangeRequestViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ChangeRequestViewSet(
+    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     serializer_class = ChangeRequestSerializer
     permission_classes = [CanReadReviewQueue]
     pagination_class = KeysetCursorPagination
@@ -198,8 +236,12 @@ class ChangeRequestViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveM
         target = self._target(data["target_type"], data["target"])
         try:
             change_request = services.propose(
-                target, data["field"], data["after"], user=request.user,
-                rationale=data["rationale"], evidence_link=data["evidence_link"],
+                target,
+                data["field"],
+                data["after"],
+                user=request.user,
+                rationale=data["rationale"],
+                evidence_link=data["evidence_link"],
             )
         except ReviewError as error:
             raise api_error_for(error, value_field="after") from error

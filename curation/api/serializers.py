@@ -1,5 +1,6 @@
 """What the API shows of each object. Read serializers only shape data that views have already
 selected through the public querysets; nothing here queries the database per item."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ class SiteLinksMixin:
 
 # --- Registry ----------------------------------------------------------------------------------
 
+
 class CriteriaSerializer(serializers.Serializer):
     open = serializers.CharField(source="criteria_open")
     partial = serializers.CharField(source="criteria_partial")
@@ -100,8 +102,16 @@ class DimensionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dimension
         fields = [
-            "ref", "name", "url", "category", "category_name", "position", "description",
-            "criteria", "applicable_types", "is_active",
+            "ref",
+            "name",
+            "url",
+            "category",
+            "category_name",
+            "position",
+            "description",
+            "criteria",
+            "applicable_types",
+            "is_active",
         ]
 
 
@@ -119,6 +129,7 @@ class DimensionCategorySerializer(serializers.ModelSerializer):
 
 
 # --- Organisations -----------------------------------------------------------------------------
+
 
 class OrganisationSummarySerializer(SiteLinksMixin, serializers.ModelSerializer):
     """An organisation in brief: name, slug, classification and the address of its full record."""
@@ -157,9 +168,24 @@ class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
-            "slug", "name", "url", "page_url", "link", "notes", "aliases",
-            "origin_scope", "country", "country_name", "region", "sector", "contributor_kind",
-            "big_tech_bloc", "classification_status", "model_count", "mean_total_score", "updated_at",
+            "slug",
+            "name",
+            "url",
+            "page_url",
+            "link",
+            "notes",
+            "aliases",
+            "origin_scope",
+            "country",
+            "country_name",
+            "region",
+            "sector",
+            "contributor_kind",
+            "big_tech_bloc",
+            "classification_status",
+            "model_count",
+            "mean_total_score",
+            "updated_at",
         ]
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -188,13 +214,16 @@ class OrganisationDetailSerializer(OrganisationSerializer):
 
 # --- AI models ---------------------------------------------------------------------------------
 
+
 class AssessmentOutSerializer(serializers.Serializer):
     """One dimension's grade of a model, with its evidence."""
 
     dimension = serializers.CharField(help_text="The dimension's ref (see /api/v1/dimensions/).")
     category = serializers.CharField()
     grade = serializers.ChoiceField(choices=vocab.Grade.choices)
-    applies = serializers.BooleanField(help_text="Whether the dimension applies to the model's types and counts in its scores.")
+    applies = serializers.BooleanField(
+        help_text="Whether the dimension applies to the model's types and counts in its scores."
+    )
     links = serializers.ListField(child=serializers.CharField(), help_text="Evidence links.")
     notes = serializers.CharField()
 
@@ -207,7 +236,9 @@ class ClassificationSerializer(serializers.Serializer):
     country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code, or empty.")
     country_name = serializers.CharField()
     region = serializers.ChoiceField(choices=vocab.Region.choices, allow_null=True)
-    sector = serializers.CharField(allow_null=True, help_text="academic, non_academic, or empty/null if not classified.")
+    sector = serializers.CharField(
+        allow_null=True, help_text="academic, non_academic, or empty/null if not classified."
+    )
     contributor_kind = serializers.CharField(help_text="Kind of contributor, or empty.")
     big_tech_bloc = serializers.ChoiceField(choices=vocab.BigTechBloc.choices, allow_null=True)
     own_origin = serializers.BooleanField(help_text="The national origin is the model's own, not its organisation's.")
@@ -219,10 +250,15 @@ class ClassificationSerializer(serializers.Serializer):
     def of(model) -> dict:
         c = model.classification()
         return {
-            "origin_scope": c.origin_scope, "country": c.country,
-            "country_name": c.origin_display if c.country else "", "region": c.region, "sector": c.sector,
-            "contributor_kind": c.contributor_kind, "big_tech_bloc": c.big_tech_bloc,
-            "own_origin": c.own_origin, "own_contributor": c.own_contributor,
+            "origin_scope": c.origin_scope,
+            "country": c.country,
+            "country_name": c.origin_display if c.country else "",
+            "region": c.region,
+            "sector": c.sector,
+            "contributor_kind": c.contributor_kind,
+            "big_tech_bloc": c.big_tech_bloc,
+            "own_origin": c.own_origin,
+            "own_contributor": c.own_contributor,
         }
 
 
@@ -246,8 +282,10 @@ class AdoptionSerializer(serializers.Serializer):
         return {
             "repositories": model.hf_repo_ids(weights_links),
             "repositories_derived": model.hf_repos is None,
-            "downloads_30d": model.hf_downloads, "downloads_all_time": model.hf_downloads_all_time,
-            "likes": model.hf_likes, "read_on": model.hf_read_on.isoformat() if model.hf_read_on else None,
+            "downloads_30d": model.hf_downloads,
+            "downloads_all_time": model.hf_downloads_all_time,
+            "likes": model.hf_likes,
+            "read_on": model.hf_read_on.isoformat() if model.hf_read_on else None,
         }
 
 
@@ -262,7 +300,9 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     organisation = OrganisationSummarySerializer(read_only=True, allow_null=True)
     classification = ClassificationSerializer(source="*", read_only=True)
     types = serializers.ListField(source="type_list", child=serializers.ChoiceField(choices=vocab.ModelType.choices))
-    release = serializers.CharField(source="release_display", help_text='As shown to readers: "YYYY-MM", "YYYY" or empty.')
+    release = serializers.CharField(
+        source="release_display", help_text='As shown to readers: "YYYY-MM", "YYYY" or empty.'
+    )
     openness_percent = serializers.SerializerMethodField()
     category_scores = serializers.SerializerMethodField()
     assessments = serializers.SerializerMethodField()
@@ -271,10 +311,28 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     class Meta:
         model = AIModel
         fields = [
-            "slug", "name", "url", "page_url", "link", "organisation", "classification", "types", "performance_class",
-            "base_model_name", "end_model_name", "end_model_licence", "release_date",
-            "release_date_precision", "release", "notes", "total_score", "openness_percent",
-            "category_scores", "assessments", "adoption", "updated_at",
+            "slug",
+            "name",
+            "url",
+            "page_url",
+            "link",
+            "organisation",
+            "classification",
+            "types",
+            "performance_class",
+            "base_model_name",
+            "end_model_name",
+            "end_model_licence",
+            "release_date",
+            "release_date_precision",
+            "release",
+            "notes",
+            "total_score",
+            "openness_percent",
+            "category_scores",
+            "assessments",
+            "adoption",
+            "updated_at",
         ]
 
     def to_representation(self, obj):
@@ -289,8 +347,11 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "url": self.get_url(obj),
             "page_url": self.get_page_url(obj),
             "link": obj.link,
-            "organisation": None if organisation is None else {
-                "slug": organisation.slug, "name": organisation.name,
+            "organisation": None
+            if organisation is None
+            else {
+                "slug": organisation.slug,
+                "name": organisation.name,
                 "url": f"{self.api_base()}organisations/{organisation.slug}/",
             },
             "classification": ClassificationSerializer.of(obj),
@@ -311,13 +372,25 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
             "updated_at": updated_at.to_representation(obj.updated_at),
         }
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True,
-                          "description": "Null only with `as_of`, for a model deleted since."})
+    @extend_schema_field(
+        {
+            "type": "string",
+            "format": "uri",
+            "nullable": True,
+            "description": "Null only with `as_of`, for a model deleted since.",
+        }
+    )
     def get_url(self, obj) -> str | None:
         return f"{self.api_base()}models/{obj.slug}/" if obj.slug else None
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True,
-                          "description": "Null only with `as_of`, for a model deleted since."})
+    @extend_schema_field(
+        {
+            "type": "string",
+            "format": "uri",
+            "nullable": True,
+            "description": "Null only with `as_of`, for a model deleted since.",
+        }
+    )
     def get_page_url(self, obj) -> str | None:
         return f"{self.site_base()}/models/{obj.slug}/" if obj.slug else None
 
@@ -325,10 +398,13 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
     def get_openness_percent(self, obj) -> int:
         return as_percent(obj.total_score)
 
-    @extend_schema_field({
-        "type": "object", "additionalProperties": {"type": "number"},
-        "description": "Score (0 to 1) per dimension category ref.",
-    })
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": {"type": "number"},
+            "description": "Score (0 to 1) per dimension category ref.",
+        }
+    )
     def get_category_scores(self, obj) -> dict:
         registry: RegistrySnapshot = self.context["registry"]
         return {
@@ -351,19 +427,22 @@ class AIModelSerializer(SiteLinksMixin, serializers.ModelSerializer):
         out = []
         for dimension, applicable in zip(registry.dimensions, registry.applicability(obj.type_list), strict=True):
             grade, links, notes = rows.get(dimension.pk, (vocab.Grade.NOT_ASSESSED, [], ""))
-            out.append({
-                "dimension": dimension.ref,
-                "category": dimension.category.ref,
-                "grade": grade,
-                "applies": applicable,
-                # Upstream allows one URL or a list; the API always answers a list.
-                "links": list(links) if isinstance(links, list) else ([links] if links else []),
-                "notes": notes,
-            })
+            out.append(
+                {
+                    "dimension": dimension.ref,
+                    "category": dimension.category.ref,
+                    "grade": grade,
+                    "applies": applicable,
+                    # Upstream allows one URL or a list; the API always answers a list.
+                    "links": list(links) if isinstance(links, list) else ([links] if links else []),
+                    "notes": notes,
+                }
+            )
         return out
 
 
 # --- Changelog, posts, charts ------------------------------------------------------------------
+
 
 class ChangelogEntrySerializer(serializers.Serializer):
     """One applied change of a model as readers see it (no private notes, no people)."""
@@ -389,8 +468,20 @@ class PostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ["id", "url", "kind", "slug", "title", "description", "byline", "date", "published_at",
-                  "updated_at", "tags", "page_url"]
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "slug",
+            "title",
+            "description",
+            "byline",
+            "date",
+            "published_at",
+            "updated_at",
+            "tags",
+            "page_url",
+        ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, obj) -> str:
@@ -424,17 +515,22 @@ class ChartSerializer(serializers.Serializer):
     data = serializers.DictField(help_text="The chart's numbers, as in its JSON file.")
     table = serializers.SerializerMethodField()
 
-    @extend_schema_field({
-        "type": "object", "description": "The numbers as a table: column headings and one row per label.",
-        "properties": {
-            "header": {"type": "array", "items": {"type": "string"}},
-            "rows": {"type": "array", "items": {"type": "array", "items": {}}},
-        },
-        "required": ["header", "rows"],
-    })
+    @extend_schema_field(
+        {
+            "type": "object",
+            "description": "The numbers as a table: column headings and one row per label.",
+            "properties": {
+                "header": {"type": "array", "items": {"type": "string"}},
+                "rows": {"type": "array", "items": {"type": "array", "items": {}}},
+            },
+            "required": ["header", "rows"],
+        }
+    )
     def get_table(self, obj) -> dict:
-        return {"header": [str(h) for h in getattr(obj, "table_header", [])],
-                "rows": [list(row) for row in getattr(obj, "table_rows", [])]}
+        return {
+            "header": [str(h) for h in getattr(obj, "table_header", [])],
+            "rows": [list(row) for row in getattr(obj, "table_rows", [])],
+        }
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:

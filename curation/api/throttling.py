@@ -1,4 +1,5 @@
 """Anonymous throttling, with a 429 message that says what the limit is and when to retry."""
+
 from __future__ import annotations
 
 import math

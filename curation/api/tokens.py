@@ -5,12 +5,12 @@ issued), the user's password changes, or an administrator deletes it (admin: Aut
 Tokens). Attempts are limited per client address (`curation.client_address`), more tightly than
 anonymous reads; failed logins also count towards the admin's lockout (django-axes).
 """
+
 from __future__ import annotations
 
 import math
 
 from django.conf import settings
-
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, parsers, permissions, serializers
 from rest_framework.authtoken.models import Token
@@ -33,10 +33,13 @@ class ObtainTokenView(ApiView):
         throttle = TokenRequestThrottle()
         throttle.num_requests, throttle.duration = throttle.parse_rate(throttle.get_rate())
         seconds = max(1, math.ceil(wait)) if wait is not None else None
-        raise exceptions.Throttled(wait=seconds, detail=(
-            f"Too many token requests: {throttle.describe_limit()} from one address. "
-            f"Try again in {seconds or 60} seconds."
-        ))
+        raise exceptions.Throttled(
+            wait=seconds,
+            detail=(
+                f"Too many token requests: {throttle.describe_limit()} from one address. "
+                f"Try again in {seconds or 60} seconds."
+            ),
+        )
 
     @extend_schema(
         summary="Get your API token (username and password)",
@@ -48,9 +51,10 @@ class ObtainTokenView(ApiView):
         if not credentials.is_valid():
             if getattr(request, "axes_locked_out", False):  # set by django-axes' backend
                 minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-                raise exceptions.Throttled(wait=settings.AXES_COOLOFF_TIME.total_seconds(), detail=(
-                    f"Too many failed logins from this address: logins are locked for {minutes} minutes."
-                ))
+                raise exceptions.Throttled(
+                    wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                    detail=(f"Too many failed logins from this address: logins are locked for {minutes} minutes."),
+                )
             raise exceptions.ValidationError(credentials.errors)
         user = credentials.validated_data["user"]
         token, _ = Token.objects.get_or_create(user=user)

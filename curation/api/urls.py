@@ -1,4 +1,5 @@
 """`/api/v1/`: the router's endpoints, the OpenAPI schema and its documentation page."""
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 

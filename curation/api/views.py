@@ -4,6 +4,7 @@ registry, published posts and charts.
 Querysets start from the public managers; filtering and ordering of models and organisations
 come from the shared FilterSets in curation.filters (the same ones the HTML index uses).
 """
+
 from __future__ import annotations
 
 import django_filters
@@ -120,8 +121,9 @@ class ApiRootView(ApiViewMixin, routers.APIRootView):
     def get(self, request, *args, **kwargs):
         if not CanReadReviewQueue().has_permission(request, self):
             # A reader who may not use the review queue is not shown a link that only answers 401/403.
-            self.api_root_dict = {name: route for name, route in self.api_root_dict.items()
-                                  if name not in self.review_queue_routes}
+            self.api_root_dict = {
+                name: route for name, route in self.api_root_dict.items() if name not in self.review_queue_routes
+            }
         return super().get(request, *args, **kwargs)
 
 
@@ -134,7 +136,9 @@ class PublicReadViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 _MODEL_ORDERING = OpenApiParameter(
-    "ordering", str, description=(
+    "ordering",
+    str,
+    description=(
         f"Sort key, `-` for descending: {', '.join(AIModelOrderingFilter.STATIC)}, "
         f"`{CATEGORY_ORDER_PREFIX}<category ref>` or `{DIMENSION_ORDER_PREFIX}<dimension ref>`. "
         "Default `-total` (the index order); ties fall back to name."
@@ -143,7 +147,9 @@ _MODEL_ORDERING = OpenApiParameter(
 
 
 _AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description=(
+    "as_of",
+    OpenApiTypes.DATE,
+    description=(
         "The index as it stood at the end of this day (YYYY-MM-DD, UTC), as the index page's `as_of`: "
         "each model's values, grades and scores of that day (scores by that day's dimension registry), "
         "filtered and ordered the same way. Evidence is not kept per day: with `as_of`, each "
@@ -200,14 +206,16 @@ class AIModelViewSet(PublicReadViewSet):
         for dimension in columns.dimensions:
             dimension.spec = columns.spec(dimension)
         self._registry = RegistrySnapshot(
-            dimensions=list(columns.dimensions), categories={c.pk: c for c in columns.categories},
+            dimensions=list(columns.dimensions),
+            categories={c.pk: c for c in columns.categories},
         )
         models = []
         for row in page:
             model = row.model
             model.grade_rows = {cell.dimension.pk: (cell.grade, [], "") for cell in row.cells if cell.grade is not None}
             model.category_score_rows = {
-                category.pk: score for category, score in zip(columns.categories, row.category_scores, strict=True)
+                category.pk: score
+                for category, score in zip(columns.categories, row.category_scores, strict=True)
                 if score is not None
             }
             models.append(model)
@@ -292,6 +300,7 @@ class DimensionCategoryViewSet(PublicReadViewSet):
 
 
 # --- Posts, charts -----------------------------------------------------------------------------
+
 
 class PostFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PostKind.choices, help_text=f"One of {', '.join(PostKind.values)}.")

@@ -3,10 +3,11 @@
 
 Figures are measured, never asserted: machines are noisy, so targets are read by people.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 BENCHMARKS: list[Benchmark] = []
 

@@ -9,6 +9,7 @@ requests the Hub saw at once (never above the bound). `adoption_charts_seconds_1
 four adoption charts over those models with a reading a day for 180 days (30 with --quick),
 `adoption_charts_readings` rows in all.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -35,9 +36,12 @@ def adoption_figures(quick: bool = False) -> dict:
 
     answers = synthetic_answers(REPOSITORIES)
     figures: dict = {}
-    with scratch_database(), FakeHub(answers, delay_seconds=ADOPTION_HUB_LATENCY) as hub, override_settings(
-        DEBUG=False, HF_ENDPOINT=hub.url
-    ), mock.patch("curation.receivers.request_chart_regeneration", return_value=True):
+    with (
+        scratch_database(),
+        FakeHub(answers, delay_seconds=ADOPTION_HUB_LATENCY) as hub,
+        override_settings(DEBUG=False, HF_ENDPOINT=hub.url),
+        mock.patch("curation.receivers.request_chart_regeneration", return_value=True),
+    ):
         AIModel.objects.bulk_create(
             AIModel(name=f"Bench {n}", slug=f"bench-{n}", hf_repos=[repo], types="text")
             for n, repo in enumerate(answers)
@@ -59,9 +63,16 @@ def adoption_figures(quick: bool = False) -> dict:
             by_month.setdefault((day.year, day.month), []).append(back)
         for backs in by_month.values():  # a month at a time: one settling of its month-end flags
             store_readings(
-                RepoAdoption(repo_id=repo, day=today - datetime.timedelta(days=back), status=AdoptionStatus.OK,
-                             downloads=data["downloads"] // (1 + back % 7), likes=data["likes"], fetched_at=timezone.now())
-                for back in backs for repo, data in answers.items()
+                RepoAdoption(
+                    repo_id=repo,
+                    day=today - datetime.timedelta(days=back),
+                    status=AdoptionStatus.OK,
+                    downloads=data["downloads"] // (1 + back % 7),
+                    likes=data["likes"],
+                    fetched_at=timezone.now(),
+                )
+                for back in backs
+                for repo, data in answers.items()
             )
         figures["adoption_charts_readings"] = RepoAdoption.objects.count()
         specs = [spec for key, spec in catalogue().items() if key.startswith("adoption-")]

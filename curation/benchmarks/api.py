@@ -11,6 +11,7 @@
 - `api_models_queries`: database queries of one uncached page of 100.
 Everything runs in a scratch database; the site's own data is never touched.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -73,10 +74,13 @@ def api_models(quick: bool = False) -> dict:
             cursor_urls.append(url)
         next_pages = _timed(client, cursor_urls)
 
-        filtered = _timed(client, [
-            f"{LIST_URL}&grade_licenses=open&grade_licenses=partial&ordering=-category_availability&run={i}"
-            for i in range(runs)
-        ])
+        filtered = _timed(
+            client,
+            [
+                f"{LIST_URL}&grade_licenses=open&grade_licenses=partial&ordering=-category_availability&run={i}"
+                for i in range(runs)
+            ],
+        )
 
         etag = client.get(LIST_URL)["ETag"]
         revalidated = _timed(client, [LIST_URL] * runs, HTTP_IF_NONE_MATCH=etag)

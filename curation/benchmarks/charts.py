@@ -11,6 +11,7 @@ Worker figures need REDIS_URL and PostgreSQL (the worker process must reach the 
 database); otherwise they are null with the reason in charts_worker_skipped. The worker gets its
 own queue and cache prefix, so a running site's worker never takes these tasks.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ SHARED_DATABASE = Path(settings.BASE_DIR).parent / "shared" / "data" / "main-dat
 
 @contextmanager
 def _media():
-    with tempfile.TemporaryDirectory(prefix="osai-charts-bench-") as folder, override_settings(
-        MEDIA_ROOT=folder, DEBUG=False
+    with (
+        tempfile.TemporaryDirectory(prefix="osai-charts-bench-") as folder,
+        override_settings(MEDIA_ROOT=folder, DEBUG=False),
     ):
         yield Path(folder)
 
@@ -107,6 +109,7 @@ def chart_figures(quick: bool = False) -> dict:
 
 # --- with a real worker ----------------------------------------------------------------------
 
+
 def _worker_figures(quick: bool) -> dict:
     from django.db import connection
 
@@ -169,16 +172,41 @@ def _worker(media: Path, queue: str, prefix: str):
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
     env = {
-        **os.environ, "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "MEDIA_ROOT": str(media), "REDIS_URL": settings.REDIS_URL, "CACHE_KEY_PREFIX": prefix,
-        "CELERY_TASK_DEFAULT_QUEUE": queue, "DEBUG": "false", "LOG_LEVEL": "INFO",
+        **os.environ,
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "MEDIA_ROOT": str(media),
+        "REDIS_URL": settings.REDIS_URL,
+        "CACHE_KEY_PREFIX": prefix,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "DEBUG": "false",
+        "LOG_LEVEL": "INFO",
     }
     env.pop("DJANGO_TEST_DB_NAME", None)
     log = tempfile.NamedTemporaryFile(prefix="osai-charts-worker-", suffix=".log", delete=False)  # noqa: SIM115 - the child process writes to it while it runs
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "osai_index", "worker", "-l", "info", "-c", "1", "-Q", queue,
-         "-n", f"{queue}@%h", "--without-mingle", "--without-gossip"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "osai_index",
+            "worker",
+            "-l",
+            "info",
+            "-c",
+            "1",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -204,9 +232,10 @@ def _drained(timeout: float = 30) -> bool:
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not DataChange.objects.filter(processed_at__isnull=True).exists() and not ChartRun.objects.filter(
-            status=ChartRun.Status.RUNNING
-        ).exists():
+        if (
+            not DataChange.objects.filter(processed_at__isnull=True).exists()
+            and not ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exists()
+        ):
             return True
         time.sleep(0.05)
     return False
@@ -218,8 +247,13 @@ def _flip(org, superuser):
 
     org.refresh_from_db()
     sector = vocab.Sector.ACADEMIC if org.sector != vocab.Sector.ACADEMIC else vocab.Sector.NON_ACADEMIC
-    edit_directly(org, "contributor_type", {"sector": sector, "kind": org.contributor_kind, "bloc": org.big_tech_bloc},
-                  user=superuser, rationale="benchmark edit")
+    edit_directly(
+        org,
+        "contributor_type",
+        {"sector": sector, "kind": org.contributor_kind, "bloc": org.big_tech_bloc},
+        user=superuser,
+        rationale="benchmark edit",
+    )
 
 
 def _edit_to_chart(superuser, organisations, rounds: int) -> list[float]:

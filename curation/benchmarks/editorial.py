@@ -13,6 +13,7 @@
 - `editorial_post_page_p50_ms`: `GET` of a published post page through Django's middleware.
 Everything runs in a scratch database; the site's own data is never touched.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -74,8 +75,11 @@ def editorial(quick: bool = False) -> dict:
             figures["editorial_render_longest_p50_ms"] = _p50(lambda: render_markdown(longest.body, post=longest), runs)
 
         populate_synthetic(300 if quick else 2_000, prefix="EditorialBench")
-        post = Post(kind=PostKind.NEWS, title="Benchmark post",
-                    body="{% byline %}\n\nIntro.\n\n{% index view=\"table\" %}\n\nOutro.\n")
+        post = Post(
+            kind=PostKind.NEWS,
+            title="Benchmark post",
+            body='{% byline %}\n\nIntro.\n\n{% index view="table" %}\n\nOutro.\n',
+        )
         with transaction.atomic():  # the service's own callers hold a transaction
             services._save_post(post, user=None)
         post.status = "published"

@@ -10,6 +10,7 @@ index from history once per sampled day (at most 12) for every dimension at once
 `<n>` is the number of models: the shared snapshot's, then synthetic models; each with one grade
 change per model spread over the two years before today (history the rebuild has to undo).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -36,12 +37,16 @@ def _spread_history(seed: int = 5) -> int:
     for assessment in _one_assessment_per_model():
         created = now - datetime.timedelta(days=rng.randrange(400, 730))
         AIModel.objects.filter(pk=assessment.ai_model_id).update(created_at=created)
-        entries.append(HistoryEntry(
-            ai_model_id=assessment.ai_model_id, target_label=str(assessment.ai_model_id),
-            field=f"assessment:{assessment.dimension.ref}", applied_at=now - datetime.timedelta(days=rng.randrange(1, 400)),
-            before={"grade": rng.choice(["open", "partial", "closed"]), "links": [], "notes": ""},
-            after={"grade": assessment.grade, "links": list(assessment.links or []), "notes": assessment.notes},
-        ))
+        entries.append(
+            HistoryEntry(
+                ai_model_id=assessment.ai_model_id,
+                target_label=str(assessment.ai_model_id),
+                field=f"assessment:{assessment.dimension.ref}",
+                applied_at=now - datetime.timedelta(days=rng.randrange(1, 400)),
+                before={"grade": rng.choice(["open", "partial", "closed"]), "links": [], "notes": ""},
+                after={"grade": assessment.grade, "links": list(assessment.links or []), "notes": assessment.notes},
+            )
+        )
     HistoryEntry.objects.bulk_create(entries, batch_size=2000)
     return len(entries)
 

@@ -21,6 +21,7 @@ seen before on every request), `model` (a model page), `api` (/api/v1/models/), 
 chart's content-hashed SVG address, as pages embed it), `csv` (/models.csv).
 Everything runs in a scratch database and folders; the site's own data is never touched.
 """
+
 from __future__ import annotations
 
 import os
@@ -146,9 +147,22 @@ def _gunicorn(folder: Path, media: str):
     env.pop("DJANGO_TEST_DB_NAME", None)
     log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115 - the child process writes to it while it runs
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "osai_index.wsgi", "--workers", str(WORKERS),
-         "--bind", f"127.0.0.1:{port}", "--error-logfile", str(folder / "gunicorn-errors.log")],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "osai_index.wsgi",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--error-logfile",
+            str(folder / "gunicorn-errors.log"),
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz", process=process)
@@ -172,16 +186,21 @@ def _nginx(folder: Path, page: bytes):
     (root / "static" / "index.html").write_bytes(page)
     for path in (folder, root, root / "static", root / "static" / "index.html"):
         path.chmod(0o755)
-    conf = _nginx_main(folder, "nginx", f"""
+    conf = _nginx_main(
+        folder,
+        "nginx",
+        f"""
   default_type text/html;
   server {{
     listen 127.0.0.1:{port};
     root {root};
   }}
-""")
+""",
+    )
     process = subprocess.Popen(
         [_which("nginx"), "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=open(folder / "nginx-stderr.log", "wb"),  # noqa: SIM115 - the child process writes to it while it runs
+        stdout=subprocess.DEVNULL,
+        stderr=open(folder / "nginx-stderr.log", "wb"),  # noqa: SIM115 - the child process writes to it while it runs
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/static/index.html", process=process)
@@ -198,7 +217,7 @@ def _nginx_main(folder: Path, name: str, http: str) -> Path:
     """An nginx main configuration running from `folder` with `http` as its http block."""
     conf = folder / f"{name}.conf"
     conf.write_text(f"""
-{'user root;' if os.geteuid() == 0 else ''}
+{"user root;" if os.geteuid() == 0 else ""}
 worker_processes {WORKERS};
 pid {folder}/{name}.pid;
 error_log {folder}/{name}-error.log;
@@ -225,13 +244,16 @@ def _front_proxy(folder: Path, site_port: int):
     cache_dir = folder / "proxy-cache"
     cache_dir.mkdir()
     site_config = (
-        PROXY_CONFIG.read_text().replace("__OSAI_LISTEN__", f"127.0.0.1:{port}")
-        .replace("__OSAI_UPSTREAM__", f"127.0.0.1:{site_port}").replace("__OSAI_CACHE_DIR__", str(cache_dir))
+        PROXY_CONFIG.read_text()
+        .replace("__OSAI_LISTEN__", f"127.0.0.1:{port}")
+        .replace("__OSAI_UPSTREAM__", f"127.0.0.1:{site_port}")
+        .replace("__OSAI_CACHE_DIR__", str(cache_dir))
     )
     conf = _nginx_main(folder, "proxy", site_config)
     process = subprocess.Popen(
         [_which("nginx"), "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=open(folder / "proxy-stderr.log", "wb"),  # noqa: SIM115 - the child process writes to it while it runs
+        stdout=subprocess.DEVNULL,
+        stderr=open(folder / "proxy-stderr.log", "wb"),  # noqa: SIM115 - the child process writes to it while it runs
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz", process=process)
@@ -244,11 +266,20 @@ def _front_proxy(folder: Path, site_port: int):
 _LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
-def run_wrk(url: str, seconds: float, *, script: str | None = None, folder: Path | None = None,
-            connections: int = CONNECTIONS) -> dict:
+def run_wrk(
+    url: str, seconds: float, *, script: str | None = None, folder: Path | None = None, connections: int = CONNECTIONS
+) -> dict:
     """One wrk run: {"rps": requests per second, "p99_ms": 99th percentile latency, "errors": count
     of non-2xx/3xx answers and socket errors}."""
-    command = [_which("wrk"), "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
+    command = [
+        _which("wrk"),
+        "-t2",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     if script is not None:
         path = Path(folder or tempfile.gettempdir()) / f"wrk-{secrets.token_hex(4)}.lua"
         path.write_text(script)
@@ -341,7 +372,9 @@ def measure_load(*, models: int, rounds: int, seconds: float, progress=None) -> 
                 for prefix, port in routes.items():
                     script = None
                     if name == "index_miss":
-                        script = MISS_SCRIPT.replace("__BASE__", str(random.randrange(10**6) * 4 + round_number * 10**7))
+                        script = MISS_SCRIPT.replace(
+                            "__BASE__", str(random.randrange(10**6) * 4 + round_number * 10**7)
+                        )
                     measured = run_wrk(f"http://127.0.0.1:{port}{path}", seconds, script=script, folder=folder)
                     # Requests wrk gave up on may still be queued: let the workers finish them first.
                     _wait_for(f"http://127.0.0.1:{site}/healthz", seconds=120)
@@ -349,8 +382,10 @@ def measure_load(*, models: int, rounds: int, seconds: float, progress=None) -> 
                         say(f"  load: {prefix}{name} answered nothing; wrk said:\n{measured['output']}")
                     results[prefix + name].append(measured)
                     ratios[prefix + name].append(measured["rps"] / baseline["rps"] if baseline["rps"] else 0.0)
-                    say(f"  load round {round_number + 1}: {prefix}{name} {measured['rps']:.0f} req/s "
-                        f"(static {baseline['rps']:.0f}, p99 {measured['p99_ms']} ms, errors {measured['errors']})")
+                    say(
+                        f"  load round {round_number + 1}: {prefix}{name} {measured['rps']:.0f} req/s "
+                        f"(static {baseline['rps']:.0f}, p99 {measured['p99_ms']} ms, errors {measured['errors']})"
+                    )
         figures["load_rps_static"] = round(statistics.median(static_rps), 1)
         for prefix in routes:
             for name in paths:
@@ -364,8 +399,9 @@ def measure_load(*, models: int, rounds: int, seconds: float, progress=None) -> 
     return figures
 
 
-@benchmark("load", "reader paths under load (gunicorn, 50 connections) against nginx serving a static file",
-           on_request=True)
+@benchmark(
+    "load", "reader paths under load (gunicorn, 50 connections) against nginx serving a static file", on_request=True
+)
 def load_figures(quick: bool = False) -> dict:
     if quick:
         return measure_load(models=200, rounds=1, seconds=3)

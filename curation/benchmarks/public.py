@@ -11,6 +11,7 @@
   requests alternate so both see the same noise.
 Everything runs in scratch databases; the site's own data is never touched.
 """
+
 from __future__ import annotations
 
 import datetime

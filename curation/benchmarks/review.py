@@ -11,6 +11,7 @@
 - `admin_queue_ms` / `admin_queue_queries`: the review queue with every proposal pending.
 Everything runs in a scratch database; the site's own data is never touched.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -52,9 +53,12 @@ def review_benchmark(quick: bool = False) -> dict:
     from curation.synthetic import populate_synthetic
 
     model_count, proposals = (500, 30) if quick else (5000, 200)
-    with scratch_database(), override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+    with (
+        scratch_database(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+        ),
     ):
         roles.ensure_roles()
         curator = User.objects.create_user("bench-curator", is_staff=True)
@@ -68,10 +72,16 @@ def review_benchmark(quick: bool = False) -> dict:
             grade = model.assessments.get(dimension__ref="weights_endmodel")
             new = "open" if grade.grade != "open" else "closed"
             started = time.perf_counter()
-            requests.append(services.propose(
-                model, "assessment:weights_endmodel", {"grade": new, "links": [], "notes": ""}, user=curator,
-                rationale="benchmark", evidence_link="https://example.org/evidence",
-            ))
+            requests.append(
+                services.propose(
+                    model,
+                    "assessment:weights_endmodel",
+                    {"grade": new, "links": [], "notes": ""},
+                    user=curator,
+                    rationale="benchmark",
+                    evidence_link="https://example.org/evidence",
+                )
+            )
             propose_times.append(time.perf_counter() - started)
 
         client = Client()

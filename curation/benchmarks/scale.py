@@ -19,6 +19,7 @@ the larger size and measured again; every figure is the median of a few uncached
 - `scale_<path>_growth`: the larger index's time over the 10,000-model time (target: under 2).
 Everything runs in a scratch database; the site's own data is never touched.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -85,8 +86,11 @@ def _paths(client) -> dict[str, tuple[str, dict]]:
     today = datetime.date.today().isoformat()
     return {
         "index": ("/models/", {}),
-        "filtered": ("/models/?type=text&grade_licenses=open&grade_weights_basemodel=open&grade_weights_basemodel=partial"
-                     "&ordering=-category_availability", {}),
+        "filtered": (
+            "/models/?type=text&grade_licenses=open&grade_weights_basemodel=open&grade_weights_basemodel=partial"
+            "&ordering=-category_availability",
+            {},
+        ),
         "model": (f"/models/{slug}/", {}),
         "csv": ("/models.csv", {}),
         "csv_stream": ("/models.csv?ordering=-total", {}),
@@ -134,8 +138,7 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
     figures: dict = {}
     client = Client()
     admin_client = Client()
-    with scratch_database() as bench, \
-            mock.patch("curation.receivers.request_chart_regeneration", return_value=True):
+    with scratch_database() as bench, mock.patch("curation.receivers.request_chart_regeneration", return_value=True):
         admin = get_user_model().objects.create_superuser("scale-admin", "scale@example.org", "x")
         admin_client.force_login(admin)
         filled = 0
@@ -168,13 +171,16 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
         if len(sizes) > 1:
             for name in _paths(client):
                 base = figures[f"scale_{name}_ms_{small}k"]
-                figures[f"scale_{name}_growth"] = round(figures[f"scale_{name}_ms_{large}k"] / base, 2) if base else None
+                figures[f"scale_{name}_growth"] = (
+                    round(figures[f"scale_{name}_ms_{large}k"] / base, 2) if base else None
+                )
         _forget_caches()
     return figures
 
 
-@benchmark("scale", "reader and curator paths at 10,000 models and at --scale N models: time, queries, memory",
-           on_request=True)
+@benchmark(
+    "scale", "reader and curator paths at 10,000 models and at --scale N models: time, queries, memory", on_request=True
+)
 def scale_figures(quick: bool = False, size: int = 100_000) -> dict:
     if quick:
         return measure_scale([1000, 3000], runs=1)

@@ -2,6 +2,7 @@
 does, then answers reader pages that show charts. The chart renderer (matplotlib, numpy) is a
 worker's; a web process that loads it pays tens of megabytes for nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,15 +38,24 @@ print(json.dumps({"started": started, "served": rss_mib(),
 """
 
 
-@benchmark("web-process", "Web process: resident memory (MiB) once started and after reader pages; "
-                          "whether it loaded the chart renderer (matplotlib/numpy)")
+@benchmark(
+    "web-process",
+    "Web process: resident memory (MiB) once started and after reader pages; "
+    "whether it loaded the chart renderer (matplotlib/numpy)",
+)
 def web_process(quick: bool = False) -> dict:
     wsgi_module = settings.WSGI_APPLICATION.rsplit(".", 1)[0]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     # An empty in-memory database and no broker: the figure is the code's, not the data's.
     env.update(DJANGO_SETTINGS_MODULE=settings.SETTINGS_MODULE, DATABASE_URL="sqlite://:memory:")
-    result = subprocess.run([sys.executable, "-c", PROBE.replace("osai_index_wsgi_module", wsgi_module)],
-                            env=env, capture_output=True, text=True, timeout=300, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("osai_index_wsgi_module", wsgi_module)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     return {
         "web_rss_started_mib": figures["started"],

@@ -16,11 +16,12 @@ Counting rules, the same for every chart:
 Counts are computed with grouped (aggregate) queries, so the catalogue stays fast at 10,000+
 models. Labels come from `curation.vocab`.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import ExtractYear, Floor, Least, Lower
@@ -50,7 +51,6 @@ OTHER_ORIGINS = "Other"
 OTHER_REGIONS = "Other regions"
 ALL = "all"
 LATEST = vocab.PerformanceClass.LATEST.value
-
 
 
 def top_origins() -> int:
@@ -92,6 +92,7 @@ REGION = "effective_region"
 
 # --- pies ------------------------------------------------------------------------------------
 
+
 def count_academic(queryset: QuerySet) -> list[tuple[str, int]]:
     found = dict(_counts(queryset, SECTOR))
     unclassified = sum(n for sector, n in found.items() if sector not in vocab.Sector.values)
@@ -100,8 +101,11 @@ def count_academic(queryset: QuerySet) -> list[tuple[str, int]]:
 
 # The Big Tech chart's slices in order: the blocs, then the rest.
 BIG_TECH_SLICES = (
-    vocab.BigTechBloc.AMERICAN, vocab.BigTechBloc.CHINESE, vocab.BigTechBloc.CHINESE_AI_TIGER,
-    vocab.BigTechBloc.EUROPEAN, vocab.BigTechBloc.NONE,
+    vocab.BigTechBloc.AMERICAN,
+    vocab.BigTechBloc.CHINESE,
+    vocab.BigTechBloc.CHINESE_AI_TIGER,
+    vocab.BigTechBloc.EUROPEAN,
+    vocab.BigTechBloc.NONE,
 )
 BIG_TECH_WITH_TIGERS = "Big Tech with the Chinese AI Tigers"
 
@@ -147,9 +151,13 @@ def count_national_origins(queryset: QuerySet) -> list[tuple[str, int]]:
         else:
             rest[label] += n
     ranked = sorted(by_country.items(), key=lambda item: (-item[1], item[0]))
-    head, tail = ranked[: top_origins()], ranked[top_origins():]
-    non_country = [vocab.OriginScope.INTERNATIONAL.label, vocab.OriginScope.UNDISCLOSED.label,
-                   vocab.OriginScope.UNKNOWN.label, NOT_CLASSIFIED]
+    head, tail = ranked[: top_origins()], ranked[top_origins() :]
+    non_country = [
+        vocab.OriginScope.INTERNATIONAL.label,
+        vocab.OriginScope.UNDISCLOSED.label,
+        vocab.OriginScope.UNKNOWN.label,
+        NOT_CLASSIFIED,
+    ]
     return head + [(OTHER_ORIGINS, sum(n for _, n in tail))] + [(label, rest.get(label, 0)) for label in non_country]
 
 
@@ -159,16 +167,28 @@ def region_group_label(region: str | None, country: str | None) -> str:
         return NOT_CLASSIFIED
     if country == "CN":
         return countries.name("CN")
-    if region in (vocab.Region.EUROPE, vocab.Region.NORTH_AMERICA, vocab.Region.INTERNATIONAL,
-                  vocab.Region.UNDISCLOSED, vocab.Region.UNKNOWN):
+    if region in (
+        vocab.Region.EUROPE,
+        vocab.Region.NORTH_AMERICA,
+        vocab.Region.INTERNATIONAL,
+        vocab.Region.UNDISCLOSED,
+        vocab.Region.UNKNOWN,
+    ):
         return vocab.Region(region).label
     return OTHER_REGIONS
 
 
 def region_group_labels() -> list[str]:
-    return [vocab.Region.EUROPE.label, vocab.Region.NORTH_AMERICA.label, countries.name("CN"), OTHER_REGIONS,
-            vocab.Region.INTERNATIONAL.label, vocab.Region.UNDISCLOSED.label, vocab.Region.UNKNOWN.label,
-            NOT_CLASSIFIED]
+    return [
+        vocab.Region.EUROPE.label,
+        vocab.Region.NORTH_AMERICA.label,
+        countries.name("CN"),
+        OTHER_REGIONS,
+        vocab.Region.INTERNATIONAL.label,
+        vocab.Region.UNDISCLOSED.label,
+        vocab.Region.UNKNOWN.label,
+        NOT_CLASSIFIED,
+    ]
 
 
 def count_regions(queryset: QuerySet) -> list[tuple[str, int]]:
@@ -179,6 +199,7 @@ def count_regions(queryset: QuerySet) -> list[tuple[str, int]]:
 
 
 # --- time series and distributions -----------------------------------------------------------
+
 
 def _year_span(years) -> list[int]:
     years = [y for y in years if y is not None]
@@ -201,7 +222,9 @@ def score_band_label(band: int) -> str:
 def openness_by_type(queryset: QuerySet) -> tuple[list[Series], int]:
     rows = list(
         queryset.annotate(band=Least(Floor(_score_times_bands()), Value(SCORE_BANDS - 1), output_field=IntegerField()))
-        .values_list("types", "band").annotate(models=Count("id")).order_by()
+        .values_list("types", "band")
+        .annotate(models=Count("id"))
+        .order_by()
     )
     per_type: dict[str, list[int]] = {t: [0] * SCORE_BANDS for t in vocab.ModelType.values}
     for types, band_value, n in rows:
@@ -250,7 +273,9 @@ def open_weights_vs_open_source(queryset: QuerySet) -> tuple[list[Series], int]:
     other_ids = [ids[ref] for ref in OPEN_SOURCE_DIMENSIONS if ref in ids]
     dated = _dated(queryset)
     if weights_id is None:
-        rows = list(dated.values("year").annotate(dated=Count("id"), weights_only=Value(0), all_open=Value(0)).order_by())
+        rows = list(
+            dated.values("year").annotate(dated=Count("id"), weights_only=Value(0), all_open=Value(0)).order_by()
+        )
     else:
         flags = {"open_weights": _open_dimension(weights_id)}
         flags.update({f"open_{i}": _open_dimension(pk) for i, pk in enumerate(other_ids)})
@@ -258,16 +283,21 @@ def open_weights_vs_open_source(queryset: QuerySet) -> tuple[list[Series], int]:
         for i in range(len(other_ids)):
             open_on_all &= Q(**{f"open_{i}": True})
         rows = list(
-            dated.annotate(**flags).values("year").annotate(
+            dated.annotate(**flags)
+            .values("year")
+            .annotate(
                 dated=Count("id"),
                 weights_only=Count("id", filter=Q(open_weights=True) & ~open_on_all),
                 all_open=Count("id", filter=open_on_all),
-            ).order_by()
+            )
+            .order_by()
         )
     by_year = {row["year"]: row for row in rows}
     years = _year_span(by_year)
     series = [
-        Series(OPEN_WEIGHTS_ONLY, tuple(Point(str(y), by_year[y]["weights_only"] if y in by_year else 0) for y in years)),
+        Series(
+            OPEN_WEIGHTS_ONLY, tuple(Point(str(y), by_year[y]["weights_only"] if y in by_year else 0) for y in years)
+        ),
         Series(OPEN_ON_ALL, tuple(Point(str(y), by_year[y]["all_open"] if y in by_year else 0) for y in years)),
     ]
     return series, sum(row["dated"] for row in rows)
@@ -296,6 +326,7 @@ def concentration(queryset: QuerySet) -> tuple[list[Series], int]:
 # One download, one vote: each model weighs what its repositories were downloaded in the month.
 # Each returns (series, models with adoption data, its coverage (figures.Adoption.coverage)).
 
+
 def _downloads_by_label(queryset: QuerySet, labels: dict[int, str], order: list[str]) -> tuple[list[Series], int, dict]:
     """Per month, each label's share (%) of the month's downloads."""
     adoption = adoption_of(queryset)
@@ -316,10 +347,12 @@ def _downloads_by_label(queryset: QuerySet, labels: dict[int, str], order: list[
 
 def downloads_by_big_tech(queryset: QuerySet) -> tuple[list[Series], int, dict]:
     rows = queryset.with_classification("sector", "big_tech_bloc").values_list(
-        "pk", "effective_sector", "effective_big_tech_bloc")
+        "pk", "effective_sector", "effective_big_tech_bloc"
+    )
     labels = {
         pk: vocab.BIG_TECH_GROUP_LABELS[vocab.BigTechBloc(bloc)]
-        if sector in vocab.Sector.values and bloc in vocab.BigTechBloc.values else NOT_CLASSIFIED
+        if sector in vocab.Sector.values and bloc in vocab.BigTechBloc.values
+        else NOT_CLASSIFIED
         for pk, sector, bloc in rows
     }
     order = [vocab.BIG_TECH_GROUP_LABELS[b] for b in BIG_TECH_SLICES] + [NOT_CLASSIFIED]
@@ -377,7 +410,8 @@ def openness_timeline(queryset: QuerySet) -> tuple[list[Series], int]:
     score in percent (1 decimal), in one series per model type (a model of several types is in
     each of them), by release then name. The total is the number of dated models."""
     rows = list(
-        _dated(queryset).order_by("release_date", Lower("name"), "pk")
+        _dated(queryset)
+        .order_by("release_date", Lower("name"), "pk")
         .values_list("name", "types", "release_date", "release_date_precision", "total_score")
     )
     per_type: dict[str, list[Point]] = {t: [] for t in vocab.ModelType.values}
@@ -391,6 +425,7 @@ def openness_timeline(queryset: QuerySet) -> tuple[list[Series], int]:
 
 
 # --- the catalogue ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ChartSpec:
@@ -424,8 +459,15 @@ class ChartSpec:
     def compute(self, queryset: QuerySet | None = None) -> ChartData:
         """The chart's numbers, from the given models (default: what readers see in its subset)."""
         queryset = self.queryset() if queryset is None else queryset
-        common = {"key": self.key, "title": self.title, "subset": self.subset, "kind": self.kind,
-                      "x_label": self.x_label, "y_label": self.y_label, "note": self.note}
+        common = {
+            "key": self.key,
+            "title": self.title,
+            "subset": self.subset,
+            "kind": self.kind,
+            "x_label": self.x_label,
+            "y_label": self.y_label,
+            "note": self.note,
+        }
         if self.kind == PIE:
             slices = slices_from_counts(self.count(queryset))
             if self.summary is not None and slices:
@@ -445,12 +487,19 @@ _LATEST_TITLE = " (latest performance class)"
 def _pie_specs() -> list[ChartSpec]:
     base = [
         ("academic-share", "Academic and non-academic models", count_academic, _PIE_NOTE),
-        ("big-tech-share", "Models by Big Tech bloc", count_big_tech,
-         _PIE_NOTE + " The Chinese AI Tigers are shown beside Chinese Big Tech."),
-        ("national-origins", "Models by national origin", count_national_origins,
-         _PIE_NOTE + f" Countries beyond the largest {top_origins()} are grouped as \u201cOther\u201d."),
-        ("regions", "Models by region", count_regions,
-         _PIE_NOTE + " China is shown apart from the rest of East Asia."),
+        (
+            "big-tech-share",
+            "Models by Big Tech bloc",
+            count_big_tech,
+            _PIE_NOTE + " The Chinese AI Tigers are shown beside Chinese Big Tech.",
+        ),
+        (
+            "national-origins",
+            "Models by national origin",
+            count_national_origins,
+            _PIE_NOTE + f" Countries beyond the largest {top_origins()} are grouped as \u201cOther\u201d.",
+        ),
+        ("regions", "Models by region", count_regions, _PIE_NOTE + " China is shown apart from the rest of East Asia."),
     ]
     specs = []
     for key, title, count, note in base:
@@ -462,48 +511,111 @@ def _pie_specs() -> list[ChartSpec]:
 
 def _series_specs() -> list[ChartSpec]:
     return [
-        ChartSpec("openness-by-type", "Total openness scores by model type", ALL, GROUPED_BARS, openness_by_type,
-                  x_label="Total openness score", note="A model of several types counts once in each of them."),
-        ChartSpec("releases-by-region", "Model releases per year by region", ALL, STACKED_BARS, releases_by_region,
-                  x_label="Release year", note="Models without a release date are not counted."),
-        ChartSpec("open-weights-vs-open-source", "Open weights versus open source, per release year", ALL,
-                  STACKED_BARS, open_weights_vs_open_source, x_label="Release year",
-                  note="Open means graded open on end-model weights, training data (base and end model), "
-                       "training code and licence."),
-        ChartSpec("openness-timeline", "Openness against release date", ALL, SCATTER, openness_timeline,
-                  x_label="Release", y_label="Total openness score",
-                  note="Each model is a point at its release month (a model known only by its release year "
-                       "at the start of that year) and its total openness score, coloured by type; a model of "
-                       "several types is drawn once for each. Models without a release date are not counted."),
-        ChartSpec("concentration", "Concentration of models by organisation, per release year", ALL, LINES,
-                  concentration, x_label="Release year", y_label="",
-                  note="Share of the year's models made by the five largest organisations, and the "
-                       "Herfindahl-Hirschman index of models by organisation."),
+        ChartSpec(
+            "openness-by-type",
+            "Total openness scores by model type",
+            ALL,
+            GROUPED_BARS,
+            openness_by_type,
+            x_label="Total openness score",
+            note="A model of several types counts once in each of them.",
+        ),
+        ChartSpec(
+            "releases-by-region",
+            "Model releases per year by region",
+            ALL,
+            STACKED_BARS,
+            releases_by_region,
+            x_label="Release year",
+            note="Models without a release date are not counted.",
+        ),
+        ChartSpec(
+            "open-weights-vs-open-source",
+            "Open weights versus open source, per release year",
+            ALL,
+            STACKED_BARS,
+            open_weights_vs_open_source,
+            x_label="Release year",
+            note="Open means graded open on end-model weights, training data (base and end model), "
+            "training code and licence.",
+        ),
+        ChartSpec(
+            "openness-timeline",
+            "Openness against release date",
+            ALL,
+            SCATTER,
+            openness_timeline,
+            x_label="Release",
+            y_label="Total openness score",
+            note="Each model is a point at its release month (a model known only by its release year "
+            "at the start of that year) and its total openness score, coloured by type; a model of "
+            "several types is drawn once for each. Models without a release date are not counted.",
+        ),
+        ChartSpec(
+            "concentration",
+            "Concentration of models by organisation, per release year",
+            ALL,
+            LINES,
+            concentration,
+            x_label="Release year",
+            y_label="",
+            note="Share of the year's models made by the five largest organisations, and the "
+            "Herfindahl-Hirschman index of models by organisation.",
+        ),
     ]
 
 
-_ADOPTION_NOTE = ("Downloads in each month of the models' Hugging Face repositories (the Hub's 30-day count "
-                  "on the month's last reading).")
+_ADOPTION_NOTE = (
+    "Downloads in each month of the models' Hugging Face repositories (the Hub's 30-day count "
+    "on the month's last reading)."
+)
 
 
 def _adoption_specs() -> list[ChartSpec]:
     share = "Share of downloads (%)"
     return [
-        ChartSpec("adoption-big-tech", "Share of Hugging Face downloads by Big Tech bloc, per month", ALL,
-                  STACKED_BARS, downloads_by_big_tech, x_label="Month", y_label=share,
-                  note=_ADOPTION_NOTE + " The Chinese AI Tigers are shown beside Chinese Big Tech."),
-        ChartSpec("adoption-regions", "Share of Hugging Face downloads by region, per month", ALL, STACKED_BARS,
-                  downloads_by_region, x_label="Month", y_label=share,
-                  note=_ADOPTION_NOTE + " China is shown apart from the rest of East Asia."),
-        ChartSpec("adoption-concentration", "Concentration of Hugging Face downloads by organisation, per month",
-                  ALL, LINES, downloads_concentration, x_label="Month", y_label="",
-                  note=_ADOPTION_NOTE + " Share of the month's downloads of the five largest organisations, and "
-                       "the Herfindahl-Hirschman index of downloads by organisation."),
-        ChartSpec("adoption-open-weights-vs-open-source",
-                  "Hugging Face downloads of open-weights and open-source models, per month", ALL, LINES,
-                  downloads_open_weights_vs_open_source, x_label="Month", y_label="Downloads",
-                  note=_ADOPTION_NOTE + " Open means graded open on end-model weights, training data (base and end "
-                       "model), training code and licence."),
+        ChartSpec(
+            "adoption-big-tech",
+            "Share of Hugging Face downloads by Big Tech bloc, per month",
+            ALL,
+            STACKED_BARS,
+            downloads_by_big_tech,
+            x_label="Month",
+            y_label=share,
+            note=_ADOPTION_NOTE + " The Chinese AI Tigers are shown beside Chinese Big Tech.",
+        ),
+        ChartSpec(
+            "adoption-regions",
+            "Share of Hugging Face downloads by region, per month",
+            ALL,
+            STACKED_BARS,
+            downloads_by_region,
+            x_label="Month",
+            y_label=share,
+            note=_ADOPTION_NOTE + " China is shown apart from the rest of East Asia.",
+        ),
+        ChartSpec(
+            "adoption-concentration",
+            "Concentration of Hugging Face downloads by organisation, per month",
+            ALL,
+            LINES,
+            downloads_concentration,
+            x_label="Month",
+            y_label="",
+            note=_ADOPTION_NOTE + " Share of the month's downloads of the five largest organisations, and "
+            "the Herfindahl-Hirschman index of downloads by organisation.",
+        ),
+        ChartSpec(
+            "adoption-open-weights-vs-open-source",
+            "Hugging Face downloads of open-weights and open-source models, per month",
+            ALL,
+            LINES,
+            downloads_open_weights_vs_open_source,
+            x_label="Month",
+            y_label="Downloads",
+            note=_ADOPTION_NOTE + " Open means graded open on end-model weights, training data (base and end "
+            "model), training code and licence.",
+        ),
     ]
 
 

@@ -9,6 +9,7 @@ nothing is lost; the beat sweep covers flags or messages lost with Redis or a wo
 
 In eager mode (no broker) the run happens at once, through the same `regenerate_stale` code.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -65,7 +66,9 @@ def request_run(schedule: Callable[[float], object]) -> str:
 def run_when_quiet(reschedule: Callable[[float], None], now: datetime.datetime | None = None) -> dict:
     """Run once changes have stopped arriving for the quiet period (or waited long enough)."""
     now = now or timezone.now()
-    pending = DataChange.objects.filter(processed_at__isnull=True).aggregate(newest=Max("created_at"), oldest=Min("created_at"))
+    pending = DataChange.objects.filter(processed_at__isnull=True).aggregate(
+        newest=Max("created_at"), oldest=Min("created_at")
+    )
     if pending["newest"] is not None:
         since_newest = (now - pending["newest"]).total_seconds()
         since_oldest = (now - pending["oldest"]).total_seconds()

@@ -4,6 +4,7 @@
 the /charts/ page), its alt text and a hash of its numbers. Rendering lives in
 `curation.charts.render`, storage in `curation.charts.publish`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -96,8 +97,12 @@ class ChartData:
     def hash(self, render_version: str) -> str:
         """Equal hash means an equal picture: numbers, labels, texts and the renderer's version."""
         payload = {
-            "numbers": self.numbers(), "kind": self.kind, "x": self.x_label, "y": self.y_label,
-            "note": self.note, "render": render_version,
+            "numbers": self.numbers(),
+            "kind": self.kind,
+            "x": self.x_label,
+            "y": self.y_label,
+            "note": self.note,
+            "render": render_version,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -140,7 +145,11 @@ class ChartData:
             for s in self.series:
                 values = sorted(p.value for p in s.points)
                 xs = sorted(p.x for p in s.points)
-                median = values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+                median = (
+                    values[len(values) // 2]
+                    if len(values) % 2
+                    else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+                )
                 described.append(
                     f"{s.label}: {len(values)} models released {xs[0]} to {xs[-1]}, openness "
                     f"{_fmt(values[0])}% to {_fmt(values[-1])}% (median {_fmt(round(float(median), 1))}%)"

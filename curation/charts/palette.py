@@ -12,6 +12,7 @@ Countries outside the table (the national-origins chart names the largest few) g
 the spare pool chosen by their name, so they too keep it from chart to chart; two of them can
 meet in one chart only by chance, and then the later one moves to the next spare colour.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -82,8 +83,20 @@ GRADES: dict[str, str] = {
 }
 
 # For countries outside the table, chosen by name (see the module docstring).
-SPARE = ("#8c564b", "#bcbd22", "#f781bf", "#4daf4a", "#984ea3", "#ff9896", "#c49c94", "#9edae5",
-         "#dbdb8d", "#c5b0d5", "#7f7f7f", "#1f78b4")
+SPARE = (
+    "#8c564b",
+    "#bcbd22",
+    "#f781bf",
+    "#4daf4a",
+    "#984ea3",
+    "#ff9896",
+    "#c49c94",
+    "#9edae5",
+    "#dbdb8d",
+    "#c5b0d5",
+    "#7f7f7f",
+    "#1f78b4",
+)
 WHITE, BLACK = "#ffffff", "#000000"
 # What the charts are drawn on.
 BACKGROUND = WHITE
@@ -150,6 +163,7 @@ def colours_for(labels: list[str]) -> list[str]:
 
 # --- contrast (WCAG 2.x) -----------------------------------------------------------------------
 
+
 def _channel(value: float) -> float:
     return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
 
@@ -158,7 +172,7 @@ def relative_luminance(colour) -> float:
     """WCAG relative luminance (0 black to 1 white) of "#rrggbb" or an (r, g, b[, a]) of 0–1 floats."""
     if isinstance(colour, str):
         colour = colour.lstrip("#")
-        rgb = [int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     else:
         rgb = list(colour[:3])
     r, g, b = (_channel(c) for c in rgb)

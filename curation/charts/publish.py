@@ -7,6 +7,7 @@ rows are committed together with the claimed outbox rows: that commit is the swa
 dies half-way leaves the old versions visible and its outbox rows unclaimed, so it is redone;
 the next run marks its row "interrupted" and deletes the files it left behind.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -47,6 +48,7 @@ def retention_days() -> int:
 
 # --- storing ---------------------------------------------------------------------------------
 
+
 def content_name(key: str, fmt: str, content: bytes) -> str:
     digest = hashlib.sha256(content).hexdigest()[:16]
     return f"{STORAGE_DIR}/{key}/{key}-{digest}.{fmt}"
@@ -86,13 +88,20 @@ def publish_version(data: ChartData, data_hash: str, *, data_version: int, run: 
     files["json"] = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
     names = {fmt: store(content_name(data.key, fmt, files[fmt]), files[fmt]) for fmt in FORMATS}
     return ChartVersion.objects.create(
-        key=data.key, title=data.title, alt_text=data.alt_text(), data_hash=data_hash, data=document,
-        data_version=data_version, generated_at=generated_at, run=run,
+        key=data.key,
+        title=data.title,
+        alt_text=data.alt_text(),
+        data_hash=data_hash,
+        data=document,
+        data_version=data_version,
+        generated_at=generated_at,
+        run=run,
         **{f"{fmt}_name": names[fmt] for fmt in FORMATS},
     )
 
 
 # --- runs ------------------------------------------------------------------------------------
+
 
 def _lock_runs() -> None:
     """Serialise runs; released with the transaction, also when the worker dies."""
@@ -131,7 +140,9 @@ def close_dead_runs(current: ChartRun) -> int:
     machine) a running row that is not a live run of this process is taken for dead.
     """
     dead = []
-    for run_id in ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exclude(pk=current.pk).values_list("pk", flat=True):
+    for run_id in (
+        ChartRun.objects.filter(status=ChartRun.Status.RUNNING).exclude(pk=current.pk).values_list("pk", flat=True)
+    ):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _run_alive_key(run_id))
@@ -143,7 +154,8 @@ def close_dead_runs(current: ChartRun) -> int:
     if not dead:
         return 0
     return ChartRun.objects.filter(pk__in=dead, status=ChartRun.Status.RUNNING).update(
-        status=ChartRun.Status.INTERRUPTED, finished_at=timezone.now(),
+        status=ChartRun.Status.INTERRUPTED,
+        finished_at=timezone.now(),
         error="its process died before the run finished; the changes it had claimed were redone",
     )
 
@@ -192,7 +204,8 @@ def regenerate(
             close_dead_runs(run)
             claimed = list(
                 DataChange.objects.select_for_update(skip_locked=True)
-                .filter(processed_at__isnull=True).values_list("id", flat=True)
+                .filter(processed_at__isnull=True)
+                .values_list("id", flat=True)
             )
             run.changes_claimed = len(claimed)
             if not claimed and not (even_without_changes or render_all):
@@ -258,18 +271,24 @@ def nightly_check() -> dict:
     pruned_versions, pruned_files = prune_old_versions()
     pruned_changes = prune_processed_changes(datetime.timedelta(days=retention_days()))
     interrupted = mark_interrupted_runs()
-    return {"rendered": run.charts_rendered if run else 0, "pruned_versions": pruned_versions,
-            "pruned_files": pruned_files, "pruned_changes": pruned_changes, "interrupted_runs": interrupted}
+    return {
+        "rendered": run.charts_rendered if run else 0,
+        "pruned_versions": pruned_versions,
+        "pruned_files": pruned_files,
+        "pruned_changes": pruned_changes,
+        "interrupted_runs": interrupted,
+    }
 
 
 def mark_interrupted_runs(older_than: datetime.timedelta = datetime.timedelta(hours=1)) -> int:
     """Runs still "running" long after they started died with their worker."""
-    return ChartRun.objects.filter(
-        status=ChartRun.Status.RUNNING, started_at__lt=timezone.now() - older_than
-    ).update(status=ChartRun.Status.INTERRUPTED, finished_at=timezone.now())
+    return ChartRun.objects.filter(status=ChartRun.Status.RUNNING, started_at__lt=timezone.now() - older_than).update(
+        status=ChartRun.Status.INTERRUPTED, finished_at=timezone.now()
+    )
 
 
 # --- retention -------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def prune_old_versions(now: datetime.datetime | None = None) -> tuple[int, int]:

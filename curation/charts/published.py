@@ -3,6 +3,7 @@
 The web process reads charts only through this module; drawing and storing them (matplotlib)
 is curation.charts.publish's work, done by a worker or the regenerate_charts command.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -74,10 +75,19 @@ def _published(version: ChartVersion, spec: ChartSpec | None) -> PublishedChart:
     else:
         header, rows = _table_from_document(version.data, spec.x_label if spec else "")
     return PublishedChart(
-        key=version.key, title=version.title, alt_text=version.alt_text,
-        svg_url=urls["svg"], png_url=urls["png"], csv_url=urls["csv"], json_url=urls["json"],
-        data=version.data, generated_at=version.generated_at, note=_note(spec, version.data),
-        table_header=header, table_rows=rows, data_hash=version.data_hash,
+        key=version.key,
+        title=version.title,
+        alt_text=version.alt_text,
+        svg_url=urls["svg"],
+        png_url=urls["png"],
+        csv_url=urls["csv"],
+        json_url=urls["json"],
+        data=version.data,
+        generated_at=version.generated_at,
+        note=_note(spec, version.data),
+        table_header=header,
+        table_rows=rows,
+        data_hash=version.data_hash,
         **_swatches(version.data, header, rows, spec),
     )
 
@@ -92,14 +102,15 @@ def _swatches(doc: dict, header: list, rows: list, spec: ChartSpec | None) -> di
     """Colours of the table's categories: a pie's rows, a series chart's columns, a scatter's
     rows by their type (curation.charts.palette, as in the picture)."""
     if "slices" in doc:
-        return {"header_swatches": [""] * len(header),
-                "row_swatches": palette.colours_for([row[0] for row in rows])}
+        return {"header_swatches": [""] * len(header), "row_swatches": palette.colours_for([row[0] for row in rows])}
     labels = [s["label"] for s in doc.get("series", [])]
     colours = dict(zip(labels, palette.colours_for(labels), strict=True))
     if spec is not None and spec.kind == SCATTER:
         return {"header_swatches": [""] * len(header), "row_swatches": [colours.get(row[1], "") for row in rows]}
-    return {"header_swatches": [colours.get(cell, "") if i else "" for i, cell in enumerate(header)],
-            "row_swatches": [""] * len(rows)}
+    return {
+        "header_swatches": [colours.get(cell, "") if i else "" for i, cell in enumerate(header)],
+        "row_swatches": [""] * len(rows),
+    }
 
 
 def _table_from_document(doc: dict, x_label: str = "") -> tuple[list, list]:
@@ -142,5 +153,3 @@ def open_chart_file(key: str, fmt: str):
     except FileNotFoundError:
         log.error("chart file %s of %s is missing; the nightly check re-renders it", version.file_name(fmt), key)
         return None
-
-

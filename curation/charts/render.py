@@ -7,6 +7,7 @@ the plotted data, never over it.
 Output is deterministic (fixed SVG id salt, no timestamps in metadata), so equal data gives
 byte-equal files and therefore equal content-hashed names.
 """
+
 from __future__ import annotations
 
 import io
@@ -90,15 +91,24 @@ def _pie(ax, data: ChartData) -> None:
     counts = [s.count for s in data.slices]
     colours = palette.colours_for([s.label for s in data.slices])
     wedges, _texts, autotexts = ax.pie(
-        counts, colors=colours, startangle=90, counterclock=False,
-        autopct=lambda pct: f"{pct:.0f}%" if pct >= 4 else "", pctdistance=0.75,
+        counts,
+        colors=colours,
+        startangle=90,
+        counterclock=False,
+        autopct=lambda pct: f"{pct:.0f}%" if pct >= 4 else "",
+        pctdistance=0.75,
         wedgeprops={"linewidth": 1, "edgecolor": palette.BACKGROUND},
     )
     for text, colour in zip(autotexts, colours, strict=True):
         text.set_color(palette.ink_for(colour))
         text.set_fontweight("bold")
-    ax.legend(wedges, [_wrapped(f"{s.label}: {s.count} ({s.percent:g}%)", 36) for s in data.slices],
-              loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    ax.legend(
+        wedges,
+        [_wrapped(f"{s.label}: {s.count} ({s.percent:g}%)", 36) for s in data.slices],
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        frameon=False,
+    )
     ax.set_aspect("equal")
     ax.set_title(f"{data.total} models", fontsize=10)
 
@@ -139,16 +149,27 @@ def _lines(fig, ax, data: ChartData) -> None:
         ax.set_ylim(0, 105)
         twin = ax.twinx()
         second = others[0]
-        twin.plot(xs, [p.value for p in second.points], marker="s", linestyle="--", color=colours[1],
-                  label=_wrapped(second.label))
+        twin.plot(
+            xs,
+            [p.value for p in second.points],
+            marker="s",
+            linestyle="--",
+            color=colours[1],
+            label=_wrapped(second.label),
+        )
         twin.set_ylabel(second.label, color=colours[1])
         twin.set_ylim(0, 10500)
         twin.spines["right"].set_visible(True)
         handles = handles + twin.get_lines()
     else:
         for i, series in enumerate(others, start=1):
-            ax.plot(xs, [p.value for p in series.points], marker=_MARKERS[i % len(_MARKERS)], color=colours[i],
-                    label=_wrapped(series.label))
+            ax.plot(
+                xs,
+                [p.value for p in series.points],
+                marker=_MARKERS[i % len(_MARKERS)],
+                color=colours[i],
+                label=_wrapped(series.label),
+            )
         ax.set_ylabel(data.y_label)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(FuncFormatter(_compact))
@@ -179,8 +200,17 @@ def _scatter(ax, data: ChartData) -> None:
     for i, (series, colour) in enumerate(zip(data.series, colours, strict=True)):
         xs = [release_position(p.x) for p in series.points]
         positions += xs
-        ax.scatter(xs, [p.value for p in series.points], s=22, color=colour, marker=_MARKERS[i % len(_MARKERS)],
-                   edgecolors=palette.BACKGROUND, linewidths=0.4, label=_wrapped(series.label), zorder=2)
+        ax.scatter(
+            xs,
+            [p.value for p in series.points],
+            s=22,
+            color=colour,
+            marker=_MARKERS[i % len(_MARKERS)],
+            edgecolors=palette.BACKGROUND,
+            linewidths=0.4,
+            label=_wrapped(series.label),
+            zorder=2,
+        )
     first, last = int(min(positions)), int(max(positions)) + 1
     ax.set_xlim(first - 0.1, last + 0.1)
     ax.set_xticks(range(first, last + 1), [str(y) for y in range(first, last + 1)])

@@ -1,4 +1,5 @@
 """Reader-facing chart URLs: the /charts/ page and stable file URLs serving the newest version."""
+
 import logging
 
 from csp.constants import NONE, UNSAFE_INLINE

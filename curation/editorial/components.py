@@ -15,11 +15,12 @@ blocks. `UPSTREAM_COMPONENTS` is the table of every component name upstream has 
 it becomes. An unknown component is reported (file and line) and left exactly as written, so
 no text is ever dropped; so is a known component used in a way this converter cannot read.
 """
+
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -27,11 +28,26 @@ from curation import upstream_query
 
 # Upstream component -> the embed it becomes (see the converters below for parameters).
 UPSTREAM_COMPONENTS = {
-    "author": "byline", "date": "byline", "the-index": "index", "person": "person", "people": "people",
-    "note": "note", "contribute": "contribute", "partners": "partners", "as-seen-in": "as-seen-in",
-    "action-button": "button", "grid": "index", "list": "index", "compare": "index", "news": "news",
-    "guides": "guides", "landing": "landing", "spotlight": "spotlight", "versionlink": "versionlink",
-    "appear": "appear", "gradient": "gradient",
+    "author": "byline",
+    "date": "byline",
+    "the-index": "index",
+    "person": "person",
+    "people": "people",
+    "note": "note",
+    "contribute": "contribute",
+    "partners": "partners",
+    "as-seen-in": "as-seen-in",
+    "action-button": "button",
+    "grid": "index",
+    "list": "index",
+    "compare": "index",
+    "news": "news",
+    "guides": "guides",
+    "landing": "landing",
+    "spotlight": "spotlight",
+    "versionlink": "versionlink",
+    "appear": "appear",
+    "gradient": "gradient",
 }
 # Named parts of blocks (`#right` in a spotlight); `#default` is the block's main part.
 COMPONENT_SLOTS = {"spotlight": {"right"}}
@@ -43,6 +59,7 @@ MAX_NESTING = 16
 
 class TooDeep(ValueError):
     """Components nested deeper than MAX_NESTING (a hostile or broken file)."""
+
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BLOCK_OPEN = re.compile(r"^ {0,3}(:{2,})([A-Za-z][\w-]*)[ \t]*(\{.*\})?[ \t]*$")
@@ -123,7 +140,9 @@ class _Block:
     depth: int = 1
 
 
-def convert(lines: list[str], first_line: int, context: ConversionContext, *, parent: str = "", depth: int = 0) -> list[str]:
+def convert(
+    lines: list[str], first_line: int, context: ConversionContext, *, parent: str = "", depth: int = 0
+) -> list[str]:
     """Convert the component lines of `lines` (the first of which is line `first_line` of its
     file) into embeds; other lines are returned unchanged. Raises TooDeep past MAX_NESTING."""
     if depth > MAX_NESTING:
@@ -190,7 +209,7 @@ def _read_block(lines, start, first_line, opened, context) -> tuple[_Block, int]
             context.warn(number, f"::{block.name}: its props (--- block) are never closed; read as text")
         else:
             try:
-                props = context.load_yaml("\n".join(lines[i + 1:end]), first_line + i + 1)
+                props = context.load_yaml("\n".join(lines[i + 1 : end]), first_line + i + 1)
             except ValueError as exc:  # a refusal of the importer's safe reader: the file is bad
                 raise type(exc)(f"::{block.name} props: {exc}") from None
             except yaml.YAMLError as exc:
@@ -352,7 +371,9 @@ def _the_index(block: _Block, context: ConversionContext) -> list[str]:
 def _all_models(view: str = "table"):
     def convert_block(block: _Block, context: ConversionContext) -> list[str]:
         options = {"view": view, "limit": FULL_INDEX_LIMIT} if view == "grid" else {"limit": FULL_INDEX_LIMIT}
-        return [embed("index", options)] + (_content(block, context) if any(line.strip() for line in block.content) else [])
+        return [embed("index", options)] + (
+            _content(block, context) if any(line.strip() for line in block.content) else []
+        )
 
     return convert_block
 
@@ -373,7 +394,10 @@ def _landing(block: _Block, context: ConversionContext) -> list[str]:
     notes = str(props.get("notes") or "").strip()
     if notes:
         if _KRAMDOWN_ATTRIBUTES.search(notes):
-            context.warn(block.line, "::landing: link attributes like {:target=\"_blank\"} are not kept (links to other sites open as usual)")
+            context.warn(
+                block.line,
+                '::landing: link attributes like {:target="_blank"} are not kept (links to other sites open as usual)',
+            )
         lines += ["", *_KRAMDOWN_ATTRIBUTES.sub("", notes).splitlines()]
     for key in props:
         if key not in ("title", "links", "notes"):
@@ -388,7 +412,7 @@ def _action_button(block: _Block, context: ConversionContext) -> list[str]:
     text = " ".join(line.strip() for line in block.content if line.strip()) or block.attributes.get("text", "")
     if not link or not text:
         context.warn(block.line, ":action-button needs a link and a text; left as written")
-        return [f":action-button{{link=\"{link}\"}}", *block.content]
+        return [f':action-button{{link="{link}"}}', *block.content]
     return [embed("button", {"link": context.link(link, block.line), "text": text})]
 
 
@@ -397,11 +421,24 @@ def _byline(block: _Block, context: ConversionContext) -> list[str]:
 
 
 _CONVERTERS: dict[str, Callable[[_Block, ConversionContext], list[str]]] = {
-    "author": _byline, "date": _byline, "the-index": _the_index, "person": _person,
-    "people": _container("people"), "note": _container("note"), "spotlight": _container("spotlight"),
-    "landing": _landing, "contribute": _simple("contribute", ("text",)), "partners": _simple("partners"),
-    "as-seen-in": _simple("as-seen-in"), "action-button": _action_button, "grid": _all_models("grid"),
-    "list": _all_models(), "compare": _all_models(), "news": _simple("news"), "guides": _simple("guides"),
-    "versionlink": _simple("versionlink", ("repo",)), "appear": _simple("appear", ("text",)),
+    "author": _byline,
+    "date": _byline,
+    "the-index": _the_index,
+    "person": _person,
+    "people": _container("people"),
+    "note": _container("note"),
+    "spotlight": _container("spotlight"),
+    "landing": _landing,
+    "contribute": _simple("contribute", ("text",)),
+    "partners": _simple("partners"),
+    "as-seen-in": _simple("as-seen-in"),
+    "action-button": _action_button,
+    "grid": _all_models("grid"),
+    "list": _all_models(),
+    "compare": _all_models(),
+    "news": _simple("news"),
+    "guides": _simple("guides"),
+    "versionlink": _simple("versionlink", ("repo",)),
+    "appear": _simple("appear", ("text",)),
     "gradient": _simple("gradient"),
 }

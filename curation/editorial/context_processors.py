@@ -3,6 +3,7 @@
 Both are read only when a template uses them (the admin's pages never do), and the footer's
 rendered HTML is cached until the data next changes (curation.editorial.site).
 """
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -23,7 +24,9 @@ class SiteNavigation:
     @cached_property
     def menu(self) -> list[dict]:
         """Menu entries with `current` set on the one the page belongs to (the longest match)."""
-        entries = [{"label": e.label, "link": e.link, "external": e.external, "current": False} for e in self._navigation.menu]
+        entries = [
+            {"label": e.label, "link": e.link, "external": e.external, "current": False} for e in self._navigation.menu
+        ]
         matches = [e for e in entries if not e["external"] and _belongs(self.path, e["link"])]
         if matches:
             max(matches, key=lambda e: len(e["link"]))["current"] = True

@@ -13,6 +13,7 @@ Three kinds (see curation.editorial.rendering for the syntax):
   dividers (CONTAINER_SLOTS, e.g. `{% right %}` in a spotlight);
 - inline embeds (INLINE_EMBEDS) that may also stand inside a sentence.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -26,8 +27,7 @@ from django.urls import reverse
 
 from curation import upstream_query
 from curation.charts.catalogue import chart_keys
-from curation.editorial import images
-from curation.editorial import queries as editorial_queries
+from curation.editorial import images, queries as editorial_queries
 from curation.filters import AIModelFilter
 from curation.models import AIModel, PostKind, SiteLogo
 from curation.public import queries
@@ -143,7 +143,7 @@ def _read_upstream_names(options: dict[str, str], ours, dimensions) -> tuple[dic
 def _index_embed(directive, *, post=None) -> EmbedOutcome:
     options = dict(directive.options)
     if directive.positional:
-        return EmbedOutcome(problem=f"index embed takes key=\"value\" parameters, not {directive.positional[0]!r}")
+        return EmbedOutcome(problem=f'index embed takes key="value" parameters, not {directive.positional[0]!r}')
     columns = queries.registry_columns()
     dimensions = columns.dimensions
     probe = AIModelFilter(dimensions=dimensions)
@@ -204,8 +204,14 @@ def _index_embed(directive, *, post=None) -> EmbedOutcome:
         query["as_of"] = as_of.isoformat()
     html = render_to_string(
         f"curation/editorial/embeds/index_{view}.html",
-        {"rows": rows, "dimensions": dimensions, "more": more, "query": query.urlencode(), "as_of": as_of,
-         "grade_legend": queries.grade_legend()},
+        {
+            "rows": rows,
+            "dimensions": dimensions,
+            "more": more,
+            "query": query.urlencode(),
+            "as_of": as_of,
+            "grade_legend": queries.grade_legend(),
+        },
     )
     if show_filters == "show":
         # Upstream's full index (`:the-index` without hideFilters) offers its filters: here they
@@ -230,8 +236,15 @@ def _byline_embed(directive, *, post=None) -> EmbedOutcome:
 # --- pictures -------------------------------------------------------------------------------
 def _picture(image, *, alt: str, target_width: int = 960, sizes: str = "") -> dict:
     src, width, height = images.best_src(image, target_width)
-    return {"src": src, "srcset": images.srcset(image), "sizes": sizes or images.ARTICLE_SIZES,
-            "width": width, "height": height, "alt": alt, "original": images.image_url(image)}
+    return {
+        "src": src,
+        "srcset": images.srcset(image),
+        "sizes": sizes or images.ARTICLE_SIZES,
+        "width": width,
+        "height": height,
+        "alt": alt,
+        "original": images.image_url(image),
+    }
 
 
 def _image_embed(directive, *, post=None) -> EmbedOutcome:
@@ -246,11 +259,19 @@ def _image_embed(directive, *, post=None) -> EmbedOutcome:
         return EmbedOutcome(problem=f"image {name!r} is not in the image library (upload it under Images)")
     alt = directive.options.get("alt", image.alt_text).strip()
     picture = _picture(image, alt=alt)
-    html = render_to_string("curation/editorial/embeds/image.html", {
-        "picture": picture, "image": image, "caption": directive.options.get("caption", image.caption),
-    })
+    html = render_to_string(
+        "curation/editorial/embeds/image.html",
+        {
+            "picture": picture,
+            "image": image,
+            "caption": directive.options.get("caption", image.caption),
+        },
+    )
     if not alt:
-        return EmbedOutcome(html=html, problem=f"image {image.name!r} has no text alternative: describe it in the image library (or give alt=\"...\")")
+        return EmbedOutcome(
+            html=html,
+            problem=f'image {image.name!r} has no text alternative: describe it in the image library (or give alt="...")',
+        )
     return EmbedOutcome(html=html)
 
 
@@ -277,13 +298,17 @@ def _person_embed(directive, *, post=None) -> EmbedOutcome:
         else:
             picture = _picture(image, alt=name or image.alt_text, target_width=320, sizes="8rem")
     initials = "".join(part[0] for part in name.split()[:2]).upper()
-    html = render_to_string("curation/editorial/embeds/person_open.html", {"name": name, "picture": picture, "initials": initials})
+    html = render_to_string(
+        "curation/editorial/embeds/person_open.html", {"name": name, "picture": picture, "initials": initials}
+    )
     return EmbedOutcome(html=html, closing_html="</div></div>", problem=problem)
 
 
 def _landing_embed(directive, *, post=None) -> EmbedOutcome:
     problem = _unknown_parameters(directive, {"title"})
-    html = render_to_string("curation/editorial/embeds/landing_open.html", {"title": directive.options.get("title", "")})
+    html = render_to_string(
+        "curation/editorial/embeds/landing_open.html", {"title": directive.options.get("title", "")}
+    )
     return EmbedOutcome(html=html, closing_html="</div></section>", problem=problem)
 
 
@@ -293,7 +318,9 @@ def _spotlight_embed(directive, *, post=None) -> EmbedOutcome:
     closing = render_to_string("curation/editorial/embeds/spotlight_close.html", {"count": count})
     return EmbedOutcome(
         html='<section class="embed-spotlight"><div class="spotlight-columns"><div class="spotlight-main">',
-        closing_html=closing, slots={"right": '</div><div class="spotlight-side">'}, problem=problem,
+        closing_html=closing,
+        slots={"right": '</div><div class="spotlight-side">'},
+        problem=problem,
     )
 
 
@@ -308,13 +335,23 @@ def _latest_embed(kind: str):
             if not 1 <= limit <= 20:
                 raise ValueError
         except ValueError:
-            return EmbedOutcome(problem=f"{directive.name} embed: limit {directive.options['limit']!r} is not a number from 1 to 20")
+            return EmbedOutcome(
+                problem=f"{directive.name} embed: limit {directive.options['limit']!r} is not a number from 1 to 20"
+            )
         posts = editorial_queries.latest_published(kind, limit=limit)
         heading = {str(PostKind.NEWS): "Latest news", str(PostKind.GUIDE): "Latest guides"}[kind]
-        return EmbedOutcome(html=render_to_string("curation/editorial/embeds/latest.html", {
-            "posts": posts, "heading": heading, "kind": kind, "all_label": "news" if kind == PostKind.NEWS else "guides",
-            "list_url": reverse("curation:news-list" if kind == PostKind.NEWS else "curation:guide-list"),
-        }))
+        return EmbedOutcome(
+            html=render_to_string(
+                "curation/editorial/embeds/latest.html",
+                {
+                    "posts": posts,
+                    "heading": heading,
+                    "kind": kind,
+                    "all_label": "news" if kind == PostKind.NEWS else "guides",
+                    "list_url": reverse("curation:news-list" if kind == PostKind.NEWS else "curation:guide-list"),
+                },
+            )
+        )
 
     return render
 
@@ -324,24 +361,40 @@ def _logos_embed(group: str):
         problem = _unknown_parameters(directive, set())
         logos = [
             (logo, _picture(logo.image, alt=logo.title, target_width=320, sizes="12rem") if logo.image else None)
-            for logo in SiteLogo.objects.filter(group=group).select_related("image").prefetch_related("image__renditions")
+            for logo in SiteLogo.objects.filter(group=group)
+            .select_related("image")
+            .prefetch_related("image__renditions")
         ]
         if not logos:
             return EmbedOutcome(problem=problem)  # nothing to show until editors add logos
-        return EmbedOutcome(html=render_to_string("curation/editorial/embeds/logos.html", {
-            "logos": logos, "heading": SiteLogo.Group(group).label, "group": group,
-        }), problem=problem)
+        return EmbedOutcome(
+            html=render_to_string(
+                "curation/editorial/embeds/logos.html",
+                {
+                    "logos": logos,
+                    "heading": SiteLogo.Group(group).label,
+                    "group": group,
+                },
+            ),
+            problem=problem,
+        )
 
     return render
 
 
 def _contribute_embed(directive, *, post=None) -> EmbedOutcome:
     problem = _unknown_parameters(directive, {"text"})
-    return EmbedOutcome(html=render_to_string("curation/editorial/embeds/contribute.html", {
-        "text": directive.options.get("text") or "Is this information not up to date?",
-        "updated": queries.index_last_updated(),
-        "contribute_url": editorial_queries.page_url("contribute"),
-    }), problem=problem)
+    return EmbedOutcome(
+        html=render_to_string(
+            "curation/editorial/embeds/contribute.html",
+            {
+                "text": directive.options.get("text") or "Is this information not up to date?",
+                "updated": queries.index_last_updated(),
+                "contribute_url": editorial_queries.page_url("contribute"),
+            },
+        ),
+        problem=problem,
+    )
 
 
 def check_link(link: str) -> str:
@@ -357,7 +410,9 @@ def _button_embed(directive, *, post=None) -> EmbedOutcome:
     link = directive.options.get("link", "").strip()
     text = directive.options.get("text") or (directive.positional[0] if directive.positional else "")
     if not link or not text:
-        return EmbedOutcome(problem='button embed needs a link and a text, e.g. {% button link="/about/" text="About us" %}')
+        return EmbedOutcome(
+            problem='button embed needs a link and a text, e.g. {% button link="/about/" text="About us" %}'
+        )
     problem = problem or check_link(link)
     if problem:
         return EmbedOutcome(problem=f"button embed: {problem}")
@@ -376,15 +431,25 @@ def _versionlink_embed(directive, *, post=None) -> EmbedOutcome:
         when, link = queries.index_last_updated(), reverse("curation:model_index")
     else:
         when, link = editorial_queries.content_last_updated(), reverse("curation:news-list")
-    return EmbedOutcome(html=render_to_string("curation/editorial/embeds/versionlink.html", {
-        "when": when, "link": link, "what": VERSION_SOURCES[repo],
-    }).strip(), problem=problem)
+    return EmbedOutcome(
+        html=render_to_string(
+            "curation/editorial/embeds/versionlink.html",
+            {
+                "when": when,
+                "link": link,
+                "what": VERSION_SOURCES[repo],
+            },
+        ).strip(),
+        problem=problem,
+    )
 
 
 def _appear_embed(directive, *, post=None) -> EmbedOutcome:
     problem = _unknown_parameters(directive, {"text"}, positional=1)
     text = directive.options.get("text") or (directive.positional[0] if directive.positional else "")
-    return EmbedOutcome(html=render_to_string("curation/editorial/embeds/appear.html", {"text": text}).strip(), problem=problem)
+    return EmbedOutcome(
+        html=render_to_string("curation/editorial/embeds/appear.html", {"text": text}).strip(), problem=problem
+    )
 
 
 def _gradient_embed(directive, *, post=None) -> EmbedOutcome:
@@ -392,12 +457,24 @@ def _gradient_embed(directive, *, post=None) -> EmbedOutcome:
 
 
 EMBEDS = {
-    "chart": _chart_embed, "index": _index_embed, "byline": _byline_embed, "image": _image_embed,
-    "note": _note_embed, "people": _people_embed, "person": _person_embed, "landing": _landing_embed,
-    "spotlight": _spotlight_embed, "news": _latest_embed("news"), "guides": _latest_embed("guide"),
-    "partners": _logos_embed("partners"), "as-seen-in": _logos_embed("as_seen_in"),
-    "contribute": _contribute_embed, "button": _button_embed, "versionlink": _versionlink_embed,
-    "appear": _appear_embed, "gradient": _gradient_embed,
+    "chart": _chart_embed,
+    "index": _index_embed,
+    "byline": _byline_embed,
+    "image": _image_embed,
+    "note": _note_embed,
+    "people": _people_embed,
+    "person": _person_embed,
+    "landing": _landing_embed,
+    "spotlight": _spotlight_embed,
+    "news": _latest_embed("news"),
+    "guides": _latest_embed("guide"),
+    "partners": _logos_embed("partners"),
+    "as-seen-in": _logos_embed("as_seen_in"),
+    "contribute": _contribute_embed,
+    "button": _button_embed,
+    "versionlink": _versionlink_embed,
+    "appear": _appear_embed,
+    "gradient": _gradient_embed,
 }
 CONTAINER_EMBEDS = frozenset({"note", "people", "person", "landing", "spotlight"})
 CONTAINER_SLOTS = {"spotlight": frozenset({"right"})}

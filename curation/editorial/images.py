@@ -7,6 +7,7 @@ the widths in RENDITION_WIDTHS that are narrower than the original (an animated 
 only its original: resizing would stop it). Every change records a data change, so pages that
 show the picture are rebuilt.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from PIL import Image as PillowImage
-from PIL import ImageOps, UnidentifiedImageError
+from PIL import Image as PillowImage, ImageOps, UnidentifiedImageError
 
 from curation.datachanges import record_data_change
 from curation.models import Image, ImageRendition, Post, PostStatus
@@ -76,12 +76,16 @@ def check_name(name: str) -> str:
 def inspect(data: bytes, label: str) -> Inspected:
     """Check that `data` is a picture Pillow can read, not too big; raises ImageProblem."""
     if len(data) > MAX_FILE_BYTES:
-        raise _refused(label, f"{len(data) / 1024 / 1024:.1f} MB; pictures over {MAX_FILE_BYTES // 1024 // 1024} MB are refused")
+        raise _refused(
+            label, f"{len(data) / 1024 / 1024:.1f} MB; pictures over {MAX_FILE_BYTES // 1024 // 1024} MB are refused"
+        )
     try:
         with PillowImage.open(io.BytesIO(data)) as picture:
             width, height = picture.size
             if width * height > MAX_PIXELS:
-                raise _refused(label, f"{width}×{height} pixels; pictures over {MAX_PIXELS // 1_000_000} megapixels are refused")
+                raise _refused(
+                    label, f"{width}×{height} pixels; pictures over {MAX_PIXELS // 1_000_000} megapixels are refused"
+                )
             fmt = picture.format or ""
             animated = bool(getattr(picture, "is_animated", False))
             picture.verify()
@@ -157,8 +161,17 @@ def save_image(image: Image, *, data: bytes | None = None, user=None, reason: st
 
 
 @transaction.atomic
-def store_image(name: str, data: bytes, *, user=None, alt_text=None, caption=None, credit=None, licence=None,
-                source_path: str | None = None) -> tuple[Image, bool]:
+def store_image(
+    name: str,
+    data: bytes,
+    *,
+    user=None,
+    alt_text=None,
+    caption=None,
+    credit=None,
+    licence=None,
+    source_path: str | None = None,
+) -> tuple[Image, bool]:
     """Create or replace the library picture called `name` with `data` (and any text given).
 
     Returns (image, changed). An unchanged file with unchanged text changes nothing.

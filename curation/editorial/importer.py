@@ -23,6 +23,7 @@ Upstream is the authority on a post's status (its `draft`/`published`). A bad fi
 with its name and reason and the others import; with `strict=True` nothing is written if any
 file is bad. Editors' own text in the image library (alt text, captions) is never overwritten.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -161,15 +162,27 @@ class PagesImportReport:
     def figures(self) -> dict[str, int]:
         """The report's numbers, for the command's summary and for monitoring."""
         return {
-            "files_skipped": len(self.skipped), "posts_created": len(self.created), "posts_updated": len(self.updated),
-            "posts_unchanged": len(self.unchanged), "published": len(self.published), "drafts": len(self.drafts),
-            "images_created": len(self.images_created), "images_updated": len(self.images_updated),
-            "images_unchanged": len(self.images_unchanged), "components": sum(self.components.values()),
-            "unknown_components": len(self.unknown_components), "links_checked": self.links_checked,
-            "links_rewritten": self.links_rewritten, "links_repaired": len(self.repaired_links),
-            "broken_links": len(self.broken_links), "draft_links": len(self.draft_links), "picture_embeds": self.picture_embeds,
-            "charts_replaced": self.charts_replaced, "missing_images": len(self.missing_images),
-            "embed_problems": len(self.embed_problems), "warnings": len(self.warnings),
+            "files_skipped": len(self.skipped),
+            "posts_created": len(self.created),
+            "posts_updated": len(self.updated),
+            "posts_unchanged": len(self.unchanged),
+            "published": len(self.published),
+            "drafts": len(self.drafts),
+            "images_created": len(self.images_created),
+            "images_updated": len(self.images_updated),
+            "images_unchanged": len(self.images_unchanged),
+            "components": sum(self.components.values()),
+            "unknown_components": len(self.unknown_components),
+            "links_checked": self.links_checked,
+            "links_rewritten": self.links_rewritten,
+            "links_repaired": len(self.repaired_links),
+            "broken_links": len(self.broken_links),
+            "draft_links": len(self.draft_links),
+            "picture_embeds": self.picture_embeds,
+            "charts_replaced": self.charts_replaced,
+            "missing_images": len(self.missing_images),
+            "embed_problems": len(self.embed_problems),
+            "warnings": len(self.warnings),
         }
 
 
@@ -254,9 +267,16 @@ def parse_page(entry: FolderEntry, kind: str) -> ParsedPage:
     if kind != PostKind.PAGE:
         lines, first_line = _strip_title_heading(lines, first_line, title)
     return ParsedPage(
-        kind=kind, slug=slug, title=title[:250], description=str(meta.get("description") or "").strip()[:500],
-        author_names=str(meta.get("author") or "").strip()[:300], date=date, status=STATUS_MAP[status_text],
-        body="\n".join(lines), file=entry.name, first_line=first_line,
+        kind=kind,
+        slug=slug,
+        title=title[:250],
+        description=str(meta.get("description") or "").strip()[:500],
+        author_names=str(meta.get("author") or "").strip()[:300],
+        date=date,
+        status=STATUS_MAP[status_text],
+        body="\n".join(lines),
+        file=entry.name,
+        first_line=first_line,
     )
 
 
@@ -266,12 +286,13 @@ def _strip_title_heading(lines: list[str], first_line: int, title: str) -> tuple
     while skipped < len(lines) and not lines[skipped].strip():
         skipped += 1
     if skipped < len(lines) and lines[skipped].startswith("# ") and slugify(lines[skipped][2:]) == slugify(title):
-        return lines[skipped + 1:], first_line + skipped + 1
+        return lines[skipped + 1 :], first_line + skipped + 1
     return lines, first_line
 
 
-def _folder_entries(root: Path, folder: str, suffixes: tuple[str, ...], report: PagesImportReport,
-                    *, limits: InputLimits = TEXT_LIMITS) -> list[FolderEntry]:
+def _folder_entries(
+    root: Path, folder: str, suffixes: tuple[str, ...], report: PagesImportReport, *, limits: InputLimits = TEXT_LIMITS
+) -> list[FolderEntry]:
     """The files of `folder` (or of the root, for "") the import reads, through the safe folder
     walk: refused entries (names that are not UTF-8, symbolic links leaving the folder or leading
     nowhere, folders named like files, ...) are reported and left out."""
@@ -297,8 +318,9 @@ class _Conversion(components.ConversionContext):
     """The importer's side of a body's conversion: reports into the import report, checks links
     and pictures against what the site will hold after the import."""
 
-    def __init__(self, file: str, report: PagesImportReport, site_map: links.SiteMap, usage: dict,
-                 *, published: bool = True):
+    def __init__(
+        self, file: str, report: PagesImportReport, site_map: links.SiteMap, usage: dict, *, published: bool = True
+    ):
         self.file, self.report, self.site_map, self.usage = file, report, site_map, usage
         # Readers follow the links of what is published; a draft's links matter when it is.
         self.published = published
@@ -333,7 +355,9 @@ class _Conversion(components.ConversionContext):
             self.warn(line, f"picture {src!r} is not in the site's images/ folder")
             return None
         if name.lower() not in self.site_map.images:
-            self.report.missing_images.append(Issue(self.file, line, f"picture {name!r} is neither in images/ nor in the image library"))
+            self.report.missing_images.append(
+                Issue(self.file, line, f"picture {name!r} is neither in images/ nor in the image library")
+            )
             return None
         self.usage.setdefault(name.lower(), (alt, title))
         return self.site_map.images[name.lower()]
@@ -344,10 +368,15 @@ class _Conversion(components.ConversionContext):
     def models(self, terms, line):
         missing = [t for t in terms if self.site_map.model_slug(t) is None]
         if missing:
-            self.warn(line, f"::the-index: no public model is called {', '.join(map(repr, missing))} (import the index first?)")
+            self.warn(
+                line,
+                f"::the-index: no public model is called {', '.join(map(repr, missing))} (import the index first?)",
+            )
 
 
-def convert_lines(lines: list[str], first_line: int, context: components.ConversionContext, library_alts=None) -> list[str]:
+def convert_lines(
+    lines: list[str], first_line: int, context: components.ConversionContext, library_alts=None
+) -> list[str]:
     """Pictures, links, then components (see the module docstring); returns the new lines."""
     library_alts = library_alts or {}
     out = []
@@ -376,7 +405,9 @@ def convert_lines(lines: list[str], first_line: int, context: components.Convers
                 continue
         for unclosed in links.unclosed_titles(line):
             if isinstance(context, _Conversion):
-                context.report.repaired_links.append(Issue(context.file, number, f"closed the title of {unclosed.strip()}"))
+                context.report.repaired_links.append(
+                    Issue(context.file, number, f"closed the title of {unclosed.strip()}")
+                )
         out.append(links.rewrite_links(line, lambda found, n=number: _checked(found, n, context)))
     return components.convert(out, first_line, context)
 
@@ -460,7 +491,11 @@ def _read_seo(entry: FolderEntry, report) -> dict[str, str]:
     values = {}
     for kind, templates in data.items():
         if kind not in SEO_KINDS:
-            report.warnings.append(Issue(SEO_FILE, None, f"{kind!r}: this site has title templates for {', '.join(SEO_KINDS)} only; left out"))
+            report.warnings.append(
+                Issue(
+                    SEO_FILE, None, f"{kind!r}: this site has title templates for {', '.join(SEO_KINDS)} only; left out"
+                )
+            )
             continue
         if not isinstance(templates, dict):
             report.warnings.append(Issue(SEO_FILE, None, f"{kind}: not a mapping of title and description; left out"))
@@ -488,7 +523,9 @@ def _read_logos(entry: FolderEntry, name: str, site_map, report) -> list[tuple[s
         if link and _menu_link_problem(link):
             context.warn(line, f"{item['title']!r}: {_menu_link_problem(link)}; the logo is shown without a link")
             link = ""
-        picture = context.image(str(item.get("image") or ""), line, alt=str(item["title"])) if item.get("image") else None
+        picture = (
+            context.image(str(item.get("image") or ""), line, alt=str(item["title"])) if item.get("image") else None
+        )
         logos.append((str(item["title"])[:200], link[:500], picture or ""))
     return logos
 
@@ -499,7 +536,13 @@ def _store(page: ParsedPage, report: PagesImportReport, user) -> bool:
     post = Post.objects.filter(kind=page.kind, slug=page.slug).first()
     label = f"{page.kind}/{page.slug}"
     date = page.date or (post.date if post else timezone.localdate())
-    fields = {"title": page.title, "description": page.description, "author_names": page.author_names, "date": date, "body": page.body}
+    fields = {
+        "title": page.title,
+        "description": page.description,
+        "author_names": page.author_names,
+        "date": date,
+        "body": page.body,
+    }
     if post is not None and all(getattr(post, k) == v for k, v in fields.items()) and post.status == page.status:
         report.unchanged.append(label)
         return False
@@ -518,8 +561,11 @@ def _store(page: ParsedPage, report: PagesImportReport, user) -> bool:
         post.publish_at = None
         post.save(update_fields=["status", "published_at", "publish_at", "updated_at"])
         PostStatusChange.objects.create(
-            post=post, from_status=before if not created else "", to_status=page.status,
-            user=user if getattr(user, "pk", None) else None, comment=f"Imported from {page.file}",
+            post=post,
+            from_status=before if not created else "",
+            to_status=page.status,
+            user=user if getattr(user, "pk", None) else None,
+            comment=f"Imported from {page.file}",
         )
     (report.created if created else report.updated).append(label)
     return was_visible or post.status == PostStatus.PUBLISHED
@@ -532,7 +578,10 @@ def _store_pictures(pictures: list[PictureFile], usage: dict, report: PagesImpor
         try:
             with transaction.atomic():
                 _, changed = images.store_image(
-                    picture.name, picture.data, user=user, source_path=picture.file,
+                    picture.name,
+                    picture.data,
+                    user=user,
+                    source_path=picture.file,
                     # Editors' own text is kept: the import only fills what is empty.
                     alt_text=alt if alt and not (existing and existing.alt_text) else None,
                     caption=title if title and not (existing and existing.caption) else None,
@@ -568,7 +617,8 @@ def _store_site(content: SiteContent, report: PagesImportReport, source: str) ->
         if current != content.menu:
             row.menu_items.all().delete()
             MenuItem.objects.bulk_create(
-                MenuItem(site=row, position=i, label=label, link=link, icon=icon) for i, (label, link, icon) in enumerate(content.menu)
+                MenuItem(site=row, position=i, label=label, link=link, icon=icon)
+                for i, (label, link, icon) in enumerate(content.menu)
             )
             changed.append(f"menu ({len(content.menu)} entries)")
     for group, logos in content.logos.items():
@@ -606,8 +656,9 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
             except PageError as exc:
                 report.skipped.append((entry.name, str(exc)))
     pictures = []
-    for entry in _folder_entries(root, IMAGES_FOLDER, IMAGE_SUFFIXES + tuple(s.upper() for s in IMAGE_SUFFIXES), report,
-                                 limits=PICTURE_LIMITS):
+    for entry in _folder_entries(
+        root, IMAGES_FOLDER, IMAGE_SUFFIXES + tuple(s.upper() for s in IMAGE_SUFFIXES), report, limits=PICTURE_LIMITS
+    ):
         try:
             data = entry.read_bytes(PICTURE_LIMITS)
             images.inspect(data, entry.name)
@@ -617,11 +668,12 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
         except images.ImageProblem as exc:
             report.skipped.append((entry.name, exc.reason))
     site_files = {
-        entry.name: entry for entry in _folder_entries(root, "", tuple(SITE_FILES), report)
-        if entry.name in SITE_FILES
+        entry.name: entry for entry in _folder_entries(root, "", tuple(SITE_FILES), report) if entry.name in SITE_FILES
     }
     if not parsed and not pictures and not site_files and not report.skipped:
-        raise PageError(f"{root} has no news/, guides/ or pages/ Markdown files, images/ or site files ({MENU_FILE}, {FOOTER_FILE}, {SEO_FILE})")
+        raise PageError(
+            f"{root} has no news/, guides/ or pages/ Markdown files, images/ or site files ({MENU_FILE}, {FOOTER_FILE}, {SEO_FILE})"
+        )
 
     planned = {(p.kind, p.slug): p.status for p in parsed}
     site_map = links.SiteMap.of_site(planned, {p.name for p in pictures})
@@ -673,7 +725,7 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
             for stored in (report.images_created, report.images_updated, report.images_unchanged):
                 stored.clear()
             return report
-        for page in (progress(parsed) if progress else parsed):
+        for page in progress(parsed) if progress else parsed:
             try:
                 with transaction.atomic():
                     visible_changed |= _store(page, report, user)
@@ -681,12 +733,22 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
                 report.skipped.append((page.file, str(exc)))
                 if strict:
                     transaction.set_rollback(True)
-                    for written in (report.created, report.updated, report.unchanged, report.published, report.drafts,
-                                    report.images_created, report.images_updated, report.images_unchanged):
+                    for written in (
+                        report.created,
+                        report.updated,
+                        report.unchanged,
+                        report.published,
+                        report.drafts,
+                        report.images_created,
+                        report.images_updated,
+                        report.images_unchanged,
+                    ):
                         written.clear()  # rolled back: nothing of it was imported
                     return report
                 continue
-            (report.published if page.status == PostStatus.PUBLISHED else report.drafts).append(f"{page.kind}/{page.slug}")
+            (report.published if page.status == PostStatus.PUBLISHED else report.drafts).append(
+                f"{page.kind}/{page.slug}"
+            )
         if _store_site(content, report, str(root.name)):
             site.settings_changed("imported " + ", ".join(report.site_changes))
         if visible_changed:

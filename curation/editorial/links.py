@@ -8,6 +8,7 @@ redirect. A model withdrawn from the index (its upstream file deleted) still res
 and comparisons answer with a notice. Query names of `/database` go through the one table of upstream names
 (curation.upstream_query). Links to other sites are not checked.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from django.http import QueryDict
-from django.urls import Resolver404, reverse
-from django.urls import resolve as resolve_path
+from django.urls import Resolver404, resolve as resolve_path, reverse
 
 from curation import upstream_query, vocab
 from curation.models import HOME_PAGE_SLUG, AIModel, Image, Organisation, Post, PostKind, PostStatus
@@ -24,8 +24,10 @@ from curation.models import HOME_PAGE_SLUG, AIModel, Image, Organisation, Post, 
 UPSTREAM_HOSTS = frozenset({"osai-index.eu", "www.osai-index.eu", "preview.osai-index.eu"})
 _ARTICLE_FOLDERS = {"news": PostKind.NEWS, "guides": PostKind.GUIDE}
 # Names of each kind's list and article addresses (curation.editorial.urls).
-_ARTICLE_URL_NAMES = {PostKind.NEWS: ("curation:news-list", "curation:news-detail"),
-                      PostKind.GUIDE: ("curation:guide-list", "curation:guide-detail")}
+_ARTICLE_URL_NAMES = {
+    PostKind.NEWS: ("curation:news-list", "curation:news-detail"),
+    PostKind.GUIDE: ("curation:guide-list", "curation:guide-detail"),
+}
 
 
 @dataclass
@@ -51,7 +53,9 @@ class SiteMap:
         if term not in self._models:
             found = (
                 upstream_query.models_named([term], AIModel.objects.readable())
-                .order_by("-is_public", "pk").values_list("slug", flat=True).first()
+                .order_by("-is_public", "pk")
+                .values_list("slug", flat=True)
+                .first()
             )
             self._models[term] = found
         return self._models[term]
@@ -64,7 +68,9 @@ class SiteMap:
         if unknown:
             reasons.append(f"no public model is called {', '.join(map(repr, unknown))} (by file name, slug or name)")
         if drafts:
-            reasons.append(f"{', '.join(map(repr, drafts))} {'is a draft' if len(drafts) == 1 else 'are drafts'}, so readers cannot open {'it' if len(drafts) == 1 else 'them'}")
+            reasons.append(
+                f"{', '.join(map(repr, drafts))} {'is a draft' if len(drafts) == 1 else 'are drafts'}, so readers cannot open {'it' if len(drafts) == 1 else 'them'}"
+            )
         return "; ".join(reasons)
 
     def is_public(self, kind: str, slug: str) -> bool:
@@ -154,7 +160,9 @@ def _index_address(query: str, site: SiteMap) -> Resolution:
     params = translated.query_dict()
     if translated.model_terms:
         # The index page has no list of models; a comparison shows exactly those.
-        return Resolution(target=reverse("curation:compare") + "?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=","))
+        return Resolution(
+            target=reverse("curation:compare") + "?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=",")
+        )
     encoded = params.urlencode()
     return Resolution(target=reverse("curation:model_index") + (f"?{encoded}" if encoded else ""))
 
@@ -167,7 +175,9 @@ def _compare_address(query: str, site: SiteMap) -> Resolution:
     missing = [t for t, slug in zip(terms, slugs, strict=True) if slug is None]
     if missing:
         return Resolution(broken=site.missing_models(missing))
-    return Resolution(target=reverse("curation:compare") + "?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=","))
+    return Resolution(
+        target=reverse("curation:compare") + "?" + urlencode({"models": ",".join(s for s in slugs if s)}, safe=",")
+    )
 
 
 def _post_address(kind: str, slug: str, site: SiteMap, target: str) -> Resolution:
@@ -176,7 +186,9 @@ def _post_address(kind: str, slug: str, site: SiteMap, target: str) -> Resolutio
     if status is None:
         return Resolution(broken=f"no {label} {slug!r} on this site")
     if status != PostStatus.PUBLISHED:
-        return Resolution(broken=f"the {label} {slug!r} is {PostStatus(status).label.lower()}, so readers cannot open it")
+        return Resolution(
+            broken=f"the {label} {slug!r} is {PostStatus(status).label.lower()}, so readers cannot open it"
+        )
     return Resolution(target=target)
 
 
@@ -205,7 +217,9 @@ def _site_address(path: str, query: str, site: SiteMap) -> Resolution:
 
 # --- finding links in Markdown ----------------------------------------------------------------
 # [text](destination "title") and ![alt](...): destination and optional title.
-_INLINE_LINK = re.compile(r"""(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*(<[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)(\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*\)""")
+_INLINE_LINK = re.compile(
+    r"""(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*(<[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)(\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"""
+)
 # The same with a title whose closing quote is missing: `(/x "Title)`.
 _UNCLOSED_TITLE = re.compile(r"""(!?\[(?:[^\[\]\\]|\\.)*\]\(\s*[^\s()]+\s+")([^"\n)]*)\)""")
 _REFERENCE = re.compile(r"""^( {0,3}\[[^\]]+\]:\s*)(<[^>\n]*>|\S+)(.*)$""")
@@ -243,7 +257,18 @@ def rewrite_links(line: str, rewrite) -> str:
         new = rewrite(FoundLink(bare, False, "", reference.group(3).strip()))
         if new != bare:
             line = reference.group(1) + new + reference.group(3)
-    line = _HTML_URL.sub(lambda m: m.group(1) + '"' + rewrite(FoundLink(m.group(3) if m.group(3) is not None else m.group(4), "src" in m.group(1).lower(), "", "")) + '"', line)
+    line = _HTML_URL.sub(
+        lambda m: (
+            m.group(1)
+            + '"'
+            + rewrite(
+                FoundLink(m.group(3) if m.group(3) is not None else m.group(4), "src" in m.group(1).lower(), "", "")
+            )
+            + '"'
+        ),
+        line,
+    )
+
     def autolink(match: re.Match) -> str:
         new = rewrite(FoundLink(match.group(1), False, match.group(1), ""))
         # An address of this site is relative, which an autolink cannot be: it becomes a link.

@@ -3,6 +3,7 @@
 Kept apart from curation.editorial.services (writes, workflow) so that the embeds, which the
 Markdown renderer uses and the services render with, read posts without importing the services.
 """
+
 from __future__ import annotations
 
 from curation.models import ARTICLE_KINDS, Post, PostKind, PostTag

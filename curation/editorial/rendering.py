@@ -26,14 +26,15 @@ Some embeds hold Markdown between an opening and a closing line, and some have n
 A few small ones may also stand inside a sentence: `generated {% versionlink repo="data" %}.`
 Which embed is which kind is said in `curation.editorial.embeds`.
 """
+
 from __future__ import annotations
 
-from typing import Any
 import re
 import secrets
 import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from django.template.loader import render_to_string
@@ -50,11 +51,59 @@ _DIRECTIVE = re.compile(r"^\{%\s*([A-Za-z][\w-]*)(.*?)%\}\s*$")
 
 # --- Sanitiser allow-list -------------------------------------------------------------------
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div",
-    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small",
-    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "time", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "iframe",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
 }
 # Removed together with their content (a script's text is not prose).
 CONTENT_STRIPPED_TAGS = {"script", "style", "svg", "math", "template", "noscript", "object", "embed"}
@@ -66,8 +115,15 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "li": {"id"},
     "sup": {"id"},
-    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
-    "table": {"style"}, "th": {"style", "colspan", "rowspan"}, "td": {"style", "colspan", "rowspan"},
+    "h1": {"id"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "table": {"style"},
+    "th": {"style", "colspan", "rowspan"},
+    "td": {"style", "colspan", "rowspan"},
     "time": {"datetime"},
 }
 # Classes the Markdown plugins emit (footnotes, heading anchors); no others survive.
@@ -81,8 +137,15 @@ ALLOWED_CLASSES = {
 }
 # Table layout only; nothing that can position content over the page.
 ALLOWED_STYLE_PROPERTIES = {
-    "text-align", "vertical-align", "border", "border-collapse", "padding", "margin", "margin-top",
-    "margin-bottom", "width",
+    "text-align",
+    "vertical-align",
+    "border",
+    "border-collapse",
+    "padding",
+    "margin",
+    "margin-top",
+    "margin-bottom",
+    "width",
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -157,7 +220,7 @@ def parse_directive(text: str, line: int = 0) -> Directive | None:
 
 def _line_text(state, line: int) -> str:
     begin = state.bMarks[line] + state.tShift[line]
-    return state.src[begin:state.eMarks[line]]
+    return state.src[begin : state.eMarks[line]]
 
 
 def _directive_at(state, line: int) -> Directive | None:
@@ -324,8 +387,12 @@ def render_markdown(body: str, *, post=None, preview: bool = False) -> Rendered:
             # The box comes before whatever the embed could still show (e.g. the models found).
             box = render_to_string(
                 "curation/editorial/embeds/error.html",
-                {"problem": outcome.problem, "line": directive.line, "source": directive.source,
-                 "inline": kind == "inline"},
+                {
+                    "problem": outcome.problem,
+                    "line": directive.line,
+                    "source": directive.source,
+                    "inline": kind == "inline",
+                },
             )
             replacement = (box.strip() if kind == "inline" else box) + replacement
         html = html.replace(_marker(env, index, inline=kind == "inline"), replacement, 1)

@@ -8,6 +8,7 @@ Permissions are checked here, so they hold whatever the entry point:
   - publishing, scheduling, unscheduling, archiving need `curation.publish_post` (Editors and
     superusers only; curators, reviewers and readers never have it).
 """
+
 from __future__ import annotations
 
 import copy
@@ -162,8 +163,13 @@ def record_revision(post: Post, *, user=None, comment: str = "") -> PostRevision
     Post.objects.select_for_update().filter(pk=post.pk).first()  # serialise revision numbers
     number = latest_revision_number(post) + 1
     return PostRevision.objects.create(
-        post=post, number=number, title=post.title, description=post.description, body=post.body,
-        metadata=snapshot_metadata(post), author=user if getattr(user, "pk", None) else None,
+        post=post,
+        number=number,
+        title=post.title,
+        description=post.description,
+        body=post.body,
+        metadata=snapshot_metadata(post),
+        author=user if getattr(user, "pk", None) else None,
         comment=comment[:300],
     )
 
@@ -213,8 +219,9 @@ def restore_revision(revision: PostRevision, *, user) -> Post:
     authors = None
     if "author_ids" in meta:
         authors = list(get_user_model().objects.filter(pk__in=meta["author_ids"]))
-    return _save_post(post, user=user, tags=meta.get("tags"), authors=authors,
-                      comment=f"Restored revision {revision.number}")
+    return _save_post(
+        post, user=user, tags=meta.get("tags"), authors=authors, comment=f"Restored revision {revision.number}"
+    )
 
 
 @dataclass
@@ -228,7 +235,9 @@ def _revision_text(revision: PostRevision) -> list[str]:
     lines = [f"Title: {revision.title}", f"Description: {revision.description}"]
     for key in ("slug", "date", "author_names", "tags", "cover_image", "cover_image_alt"):
         value = meta.get(key)
-        lines.append(f"{key.replace('_', ' ').capitalize()}: {', '.join(value) if isinstance(value, list) else value or ''}")
+        lines.append(
+            f"{key.replace('_', ' ').capitalize()}: {', '.join(value) if isinstance(value, list) else value or ''}"
+        )
     lines.append("")
     return lines + (revision.body or "").splitlines()
 
@@ -239,8 +248,12 @@ def diff_revisions(older: PostRevision, newer: PostRevision) -> list[DiffLine]:
         raise InvalidPost("can only compare two revisions of the same post")
     result = []
     for line in difflib.unified_diff(
-        _revision_text(older), _revision_text(newer),
-        fromfile=f"revision {older.number}", tofile=f"revision {newer.number}", lineterm="", n=3,
+        _revision_text(older),
+        _revision_text(newer),
+        fromfile=f"revision {older.number}",
+        tofile=f"revision {newer.number}",
+        lineterm="",
+        n=3,
     ):
         if line.startswith(("---", "+++", "@@")):
             kind = "header"
@@ -280,7 +293,8 @@ _READER_VISIBLE = {PostStatus.PUBLISHED}
 def available_actions(post: Post, user) -> list[str]:
     """Workflow actions this user may take on this post now (for buttons)."""
     return [
-        name for name, t in TRANSITIONS.items()
+        name
+        for name, t in TRANSITIONS.items()
         if post.status in t.sources and can_edit(user) and (not t.needs_publish_permission or can_publish(user))
     ]
 
@@ -292,7 +306,11 @@ def _move(post: Post, target: str, *, user, comment: str, now) -> Post:
         post.published_at = now
     post.save(update_fields=["status", "publish_at", "published_at", "updated_at"])
     PostStatusChange.objects.create(
-        post=post, from_status=before, to_status=target, at=now, comment=comment[:300],
+        post=post,
+        from_status=before,
+        to_status=target,
+        at=now,
+        comment=comment[:300],
         user=user if getattr(user, "pk", None) else None,
     )
     if (before in _READER_VISIBLE) != (target in _READER_VISIBLE):
@@ -365,8 +383,13 @@ def publish_due_posts(now=None) -> list[Post]:
             problems = publication_problems(post)
             if problems:
                 post.publish_at = None
-                _move(post, PostStatus.DRAFT, user=None, now=now,
-                      comment=f"Not published as scheduled: {'; '.join(problems)}")
+                _move(
+                    post,
+                    PostStatus.DRAFT,
+                    user=None,
+                    now=now,
+                    comment=f"Not published as scheduled: {'; '.join(problems)}",
+                )
                 continue
             published.append(_move(post, PostStatus.PUBLISHED, user=None, comment="Published as scheduled", now=now))
     return published

@@ -7,12 +7,13 @@ change, so the cached pages (curation.public.caching) show the new menu at once.
 Title templates use the upstream site's placeholders (its `SEO.yml`): `{system.name}`,
 `{org.name}` and the other keys of a model file for model pages, `{names}` for comparisons.
 """
+
 from __future__ import annotations
 
-from typing import Any
 import contextlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -46,7 +47,9 @@ def settings_changed(what: str) -> None:
 def template_problems(template: str, allowed: list[str]) -> list[str]:
     """Placeholders of `template` that are not in `allowed`, as sentences (empty when fine)."""
     unknown = [name for name in _PLACEHOLDER.findall(template or "") if name.strip() not in allowed]
-    return [f"{{{name}}} is not a placeholder here (use {', '.join('{' + a + '}' for a in allowed)})" for name in unknown]
+    return [
+        f"{{{name}}} is not a placeholder here (use {', '.join('{' + a + '}' for a in allowed)})" for name in unknown
+    ]
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:
@@ -83,7 +86,8 @@ def model_page_meta(model, row: SiteSettings | None = None) -> PageMeta:
     row = row or site_settings()
     values = model_values(model)
     return PageMeta(
-        title=fill_template(row.model_title, values), description=fill_template(row.model_description, values),
+        title=fill_template(row.model_title, values),
+        description=fill_template(row.model_description, values),
     )
 
 
@@ -126,8 +130,10 @@ def navigation() -> Navigation:
     items = list(MenuItem.objects.filter(site_id=SITE_SETTINGS_ID).select_related("site").order_by("position", "pk"))
     menu = tuple(MenuEntry(item.label, item.link, item.is_external) for item in items)
     # The footer comes with the menu (one query) unless the menu is empty.
-    footer = items[0].site.footer if items else (
-        SiteSettings.objects.filter(pk=SITE_SETTINGS_ID).values_list("footer", flat=True).first() or ""
+    footer = (
+        items[0].site.footer
+        if items
+        else (SiteSettings.objects.filter(pk=SITE_SETTINGS_ID).values_list("footer", flat=True).first() or "")
     )
     found = Navigation(menu, str(render_markdown(footer).html) if footer.strip() else "")
     with contextlib.suppress(Exception):  # a cache outage must not take the page down with it

@@ -1,4 +1,5 @@
 """Celery tasks of the editorial workflow: thin wrappers over services."""
+
 from celery import shared_task
 
 from curation.editorial.services import publish_due_posts

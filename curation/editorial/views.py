@@ -1,13 +1,14 @@
 """Reader-facing news, guides, the site's fixed pages and the image library's files. Queries
 and rendering come from services; views shape pages."""
+
 from __future__ import annotations
 
-from django.db.models.fields.files import FieldFile
 import datetime
 import mimetypes
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,10 +27,18 @@ def post_list(request, kind: str):
     # Only tags of published posts exist for readers: a draft's tag is not even named.
     tag = get_object_or_404(tags, slug=tag_slug) if tag_slug else None
     page = Paginator(queries.published_posts(kind, tag=tag_slug), POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "curation/editorial/post_list.html", {
-        "kind": kind, "heading": KIND_HEADINGS[kind], "page": page, "tag": tag, "tags": tags,
-        "feed_url": reverse("curation:feed-news" if kind == PostKind.NEWS else "curation:feed-guides"),
-    })
+    return render(
+        request,
+        "curation/editorial/post_list.html",
+        {
+            "kind": kind,
+            "heading": KIND_HEADINGS[kind],
+            "page": page,
+            "tag": tag,
+            "tags": tags,
+            "feed_url": reverse("curation:feed-news" if kind == PostKind.NEWS else "curation:feed-guides"),
+        },
+    )
 
 
 def render_post_page(request, post: Post, *, preview: bool = False, show_problems: bool = False, status: int = 200):
@@ -38,17 +47,27 @@ def render_post_page(request, post: Post, *, preview: bool = False, show_problem
     rendered = render_markdown(post.body, post=post, preview=show_problems)
     is_page = post.kind == PostKind.PAGE
     share_image, share_image_alt = services.share_image(post)
-    response = render(request, "curation/editorial/post_detail.html", {
-        "post": post, "body": rendered.html, "problems": rendered.problems if show_problems else [],
-        "preview": preview, "has_byline_embed": "{% byline" in post.body, "is_page": is_page,
-        # The home page's landing block carries its own heading, and a page may start with its own.
-        "show_title": not (is_page and (post.slug == HOME_PAGE_SLUG or post.body.lstrip().startswith("# "))),
-        "list_url": "" if is_page else reverse(
-            "curation:news-list" if post.kind == PostKind.NEWS else "curation:guide-list"
-        ),
-        "kind_heading": KIND_HEADINGS.get(post.kind, ""),
-        "share_image": share_image, "share_image_alt": share_image_alt,
-    }, status=status)
+    response = render(
+        request,
+        "curation/editorial/post_detail.html",
+        {
+            "post": post,
+            "body": rendered.html,
+            "problems": rendered.problems if show_problems else [],
+            "preview": preview,
+            "has_byline_embed": "{% byline" in post.body,
+            "is_page": is_page,
+            # The home page's landing block carries its own heading, and a page may start with its own.
+            "show_title": not (is_page and (post.slug == HOME_PAGE_SLUG or post.body.lstrip().startswith("# "))),
+            "list_url": ""
+            if is_page
+            else reverse("curation:news-list" if post.kind == PostKind.NEWS else "curation:guide-list"),
+            "kind_heading": KIND_HEADINGS.get(post.kind, ""),
+            "share_image": share_image,
+            "share_image_alt": share_image_alt,
+        },
+        status=status,
+    )
     if preview:
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "private, no-store"

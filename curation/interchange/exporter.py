@@ -7,13 +7,14 @@ written back as long as it still means what the database holds now; otherwise th
 normalised value is written. So importing an export changes nothing, and an exported file
 parses to the same data as the file it came from.
 """
+
 from __future__ import annotations
 
 import datetime
 import json
 import zipfile
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
 import yaml
 
@@ -72,7 +73,9 @@ def iter_export(*, include_drafts: bool = False) -> Iterator[tuple[str, str]]:
     yield "_parameters.yml", registry_yaml(dimensions)
     yield "_parameters-descriptions.yml", descriptions_yaml(dimensions)
     queryset = AIModel.objects.all() if include_drafts else AIModel.objects.public()
-    queryset = queryset.select_related("organisation").prefetch_related("assessments").order_by("upstream_filename", "name")
+    queryset = (
+        queryset.select_related("organisation").prefetch_related("assessments").order_by("upstream_filename", "name")
+    )
     used: set[str] = {"_parameters.yml", "_parameters-descriptions.yml"}
     for model in queryset.iterator(chunk_size=EXPORT_CHUNK):
         yield _filename(model, used), model_yaml(model, dimensions)
@@ -91,6 +94,7 @@ def _filename(model: AIModel, used: set[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 # Registry
 # ---------------------------------------------------------------------------------------------
+
 
 def registry_yaml(dimensions: list[Dimension]) -> str:
     lines = []
@@ -117,6 +121,7 @@ def descriptions_yaml(dimensions: list[Dimension]) -> str:
 # One model
 # ---------------------------------------------------------------------------------------------
 
+
 def scalar(value) -> str:
     """A YAML value for `key: value` on one line (empty for None); lists in flow style."""
     value = _from_json(value)
@@ -127,7 +132,9 @@ def scalar(value) -> str:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return json.dumps(value, ensure_ascii=False)
     style = '"' if isinstance(value, str) and ("\n" in value or "\r" in value) else None
-    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, default_style=style, width=10**9, allow_unicode=True)
+    text = yaml.dump(
+        value, Dumper=_Dumper, default_flow_style=True, default_style=style, width=10**9, allow_unicode=True
+    )
     text = text.rstrip("\n")
     if text.endswith("\n..."):
         text = text[:-4]
@@ -198,8 +205,10 @@ def tag_lines(model: AIModel) -> list[str]:
             origin = model.origin_tag  # still unmapped: keep the words upstream used
         elif parsed is not None and (parsed.scope, parsed.country) == (scope, country):
             origin = model.origin_tag
-    if origin is None and scope not in (None, vocab.OriginScope.UNKNOWN) and (
-        effective.own_origin or not from_file or model.origin_tag
+    if (
+        origin is None
+        and scope not in (None, vocab.OriginScope.UNKNOWN)
+        and (effective.own_origin or not from_file or model.origin_tag)
     ):
         origin = vocab.origin_label(scope, country)
 
@@ -208,10 +217,14 @@ def tag_lines(model: AIModel) -> list[str]:
     if model.contributor_tag:
         parsed_origin = vocab.parse_national_origin(origin or "")
         parsed = vocab.parse_contributor_type(model.contributor_tag, parsed_origin)
-        if (parsed is None and not effective.own_contributor) or (parsed is not None and (parsed.sector, parsed.kind, parsed.bloc) == current):
+        if (parsed is None and not effective.own_contributor) or (
+            parsed is not None and (parsed.sector, parsed.kind, parsed.bloc) == current
+        ):
             contributor = model.contributor_tag
-    if contributor is None and effective.sector and (
-        effective.own_contributor or not from_file or model.contributor_tag
+    if (
+        contributor is None
+        and effective.sector
+        and (effective.own_contributor or not from_file or model.contributor_tag)
     ):
         contributor = vocab.contributor_label(*current)
     lines = []
@@ -233,10 +246,15 @@ def model_yaml(model: AIModel, dimensions: list[Dimension]) -> str:
         out += [*extra["header_comments"], ""]
 
     system = {
-        "name": model.name, "link": model.link, "types": model.type_list,
-        "performance_class": model.performance_class, "base_model_name": model.base_model_name,
-        "end_model_name": model.end_model_name, "end_model_licence": model.end_model_licence,
-        "release_date": model.release_date, "release_date_precision": model.release_date_precision,
+        "name": model.name,
+        "link": model.link,
+        "types": model.type_list,
+        "performance_class": model.performance_class,
+        "base_model_name": model.base_model_name,
+        "end_model_name": model.end_model_name,
+        "end_model_licence": model.end_model_licence,
+        "release_date": model.release_date,
+        "release_date_precision": model.release_date_precision,
         "notes": model.notes,
     }
     out.append("system:")

@@ -15,13 +15,14 @@ The site remembers the last commit it replayed (each import run's source is
 `git:<repository>@<commit id>`), so a later run diffs from there. Git is run as a subprocess (`git` must be
 installed); file contents are read through one `git cat-file --batch` process.
 """
+
 from __future__ import annotations
 
 import datetime
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 from curation.models import ImportRun
@@ -61,14 +62,18 @@ class _BlobEntry:
         if data is None:
             raise InputProblem(self.name, None, f"could not be read from commit {self.commit[:7]}")
         if len(data) > limits.max_file_bytes:
-            raise InputProblem(self.name, None, f"is {len(data)} bytes; files over {limits.max_file_bytes} bytes are refused")
+            raise InputProblem(
+                self.name, None, f"is {len(data)} bytes; files over {limits.max_file_bytes} bytes are refused"
+            )
         return data
 
 
 class _BlobReader:
     def __init__(self, repo: Path):
         self.process = subprocess.Popen(
-            ["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            ["git", "-C", str(repo), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
 
     def read(self, spec: str) -> bytes | None:
@@ -119,7 +124,7 @@ def commits_of(repo: Path, rev_from: str | None = None, rev_to: str | None = Non
         ids = [c.id for c in commits]
         if start not in ids:
             raise GitHistoryError(f"--from {rev_from}: not an ancestor of {target}")
-        commits = commits[ids.index(start):]
+        commits = commits[ids.index(start) :]
     return commits
 
 
@@ -182,8 +187,10 @@ def last_replayed_commit(repo_label: str) -> str | None:
     """The commit the last replay of `repo_label` ended with (None if never replayed): the
     import run of each commit has `git:<repository>@<commit id>` as its source."""
     source = (
-        ImportRun.objects.filter(source__startswith=f"git:{repo_label}@").order_by("-id")
-        .values_list("source", flat=True).first()
+        ImportRun.objects.filter(source__startswith=f"git:{repo_label}@")
+        .order_by("-id")
+        .values_list("source", flat=True)
+        .first()
     )
     return source.rsplit("@", 1)[1] if source else None
 
@@ -191,9 +198,15 @@ def last_replayed_commit(repo_label: str) -> str | None:
 Step = Callable[[Commit, ImportReport], None]
 
 
-def import_git_history(repo: Path, *, rev_from: str | None = None, rev_to: str | None = None, user: Any = None,
-                       after_commit: Step | None = None, progress: Callable[[int, int, Commit], None] | None = None,
-                       ) -> list[ImportReport]:
+def import_git_history(
+    repo: Path,
+    *,
+    rev_from: str | None = None,
+    rev_to: str | None = None,
+    user: Any = None,
+    after_commit: Step | None = None,
+    progress: Callable[[int, int, Commit], None] | None = None,
+) -> list[ImportReport]:
     """Replay the commits of the git repository `repo` (see the module docstring); one import,
     in its own transaction, per commit. Returns the reports, oldest first.
 
@@ -208,15 +221,18 @@ def import_git_history(repo: Path, *, rev_from: str | None = None, rev_to: str |
     before = last_replayed_commit(label)
     ids = [c.id for c in commits]
     if rev_from is None and before in ids:
-        commits = commits[ids.index(before) + 1:]  # a later run continues where the last one ended
+        commits = commits[ids.index(before) + 1 :]  # a later run continues where the last one ended
     reader = _BlobReader(repo)
     reports = []
     try:
         for done, commit in enumerate(commits, start=1):
             delta = delta_between(repo, reader, before, commit.id)
             report = import_index(
-                Path(f"git:{label}@{commit.id}"), user=user, delta=delta,
-                source_label=commit.label, applied_at=commit.date,
+                Path(f"git:{label}@{commit.id}"),
+                user=user,
+                delta=delta,
+                source_label=commit.label,
+                applied_at=commit.date,
             )
             reports.append(report)
             before = commit.id

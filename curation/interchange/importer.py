@@ -11,13 +11,14 @@ model keeps its file's tag text, and once every file is read the organisations o
 settled (see `usual_value`): an organisation's usual classification is what most of its files
 say, and a model whose file says otherwise holds its own (curation.models.classification).
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
-from collections.abc import Callable
 
 from django.db import DatabaseError, transaction
 from django.db.models import Count, Q
@@ -137,9 +138,7 @@ class ImportReport:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(
-            self.created or self.updated or self.registry_changed or self.organisations_created or self.removed
-        )
+        return bool(self.created or self.updated or self.registry_changed or self.organisations_created or self.removed)
 
     def summary(self) -> dict:
         """Plain figures and reasons, fit for JSON (the import run's record, the API)."""
@@ -157,8 +156,12 @@ class ImportReport:
             ],
             "renamed": [list(pair) for pair in self.renamed],
             "unmapped_tags": [
-                {"organisation": t.organisation.name if t.organisation else None,
-                 "model": t.ai_model.name if t.ai_model else None, "kind": t.kind, "raw": t.raw_value}
+                {
+                    "organisation": t.organisation.name if t.organisation else None,
+                    "model": t.ai_model.name if t.ai_model else None,
+                    "kind": t.kind,
+                    "raw": t.raw_value,
+                }
                 for t in self.unmapped_tags
             ],
             "organisations_needing_review": [o.name for o in self.organisations_needing_review],
@@ -196,8 +199,16 @@ def input_limits() -> InputLimits:
     return InputLimits(max_file_bytes=app_settings.OSAI_IMPORT_MAX_FILE_BYTES)
 
 
-def import_index(path, *, strict: bool = False, user=None, progress: Progress | None = None,
-                 delta: Delta | None = None, source_label: str = "", applied_at=None) -> ImportReport:
+def import_index(
+    path,
+    *,
+    strict: bool = False,
+    user=None,
+    progress: Progress | None = None,
+    delta: Delta | None = None,
+    source_label: str = "",
+    applied_at=None,
+) -> ImportReport:
     """Import an upstream folder (or one file); see the module docstring.
 
     With `delta`, `path` only names the source and the delta's files are imported instead (one
@@ -215,9 +226,7 @@ def import_index(path, *, strict: bool = False, user=None, progress: Progress | 
         with transaction.atomic():
             _Run(path, report, strict=strict, progress=progress, delta=delta).run()
             if report.changed_anything:
-                record_data_change(
-                    f"import {path.name}: {len(report.created)} created, {len(report.updated)} updated"
-                )
+                record_data_change(f"import {path.name}: {len(report.created)} created, {len(report.updated)} updated")
             _record_import_run(report, user=user, source=str(path))
     except FileProblem as problem:
         raise ImportAborted(problem) from None
@@ -259,13 +268,33 @@ def _write_org_contributor(org: Organisation, value: dict) -> None:
 
 
 TAG_GROUPS = (
-    _TagGroup("national_origin", TAG_ORIGIN, "origin_tag", lambda o: _origin_value(o), _write_org_origin,
-              lambda m: m.own_origin, AIModel.set_own_origin),
-    _TagGroup("contributor_type", TAG_CONTRIBUTOR, "contributor_tag", lambda o: _contributor_value(o),
-              _write_org_contributor, lambda m: m.own_contributor, AIModel.set_own_contributor),
+    _TagGroup(
+        "national_origin",
+        TAG_ORIGIN,
+        "origin_tag",
+        lambda o: _origin_value(o),
+        _write_org_origin,
+        lambda m: m.own_origin,
+        AIModel.set_own_origin,
+    ),
+    _TagGroup(
+        "contributor_type",
+        TAG_CONTRIBUTOR,
+        "contributor_tag",
+        lambda o: _contributor_value(o),
+        _write_org_contributor,
+        lambda m: m.own_contributor,
+        AIModel.set_own_contributor,
+    ),
 )
-_OWN_FIELDS = ["own_origin_scope", "own_country", "own_region", "own_sector", "own_contributor_kind",
-               "own_big_tech_bloc"]
+_OWN_FIELDS = [
+    "own_origin_scope",
+    "own_country",
+    "own_region",
+    "own_sector",
+    "own_contributor_kind",
+    "own_big_tech_bloc",
+]
 
 
 def usual_value(votes: list[tuple[str, dict, str]]) -> tuple[dict, str] | None:
@@ -295,8 +324,9 @@ def _key(value: dict) -> tuple:
 
 
 class _Run:
-    def __init__(self, path: Path, report: ImportReport, *, strict: bool, progress: Progress | None,
-                 delta: Delta | None = None):
+    def __init__(
+        self, path: Path, report: ImportReport, *, strict: bool, progress: Progress | None, delta: Delta | None = None
+    ):
         self.path, self.report, self.strict, self.progress = path, report, strict, progress
         self.delta = delta
 
@@ -307,9 +337,7 @@ class _Run:
         try:
             if self.delta is not None:
                 if self.delta.parameters is not None:
-                    descriptions = (
-                        parse_descriptions_text(self.delta.descriptions) if self.delta.descriptions else {}
-                    )
+                    descriptions = parse_descriptions_text(self.delta.descriptions) if self.delta.descriptions else {}
                     apply_registry(parse_registry_text(self.delta.parameters), descriptions)
             else:
                 folder = self.path if self.path.is_dir() else self.path.parent
@@ -324,7 +352,9 @@ class _Run:
                 raise problem from None
             # Replaying history: a revision whose registry upstream could not read either keeps
             # the registry in force, and says so.
-            self.report.skipped.append(Skipped(problem.filename, problem.line, problem.reason + "; the registry in force was kept"))
+            self.report.skipped.append(
+                Skipped(problem.filename, problem.line, problem.reason + "; the registry in force was kept")
+            )
         self.report.registry_changed = before != _registry_snapshot()
         if self.report.registry_changed:
             record_registry_version(self.report.applied_at or timezone.now(), self.report.source_label)
@@ -368,7 +398,9 @@ class _Run:
         vanished: dict[str, int] = {}
         if self.delta is not None:
             files = list(self.delta.entries)
-            vanished = {name: self.model_by_file[name] for name in self.delta.deleted if self.model_by_file.get(name, -1) > 0}
+            vanished = {
+                name: self.model_by_file[name] for name in self.delta.deleted if self.model_by_file.get(name, -1) > 0
+            }
             for old, new in self.delta.renamed:
                 if old in vanished and new not in self.model_by_file:
                     self.renamed[new] = vanished[old]
@@ -403,11 +435,14 @@ class _Run:
             self.to_score = list(AIModel.objects.values_list("pk", flat=True))
         specs = scoring_dimensions()
         for start in range(0, len(self.to_score), SCORE_BATCH):
-            batch = AIModel.objects.filter(pk__in=self.to_score[start:start + SCORE_BATCH]).only("pk", "types", "total_score")
+            batch = AIModel.objects.filter(pk__in=self.to_score[start : start + SCORE_BATCH]).only(
+                "pk", "types", "total_score"
+            )
             recompute_scores(batch, specs)
         self._flag_shared_names()
         self.report.organisations_needing_review = [
-            org for org in self.orgs_touched.values()
+            org
+            for org in self.orgs_touched.values()
             if org.classification_status == vocab.ClassificationStatus.NEEDS_REVIEW
         ]
 
@@ -426,7 +461,8 @@ class _Run:
         self.asked = {
             (model_id, field_name, _canonical_json(after))
             for model_id, field_name, after in ChangeRequest.objects.filter(source_value=CONFLICT_SOURCE)
-            .exclude(state=ChangeRequest.State.APPROVED).values_list("ai_model_id", "field", "after")
+            .exclude(state=ChangeRequest.State.APPROVED)
+            .values_list("ai_model_id", "field", "after")
         }
 
     def _keeps_review(self, model: AIModel, field_name: str, live, upstream) -> bool:
@@ -438,12 +474,15 @@ class _Run:
             return False
         self.asked.add((model.pk, field_name, key))
         self.report.conflicts.append(Conflict(model, field_name, live, upstream))
-        self.report.warnings.append(Skipped(
-            model.upstream_filename, None,
-            f"{field_name}: changed upstream, but a curator's change since the last import set it "
-            "(approved in review or a superuser's direct edit); kept that value, the upstream value "
-            "is now a change request",
-        ))
+        self.report.warnings.append(
+            Skipped(
+                model.upstream_filename,
+                None,
+                f"{field_name}: changed upstream, but a curator's change since the last import set it "
+                "(approved in review or a superuser's direct edit); kept that value, the upstream value "
+                "is now a change request",
+            )
+        )
         return True
 
     # -- files renamed or deleted upstream --------------------------------------------------
@@ -500,13 +539,20 @@ class _Run:
         if not imported:
             return
         shared = (
-            AIModel.objects.exclude(upstream_filename="").values("name")
-            .annotate(files=Count("id")).filter(files__gt=1).values_list("name", flat=True)
+            AIModel.objects.exclude(upstream_filename="")
+            .values("name")
+            .annotate(files=Count("id"))
+            .filter(files__gt=1)
+            .values_list("name", flat=True)
         )
-        for model in AIModel.objects.filter(name__in=list(shared)).exclude(upstream_filename="").order_by("upstream_filename"):
+        for model in (
+            AIModel.objects.filter(name__in=list(shared)).exclude(upstream_filename="").order_by("upstream_filename")
+        ):
             if model.upstream_filename not in imported:
                 continue
-            others = AIModel.objects.filter(name=model.name).exclude(pk=model.pk).values_list("upstream_filename", flat=True)
+            others = (
+                AIModel.objects.filter(name=model.name).exclude(pk=model.pk).values_list("upstream_filename", flat=True)
+            )
             message = (
                 f"system.name {model.name!r} is also the name in {', '.join(sorted(others))}: "
                 "listed as separate models, as upstream does; marked for review"
@@ -568,7 +614,9 @@ class _Run:
             for key in ("name", "link"):
                 limit = Organisation._meta.get_field(key).max_length
                 if len(parsed.org[key]) > limit:
-                    raise FileProblem(parsed.filename, parsed.line_of("org", key), f"org.{key} is longer than {limit} characters")
+                    raise FileProblem(
+                        parsed.filename, parsed.line_of("org", key), f"org.{key} is longer than {limit} characters"
+                    )
 
     def _apply(self, parsed: ParsedFile, journal: _Journal) -> str:
         """Write one file. A file that writes anything gets a savepoint of its own, so a failure
@@ -576,7 +624,8 @@ class _Run:
         changes: list[FieldChange] = []
         organisation, unsaved = self._organisation(parsed, journal, changes) if parsed.org else (None, False)
         pk = (
-            self.model_by_file.get(parsed.filename) or self.renamed.get(parsed.filename)
+            self.model_by_file.get(parsed.filename)
+            or self.renamed.get(parsed.filename)
             or self.model_by_name.get(parsed.system["name"])
         )
         if pk == -1:  # a model queued earlier in this run: never two files into one model
@@ -588,7 +637,9 @@ class _Run:
                 self._save_organisation(organisation, journal)
             return self._apply_model(parsed, organisation, pk, changes, journal, org_written=unsaved)
 
-    def _apply_model(self, parsed, organisation, pk, changes: list[FieldChange], journal: _Journal, *, org_written: bool) -> str:
+    def _apply_model(
+        self, parsed, organisation, pk, changes: list[FieldChange], journal: _Journal, *, org_written: bool
+    ) -> str:
         extra = dict(parsed.extra)
         missing = [ref for ref in self.active_refs if ref not in parsed.assessments]
         if missing:
@@ -703,22 +754,31 @@ class _Run:
                     continue
                 changes.append(FieldChange(model, "types", model.type_list, after))
             elif attr == "organisation_id":
-                before = {"id": model.organisation_id, "name": model.organisation.name} if model.organisation_id else None
+                before = (
+                    {"id": model.organisation_id, "name": model.organisation.name} if model.organisation_id else None
+                )
                 after = None
                 if value is not None:
                     after = {"id": value, "name": Organisation.objects.only("name").get(pk=value).name}
                 if self._keeps_review(model, "organisation", before, after):
                     continue
                 changes.append(FieldChange(model, "organisation", before, after))
-            elif attr in ("performance_class", "is_public", "hf_repos") and self._keeps_review(model, attr, current, value):
+            elif attr in ("performance_class", "is_public", "hf_repos") and self._keeps_review(
+                model, attr, current, value
+            ):
                 continue
             elif attr == "upstream_filename":
                 # A rename upstream is kept in history (a past date lists the model under that
                 # day's file), never shown to readers; a site-made model getting its file is not one.
                 if current:
                     changes.append(FieldChange(model, attr, current, value))
-            elif attr not in ("upstream_extra", "release_date_precision", "removed_upstream_at", "origin_tag",
-                              "contributor_tag"):
+            elif attr not in (
+                "upstream_extra",
+                "release_date_precision",
+                "removed_upstream_at",
+                "origin_tag",
+                "contributor_tag",
+            ):
                 changes.append(FieldChange(model, attr, _jsonable(current), _jsonable(value)))
             dirty.append(attr)
             for group in TAG_GROUPS:
@@ -749,7 +809,11 @@ class _Run:
         if to_create:
             Assessment.objects.bulk_create(to_create)
         for ref, row in existing.items():  # the file no longer has this block
-            changes.append(FieldChange(model, f"assessment:{ref}", {"grade": row.grade, "links": row.links, "notes": row.notes}, None))
+            changes.append(
+                FieldChange(
+                    model, f"assessment:{ref}", {"grade": row.grade, "links": row.links, "notes": row.notes}, None
+                )
+            )
             row.delete()
         return bool(dirty)
 
@@ -760,7 +824,9 @@ class _Run:
 
     # -- organisations --------------------------------------------------------------------
 
-    def _organisation(self, parsed: ParsedFile, journal: _Journal, changes: list[FieldChange]) -> tuple[Organisation, bool]:
+    def _organisation(
+        self, parsed: ParsedFile, journal: _Journal, changes: list[FieldChange]
+    ) -> tuple[Organisation, bool]:
         """The file's organisation, found or new, with the file's details applied in memory.
 
         Returns it and whether it must be saved (see _save_organisation)."""
@@ -769,8 +835,10 @@ class _Run:
         org = self.orgs_by_key.get(key)
         if org is None:
             org = Organisation(
-                name=details["name"], slug=_unique_slug(details["name"], self.org_slugs, "organisation"),
-                link=details["link"], notes=details["notes"],
+                name=details["name"],
+                slug=_unique_slug(details["name"], self.org_slugs, "organisation"),
+                link=details["link"],
+                notes=details["notes"],
                 classification_status=vocab.ClassificationStatus.NEEDS_REVIEW,
             )
             journal.new_orgs.append(org)
@@ -818,12 +886,23 @@ class _Run:
         where its file says otherwise. Tag text unchanged since the last import keeps what
         curators decided since, at both levels; a change of an organisation's usual value never
         changes what its other models count as (they keep their effective value as their own)."""
-        models = AIModel.objects.filter(
-            Q(organisation_id__in=self.orgs_to_settle)
-            | Q(pk__in=self.new_models | {pk for pk, _ in self.retagged}, organisation__isnull=True)
-        ).exclude(upstream_filename="").only(
-            "pk", "name", "organisation_id", "upstream_filename", "origin_tag", "contributor_tag", *_OWN_FIELDS,
-        ).order_by("upstream_filename", "pk")
+        models = (
+            AIModel.objects.filter(
+                Q(organisation_id__in=self.orgs_to_settle)
+                | Q(pk__in=self.new_models | {pk for pk, _ in self.retagged}, organisation__isnull=True)
+            )
+            .exclude(upstream_filename="")
+            .only(
+                "pk",
+                "name",
+                "organisation_id",
+                "upstream_filename",
+                "origin_tag",
+                "contributor_tag",
+                *_OWN_FIELDS,
+            )
+            .order_by("upstream_filename", "pk")
+        )
         members: dict[int | None, list[AIModel]] = {}
         for model in models:
             members.setdefault(model.organisation_id, []).append(model)
@@ -860,7 +939,9 @@ class _Run:
             usual_changed, old_usual = False, None
             if org is not None:
                 old_usual = group.read_org(org)
-                usual_changed, dirty, words_only = self._settle_usual(org, group, files, values, old_usual, is_new=is_new)
+                usual_changed, dirty, words_only = self._settle_usual(
+                    org, group, files, values, old_usual, is_new=is_new
+                )
                 org_dirty = org_dirty or dirty
                 unsettled = unsettled or words_only
             changed += self._settle_own(org, group, files, values, usual_changed=usual_changed, old_usual=old_usual)
@@ -873,14 +954,22 @@ class _Run:
             self.orgs_touched[org.pk] = org
         return changed
 
-    def _settle_usual(self, org: Organisation, group: _TagGroup, files: list[AIModel], values: dict[int, Any],
-                      old_usual: Any, *, is_new: bool) -> tuple[bool, bool, bool]:
+    def _settle_usual(
+        self,
+        org: Organisation,
+        group: _TagGroup,
+        files: list[AIModel],
+        values: dict[int, Any],
+        old_usual: Any,
+        *,
+        is_new: bool,
+    ) -> tuple[bool, bool, bool]:
         """The organisation's usual value for one tag group, from its files' votes (`values`:
         {model id: mapped value or None}; `old_usual`: the usual value before). Returns (usual value changed, organisation to be
         saved, known only in words the vocabulary lacks)."""
-        winner = usual_value([
-            (m.upstream_filename, values[m.pk], getattr(m, group.tag_attr)) for m in files if values[m.pk]
-        ])
+        winner = usual_value(
+            [(m.upstream_filename, values[m.pk], getattr(m, group.tag_attr)) for m in files if values[m.pk]]
+        )
         raw_now = getattr(org, group.tag_attr)
         if winner is not None and winner[1] != raw_now:
             value, raw = winner
@@ -903,8 +992,16 @@ class _Run:
                 return False, True, True
         return False, False, False
 
-    def _settle_own(self, org: Organisation | None, group: _TagGroup, files: list[AIModel], values: dict[int, Any], *,
-                    usual_changed: bool, old_usual: Any) -> list[AIModel]:
+    def _settle_own(
+        self,
+        org: Organisation | None,
+        group: _TagGroup,
+        files: list[AIModel],
+        values: dict[int, Any],
+        *,
+        usual_changed: bool,
+        old_usual: Any,
+    ) -> list[AIModel]:
         """Each model's own value for one tag group: set where its (new or retagged) file differs
         from its organisation's usual value, kept as its effective value where the usual value
         moved (`old_usual`: the usual value before). Returns the models changed."""
@@ -943,11 +1040,15 @@ class _Run:
 
     def _warn_unmapped(self, model: AIModel, group: _TagGroup, org: Organisation | None) -> None:
         whose = f"organisation {org.name!r}" if org is not None else f"model {model.name!r}"
-        self.report.warnings.append(Skipped(
-            model.upstream_filename, self.tag_line_numbers.get(model.upstream_filename, {}).get(group.tag),
-            f"{whose}: {group.field.replace('_', ' ')} tag {getattr(model, group.tag_attr)!r} is not in the "
-            "vocabulary; kept as written, marked for review",
-        ))
+        self.report.warnings.append(
+            Skipped(
+                model.upstream_filename,
+                self.tag_line_numbers.get(model.upstream_filename, {}).get(group.tag),
+                f"{whose}: {group.field.replace('_', ' ')} tag {getattr(model, group.tag_attr)!r} is not in the "
+                "vocabulary; kept as written, marked for review",
+            )
+        )
+
 
 def _value(group: _TagGroup, parsed) -> dict | None:
     """A parsed tag as the review field's value (plain strings), or None."""
@@ -966,8 +1067,10 @@ RENAME_SIMILARITY = 0.8
 
 def _content_key_of_file(parsed: ParsedFile) -> dict:
     return {
-        "name": parsed.system["name"], "link": parsed.system.get("link") or "",
-        "types": ",".join(parsed.system["types"]), "org": (parsed.org or {}).get("name", ""),
+        "name": parsed.system["name"],
+        "link": parsed.system.get("link") or "",
+        "types": ",".join(parsed.system["types"]),
+        "org": (parsed.org or {}).get("name", ""),
         "grades": {ref: a.grade for ref, a in parsed.assessments.items() if a.grade != vocab.Grade.NOT_ASSESSED},
     }
 
@@ -975,12 +1078,16 @@ def _content_key_of_file(parsed: ParsedFile) -> dict:
 def _content_key_of_model(pk: int) -> dict:
     model = AIModel.objects.select_related("organisation").get(pk=pk)
     grades = dict(
-        Assessment.objects.filter(ai_model_id=pk).exclude(grade=vocab.Grade.NOT_ASSESSED)
+        Assessment.objects.filter(ai_model_id=pk)
+        .exclude(grade=vocab.Grade.NOT_ASSESSED)
         .values_list("dimension__ref", "grade")
     )
     return {
-        "name": model.name, "link": model.link or "", "types": model.types,
-        "org": model.organisation.name if model.organisation else "", "grades": grades,
+        "name": model.name,
+        "link": model.link or "",
+        "types": model.types,
+        "org": model.organisation.name if model.organisation else "",
+        "grades": grades,
     }
 
 

@@ -23,14 +23,15 @@ such a folder and turns YAML text into data, with limits applied *before* anythi
 Every refusal is an `InputProblem(name, line, reason)`; nothing here raises anything else for
 bad input. Pure Python: no Django, so any reader can use it.
 """
+
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -45,7 +46,21 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 # The types of YAML's safe schema; any other explicit tag (e.g. `!!python/object`) is refused.
 SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
-    for name in ("null", "bool", "int", "float", "binary", "timestamp", "str", "seq", "map", "omap", "pairs", "set", "merge")
+    for name in (
+        "null",
+        "bool",
+        "int",
+        "float",
+        "binary",
+        "timestamp",
+        "str",
+        "seq",
+        "map",
+        "omap",
+        "pairs",
+        "set",
+        "merge",
+    )
 )
 
 
@@ -77,6 +92,7 @@ class InputProblem(Exception):
 # ---------------------------------------------------------------------------------------------
 # Folders
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FolderEntry:
@@ -203,6 +219,7 @@ def _classify_link(entry, name: str, real_root: str, wanted: bool):
 # Text
 # ---------------------------------------------------------------------------------------------
 
+
 def read_text(name: str, data: bytes) -> str:
     """UTF-8 text of a file (an initial byte-order mark is dropped); InputProblem if it is binary."""
     if b"\x00" in data:
@@ -222,6 +239,7 @@ def _refuse_nul(name: str, data: bytes):
 # ---------------------------------------------------------------------------------------------
 # YAML
 # ---------------------------------------------------------------------------------------------
+
 
 def node_line(node: Node) -> int:
     """The 1-based line where a node starts."""
@@ -293,7 +311,11 @@ class _Composer:
         self.check_tag(event)
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit) if tag is None else self.resolver.DEFAULT_SCALAR_TAG
+            tag = (
+                self.resolver.resolve(ScalarNode, event.value, event.implicit)
+                if tag is None
+                else self.resolver.DEFAULT_SCALAR_TAG
+            )
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         self.count(event, 1)
         if event.anchor:
@@ -336,7 +358,8 @@ class _Composer:
         identity = (key.tag, key.value)
         if identity in parent.keys_seen:
             raise InputProblem(
-                self.name, node_line(key),
+                self.name,
+                node_line(key),
                 f"duplicate key {key.value!r} (first on line {parent.keys_seen[identity]})",
             )
         parent.keys_seen[identity] = node_line(key)

@@ -4,6 +4,7 @@ Files look like real ones (header, comment tags, `system:`, `org:`, one block pe
 the bundled registry) and vary over every vocabulary value, including older spellings such as
 `Non-academic (Big Tech)`, so the importer does the same work as on real data.
 """
+
 from __future__ import annotations
 
 import random
@@ -17,13 +18,33 @@ from curation.registry import DEFAULT_REGISTRY
 
 from .upstream import STANDARD_HEADER
 
-_ORIGINS = ["United States", "China", "France", "Germany", "United Kingdom", "Netherlands", "Canada",
-            "United Arab Emirates", "Singapore", "South Korea", "Japan", "International", "Undisclosed"]
+_ORIGINS = [
+    "United States",
+    "China",
+    "France",
+    "Germany",
+    "United Kingdom",
+    "Netherlands",
+    "Canada",
+    "United Arab Emirates",
+    "Singapore",
+    "South Korea",
+    "Japan",
+    "International",
+    "Undisclosed",
+]
 _CONTRIBUTORS = [
-    "Academic (University)", "Academic (Research institution)", "Academic (Research community)",
-    "Non-academic (Company)", "Non-academic (Research lab)", "Non-academic (Individual)",
-    "Non-academic (American Big Tech)", "Non-academic (Chinese Big Tech)", "Non-academic (Chinese AI Tiger)",
-    "Non-academic (European Big Tech)", "Non-academic (Big Tech)",
+    "Academic (University)",
+    "Academic (Research institution)",
+    "Academic (Research community)",
+    "Non-academic (Company)",
+    "Non-academic (Research lab)",
+    "Non-academic (Individual)",
+    "Non-academic (American Big Tech)",
+    "Non-academic (Chinese Big Tech)",
+    "Non-academic (Chinese AI Tiger)",
+    "Non-academic (European Big Tech)",
+    "Non-academic (Big Tech)",
 ]
 
 
@@ -33,13 +54,16 @@ def registry_refs(parameters: Path = DEFAULT_REGISTRY) -> list[tuple[str, list[s
     return [(c["ref"], [p["ref"] for p in c.get("params") or []]) for c in data]
 
 
-def synthetic_file_text(index: int, rng: random.Random, categories: list[tuple[str, list[str]]], *,
-                        organisations: int = 2000) -> str:
+def synthetic_file_text(
+    index: int, rng: random.Random, categories: list[tuple[str, list[str]]], *, organisations: int = 2000
+) -> str:
     org_number = rng.randrange(organisations)
     org_rng = random.Random(org_number)  # an organisation keeps its tags across files
     types = rng.sample(vocab.ModelType.values, rng.choice([1, 1, 1, 2]))
     lines = [
-        "---", STANDARD_HEADER.rstrip("\n"), "",
+        "---",
+        STANDARD_HEADER.rstrip("\n"),
+        "",
         "# Organization tags:",
         f"# - National origin: {org_rng.choice(_ORIGINS)}",
         f"# - Contributor type: {org_rng.choice(_CONTRIBUTORS)}",
@@ -65,10 +89,13 @@ def synthetic_file_text(index: int, rng: random.Random, categories: list[tuple[s
         lines.append(f"# {category}:")
         for ref in refs:
             grade = rng.choices(["open", "partial", "closed", ""], weights=[35, 25, 35, 5])[0]
-            link = rng.choice([
-                "", f"https://example.org/evidence/{index}/{ref}",
-                f'["https://example.org/evidence/{index}/{ref}", "https://example.org/more/{index}"]',
-            ])
+            link = rng.choice(
+                [
+                    "",
+                    f"https://example.org/evidence/{index}/{ref}",
+                    f'["https://example.org/evidence/{index}/{ref}", "https://example.org/more/{index}"]',
+                ]
+            )
             lines += [f"{ref}:", f"    class: {grade}", f"    link: {link}", f"    notes: Evidence note for {ref}.", ""]
     return "\n".join(lines) + "\n"
 
@@ -81,5 +108,7 @@ def write_synthetic_folder(folder: Path, count: int, *, seed: int = 11) -> Path:
     categories = registry_refs()
     rng = random.Random(seed)
     for index in range(count):
-        (folder / f"generated-{index:05d}.yaml").write_text(synthetic_file_text(index, rng, categories), encoding="utf-8")
+        (folder / f"generated-{index:05d}.yaml").write_text(
+            synthetic_file_text(index, rng, categories), encoding="utf-8"
+        )
     return folder

@@ -10,6 +10,7 @@ with the normalised value it meant at import time), keys the site does not model
 absent, and comment lines other than the tags. A file that cannot be read raises `FileProblem`
 naming the line where there is one.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -18,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from curation import hfrepos, vocab, weblinks
-
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from curation import hfrepos, vocab, weblinks
 
 from . import safe_input
 from .safe_input import DEFAULT_LIMITS, FolderEntry, InputLimits, InputProblem
@@ -122,6 +123,7 @@ class ParsedFile:
 # only when it differs from this, so a plain file costs nothing extra.
 # ---------------------------------------------------------------------------------------------
 
+
 def canonical_text(value: str | None):
     return value if value else None
 
@@ -174,6 +176,7 @@ def normalise_whitespace(value):
 # Reading
 # ---------------------------------------------------------------------------------------------
 
+
 def find_line(text: str, top_key: str, sub_key: str | None = None) -> int | None:
     """1-based line of `top_key:` (at column 0) or of `sub_key:` inside that block."""
     top = re.compile(rf"^{re.escape(top_key)}\s*:", re.IGNORECASE)
@@ -217,8 +220,10 @@ def _source_value(node):
     """Values of a composed node with every scalar as its source text: YAML's null stays None,
     everything else is text (a `SourceText` where YAML would have typed it)."""
     if isinstance(node, MappingNode):
-        return {str(key.value) if isinstance(key, ScalarNode) else str(key): _source_value(value)
-                for key, value in node.value}
+        return {
+            str(key.value) if isinstance(key, ScalarNode) else str(key): _source_value(value)
+            for key, value in node.value
+        }
     if isinstance(node, SequenceNode):
         return [_source_value(item) for item in node.value]
     if node.tag == _NULL_TAG:
@@ -276,13 +281,19 @@ def _links(filename: str, text: str, path: tuple[str, ...], value, warnings: lis
         if not weblinks.is_http_url(link):
             if weblinks.is_bare_host(link):
                 if warnings is not None:
-                    warnings.append((find_line(text, *path), f"{'.'.join(path)}: {link!r} has no scheme; read as https://{link}"))
+                    warnings.append(
+                        (find_line(text, *path), f"{'.'.join(path)}: {link!r} has no scheme; read as https://{link}")
+                    )
                 link = f"https://{link}"
             else:
                 # Refused, not stored: the rest of the file imports; the exporter writes it back as written.
                 if warnings is not None:
-                    warnings.append((find_line(text, *path),
-                                     f"{'.'.join(path)}: {link!r} is not an http(s) URL; refused, not stored as a link"))
+                    warnings.append(
+                        (
+                            find_line(text, *path),
+                            f"{'.'.join(path)}: {link!r} is not an http(s) URL; refused, not stored as a link",
+                        )
+                    )
                 continue
         links.append(link)
     return links
@@ -357,8 +368,15 @@ def _header_comments(text: str) -> tuple[dict[str, tuple[str, int]], list[str]]:
 # adds what it cannot map to `extra` (kept for an exact export), notes to `warnings` ((line,
 # message)) and questions for curators to `questions`, and raises FileProblem on malformed input.
 
-def _parse_system(filename: str, text: str, top: dict, extra: dict[str, Any], warnings: list[tuple[int | None, str]],
-                  questions: list[tuple[str, str, int | None, str]]) -> dict[str, Any]:
+
+def _parse_system(
+    filename: str,
+    text: str,
+    top: dict,
+    extra: dict[str, Any],
+    warnings: list[tuple[int | None, str]],
+    questions: list[tuple[str, str, int | None, str]],
+) -> dict[str, Any]:
     """The `system:` block as the model's attributes (name, types, dates, links, Hugging Face ids)."""
     if "system" not in top:
         raise FileProblem(filename, None, "no `system:` block")
@@ -405,7 +423,9 @@ def _parse_system(filename: str, text: str, top: dict, extra: dict[str, Any], wa
         elif attr == "release_date":
             parsed = parse_release(value)
             if parsed is None:
-                warnings.append((find_line(text, *path), f"system.releasedate: {value!r} is not a date; kept as written"))
+                warnings.append(
+                    (find_line(text, *path), f"system.releasedate: {value!r} is not a date; kept as written")
+                )
                 parsed = (None, "")
             system["release_date"], system["release_date_precision"] = parsed
         elif attr == "link":
@@ -421,15 +441,21 @@ def _parse_system(filename: str, text: str, top: dict, extra: dict[str, Any], wa
         if spelled != HF_REPOS_KEY:
             extra.setdefault("keys", {})[f"system.{HF_REPOS_KEY}"] = spelled
         if isinstance(value, dict):
-            raise FileProblem(filename, find_line(text, str(system_key), spelled),
-                              f"system.{HF_REPOS_KEY}: expected a repository id or a list of them, found a mapping")
+            raise FileProblem(
+                filename,
+                find_line(text, str(system_key), spelled),
+                f"system.{HF_REPOS_KEY}: expected a repository id or a list of them, found a mapping",
+            )
         try:
             system["hf_repos"] = hfrepos.clean_repo_ids(
-                [str(v) for v in value if v is not None] if isinstance(value, list) else
-                ([] if value is None else [str(value)])
+                [str(v) for v in value if v is not None]
+                if isinstance(value, list)
+                else ([] if value is None else [str(value)])
             )
         except ValueError as exc:
-            raise FileProblem(filename, find_line(text, str(system_key), spelled), f"system.{HF_REPOS_KEY}: {exc}") from None
+            raise FileProblem(
+                filename, find_line(text, str(system_key), spelled), f"system.{HF_REPOS_KEY}: {exc}"
+            ) from None
         _remember(extra, f"system.{HF_REPOS_KEY}", value, canonical_hf_repos(system["hf_repos"]))
     if by_key:
         extra["system_extra"] = dict(by_key.values())
@@ -443,12 +469,15 @@ def _parse_system(filename: str, text: str, top: dict, extra: dict[str, Any], wa
         if "system.name" not in extra.get("absent", []):
             extra.setdefault("raw", {})["system.name"] = {"value": by_name_raw, "means": system["name"]}
     if len(system["name"]) > 200:
-        raise FileProblem(filename, find_line(text, str(system_key), "name"), "system.name is longer than 200 characters")
+        raise FileProblem(
+            filename, find_line(text, str(system_key), "name"), "system.name is longer than 200 characters"
+        )
     return system
 
 
-def _parse_org(filename: str, text: str, top: dict, extra: dict[str, Any],
-               warnings: list[tuple[int | None, str]]) -> dict[str, Any] | None:
+def _parse_org(
+    filename: str, text: str, top: dict, extra: dict[str, Any], warnings: list[tuple[int | None, str]]
+) -> dict[str, Any] | None:
     """The `org:` block: {name, link, notes, raw}, or None when it is absent, empty or unnamed."""
     org = None
     if "org" not in top:
@@ -460,7 +489,9 @@ def _parse_org(filename: str, text: str, top: dict, extra: dict[str, Any],
         elif not isinstance(org_raw, dict):
             found = "a list" if isinstance(org_raw, list) else repr(org_raw)
             raise FileProblem(
-                filename, find_line(text, str(org_key)), f"org: expected a mapping with name, link and notes, found {found}"
+                filename,
+                find_line(text, str(org_key)),
+                f"org: expected a mapping with name, link and notes, found {found}",
             )
         else:
             fields = {}
@@ -489,9 +520,15 @@ def _parse_org(filename: str, text: str, top: dict, extra: dict[str, Any],
     return org
 
 
-def _parse_dimension_blocks(filename: str, text: str, top: dict, dimension_refs: set[str], extra: dict[str, Any],
-                            warnings: list[tuple[int | None, str]],
-                            questions: list[tuple[str, str, int | None, str]]) -> dict[str, ParsedAssessment]:
+def _parse_dimension_blocks(
+    filename: str,
+    text: str,
+    top: dict,
+    dimension_refs: set[str],
+    extra: dict[str, Any],
+    warnings: list[tuple[int | None, str]],
+    questions: list[tuple[str, str, int | None, str]],
+) -> dict[str, ParsedAssessment]:
     """{dimension ref: its grade, links and notes} for each block naming a known dimension."""
     assessments: dict[str, ParsedAssessment] = {}
     for lowered, (key, value) in top.items():
@@ -509,7 +546,8 @@ def _parse_dimension_blocks(filename: str, text: str, top: dict, dimension_refs:
         if not isinstance(value, dict):
             found = "a list" if isinstance(value, list) else f"{value!r}"
             raise FileProblem(
-                filename, find_line(text, str(key)),
+                filename,
+                find_line(text, str(key)),
                 f"{key}: expected a mapping with class, link and notes, found {found}",
             )
         block = dict(value)
@@ -612,6 +650,7 @@ def model_files(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> list[Folder
     if path.is_file():
         return [FolderEntry(path.name, path)]
     return [
-        entry for entry in safe_input.walk_folder(path, suffixes=(MODEL_SUFFIX,), limits=limits)
+        entry
+        for entry in safe_input.walk_folder(path, suffixes=(MODEL_SUFFIX,), limits=limits)
         if isinstance(entry, InputProblem) or is_model_file(entry.name)
     ]

@@ -6,6 +6,7 @@ time (`AIModel.hf_repo_ids`), so a curator's correction applies to past figures 
 `curation.adoption.readings.store_readings`); a repository the Hub
 no longer knows gets a row saying so (its model is then shown without figures for that day).
 """
+
 from django.db import models
 
 

@@ -2,6 +2,7 @@
 
 Named `AIModel` so that it cannot be confused with a Django model.
 """
+
 from django.db import connection, models
 from django.db.models.functions import Collate, Lower
 from django.utils.text import slugify
@@ -33,9 +34,9 @@ class AIModelQuerySet(models.QuerySet):
 
     def readable(self):
         """Models whose page and comparison readers may open: the public ones and the withdrawn."""
-        return self.filter(
-            models.Q(is_public=True) | models.Q(removed_upstream_at__isnull=False)
-        ).exclude(organisation__is_public=False)
+        return self.filter(models.Q(is_public=True) | models.Q(removed_upstream_at__isnull=False)).exclude(
+            organisation__is_public=False
+        )
 
     def with_type(self, model_type: str):
         # Type names are not substrings of one another, so `contains` is an exact test.
@@ -70,17 +71,13 @@ class AIModel(models.Model):
     link = models.URLField(max_length=500, blank=True, validators=[http_url_validator])
     # Comma-separated vocab.ModelType values in vocabulary order, e.g. "text,code".
     types = models.CharField(max_length=100, blank=True)
-    performance_class = models.CharField(
-        max_length=20, choices=vocab.PerformanceClass.choices, blank=True
-    )
+    performance_class = models.CharField(max_length=20, choices=vocab.PerformanceClass.choices, blank=True)
     base_model_name = models.CharField(max_length=300, blank=True)
     end_model_name = models.CharField(max_length=300, blank=True)
     end_model_licence = models.CharField(max_length=300, blank=True)
     # First day of the release month (or of the year when only the year is known).
     release_date = models.DateField(null=True, blank=True)
-    release_date_precision = models.CharField(
-        max_length=5, choices=vocab.DatePrecision.choices, blank=True
-    )
+    release_date_precision = models.CharField(max_length=5, choices=vocab.DatePrecision.choices, blank=True)
     notes = models.TextField(blank=True)
     organisation = models.ForeignKey(
         "curation.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="ai_models"
@@ -88,13 +85,21 @@ class AIModel(models.Model):
     # The model's own classification where its upstream file tags it differently from its
     # organisation's usual one; null inherits the organisation's (see .classification).
     own_origin_scope = models.CharField(  # noqa: DJ001 - null: as its organisation
-        "own national origin kind", max_length=20, choices=vocab.OriginScope.choices, null=True, blank=True,
+        "own national origin kind",
+        max_length=20,
+        choices=vocab.OriginScope.choices,
+        null=True,
+        blank=True,
         help_text="Empty: as its organisation.",
     )
     own_country = CountryField("own national origin", blank=True)
     own_region = models.CharField(max_length=20, choices=vocab.Region.choices, null=True, blank=True, editable=False)  # noqa: DJ001 - null: as its organisation
     own_sector = models.CharField(  # noqa: DJ001 - null: as its organisation
-        max_length=20, choices=vocab.Sector.choices, null=True, blank=True, help_text="Empty: as its organisation.",
+        max_length=20,
+        choices=vocab.Sector.choices,
+        null=True,
+        blank=True,
+        help_text="Empty: as its organisation.",
     )
     own_contributor_kind = models.CharField(max_length=30, choices=vocab.ContributorKind.choices, blank=True)
     own_big_tech_bloc = models.CharField(max_length=30, choices=vocab.BigTechBloc.choices, null=True, blank=True)  # noqa: DJ001 - null: as its organisation
@@ -120,7 +125,9 @@ class AIModel(models.Model):
     total_score = models.FloatField(default=0)
     # Adoption at the latest Hub reading of the model's repositories (null: no adoption data),
     # denormalised by curation.adoption.figures.refresh_model_figures so the index can sort on it.
-    hf_downloads = models.BigIntegerField("Hugging Face downloads (last 30 days)", null=True, blank=True, editable=False)
+    hf_downloads = models.BigIntegerField(
+        "Hugging Face downloads (last 30 days)", null=True, blank=True, editable=False
+    )
     hf_downloads_all_time = models.BigIntegerField(null=True, blank=True, editable=False)
     hf_likes = models.BigIntegerField(null=True, blank=True, editable=False)
     hf_read_on = models.DateField(null=True, blank=True, editable=False)
@@ -143,7 +150,10 @@ class AIModel(models.Model):
             # The shared FilterSet's default order (-total, then name case-insensitively, then id):
             # lets a page of the index or the API be read from the index instead of sorting every row.
             models.Index(
-                models.F("total_score").desc(), models.F("upstream_filename").desc(), Lower("name"), "id",
+                models.F("total_score").desc(),
+                models.F("upstream_filename").desc(),
+                Lower("name"),
+                "id",
                 name="aimodel_index_order",
             ),
         ]
@@ -162,7 +172,9 @@ class AIModel(models.Model):
             self.own_contributor_kind, self.own_big_tech_bloc = "", None
         elif self.own_big_tech_bloc is None:
             self.own_big_tech_bloc = vocab.BigTechBloc.NONE
-        if kwargs.get("update_fields") is not None and {"own_origin_scope", "own_country"} & set(kwargs["update_fields"]):
+        if kwargs.get("update_fields") is not None and {"own_origin_scope", "own_country"} & set(
+            kwargs["update_fields"]
+        ):
             kwargs["update_fields"] = {*kwargs["update_fields"], "own_region"}
         super().save(*args, **kwargs)
 
@@ -198,8 +210,11 @@ class AIModel(models.Model):
     def own_contributor(self) -> dict | None:
         if self.own_sector is None:
             return None
-        return {"sector": self.own_sector, "kind": self.own_contributor_kind,
-                "bloc": self.own_big_tech_bloc or vocab.BigTechBloc.NONE}
+        return {
+            "sector": self.own_sector,
+            "kind": self.own_contributor_kind,
+            "bloc": self.own_big_tech_bloc or vocab.BigTechBloc.NONE,
+        }
 
     def hf_repo_ids(self, weights_links: list[str] | None = None) -> list[str]:
         """The model's Hugging Face repositories: the curated list, else those its website and
@@ -208,8 +223,11 @@ class AIModel(models.Model):
             return list(self.hf_repos)
         if weights_links is None:
             weights_links = [
-                link for links in self.assessments.filter(dimension__ref=hfrepos.WEIGHTS_DIMENSION)
-                .values_list("links", flat=True) for link in (links or [])
+                link
+                for links in self.assessments.filter(dimension__ref=hfrepos.WEIGHTS_DIMENSION).values_list(
+                    "links", flat=True
+                )
+                for link in (links or [])
             ]
         return hfrepos.derive_repo_ids([self.link, *weights_links])
 
@@ -242,9 +260,7 @@ class Assessment(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["ai_model", "dimension"], name="one_assessment_per_dimension")
-        ]
+        constraints = [models.UniqueConstraint(fields=["ai_model", "dimension"], name="one_assessment_per_dimension")]
         # Covering for the index's grade filters ("models graded open on licences"): the models'
         # ids are read from the index alone, so a filter costs the same at 10,000 or 100,000 models.
         indexes = [models.Index(fields=["dimension", "grade", "ai_model"], name="assessment_grade_models")]
@@ -265,9 +281,7 @@ class CategoryScore(models.Model):
     score = models.FloatField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["ai_model", "category"], name="one_score_per_category")
-        ]
+        constraints = [models.UniqueConstraint(fields=["ai_model", "category"], name="one_score_per_category")]
 
     def __str__(self) -> str:
         # Ids, not names: printing a score must not cost two queries.

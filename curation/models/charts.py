@@ -4,6 +4,7 @@ A chart's stable URLs always serve its newest `ChartVersion`. A version row is c
 after all of its files are written and verified, so a reader can never see a half-written
 chart: the commit of the row is the swap.
 """
+
 from django.db import models
 
 
@@ -23,7 +24,9 @@ class ChartVersion(models.Model):
     csv_name = models.CharField(max_length=300)
     json_name = models.CharField(max_length=300)
     generated_at = models.DateTimeField()
-    run = models.ForeignKey("curation.ChartRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions")
+    run = models.ForeignKey(
+        "curation.ChartRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions"
+    )
 
     class Meta:
         ordering = ["key", "-generated_at", "-id"]

@@ -11,6 +11,7 @@ its sector, kind of contributor and Big Tech bloc.
 expressions (so filters, charts and counts stay in one query) and `effective_classification()`
 applies it to one loaded model; both read the same table.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -121,9 +122,12 @@ def effective_classification(model, organisation=None) -> EffectiveClassificatio
         else:
             values[field] = _plain(getattr(org, field)) if org is not None else None
     return EffectiveClassification(
-        origin_scope=values["origin_scope"], country=values["country"] or "", region=values["region"],
-        sector=values["sector"], contributor_kind=values["contributor_kind"] or "",
+        origin_scope=values["origin_scope"],
+        country=values["country"] or "",
+        region=values["region"],
+        sector=values["sector"],
+        contributor_kind=values["contributor_kind"] or "",
         big_tech_bloc=values["big_tech_bloc"],
-        own_origin=model.own_origin_scope is not None, own_contributor=model.own_sector is not None,
+        own_origin=model.own_origin_scope is not None,
+        own_contributor=model.own_sector is not None,
     )
-

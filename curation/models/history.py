@@ -5,9 +5,11 @@ has no update or delete path (save refuses updates, delete raises, the queryset 
 Only the deletion of the model or organisation it describes touches a row, and then just to
 null the link (the row keeps the target's label).
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
 from curation.weblinks import http_url_validator
 
 
@@ -88,7 +90,10 @@ class HistoryEntry(_AppendOnlyModel):
         "curation.AIModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="history_entries"
     )
     organisation = models.ForeignKey(
-        "curation.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+        "curation.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="history_entries",
     )
     target_label = models.CharField(max_length=300)

@@ -6,6 +6,7 @@ resized renditions (`srcset`), with its alternative text, caption, credit and li
 in Django's default storage (a folder by default, any django-storages backend in production).
 Rows change only through `curation.editorial.images`.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -13,14 +14,17 @@ from django.db.models.functions import Lower
 
 class Image(models.Model):
     name = models.CharField(
-        max_length=200, unique=True,
+        max_length=200,
+        unique=True,
         help_text="The name posts use, e.g. deepseek_dev.png (letters, digits, . _ -).",
     )
     file = models.ImageField(upload_to="images/", width_field="width", height_field="height")
     width = models.PositiveIntegerField(default=0, editable=False)
     height = models.PositiveIntegerField(default=0, editable=False)
     alt_text = models.CharField(
-        "text alternative", max_length=500, blank=True,
+        "text alternative",
+        max_length=500,
+        blank=True,
         help_text="What the picture shows, for readers who cannot see it. Required before a post showing it is published.",
     )
     caption = models.CharField(max_length=500, blank=True, help_text="Shown under the picture.")
@@ -29,7 +33,9 @@ class Image(models.Model):
     # SHA-256 of the file: re-importing an unchanged file changes nothing.
     sha256 = models.CharField(max_length=64, editable=False, blank=True)
     source_path = models.CharField(max_length=300, blank=True, editable=False, help_text="File it was imported from.")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,4 +1,5 @@
 """Organisations behind the models, and their classification."""
+
 from django.db import models
 from django.utils.text import slugify
 from django_countries.fields import CountryField
@@ -22,18 +23,19 @@ class Organisation(models.Model):
     notes = models.TextField(blank=True)
 
     origin_scope = models.CharField(
-        "national origin kind", max_length=20, choices=vocab.OriginScope.choices,
+        "national origin kind",
+        max_length=20,
+        choices=vocab.OriginScope.choices,
         default=vocab.OriginScope.UNKNOWN,
     )
     country = CountryField("national origin", blank=True)
     region = models.CharField(max_length=20, choices=vocab.Region.choices, default=vocab.Region.UNKNOWN, editable=False)
     sector = models.CharField(max_length=20, choices=vocab.Sector.choices, blank=True)
     contributor_kind = models.CharField(max_length=30, choices=vocab.ContributorKind.choices, blank=True)
-    big_tech_bloc = models.CharField(
-        max_length=30, choices=vocab.BigTechBloc.choices, default=vocab.BigTechBloc.NONE
-    )
+    big_tech_bloc = models.CharField(max_length=30, choices=vocab.BigTechBloc.choices, default=vocab.BigTechBloc.NONE)
     classification_status = models.CharField(
-        max_length=20, choices=vocab.ClassificationStatus.choices,
+        max_length=20,
+        choices=vocab.ClassificationStatus.choices,
         default=vocab.ClassificationStatus.NEEDS_REVIEW,
     )
     # Tag values exactly as last read from upstream files, kept when they could not be mapped

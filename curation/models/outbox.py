@@ -1,4 +1,5 @@
 """The transactional outbox: a row per committed change to data that charts or pages show."""
+
 from django.db import models
 
 

@@ -5,6 +5,7 @@ A post's text lives in Markdown (`body`), rendered and sanitised on display by
 status change is a `PostStatusChange` row (who, when, from, to), so history is never rewritten.
 Status changes happen only through `curation.editorial.services`.
 """
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -57,7 +58,9 @@ class Post(models.Model):
     slug = models.SlugField(max_length=200)
     description = models.CharField(max_length=500, blank=True)
     authors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="posts",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="posts",
         help_text="Accounts credited in the byline (in addition to the names below).",
     )
     author_names = models.CharField(
@@ -67,7 +70,7 @@ class Post(models.Model):
     cover_image = models.ImageField(upload_to="posts/covers/", blank=True)
     cover_image_alt = models.CharField("cover image text alternative", max_length=300, blank=True)
     tags = models.ManyToManyField(PostTag, blank=True, related_name="posts")
-    body = models.TextField(blank=True, help_text="Markdown. Embeds: {% chart \"key\" %}, {% index ... %}, {% byline %}.")
+    body = models.TextField(blank=True, help_text='Markdown. Embeds: {% chart "key" %}, {% index ... %}, {% byline %}.')
     status = models.CharField(max_length=12, choices=PostStatus.choices, default=PostStatus.DRAFT, editable=False)
     publish_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -88,8 +91,12 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         if self.kind == PostKind.PAGE:
-            return reverse("curation:home") if self.slug == HOME_PAGE_SLUG else reverse("curation:page", args=[self.slug])
-        return reverse("curation:news-detail" if self.kind == PostKind.NEWS else "curation:guide-detail", args=[self.slug])
+            return (
+                reverse("curation:home") if self.slug == HOME_PAGE_SLUG else reverse("curation:page", args=[self.slug])
+            )
+        return reverse(
+            "curation:news-detail" if self.kind == PostKind.NEWS else "curation:guide-detail", args=[self.slug]
+        )
 
     @property
     def byline_names(self) -> str:
@@ -108,7 +115,9 @@ class PostRevision(models.Model):
     body = models.TextField(blank=True)
     # Slug, kind, date, author names, account ids, tag names, cover image at the time.
     metadata = models.JSONField(default=dict, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     comment = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -126,7 +135,9 @@ class PostStatusChange(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=12, choices=PostStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=PostStatus.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
     comment = models.CharField(max_length=300, blank=True)
 

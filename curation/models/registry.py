@@ -4,6 +4,7 @@ Loaded from the upstream `_parameters.yml` (see curation.registry). Which dimens
 model depends on its types; legacy dimensions (`package`, `api`) are kept for old assessments
 but no longer count towards scores.
 """
+
 from django.db import models
 
 

@@ -5,6 +5,7 @@ afterwards, except its notes: its name, slug, moment and data version are what c
 permanent addresses name. Its download files are frozen once (`DataReleaseFile`), so a
 release's CSV, JSON and YAML zip are the same bytes for ever.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone

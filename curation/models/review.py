@@ -4,8 +4,10 @@ A request targets one organisation or one AI model and one classified field (see
 curation.review.fields). Its `before` is the live value when it was proposed; approval applies
 `after` only if the live value still equals `before`. Every transition is a ReviewEvent row.
 """
+
 from django.conf import settings
 from django.db import models
+
 from curation.weblinks import http_url_validator
 
 
@@ -30,7 +32,10 @@ class ChangeRequest(models.Model):
         "curation.AIModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="change_requests"
     )
     organisation = models.ForeignKey(
-        "curation.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+        "curation.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="change_requests",
     )
     target_label = models.CharField(max_length=300)
@@ -100,7 +105,9 @@ class ReviewEvent(models.Model):
 
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     from_state = models.CharField(max_length=20, choices=ChangeRequest.State.choices, blank=True)
     to_state = models.CharField(max_length=20, choices=ChangeRequest.State.choices)

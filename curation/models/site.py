@@ -5,6 +5,7 @@ One `SiteSettings` row holds them (the admin shows one page); `import_pages` fil
 upstream site's `menu.yml`, `footer.md` and `SEO.yml`. Changes go through
 `curation.editorial.site`, which records a data change so cached pages show them at once.
 """
+
 from django.db import models
 
 from curation.weblinks import http_url_validator, site_link_validator
@@ -15,19 +16,26 @@ SITE_SETTINGS_ID = 1
 class SiteSettings(models.Model):
     footer = models.TextField(
         blank=True,
-        help_text="Markdown, shown at the foot of every page. Embeds: {% versionlink repo=\"data\" %} "
-        "(date of the index data), {% versionlink repo=\"website\" %} (date of the site's content).",
+        help_text='Markdown, shown at the foot of every page. Embeds: {% versionlink repo="data" %} '
+        '(date of the index data), {% versionlink repo="website" %} (date of the site\'s content).',
     )
     model_title = models.CharField(
-        "model page title", max_length=300, blank=True,
+        "model page title",
+        max_length=300,
+        blank=True,
         help_text="Template, e.g. “{system.name} by {org.name}”. Empty: the model's name.",
     )
     model_description = models.CharField(
-        "model page description", max_length=500, blank=True,
+        "model page description",
+        max_length=500,
+        blank=True,
         help_text="Template for search engines and link previews, e.g. “{system.name} open source evidence.”",
     )
     compare_title = models.CharField(
-        "comparison page title", max_length=300, blank=True, help_text="Template, e.g. “Compare {names}”.",
+        "comparison page title",
+        max_length=300,
+        blank=True,
+        help_text="Template, e.g. “Compare {names}”.",
     )
     compare_description = models.CharField("comparison page description", max_length=500, blank=True)
     source_path = models.CharField(max_length=300, blank=True, editable=False, help_text="Folder it was imported from.")
@@ -47,11 +55,14 @@ class MenuItem(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     label = models.CharField(max_length=100, help_text="The text readers see (and screen readers announce).")
     link = models.CharField(
-        max_length=500, validators=[site_link_validator],
+        max_length=500,
+        validators=[site_link_validator],
         help_text="A path on this site (/news/) or a full https:// address.",
     )
     icon = models.CharField(
-        max_length=100, blank=True, help_text="An icon name as upstream writes it (e.g. devicon-plain:codeberg); kept for export.",
+        max_length=100,
+        blank=True,
+        help_text="An icon name as upstream writes it (e.g. devicon-plain:codeberg); kept for export.",
     )
 
     class Meta:

@@ -6,6 +6,7 @@ a heartbeat recently. Workers record their heartbeat in the cache every
 older than `OSAI_WORKER_HEARTBEAT_MAX_AGE` (default 60 s) counts as no worker. In the embedded
 default (no REDIS_URL) tasks run inline: there is no Redis or worker to wait for.
 """
+
 from __future__ import annotations
 
 import socket
@@ -93,13 +94,21 @@ def _worker():
         return False, f"no worker heartbeat in the last {heartbeat_max_age():.0f} s"
     age = time.time() - beat["at"]
     if age > heartbeat_max_age():
-        return False, f"last worker heartbeat {age:.0f} s ago ({beat['hostname']}), more than {heartbeat_max_age():.0f} s"
+        return (
+            False,
+            f"last worker heartbeat {age:.0f} s ago ({beat['hostname']}), more than {heartbeat_max_age():.0f} s",
+        )
     return True, f"heartbeat {age:.0f} s ago from {beat['hostname']}"
 
 
 def readiness() -> tuple[bool, dict[str, Check]]:
     """(ready, checks by name): database, redis, worker."""
-    checks = {check.name: check for check in (
-        _timed("database", _database), _timed("redis", _redis), _timed("worker", _worker),
-    )}
+    checks = {
+        check.name: check
+        for check in (
+            _timed("database", _database),
+            _timed("redis", _redis),
+            _timed("worker", _worker),
+        )
+    }
     return all(check.ok for check in checks.values()), checks

@@ -5,6 +5,7 @@
   each check: `{"status": "ready"|"unavailable", "checks": {"database": {"ok", "detail", "ms"},
   "redis": {...}, "worker": {...}}}`.
 """
+
 from __future__ import annotations
 
 from django.http import JsonResponse

@@ -12,6 +12,7 @@
 
 Both are connected to Celery's worker signals (hooks of the worker's start, not business logic).
 """
+
 from __future__ import annotations
 
 import logging

@@ -14,29 +14,44 @@ the columns readers see, grades and category scores as one joined text per model
 a grade filter or ordering, a rescoring, a row shown), and display rows (`IndexRow` with its
 cells) are built only for the rows of the page shown (`PastRows`).
 """
+
 from __future__ import annotations
 
 import copy
 import datetime
-
-from django.db.models.base import ModelState
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from curation import vocab
 from curation.adoption.figures import FIGURE_FIELDS
-from curation.filters import (
-    AIModelFilter, CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX, GRADE_FILTER_PREFIX,
-)
 from curation.assessments import joined_pairs_by_model, split_pairs
+from curation.filters import (
+    CATEGORY_ORDER_PREFIX,
+    DIMENSION_ORDER_PREFIX,
+    GRADE_FILTER_PREFIX,
+    AIModelFilter,
+)
 from curation.models import (
-    AIModel, Assessment, CategoryScore, Dimension, DimensionCategory, HistoryEntry, Organisation,
+    AIModel,
+    Assessment,
+    CategoryScore,
+    Dimension,
+    DimensionCategory,
+    HistoryEntry,
+    Organisation,
 )
 from curation.public.downloads import rows_of
 from curation.public.queries import (
-    Columns, GradeCell, IndexRow, build_rows, filtered_index, first_recorded_day, registry_columns,
+    Columns,
+    GradeCell,
+    IndexRow,
+    build_rows,
+    filtered_index,
+    first_recorded_day,
+    registry_columns,
 )
 from curation.registry import registry_version_data, registry_version_on
 from curation.review.fields import ASSESSMENT_PREFIX
@@ -85,9 +100,17 @@ class PastModel:
         "rescore",
     )
 
-    def __init__(self, model: AIModel, grades: dict | None = None, *, exists_today: bool = True,
-                 rescore: bool = False, raw_grades: str | None = None, raw_categories: str | None = None,
-                 names: tuple[dict, dict] | None = None):
+    def __init__(
+        self,
+        model: AIModel,
+        grades: dict | None = None,
+        *,
+        exists_today: bool = True,
+        rescore: bool = False,
+        raw_grades: str | None = None,
+        raw_categories: str | None = None,
+        names: tuple[dict, dict] | None = None,
+    ):
         self.model = model
         self.exists_today = exists_today
         # False while grades and types are today's: the stored scores are then still right.
@@ -138,7 +161,7 @@ def _restore_model(past: PastModel, entry: HistoryEntry, organisations: dict[int
     model, before = past.model, entry.before
     name = entry.field
     if name.startswith(ASSESSMENT_PREFIX):
-        ref = name[len(ASSESSMENT_PREFIX):]
+        ref = name[len(ASSESSMENT_PREFIX) :]
         past.grades[ref] = (before or {}).get("grade") or vocab.Grade.NOT_ASSESSED
         past.rescore = True
     elif name == "performance_class":
@@ -179,8 +202,11 @@ def _from_snapshot(entry: HistoryEntry, organisations: dict[int, Organisation]) 
     org_id = org.get("id") if isinstance(org, dict) else None
     types = snapshot.get("types") or []
     model = AIModel(
-        name=entry.target_label, slug="", types=",".join(v for v in vocab.ModelType.values if v in types),
-        performance_class=snapshot.get("performance_class") or "", is_public=bool(snapshot.get("is_public", True)),
+        name=entry.target_label,
+        slug="",
+        types=",".join(v for v in vocab.ModelType.values if v in types),
+        performance_class=snapshot.get("performance_class") or "",
+        is_public=bool(snapshot.get("is_public", True)),
         organisation_id=org_id,
     )
     model.organisation = organisations.get(org_id)
@@ -188,19 +214,40 @@ def _from_snapshot(entry: HistoryEntry, organisations: dict[int, Organisation]) 
     model.set_own_origin(own_origin if isinstance(own_origin, dict) else None)
     model.set_own_contributor(own_contributor if isinstance(own_contributor, dict) else None)
     grades = {
-        key[len(ASSESSMENT_PREFIX):]: (value or {}).get("grade") or vocab.Grade.NOT_ASSESSED
-        for key, value in snapshot.items() if key.startswith(ASSESSMENT_PREFIX)
+        key[len(ASSESSMENT_PREFIX) :]: (value or {}).get("grade") or vocab.Grade.NOT_ASSESSED
+        for key, value in snapshot.items()
+        if key.startswith(ASSESSMENT_PREFIX)
     }
     return PastModel(model, grades, exists_today=False, rescore=True)
 
 
 # What the index shows and filters on; the rest (notes, upstream extras, tags) stays in the database.
 _MODEL_FIELDS = (
-    "name", "slug", "link", "types", "performance_class", "base_model_name", "end_model_name",
-    "end_model_licence", "release_date", "release_date_precision", "organisation", "own_origin_scope",
-    "own_country", "own_region", "own_sector", "own_contributor_kind", "own_big_tech_bloc",
-    "upstream_filename", "total_score", "is_public", "created_at",
-    "hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_on",
+    "name",
+    "slug",
+    "link",
+    "types",
+    "performance_class",
+    "base_model_name",
+    "end_model_name",
+    "end_model_licence",
+    "release_date",
+    "release_date_precision",
+    "organisation",
+    "own_origin_scope",
+    "own_country",
+    "own_region",
+    "own_sector",
+    "own_contributor_kind",
+    "own_big_tech_bloc",
+    "upstream_filename",
+    "total_score",
+    "is_public",
+    "created_at",
+    "hf_downloads",
+    "hf_downloads_all_time",
+    "hf_likes",
+    "hf_read_on",
 )
 
 
@@ -226,14 +273,19 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     names = (dict(Dimension.objects.values_list("pk", "ref")), dict(DimensionCategory.objects.values_list("pk", "ref")))
     # Grades and category scores as one joined text per model: no row per grade, no objects.
     grades = joined_pairs_by_model(Assessment.objects.filter(ai_model__created_at__lt=cutoff), "dimension_id", "grade")
-    stored = joined_pairs_by_model(CategoryScore.objects.filter(ai_model__created_at__lt=cutoff), "category_id", "score")
+    stored = joined_pairs_by_model(
+        CategoryScore.objects.filter(ai_model__created_at__lt=cutoff), "category_id", "score"
+    )
     past: dict[int, PastModel] = {}
     for model in _plain_models(AIModel.objects.filter(created_at__lt=cutoff)):
         model.organisation = organisations.get(model.organisation_id)
         for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
             setattr(model, name, None)
         past[model.pk] = PastModel(
-            model, raw_grades=grades.pop(model.pk, ""), raw_categories=stored.pop(model.pk, ""), names=names,
+            model,
+            raw_grades=grades.pop(model.pk, ""),
+            raw_categories=stored.pop(model.pk, ""),
+            names=names,
         )
     del grades, stored
 
@@ -341,9 +393,7 @@ def _matches(past: PastModel, cleaned: dict) -> bool:
                 return False
     if cleaned.get("base_model") and cleaned["base_model"].lower() not in (model.base_model_name or "").lower():
         return False
-    if cleaned.get("released_from") and (
-        not model.release_date or model.release_date < cleaned["released_from"][0]
-    ):
+    if cleaned.get("released_from") and (not model.release_date or model.release_date < cleaned["released_from"][0]):
         return False
     if cleaned.get("released_to") and (not model.release_date or model.release_date > cleaned["released_to"][1]):
         return False
@@ -358,7 +408,8 @@ def _grade_filters(cleaned: dict) -> list[tuple[str, list]]:
     found = cleaned.get("__grade_filters")
     if found is None:
         found = [
-            (name[len(GRADE_FILTER_PREFIX):], grades) for name, grades in cleaned.items()
+            (name[len(GRADE_FILTER_PREFIX) :], grades)
+            for name, grades in cleaned.items()
             if name.startswith(GRADE_FILTER_PREFIX) and grades
         ]
         cleaned["__grade_filters"] = found
@@ -429,14 +480,23 @@ def columns_on(as_of: datetime.date) -> Columns:
         category = categories.get(item["category"])
         if category is None:
             category = DimensionCategory(
-                pk=-(len(categories) + 1), ref=item["category"], name=item.get("category_name") or item["category"],
+                pk=-(len(categories) + 1),
+                ref=item["category"],
+                name=item.get("category_name") or item["category"],
                 position=len(categories),
             )
             categories[item["category"]] = category
-        dimensions.append(Dimension(
-            pk=-position, ref=item["ref"], name=item["name"], category=category, position=position,
-            applicable_types=",".join(item.get("types") or []), is_active=True,
-        ))
+        dimensions.append(
+            Dimension(
+                pk=-position,
+                ref=item["ref"],
+                name=item["name"],
+                category=category,
+                position=position,
+                applicable_types=",".join(item.get("types") or []),
+                is_active=True,
+            )
+        )
     return Columns(dimensions=dimensions, categories=list(categories.values()), historical=True)
 
 
@@ -461,7 +521,7 @@ class PastQueryRows(Sequence):
                 for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
                     setattr(model, name, None)
             return build_rows(models, self._columns)
-        found = self[index:index + 1] if index >= 0 else None
+        found = self[index : index + 1] if index >= 0 else None
         if not found:
             raise IndexError(index)
         return found[0]

@@ -6,6 +6,7 @@ The score half is painted in the colours of the grade its score lies nearest to
 are written, the stylesheet's custom properties (`--open-bg`, `--open-ink`, … in
 curation/static/curation/site.css, light scheme), so a badge and a grade cell never disagree.
 """
+
 from __future__ import annotations
 
 import re

@@ -19,6 +19,7 @@ every process's copies too. That round trip is itself remembered for
 `OSAI_PAGE_VERSION_MEMO_SECONDS` (default 1 s): a change committed by another process reaches
 this one's readers within that time, a change committed by this process at once.
 """
+
 from __future__ import annotations
 
 import functools
@@ -403,9 +404,13 @@ class FrontPageCacheMiddleware:
             del request.META[ORIGINAL_ACCEPT_ENCODING]
             if encoding is not None:
                 request.META["HTTP_ACCEPT_ENCODING"] = encoding
-        if (getattr(response, "front_cacheable", False) and response.status_code == 200
-                and not response.streaming and not response.cookies
-                and not response.has_header("Content-Encoding")):
+        if (
+            getattr(response, "front_cacheable", False)
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not response.has_header("Content-Encoding")
+        ):
             kept = [(name, value) for name, value in response.headers.items() if name.lower() not in _FRONT_DROPPED]
             stored = stored_answer(response.content, kept)
             front_pages.put(key, stored)
@@ -423,10 +428,18 @@ class FrontPageCacheMiddleware:
             host = request.get_host()
         except Exception:  # noqa: BLE001 - a disallowed host, or no cache: the full stack answers it
             return None
-        raw = "\n".join((
-            code_stamp(), generation, str(version), request.scheme, host, request.get_full_path(),
-            chosen_theme(request), request.META.get("HTTP_ACCEPT", ""),
-        ))
+        raw = "\n".join(
+            (
+                code_stamp(),
+                generation,
+                str(version),
+                request.scheme,
+                host,
+                request.get_full_path(),
+                chosen_theme(request),
+                request.META.get("HTTP_ACCEPT", ""),
+            )
+        )
         return "front:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
 
     @staticmethod

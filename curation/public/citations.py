@@ -5,6 +5,7 @@ number that also keys cached pages) and the date its data last changed. The data
 comes from the setting `OSAI_DATASET_DOI` and is left out of every format when it is empty.
 The data are licensed CC-BY 4.0, which asks for exactly this attribution.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -51,8 +52,10 @@ class Citation:
     @property
     def note(self) -> str:
         release = f"Release {self.release}, d" if self.release else "D"
-        return (f"{release}ata version {self.data_version}, {self.date.day} {self.date:%B %Y}. "
-                f"Data licensed {LICENCE} ({LICENCE_URL}).")
+        return (
+            f"{release}ata version {self.data_version}, {self.date.day} {self.date:%B %Y}. "
+            f"Data licensed {LICENCE} ({LICENCE_URL})."
+        )
 
 
 def dataset_doi() -> str:
@@ -74,8 +77,12 @@ def index_citation(url: str) -> Citation:
     """The citation of the whole index at `url` (its absolute address), as it stands now."""
     version = current_data_version()
     return Citation(
-        key=_key("osai-index", f"v{version}"), title=INDEX_TITLE, url=url,
-        date=_day(queries.index_last_updated()), data_version=version, doi=dataset_doi(),
+        key=_key("osai-index", f"v{version}"),
+        title=INDEX_TITLE,
+        url=url,
+        date=_day(queries.index_last_updated()),
+        data_version=version,
+        doi=dataset_doi(),
     )
 
 
@@ -87,8 +94,11 @@ def model_citation(model: AIModel, url: str) -> Citation:
     last = changelog[0].applied_at if changelog else model.updated_at
     return Citation(
         key=_key("osai-index", model.slug, f"v{version}"),
-        title=f"{model.name}: openness assessment in the {INDEX_TITLE}", url=url,
-        date=_day(last), data_version=version, doi=dataset_doi(),
+        title=f"{model.name}: openness assessment in the {INDEX_TITLE}",
+        url=url,
+        date=_day(last),
+        data_version=version,
+        doi=dataset_doi(),
     )
 
 
@@ -97,8 +107,11 @@ def release_citation(release: DataRelease, url: str) -> Citation:
     day it was made and the data version it froze, which never change."""
     return Citation(
         key=_key("osai-index", "release", release.slug),
-        title=f"{INDEX_TITLE}, release {release.name}", url=url,
-        date=_day(release.released_at), data_version=release.data_version, doi=dataset_doi(),
+        title=f"{INDEX_TITLE}, release {release.name}",
+        url=url,
+        date=_day(release.released_at),
+        data_version=release.data_version,
+        doi=dataset_doi(),
         release=release.name,
     )
 

@@ -8,6 +8,7 @@ is redirected to a confirmation page. Suggestions stored (and honeypot hits) are
 address (OSAI_SUGGESTION_RATE); a form sent back for corrections counts for nothing. A honeypot
 field that people never see catches simple bots without telling them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,22 +49,28 @@ class SuggestionForm(forms.Form):
     field = forms.ChoiceField(label="What is wrong")
     value = forms.ChoiceField(label="What it should be")
     evidence_link = forms.CharField(
-        label="Evidence link", max_length=500,
+        label="Evidence link",
+        max_length=500,
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
         help_text="A page where a reviewer can check this: a licence, a paper, a repository, a model card.",
     )
     comment = forms.CharField(
-        label="Explanation (optional)", required=False, max_length=MAX_COMMENT_LENGTH,
+        label="Explanation (optional)",
+        required=False,
+        max_length=MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Reviewers read it; if the correction is accepted, the model's public changelog shows it.",
     )
     email = forms.CharField(
-        label="Your e-mail (optional)", required=False, max_length=254,
+        label="Your e-mail (optional)",
+        required=False,
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="Only to tell you whether your suggestion was accepted; never shown or shared.",
     )
     website = forms.CharField(
-        label="Leave this empty", required=False,
+        label="Leave this empty",
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -102,9 +109,16 @@ def suggest_correction(request, slug):
     rate = rate_limits.suggestion_rate()
     verdict = rate_limits.check_allowance(request, SUGGESTION_SCOPE, rate)
     if not verdict.allowed:
-        response = render(request, "curation/public/suggest_limited.html", {
-            "model": model, "verdict": verdict, "minutes": -(-verdict.retry_after_seconds // 60),
-        }, status=429)
+        response = render(
+            request,
+            "curation/public/suggest_limited.html",
+            {
+                "model": model,
+                "verdict": verdict,
+                "minutes": -(-verdict.retry_after_seconds // 60),
+            },
+            status=429,
+        )
         response["Retry-After"] = str(verdict.retry_after_seconds)
         return response
     form = SuggestionForm(model, request.POST)
@@ -116,8 +130,14 @@ def suggest_correction(request, slug):
             rate_limits.count_attempt(request, SUGGESTION_SCOPE, rate)
             return redirect(reverse("curation:suggestion_sent", args=[model.slug]))
         try:
-            suggest_from_public(model, data["field"], data["value"], evidence_link=data["evidence_link"],
-                                comment=data["comment"], email=data["email"])
+            suggest_from_public(
+                model,
+                data["field"],
+                data["value"],
+                evidence_link=data["evidence_link"],
+                comment=data["comment"],
+                email=data["email"],
+            )
         except ValidationFailed as exc:
             message = str(exc)
             form.add_error(exc.field if exc.field in form.fields else None, message[:1].upper() + message[1:])
@@ -136,7 +156,11 @@ def suggestion_sent(request, slug):
 @cache_public_page
 def not_included_list(request):
     """Models considered for the index and declined, with the reason, newest decision first."""
-    return render(request, "curation/public/not_included.html", {
-        "candidates": not_included.public_declined_candidates(),
-        "contribute_url": page_url("contribute"),  # how to reach the curators, where the site says it
-    })
+    return render(
+        request,
+        "curation/public/not_included.html",
+        {
+            "candidates": not_included.public_declined_candidates(),
+            "contribute_url": page_url("contribute"),  # how to reach the curators, where the site says it
+        },
+    )

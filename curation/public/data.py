@@ -5,6 +5,7 @@ offers (grades with evidence, organisations, vocabularies) and the codebook.
 All go through the page cache; the schemas follow the dimension registry, so they are keyed by
 data version like everything else.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -42,17 +43,37 @@ def data_index(request):
     """The data page: every download with its schema, the package descriptor, releases and codebook."""
     columns = queries.registry_columns()
     tables = datapackage.csv_tables(columns)
-    downloads = [{"name": t.name, "title": t.title, "description": t.description, "path": t.path,
-                  "format": "CSV", "schema": datapackage.site_path("table_schema", t.name)} for t in tables]
-    downloads.insert(2, {"name": "models-json", "title": "The index as JSON", "format": "JSON",
-                         "path": datapackage.site_path("models_json"),
-                         "description": "Every model with its details, scores and grades.",
-                         "schema": datapackage.site_path("table_schema", "models-json")})
-    return render(request, "curation/public/data_index.html", {
-        "downloads": downloads,
-        "release_files": RELEASE_FILES,
-        "latest_release": published_releases().first(),
-    })
+    downloads = [
+        {
+            "name": t.name,
+            "title": t.title,
+            "description": t.description,
+            "path": t.path,
+            "format": "CSV",
+            "schema": datapackage.site_path("table_schema", t.name),
+        }
+        for t in tables
+    ]
+    downloads.insert(
+        2,
+        {
+            "name": "models-json",
+            "title": "The index as JSON",
+            "format": "JSON",
+            "path": datapackage.site_path("models_json"),
+            "description": "Every model with its details, scores and grades.",
+            "schema": datapackage.site_path("table_schema", "models-json"),
+        },
+    )
+    return render(
+        request,
+        "curation/public/data_index.html",
+        {
+            "downloads": downloads,
+            "release_files": RELEASE_FILES,
+            "latest_release": published_releases().first(),
+        },
+    )
 
 
 @require_safe
@@ -60,8 +81,9 @@ def data_index(request):
 def datapackage_json(request):
     """The Frictionless Data Package descriptor of today's index."""
     columns = queries.registry_columns()
-    return _json(datapackage.datapackage(columns, absolute=_absolute(request),
-                                         version=f"data version {current_data_version()}"))
+    return _json(
+        datapackage.datapackage(columns, absolute=_absolute(request), version=f"data version {current_data_version()}")
+    )
 
 
 @require_safe
@@ -100,7 +122,9 @@ def _csv(text: str, filename: str) -> HttpResponse:
 @require_safe
 @cache_public_page(params=("release",))
 def grades_csv(request):
-    return _release_table(request, "grades.csv") or _csv(datapackage.grades_csv(queries.registry_columns()), "grades.csv")
+    return _release_table(request, "grades.csv") or _csv(
+        datapackage.grades_csv(queries.registry_columns()), "grades.csv"
+    )
 
 
 @require_safe
@@ -126,9 +150,12 @@ def _worked_example(dimensions: list[Dimension]) -> dict | None:
     scores = compute_scores(specs, [vocab.ModelType.TEXT], grades)
     return {
         "grades": [(d, vocab.Grade(grades[d.ref]).label) for d in dimensions],
-        "total": as_percent(scores.total), "total_fraction": scores.total,
-        "categories": [(c, as_percent(scores.categories.get(c.ref))) for c in
-                       DimensionCategory.objects.filter(ref__in=scores.categories)],
+        "total": as_percent(scores.total),
+        "total_fraction": scores.total,
+        "categories": [
+            (c, as_percent(scores.categories.get(c.ref)))
+            for c in DimensionCategory.objects.filter(ref__in=scores.categories)
+        ],
     }
 
 
@@ -138,10 +165,14 @@ def codebook(request):
     """Each dimension with its criteria, the score formula and the vocabularies."""
     columns = queries.registry_columns()
     dimensions = list(Dimension.objects.filter(is_active=True).select_related("category"))
-    return render(request, "curation/public/codebook.html", {
-        "categories": [(c, [d for d in dimensions if d.category_id == c.pk]) for c in columns.categories],
-        "points": [(vocab.Grade(g).label, g, float(p), str(Fraction(p))) for g, p in vocab.GRADE_POINTS.items()],
-        "vocabularies": [(name, choices.choices) for name, choices in datapackage.VOCABULARIES.items()],
-        "example": _worked_example(dimensions),
-        "model_types": vocab.ModelType.choices,
-    })
+    return render(
+        request,
+        "curation/public/codebook.html",
+        {
+            "categories": [(c, [d for d in dimensions if d.category_id == c.pk]) for c in columns.categories],
+            "points": [(vocab.Grade(g).label, g, float(p), str(Fraction(p))) for g, p in vocab.GRADE_POINTS.items()],
+            "vocabularies": [(name, choices.choices) for name, choices in datapackage.VOCABULARIES.items()],
+            "example": _worked_example(dimensions),
+            "model_types": vocab.ModelType.choices,
+        },
+    )

@@ -5,6 +5,7 @@ their evidence (curation.public.leaderboards), and the share of each grade over 
 bar chart drawn as SVG by the template (no drawing library in the web process), with the same
 figures as a table beside it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,10 +59,20 @@ def share_bars(points: list[leaderboards.SharePoint]) -> list[Bar]:
             height = plot_height * count / point.total
             bottom -= height
             label, _, css = legend[grade.value]
-            segments.append(BarSegment(round(bottom, 2), round(height, 2), css, label, count,
-                                       round(point.percent(grade.value), 1)))
-        bars.append(Bar(round(x, 2), round(slot * 0.7, 2), round(x + slot * 0.35, 2), point.day.strftime("%Y-%m"),
-                        tuple(segments), point.total, point.in_registry))
+            segments.append(
+                BarSegment(round(bottom, 2), round(height, 2), css, label, count, round(point.percent(grade.value), 1))
+            )
+        bars.append(
+            Bar(
+                round(x, 2),
+                round(slot * 0.7, 2),
+                round(x + slot * 0.35, 2),
+                point.day.strftime("%Y-%m"),
+                tuple(segments),
+                point.total,
+                point.in_registry,
+            )
+        )
     return bars
 
 
@@ -85,14 +96,24 @@ def dimension_detail(request, ref):
     points = leaderboards.dimension_share_history(dimension.ref)
     grades = [grade.value for grade in vocab.Grade if any(p.counts.get(grade.value) for p in points)]
     legend = leaderboards.legend_by_grade()
-    return render(request, "curation/public/dimension_detail.html", {
-        "dimension": dimension,
-        "groups": leaderboards.dimension_leaderboard(dimension),
-        "points": points,
-        "share_rows": [(p, [(p.counts.get(g, 0), round(p.percent(g))) for g in grades]) for p in points],
-        "share_grades": [legend[g] for g in grades],
-        "bars": share_bars(points),
-        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "top": CHART_TOP, "bottom": CHART_BOTTOM,
-                  "left": CHART_LEFT, "middle": (CHART_TOP + CHART_BOTTOM) / 2},
-        "grade_legend": grade_legend(),
-    })
+    return render(
+        request,
+        "curation/public/dimension_detail.html",
+        {
+            "dimension": dimension,
+            "groups": leaderboards.dimension_leaderboard(dimension),
+            "points": points,
+            "share_rows": [(p, [(p.counts.get(g, 0), round(p.percent(g))) for g in grades]) for p in points],
+            "share_grades": [legend[g] for g in grades],
+            "bars": share_bars(points),
+            "chart": {
+                "width": CHART_WIDTH,
+                "height": CHART_HEIGHT,
+                "top": CHART_TOP,
+                "bottom": CHART_BOTTOM,
+                "left": CHART_LEFT,
+                "middle": (CHART_TOP + CHART_BOTTOM) / 2,
+            },
+            "grade_legend": grade_legend(),
+        },
+    )

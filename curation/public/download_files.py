@@ -14,6 +14,7 @@ Names hold the code stamp and the data version (`downloads/<stamp>/v<version>/..
 change or a deploy makes the old files unreachable at once; older versions are deleted by the
 next write. Each file has a gzip copy beside it (`.gz`), sent to readers that accept gzip.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -186,8 +187,13 @@ def _delete_tree(path: str) -> int:
     return deleted
 
 
-def write_versioned_files(stamp: str, version: int, builders: dict[Kind, Callable[[str], Iterable]],
-                          addresses: list[str], current_version: Callable[[], int]) -> list[str]:
+def write_versioned_files(
+    stamp: str,
+    version: int,
+    builders: dict[Kind, Callable[[str], Iterable]],
+    addresses: list[str],
+    current_version: Callable[[], int],
+) -> list[str]:
     """Write every kind's file for `version` that is not there yet (per address for those that
     name pages), then prune older versions; returns the names written.
 
@@ -195,7 +201,7 @@ def write_versioned_files(stamp: str, version: int, builders: dict[Kind, Callabl
     again (`current_version()` moved on) is deleted: its name would not match its content."""
     written = []
     for kind, build in builders.items():
-        for base_url in (addresses if kind.per_address else [""]):
+        for base_url in addresses if kind.per_address else [""]:
             name = file_name(kind, stamp, version, base_url)
             if exists(name):
                 continue

@@ -7,12 +7,13 @@ dimension applies is worked out once per combination of model types. So a downlo
 models costs three or four queries and no model or assessment objects. The page cache
 (curation.public.caching) keeps each download per data version and address.
 """
+
 from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import QueryDict
@@ -61,19 +62,54 @@ class PlainModel:
         "upstream_filename",
     )
 
-    FIELDS = ("pk", "name", "slug", "link", "types", "performance_class", "total_score", "base_model_name",
-              "end_model_name", "end_model_licence", "release_date", "release_date_precision",
-              "organisation__name", "organisation__slug",
-              "hf_downloads", "hf_downloads_all_time", "hf_likes", "hf_read_on", "upstream_filename")
+    FIELDS = (
+        "pk",
+        "name",
+        "slug",
+        "link",
+        "types",
+        "performance_class",
+        "total_score",
+        "base_model_name",
+        "end_model_name",
+        "end_model_licence",
+        "release_date",
+        "release_date_precision",
+        "organisation__name",
+        "organisation__slug",
+        "hf_downloads",
+        "hf_downloads_all_time",
+        "hf_likes",
+        "hf_read_on",
+        "upstream_filename",
+    )
 
     def __init__(self, values: tuple):
-        (self.pk, self.name, self.slug, self.link, self.types, self.performance_class, self.total_score,
-         self.base_model_name, self.end_model_name, self.end_model_licence, release_date, precision,
-         organisation_name, organisation_slug,
-         self.hf_downloads, self.hf_downloads_all_time, self.hf_likes, self.hf_read_on,
-         self.upstream_filename) = values
+        (
+            self.pk,
+            self.name,
+            self.slug,
+            self.link,
+            self.types,
+            self.performance_class,
+            self.total_score,
+            self.base_model_name,
+            self.end_model_name,
+            self.end_model_licence,
+            release_date,
+            precision,
+            organisation_name,
+            organisation_slug,
+            self.hf_downloads,
+            self.hf_downloads_all_time,
+            self.hf_likes,
+            self.hf_read_on,
+            self.upstream_filename,
+        ) = values
         self.release_display = vocab.release_label(release_date, precision)
-        self.organisation = _Organisation(organisation_name, organisation_slug) if organisation_slug is not None else None
+        self.organisation = (
+            _Organisation(organisation_name, organisation_slug) if organisation_slug is not None else None
+        )
 
     @property
     def type_list(self) -> list[str]:
@@ -86,7 +122,11 @@ def rows_of(qs, columns: Columns, *, categories: bool = True, adoption: bool = T
     Hugging Face figures are left out (None), as in a past index."""
     ids = qs.order_by().values("pk")
     grades = joined_pairs_by_model(Assessment.objects.filter(ai_model__in=ids), "dimension_id", "grade")
-    scores = joined_pairs_by_model(CategoryScore.objects.filter(ai_model__in=ids), "category_id", "score") if categories else {}
+    scores = (
+        joined_pairs_by_model(CategoryScore.objects.filter(ai_model__in=ids), "category_id", "score")
+        if categories
+        else {}
+    )
     positions = {d.pk: i for i, d in enumerate(columns.dimensions)}
     category_positions = {c.pk: i for i, c in enumerate(columns.categories)}
     specs = [columns.spec(d) for d in columns.dimensions]
@@ -182,17 +222,31 @@ def index_csv(rows, columns: Columns, *, base_url: str = "") -> str:
 
 def iter_index_csv(rows, columns: Columns, *, base_url: str = "") -> Iterator[str]:
     """`index_csv` in chunks of text, for a streamed answer or a file."""
-    return iter_csv_text(csv_header(columns), (
-        [row.model.name, _page(base_url, row.model), fixed4(row.model.total_score)]
-        + [_points_text(c.points) for c in row.cells]
-        for row in rows
-    ))
+    return iter_csv_text(
+        csv_header(columns),
+        (
+            [row.model.name, _page(base_url, row.model), fixed4(row.model.total_score)]
+            + [_points_text(c.points) for c in row.cells]
+            for row in rows
+        ),
+    )
 
 
 def details_csv_header(columns: Columns) -> list[str]:
     return (
-        ["Model Name", "URL", "Link", "Organisation", "Types", "Performance class", "Release",
-         "Base model", "End model", "End model licence", "Total score (%)"]
+        [
+            "Model Name",
+            "URL",
+            "Link",
+            "Organisation",
+            "Types",
+            "Performance class",
+            "Release",
+            "Base model",
+            "End model",
+            "End model licence",
+            "Total score (%)",
+        ]
         + [f"{c.name} (%)" for c in columns.categories]
         + [d.name for d in columns.dimensions]
         + list(ADOPTION_HEADER)
@@ -200,8 +254,12 @@ def details_csv_header(columns: Columns) -> list[str]:
 
 
 # Adoption at the latest Hugging Face reading (curation.adoption.figures), last in the details.
-ADOPTION_HEADER = ("Hugging Face downloads (30 days)", "Hugging Face downloads (all time)", "Hugging Face likes",
-                   "Hugging Face read on")
+ADOPTION_HEADER = (
+    "Hugging Face downloads (30 days)",
+    "Hugging Face downloads (all time)",
+    "Hugging Face likes",
+    "Hugging Face read on",
+)
 
 
 def adoption_figures(model) -> dict:
@@ -226,16 +284,28 @@ def index_details_csv(rows, columns: Columns, *, base_url: str = "") -> str:
 
 def iter_index_details_csv(rows, columns: Columns, *, base_url: str = "") -> Iterator[str]:
     """`index_details_csv` in chunks of text."""
+
     def line(row):
         model, organisation = row.model, row.model.organisation
         return (
-            [model.name, _page(base_url, model), model.link, organisation.name if organisation else "",
-             ",".join(model.type_list), model.performance_class, model.release_display,
-             model.base_model_name, model.end_model_name, model.end_model_licence, row.total_percent]
+            [
+                model.name,
+                _page(base_url, model),
+                model.link,
+                organisation.name if organisation else "",
+                ",".join(model.type_list),
+                model.performance_class,
+                model.release_display,
+                model.base_model_name,
+                model.end_model_name,
+                model.end_model_licence,
+                row.total_percent,
+            ]
             + ["" if p is None else p for p in row.category_percents]
             + ["" if c.grade is None else c.label for c in row.cells]
             + ["" if v is None else v for v in adoption_figures(model).values()]
         )
+
     return iter_csv_text(details_csv_header(columns), (line(row) for row in rows))
 
 
@@ -272,8 +342,9 @@ def index_json(rows, columns: Columns, *, base_url: str = "") -> str:
     each model with its details, total and category scores (whole percentages), grades by
     dimension ref and adoption figures; indented by one space."""
     models = [_json_model(row, columns, base_url) for row in rows]
-    return json.dumps({"dimensions": _dimensions_json(columns), "count": len(models), "models": models},
-                      ensure_ascii=False, indent=1)
+    return json.dumps(
+        {"dimensions": _dimensions_json(columns), "count": len(models), "models": models}, ensure_ascii=False, indent=1
+    )
 
 
 # A model's object as `index_json` lays it out: inside the list of models, two levels deep.
@@ -283,12 +354,13 @@ _MODEL_INDENT = "\n  "
 def iter_index_json(rows, columns: Columns, count: int, *, base_url: str = "") -> Iterator[str]:
     """`index_json` in chunks of text, the same characters, for `count` rows (the document
     names its count before the models; `rows` must yield exactly that many)."""
-    head = json.dumps({"dimensions": _dimensions_json(columns), "count": count, "models": []},
-                      ensure_ascii=False, indent=1)
+    head = json.dumps(
+        {"dimensions": _dimensions_json(columns), "count": count, "models": []}, ensure_ascii=False, indent=1
+    )
     if count == 0:
         yield head
         return
-    yield head[:-len("[]\n}")] + "["
+    yield head[: -len("[]\n}")] + "["
     chunk: list[str] = []
     separator = "\n  "
     for row in rows:
@@ -314,6 +386,7 @@ def export_zip_bytes() -> bytes:
 # ---------------------------------------------------------------------------------------------
 # The whole index's downloads: streamed, and stored once per data version
 # ---------------------------------------------------------------------------------------------
+
 
 def _whole_index(categories: bool = True):
     """(rows, columns, queryset) of the whole public index in its default order, as plain rows."""
@@ -348,8 +421,11 @@ def write_current_files() -> list[str]:
     Run by the worker after a data change (curation.tasks)."""
     version = current_data_version()
     return files.write_versioned_files(
-        code_stamp(), version, {kind: (lambda base, kind=kind: whole_index_chunks(kind, base)) for kind in files.KINDS},
-        files.remembered_addresses(), current_data_version,
+        code_stamp(),
+        version,
+        {kind: (lambda base, kind=kind: whole_index_chunks(kind, base)) for kind in files.KINDS},
+        files.remembered_addresses(),
+        current_data_version,
     )
 
 

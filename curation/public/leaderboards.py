@@ -6,19 +6,19 @@ The shares over time are counted on the index as it stood at the end of each sam
 from the history of applied changes by curation.public.as_of (the same reconstruction as the
 index's `?as_of=`), with the dimension registry of that day deciding which models it applied to.
 """
+
 from __future__ import annotations
 
 import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from curation import vocab
 from curation.models import AIModel, Assessment, Dimension
 from curation.public.as_of import columns_on, rebuild_index, was_public
-from django.core.cache import cache
-
 from curation.public.caching import PAGE_CACHE_SECONDS, cache_stamp, remembered_per_data_version
 from curation.public.queries import first_recorded_day, grade_legend
 from curation.registry import dimension_spec
@@ -75,17 +75,22 @@ def dimension_leaderboard(dimension: Dimension) -> list[GradeGroup]:
     public = AIModel.objects.public().select_related("organisation").order_by("name", "id")
     assessments = {
         a.ai_model_id: a
-        for a in Assessment.objects.filter(dimension=dimension, ai_model__in=public.values("pk"))
-        .only("ai_model_id", "grade", "links", "notes")
+        for a in Assessment.objects.filter(dimension=dimension, ai_model__in=public.values("pk")).only(
+            "ai_model_id", "grade", "links", "notes"
+        )
     }
     # A legacy dimension applies to no model any more: it lists the models graded on it.
     models = [m for m in public if (applies(spec, m.type_list) if dimension.is_active else m.pk in assessments)]
     for model in models:
         assessment = assessments.get(model.pk)
         grade = assessment.grade if assessment else vocab.Grade.NOT_ASSESSED
-        groups.get(grade, groups[vocab.Grade.UNRECOGNISED]).entries.append(LeaderboardEntry(
-            model, tuple(assessment.links or ()) if assessment else (), assessment.notes if assessment else "",
-        ))
+        groups.get(grade, groups[vocab.Grade.UNRECOGNISED]).entries.append(
+            LeaderboardEntry(
+                model,
+                tuple(assessment.links or ()) if assessment else (),
+                assessment.notes if assessment else "",
+            )
+        )
     return [g for g in groups.values() if g.grade in SHOWN_GRADES or g.entries]
 
 
@@ -121,7 +126,7 @@ def sample_days(first: datetime.date, last: datetime.date, max_points: int = MAX
         month_ends.append(following - datetime.timedelta(days=1))
         year, month = following.year, following.month
     step = max(1, -(-(len(month_ends) + 1) // max_points))  # ceiling division
-    kept = month_ends[::-1][step - 1::step][::-1] if step > 1 else month_ends
+    kept = month_ends[::-1][step - 1 :: step][::-1] if step > 1 else month_ends
     return [*kept, last][-max_points:]
 
 
@@ -129,7 +134,8 @@ def _specs_on(day: datetime.date, refs: list[str]) -> dict[str, DimensionSpec]:
     """The dimensions among `refs` in the registry of `day`, with the types they applied to."""
     return {
         dimension.ref: DimensionSpec(ref=dimension.ref, category="", types=frozenset(dimension.applicable_type_list))
-        for dimension in columns_on(day).dimensions if dimension.ref in refs
+        for dimension in columns_on(day).dimensions
+        if dimension.ref in refs
     }
 
 

@@ -7,10 +7,10 @@ reads query names through the one table of upstream names, `curation.upstream_qu
 only answer with a 301 to that address, or a 404 saying why there is none. Fixed pages
 (`/about` and the like) need no view: Django's APPEND_SLASH sends them on to `/<slug>/`.
 """
+
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.http import QueryDict
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control

@@ -1,4 +1,5 @@
 """Pages of the index with their total in one query."""
+
 from __future__ import annotations
 
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ class CountedPaginator(Paginator):
         except (TypeError, ValueError):
             number = 1
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list.annotate(**{TOTAL_ALIAS: Window(Count("pk"))})[bottom:bottom + self.per_page])
+        rows = list(self.object_list.annotate(**{TOTAL_ALIAS: Window(Count("pk"))})[bottom : bottom + self.per_page])
         if not rows:
             return super().get_page(number)
         self.__dict__["count"] = getattr(rows[0], TOTAL_ALIAS)  # Paginator.count is a cached_property

@@ -3,6 +3,7 @@
 `curation.public.caching.cache_public_page` drops every other parameter before the view runs and
 puts these in this order, so an unknown or reordered parameter makes no new cache entry.
 """
+
 from __future__ import annotations
 
 from curation.filters import GRADE_FILTER_PREFIX, AIModelFilter, OrganisationFilter

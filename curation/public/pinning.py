@@ -5,6 +5,7 @@ One resolver for both. `as_of` is the end of that day (curation.public.as_of.par
 frozen files hold. Both go to the same reconstruction (curation.public.as_of), which takes a
 date (its end) or a datetime (that instant).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -44,8 +45,11 @@ def resolve_pin(query) -> Pin:
     raw_release = (query.get("release") or "").strip()
     raw_as_of = (query.get("as_of") or "").strip()
     if raw_release and raw_as_of:
-        return Pin(error="Choose either release or as_of, not both: a release is already a moment of the index.",
-                   status=400, parameter="release")
+        return Pin(
+            error="Choose either release or as_of, not both: a release is already a moment of the index.",
+            status=400,
+            parameter="release",
+        )
     if raw_release:
         try:
             release = release_by_slug(raw_release)

@@ -4,10 +4,11 @@ Views call these functions and only shape the results into responses. Everything
 from `AIModel.objects.public()` / `Organisation.objects.public()`, so drafts never leak; a model's
 page and comparisons also open models withdrawn from the index (`AIModel.objects.readable()`).
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Avg, Count
 from django.db.models.functions import Lower
@@ -36,6 +37,7 @@ from curation.upstream_query import models_named
 # ---------------------------------------------------------------------------------------------
 # The registry as the table's columns
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Columns:
@@ -66,6 +68,7 @@ def registry_columns() -> Columns:
 # The index
 # ---------------------------------------------------------------------------------------------
 
+
 def index_queryset(base=None):
     """Public models with their organisation joined, in the upstream index order.
 
@@ -88,7 +91,9 @@ def dimension_refs_ever() -> list[str]:
     """The refs of every dimension the site knows (what `grade_<ref>` may name, on today's index
     or `?as_of=` a past date): the registry's, active ones first in registry order, then those
     only past registry versions name, by ref."""
-    refs = list(Dimension.objects.order_by("-is_active", "category__position", "position", "pk").values_list("ref", flat=True))
+    refs = list(
+        Dimension.objects.order_by("-is_active", "category__position", "position", "pk").values_list("ref", flat=True)
+    )
     known = set(refs)
     past: set[str] = set()
     for dimensions in RegistryVersion.objects.values_list("dimensions", flat=True):
@@ -100,12 +105,18 @@ def index_filter_options() -> dict[str, list[tuple[str, str]]]:
     """The organisations and countries the public index holds, as (value, name) by name: what
     the index's filter menus offer (the filter itself accepts any valid value, e.g. from the API)."""
     organisations = (
-        Organisation.objects.public().filter(ai_models__in=AIModel.objects.public()).distinct()
-        .order_by(Lower("name")).values_list("slug", "name")
+        Organisation.objects.public()
+        .filter(ai_models__in=AIModel.objects.public())
+        .distinct()
+        .order_by(Lower("name"))
+        .values_list("slug", "name")
     )
     codes = (
-        Organisation.objects.public().filter(ai_models__in=AIModel.objects.public()).exclude(country="")
-        .values_list("country", flat=True).distinct()
+        Organisation.objects.public()
+        .filter(ai_models__in=AIModel.objects.public())
+        .exclude(country="")
+        .values_list("country", flat=True)
+        .distinct()
     )
     names = dict(countries)
     return {
@@ -133,8 +144,16 @@ class GradeCell:
 
     __slots__ = ("assessment", "css", "dimension", "grade", "label", "links", "notes", "points", "reviewed", "symbol")
 
-    def __init__(self, dimension: Dimension, grade: str | None, assessment: Assessment | None = None, *,
-                 links=(), notes: str = "", reviewed: ReviewedEvidence | None = None):
+    def __init__(
+        self,
+        dimension: Dimension,
+        grade: str | None,
+        assessment: Assessment | None = None,
+        *,
+        links=(),
+        notes: str = "",
+        reviewed: ReviewedEvidence | None = None,
+    ):
         self.dimension = dimension
         self.grade = grade
         self.assessment = assessment
@@ -179,8 +198,9 @@ class IndexRow:
         return [None if s is None else as_percent(s) for s in self.category_scores]
 
 
-def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict | None = None,
-               evidence: bool = False) -> list[IndexRow]:
+def build_rows(
+    models: Iterable[AIModel], columns: Columns, *, assessments: dict | None = None, evidence: bool = False
+) -> list[IndexRow]:
     """Table rows for the given models: two queries (grades, category scores) for all of them.
 
     `assessments` ({model id: {dimension id: Assessment}}) may be passed by a caller that
@@ -230,6 +250,7 @@ def build_rows(models: Iterable[AIModel], columns: Columns, *, assessments: dict
 # One model, one organisation, comparisons
 # ---------------------------------------------------------------------------------------------
 
+
 def readable_model(slug: str) -> AIModel | None:
     """The model whose page `/models/<slug>/` shows: a public one, or one withdrawn from the index
     (its page keeps answering, with a notice; `model.is_withdrawn` tells them apart)."""
@@ -276,8 +297,10 @@ def compare_slugs(terms: Sequence[str]) -> tuple[list[str], list[str]]:
     slugs: list[str] = []
     missing: list[str] = []
     for term in terms:
-        slug = term if term in by_slug else (
-            models_named([term], readable).order_by("-is_public", "pk").values_list("slug", flat=True).first()
+        slug = (
+            term
+            if term in by_slug
+            else (models_named([term], readable).order_by("-is_public", "pk").values_list("slug", flat=True).first())
         )
         if slug is None:
             missing.append(term)
@@ -288,9 +311,7 @@ def compare_slugs(terms: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def compare_choices() -> list[tuple[str, str]]:
     """(model name, organisation name) of every public model, by name: the compare form's list."""
-    return list(
-        AIModel.objects.public().order_by(Lower("name"), "pk").values_list("name", "organisation__name")
-    )
+    return list(AIModel.objects.public().order_by(Lower("name"), "pk").values_list("name", "organisation__name"))
 
 
 def compare_models(slugs: Sequence[str], columns: Columns) -> tuple[list[IndexRow], list[str]]:
@@ -321,6 +342,7 @@ def organisation_models(organisation: Organisation):
 # Headline numbers for the home page
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Headline:
     model_count: int
@@ -346,14 +368,19 @@ def headline_numbers(columns: Columns | None = None) -> Headline:
     classified = models.with_classification("sector", "country")
     academic = classified.filter(effective_sector=vocab.Sector.ACADEMIC).count()
     countries = (
-        classified.exclude(effective_country="").exclude(effective_country__isnull=True)
-        .order_by().values("effective_country").distinct().count()
+        classified.exclude(effective_country="")
+        .exclude(effective_country__isnull=True)
+        .order_by()
+        .values("effective_country")
+        .distinct()
+        .count()
     )
     active_refs = {d.ref for d in columns.dimensions} if columns else None
     weights_ref = OPEN_WEIGHTS_DIMENSION if active_refs is None or OPEN_WEIGHTS_DIMENSION in active_refs else None
     open_weights = (
         models.filter(assessments__dimension__ref=weights_ref, assessments__grade=vocab.Grade.OPEN).count()
-        if weights_ref else 0
+        if weights_ref
+        else 0
     )
 
     def percent(part: int) -> int:
@@ -381,6 +408,7 @@ def category_means(rows: Sequence[IndexRow], columns: Columns) -> list[tuple[Dim
 # ---------------------------------------------------------------------------------------------
 # Editorial, review and chart content shown on public pages
 # ---------------------------------------------------------------------------------------------
+
 
 def latest_posts(limit: int = 3) -> list:
     """The newest published news posts (curation.editorial), newest first."""

@@ -6,6 +6,7 @@ address is the real client's (curation.client_address), so a forged X-Forwarded-
 nothing. When the cache is unreachable the limit is not enforced (readers are not turned away
 for an outage); the form's other defences (CSRF, honeypot, review) still hold.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -26,7 +27,7 @@ _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"5/hour" as (5, 3600): the number of attempts and the window's length in seconds.
+    """ "5/hour" as (5, 3600): the number of attempts and the window's length in seconds.
 
     Raises ValueError naming the rate when it is not `<count>/<second|minute|hour|day>`."""
     count, _, period = (rate or "").partition("/")

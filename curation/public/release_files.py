@@ -7,6 +7,7 @@ release's moment, the files are today's downloads and data package tables; when 
 CSV and JSON are rebuilt as the index stood at that moment (curation.public.as_of), and the
 grades, organisations and YAML zip, which only today's data can give, are left out.
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ this, permanent addresses), its frozen files and its citation in BibTeX, RIS and
 A release never changes but its notes, which the admin edits and then retires cached pages
 (curation.admin.releases); so these pages go through the page cache like the others.
 """
+
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
@@ -39,19 +40,27 @@ def release_detail(request, slug):
     release = _release(slug)
     stored = {f.filename: f for f in release.files.only("filename", "size", "sha256", "content_type")}
     files = [
-        {"name": name, "what": what, "file": stored.get(name),
-         "url": reverse("curation:release_file", args=[release.slug, name])}
+        {
+            "name": name,
+            "what": what,
+            "file": stored.get(name),
+            "url": reverse("curation:release_file", args=[release.slug, name]),
+        }
         for name, _type, what in RELEASE_FILES
     ]
     index_url = reverse("curation:model_index") + f"?release={release.slug}"
-    return render(request, "curation/public/release_detail.html", {
-        "release": release,
-        "files": files,
-        "files_pending": release.files_frozen_at is None,
-        "index_url": index_url,
-        "permanent_url": request.build_absolute_uri(reverse("curation:release_detail", args=[release.slug])),
-        "pinned_index_url": request.build_absolute_uri(index_url),
-    })
+    return render(
+        request,
+        "curation/public/release_detail.html",
+        {
+            "release": release,
+            "files": files,
+            "files_pending": release.files_frozen_at is None,
+            "index_url": index_url,
+            "permanent_url": request.build_absolute_uri(reverse("curation:release_detail", args=[release.slug])),
+            "pinned_index_url": request.build_absolute_uri(index_url),
+        },
+    )
 
 
 @require_safe
@@ -60,8 +69,10 @@ def release_file(request, slug, filename):
     release = _release(slug)
     response = file_response(release, filename)
     if response is None:
-        raise Http404(f"The release “{release.name}” has no file {filename}"
-                      + (" yet: its files are being written." if release.files_frozen_at is None else "."))
+        raise Http404(
+            f"The release “{release.name}” has no file {filename}"
+            + (" yet: its files are being written." if release.files_frozen_at is None else ".")
+        )
     if request.META.get("HTTP_IF_NONE_MATCH", "") == response["ETag"]:
         response.status_code, response.content = 304, b""
     return response
@@ -91,13 +102,18 @@ def release_datapackage(request, slug):
     frozen = set(release.files.values_list("filename", flat=True))
     paths = {
         table: reverse("curation:release_file", args=[release.slug, filename])
-        for table, filename in datapackage.TABLE_FILES.items() if filename in frozen
+        for table, filename in datapackage.TABLE_FILES.items()
+        if filename in frozen
     }
     package = datapackage.datapackage(
-        columns_on(release.released_at), absolute=request.build_absolute_uri, name=f"osai-index-{release.slug}",
-        title=f"European Open Source AI Index, release {release.name}", paths=paths,
+        columns_on(release.released_at),
+        absolute=request.build_absolute_uri,
+        name=f"osai-index-{release.slug}",
+        title=f"European Open Source AI Index, release {release.name}",
+        paths=paths,
         schema_path=lambda table: reverse("curation:release_schema", args=[release.slug, table]),
-        version=release.name, created=release.released_at.isoformat(),
+        version=release.name,
+        created=release.released_at.isoformat(),
     )
     return _json(package, "application/json")
 

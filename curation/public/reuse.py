@@ -6,6 +6,7 @@ version). Only the embed pages may be shown in another site's iframe: `frameable
 ancestors of `OSAI_EMBED_FRAME_ANCESTORS` and lifts X-Frame-Options on them alone; every other
 page keeps the site-wide `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -56,7 +57,9 @@ def model_badge(request, slug):
     model = queries.readable_model(slug)
     if model is None:
         raise Http404(f"No public model is called “{slug}”.")
-    response = HttpResponse(badges.badge_svg(model.name, model.total_score, withdrawn=model.is_withdrawn), content_type="image/svg+xml")
+    response = HttpResponse(
+        badges.badge_svg(model.name, model.total_score, withdrawn=model.is_withdrawn), content_type="image/svg+xml"
+    )
     patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -84,10 +87,19 @@ def index_embed(request):
     errors = filterset.form.errors if not filterset.is_valid() else {}
     total = models.count()
     rows = queries.build_rows(models[:EMBED_INDEX_ROWS], columns)
-    return render(request, "curation/public/embed_index.html", {
-        "rows": rows, "columns": columns, "total": total, "errors": errors,
-        "query_string": request.GET.urlencode(), "grade_legend": grade_legend(),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "curation/public/embed_index.html",
+        {
+            "rows": rows,
+            "columns": columns,
+            "total": total,
+            "errors": errors,
+            "query_string": request.GET.urlencode(),
+            "grade_legend": grade_legend(),
+        },
+        status=400 if errors else 200,
+    )
 
 
 def citation_response(citation: citations.Citation, fmt: str, filename: str) -> HttpResponse:

@@ -10,6 +10,7 @@ card is drawn once and then served from storage until the model's name, organisa
 grades change (a new name; the model's older cards are deleted). Pages link to a stable address
 (`/models/<slug>/card.png`, `/share/site.png`) whose response is also cached per data version.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -86,13 +87,14 @@ def model_card(model: AIModel) -> ModelCard:
     )
 
 
-
 def _day_month_year(moment: datetime.datetime | None) -> str:
-    """"3 March 2025" (no leading zero); "" for None."""
+    """ "3 March 2025" (no leading zero); "" for None."""
     return f"{moment.day} {moment:%B %Y}" if moment else ""
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, sizes: tuple[int, ...], bold: bool, lines: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def _fit(
+    draw: ImageDraw.ImageDraw, text: str, width: int, sizes: tuple[int, ...], bold: bool, lines: int
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest size at which `text` wraps into at most `lines` lines of `width` pixels
     (the last line cut with an ellipsis at the smallest size)."""
     for size in sizes:
@@ -147,7 +149,9 @@ def draw_model_card(card: ModelCard) -> bytes:
     draw.text((WIDTH - _MARGIN, 118), f"{card.percent}%", font=_font(112, bold=True), fill=_ACCENT, anchor="ra")
     draw.text((WIDTH - _MARGIN, 252), "open", font=_font(34), fill=_MUTED, anchor="ra")
     if card.withdrawn_on:
-        draw.text((_MARGIN, 360), f"Withdrawn from the index on {card.withdrawn_on}", font=_font(28, bold=True), fill=_MUTED)
+        draw.text(
+            (_MARGIN, 360), f"Withdrawn from the index on {card.withdrawn_on}", font=_font(28, bold=True), fill=_MUTED
+        )
     _grade_bar(draw, card.grades, top=420, width=width)
     return _png(image)
 
@@ -203,6 +207,7 @@ def _grade_bar_plain(draw, grades, *, top: int, width: int) -> None:
 
 
 # --- stored once, served many times ------------------------------------------------------------
+
 
 def _stored(name: str, draw) -> bytes:
     """The file `name` of the default storage, drawn and stored first if it is not there yet."""

@@ -1,4 +1,5 @@
 """sitemap.xml: the public pages readers and search engines should find."""
+
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -12,9 +13,15 @@ class StaticPagesSitemap(Sitemap):
 
     def items(self):
         return [
-            "curation:home", "curation:model_index", "curation:organisation_index", "curation:compare",
-            "curation:dimension_index", "curation:not_included",
-            "curation:chart_index", "curation:news-list", "curation:guide-list",
+            "curation:home",
+            "curation:model_index",
+            "curation:organisation_index",
+            "curation:compare",
+            "curation:dimension_index",
+            "curation:not_included",
+            "curation:chart_index",
+            "curation:news-list",
+            "curation:guide-list",
         ]
 
     def location(self, item):
@@ -63,7 +70,9 @@ class DimensionSitemap(Sitemap):
 
 
 SITEMAPS = {
-    "pages": StaticPagesSitemap, "models": AIModelSitemap, "organisations": OrganisationSitemap,
+    "pages": StaticPagesSitemap,
+    "models": AIModelSitemap,
+    "organisations": OrganisationSitemap,
     "dimensions": DimensionSitemap,
     "posts": PostSitemap,
 }

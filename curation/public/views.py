@@ -1,4 +1,5 @@
 """Reader-facing views. Queries come from curation.public.queries; views only shape responses."""
+
 from __future__ import annotations
 
 import datetime
@@ -14,16 +15,18 @@ from curation.adoption.figures import group_adoption, model_adoption
 from curation.adoption.sparkline import sparkline_svg
 from curation.api.errors import error_body
 from curation.charts.published import get_chart
-from curation.editorial import queries as editorial_queries
-from curation.editorial import services as editorial_services
-from curation.editorial import site as site_settings
+from curation.editorial import queries as editorial_queries, services as editorial_services, site as site_settings
 from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
 from curation.models import HOME_PAGE_SLUG
 from curation.public import download_files, downloads, queries, share_cards
 from curation.public.as_of import columns_on, filtered_index_as_of
 from curation.public.caching import (
-    accepted_gzip, cache_public_page, cache_stamp, code_stamp, remembered_per_data_version,
+    accepted_gzip,
+    cache_public_page,
+    cache_stamp,
+    code_stamp,
+    remembered_per_data_version,
 )
 from curation.public.pagination import CountedPaginator
 from curation.public.parameters import ORGANISATION_INDEX_PARAMETERS, download_parameters, index_parameters
@@ -96,14 +99,19 @@ def home(request):
     columns = queries.registry_columns()
     top = queries.build_rows(queries.index_queryset()[:10], columns)
     share_image, share_image_alt = _home_share_image()
-    return render(request, "curation/public/home.html", {
-        "share_image": share_image, "share_image_alt": share_image_alt,
-        "headline": queries.headline_numbers(columns),
-        "top_rows": top,
-        "columns": columns,
-        "latest_posts": queries.latest_posts(3),
-        "chart_keys": queries.home_chart_keys(),
-    })
+    return render(
+        request,
+        "curation/public/home.html",
+        {
+            "share_image": share_image,
+            "share_image_alt": share_image_alt,
+            "headline": queries.headline_numbers(columns),
+            "top_rows": top,
+            "columns": columns,
+            "latest_posts": queries.latest_posts(3),
+            "chart_keys": queries.home_chart_keys(),
+        },
+    )
 
 
 def _shows_downloads(request, rows) -> bool:
@@ -146,33 +154,39 @@ def model_index(request):
     rows = queries.build_rows(page.object_list, columns, evidence=True) if as_of is None else list(page.object_list)
     view_mode = "grid" if request.GET.get("view") == "grid" else "table"
     show_downloads = _shows_downloads(request, rows)
-    return render(request, "curation/public/model_index.html", {
-        "show_downloads": show_downloads,
-        "column_count": 5 + int(show_downloads) + len(columns.categories) + len(columns.dimensions),
-        "filterset": filterset,
-        "form": filterset.form,
-        "columns": columns,
-        "rows": rows,
-        "page": page,
-        "paginator": paginator,
-        "view_mode": view_mode,
-        "page_sizes": PAGE_SIZES,
-        "as_of": as_of,
-        "as_of_error": as_of_error,
-        "release": pin.release,
-        "pin_query": pin.query,
-        "first_recorded": queries.first_recorded_day() if as_of and not paginator.count else None,
-        "grade_legend": grade_legend(),
-        "grade_fields": [filterset.form[name] for name in filterset.grade_filter_names],
-        "open_groups": {
-            "organisation": _any_param(request, "sector", "bloc", "region", "country", "organisation"),
-            "model": _any_param(request, "base_model", "released_from", "released_to"),
-            "grades": _any_param(request, *filterset.grade_filter_names),
+    return render(
+        request,
+        "curation/public/model_index.html",
+        {
+            "show_downloads": show_downloads,
+            "column_count": 5 + int(show_downloads) + len(columns.categories) + len(columns.dimensions),
+            "filterset": filterset,
+            "form": filterset.form,
+            "columns": columns,
+            "rows": rows,
+            "page": page,
+            "paginator": paginator,
+            "view_mode": view_mode,
+            "page_sizes": PAGE_SIZES,
+            "as_of": as_of,
+            "as_of_error": as_of_error,
+            "release": pin.release,
+            "pin_query": pin.query,
+            "first_recorded": queries.first_recorded_day() if as_of and not paginator.count else None,
+            "grade_legend": grade_legend(),
+            "grade_fields": [filterset.form[name] for name in filterset.grade_filter_names],
+            "open_groups": {
+                "organisation": _any_param(request, "sector", "bloc", "region", "country", "organisation"),
+                "model": _any_param(request, "base_model", "released_from", "released_to"),
+                "grades": _any_param(request, *filterset.grade_filter_names),
+            },
+            "query_string": request.GET.urlencode(),
+            "compare_min": COMPARE_MIN,
+            "compare_max": COMPARE_MAX,
+            "filter_options": _filter_options(),
         },
-        "query_string": request.GET.urlencode(),
-        "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX,
-        "filter_options": _filter_options(),
-    }, status=404 if pin.status == 404 else 200)  # a bad date shows today's index and says why
+        status=404 if pin.status == 404 else 200,
+    )  # a bad date shows today's index and says why
 
 
 @cache_public_page
@@ -188,30 +202,36 @@ def model_detail(request, slug):
     adoption, repositories = model_adoption(model)
     grouped = queries.model_cells(model, columns)
     evidenced, applicable = queries.evidence_coverage(grouped)
-    return render(request, "curation/public/model_detail.html", {
-        "evidenced": evidenced, "applicable": applicable,
-        "adoption": adoption,
-        "repositories": repositories,
-        "adoption_sparkline": sparkline_svg(adoption.monthly_series(), label="Hugging Face downloads per month")
-        if adoption else "",
-        "articles": editorial_services.articles_about(model),
-        "score_history": history if len(history) > 1 else [],
-        # The newest change in its history; a model with none yet was last written when imported.
-        "last_updated": changelog[0].applied_at if changelog else model.updated_at,
-        "model": model,
-        "columns": columns,
-        "grouped": grouped,
-        "related": related,
-        "compare_suggestion": suggestion.name if suggestion else "",
-        "changelog": changelog,
-        "last_reviewed": queries.model_last_reviewed(model),
-        "total_percent": as_percent(model.total_score),
-        "grade_legend": grade_legend(),
-        "page_meta": site_settings.model_page_meta(model),
-        "choices": _compare_choices(),
-        "share_image": reverse("curation:model_card", args=[model.slug]),
-        "share_image_alt": f"{model.name}: {as_percent(model.total_score)}% open",
-    })
+    return render(
+        request,
+        "curation/public/model_detail.html",
+        {
+            "evidenced": evidenced,
+            "applicable": applicable,
+            "adoption": adoption,
+            "repositories": repositories,
+            "adoption_sparkline": sparkline_svg(adoption.monthly_series(), label="Hugging Face downloads per month")
+            if adoption
+            else "",
+            "articles": editorial_services.articles_about(model),
+            "score_history": history if len(history) > 1 else [],
+            # The newest change in its history; a model with none yet was last written when imported.
+            "last_updated": changelog[0].applied_at if changelog else model.updated_at,
+            "model": model,
+            "columns": columns,
+            "grouped": grouped,
+            "related": related,
+            "compare_suggestion": suggestion.name if suggestion else "",
+            "changelog": changelog,
+            "last_reviewed": queries.model_last_reviewed(model),
+            "total_percent": as_percent(model.total_score),
+            "grade_legend": grade_legend(),
+            "page_meta": site_settings.model_page_meta(model),
+            "choices": _compare_choices(),
+            "share_image": reverse("curation:model_card", args=[model.slug]),
+            "share_image_alt": f"{model.name}: {as_percent(model.total_score)}% open",
+        },
+    )
 
 
 @cache_public_page(params=ORGANISATION_INDEX_PARAMETERS)
@@ -222,9 +242,16 @@ def organisation_index(request):
     filterset = OrganisationFilter(request.GET, queries.public_organisations())
     paginator = Paginator(filterset.qs, 100)
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "curation/public/organisation_index.html", {
-        "filterset": filterset, "form": filterset.form, "page": page, "paginator": paginator,
-    })
+    return render(
+        request,
+        "curation/public/organisation_index.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "page": page,
+            "paginator": paginator,
+        },
+    )
 
 
 @cache_public_page
@@ -241,12 +268,20 @@ def organisation_detail(request, slug):
         if row.model.classification().is_classified_apart:
             apart.append(row.model)
     adoption = group_adoption(queries.organisation_models(organisation))
-    return render(request, "curation/public/organisation_detail.html", {
-        "adoption": adoption,
-        "adoption_sparkline": sparkline_svg(adoption.monthly, label="Hugging Face downloads per month"),
-        "organisation": organisation, "rows": rows, "columns": columns, "classified_apart": apart,
-        "category_means": queries.category_means(rows, columns), "grade_legend": grade_legend(),
-    })
+    return render(
+        request,
+        "curation/public/organisation_detail.html",
+        {
+            "adoption": adoption,
+            "adoption_sparkline": sparkline_svg(adoption.monthly, label="Hugging Face downloads per month"),
+            "organisation": organisation,
+            "rows": rows,
+            "columns": columns,
+            "classified_apart": apart,
+            "category_means": queries.category_means(rows, columns),
+            "grade_legend": grade_legend(),
+        },
+    )
 
 
 SHARE_CARD_MAX_AGE = 3600
@@ -297,7 +332,7 @@ def compare(request):
     errors = []
     rows = []
     if slugs:
-        rows, missing = queries.compare_models(slugs[:COMPARE_MAX + 1], columns)
+        rows, missing = queries.compare_models(slugs[: COMPARE_MAX + 1], columns)
         if missing:
             errors.append("No model of the index is called " + ", ".join(f"“{s}”" for s in missing) + ".")
         if len(slugs) > COMPARE_MAX:
@@ -308,14 +343,25 @@ def compare(request):
     status = 400 if errors else 200
     chosen = [row.model.name for row in rows] + [term for term in slugs if term in unknown]
     # One field per chosen model and two more to add, at least four, at most the maximum.
-    fields = (chosen + [""] * COMPARE_MAX)[:max(4, min(COMPARE_MAX, len(chosen) + 2))]
-    return render(request, "curation/public/compare.html", {
-        "rows": rows, "columns": columns, "errors": errors, "slugs": slugs, "fields": fields,
-        "withdrawn": [row.model for row in rows if row.model.is_withdrawn],
-        "choices": _compare_choices(),
-        "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX, "grade_legend": grade_legend(),
-        "page_meta": site_settings.compare_page_meta([row.model for row in rows]),
-    }, status=status)
+    fields = (chosen + [""] * COMPARE_MAX)[: max(4, min(COMPARE_MAX, len(chosen) + 2))]
+    return render(
+        request,
+        "curation/public/compare.html",
+        {
+            "rows": rows,
+            "columns": columns,
+            "errors": errors,
+            "slugs": slugs,
+            "fields": fields,
+            "withdrawn": [row.model for row in rows if row.model.is_withdrawn],
+            "choices": _compare_choices(),
+            "compare_min": COMPARE_MIN,
+            "compare_max": COMPARE_MAX,
+            "grade_legend": grade_legend(),
+            "page_meta": site_settings.compare_page_meta([row.model for row in rows]),
+        },
+        status=status,
+    )
 
 
 def _download_rows(request, columns, *, categories: bool = True):
@@ -459,5 +505,7 @@ def export_zip(request):
         payload = downloads.export_zip_bytes()
         version, _generation = cache_stamp()
         download_files.write_file(download_files.file_name(kind, code_stamp(), version), [payload])
-        stored = _stored_download(request, kind, "") or _attachment(HttpResponse(payload, content_type=kind.content_type), kind)
+        stored = _stored_download(request, kind, "") or _attachment(
+            HttpResponse(payload, content_type=kind.content_type), kind
+        )
     return stored

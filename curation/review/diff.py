@@ -1,4 +1,5 @@
 """Before/after diffs of change requests and history entries, for reviewers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,8 +69,13 @@ def diff_table(obj):
         '<tr{}><th scope="row">{}</th><td style="white-space:pre-wrap">{}</td>'
         '<td style="white-space:pre-wrap">{}</td><td>{}</td></tr>',
         (
-            (' class="changed"' if row.changed else "", row.label, row.before or "(none)", row.after or "(none)",
-             "changed" if row.changed else "")
+            (
+                ' class="changed"' if row.changed else "",
+                row.label,
+                row.before or "(none)",
+                row.after or "(none)",
+                "changed" if row.changed else "",
+            )
             for row in diff_rows(obj)
         ),
     )
@@ -101,8 +107,12 @@ def content_table(target_model: type | None, frozen: dict, live: dict | None):
         '<tr{}><th scope="row">{}</th><td style="white-space:pre-wrap">{}</td>'
         '<td style="white-space:pre-wrap">{}</td></tr>',
         (
-            (' class="changed"' if row.changed else "", row.label, row.before or "(none)",
-             f"changed since the request: {row.after or '(none)'}" if row.changed else "unchanged")
+            (
+                ' class="changed"' if row.changed else "",
+                row.label,
+                row.before or "(none)",
+                f"changed since the request: {row.after or '(none)'}" if row.changed else "unchanged",
+            )
             for row in content_rows(target_model, frozen, live)
         ),
     )

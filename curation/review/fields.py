@@ -5,12 +5,13 @@ two values and show one to people. Dimension grades are one field per dimension 
 registry, named `assessment:<dimension_ref>` with values `{"grade", "links", "notes"}`.
 Vocabularies come from curation.vocab; dimensions from the registry; nothing is listed here.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from django_countries import countries
 
@@ -69,6 +70,7 @@ def _label(enum, value) -> str:
 
 
 # --- organisations ------------------------------------------------------------------------
+
 
 def _read_origin(org: Organisation):
     return {"scope": org.origin_scope, "country": org.country.code if org.country else ""}  # type: ignore[attr-defined]  # a CountryField holds a Country; django-countries has no stubs
@@ -139,6 +141,7 @@ def _display_contributor(value) -> str:
 
 
 # --- AI models ----------------------------------------------------------------------------
+
 
 def _clean_types(value):
     if isinstance(value, str):
@@ -249,20 +252,34 @@ def _display_hf_repos(value) -> str:
 def _common_fields(model) -> list[ClassifiedField]:
     return [
         ClassifiedField(
-            "is_public", "publication", model, read=lambda obj: bool(obj.is_public), clean=_clean_public,
-            write=_write_model_attr("is_public"), display=_display_public,
+            "is_public",
+            "publication",
+            model,
+            read=lambda obj: bool(obj.is_public),
+            clean=_clean_public,
+            write=_write_model_attr("is_public"),
+            display=_display_public,
         )
     ]
 
 
 ORGANISATION_FIELDS = [
     ClassifiedField(
-        "national_origin", "national origin", Organisation, read=_read_origin, clean=_clean_origin,
-        write=_write_origin, display=_display_origin,
+        "national_origin",
+        "national origin",
+        Organisation,
+        read=_read_origin,
+        clean=_clean_origin,
+        write=_write_origin,
+        display=_display_origin,
     ),
     ClassifiedField(
-        "contributor_type", "contributor type (sector, kind, Big Tech bloc)", Organisation,
-        read=_read_contributor, clean=_clean_contributor, write=_write_contributor,
+        "contributor_type",
+        "contributor type (sector, kind, Big Tech bloc)",
+        Organisation,
+        read=_read_contributor,
+        clean=_clean_contributor,
+        write=_write_contributor,
         display=_display_contributor,
     ),
     *_common_fields(Organisation),
@@ -270,38 +287,66 @@ ORGANISATION_FIELDS = [
 
 AI_MODEL_FIELDS = [
     ClassifiedField(
-        "performance_class", "performance class", AIModel, read=lambda m: m.performance_class,
+        "performance_class",
+        "performance class",
+        AIModel,
+        read=lambda m: m.performance_class,
         clean=_choice(vocab.PerformanceClass, "performance class", allow_blank=True),
-        write=_write_model_attr("performance_class"), display=lambda v: _label(vocab.PerformanceClass, v),
+        write=_write_model_attr("performance_class"),
+        display=lambda v: _label(vocab.PerformanceClass, v),
     ),
     ClassifiedField(
-        "types", "types", AIModel, read=lambda m: m.type_list, clean=_clean_types,
+        "types",
+        "types",
+        AIModel,
+        read=lambda m: m.type_list,
+        clean=_clean_types,
         write=_write_model_attr("types", ",".join),
         display=lambda v: ", ".join(_label(vocab.ModelType, t) for t in v or []) or "(none)",
     ),
     ClassifiedField(
-        "organisation", "organisation", AIModel, read=_read_organisation, clean=_clean_organisation,
-        write=_write_organisation, display=lambda v: v["name"] if v else "(none)",
+        "organisation",
+        "organisation",
+        AIModel,
+        read=_read_organisation,
+        clean=_clean_organisation,
+        write=_write_organisation,
+        display=lambda v: v["name"] if v else "(none)",
         identity=lambda v: v["id"] if isinstance(v, dict) else v,
     ),
     ClassifiedField(
-        "national_origin", "own national origin", AIModel, read=lambda m: m.own_origin,
-        clean=_clean_own(_clean_origin), write=_write_own_origin, display=_display_own(_display_origin),
+        "national_origin",
+        "own national origin",
+        AIModel,
+        read=lambda m: m.own_origin,
+        clean=_clean_own(_clean_origin),
+        write=_write_own_origin,
+        display=_display_own(_display_origin),
     ),
     ClassifiedField(
-        "contributor_type", "own contributor type (sector, kind, Big Tech bloc)", AIModel,
-        read=lambda m: m.own_contributor, clean=_clean_own(_clean_contributor), write=_write_own_contributor,
+        "contributor_type",
+        "own contributor type (sector, kind, Big Tech bloc)",
+        AIModel,
+        read=lambda m: m.own_contributor,
+        clean=_clean_own(_clean_contributor),
+        write=_write_own_contributor,
         display=_display_own(_display_contributor),
     ),
     ClassifiedField(
-        "hf_repos", "Hugging Face repositories", AIModel, read=lambda m: m.hf_repos, clean=_clean_hf_repos,
-        write=_write_model_attr("hf_repos"), display=_display_hf_repos,
+        "hf_repos",
+        "Hugging Face repositories",
+        AIModel,
+        read=lambda m: m.hf_repos,
+        clean=_clean_hf_repos,
+        write=_write_model_attr("hf_repos"),
+        display=_display_hf_repos,
     ),
     *_common_fields(AIModel),
 ]
 
 
 # --- assessments --------------------------------------------------------------------------
+
 
 def _display_assessment(value) -> str:
     if not value:
@@ -359,13 +404,20 @@ def _assessment_field(dimension: Dimension) -> ClassifiedField:
 
     def write(model: AIModel, value) -> None:
         Assessment.objects.update_or_create(
-            ai_model=model, dimension=dimension,
+            ai_model=model,
+            dimension=dimension,
             defaults={"grade": value["grade"], "links": value["links"], "notes": value["notes"]},
         )
 
     return ClassifiedField(
-        f"{ASSESSMENT_PREFIX}{ref}", dimension.name, AIModel,
-        read=read, clean=clean, write=write, display=_display_assessment, needs_evidence=True,
+        f"{ASSESSMENT_PREFIX}{ref}",
+        dimension.name,
+        AIModel,
+        read=read,
+        clean=clean,
+        write=write,
+        display=_display_assessment,
+        needs_evidence=True,
     )
 
 
@@ -377,7 +429,7 @@ def field_for(target, name: str) -> ClassifiedField:
             raise ValidationFailed(
                 f"{name}: dimension grades belong to AI models, not to {target_model.__name__}", field="field"
             )
-        ref = name[len(ASSESSMENT_PREFIX):]
+        ref = name[len(ASSESSMENT_PREFIX) :]
         dimension = Dimension.objects.filter(ref=ref).first()
         if dimension is None:
             raise ValidationFailed(f"{name}: no dimension {ref!r} in the registry", field="field")
@@ -424,7 +476,7 @@ def field_label(target_model: type | None, field_name: str) -> str:
     if field_name in RECORD_EVENTS:
         return RECORD_EVENTS[field_name]
     if field_name.startswith(ASSESSMENT_PREFIX):
-        return _dimension_name(field_name[len(ASSESSMENT_PREFIX):]) or field_name
+        return _dimension_name(field_name[len(ASSESSMENT_PREFIX) :]) or field_name
     try:
         if target_model is None:
             raise ValidationFailed("no target")

@@ -5,14 +5,14 @@ and raises a curation.review.errors.ReviewError subclass with a message naming t
 the field and the reason. Nothing is half-written: a refused action changes nothing, except
 that an approval refused because the live value moved on marks the request stale.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from typing import Any
 from collections.abc import Iterable
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -49,6 +49,7 @@ IMPORTER_USERNAME = "index-importer"
 
 # --- helpers ------------------------------------------------------------------------------
 
+
 class _LenientEncoder(DjangoJSONEncoder):
     def default(self, o):
         try:
@@ -76,8 +77,9 @@ def _target_label(target) -> str:
 
 def _record_history(target, field: str, **values) -> HistoryEntry:
     """Append one applied change of `target` to the history (in the caller's transaction)."""
-    return HistoryEntry.objects.create(**_target_kwargs(target), target_label=_target_label(target), field=field,
-                                       **values)
+    return HistoryEntry.objects.create(
+        **_target_kwargs(target), target_label=_target_label(target), field=field, **values
+    )
 
 
 def _describe(cr: ChangeRequest) -> str:
@@ -92,8 +94,13 @@ def _user_label(user) -> str:
 
 def _record_event(cr, *, actor, action, from_state, to_state, comment="", details=None) -> ReviewEvent:
     return ReviewEvent.objects.create(
-        change_request=cr, actor=actor, action=action, from_state=from_state or "", to_state=to_state,
-        comment=comment or "", details=_jsonable(details or {}),
+        change_request=cr,
+        actor=actor,
+        action=action,
+        from_state=from_state or "",
+        to_state=to_state,
+        comment=comment or "",
+        details=_jsonable(details or {}),
     )
 
 
@@ -138,6 +145,7 @@ def _clean_text(value: str | None) -> str:
 
 # --- queues -------------------------------------------------------------------------------
 
+
 def awaiting_review(user, queryset=None):
     """Pending requests this user may decide (none for non-reviewers)."""
     queryset = ChangeRequest.objects.all() if queryset is None else queryset
@@ -159,20 +167,39 @@ def open_proposals(user, queryset=None):
 
 # --- proposing ----------------------------------------------------------------------------
 
-def _new_request(target, field: ClassifiedField | None, field_name: str, *, before, after, proposer,
-                 rationale, evidence_link="", source_value="", from_public=False,
-                 submitter_email="") -> ChangeRequest:
+
+def _new_request(
+    target,
+    field: ClassifiedField | None,
+    field_name: str,
+    *,
+    before,
+    after,
+    proposer,
+    rationale,
+    evidence_link="",
+    source_value="",
+    from_public=False,
+    submitter_email="",
+) -> ChangeRequest:
     now = timezone.now()
     publishing = field_name == "is_public" and after is True
     cr = ChangeRequest.objects.create(
-        **_target_kwargs(target), target_label=_target_label(target), field=field_name,
-        before=_jsonable(before), after=_jsonable(after), source_value=source_value[:500],
-        proposer=proposer, rationale=rationale, evidence_link=evidence_link, submitted_at=now,
+        **_target_kwargs(target),
+        target_label=_target_label(target),
+        field=field_name,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        source_value=source_value[:500],
+        proposer=proposer,
+        rationale=rationale,
+        evidence_link=evidence_link,
+        submitted_at=now,
         content=publication_content(target) if publishing else None,
-        from_public=from_public, submitter_email=submitter_email,
+        from_public=from_public,
+        submitter_email=submitter_email,
     )
-    _record_event(cr, actor=proposer, action=Action.PROPOSED, from_state="", to_state=State.PENDING,
-                  comment=rationale)
+    _record_event(cr, actor=proposer, action=Action.PROPOSED, from_state="", to_state=State.PENDING, comment=rationale)
     return cr
 
 
@@ -203,23 +230,41 @@ def propose(target, field_name: str, after, *, user, rationale: str, evidence_li
     before = field.read(target)
     if field.same(before, after):
         raise ValidationFailed(f"{target} · {field.label}: the proposed value equals the live value")
-    cr = _new_request(target, field, field_name, before=before, after=after, proposer=user,
-                      rationale=rationale, evidence_link=evidence_link)
+    cr = _new_request(
+        target,
+        field,
+        field_name,
+        before=before,
+        after=after,
+        proposer=user,
+        rationale=rationale,
+        evidence_link=evidence_link,
+    )
     importer = ChangeRequest.objects.filter(
         **{k: v for k, v in _target_kwargs(target).items() if v is not None},
-        field=field_name, state=State.PENDING, after__isnull=True, proposer__username=IMPORTER_USERNAME,
+        field=field_name,
+        state=State.PENDING,
+        after__isnull=True,
+        proposer__username=IMPORTER_USERNAME,
     ).select_for_update()
     for question in importer:
         question.state = State.WITHDRAWN
         question.decided_by, question.decided_at = user, timezone.now()
         question.decision_comment = f"Superseded by change request #{cr.pk}"
         question.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
-        _record_event(question, actor=user, action=Action.SUPERSEDED, from_state=State.PENDING,
-                      to_state=State.WITHDRAWN, comment=question.decision_comment)
+        _record_event(
+            question,
+            actor=user,
+            action=Action.SUPERSEDED,
+            from_state=State.PENDING,
+            to_state=State.WITHDRAWN,
+            comment=question.decision_comment,
+        )
     return cr
 
 
 # --- publishing drafts ---------------------------------------------------------------------
+
 
 def publication_content(target) -> dict:
     """Everything readers would see of `target` once published: its details (name, links, notes,
@@ -239,35 +284,44 @@ def content_changes(cr: ChangeRequest, target) -> list[str]:
 def _unreviewed_content(cr: ChangeRequest, target) -> str | None:
     """Why approving this publication request would publish content nobody reviewed, or None."""
     if cr.content is None:
-        return (f"{_describe(cr)} is stale: it was made before publication requests recorded the content "
-                "they publish; the proposer can renew it so that the reviewer sees what goes public")
+        return (
+            f"{_describe(cr)} is stale: it was made before publication requests recorded the content "
+            "they publish; the proposer can renew it so that the reviewer sees what goes public"
+        )
     changed = content_changes(cr, target)
     if not changed:
         return None
     labels = ", ".join(field_label(type(target), name) for name in changed)
-    return (f"{_describe(cr)} is stale: the draft changed after its publication was requested ({labels}); "
-            "the proposer can renew it to request publication of the draft as it is now")
+    return (
+        f"{_describe(cr)} is stale: the draft changed after its publication was requested ({labels}); "
+        "the proposer can renew it to request publication of the draft as it is now"
+    )
 
 
 def _mark_publication_requests_stale(target, user, changed: list[str]) -> None:
     """A draft was edited: its pending publication requests no longer show what would go public."""
     labels = ", ".join(field_label(type(target), name) for name in changed)
     pending = ChangeRequest.objects.filter(
-        **{k: v for k, v in _target_kwargs(target).items() if v is not None}, field="is_public",
+        **{k: v for k, v in _target_kwargs(target).items() if v is not None},
+        field="is_public",
         state=State.PENDING,
     ).select_for_update()
     for cr in pending:
         if not cr.is_publication:
             continue
-        message = (f"{_describe(cr)} is stale: the draft was edited after its publication was requested "
-                   f"({labels}); the proposer can renew it to request publication of the draft as it is now")
+        message = (
+            f"{_describe(cr)} is stale: the draft was edited after its publication was requested "
+            f"({labels}); the proposer can renew it to request publication of the draft as it is now"
+        )
         _close(cr, State.STALE, user, message)
-        _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
-                      to_state=State.STALE, comment=message)
+        _record_event(
+            cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING, to_state=State.STALE, comment=message
+        )
         _notify_on_commit(cr)
 
 
 # --- deciding -----------------------------------------------------------------------------
+
 
 def _lock_request(change_request) -> ChangeRequest:
     pk = change_request.pk if isinstance(change_request, ChangeRequest) else change_request
@@ -282,7 +336,9 @@ def _state_refusal(cr: ChangeRequest, allowed: Iterable[str], action: str) -> Il
     if cr.state in allowed:
         return None
     wanted = " or ".join(State(s).label.lower() for s in allowed)
-    return IllegalTransition(f"{_describe(cr)} is {cr.get_state_display().lower()}; only {wanted} requests can be {action}")
+    return IllegalTransition(
+        f"{_describe(cr)} is {cr.get_state_display().lower()}; only {wanted} requests can be {action}"
+    )
 
 
 def _own_request_refusal(cr: ChangeRequest, user: Any, verb: str) -> ReviewPermissionDenied | None:
@@ -290,7 +346,9 @@ def _own_request_refusal(cr: ChangeRequest, user: Any, verb: str) -> ReviewPermi
     if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
         return ReviewPermissionDenied(f"only its proposer may {verb} {_describe(cr)}")
     if not roles.is_curator(user):
-        return ReviewPermissionDenied(f"{_user_label(user)} may no longer {verb} proposals: curators and reviewers only")
+        return ReviewPermissionDenied(
+            f"{_user_label(user)} may no longer {verb} proposals: curators and reviewers only"
+        )
     return None
 
 
@@ -308,7 +366,9 @@ def decision_refusal(change_request: ChangeRequest, user: Any, decision: str) ->
     if decision in ("approve", "reject"):
         if not roles.is_reviewer(user):
             return ReviewPermissionDenied(f"{_user_label(user)} may not {decision} {_describe(cr)}: reviewers only")
-        refusal: ReviewError | None = _state_refusal(cr, [State.PENDING], {"approve": "approved", "reject": "rejected"}[decision])
+        refusal: ReviewError | None = _state_refusal(
+            cr, [State.PENDING], {"approve": "approved", "reject": "rejected"}[decision]
+        )
         if refusal:
             return refusal
         own = cr.proposer_id == user.pk
@@ -317,10 +377,14 @@ def decision_refusal(change_request: ChangeRequest, user: Any, decision: str) ->
                 f"{_user_label(user)} proposed {_describe(cr)} and so may not approve it: another reviewer must"
             )
         if decision == "reject" and own:
-            return ReviewPermissionDenied(f"{_user_label(user)} proposed {_describe(cr)}: withdraw it instead of rejecting it")
+            return ReviewPermissionDenied(
+                f"{_user_label(user)} proposed {_describe(cr)}: withdraw it instead of rejecting it"
+            )
         return None
     if decision == "withdraw":
-        return _own_request_refusal(cr, user, "withdraw") or _state_refusal(cr, [State.PENDING, State.STALE], "withdrawn")
+        return _own_request_refusal(cr, user, "withdraw") or _state_refusal(
+            cr, [State.PENDING, State.STALE], "withdrawn"
+        )
     if decision == "renew":
         return _own_request_refusal(cr, user, "renew") or _state_refusal(cr, [State.STALE], "renewed")
     raise ValueError(f"{decision!r} is not a decision; one of {', '.join(DECISIONS)}")
@@ -369,20 +433,39 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
                 stale_message = _unreviewed_content(cr, target)
         if stale_message:
             _close(cr, State.STALE, user, stale_message)
-            _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
-                          to_state=State.STALE, comment=stale_message)
+            _record_event(
+                cr,
+                actor=user,
+                action=Action.MARKED_STALE,
+                from_state=State.PENDING,
+                to_state=State.STALE,
+                comment=stale_message,
+            )
             _notify_on_commit(cr)  # so the proposer can renew or withdraw it
         else:
             field.write(target, after)
             _after_apply(target, field)
             _close(cr, State.APPROVED, user, comment)
-            _record_event(cr, actor=user, action=Action.APPROVED, from_state=State.PENDING,
-                          to_state=State.APPROVED, comment=comment)
+            _record_event(
+                cr,
+                actor=user,
+                action=Action.APPROVED,
+                from_state=State.PENDING,
+                to_state=State.APPROVED,
+                comment=comment,
+            )
             entry = _record_history(
-                target, cr.field,
-                before=cr.before, after=after, proposer=cr.proposer, approver=user,
-                proposed_at=cr.submitted_at, rationale=cr.rationale, evidence_link=cr.evidence_link,
-                review_comment=comment, change_request=cr,
+                target,
+                cr.field,
+                before=cr.before,
+                after=after,
+                proposer=cr.proposer,
+                approver=user,
+                proposed_at=cr.submitted_at,
+                rationale=cr.rationale,
+                evidence_link=cr.evidence_link,
+                review_comment=comment,
+                change_request=cr,
             )
             record_data_change(f"approved #{cr.pk}: {cr.target_label} {cr.field}")
             _notify_on_commit(cr)
@@ -400,8 +483,9 @@ def reject(change_request, user, comment: str) -> ChangeRequest:
     if not comment:
         raise ValidationFailed(f"{_describe(cr)}: say why it is rejected (a comment is required)", field="comment")
     _close(cr, State.REJECTED, user, comment)
-    _record_event(cr, actor=user, action=Action.REJECTED, from_state=State.PENDING, to_state=State.REJECTED,
-                  comment=comment)
+    _record_event(
+        cr, actor=user, action=Action.REJECTED, from_state=State.PENDING, to_state=State.REJECTED, comment=comment
+    )
     _notify_on_commit(cr)
     return cr
 
@@ -413,8 +497,9 @@ def withdraw(change_request, user, comment: str = "") -> ChangeRequest:
     _require_decision(cr, user, "withdraw")
     previous = cr.state
     _close(cr, State.WITHDRAWN, user, _clean_text(comment))
-    _record_event(cr, actor=user, action=Action.WITHDRAWN, from_state=previous, to_state=State.WITHDRAWN,
-                  comment=comment)
+    _record_event(
+        cr, actor=user, action=Action.WITHDRAWN, from_state=previous, to_state=State.WITHDRAWN, comment=comment
+    )
     return cr
 
 
@@ -439,8 +524,15 @@ def renew(change_request, user, comment: str = "") -> ChangeRequest:
         cr.content = publication_content(target)
         details["previous_content"] = old_content
     cr.save()
-    _record_event(cr, actor=user, action=Action.RENEWED, from_state=State.STALE, to_state=State.PENDING,
-                  comment=comment, details=details)
+    _record_event(
+        cr,
+        actor=user,
+        action=Action.RENEWED,
+        from_state=State.STALE,
+        to_state=State.PENDING,
+        comment=comment,
+        details=details,
+    )
     return cr
 
 
@@ -451,7 +543,9 @@ def available_actions(change_request: ChangeRequest, user: Any) -> list[str]:
     return [decision for decision in DECISIONS if decision_refusal(change_request, user, decision) is None]
 
 
-def approve_many(change_requests, user, comment: str = "") -> tuple[list[HistoryEntry], list[tuple[ChangeRequest, str]]]:
+def approve_many(
+    change_requests, user, comment: str = ""
+) -> tuple[list[HistoryEntry], list[tuple[ChangeRequest, str]]]:
     """Approve each request in its own transaction; returns (applied entries, [(request, refusal)])."""
     applied, refused = [], []
     for cr in change_requests:
@@ -474,6 +568,7 @@ def reject_many(change_requests, user, comment: str) -> tuple[list[ChangeRequest
 
 # --- superusers' direct edits, drafts, deletion -------------------------------------------
 
+
 @transaction.atomic
 def edit_directly(target, field_name: str, after, *, user, rationale: str, evidence_link: str = "") -> HistoryEntry:
     """A superuser's change applied at once, still recorded in history and the outbox."""
@@ -495,8 +590,14 @@ def edit_directly(target, field_name: str, after, *, user, rationale: str, evide
     field.write(target, after)
     _after_apply(target, field)
     entry = _record_history(
-        target, field_name, before=_jsonable(before),
-        after=after, proposer=user, approver=user, proposed_at=timezone.now(), rationale=rationale,
+        target,
+        field_name,
+        before=_jsonable(before),
+        after=after,
+        proposer=user,
+        approver=user,
+        proposed_at=timezone.now(),
+        rationale=rationale,
         evidence_link=evidence_link,
     )
     record_data_change(f"direct edit: {target} {field_name}")
@@ -529,8 +630,14 @@ def create_entry(target, *, user, rationale: str = "", assessments: dict[str, di
         recompute_scores([target])
     if user.is_superuser:
         entry = _record_history(
-            target, "created", before=None,
-            after=_snapshot(target), proposer=user, approver=user, proposed_at=timezone.now(), rationale=rationale,
+            target,
+            "created",
+            before=None,
+            after=_snapshot(target),
+            proposer=user,
+            approver=user,
+            proposed_at=timezone.now(),
+            rationale=rationale,
         )
         record_data_change(f"created {target}")
         return entry
@@ -549,8 +656,17 @@ class SaveOutcome:
 
 # Fields readers see but that are not classified: saved at once, recorded in history.
 DETAIL_FIELDS = {
-    AIModel: ["name", "slug", "link", "base_model_name", "end_model_name", "end_model_licence",
-              "release_date", "release_date_precision", "notes"],
+    AIModel: [
+        "name",
+        "slug",
+        "link",
+        "base_model_name",
+        "end_model_name",
+        "end_model_licence",
+        "release_date",
+        "release_date_precision",
+        "notes",
+    ],
     Organisation: ["name", "slug", "aliases", "link", "notes"],
 }
 
@@ -566,8 +682,15 @@ def _check_detail_links(target, values: dict) -> None:
 
 
 @transaction.atomic
-def save_entry(target, *, user, details: dict | None = None, classified: dict | None = None,
-               rationale: str = "", evidence_link: str = "") -> SaveOutcome:
+def save_entry(
+    target,
+    *,
+    user,
+    details: dict | None = None,
+    classified: dict | None = None,
+    rationale: str = "",
+    evidence_link: str = "",
+) -> SaveOutcome:
     """Save an edit of an existing model or organisation as the user's role allows.
 
     Classified fields (`classified`: field name -> proposed value) become change requests for
@@ -604,9 +727,14 @@ def save_entry(target, *, user, details: dict | None = None, classified: dict | 
         outcome.details = sorted(changed_details)
         # A draft's edits are history too (for curators and reviewers; readers never see them).
         _record_history(
-            target, "details",
-            before=_jsonable(before), after=_jsonable(changed_details), proposer=user,
-            approver=None if is_draft else user, proposed_at=timezone.now(), rationale=rationale,
+            target,
+            "details",
+            before=_jsonable(before),
+            after=_jsonable(changed_details),
+            proposer=user,
+            approver=None if is_draft else user,
+            proposed_at=timezone.now(),
+            rationale=rationale,
             draft_edit=is_draft,
         )
         if not is_draft:
@@ -617,19 +745,29 @@ def save_entry(target, *, user, details: dict | None = None, classified: dict | 
             before = field.read(target)
             field.write(target, value)
             _after_apply(target, field)
-            _record_history(target, field.name, before=_jsonable(before), after=value, proposer=user,
-                            proposed_at=timezone.now(), rationale=rationale, draft_edit=True)
+            _record_history(
+                target,
+                field.name,
+                before=_jsonable(before),
+                after=value,
+                proposer=user,
+                proposed_at=timezone.now(),
+                rationale=rationale,
+                draft_edit=True,
+            )
             outcome.applied.append(field.name)
         elif user.is_superuser:
-            outcome.applied.append(edit_directly(target, field.name, value, user=user, rationale=rationale,
-                                                 evidence_link=evidence_link))
+            outcome.applied.append(
+                edit_directly(target, field.name, value, user=user, rationale=rationale, evidence_link=evidence_link)
+            )
             target.refresh_from_db()
         else:
             link = evidence_link
             if not link and field.needs_evidence and value.get("links"):
                 link = value["links"][0]
-            outcome.proposals.append(propose(target, field.name, value, user=user, rationale=rationale,
-                                             evidence_link=link))
+            outcome.proposals.append(
+                propose(target, field.name, value, user=user, rationale=rationale, evidence_link=link)
+            )
     if is_draft and (changed_details or wanted):
         _mark_publication_requests_stale(target, user, sorted(changed_details) + [f.name for f, _ in wanted])
     return outcome
@@ -657,11 +795,18 @@ def delete_entry(target, *, user, rationale: str = "") -> HistoryEntry:
     for cr in pending:
         message = f"{label!r} was deleted"
         _close(cr, State.STALE, user, message)
-        _record_event(cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING,
-                      to_state=State.STALE, comment=message)
+        _record_event(
+            cr, actor=user, action=Action.MARKED_STALE, from_state=State.PENDING, to_state=State.STALE, comment=message
+        )
     entry = _record_history(
-        target, "deleted", before=snapshot, after=None,
-        proposer=user, approver=user, proposed_at=timezone.now(), rationale=_clean_text(rationale) or "Deleted",
+        target,
+        "deleted",
+        before=snapshot,
+        after=None,
+        proposer=user,
+        approver=user,
+        proposed_at=timezone.now(),
+        rationale=_clean_text(rationale) or "Deleted",
     )
     target.delete()
     record_data_change(f"deleted {label}")
@@ -675,12 +820,15 @@ def _snapshot(target) -> dict:
     if isinstance(target, AIModel):
         for assessment in target.assessments.select_related("dimension"):
             snapshot[f"{ASSESSMENT_PREFIX}{assessment.dimension.ref}"] = {
-                "grade": assessment.grade, "links": list(assessment.links or []), "notes": assessment.notes,
+                "grade": assessment.grade,
+                "links": list(assessment.links or []),
+                "notes": assessment.notes,
             }
     return _jsonable(snapshot)
 
 
 # --- the importer -------------------------------------------------------------------------
+
 
 def _count(value) -> int:
     if isinstance(value, int):
@@ -727,11 +875,14 @@ def record_import_run(report, *, user, source) -> ImportRun:
     acting = user if user is not None and getattr(user, "pk", None) else None
     with transaction.atomic():
         run = ImportRun.objects.create(
-            user=acting, source=str(source)[:500],
+            user=acting,
+            source=str(source)[:500],
             created_count=_count(getattr(report, "created", 0)),
             updated_count=_count(getattr(report, "updated", 0)),
             unchanged_count=_count(getattr(report, "unchanged", 0)),
-            skipped_count=len(skipped), change_count=len(changes), unmapped_tag_count=len(unmapped),
+            skipped_count=len(skipped),
+            change_count=len(changes),
+            unmapped_tag_count=len(unmapped),
             summary=_jsonable({"skipped": [list(_parts(s, ("file", "line", "reason"))) for s in skipped]}),
         )
         HistoryEntry.objects.bulk_create(
@@ -739,13 +890,17 @@ def record_import_run(report, *, user, source) -> ImportRun:
         )
         if unmapped or questions or conflicts:
             system = importer_user()
-            for target, field_name, live, upstream in (_parts(c, ("target", "field", "live", "upstream")) for c in conflicts):
+            for target, field_name, live, upstream in (
+                _parts(c, ("target", "field", "live", "upstream")) for c in conflicts
+            ):
                 _propose_upstream_value(target, str(field_name), live, upstream, system, label)
             for tag in unmapped:
                 organisation, kind, raw = _parts(tag, ("organisation", "kind", "raw_value"))
                 target = getattr(tag, "ai_model", None) or organisation
                 _ask_about_tag(target, str(kind), str(raw), system, label)
-            for target, field_name, raw, reason in (_parts(q, ("target", "field", "raw_value", "reason")) for q in questions):
+            for target, field_name, raw, reason in (
+                _parts(q, ("target", "field", "raw_value", "reason")) for q in questions
+            ):
                 _ask_about_value(target, str(field_name), str(raw), str(reason), system, label)
     return run
 
@@ -757,8 +912,13 @@ def _import_history_entry(run, user, label, applied_at, change) -> HistoryEntry:
     return HistoryEntry(
         ai_model=target if isinstance(target, AIModel) else None,
         organisation=target if isinstance(target, Organisation) else None,
-        target_label=_target_label(target), field=str(field)[:100], before=_jsonable(before), after=_jsonable(after),
-        proposer=user, rationale=f"Imported from {label}" + (f": {note}" if note else ""), import_run=run,
+        target_label=_target_label(target),
+        field=str(field)[:100],
+        before=_jsonable(before),
+        after=_jsonable(after),
+        proposer=user,
+        rationale=f"Imported from {label}" + (f": {note}" if note else ""),
+        import_run=run,
         applied_at=applied_at,
     )
 
@@ -772,8 +932,16 @@ def _propose_upstream_value(target, field_name: str, live, upstream, system_user
         "review or a superuser's direct edit) set since the last import. That value was kept; "
         "approve to take upstream's value instead."
     )
-    return _new_request(target, None, field_name[:100], before=live, after=upstream, proposer=system_user,
-                        rationale=rationale, source_value=ChangeRequest.UPSTREAM_CONFLICT)
+    return _new_request(
+        target,
+        None,
+        field_name[:100],
+        before=live,
+        after=upstream,
+        proposer=system_user,
+        rationale=rationale,
+        source_value=ChangeRequest.UPSTREAM_CONFLICT,
+    )
 
 
 def _ask_about_value(target, field_name: str, raw: str, reason: str, system_user, label) -> ChangeRequest | None:
@@ -782,7 +950,10 @@ def _ask_about_value(target, field_name: str, raw: str, reason: str, system_user
     if target is None or getattr(target, "pk", None) is None:
         return None
     already = ChangeRequest.objects.filter(
-        **_target_kwargs(target), field=field_name[:100], state=State.PENDING, source_value=raw[:500],
+        **_target_kwargs(target),
+        field=field_name[:100],
+        state=State.PENDING,
+        source_value=raw[:500],
         proposer=system_user,
     ).exists()
     if already:
@@ -795,8 +966,16 @@ def _ask_about_value(target, field_name: str, raw: str, reason: str, system_user
         f"The importer kept a value of {target} as written ({label}): {reason}. "
         "Propose the right value for this field (which closes this request) or reject it."
     )
-    return _new_request(target, None, field_name[:100], before=before, after=None, proposer=system_user,
-                        rationale=rationale, source_value=raw)
+    return _new_request(
+        target,
+        None,
+        field_name[:100],
+        before=before,
+        after=None,
+        proposer=system_user,
+        rationale=rationale,
+        source_value=raw,
+    )
 
 
 def _ask_about_tag(target, kind: str, raw: str, system_user, source) -> ChangeRequest | None:
@@ -806,7 +985,10 @@ def _ask_about_tag(target, kind: str, raw: str, system_user, source) -> ChangeRe
     field_name = _tag_field(kind) or f"tag:{kind}"[:100]
     already = ChangeRequest.objects.filter(
         **{k: v for k, v in _target_kwargs(target).items() if v is not None},
-        field=field_name, state=State.PENDING, source_value=raw[:500], proposer=system_user,
+        field=field_name,
+        state=State.PENDING,
+        source_value=raw[:500],
+        proposer=system_user,
     ).exists()
     if already:
         return None
@@ -815,11 +997,13 @@ def _ask_about_tag(target, kind: str, raw: str, system_user, source) -> ChangeRe
         f"The importer could not map the upstream tag “{kind}: {raw}” of {target} ({source}). "
         "Propose the right value for this field (which closes this request) or reject it."
     )
-    return _new_request(target, None, field_name, before=before, after=None, proposer=system_user,
-                        rationale=rationale, source_value=raw)
+    return _new_request(
+        target, None, field_name, before=before, after=None, proposer=system_user, rationale=rationale, source_value=raw
+    )
 
 
 # --- notification -------------------------------------------------------------------------
+
 
 def _notify_on_commit(cr: ChangeRequest) -> None:
     if cr.from_public:

@@ -6,6 +6,7 @@ is applied before. What a reader may suggest comes from the registry (the model'
 dimensions, graded with the assessed grades of curation.vocab) and the classified fields with a
 vocabulary (the performance class): nothing is listed here by hand.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,10 +67,14 @@ def suggestable_fields(model: AIModel) -> list[SuggestableField]:
         for dimension in Dimension.objects.filter(is_active=True).select_related("category")
         if applies(dimension_spec(dimension), model.type_list)
     ]
-    fields.append(SuggestableField(
-        PERFORMANCE_CLASS, field_for(AIModel, PERFORMANCE_CLASS).label, "Classification",
-        tuple((value, str(label)) for value, label in vocab.PerformanceClass.choices),
-    ))
+    fields.append(
+        SuggestableField(
+            PERFORMANCE_CLASS,
+            field_for(AIModel, PERFORMANCE_CLASS).label,
+            "Classification",
+            tuple((value, str(label)) for value, label in vocab.PerformanceClass.choices),
+        )
+    )
     return fields
 
 
@@ -92,8 +97,9 @@ def _proposed_value(field_name: str, after):
 
 
 @transaction.atomic
-def suggest_from_public(model: AIModel, field_name: str, value: str, *, evidence_link: str,
-                        comment: str = "", email: str = "") -> ChangeRequest:
+def suggest_from_public(
+    model: AIModel, field_name: str, value: str, *, evidence_link: str, comment: str = "", email: str = ""
+) -> ChangeRequest:
     """A reader's suggestion that `field_name` of `model` should be `value`, as a pending change
     request marked `from_public` (one transaction; nothing else is written).
 
@@ -108,23 +114,27 @@ def suggest_from_public(model: AIModel, field_name: str, value: str, *, evidence
     offered = {f.name: f for f in suggestable_fields(model)}
     suggestable = offered.get(field_name)
     if suggestable is None:
-        raise ValidationFailed(f"{field_name or '(nothing)'!r} is not a grade or field of {model} that can be "
-                               "corrected here; choose one from the list", field="field")
+        raise ValidationFailed(
+            f"{field_name or '(nothing)'!r} is not a grade or field of {model} that can be "
+            "corrected here; choose one from the list",
+            field="field",
+        )
     if value not in dict(suggestable.values):
         choices = ", ".join(label for _, label in suggestable.values)
         raise ValidationFailed(f"{suggestable.label}: choose one of {choices}", field="value")
     evidence_link = (evidence_link or "").strip()
     if not evidence_link:
-        raise ValidationFailed("an evidence link is required: where can a reviewer check this?",
-                               field="evidence_link")
+        raise ValidationFailed("an evidence link is required: where can a reviewer check this?", field="evidence_link")
     if not is_http_url(evidence_link):
-        raise ValidationFailed("the evidence link must be a web address starting with http:// or https://.",
-                               field="evidence_link")
+        raise ValidationFailed(
+            "the evidence link must be a web address starting with http:// or https://.", field="evidence_link"
+        )
     email = _clean_email(email)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise ValidationFailed(f"the explanation has {len(comment)} characters; at most {MAX_COMMENT_LENGTH}",
-                               field="comment")
+        raise ValidationFailed(
+            f"the explanation has {len(comment)} characters; at most {MAX_COMMENT_LENGTH}", field="comment"
+        )
 
     field = field_for(model, field_name)
     live = AIModel.objects.get(pk=model.pk)
@@ -137,16 +147,27 @@ def suggest_from_public(model: AIModel, field_name: str, value: str, *, evidence
         after = field.clean(value)
         unchanged = field.same(before, after)
     if unchanged:
-        raise ValidationFailed(f"{suggestable.label} of {model} is already {dict(suggestable.values)[value]}",
-                               field="value")
+        raise ValidationFailed(
+            f"{suggestable.label} of {model} is already {dict(suggestable.values)[value]}", field="value"
+        )
     waiting = ChangeRequest.objects.filter(ai_model=live, field=field_name, state=ChangeRequest.State.PENDING)
     if any(_proposed_value(field_name, cr.after) == value for cr in waiting.only("after")):
-        raise ValidationFailed(f"{suggestable.label}: a correction to {dict(suggestable.values)[value]} is already "
-                               "awaiting review", field="value")
+        raise ValidationFailed(
+            f"{suggestable.label}: a correction to {dict(suggestable.values)[value]} is already awaiting review",
+            field="value",
+        )
     rationale = "Suggested by a reader on the public form."
     if comment:
         rationale += f"\n\n{comment}"
     return _new_request(
-        live, field, field_name, before=before, after=after, proposer=public_suggestions_user(),
-        rationale=rationale, evidence_link=evidence_link, from_public=True, submitter_email=email,
+        live,
+        field,
+        field_name,
+        before=before,
+        after=after,
+        proposer=public_suggestions_user(),
+        rationale=rationale,
+        evidence_link=evidence_link,
+        from_public=True,
+        submitter_email=email,
     )

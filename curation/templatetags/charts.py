@@ -1,4 +1,5 @@
 """`{% load charts %}{% chart_figure "academic-share" %}`: an accessible figure for editors' posts."""
+
 from django import template
 
 from curation.charts.published import get_chart

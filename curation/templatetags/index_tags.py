@@ -1,14 +1,15 @@
 """Template helpers of the public pages: links that keep the reader's filters, score display."""
+
 from __future__ import annotations
 
 from functools import lru_cache
 
 from django import template
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.urls import reverse
 
 from curation import vocab
 from curation.scoring import as_percent
@@ -88,7 +89,7 @@ def percent(score) -> str:
 
 @register.filter
 def type_labels(types: str) -> str:
-    """"text,code" -> "Text, Code", with labels from the vocabulary."""
+    """ "text,code" -> "Text, Code", with labels from the vocabulary."""
     labels = dict(vocab.ModelType.choices)
     return ", ".join(str(labels.get(t, t)) for t in (types or "").split(",") if t)
 
@@ -105,6 +106,7 @@ def index(sequence, position):
 # Form widgets render one template per option, which made the filter panel (250 countries,
 # a dozen grade filters) the slowest part of the index page. These render the same markup
 # directly; labels and values are escaped by format_html.
+
 
 def _selected_values(bound_field) -> set[str]:
     value = bound_field.value()
@@ -127,7 +129,8 @@ def checkbox_choices(bound_field):
     return format_html(
         "<div>{}</div>",
         format_html_join(
-            "", '<div><label for="{}_{}"><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> {}</label></div>',
+            "",
+            '<div><label for="{}_{}"><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> {}</label></div>',
             (
                 (base_id, position, name, value, base_id, position, _checked(value, chosen), label)
                 for position, (value, label) in enumerate(bound_field.field.choices)
@@ -169,11 +172,14 @@ def model_names_datalist(choices):
         return known[1]
     rendered = format_html(
         '<datalist id="model-names">{}</datalist>',
-        mark_safe("".join(  # noqa: S308 - each name and organisation escaped below
-            f'<option value="{conditional_escape(name)}">{conditional_escape(name)}'
-            + (f" ({conditional_escape(organisation)})" if organisation else "") + "</option>"
-            for name, organisation in choices
-        )),
+        mark_safe(  # noqa: S308 - each name and organisation escaped below
+            "".join(
+                f'<option value="{conditional_escape(name)}">{conditional_escape(name)}'
+                + (f" ({conditional_escape(organisation)})" if organisation else "")
+                + "</option>"
+                for name, organisation in choices
+            )
+        ),
     )
     _rendered_datalists.clear()
     _rendered_datalists[id(choices)] = (choices, rendered)
@@ -195,7 +201,10 @@ def select_choices(bound_field, empty_label="Any", options=None):
     rendered = "".join(f"{start} selected{end}" if value in chosen else f"{start}{end}" for value, start, end in parts)
     return format_html(
         '<select name="{}" id="{}"><option value="">{}</option>{}</select>',
-        bound_field.html_name, bound_field.auto_id, empty_label, mark_safe(rendered),  # noqa: S308 - _option_parts escapes values and labels
+        bound_field.html_name,
+        bound_field.auto_id,
+        empty_label,
+        mark_safe(rendered),  # noqa: S308 - _option_parts escapes values and labels
     )
 
 
@@ -218,18 +227,25 @@ def _grade_cell(cell, page: str, model_name: str) -> str:
     """One grade cell; with evidence (links, notes, the approved change's link) a `<details>`
     that opens on demand, without JavaScript, and links to the full evidence on the model page
     (`page`, "" for a model without one)."""
-    css, dimension, label = conditional_escape(cell.css), conditional_escape(cell.dimension.name), conditional_escape(cell.label)
+    css, dimension, label = (
+        conditional_escape(cell.css),
+        conditional_escape(cell.dimension.name),
+        conditional_escape(cell.label),
+    )
     symbol = conditional_escape(cell.symbol or "·")
     if not cell.has_evidence:
-        return (f'<td class="grade {css}" title="{dimension}: {label}"><span aria-hidden="true">{symbol}</span>'
-                f'<span class="visually-hidden">{label}</span></td>')
+        return (
+            f'<td class="grade {css}" title="{dimension}: {label}"><span aria-hidden="true">{symbol}</span>'
+            f'<span class="visually-hidden">{label}</span></td>'
+        )
     notes = _shortened(cell.notes, EVIDENCE_NOTES_CHARS) if cell.notes else ""
     links = [(http_href(link), _shortened(link, 60)) for link in cell.links]
     if cell.reviewed:
         links.append((http_href(cell.reviewed.link), f"{_shortened(cell.reviewed.link, 60)} (reviewed change)"))
     items = "".join(
         f'<li><a href="{conditional_escape(href)}" rel="external noopener">{conditional_escape(text)}</a></li>'
-        if href else f"<li>{conditional_escape(text)}</li>"
+        if href
+        else f"<li>{conditional_escape(text)}</li>"
         for href, text in links
     )
     more = ""
@@ -267,7 +283,8 @@ def leaderboard_item(entry, dimension_ref: str) -> str:
     if entry.links:
         links = [
             format_html('<a href="{}" rel="external noopener">{}</a>', href, _shortened(link, 70))
-            if (href := http_href(link)) else conditional_escape(_shortened(link, 70))
+            if (href := http_href(link))
+            else conditional_escape(_shortened(link, 70))
             for link in entry.links
         ]
         parts.append(mark_safe("<br>Evidence: " + ", ".join(links)))  # noqa: S308 - each link escaped above

@@ -1,4 +1,5 @@
 """Copy-paste code for reusing the index elsewhere: iframes of the embed pages, badges, citations."""
+
 from django import template
 from django.urls import reverse
 
@@ -54,7 +55,11 @@ def cite_this(context, model=None, release=None):
         downloads = {fmt: reverse("curation:model_citation", args=[model.slug, fmt]) for fmt in citations.FORMATS}
         badge = request.build_absolute_uri(reverse("curation:model_badge", args=[model.slug]))
     return {
-        "citation": citation, "downloads": downloads, "model": model, "badge": badge, "release": release,
+        "citation": citation,
+        "downloads": downloads,
+        "model": model,
+        "badge": badge,
+        "release": release,
         "texts": {fmt: citations.render(citation, fmt) for fmt in citations.FORMATS},
     }
 

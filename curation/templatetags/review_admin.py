@@ -1,4 +1,5 @@
 """The admin index panel: what awaits the user's review and their own open proposals."""
+
 from django import template
 from django.urls import reverse
 

@@ -1,5 +1,6 @@
 """The host site's Celery app, configured from its Django settings (CELERY_*), as the README
 asks of a site that installs the curation app."""
+
 import os
 
 from celery import Celery

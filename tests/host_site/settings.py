@@ -4,6 +4,7 @@ would (README, "Installing the app into another site") and mounts it under /inde
 Its own settings, base template and URLconf; nothing from osai_index. The suite's tests marked
 `host_site` run against it: `pytest -m host_site --ds=tests.host_site.settings`.
 """
+
 import os
 from pathlib import Path
 
@@ -81,8 +82,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "curation.api.errors.api_exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["curation.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
-                               "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "curation.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": None},
 }
 SPECTACULAR_SETTINGS = {"TITLE": "Host site API"}

@@ -5,6 +5,7 @@ and the host's own base template dresses the app's pages.
 Run with `pytest -m host_site --ds=tests.host_site.settings tests/host_site` (CI and
 scripts/test.sh do); with any other settings these tests are not collected.
 """
+
 import re
 
 import pytest
@@ -52,11 +53,18 @@ def test_the_app_lives_under_the_prefix_and_the_host_keeps_its_root(client):
     assert client.get("/").content == b"The host site's own home page"
 
 
-@pytest.mark.parametrize("name, args", [
-    ("curation:home", []), ("curation:model_index", []), ("curation:model_detail", ["olmo-host"]),
-    ("curation:organisation_index", []), ("curation:compare", []), ("curation:chart_index", []),
-    ("curation:news-list", []),
-])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("curation:home", []),
+        ("curation:model_index", []),
+        ("curation:model_detail", ["olmo-host"]),
+        ("curation:organisation_index", []),
+        ("curation:compare", []),
+        ("curation:chart_index", []),
+        ("curation:news-list", []),
+    ],
+)
 def test_public_pages_wear_the_hosts_base_template_and_link_within_the_host(client, index, name, args):
     response = client.get(reverse(name, args=args))
     assert response.status_code == 200
@@ -91,8 +99,9 @@ def test_the_admin_manages_the_apps_models(client, index, django_user_model):
     assert change.status_code == 200
 
 
-def test_a_data_change_regenerates_the_charts_through_the_hosts_celery_app(client, index,
-                                                                          django_capture_on_commit_callbacks):
+def test_a_data_change_regenerates_the_charts_through_the_hosts_celery_app(
+    client, index, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         record_data_change("a model was added")
     assert ChartVersion.objects.filter(key="academic-share").exists()

@@ -1,4 +1,5 @@
 """The host site's URLconf: its own home page at /, the curation app under /index/."""
+
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path

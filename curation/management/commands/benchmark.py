@@ -21,11 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
         parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
         parser.add_argument(
-            "--load", action="store_true",
+            "--load",
+            action="store_true",
             help="also run the load benchmark (gunicorn and nginx under wrk; needs Debian's nginx and wrk)",
         )
         parser.add_argument(
-            "--scale", type=int, metavar="N",
+            "--scale",
+            type=int,
+            metavar="N",
             help="also run the scale benchmark: reader and curator paths at 10,000 and at N models",
         )
 
@@ -38,8 +41,7 @@ class Command(BaseCommand):
         if options["scale"]:
             asked.add("scale")
         selected = [
-            b for b in benchmarks_pkg.BENCHMARKS
-            if b.name in asked or (not options["only"] and not b.on_request)
+            b for b in benchmarks_pkg.BENCHMARKS if b.name in asked or (not options["only"] and not b.on_request)
         ]
         if options["list"]:
             for b in benchmarks_pkg.BENCHMARKS:

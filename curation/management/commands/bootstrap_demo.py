@@ -34,11 +34,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--allow-without-debug", action="store_true",
+            "--allow-without-debug",
+            action="store_true",
             help="create the demo accounts even though DEBUG is off (they have published passwords)",
         )
         parser.add_argument(
-            "--serving-at", metavar="URL", default="",
+            "--serving-at",
+            metavar="URL",
+            default="",
             help="the address the caller starts the site on next (scripts/serve-demo.sh), for the closing message",
         )
 
@@ -76,8 +79,10 @@ class Command(BaseCommand):
             site = serving_at.rstrip("/") + "/"
             closing = f"The site starts now at {site}: log in at {site}admin/ with:"
         else:
-            closing = ("Start the site (scripts/serve-demo.sh, or manage.py runserver) and log in at "
-                       "http://127.0.0.1:8000/admin/ with:")
+            closing = (
+                "Start the site (scripts/serve-demo.sh, or manage.py runserver) and log in at "
+                "http://127.0.0.1:8000/admin/ with:"
+            )
         self.stdout.write(self.style.SUCCESS(f"\nThe demo data and accounts are ready. {closing}"))
         for username, password, superuser, groups in DEMO_ACCOUNTS:
             role = "superuser" if superuser else ", ".join(groups)

@@ -1,4 +1,5 @@
 """`manage.py drill_broker_stalled`: Redis stops answering (SIGSTOP) during approvals, then resumes."""
+
 from curation.operations.drills import scenarios
 from curation.operations.drills.command import DrillCommand
 
@@ -6,9 +7,11 @@ from curation.operations.drills.command import DrillCommand
 class Command(DrillCommand):
     drill_name = "drill_broker_stalled"
     default_approvals = 20
-    help = ("Fault drill on a private PostgreSQL + Redis: Redis accepts connections but never answers "
-            "(SIGSTOP) for --stall seconds during approvals; each approval must return within 5 s. "
-            + DrillCommand.help_text_figures)
+    help = (
+        "Fault drill on a private PostgreSQL + Redis: Redis accepts connections but never answers "
+        "(SIGSTOP) for --stall seconds during approvals; each approval must return within 5 s. "
+        + DrillCommand.help_text_figures
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

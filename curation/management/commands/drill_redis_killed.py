@@ -1,4 +1,5 @@
 """`manage.py drill_redis_killed`: Redis SIGKILLed during a burst of approvals, started again."""
+
 from curation.operations.drills import scenarios
 from curation.operations.drills.command import DrillCommand
 
@@ -6,9 +7,11 @@ from curation.operations.drills.command import DrillCommand
 class Command(DrillCommand):
     drill_name = "drill_redis_killed"
     default_approvals = 50
-    help = ("Fault drill on a private PostgreSQL + Redis: kill Redis during --approvals approvals (with "
-            "gunicorn, a worker, beat and readers running), start it again after --outage seconds. "
-            + DrillCommand.help_text_figures)
+    help = (
+        "Fault drill on a private PostgreSQL + Redis: kill Redis during --approvals approvals (with "
+        "gunicorn, a worker, beat and readers running), start it again after --outage seconds. "
+        + DrillCommand.help_text_figures
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

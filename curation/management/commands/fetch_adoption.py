@@ -15,8 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--models", nargs="+", metavar="MODEL",
-                            help="only these models: slug, upstream file name or exact name")
+        parser.add_argument(
+            "--models", nargs="+", metavar="MODEL", help="only these models: slug, upstream file name or exact name"
+        )
         parser.add_argument("--concurrency", type=int, help="requests at once (default OSAI_ADOPTION_CONCURRENCY)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
@@ -25,9 +26,14 @@ class Command(BaseCommand):
         if models:
             ids = []
             for given in models:
-                found = list(AIModel.objects.filter(
-                    Q(slug=given) | Q(upstream_filename=given) | Q(upstream_filename=f"{given}.yaml") | Q(name=given)
-                ).values_list("pk", flat=True))
+                found = list(
+                    AIModel.objects.filter(
+                        Q(slug=given)
+                        | Q(upstream_filename=given)
+                        | Q(upstream_filename=f"{given}.yaml")
+                        | Q(name=given)
+                    ).values_list("pk", flat=True)
+                )
                 if not found:
                     raise CommandError(f"--models {given}: no model with that slug, file name or name")
                 ids += found

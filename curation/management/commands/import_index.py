@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", help="folder of model .yaml files (or one file)")
         parser.add_argument("--git", metavar="REPO", help="replay the commits of this git repository, one import each")
         parser.add_argument("--from", dest="rev_from", metavar="REV", help="with --git: first commit to replay")
-        parser.add_argument("--to", dest="rev_to", metavar="REV", help="with --git: last commit to replay (default HEAD)")
+        parser.add_argument(
+            "--to", dest="rev_to", metavar="REV", help="with --git: last commit to replay (default HEAD)"
+        )
         parser.add_argument("--strict", action="store_true", help="abort on the first bad file; write nothing")
         parser.add_argument("--user", help="username recorded as having run the import")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
@@ -41,6 +43,7 @@ class Command(BaseCommand):
                 if bar is None:
                     bar = tqdm(total=total, unit="file", desc="importing", leave=False)
                 bar.update(1)
+
         if git:
             self.verbose = options.get("verbosity", 1) > 1
             return self.replay(git, rev_from, rev_to, account)
@@ -60,6 +63,7 @@ class Command(BaseCommand):
             if self.verbose or report.conflicts:
                 self.stdout.write(f"{commit.id[:7]} {commit.date:%Y-%m-%d} {commit.message[:60]}")
                 self.print_summary(report)
+
         try:
             reports = import_git_history(repo, rev_from=rev_from, rev_to=rev_to, user=account, after_commit=step)
         except (GitHistoryError, ImportAborted) as exc:
@@ -67,9 +71,11 @@ class Command(BaseCommand):
         created = sum(len(r.created) for r in reports)
         updated = sum(len(r.updated) for r in reports)
         removed = sum(len(r.removed) for r in reports)
-        self.stdout.write(self.style.SUCCESS(
-            f"{len(reports)} commits replayed: {created} models created, {updated} updates, {removed} removed upstream"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(reports)} commits replayed: {created} models created, {updated} updates, {removed} removed upstream"
+            )
+        )
 
     def print_summary(self, report):
         write = self.stdout.write
@@ -85,10 +91,12 @@ class Command(BaseCommand):
         for name in report.removed:
             write(self.style.WARNING(f"removed upstream: {name} (its model is withdrawn from the public index)"))
         for conflict in report.conflicts:
-            write(self.style.WARNING(
-                f"conflict: {conflict.target.upstream_filename} {conflict.field} was changed in review since the "
-                "last import; kept, upstream's value proposed as a change request"
-            ))
+            write(
+                self.style.WARNING(
+                    f"conflict: {conflict.target.upstream_filename} {conflict.field} was changed in review since the "
+                    "last import; kept, upstream's value proposed as a change request"
+                )
+            )
         if report.skipped:
             write(self.style.WARNING("Skipped files:"))
             for item in report.skipped:

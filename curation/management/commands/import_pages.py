@@ -1,5 +1,6 @@
 """Import the upstream site's content from a site-pages folder: news, guides, fixed pages,
 pictures, menu, footer and title templates (see curation.editorial.importer)."""
+
 import json
 
 from django.contrib.auth import get_user_model
@@ -69,9 +70,11 @@ class Command(BaseCommand):
         for label in report.published:
             self.stdout.write(f"  published: {label}")
         sections = [
-            ("unknown component", report.unknown_components), ("broken link", report.broken_links),
+            ("unknown component", report.unknown_components),
+            ("broken link", report.broken_links),
             ("link in a draft", report.draft_links),
-            ("repaired link", report.repaired_links), ("missing picture", report.missing_images),
+            ("repaired link", report.repaired_links),
+            ("missing picture", report.missing_images),
             ("embed problem", report.embed_problems),
             ("warning", [w for w in report.warnings if w not in report.unknown_components]),
         ]

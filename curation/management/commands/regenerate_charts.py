@@ -30,6 +30,7 @@ class Command(BaseCommand):
 
         keys = chart_keys()
         with tqdm(total=len(keys), unit="chart", disable=options["verbosity"] == 0) as bar:
+
             def progress(key):
                 bar.set_postfix_str(key)
                 bar.update(1)

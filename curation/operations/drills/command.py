@@ -1,4 +1,5 @@
 """The shape of every drill command: outside, start private services and run again inside them."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,9 @@ class DrillCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--inside", action="store_true", help="(internal) run inside the private services")
         parser.add_argument("--models", type=int, default=60, help="synthetic models in the drill's index")
-        parser.add_argument("--approvals", type=int, default=self.default_approvals,
-                            help="approvals made during the drill")
+        parser.add_argument(
+            "--approvals", type=int, default=self.default_approvals, help="approvals made during the drill"
+        )
 
     def scenario_arguments(self, options) -> dict:
         return {"models": options["models"], "approvals": options["approvals"]}

@@ -12,6 +12,7 @@ processes and readers, breaks a service and measures:
 - seconds from the service's return until every chart shows the data (the newest version of
   each chart has the hash of its freshly computed numbers, and the outbox is empty).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -38,6 +39,7 @@ STATE_VARIABLE = "OSAI_DRILL_STATE"
 
 # --- outside: private services and the inner run ---------------------------------------------
 
+
 def run_outside(command: str, arguments: list[str], write) -> int:
     """Start private PostgreSQL + Redis, run `manage.py <command> --inside` against them, clean up."""
     root = Path(tempfile.mkdtemp(prefix=f"osai-{command}-"))
@@ -50,22 +52,37 @@ def run_outside(command: str, arguments: list[str], write) -> int:
         postgres.start()
         postgres.create_database("osai_drill")
         redis.start()
-        write(f"private services: PostgreSQL on port {postgres.port}, Redis on port {redis.port} "
-              f"(ready in {time.monotonic() - started:.1f} s)")
-        state = {"root": str(root), "pg_folder": str(postgres.folder), "pg_port": postgres.port,
-                 "redis_folder": str(redis.folder), "redis_port": redis.port, "redis_pid": redis.process.pid}
+        write(
+            f"private services: PostgreSQL on port {postgres.port}, Redis on port {redis.port} "
+            f"(ready in {time.monotonic() - started:.1f} s)"
+        )
+        state = {
+            "root": str(root),
+            "pg_folder": str(postgres.folder),
+            "pg_port": postgres.port,
+            "redis_folder": str(redis.folder),
+            "redis_port": redis.port,
+            "redis_pid": redis.process.pid,
+        }
         env = {
             **os.environ,
-            "DATABASE_URL": postgres.url("osai_drill"), "REDIS_URL": redis.url, "CACHE_KEY_PREFIX": "drill",
-            "CELERY_TASK_DEFAULT_QUEUE": "drill", "MEDIA_ROOT": str(root / "media"),
+            "DATABASE_URL": postgres.url("osai_drill"),
+            "REDIS_URL": redis.url,
+            "CACHE_KEY_PREFIX": "drill",
+            "CELERY_TASK_DEFAULT_QUEUE": "drill",
+            "MEDIA_ROOT": str(root / "media"),
             # Production settings; the drill's clients speak plain HTTP to 127.0.0.1.
-            "DEBUG": "false", "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DEBUG": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or os.urandom(32).hex(),
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
             STATE_VARIABLE: json.dumps(state),
         }
         env.pop("DJANGO_TEST_DB_NAME", None)
-        inner = subprocess.run([sys.executable, "manage.py", command, "--inside", *arguments], cwd=PROJECT_ROOT, env=env)
+        inner = subprocess.run(
+            [sys.executable, "manage.py", command, "--inside", *arguments], cwd=PROJECT_ROOT, env=env
+        )
         status = inner.returncode
         return status
     finally:
@@ -112,6 +129,7 @@ def adopted_postgres() -> PrivatePostgres:
 
 # --- inside: the site's processes ------------------------------------------------------------
 
+
 class Processes:
     """gunicorn, Celery worker and beat as the drill's subprocesses (each in its own group)."""
 
@@ -122,23 +140,64 @@ class Processes:
 
     def _start(self, args: list[str], name: str, env=None) -> subprocess.Popen:
         log = open(self.folder / f"{name}-{len(self.procs)}.log", "wb")  # noqa: SIM115 - the child process writes to it while it runs
-        proc = subprocess.Popen(args, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            args,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         proc.log_path = log.name
         self.procs.append(proc)
         return proc
 
     def web(self) -> subprocess.Popen:
-        proc = self._start([sys.executable, "-m", "gunicorn", "osai_index.wsgi", "-b", f"127.0.0.1:{self.web_port}",
-                            "-k", "gthread", "-w", "1", "--threads", "8", "--timeout", "60"], "web")
+        proc = self._start(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "osai_index.wsgi",
+                "-b",
+                f"127.0.0.1:{self.web_port}",
+                "-k",
+                "gthread",
+                "-w",
+                "1",
+                "--threads",
+                "8",
+                "--timeout",
+                "60",
+            ],
+            "web",
+        )
         if not wait_for_port(self.web_port, 30):
             raise RuntimeError(f"gunicorn did not start; see {proc.log_path}")
         return proc
 
     def worker(self, wait: bool = True) -> subprocess.Popen:
-        proc = self._start([sys.executable, "-m", "celery", "-A", "osai_index", "worker", "-l", "info", "-c", "1",
-                            "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"drill-{len(self.procs)}@%h",
-                            "--without-mingle", "--without-gossip"], "worker")
+        proc = self._start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "osai_index",
+                "worker",
+                "-l",
+                "info",
+                "-c",
+                "1",
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "-n",
+                f"drill-{len(self.procs)}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            "worker",
+        )
         if wait and not wait_until(
             lambda: "ready." in Path(proc.log_path).read_text(errors="replace") or proc.poll() is not None, 60
         ):
@@ -146,8 +205,21 @@ class Processes:
         return proc
 
     def beat(self) -> subprocess.Popen:
-        return self._start([sys.executable, "-m", "celery", "-A", "osai_index", "beat", "-l", "info",
-                            "-s", str(self.folder / "beat-schedule")], "beat")
+        return self._start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "osai_index",
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(self.folder / "beat-schedule"),
+            ],
+            "beat",
+        )
 
     def kill(self, proc: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -207,8 +279,17 @@ def wait_until(predicate, timeout: float, interval: float = 0.1):
 
 # --- readers ---------------------------------------------------------------------------------
 
-READER_PATHS = ["/", "/models/", "/models/?type=text", "/organisations/", "/charts/", "/models.json",
-                "/api/v1/models/", "/api/v1/organisations/", "/charts/academic-share.json"]
+READER_PATHS = [
+    "/",
+    "/models/",
+    "/models/?type=text",
+    "/organisations/",
+    "/charts/",
+    "/models.json",
+    "/api/v1/models/",
+    "/api/v1/organisations/",
+    "/charts/academic-share.json",
+]
 
 
 @dataclass
@@ -261,6 +342,7 @@ class Readers:
 
 # --- data, approvals, convergence ------------------------------------------------------------
 
+
 def prepare_index(models: int, write) -> None:
     """Migrate the empty database, load the registry and `models` synthetic models, draw the charts."""
     from django.core.management import call_command
@@ -303,15 +385,20 @@ def proposals(count: int):
     if len(models) < count:
         raise RuntimeError(f"the drill needs {count} models, the index has {len(models)}")
     return [
-        propose(m, "performance_class", flips.get(m.performance_class, vocab.PerformanceClass.LATEST), user=curator,
-                rationale="Drill: reclassified after a benchmark review")
+        propose(
+            m,
+            "performance_class",
+            flips.get(m.performance_class, vocab.PerformanceClass.LATEST),
+            user=curator,
+            rationale="Drill: reclassified after a benchmark review",
+        )
         for m in models
     ]
 
 
 @dataclass
 class ApprovalLog:
-    made: list[int] = field(default_factory=list)       # change request ids the service applied
+    made: list[int] = field(default_factory=list)  # change request ids the service applied
     refused: list[tuple[int, str]] = field(default_factory=list)
     slowest_seconds: float = 0.0
 
@@ -350,8 +437,11 @@ def approvals_kept(log: ApprovalLog) -> int:
 
     kept = 0
     for cr in ChangeRequest.objects.filter(pk__in=log.made).select_related("ai_model"):
-        if (cr.state == ChangeRequest.State.APPROVED and cr.ai_model.performance_class == cr.after
-                and HistoryEntry.objects.filter(change_request=cr).exists()):
+        if (
+            cr.state == ChangeRequest.State.APPROVED
+            and cr.ai_model.performance_class == cr.after
+            and HistoryEntry.objects.filter(change_request=cr).exists()
+        ):
             kept += 1
     return kept
 
@@ -367,8 +457,10 @@ def charts_converged() -> bool:
         return False
     specs = catalogue()
     versions = current_versions(specs)
-    return all(key in versions and versions[key].data_hash == spec.compute().hash(RENDER_VERSION)
-               for key, spec in specs.items())
+    return all(
+        key in versions and versions[key].data_hash == spec.compute().hash(RENDER_VERSION)
+        for key, spec in specs.items()
+    )
 
 
 def seconds_until_converged(since: float, timeout: float) -> float | None:

@@ -2,6 +2,7 @@
 exit status after printing its figures; targets: no approval lost, no reader error (outside a
 PostgreSQL restart), charts converged within 60 s of the service's return.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -143,7 +144,7 @@ def broker_stalled(write, approvals: int = 20, stall_seconds: float = 6.0, model
         paused_at = time.monotonic()
         write(f"Redis stopped answering (SIGSTOP) after {len(site.log.made)} approvals")
         stalled = ApprovalLog()
-        for change_request in site.requests[approvals // 4: approvals // 4 + during]:
+        for change_request in site.requests[approvals // 4 : approvals // 4 + during]:
             approve_one(change_request, stalled)
         site.log.made += stalled.made
         site.log.refused += stalled.refused
@@ -151,7 +152,7 @@ def broker_stalled(write, approvals: int = 20, stall_seconds: float = 6.0, model
         redis.resume()
         resumed_at = time.monotonic()
         write(f"Redis answering again after {resumed_at - paused_at:.1f} s")
-        for change_request in site.requests[approvals // 4 + during:]:
+        for change_request in site.requests[approvals // 4 + during :]:
             approve_one(change_request, site.log)
         converged = seconds_until_converged(resumed_at, 120)
         figures = site.figures(converged)

@@ -5,6 +5,7 @@ binaries (`/usr/lib/postgresql/<version>/bin`, `OSAI_DRILL_PG_BIN` to override) 
 data folder with trust authentication on 127.0.0.1; run as root, the server runs as the
 `postgres` system user, as `initdb` requires.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,10 @@ import subprocess
 import time
 from pathlib import Path
 
-PG_BIN_CANDIDATES = [Path(os.environ.get("OSAI_DRILL_PG_BIN", "/usr/lib/postgresql/15/bin")), *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]
+PG_BIN_CANDIDATES = [
+    Path(os.environ.get("OSAI_DRILL_PG_BIN", "/usr/lib/postgresql/15/bin")),
+    *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True),
+]
 
 
 class ServiceError(RuntimeError):
@@ -56,9 +60,24 @@ class PrivateRedis:
             raise ServiceError("redis-server is not installed (Debian: apt-get install redis-server)")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder), "--logfile", str(self.folder / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+                "--logfile",
+                str(self.folder / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         if not wait_for_port(self.port, 10):
             raise ServiceError(f"private redis on port {self.port} did not start; see {self.folder / 'redis.log'}")
@@ -122,21 +141,64 @@ class PrivatePostgres:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._chown(self.folder)
         if not (self.data / "PG_VERSION").exists():
-            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8",
-                      "--locale=C")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "30",
-                  "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                        "-c synchronous_commit=off -c full_page_writes=off", "start")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off",
+            "start",
+        )
 
     def restart(self) -> None:
         """A fast restart (pg_ctl restart -m fast): every connection is cut, the server comes back."""
         # With its log file named, the new server does not hold on to our output pipes.
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "30", "-m", "fast",
-                  "restart")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "-t",
+            "30",
+            "-m",
+            "fast",
+            "restart",
+        )
 
     def create_database(self, name: str) -> None:
-        self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-qc",
-                  f'CREATE DATABASE "{name}"')
+        self._run(
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-qc",
+            f'CREATE DATABASE "{name}"',
+        )
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
