@@ -12,6 +12,7 @@ import re
 import bibtexparser
 import pytest
 import rispy
+import yaml
 from citeproc import (
     Citation,
     CitationItem,
@@ -22,6 +23,7 @@ from citeproc import (
 from citeproc.source.json import CiteProcJSON
 from django.contrib.auth.models import Group
 
+from curation.api.views import AIModelViewSet
 from curation.datachanges import record_data_change
 from curation.models import DataRelease, DataReleaseFile, ReleaseIsImmutable
 from curation.public.parameters import download_parameters, index_parameters
@@ -219,6 +221,82 @@ def test_the_page_cache_keys_the_release(client, curator, index, make_ai_model, 
     second = client.get("/models/?release=second").content.decode()
     assert "Between Model" not in _model_names(first)
     assert "Between Model" in _model_names(second)
+
+
+def _api_licences(response) -> dict[str, str]:
+    """{model name: its licences grade} of an API list answer."""
+    return {
+        model["name"]: next(a["grade"] for a in model["assessments"] if a["dimension"] == "licenses")
+        for model in response.json()["results"]
+    }
+
+
+def test_the_api_lists_the_index_pinned_to_a_release(
+    client, curator, boss, index, make_ai_model, django_capture_on_commit_callbacks
+):
+    _make_in_admin(client, curator, django_capture_on_commit_callbacks)
+    # Read (and keep in the answer cache) today's list before the changes, and the release's after.
+    assert _api_licences(client.get("/api/v1/models/")) == {"Graded Model": "closed", "Other Model": "open"}
+    make_ai_model("Later Model", grades={"licenses": "open"})
+    edit_directly(
+        index["graded"],
+        "assessment:licenses",
+        {"grade": "open", "links": [], "notes": ""},
+        user=boss,
+        rationale="Relicensed",
+        evidence_link="https://example.org/l",
+    )
+    record_data_change("later")
+
+    today = client.get("/api/v1/models/")
+    assert _api_licences(today) == {"Graded Model": "open", "Other Model": "open", "Later Model": "open"}
+    pinned = client.get("/api/v1/models/?release=2026-06")
+    assert pinned.status_code == 200
+    # The release's moment: no Later Model, the licence grade before the review.
+    assert _api_licences(pinned) == {"Graded Model": "closed", "Other Model": "open"}
+    # The same models, in the same order, as the index page pinned to that release.
+    assert [m["name"] for m in pinned.json()["results"]] == _model_names(
+        client.get("/models/?release=2026-06").content.decode()
+    )
+    # Filters apply to the release's values, as on the page.
+    closed = client.get("/api/v1/models/?release=2026-06&grade_licenses=closed")
+    assert list(_api_licences(closed)) == ["Graded Model"]
+    assert "release" in AIModelViewSet().known_query_parameters()
+
+
+def test_the_api_answer_cache_keys_the_release(
+    client, curator, index, make_ai_model, django_capture_on_commit_callbacks
+):
+    _make_in_admin(client, curator, django_capture_on_commit_callbacks, name="first")
+    make_ai_model("Between Model")
+    record_data_change("between")
+    _make_in_admin(client, curator, django_capture_on_commit_callbacks, name="second")
+    first = client.get("/api/v1/models/?release=first")
+    second = client.get("/api/v1/models/?release=second")
+    assert "Between Model" not in _api_licences(first) and "Between Model" in _api_licences(second)
+    assert first["ETag"] != second["ETag"]
+    # Asked again, each answer is its own release's (from the cache or not).
+    assert client.get("/api/v1/models/?release=first").content == first.content
+
+
+def test_the_api_refuses_an_unknown_release_or_release_with_as_of(
+    client, curator, index, django_capture_on_commit_callbacks
+):
+    unknown = client.get("/api/v1/models/?release=nope")
+    assert unknown.status_code == 404
+    body = unknown.json()
+    assert set(body) == {"message", "field", "errors"} and "No data release is called “nope”" in body["message"]
+    _make_in_admin(client, curator, django_capture_on_commit_callbacks)
+    both = client.get("/api/v1/models/?release=2026-06&as_of=2026-01-01")
+    assert both.status_code == 400
+    assert both.json()["field"] == "release" and "either release or as_of" in both.json()["message"]
+
+
+def test_the_api_schema_documents_release(client, db):
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    parameters = schema["paths"]["/api/v1/models/"]["get"]["parameters"]
+    release = next(p for p in parameters if p["name"] == "release")
+    assert release["schema"] == {"type": "string"} and "data release" in release["description"]
 
 
 def test_release_pages_list_files_addresses_and_notes(client, curator, index, django_capture_on_commit_callbacks):

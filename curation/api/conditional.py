@@ -140,7 +140,7 @@ class ConditionalReadMixin:
         if filterset_class is not None:
             names += list(filterset_class.base_filters)
             if hasattr(filterset_class, "grade_filter_names"):  # the models' FilterSet
-                names += [*known_grade_parameters(GRADE_FILTER_PREFIX), "ordering", "as_of"]
+                names += [*known_grade_parameters(GRADE_FILTER_PREFIX), "ordering", "as_of", "release"]
         pagination = getattr(self, "pagination_class", None)
         for attribute in ("page_size_query_param", "cursor_query_param", "page_query_param"):
             if pagination is not None and getattr(pagination, attribute, None):

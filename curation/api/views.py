@@ -53,7 +53,8 @@ from curation.models import (
     Post,
     PostKind,
 )
-from curation.public.as_of import columns_on, filtered_index_as_of, parse_as_of
+from curation.public.as_of import columns_on, filtered_index_as_of
+from curation.public.pinning import resolve_pin
 
 
 class SharedFilterBackend(DjangoFilterBackend):
@@ -91,6 +92,18 @@ def raise_filter_errors(filterset) -> None:
             messages = [f"{m} Expected one of: {shown}." for m in messages]
         errors[name] = messages
     raise exceptions.ValidationError(errors)
+
+
+def pinned_moment(query):
+    """The moment a request pins the index to (`as_of` or `release`, through the resolver the
+    pages use): a date, a release's datetime, or None for today's index. Raises a 404 for an
+    unknown release and a 400 naming the parameter for a malformed date or both given."""
+    pin = resolve_pin(query)
+    if pin.status == 404:
+        raise exceptions.NotFound(pin.error)
+    if pin.error:
+        raise exceptions.ValidationError({pin.parameter or "as_of": [pin.error]})
+    return pin.moment
 
 
 def attach_grades_and_scores(ai_models) -> None:
@@ -158,6 +171,17 @@ _AS_OF = OpenApiParameter(
 )
 
 
+_RELEASE = OpenApiParameter(
+    "release",
+    str,
+    description=(
+        "A data release's slug (see /releases/): the index as it stood at the moment that release was "
+        "made, as the index page's `release`; otherwise as `as_of`. An unknown release is a 404; "
+        "`release` with `as_of` is a 400 naming `release`."
+    ),
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List published models",
@@ -166,7 +190,7 @@ _AS_OF = OpenApiParameter(
         f"`{GRADE_FILTER_PREFIX}<dimension ref>` keeps models graded so on that dimension, e.g. "
         f"`{GRADE_FILTER_PREFIX}weights_basemodel=open` (repeatable: {', '.join(vocab.Grade.values)}; "
         "dimension refs at /api/v1/dimensions/).",
-        parameters=[_MODEL_ORDERING, _AS_OF],
+        parameters=[_MODEL_ORDERING, _AS_OF, _RELEASE],
     ),
     retrieve=extend_schema(summary="One published model, with every dimension's grade and evidence"),
 )
@@ -188,16 +212,14 @@ class AIModelViewSet(PublicReadViewSet):
         return AIModel.objects.public().select_related("organisation")
 
     def list(self, request, *args, **kwargs):
-        try:
-            day = parse_as_of(request.query_params.get("as_of"))
-        except ValueError as exc:
-            raise exceptions.ValidationError({"as_of": [str(exc)]}) from None
-        if day is None:
+        moment = pinned_moment(request.query_params)
+        if moment is None:
             return super().list(request, *args, **kwargs)
-        return self._list_as_of(request, day)
+        return self._list_as_of(request, moment)
 
     def _list_as_of(self, request, day):
-        """The index of a past date, through the service the index page uses."""
+        """The index of a past moment (a day's end or a release's instant), through the service
+        the index page uses."""
         columns = columns_on(day)
         filterset, rows = filtered_index_as_of(request.query_params, day, columns)
         raise_filter_errors(filterset)
