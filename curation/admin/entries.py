@@ -247,7 +247,7 @@ class OrganisationAdmin(ReviewedEntryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": ["name", "slug", "aliases", "link", "notes"]}),
+            (None, {"fields": list(services.DETAIL_FIELDS[Organisation])}),
             (
                 "Classification",
                 {
@@ -443,19 +443,7 @@ class AIModelAdmin(ReviewedEntryAdmin):
         fieldsets = [
             (
                 None,
-                {
-                    "fields": [
-                        "name",
-                        "slug",
-                        "link",
-                        "base_model_name",
-                        "end_model_name",
-                        "end_model_licence",
-                        "release_date",
-                        "release_date_precision",
-                        "notes",
-                    ]
-                },
+                {"fields": list(services.DETAIL_FIELDS[AIModel])},
             ),
             ("Classification", {"fields": ["types", "performance_class", "organisation", "hf_repos_text"]}),
             (
