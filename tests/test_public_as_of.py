@@ -231,6 +231,32 @@ def test_the_api_refuses_a_bad_as_of_naming_it(client, history, value, words):
     assert "as_of" in str(body) and words in str(body)
 
 
+def test_the_api_shows_one_model_as_of_a_date(client, history):
+    today = client.get("/api/v1/models/graded/").json()
+    past = client.get(f"/api/v1/models/graded/?as_of={BEFORE_CHANGES}")
+    assert past.status_code == 200
+    past = past.json()
+
+    def licence(answer):
+        return next(a for a in answer["assessments"] if a["dimension"] == "licenses")
+
+    assert licence(today)["grade"] == vocab.Grade.OPEN and licence(today)["links"]
+    assert licence(past)["grade"] == vocab.Grade.CLOSED and licence(past)["links"] == []
+    # The same answer as the model's entry in the list of that day.
+    listed = client.get(f"/api/v1/models/?as_of={BEFORE_CHANGES}").json()["results"]
+    assert past == next(m for m in listed if m["name"] == "Graded")
+    moved = client.get(f"/api/v1/models/moved-class/?as_of={BEFORE_CHANGES}").json()
+    assert moved["performance_class"] == "full"
+    assert client.get("/api/v1/models/moved-class/").json()["performance_class"] == "latest"
+
+
+def test_the_api_says_a_model_was_not_in_the_index_then(client, history):
+    response = client.get(f"/api/v1/models/newcomer/?as_of={BEFORE_CHANGES}")
+    assert response.status_code == 404
+    assert "“Newcomer” was not in the published index at 2026-01-01" in response.json()["message"]
+    assert client.get("/api/v1/models/graded/?as_of=garbage").json()["field"] == "as_of"
+
+
 def test_the_api_schema_documents_as_of(client, db):
     import yaml
 

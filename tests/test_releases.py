@@ -25,7 +25,7 @@ from django.contrib.auth.models import Group
 
 from curation.api.views import AIModelViewSet
 from curation.datachanges import record_data_change
-from curation.models import DataRelease, DataReleaseFile, ReleaseIsImmutable
+from curation.models import AIModel, DataRelease, DataReleaseFile, ReleaseIsImmutable
 from curation.public.parameters import download_parameters, index_parameters
 from curation.releases import ReleaseError, create_release, edit_release_notes
 from curation.review.services import edit_directly
@@ -262,6 +262,11 @@ def test_the_api_lists_the_index_pinned_to_a_release(
     closed = client.get("/api/v1/models/?release=2026-06&grade_licenses=closed")
     assert list(_api_licences(closed)) == ["Graded Model"]
     assert "release" in AIModelViewSet().known_query_parameters()
+    # One model pinned to the release: its grade then; a model added since is not found.
+    graded = client.get(f"/api/v1/models/{index['graded'].slug}/?release=2026-06").json()
+    assert next(a["grade"] for a in graded["assessments"] if a["dimension"] == "licenses") == "closed"
+    later = client.get(f"/api/v1/models/{AIModel.objects.get(name='Later Model').slug}/?release=2026-06")
+    assert later.status_code == 404 and "was not in the published index at 2026-06" in later.json()["message"]
 
 
 def test_the_api_answer_cache_keys_the_release(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Max, Prefetch
+from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -106,6 +107,19 @@ def pinned_moment(query):
     return pin.moment
 
 
+def _past_model(row, columns):
+    """A past index row's model carrying its grades (no evidence: it is not kept per moment) and
+    category scores as the serializer reads them."""
+    model = row.model
+    model.grade_rows = {cell.dimension.pk: (cell.grade, [], "") for cell in row.cells if cell.grade is not None}
+    model.category_score_rows = {
+        category.pk: score
+        for category, score in zip(columns.categories, row.category_scores, strict=True)
+        if score is not None
+    }
+    return model
+
+
 def attach_grades_and_scores(ai_models) -> None:
     """Give each model its grades and category scores as plain rows (two queries for a page).
 
@@ -192,7 +206,12 @@ _RELEASE = OpenApiParameter(
         "dimension refs at /api/v1/dimensions/).",
         parameters=[_MODEL_ORDERING, _AS_OF, _RELEASE],
     ),
-    retrieve=extend_schema(summary="One published model, with every dimension's grade and evidence"),
+    retrieve=extend_schema(
+        summary="One published model, with every dimension's grade and evidence",
+        description="With `as_of` or `release`, the model as the index showed it then (values, grades and "
+        "scores; evidence empty, as in the list); a 404 when it was not in the published index then.",
+        parameters=[_AS_OF, _RELEASE],
+    ),
 )
 class AIModelViewSet(PublicReadViewSet):
     serializer_class = AIModelSerializer
@@ -225,23 +244,35 @@ class AIModelViewSet(PublicReadViewSet):
         raise_filter_errors(filterset)
         fingerprint = f"{day.isoformat()}|{request.query_params.get('ordering', '')}"
         page = self.paginator.paginate_list(rows, request, fingerprint)
+        self._use_past_registry(columns)
+        models = [_past_model(row, columns) for row in page]
+        return self.paginator.get_paginated_response(self.get_serializer(models, many=True).data)
+
+    def _use_past_registry(self, columns) -> None:
+        """Serialise with the dimension registry of the pinned moment (its names and specs)."""
         for dimension in columns.dimensions:
             dimension.spec = columns.spec(dimension)
         self._registry = RegistrySnapshot(
             dimensions=list(columns.dimensions),
             categories={c.pk: c for c in columns.categories},
         )
-        models = []
-        for row in page:
-            model = row.model
-            model.grade_rows = {cell.dimension.pk: (cell.grade, [], "") for cell in row.cells if cell.grade is not None}
-            model.category_score_rows = {
-                category.pk: score
-                for category, score in zip(columns.categories, row.category_scores, strict=True)
-                if score is not None
-            }
-            models.append(model)
-        return self.paginator.get_paginated_response(self.get_serializer(models, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        moment = pinned_moment(request.query_params)
+        if moment is None:
+            return super().retrieve(request, *args, **kwargs)
+        ai_model = self.get_object()
+        columns = columns_on(moment)
+        # The model's row of the whole past index, so its values and scores are the list's own.
+        _filterset, rows = filtered_index_as_of(QueryDict(""), moment, columns)
+        row = next((row for row in rows if row.model.pk == ai_model.pk), None)
+        if row is None:
+            shown = request.query_params.get("release") or moment.isoformat()
+            raise exceptions.NotFound(
+                f"“{ai_model.name}” was not in the published index at {shown}: it was added or published later."
+            )
+        self._use_past_registry(columns)
+        return Response(self.get_serializer(_past_model(row, columns)).data)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -250,7 +281,7 @@ class AIModelViewSet(PublicReadViewSet):
 
     def get_object(self):
         ai_model = super().get_object()
-        if self.action == "retrieve":
+        if self.action == "retrieve" and pinned_moment(self.request.query_params) is None:
             attach_grades_and_scores([ai_model])
         return ai_model
 
