@@ -44,3 +44,33 @@ def test_json_prints_one_object_of_the_selected_figures(capsys, monkeypatch):
     assert json.loads(captured.out) == {"stand_in_queries": 3, "stand_in_seconds": 1.5}
     assert calls == [True]
     assert "running stand-in..." in captured.err
+
+
+def test_every_patch_a_benchmark_makes_names_an_existing_attribute():
+    """Benchmarks stub out side effects by dotted name (mock.patch("module.attribute")); a name
+    left behind when the attribute moves fails only when that benchmark runs, so check them all."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import curation.benchmarks
+
+    targets = []
+    for path in Path(curation.benchmarks.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "patch"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                targets.append((path.name, node.args[0].value))
+    assert targets, "the benchmarks patch nothing by name: this check has nothing to look at"
+    missing = []
+    for file_name, target in targets:
+        module_name, _, attribute = target.rpartition(".")
+        if not hasattr(importlib.import_module(module_name), attribute):
+            missing.append(f"{file_name}: {target}")
+    assert not missing, missing

@@ -91,7 +91,7 @@ def leaderboard_figures(quick: bool = False) -> dict:
 
     figures: dict = {}
     client = Client()
-    with mock.patch("curation.datachanges.request_chart_regeneration", return_value=True):
+    with mock.patch("curation.receivers.request_chart_regeneration", return_value=True):
         if SHARED_DATABASE.is_dir():
             from curation.interchange.importer import import_index
             from curation.models import AIModel
