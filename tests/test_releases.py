@@ -13,6 +13,7 @@ import bibtexparser
 import pytest
 import rispy
 import yaml
+from celery import current_app
 from citeproc import (
     Citation,
     CitationItem,
@@ -33,6 +34,14 @@ from curation.roles import CURATOR, EDITOR, ensure_roles
 
 DOI = "10.5281/zenodo.15386042"
 ADD_URL = "/admin/curation/datarelease/add/"
+
+
+@pytest.fixture(autouse=True)
+def _freeze_in_this_process(monkeypatch):
+    """These tests read what a release froze right after making it: run the freezing task here
+    (Celery's eager mode, the embedded default) also when the suite runs with a real worker,
+    which could not see this test's uncommitted transaction."""
+    monkeypatch.setitem(current_app.conf, "task_always_eager", True)
 
 
 @pytest.fixture
