@@ -59,15 +59,4 @@ class ImportRunAdmin(ReadOnlyAdmin):
         "unmapped_tag_count",
     ]
     search_fields = ["source"]
-    readonly_fields = [
-        "started_at",
-        "source",
-        "user",
-        "created_count",
-        "updated_count",
-        "unchanged_count",
-        "skipped_count",
-        "change_count",
-        "unmapped_tag_count",
-        "summary",
-    ]
+    readonly_fields = [*list_display, "summary"]
