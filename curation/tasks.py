@@ -10,6 +10,7 @@ from curation.charts.publish import nightly_check, regenerate, sweep
 from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (registers the beat task)
 from curation.operations import worker  # noqa: F401  (the worker's heartbeat)
 from curation.public.downloads import write_current_files
+from curation.public.leaderboards import work_out_past_shares
 from curation.public.release_files import freeze_release_files as freeze
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def run_chart_regeneration(self):
     summary = run_when_quiet(lambda countdown: self.apply_async(countdown=countdown))
     if summary.get("status") != "postponed":
         _write_download_files()
+        _work_out_past_shares()
     return summary
 
 
@@ -44,6 +46,7 @@ def sweep_chart_outbox():
     """Every OSAI_CHARTS_SWEEP_SECONDS (beat): consume outbox rows left behind, e.g. while Redis was down."""
     summary = run_summary(sweep())
     _write_download_files()  # nothing to do when this data version's files are there
+    _work_out_past_shares()  # likewise; a new day samples a new set of days
     return summary
 
 
@@ -75,6 +78,16 @@ def _write_download_files() -> int:
     except Exception:
         log.exception("could not write the downloads of the current data version")
         return 0
+
+
+def _work_out_past_shares() -> bool:
+    """The dimension pages' shares on past days for the current data version (leaderboards);
+    a failure is logged: pages show the shares stored before, and the next run tries again."""
+    try:
+        return work_out_past_shares()
+    except Exception:
+        log.exception("could not work out the dimensions' past shares")
+        return False
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -155,21 +155,87 @@ def test_a_reviewed_change_shows_at_once_on_the_leaderboard_and_its_share(client
     assert "Open 1 of 1 (100.0%)" in after and "Closed 1 of 1" not in after
 
 
-def test_one_process_works_the_shares_out_for_all(history, monkeypatch):
-    """The shares are kept in the shared cache per data version: another process (here, the
-    same function without its per-process memo) reads them instead of rebuilding the index."""
+def test_readers_never_rebuild_the_past_once_the_worker_has_stored_it(history, monkeypatch):
+    """The past days' shares are worked out by the worker (work_out_past_shares) once per data
+    version; a reader's request reads them, and today's point comes from today's data."""
+    from curation.datachanges import record_data_change
     from curation.public import leaderboards
 
     calls = []
     real = leaderboards.shares_over_time
     monkeypatch.setattr(leaderboards, "shares_over_time", lambda refs, days: calls.append(days) or real(refs, days))
     today = datetime.date.today()
-    first = leaderboards.shared_share_history(today)
-    again = leaderboards.shared_share_history(today)
-    assert len(calls) == 1 and again == first
-    assert first["licenses"][-1].counts["open"] == 2  # Alpha and Beta today; Gamma is a draft
-    from curation.datachanges import record_data_change
+    assert leaderboards.work_out_past_shares(today) is True
+    assert leaderboards.work_out_past_shares(today) is False  # stored for this version and these days
+    assert len(calls) == 1
+    past = leaderboards.past_share_history(today)["licenses"]
+    days = leaderboards.sample_days(datetime.date(2025, 1, 10), today)[:-1]
+    assert [p.day for p in past] == days
+    assert [p.counts for p in past] == [p.counts for p in real(["licenses"], days)["licenses"]]
 
+    Assessment.objects.filter(ai_model=history[1], dimension__ref="licenses").update(grade="closed")
     record_data_change("a reviewed change")
-    leaderboards.shared_share_history(today)
+    points = leaderboards._share_history(today)["licenses"]
+    assert len(calls) == 1  # the reader did not rebuild anything
+    assert [p.counts for p in points[:-1]] == [p.counts for p in past]  # a change today leaves the past
+    assert points[-1].day == today and (points[-1].counts["open"], points[-1].counts["closed"]) == (1, 1)
+    assert leaderboards.work_out_past_shares(today) is True  # the worker, after the change
     assert len(calls) == 2
+
+
+def test_with_nothing_stored_one_reader_works_the_past_out_and_the_others_show_today(history, monkeypatch):
+    from django.core.cache import cache
+
+    from curation.public import leaderboards
+
+    today = datetime.date.today()
+    cache.add(leaderboards.PAST_SHARES_LOCK_KEY, 1, 60)  # another process is working them out
+    assert leaderboards.past_share_history(today) == {}
+    points = leaderboards._share_history(today)["licenses"]
+    assert [p.day for p in points] == [today] and points[0].counts["open"] == 2
+    cache.delete(leaderboards.PAST_SHARES_LOCK_KEY)
+    assert len(leaderboards.past_share_history(today)["licenses"]) >= 4  # worked out here, then stored
+    assert cache.get(leaderboards.PAST_SHARES_KEY) is not None
+
+
+def test_todays_shares_from_todays_data_match_the_rebuilt_index(make_ai_model, registry):
+    """`shares_today` (two grouped queries) counts as `shares_over_time` does on the rebuilt index:
+    applicability by type, a missing assessment as not assessed, an unknown grade as unrecognised."""
+    from curation.models import Dimension
+    from curation.public import leaderboards
+
+    text_only = next(d for d in registry if d.is_active and d.ref != "licenses")
+    Dimension.objects.filter(pk=text_only.pk).update(applicable_types="text")
+    make_ai_model("Words", types="text", grades={"licenses": "open", text_only.ref: "partial"})
+    make_ai_model("Picture", types="image", grades={"licenses": "partial"})
+    unassessed = make_ai_model("Unassessed", types="text,image")
+    Assessment.objects.filter(ai_model=unassessed, dimension__ref="licenses").delete()
+    odd = make_ai_model("Odd", types="text")
+    Assessment.objects.filter(ai_model=odd, dimension__ref="licenses").update(grade="mostly")
+    make_ai_model("Draft", types="text", grades={"licenses": "open"}, is_public=False)
+    today = datetime.date.today()
+    refs = list(Dimension.objects.values_list("ref", flat=True))
+    live = leaderboards.shares_today(refs, today)
+    rebuilt = leaderboards.shares_over_time(refs, [today])
+    assert {ref: point.counts for ref, point in live.items()} == {
+        ref: points[0].counts for ref, points in rebuilt.items()
+    }
+    assert live["licenses"].counts["open"] == 1 and live["licenses"].counts["not_assessed"] == 1
+    assert live["licenses"].counts["unrecognised"] == 1
+    assert live[text_only.ref].total == 3  # Picture is no text model
+
+
+def test_a_leaderboard_lists_the_first_models_of_each_grade_and_links_the_rest(client, make_ai_model, registry):
+    from curation.public import leaderboards
+
+    for name in ("Ada", "Bea", "Cid"):
+        make_ai_model(name, grades={"licenses": "open"})
+    make_ai_model("Dee", grades={"licenses": "partial"})
+    licences = next(d for d in registry if d.ref == "licenses")
+    groups = {g.grade: g for g in leaderboards.dimension_leaderboard(licences, per_grade=2)}
+    assert [e.model.name for e in groups["open"].entries] == ["Ada", "Bea"]
+    assert (groups["open"].count, groups["open"].more) == (3, 1)
+    assert groups["open"].index_query == "grade_licenses=open"
+    assert (groups["partial"].count, groups["partial"].more) == (1, 0)
+    index = client.get("/models/?grade_licenses=open").content.decode()
+    assert all(name in index for name in ("Ada", "Bea", "Cid")) and "Dee" not in index

@@ -14,12 +14,15 @@ import logging
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from curation import vocab
+from curation.filters import GRADE_FILTER_PREFIX
 from curation.models import AIModel, Assessment, Dimension
 from curation.public.as_of import columns_on, rebuild_index, was_public
-from curation.public.caching import PAGE_CACHE_SECONDS, cache_stamp, remembered_per_data_version
+from curation.public.caching import cache_stamp, remembered_per_data_version
 from curation.public.queries import first_recorded_day, grade_legend
 from curation.registry import dimension_spec
 from curation.scoring import DimensionSpec, applies
@@ -31,6 +34,9 @@ SHOWN_GRADES = vocab.ASSESSED_GRADES
 # At most this many points in the share over time: month ends, thinned out evenly when the
 # records span more months (the last point is always today).
 MAX_POINTS = 12
+# A leaderboard lists this many models of each grade by name; the rest are a link away (the index
+# filtered by that grade, paginated).
+GROUP_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -44,15 +50,21 @@ class LeaderboardEntry:
 
 @dataclass
 class GradeGroup:
+    """The models with one grade on a dimension: `count` of them in all, the first `entries`
+    (by name) shown, and `index_query` when the index's grade filter lists exactly this group."""
+
     grade: str
     label: str
     symbol: str
     css: str
     entries: list[LeaderboardEntry] = field(default_factory=list)
+    count: int = 0
+    index_query: str = ""
 
     @property
-    def count(self) -> int:
-        return len(self.entries)
+    def more(self) -> int:
+        """How many of the group's models are not listed on the page."""
+        return self.count - len(self.entries)
 
 
 def readable_dimension(ref: str) -> Dimension | None:
@@ -65,33 +77,57 @@ def legend_by_grade() -> dict[str, tuple[str, str, str]]:
     return {grade.value: entry for grade, entry in zip(vocab.Grade, grade_legend(), strict=True)}
 
 
-def dimension_leaderboard(dimension: Dimension) -> list[GradeGroup]:
+def dimension_leaderboard(dimension: Dimension, per_grade: int = GROUP_SIZE) -> list[GradeGroup]:
     """The public models `dimension` applies to, grouped by their grade on it (vocabulary order:
-    open, partial, closed, then not assessed and unrecognised when any model has them), each
-    group by name. A model with no assessment of the dimension counts as not assessed."""
+    open, partial, closed, then not assessed and unrecognised when any model has them): each
+    group's count, and its first `per_grade` models by name with their evidence. A model with no
+    assessment of the dimension counts as not assessed.
+
+    Counted and paged in the database (a handful of queries, whatever the number of models);
+    whether the dimension applies is decided once per combination of model types."""
     spec = dimension_spec(dimension)
     legend = legend_by_grade()
     groups = {grade.value: GradeGroup(grade.value, *legend[grade.value]) for grade in vocab.Grade}
-    public = AIModel.objects.public().select_related("organisation").order_by("name", "id")
-    assessments = {
-        a.ai_model_id: a
-        for a in Assessment.objects.filter(dimension=dimension, ai_model__in=public.values("pk")).only(
-            "ai_model_id", "grade", "links", "notes"
-        )
-    }
-    # A legacy dimension applies to no model any more: it lists the models graded on it.
-    models = [m for m in public if (applies(spec, m.type_list) if dimension.is_active else m.pk in assessments)]
-    for model in models:
-        assessment = assessments.get(model.pk)
-        grade = assessment.grade if assessment else vocab.Grade.NOT_ASSESSED
-        groups.get(grade, groups[vocab.Grade.UNRECOGNISED]).entries.append(
-            LeaderboardEntry(
-                model,
-                tuple(assessment.links or ()) if assessment else (),
-                assessment.notes if assessment else "",
+    graded = Assessment.objects.filter(ai_model=OuterRef("pk"), dimension=dimension)
+    rows = AIModel.objects.public().annotate(
+        grade_here=Coalesce(Subquery(graded.values("grade")[:1]), Value(vocab.Grade.NOT_ASSESSED.value))
+    )
+    if dimension.is_active:
+        combinations = AIModel.objects.public().order_by().values_list("types", flat=True).distinct()
+        rows = rows.filter(types__in=[t for t in combinations if applies(spec, [x for x in t.split(",") if x])])
+    else:  # a legacy dimension applies to no model any more: it lists the models graded on it
+        rows = rows.filter(Exists(graded))
+    known = [grade.value for grade in vocab.Grade if grade != vocab.Grade.UNRECOGNISED]
+    for grade, count in rows.order_by().values_list("grade_here").annotate(n=Count("pk")):
+        groups.get(grade, groups[vocab.Grade.UNRECOGNISED]).count += count
+    for group in groups.values():
+        if not group.count:
+            continue
+        if group.grade == vocab.Grade.UNRECOGNISED:
+            members = rows.exclude(grade_here__in=known)
+        else:
+            members = rows.filter(grade_here=group.grade)
+        shown = list(members.select_related("organisation").order_by("name", "id")[:per_grade])
+        evidence = {
+            a.ai_model_id: a
+            for a in Assessment.objects.filter(dimension=dimension, ai_model__in=[m.pk for m in shown]).only(
+                "ai_model_id", "links", "notes"
             )
-        )
-    return [g for g in groups.values() if g.grade in SHOWN_GRADES or g.entries]
+        }
+        for model in shown:
+            assessment = evidence.get(model.pk)
+            group.entries.append(
+                LeaderboardEntry(
+                    model,
+                    tuple(assessment.links or ()) if assessment else (),
+                    assessment.notes if assessment else "",
+                )
+            )
+        # The index's grade filter matches assessments of an active dimension: exactly this
+        # group for an assessed grade (a model without an assessment has none of those).
+        if dimension.is_active and group.grade in SHOWN_GRADES:
+            group.index_query = f"{GRADE_FILTER_PREFIX}{dimension.ref}={group.grade}"
+    return [g for g in groups.values() if g.grade in SHOWN_GRADES or g.count]
 
 
 @dataclass(frozen=True)
@@ -173,36 +209,120 @@ def grade_shares_over_time(ref: str, days: list[datetime.date]) -> list[SharePoi
     return shares_over_time([ref], days)[ref]
 
 
-def shared_share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
-    """Every dimension's share over time up to `today`, kept in the shared cache per data version
-    and cache generation, so that one process works it out for all (a miss costs a rebuild of the
-    index per sampled day). Worked out here when the cache is unreachable."""
-    version, generation = cache_stamp()
-    key = f"osai:dimension-shares:{generation}:{version}:{today.isoformat()}"
-    try:
-        stored = cache.get(key)
-    except Exception:  # no cache: work it out below
-        log.warning("dimension shares not read from the cache", exc_info=True)
-        stored = None
-    if stored is not None:
-        return stored
+def shares_today(refs: list[str], today: datetime.date) -> dict[str, SharePoint]:
+    """For each dimension of `refs`, how many public models have each grade on it now (the
+    dimensions of today's registry; a model with no grade recorded counts as not assessed), read
+    from today's data in two grouped queries, with applicability decided per combination of
+    model types: what `shares_over_time` gives for today, without rebuilding anything."""
+    specs = _specs_on(today, refs)
+    public = AIModel.objects.public().order_by()
+    models_per_types = dict(public.values_list("types").annotate(n=Count("pk")))
+    graded = (
+        Assessment.objects.filter(ai_model__in=public.values("pk"), dimension__ref__in=list(specs))
+        .order_by()
+        .values_list("ai_model__types", "dimension__ref", "grade")
+        .annotate(n=Count("pk"))
+    )
+    by_types: dict[tuple[str, str], dict[str, int]] = {}
+    for types, ref, grade, count in graded:
+        by_types.setdefault((types, ref), {})[grade] = count
+    points = {}
+    for ref in refs:
+        counts = {grade.value: 0 for grade in vocab.Grade}
+        spec = specs.get(ref)
+        if spec is not None:
+            for types, models in models_per_types.items():
+                if not applies(spec, [t for t in types.split(",") if t]):
+                    continue
+                grades = by_types.get((types, ref), {})
+                for grade, count in grades.items():
+                    counts[grade if grade in counts else vocab.Grade.UNRECOGNISED] += count
+                counts[vocab.Grade.NOT_ASSESSED] += models - sum(grades.values())
+        points[ref] = SharePoint(today, counts, in_registry=spec is not None)
+    return points
+
+
+# The shares of the days before today, as the worker last worked them out: {"version": data
+# version, "days": [iso days], "history": {ref: [SharePoint]}}. Kept without expiry, so a page
+# always has the latest there is; the worker replaces it after each data change and each day.
+PAST_SHARES_KEY = "osai:dimension-shares:past"
+PAST_SHARES_LOCK_KEY = "osai:dimension-shares:working"
+PAST_SHARES_LOCK_SECONDS = 600
+
+
+def _past_days(today: datetime.date) -> list[datetime.date]:
     first = first_recorded_day() or today
-    refs = list(Dimension.objects.values_list("ref", flat=True))
-    history = shares_over_time(refs, sample_days(first, today))
+    return sample_days(first, today)[:-1]
+
+
+def _stored_past_shares() -> dict | None:
     try:
-        cache.set(key, history, PAGE_CACHE_SECONDS)
-    except Exception:  # served without keeping it; the next miss works it out again
+        return cache.get(PAST_SHARES_KEY)
+    except Exception:  # no cache: the caller works them out
+        log.warning("dimension shares not read from the cache", exc_info=True)
+        return None
+
+
+def _work_out_and_store(today: datetime.date) -> dict:
+    version = cache_stamp()[0]
+    days = _past_days(today)
+    refs = list(Dimension.objects.values_list("ref", flat=True))
+    stored = {"version": version, "days": [d.isoformat() for d in days], "history": shares_over_time(refs, days)}
+    try:
+        cache.set(PAST_SHARES_KEY, stored, None)
+    except Exception:  # served without keeping it
         log.warning("dimension shares not kept in the cache", exc_info=True)
-    return history
+    return stored
 
 
-# Every dimension's page reads the same rebuilt days: once per data version in each process too.
-_share_history_of_every_dimension = remembered_per_data_version(shared_share_history)
+def work_out_past_shares(today: datetime.date | None = None) -> bool:
+    """The worker's part (after every chart run and sweep): work out every dimension's shares
+    on the sampled days before `today` (default: today, UTC) from the rebuilt past index, unless
+    those of this data version and these days are stored already. True when it stored new ones.
+
+    Rebuilding the index once per sampled day is far too slow for a reader's request at scale
+    (seconds at thousands of models), so readers only ever read what this stores."""
+    today = today or timezone.now().date()
+    stored = _stored_past_shares()
+    wanted_days = [d.isoformat() for d in _past_days(today)]
+    if stored is not None and stored.get("version") == cache_stamp()[0] and stored.get("days") == wanted_days:
+        return False
+    _work_out_and_store(today)
+    return True
+
+
+def past_share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
+    """Every dimension's shares on the sampled days before `today` as the worker last stored them
+    (possibly of an earlier data version: a change today does not alter past days, and the worker
+    is on its way). Nothing stored yet (a new site, an emptied cache): one process works them out
+    here under a lock while the others show today's point alone."""
+    stored = _stored_past_shares()
+    if stored is not None:
+        return stored["history"]
+    # With the cache unreachable no one leads (the site's cache fails open): today's point only.
+    if not cache.add(PAST_SHARES_LOCK_KEY, 1, PAST_SHARES_LOCK_SECONDS):
+        return {}
+    try:
+        return _work_out_and_store(today)["history"]
+    finally:
+        cache.delete(PAST_SHARES_LOCK_KEY)
+
+
+def _share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
+    refs = list(Dimension.objects.values_list("ref", flat=True))
+    past = past_share_history(today)
+    now = shares_today(refs, today)
+    return {ref: [p for p in past.get(ref, []) if p.day < today] + [now[ref]] for ref in refs}
+
+
+# Every dimension's page reads the same history: once per data version in each process too.
+_share_history_of_every_dimension = remembered_per_data_version(_share_history)
 
 
 def dimension_share_history(ref: str) -> list[SharePoint]:
-    """The share of each grade on dimension `ref` at `sample_days` from the first recorded day to
-    today (`shares_over_time`), for every dimension at once and once per data version."""
+    """The share of each grade on dimension `ref` on the days of `sample_days` from the first
+    recorded day to today: the past days as the worker stored them (`work_out_past_shares`),
+    today's point from today's data (`shares_today`). Once per data version in each process."""
     return _share_history_of_every_dimension(timezone.now().date()).get(ref, [])
 
 
