@@ -10,13 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
@@ -27,7 +23,7 @@ from curation import vocab
 from curation.charts import coalesce, publish, published
 from curation.datachanges import record_data_change
 from curation.models import AIModel, ChartRun, ChartVersion, DataChange
-from curation.operations.drills.harness import wait_until
+from curation.operations.celery_processes import Subprocesses, postgres_url, wait_until
 from curation.review.services import approve, propose
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -59,67 +55,15 @@ def outbox_drained() -> bool:
     )
 
 
-class Processes:
-    """Celery worker and beat subprocesses, each in its own process group."""
+class Processes(Subprocesses):
+    """Celery worker and beat subprocesses on this test's queue, each in its own process group."""
 
-    def __init__(self, env: dict, folder: Path):
-        self.env, self.folder, self.procs = env, folder, []
+    def worker(self, extra_env=None):  # type: ignore[override]
+        name = f"charts-test-{uuid.uuid4().hex[:8]}"
+        return super().worker(self.env["CELERY_TASK_DEFAULT_QUEUE"], name, extra_env=extra_env)
 
-    def _start(self, args, name, ready_text, extra_env=None):
-        log_path = self.folder / f"{name}-{len(self.procs)}.log"
-        log = open(log_path, "wb")  # noqa: SIM115 - the child process writes to it while it runs
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "osai_index", *args],
-            cwd=PROJECT_ROOT,
-            env={**self.env, **(extra_env or {})},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        proc.log_path = log_path
-        self.procs.append(proc)
-        if not wait_until(
-            lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30, 0.1
-        ):
-            raise AssertionError(f"{name} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
-        if proc.poll() is not None:
-            raise AssertionError(f"{name} exited:\n{log_path.read_text(errors='replace')[-3000:]}")
-        return proc
-
-    def worker(self, extra_env=None):
-        return self._start(
-            [
-                "worker",
-                "-l",
-                "info",
-                "-c",
-                "1",
-                "-Q",
-                self.env["CELERY_TASK_DEFAULT_QUEUE"],
-                "-n",
-                f"charts-test-{uuid.uuid4().hex[:8]}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            "worker",
-            "ready.",
-            extra_env,
-        )
-
-    def beat(self, extra_env=None):
-        return self._start(
-            ["beat", "-l", "info", "-s", str(self.folder / "beat-schedule")], "beat", "beat: Starting...", extra_env
-        )
-
-    def kill(self, proc):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-    def stop_all(self):
-        for proc in self.procs:
-            if proc.poll() is None:
-                self.kill(proc)
+    def beat(self, extra_env=None):  # type: ignore[override]
+        return super().beat(extra_env=extra_env)
 
 
 @pytest.fixture
@@ -130,9 +74,7 @@ def processes(require_postgres, require_redis, settings, tmp_path, monkeypatch):
     # A queue of this test's own: messages of other tests or of a running site never mix in.
     queue = f"charts-test-{uuid.uuid4().hex[:10]}"
     monkeypatch.setitem(app.conf, "task_default_queue", queue)
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
-    database_url = f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = postgres_url(connection.settings_dict)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -147,9 +89,9 @@ def processes(require_postgres, require_redis, settings, tmp_path, monkeypatch):
     from django.core.cache import cache
 
     cache.delete(coalesce.PENDING_KEY)
-    procs = Processes(env, tmp_path)
+    procs = Processes(tmp_path, env)
     yield procs
-    procs.stop_all()
+    procs.stop_all(graceful=False)
     import redis
 
     redis.Redis.from_url(settings.REDIS_URL).delete(

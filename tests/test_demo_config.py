@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from curation.operations.drills.harness import wait_until
+from curation.operations.celery_processes import wait_until
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow

@@ -7,15 +7,10 @@ publishing task is shortened through OSAI_PUBLISH_SCHEDULED_SECONDS. Both are ki
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
-import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -23,7 +18,7 @@ from django.utils import timezone
 
 from curation.editorial import services
 from curation.models import Post, PostStatus
-from curation.operations.drills.harness import wait_until
+from curation.operations.celery_processes import Subprocesses, postgres_url, wait_until
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,11 +33,9 @@ pytestmark = [
 
 @pytest.fixture
 def celery_processes(require_postgres, require_redis, settings, tmp_path):
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": postgres_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
         "MEDIA_ROOT": str(tmp_path / "media"),
@@ -51,47 +44,15 @@ def celery_processes(require_postgres, require_redis, settings, tmp_path):
         "LOG_LEVEL": "INFO",
     }
     env.pop("DJANGO_TEST_DB_NAME", None)
-    started = []
-
-    def start(args, name, ready_text):
-        log_path = tmp_path / f"{name}.log"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "osai_index", *args],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=open(log_path, "wb"),  # noqa: SIM115 - the child process writes to it while it runs
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        started.append(proc)
-        ready = wait_until(lambda: ready_text in log_path.read_text(errors="replace") or proc.poll() is not None, 30)
-        assert ready and proc.poll() is None, f"{name} did not start:\n{log_path.read_text(errors='replace')[-3000:]}"
-        return log_path
+    processes = Subprocesses(tmp_path, env)
 
     def run_worker_and_beat():
-        worker_log = start(
-            [
-                "worker",
-                "-l",
-                "info",
-                "-c",
-                "1",
-                "-n",
-                f"editorial-{uuid.uuid4().hex[:8]}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            "worker",
-            "ready.",
-        )
-        start(["beat", "-l", "info", "-s", str(tmp_path / "beat-schedule")], "beat", "beat: Starting...")
-        return worker_log
+        worker = processes.worker(settings.CELERY_TASK_DEFAULT_QUEUE, f"editorial-{uuid.uuid4().hex[:8]}")
+        processes.beat()
+        return worker.log_path
 
     yield run_worker_and_beat
-    for proc in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+    processes.stop_all(graceful=False)
 
 
 def test_beat_publishes_a_scheduled_post_at_its_time(celery_processes, make_post, editor):

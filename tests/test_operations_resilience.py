@@ -16,7 +16,7 @@ from django.test import Client
 
 from curation import receivers
 from curation.models import DataChange
-from curation.operations.drills.harness import wait_until
+from curation.operations.celery_processes import wait_until
 from curation.review.services import approve, propose
 
 READER_URLS = [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from curation.operations.drills.harness import wait_until
+from curation.operations.celery_processes import wait_until
 from tests.conftest import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,17 +15,13 @@ own queue and cache prefix, so a running site's worker never takes these tasks.
 from __future__ import annotations
 
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from unittest import mock
-from urllib.parse import quote
 
 from django.conf import settings
 from django.test.utils import override_settings
@@ -169,11 +165,11 @@ def _prepare_worker_data():
 def _worker(media: Path, queue: str, prefix: str):
     from django.db import connection
 
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    from curation.operations.celery_processes import Subprocesses, postgres_url
+
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": postgres_url(connection.settings_dict),
         "MEDIA_ROOT": str(media),
         "REDIS_URL": settings.REDIS_URL,
         "CACHE_KEY_PREFIX": prefix,
@@ -182,49 +178,12 @@ def _worker(media: Path, queue: str, prefix: str):
         "LOG_LEVEL": "INFO",
     }
     env.pop("DJANGO_TEST_DB_NAME", None)
-    log = tempfile.NamedTemporaryFile(prefix="osai-charts-worker-", suffix=".log", delete=False)  # noqa: SIM115 - the child process writes to it while it runs
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "osai_index",
-            "worker",
-            "-l",
-            "info",
-            "-c",
-            "1",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while "ready." not in Path(log.name).read_text(errors="replace"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"benchmark worker did not start; see {log.name}")
-            time.sleep(0.1)
-        yield proc
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
+    with tempfile.TemporaryDirectory(prefix="osai-charts-worker-") as folder:
+        processes = Subprocesses(Path(folder), env)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        with suppress(OSError):
-            os.unlink(log.name)
+            yield processes.worker(queue, queue)
+        finally:
+            processes.stop_all()
 
 
 def _drained(timeout: float = 30) -> bool:

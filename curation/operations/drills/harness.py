@@ -15,7 +15,6 @@ processes and readers, breaks a service and measures:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -31,6 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from curation.operations.celery_processes import Subprocesses, wait_until
 from curation.operations.drills.services import PrivatePostgres, PrivateRedis, free_port, wait_for_port
 
 PROJECT_ROOT = Path(settings.BASE_DIR)
@@ -130,30 +130,15 @@ def adopted_postgres() -> PrivatePostgres:
 # --- inside: the site's processes ------------------------------------------------------------
 
 
-class Processes:
+class Processes(Subprocesses):
     """gunicorn, Celery worker and beat as the drill's subprocesses (each in its own group)."""
 
     def __init__(self, folder: Path):
-        self.folder = folder
-        self.procs: list[subprocess.Popen] = []
+        super().__init__(folder)
         self.web_port = free_port()
 
-    def _start(self, args: list[str], name: str, env=None) -> subprocess.Popen:
-        log = open(self.folder / f"{name}-{len(self.procs)}.log", "wb")  # noqa: SIM115 - the child process writes to it while it runs
-        proc = subprocess.Popen(
-            args,
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **(env or {})},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        proc.log_path = log.name
-        self.procs.append(proc)
-        return proc
-
     def web(self) -> subprocess.Popen:
-        proc = self._start(
+        proc = self.start(
             [
                 sys.executable,
                 "-m",
@@ -173,67 +158,14 @@ class Processes:
             "web",
         )
         if not wait_for_port(self.web_port, 30):
-            raise RuntimeError(f"gunicorn did not start; see {proc.log_path}")
+            raise RuntimeError(f"gunicorn did not start; see {proc.log_path}")  # type: ignore[attr-defined]
         return proc
 
-    def worker(self, wait: bool = True) -> subprocess.Popen:
-        proc = self._start(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "osai_index",
-                "worker",
-                "-l",
-                "info",
-                "-c",
-                "1",
-                "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-                "-n",
-                f"drill-{len(self.procs)}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            "worker",
-        )
-        if wait and not wait_until(
-            lambda: "ready." in Path(proc.log_path).read_text(errors="replace") or proc.poll() is not None, 60
-        ):
-            raise RuntimeError(f"the worker did not start; see {proc.log_path}")
-        return proc
+    def worker(self, wait: bool = True) -> subprocess.Popen:  # type: ignore[override]  # the drill's queue, numbered names
+        return super().worker(settings.CELERY_TASK_DEFAULT_QUEUE, f"drill-{len(self.procs)}", wait=wait, timeout=60)
 
-    def beat(self) -> subprocess.Popen:
-        return self._start(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "osai_index",
-                "beat",
-                "-l",
-                "info",
-                "-s",
-                str(self.folder / "beat-schedule"),
-            ],
-            "beat",
-        )
-
-    def kill(self, proc: subprocess.Popen) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-
-    def stop_all(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(10)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    self.kill(proc)
+    def beat(self) -> subprocess.Popen:  # type: ignore[override]  # the drill does not wait for beat
+        return super().beat(wait=False)
 
 
 class SupervisedWorker:
@@ -265,16 +197,6 @@ class SupervisedWorker:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(5)
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
 
 
 # --- readers ---------------------------------------------------------------------------------
