@@ -74,3 +74,25 @@ def test_every_patch_a_benchmark_makes_names_an_existing_attribute():
         if not hasattr(importlib.import_module(module_name), attribute):
             missing.append(f"{file_name}: {target}")
     assert not missing, missing
+
+
+@pytest.mark.redis
+def test_forgetting_the_benchmark_cache_deletes_only_its_own_keys(require_redis, settings):
+    """A benchmark empties its cache between runs without flushing the Redis database that the
+    broker, the site and other tests share."""
+    import redis
+    from django.core.cache import caches
+    from django.test.utils import override_settings
+
+    from curation.benchmarks import forget_cache
+
+    shared = redis.Redis.from_url(settings.REDIS_URL)
+    shared.set("someone-else:1:page", b"kept", ex=60)
+    own = {"default": {**settings.CACHES["default"], "KEY_PREFIX": "osai-bench-test"}}
+    with override_settings(CACHES=own):
+        caches["default"].set("page", "rendered", 60)
+        assert caches["default"].get("page") == "rendered"
+        forget_cache()
+        assert caches["default"].get("page") is None
+    assert shared.get("someone-else:1:page") == b"kept"
+    shared.delete("someone-else:1:page")

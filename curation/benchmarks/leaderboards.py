@@ -25,7 +25,7 @@ from unittest import mock
 from django.conf import settings
 from django.utils import timezone
 
-from curation.benchmarks import benchmark, scratch_database
+from curation.benchmarks import benchmark, forget_cache, scratch_database
 
 SHARED_DATABASE = Path(settings.BASE_DIR).parent / "shared" / "data" / "main-database"
 
@@ -91,7 +91,6 @@ def _measure(client, figures: dict, label: str) -> None:
 
 @benchmark("leaderboards", "dimension pages: first and later uncached page after a data change, cached page")
 def leaderboard_figures(quick: bool = False) -> dict:
-    from django.core.cache import cache
     from django.test import Client
 
     from curation.synthetic import populate_synthetic
@@ -104,12 +103,12 @@ def leaderboard_figures(quick: bool = False) -> dict:
             from curation.models import AIModel
 
             with scratch_database():
-                cache.clear()
+                forget_cache()
                 import_index(SHARED_DATABASE)
                 _spread_history()
                 _measure(client, figures, str(AIModel.objects.count()))
         with scratch_database():
-            cache.clear()
+            forget_cache()
             count = 2000 if quick else 10_000
             populate_synthetic(count, prefix="Board")
             _spread_history()

@@ -42,7 +42,7 @@ from unittest import mock
 
 from django.conf import settings
 
-from curation.benchmarks import BenchmarkUnavailable, benchmark, scratch_database
+from curation.benchmarks import BenchmarkUnavailable, benchmark, forget_cache, scratch_database
 
 CONNECTIONS = 50
 WORKERS = 4
@@ -327,7 +327,6 @@ def reader_paths(port: int) -> dict[str, str]:
 
 def measure_load(*, models: int, rounds: int, seconds: float, progress=None) -> dict:
     """The figures described in this module's docstring, for `models` synthetic models."""
-    from django.core.cache import cache
 
     from curation.charts.publish import regenerate
     from curation.synthetic import populate_synthetic
@@ -351,7 +350,7 @@ def measure_load(*, models: int, rounds: int, seconds: float, progress=None) -> 
             with bench.connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         regenerate(trigger="manual", render_all=True, even_without_changes=True)
-        cache.clear()
+        forget_cache()
         bench.connection.close()  # the servers' connections only, while they run
         site = stack.enter_context(_gunicorn(folder, settings.MEDIA_ROOT))
         paths = reader_paths(site)
@@ -395,7 +394,7 @@ def measure_load(*, models: int, rounds: int, seconds: float, progress=None) -> 
                 figures[f"load_{prefix}p99_ms_{name}"] = round(statistics.median(p99s), 1) if p99s else None
                 figures[f"load_{prefix}errors_{name}"] = sum(r["errors"] for r in results[key])
                 figures[f"load_{prefix}ratio_{name}"] = round(statistics.median(ratios[key]), 4)
-        cache.clear()
+        forget_cache()
     return figures
 
 

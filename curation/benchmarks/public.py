@@ -28,7 +28,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
 
-from curation.benchmarks import benchmark, scratch_database
+from curation.benchmarks import benchmark, forget_cache, scratch_database
 
 SHARED_DATABASE = Path(settings.BASE_DIR).parent / "shared" / "data" / "main-database"
 INDEX_URL = "/models/"
@@ -86,21 +86,11 @@ def _as_of_timing(client) -> float:
 
 
 def _query_count(client) -> int:
-    """Queries one uncached index page costs, the data version read from the database too.
-
-    A new page-cache generation and a forgotten data version make the page cold without
-    flushing a cache that other processes (and the Celery broker, on Redis) share."""
-    from django.core.cache import cache
+    """Queries one uncached index page costs, the data version read from the database too."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from curation.datachanges import DATA_VERSION_CACHE_KEY
-    from curation.public.caching import front_pages, local_pages, retire_cached_pages, version_memo
-
-    cache.delete(DATA_VERSION_CACHE_KEY)
-    retire_cached_pages()
-    for layer in (local_pages, front_pages, version_memo):
-        layer.clear()
+    forget_cache()
     with CaptureQueriesContext(connection) as captured:
         client.get(f"{INDEX_URL}?count={time.monotonic_ns()}")
     return len(captured)
@@ -168,7 +158,6 @@ def _cached_vs_static(runs: int) -> dict:
 
 @benchmark("public", "index page: uncached and cached latency, query counts, cached page vs static file")
 def index_figures(quick: bool = False) -> dict:
-    from django.core.cache import cache
     from django.test import Client
 
     from curation.synthetic import populate_synthetic
@@ -183,7 +172,7 @@ def index_figures(quick: bool = False) -> dict:
             from curation.interchange.importer import import_index
 
             with scratch_database():
-                cache.clear()
+                forget_cache()
                 import_index(SHARED_DATABASE)
                 samples = _uncached_timings(client, runs)
                 figures["index_p50_ms_shared"] = _ms(statistics.median(samples))
@@ -191,19 +180,19 @@ def index_figures(quick: bool = False) -> dict:
                 figures["index_cached_p50_ms_shared"] = _ms(statistics.median(_cached_timings(client, runs * 5)))
 
         with scratch_database():
-            cache.clear()
+            forget_cache()
             populate_synthetic(20, prefix="Bench")
             figures["index_queries_20"] = _query_count(client)
             populate_synthetic(1980, prefix="More", seed=3)
             figures["index_queries_2000"] = _query_count(client)
             if big > 2000:
                 populate_synthetic(big - 2000, prefix="Most", seed=5)
-            cache.clear()
+            forget_cache()
             samples = _uncached_timings(client, runs)
             figures[f"index_p50_ms_{big // 1000}k"] = _ms(statistics.median(samples))
             figures[f"index_p95_ms_{big // 1000}k"] = _ms(_percentile(samples, 0.95))
             figures["index_cached_p50_ms"] = _ms(statistics.median(_cached_timings(client, runs * 5)))
             figures[f"index_as_of_ms_{big // 1000}k"] = _ms(_as_of_timing(client))
             figures.update(_cached_vs_static(runs * 5))
-            cache.clear()
+            forget_cache()
     return figures

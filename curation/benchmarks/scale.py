@@ -30,7 +30,7 @@ import threading
 import time
 from unittest import mock
 
-from curation.benchmarks import benchmark, scratch_database
+from curation.benchmarks import benchmark, forget_cache, scratch_database
 
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -68,17 +68,6 @@ class _PeakMemory:
         return round((self.peak - self.before) / 2**20, 1)
 
 
-def _forget_caches() -> None:
-    from django.core.cache import cache
-
-    from curation.public.caching import front_pages, local_pages, version_memo
-
-    cache.clear()
-    local_pages.clear()
-    front_pages.clear()
-    version_memo.clear()
-
-
 def _paths(client) -> dict[str, tuple[str, dict]]:
     from curation.models import AIModel
 
@@ -109,7 +98,7 @@ def _measure(client, admin_client, url: str, options: dict, runs: int) -> tuple[
     headers = {k: v for k, v in options.items() if k != "admin"}
     times, queries, peaks = [], 0, []
     for _ in range(runs):
-        _forget_caches()
+        forget_cache()
         with CaptureQueriesContext(connection) as captured, _PeakMemory() as memory:
             started = time.perf_counter()
             response = use.get(url, **headers)
@@ -174,7 +163,7 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
                 figures[f"scale_{name}_growth"] = (
                     round(figures[f"scale_{name}_ms_{large}k"] / base, 2) if base else None
                 )
-        _forget_caches()
+        forget_cache()
     return figures
 
 
