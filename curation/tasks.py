@@ -11,7 +11,7 @@ from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (reg
 from curation.operations import worker  # noqa: F401  (the worker's heartbeat)
 from curation.public.downloads import write_current_files
 from curation.public.leaderboards import work_out_past_shares
-from curation.public.release_files import freeze_release_files as freeze
+from curation.public.release_files import freeze_pending_releases, freeze_release_files as freeze
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ def sweep_chart_outbox():
     summary = run_summary(sweep())
     _write_download_files()  # nothing to do when this data version's files are there
     _work_out_past_shares()  # likewise; a new day samples a new set of days
+    _freeze_pending_releases()
     return summary
 
 
@@ -88,6 +89,16 @@ def _work_out_past_shares() -> bool:
     except Exception:
         log.exception("could not work out the dimensions' past shares")
         return False
+
+
+def _freeze_pending_releases() -> int:
+    """Releases whose files are not frozen yet (their task lost): frozen now; a failure is
+    logged and the next sweep tries again."""
+    try:
+        return sum(freeze_pending_releases().values())
+    except Exception:
+        log.exception("could not freeze the files of pending data releases")
+        return 0
 
 
 @shared_task(acks_late=True, ignore_result=True)

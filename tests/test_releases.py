@@ -465,3 +465,19 @@ def test_files_frozen_after_the_data_moved_on_hold_the_index_of_the_release_mome
     assert sorted(names) == ["Graded Model", "Other Model"]
     assert [m["name"] for m in json.loads(files["models.json"])["models"]] == names
     assert freeze_release_files(release.pk) == 0  # frozen once, for good
+
+
+def test_the_sweep_freezes_a_release_whose_freezing_was_lost(client, curator, index):
+    """A release made while the broker was down has no files until the beat's sweep freezes them."""
+    from curation.tasks import sweep_chart_outbox
+
+    lost = create_release(name="lost", user=curator, site_address="http://testserver/models/")
+    assert lost.files_frozen_at is None and not lost.files.exists()
+    sweep_chart_outbox.apply()
+    lost.refresh_from_db()
+    assert lost.files_frozen_at is not None
+    assert {f.filename for f in lost.files.all()} >= {"models.csv", "models.json"}
+    frozen_at, files = lost.files_frozen_at, lost.files.count()
+    sweep_chart_outbox.apply()  # nothing left to do: the files stay as they were
+    lost.refresh_from_db()
+    assert lost.files_frozen_at == frozen_at and lost.files.count() == files

@@ -76,6 +76,14 @@ def freeze_release_files(release_id: int) -> int:
     return written
 
 
+def freeze_pending_releases() -> dict[str, int]:
+    """Freeze the files of every release that has none yet (the beat's sweep: the freezing asked
+    for when a release was made may have been lost, e.g. while the broker was down). Returns
+    {release slug: files written}; a release another worker froze meanwhile writes 0."""
+    pending = DataRelease.objects.filter(files_frozen_at__isnull=True).order_by("released_at")
+    return {release.slug: freeze_release_files(release.pk) for release in pending.only("pk", "slug")}
+
+
 def file_response(release: DataRelease, filename: str) -> HttpResponse | None:
     """The frozen file as an attachment with a strong ETag (its SHA-256); None when absent."""
     frozen = release_file(release, filename)
