@@ -291,3 +291,56 @@ def test_the_review_api_marks_public_suggestions_and_keeps_the_address_private(m
     body = api.get(f"/api/v1/change-requests/{cr.pk}/").json()
     assert body["from_public"] is True and body["proposer"] == PUBLIC_USERNAME
     assert "reader@example.org" not in str(body)
+
+
+def _stale_suggestion(model, people, django_capture_on_commit_callbacks):
+    """A reader's suggestion that went stale: the value changed before a reviewer approved it."""
+    from curation.review.errors import StaleProposal
+
+    cr = suggest_from_public(
+        model, "assessment:licenses", "open", evidence_link="https://example.org/l", email="reader@example.org"
+    )
+    services.edit_directly(
+        model,
+        "assessment:licenses",
+        {"grade": "partial", "links": ["https://example.org/p"], "notes": ""},
+        user=people.superuser,
+        rationale="Partly relicensed",
+    )
+    with pytest.raises(StaleProposal), django_capture_on_commit_callbacks(execute=True):
+        services.approve(cr, people.reviewer)
+    cr.refresh_from_db()
+    assert cr.state == ChangeRequest.State.STALE
+    return cr
+
+
+def test_any_curator_renews_a_stale_public_suggestion_for_the_reader(
+    model, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    cr = _stale_suggestion(model, people, django_capture_on_commit_callbacks)
+    assert "renew" in services.available_actions(cr, people.curator)
+    assert "renew" not in services.available_actions(cr, people.editor)
+    with pytest.raises(services.ReviewPermissionDenied):
+        services.renew(cr, people.editor)
+    services.renew(cr, people.curator2)
+    cr.refresh_from_db()
+    assert cr.state == ChangeRequest.State.PENDING and cr.before["grade"] == "partial"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(cr, people.reviewer)
+    assert grade_of(model, "licenses") == "open"
+    assert [m.to for m in mailoutbox] == [["reader@example.org"]] and "accepted" in mailoutbox[0].subject
+
+
+def test_a_curator_closes_a_stale_public_suggestion_and_the_reader_is_told_why(
+    model, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    cr = _stale_suggestion(model, people, django_capture_on_commit_callbacks)
+    assert mailoutbox == []  # stale is no outcome yet
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw(cr, people.curator, comment="The licence is only partly open now.")
+    cr.refresh_from_db()
+    assert cr.state == ChangeRequest.State.WITHDRAWN
+    assert [m.to for m in mailoutbox] == [["reader@example.org"]]
+    assert "closed without a change" in mailoutbox[0].subject
+    assert "The licence is only partly open now." in mailoutbox[0].body
+    assert grade_of(model, "licenses") == "partial"

@@ -342,8 +342,18 @@ def _state_refusal(cr: ChangeRequest, allowed: Iterable[str], action: str) -> Il
 
 
 def _own_request_refusal(cr: ChangeRequest, user: Any, verb: str) -> ReviewPermissionDenied | None:
-    """Withdrawing and renewing belong to the proposer, while they still hold a curator role."""
-    if user is None or not user.is_authenticated or cr.proposer_id != user.pk:
+    """Withdrawing and renewing belong to the proposer, while they still hold a curator role. A
+    suggestion from the public has no proposer who could: any curator does it for the reader."""
+    if user is None or not user.is_authenticated:
+        return ReviewPermissionDenied(f"only its proposer may {verb} {_describe(cr)}")
+    if cr.from_public:
+        if not roles.is_curator(user):
+            return ReviewPermissionDenied(
+                f"{_user_label(user)} may not {verb} {_describe(cr)}, a suggestion from the public: "
+                "curators and reviewers only"
+            )
+        return None
+    if cr.proposer_id != user.pk:
         return ReviewPermissionDenied(f"only its proposer may {verb} {_describe(cr)}")
     if not roles.is_curator(user):
         return ReviewPermissionDenied(
@@ -500,6 +510,8 @@ def withdraw(change_request, user, comment: str = "") -> ChangeRequest:
     _record_event(
         cr, actor=user, action=Action.WITHDRAWN, from_state=previous, to_state=State.WITHDRAWN, comment=comment
     )
+    if cr.from_public:  # a curator closed it for the reader, who is told (a proposer withdrew their own)
+        _notify_on_commit(cr)
     return cr
 
 
@@ -1033,11 +1045,13 @@ def _notify_on_commit(cr: ChangeRequest) -> None:
     transaction.on_commit(send)
 
 
-# A reader who suggested a correction hears only the final decision: approved (and applied) or
-# rejected. A stale suggestion waits for a curator to propose it again; the reader is not asked.
+# A reader who suggested a correction hears the end of it: approved (and applied), rejected, or
+# closed by a curator without a decision (typically stale: the value changed after the reader
+# suggested theirs). A stale suggestion is renewed or closed by any curator; the reader is not asked.
 _PUBLIC_OUTCOMES: dict[str, str] = {
     State.APPROVED: "was accepted: the index now shows the value you suggested",
     State.REJECTED: "was not accepted",
+    State.WITHDRAWN: "was closed without a change: the value was changed after you suggested yours",
 }
 
 
@@ -1053,7 +1067,7 @@ def _notify_submitter_on_commit(cr: ChangeRequest) -> None:
         f"to:   {display_value(target_model, cr.field, cr.after)}\n\n"
         f"A reviewer has decided: your suggestion {outcome}."
     )
-    if cr.state == State.REJECTED and cr.decision_comment:
+    if cr.state in (State.REJECTED, State.WITHDRAWN) and cr.decision_comment:
         body += f"\n\nThe reviewer's reason: {cr.decision_comment}"
     body += "\n\nThank you for helping to keep the index correct."
     recipient = cr.submitter_email
