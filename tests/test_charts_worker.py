@@ -1,4 +1,5 @@
-"""Chart regeneration with a real Celery worker (and beat) on Redis and PostgreSQL.
+"""Chart regeneration, and the other work the site hands to Celery (a data release's files),
+with a real Celery worker (and beat) on Redis and PostgreSQL.
 
 The worker runs as a subprocess against this test's database (DATABASE_URL points at the test
 database) and the same media folder; changes are made through the review services, so every
@@ -293,3 +294,32 @@ def test_a_run_waiting_for_the_lock_is_not_taken_for_dead(require_postgres, tran
         assert ChartRun.objects.get(pk=dead.pk).status == ChartRun.Status.INTERRUPTED
     finally:
         other.close()
+
+
+def test_a_release_made_in_the_admin_has_its_files_frozen_by_the_worker(processes, make_ai_model, django_user_model):
+    """The admin commits the release, then sends the freezing task; the worker (another process,
+    seeing only committed data) writes the files, and the release page lists them."""
+    from django.contrib.auth.models import Group
+
+    from curation.models import DataRelease
+    from curation.roles import CURATOR, ensure_roles
+
+    make_ai_model("Released Model", grades={"licenses": "open"})
+    record_data_change("test data")
+    ensure_roles()
+    curator = django_user_model.objects.create_user("rel-curator", "rel@example.org", "x", is_staff=True)
+    curator.groups.add(Group.objects.get(name=CURATOR))
+    processes.worker()
+    client = Client()
+    client.force_login(curator)
+    response = client.post("/admin/curation/datarelease/add/", {"name": "2026-12", "slug": "", "notes": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    release = DataRelease.objects.get()
+    frozen = wait_until(lambda: DataRelease.objects.filter(pk=release.pk, files_frozen_at__isnull=False).exists(), 30)
+    assert frozen, "the worker did not freeze the release's files"
+    names = set(release.files.values_list("filename", flat=True))
+    assert {"models.csv", "models.json", "vocabularies.csv"} <= names
+    csv = bytes(release.files.get(filename="models.csv").content).decode()
+    assert "Released Model" in csv
+    page = Client().get(f"/releases/{release.slug}/").content.decode()
+    assert f"/releases/{release.slug}/models.csv" in page
