@@ -14,8 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from curation import vocab
@@ -89,24 +88,34 @@ def dimension_leaderboard(dimension: Dimension, per_grade: int = GROUP_SIZE) -> 
     legend = legend_by_grade()
     groups = {grade.value: GradeGroup(grade.value, *legend[grade.value]) for grade in vocab.Grade}
     graded = Assessment.objects.filter(ai_model=OuterRef("pk"), dimension=dimension)
-    rows = AIModel.objects.public().annotate(
-        grade_here=Coalesce(Subquery(graded.values("grade")[:1]), Value(vocab.Grade.NOT_ASSESSED.value))
-    )
+    listed = AIModel.objects.public()
     if dimension.is_active:
         combinations = AIModel.objects.public().order_by().values_list("types", flat=True).distinct()
-        rows = rows.filter(types__in=[t for t in combinations if applies(spec, [x for x in t.split(",") if x])])
+        listed = listed.filter(types__in=[t for t in combinations if applies(spec, [x for x in t.split(",") if x])])
     else:  # a legacy dimension applies to no model any more: it lists the models graded on it
-        rows = rows.filter(Exists(graded))
-    known = [grade.value for grade in vocab.Grade if grade != vocab.Grade.UNRECOGNISED]
-    for grade, count in rows.order_by().values_list("grade_here").annotate(n=Count("pk")):
+        listed = listed.filter(Exists(graded))
+    # Counted from the dimension's assessments (an index scan), the models without one by difference.
+    assessed = dict(
+        Assessment.objects.filter(dimension=dimension, ai_model__in=listed.values("pk"))
+        .order_by()
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+    )
+    for grade, count in assessed.items():
         groups.get(grade, groups[vocab.Grade.UNRECOGNISED]).count += count
+    groups[vocab.Grade.NOT_ASSESSED].count += listed.order_by().count() - sum(assessed.values())
+    known = [grade.value for grade in vocab.Grade if grade != vocab.Grade.UNRECOGNISED]
+    members_of = {
+        vocab.Grade.NOT_ASSESSED.value: listed.exclude(Exists(graded.exclude(grade=vocab.Grade.NOT_ASSESSED))),
+        vocab.Grade.UNRECOGNISED.value: listed.filter(Exists(graded.exclude(grade__in=known))),
+    }
     for group in groups.values():
         if not group.count:
             continue
-        if group.grade == vocab.Grade.UNRECOGNISED:
-            members = rows.exclude(grade_here__in=known)
+        if group.grade in members_of:
+            members = members_of[group.grade]
         else:
-            members = rows.filter(grade_here=group.grade)
+            members = listed.filter(Exists(graded.filter(grade=group.grade)))
         shown = list(members.select_related("organisation").order_by("name", "id")[:per_grade])
         evidence = {
             a.ai_model_id: a
