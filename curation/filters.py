@@ -25,13 +25,14 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.http import QueryDict
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
@@ -427,11 +428,22 @@ def _bound_copy(prototype, filterset):
 
 
 def annotate_organisation_aggregates(qs):
-    """Number of public models and their mean total score, for listing and ordering."""
-    public_models = Q(ai_models__is_public=True)
+    """Number of public models (`public_model_count`, int) and their mean total score
+    (`mean_total_score`, 0–1 or None), for listing and ordering.
+
+    Correlated subqueries rather than a join and GROUP BY: the database works them out only for
+    the rows a page shows (unless the list is ordered by them), and counting the organisations
+    needs no join, so a page's cost does not grow with the number of models."""
+    public_models = (
+        AIModel.objects.filter(organisation=OuterRef("pk"), is_public=True).order_by().values("organisation")
+    )
     return qs.annotate(
-        public_model_count=Count("ai_models", filter=public_models, distinct=True),
-        mean_total_score=Avg("ai_models__total_score", filter=public_models),
+        public_model_count=Coalesce(
+            Subquery(public_models.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+        ),
+        mean_total_score=Subquery(
+            public_models.annotate(mean=Avg("total_score")).values("mean"), output_field=FloatField()
+        ),
     )
 
 
