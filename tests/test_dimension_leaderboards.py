@@ -239,3 +239,19 @@ def test_a_leaderboard_lists_the_first_models_of_each_grade_and_links_the_rest(c
     assert (groups["partial"].count, groups["partial"].more) == (1, 0)
     index = client.get("/models/?grade_licenses=open").content.decode()
     assert all(name in index for name in ("Ada", "Bea", "Cid")) and "Dee" not in index
+
+
+def test_todays_shares_are_worked_out_once_per_data_version_for_every_process(history, monkeypatch):
+    from curation.datachanges import record_data_change
+    from curation.public import leaderboards
+
+    calls = []
+    real = leaderboards.shares_today
+    monkeypatch.setattr(leaderboards, "shares_today", lambda refs, day: calls.append(day) or real(refs, day))
+    today = datetime.date.today()
+    first = leaderboards._share_history(today)  # the per-process memo is bypassed: as another process
+    again = leaderboards._share_history(today)
+    assert len(calls) == 1 and first["licenses"][-1] == again["licenses"][-1]
+    record_data_change("a reviewed change")
+    leaderboards._share_history(today)
+    assert len(calls) == 2

@@ -317,10 +317,29 @@ def past_share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
         cache.delete(PAST_SHARES_LOCK_KEY)
 
 
+def _shared_shares_today(refs: list[str], today: datetime.date) -> dict[str, SharePoint]:
+    """`shares_today`, kept in the shared cache per data version and day: it reads every grade
+    (seconds at 100,000 models), so one process works it out for all after a change."""
+    key = f"osai:dimension-shares:today:{cache_stamp()[0]}:{today.isoformat()}:{','.join(refs)}"
+    try:
+        stored = cache.get(key)
+    except Exception:  # no cache: work them out below
+        log.warning("today's dimension shares not read from the cache", exc_info=True)
+        stored = None
+    if stored is not None:
+        return stored
+    now = shares_today(refs, today)
+    try:
+        cache.set(key, now, 24 * 3600)
+    except Exception:  # served without keeping them
+        log.warning("today's dimension shares not kept in the cache", exc_info=True)
+    return now
+
+
 def _share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
     refs = list(Dimension.objects.values_list("ref", flat=True))
     past = past_share_history(today)
-    now = shares_today(refs, today)
+    now = _shared_shares_today(refs, today)
     return {ref: [p for p in past.get(ref, []) if p.day < today] + [now[ref]] for ref in refs}
 
 
