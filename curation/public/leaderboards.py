@@ -318,9 +318,10 @@ def past_share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
 
 
 def _shared_shares_today(refs: list[str], today: datetime.date) -> dict[str, SharePoint]:
-    """`shares_today`, kept in the shared cache per data version and day: it reads every grade
-    (seconds at 100,000 models), so one process works it out for all after a change."""
-    key = f"osai:dimension-shares:today:{cache_stamp()[0]}:{today.isoformat()}:{','.join(refs)}"
+    """`shares_today`, kept in the shared cache per data version, cache generation and day: it
+    reads every grade (seconds at 100,000 models), so one process works it out for all."""
+    version, generation = cache_stamp()
+    key = f"osai:dimension-shares:today:{generation}:{version}:{today.isoformat()}:{','.join(refs)}"
     try:
         stored = cache.get(key)
     except Exception:  # no cache: work them out below
