@@ -101,18 +101,20 @@ class ReviewedEvidence:
     applied_at: datetime.datetime
 
 
-def reviewed_evidence(model_ids) -> dict[tuple[int, str], ReviewedEvidence]:
+def reviewed_evidence(model_ids, *, before: datetime.datetime | None = None) -> dict[tuple[int, str], ReviewedEvidence]:
     """{(model id, dimension ref): evidence} for grades whose latest change was an approved
     proposal with an evidence link (one query). A grade changed since (by an import or another
-    change without a link) has none: its evidence is whatever the grade itself records."""
+    change without a link) has none: its evidence is whatever the grade itself records. With
+    `before`, the grades as they stood at that instant: only changes applied before it count."""
     latest: dict[tuple[int, str], tuple] = {}
     # Plain values in time order: the last one seen per grade is its latest change.
-    entries = (
-        HistoryEntry.objects.filter(
-            ai_model_id__in=list(model_ids), field__startswith=ASSESSMENT_PREFIX, draft_edit=False
-        )
-        .order_by("applied_at", "id")
-        .values_list("ai_model_id", "field", "evidence_link", "change_request_id", "applied_at")
+    changes = HistoryEntry.objects.filter(
+        ai_model_id__in=list(model_ids), field__startswith=ASSESSMENT_PREFIX, draft_edit=False
+    )
+    if before is not None:
+        changes = changes.filter(applied_at__lt=before)
+    entries = changes.order_by("applied_at", "id").values_list(
+        "ai_model_id", "field", "evidence_link", "change_request_id", "applied_at"
     )
     for model_id, field, link, change_request_id, applied_at in entries:
         latest[(model_id, field[len(ASSESSMENT_PREFIX) :])] = (link, change_request_id, applied_at)

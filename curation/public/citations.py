@@ -43,19 +43,25 @@ class Citation:
     data_version: int
     doi: str
     release: str = ""  # the data release's name, when the citation is of one
+    as_of: bool = False  # of a page pinned to the end of `date` (`?as_of=`), rebuilt from history
 
     @property
     def version(self) -> str:
+        if self.as_of:
+            return f"as of {self.date.isoformat()}, rebuilt at data version {self.data_version}"
         data = f"data version {self.data_version} of {self.date.isoformat()}"
         return f"release {self.release}, {data}" if self.release else data
 
     @property
     def note(self) -> str:
+        licence = f"Data licensed {LICENCE} ({LICENCE_URL})."
+        if self.as_of:
+            return (
+                f"As of {self.date.day} {self.date:%B %Y}, rebuilt from its history at data version "
+                f"{self.data_version}. {licence}"
+            )
         release = f"Release {self.release}, d" if self.release else "D"
-        return (
-            f"{release}ata version {self.data_version}, {self.date.day} {self.date:%B %Y}. "
-            f"Data licensed {LICENCE} ({LICENCE_URL})."
-        )
+        return f"{release}ata version {self.data_version}, {self.date.day} {self.date:%B %Y}. {licence}"
 
 
 def dataset_doi() -> str:
@@ -86,15 +92,46 @@ def index_citation(url: str) -> Citation:
     )
 
 
-def model_citation(model: AIModel, url: str) -> Citation:
+def model_citation(
+    model: AIModel,
+    url: str,
+    *,
+    as_of: datetime.date | None = None,
+    release: DataRelease | None = None,
+) -> Citation:
     """The citation of one model's openness assessment at `url` (its page's absolute address),
-    dated by the model's last change (an applied change, else when it was last written)."""
+    dated by the model's last change (an applied change, else when it was last written).
+
+    Of its page pinned to a data `release` (`?release=`): that release's name, day and data
+    version. Pinned to the end of a day `as_of` (`?as_of=`): that day, and the data version the
+    page was rebuilt at. `url` is then the pinned address."""
     version = current_data_version()
+    title = f"{model.name}: openness assessment in the {INDEX_TITLE}"
+    if release is not None:
+        return Citation(
+            key=_key("osai-index", model.slug, "release", release.slug),
+            title=title,
+            url=url,
+            date=_day(release.released_at),
+            data_version=release.data_version,
+            doi=dataset_doi(),
+            release=release.name,
+        )
+    if as_of is not None:
+        return Citation(
+            key=_key("osai-index", model.slug, as_of.isoformat()),
+            title=title,
+            url=url,
+            date=as_of,
+            data_version=version,
+            doi=dataset_doi(),
+            as_of=True,
+        )
     changelog = queries.model_changelog(model)
     last = changelog[0].applied_at if changelog else model.updated_at
     return Citation(
         key=_key("osai-index", model.slug, f"v{version}"),
-        title=f"{model.name}: openness assessment in the {INDEX_TITLE}",
+        title=title,
         url=url,
         date=_day(last),
         data_version=version,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from curation.filters import GRADE_FILTER_PREFIX, AIModelFilter, OrganisationFilter
 from curation.public.caching import known_grade_parameters
+from curation.public.pinning import PIN_PARAMETERS
 
 _FILTER_PARAMETERS = tuple(AIModelFilter.base_filters)
 
@@ -15,7 +16,7 @@ _FILTER_PARAMETERS = tuple(AIModelFilter.base_filters)
 def download_parameters(request) -> tuple[str, ...]:
     """What the downloads read: the index's filters and ordering, and the pin (`as_of` or
     `release`, curation.public.pinning)."""
-    return _FILTER_PARAMETERS + known_grade_parameters(GRADE_FILTER_PREFIX) + ("ordering", "as_of", "release")
+    return _FILTER_PARAMETERS + known_grade_parameters(GRADE_FILTER_PREFIX) + ("ordering", *PIN_PARAMETERS)
 
 
 def index_parameters(request) -> tuple[str, ...]:
@@ -24,6 +25,12 @@ def index_parameters(request) -> tuple[str, ...]:
 
 
 ORGANISATION_INDEX_PARAMETERS = (*tuple(OrganisationFilter.base_filters), "page")
+
+# A model's or an organisation's page, and a model's citation: only the pin.
+PINNED_PAGE_PARAMETERS = PIN_PARAMETERS
+
+# The comparison: the models compared and the pin.
+COMPARE_PARAMETERS = ("models", *PIN_PARAMETERS)
 
 
 def filter_parameters(request) -> tuple[str, ...]:

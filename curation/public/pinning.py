@@ -31,6 +31,16 @@ class Pin:
     parameter: str | None = None
 
     @property
+    def label(self) -> str:
+        """The pinned state in words, e.g. "release 2025.1 (3 March 2025)" or "as of 31 January
+        2025" ("" for today's index)."""
+        if self.release is not None:
+            return f"release {self.release.name} ({_day_text(self.release.released_at)})"
+        if self.moment is not None:
+            return f"as of {_day_text(self.moment)}"
+        return ""
+
+    @property
     def query(self) -> str:
         """The parameter that pins a link to the same state ("" for today's index)."""
         if self.release is not None:
@@ -38,6 +48,11 @@ class Pin:
         if self.moment is not None:
             return f"as_of={self.moment.isoformat()}"
         return ""
+
+
+def _day_text(moment: datetime.date) -> str:
+    day = moment.date() if isinstance(moment, datetime.datetime) else moment
+    return f"{day.day} {day:%B %Y}"
 
 
 def resolve_pin(query) -> Pin:

@@ -199,14 +199,23 @@ class IndexRow:
 
 
 def build_rows(
-    models: Iterable[AIModel], columns: Columns, *, assessments: dict | None = None, evidence: bool = False
+    models: Iterable[AIModel],
+    columns: Columns,
+    *,
+    assessments: dict | None = None,
+    evidence: bool = False,
+    category_scores: dict | None = None,
+    reviewed: dict | None = None,
 ) -> list[IndexRow]:
     """Table rows for the given models: two queries (grades, category scores) for all of them.
 
     `assessments` ({model id: {dimension id: Assessment}}) may be passed by a caller that
-    already holds full Assessment objects with evidence (the model page). With `evidence`, each
-    cell also carries its links and notes and the evidence of the approved change that set it
-    (one more query).
+    already holds full Assessment objects with evidence (the model page, or unsaved ones of a
+    past moment). With `evidence`, each cell also carries its links and notes and the evidence
+    of the approved change that set it (one more query). A caller showing a past moment
+    (curation.public.pinned) passes that moment's `category_scores` ({model id: {category id:
+    fraction 0-1 or None}}) and `reviewed` evidence ({(model id, dimension ref):
+    ReviewedEvidence}) instead of today's stored ones.
     """
     models = list(models)
     ids = [m.pk for m in models]
@@ -218,8 +227,9 @@ def build_rows(
         grades = {pk: {d: values[0] for d, values in found.items()} for pk, found in details.items()}
     else:
         grades = grades_by_model(ids)
-    reviewed = reviewed_evidence(ids) if evidence or assessments is not None else {}
-    by_category = category_scores_by_model(ids)
+    if reviewed is None:
+        reviewed = reviewed_evidence(ids) if evidence or assessments is not None else {}
+    by_category = category_scores if category_scores is not None else category_scores_by_model(ids)
 
     specs = [columns.spec(d) for d in columns.dimensions]
     applicable: dict[str, list[bool]] = {}  # worked out once per combination of types
@@ -257,10 +267,14 @@ def readable_model(slug: str) -> AIModel | None:
     return AIModel.objects.readable().select_related("organisation").filter(slug=slug).first()
 
 
-def model_cells(model: AIModel, columns: Columns) -> list[tuple[DimensionCategory, int | None, list[GradeCell]]]:
-    """A model's full assessments (with evidence), grouped by category in registry order."""
-    full = {a.dimension_id: a for a in Assessment.objects.filter(ai_model=model)}
-    row = build_rows([model], columns, assessments={model.pk: full})[0]
+def model_cells(
+    model: AIModel, columns: Columns, row: IndexRow | None = None
+) -> list[tuple[DimensionCategory, int | None, list[GradeCell]]]:
+    """A model's full assessments (with evidence), grouped by category in registry order; the
+    cells of `row` when given (a past moment's row, curation.public.pinned)."""
+    if row is None:
+        full = {a.dimension_id: a for a in Assessment.objects.filter(ai_model=model)}
+        row = build_rows([model], columns, assessments={model.pk: full})[0]
     grouped = []
     for position, (category, dimensions) in enumerate(columns.by_category):
         refs = {d.pk for d in dimensions}

@@ -22,9 +22,12 @@ from django.views.decorators.http import require_safe
 
 from curation.charts.published import get_chart
 from curation.conf import app_settings
-from curation.public import badges, citations, queries
+from curation.http_errors import error_response
+from curation.public import badges, citations, pinned, queries
+from curation.public.as_of import columns_on
 from curation.public.caching import cache_public_page
-from curation.public.parameters import filter_parameters
+from curation.public.parameters import PINNED_PAGE_PARAMETERS, filter_parameters
+from curation.public.pinning import resolve_pin
 from curation.public.queries import grade_legend
 
 EMBED_INDEX_ROWS = 100
@@ -118,11 +121,25 @@ def index_citation(request, fmt):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(params=PINNED_PAGE_PARAMETERS)
 def model_citation(request, slug, fmt):
-    """How to cite one model's assessment: /models/<slug>/citation.bib, .ris, .json (CSL-JSON)."""
-    model = queries.readable_model(slug)
-    if model is None:
-        raise Http404(f"No public model is called “{slug}”.")
-    url = request.build_absolute_uri(reverse("curation:model_detail", args=[model.slug]))
-    return citation_response(citations.model_citation(model, url), fmt, f"osai-index-{model.slug}")
+    """How to cite one model's assessment: /models/<slug>/citation.bib, .ris, .json (CSL-JSON);
+    with `?as_of=` or `?release=`, of its page pinned so (a 404 when it was not in the
+    published index then, a 400 for a malformed pin)."""
+    pin = resolve_pin(request.GET)
+    if pin.error:
+        return error_response(request, pin.status, pin.error, field=pin.parameter)
+    if pin.moment is None:
+        model = queries.readable_model(slug)
+        if model is None:
+            raise Http404(f"No public model is called “{slug}”.")
+        url = request.build_absolute_uri(reverse("curation:model_detail", args=[model.slug]))
+        return citation_response(citations.model_citation(model, url), fmt, f"osai-index-{model.slug}")
+    row = pinned.model_as_of(slug, pin.moment, columns_on(pin.moment))
+    if row is None:
+        return error_response(request, 404, f"The model “{slug}” was not in the published index {pin.label}.")
+    url = request.build_absolute_uri(reverse("curation:model_detail", args=[slug]) + f"?{pin.query}")
+    citation = citations.model_citation(
+        row.model, url, release=pin.release, as_of=None if pin.release is not None else pin.moment
+    )
+    return citation_response(citation, fmt, f"osai-index-{slug}")

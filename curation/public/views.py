@@ -18,8 +18,9 @@ from curation.charts.published import get_chart
 from curation.editorial import queries as editorial_queries, services as editorial_services, site as site_settings
 from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
+from curation.http_errors import error_response
 from curation.models import HOME_PAGE_SLUG
-from curation.public import download_files, downloads, queries, share_cards
+from curation.public import download_files, downloads, pinned, queries, share_cards
 from curation.public.as_of import columns_on, filtered_index_as_of
 from curation.public.caching import (
     accepted_gzip,
@@ -29,7 +30,12 @@ from curation.public.caching import (
     remembered_per_data_version,
 )
 from curation.public.pagination import CountedPaginator
-from curation.public.parameters import ORGANISATION_INDEX_PARAMETERS, download_parameters, index_parameters
+from curation.public.parameters import (
+    ORGANISATION_INDEX_PARAMETERS,
+    PINNED_PAGE_PARAMETERS,
+    download_parameters,
+    index_parameters,
+)
 from curation.public.pinning import resolve_pin
 from curation.public.queries import grade_legend
 from curation.public.release_files import frozen_download
@@ -189,23 +195,73 @@ def model_index(request):
     )  # a bad date shows today's index and says why
 
 
-@cache_public_page
+def _pin_error(request, pin):
+    """The answer to a page asked with a wrong pin: 400 for a malformed date or both
+    parameters, 404 for an unknown release, with the resolver's message."""
+    return error_response(request, pin.status, pin.error, field=pin.parameter)
+
+
+def _not_then(request, pin, what: str):
+    """The 404 of a page pinned to a moment when `what` was not in the published index."""
+    return error_response(
+        request,
+        404,
+        f"{what} was not in the published index {pin.label}: it was added or published later. "
+        f"Today's page: {request.path}",
+    )
+
+
+@cache_public_page(params=PINNED_PAGE_PARAMETERS)
 def model_detail(request, slug):
-    model = queries.readable_model(slug)
-    if model is None:
-        raise Http404(f"No public model is called “{slug}”.")
-    columns = queries.registry_columns()
-    related = queries.related_models(model)
+    pin = resolve_pin(request.GET)
+    if pin.error:
+        return _pin_error(request, pin)
+    if pin.moment is None:
+        model = queries.readable_model(slug)
+        if model is None:
+            raise Http404(f"No public model is called “{slug}”.")
+        columns = queries.registry_columns()
+        grouped = queries.model_cells(model, columns)
+        changelog = queries.model_changelog(model)
+        related = queries.related_models(model)
+        adoption, repositories = model_adoption(model)
+        today = {
+            "history": queries.model_score_history(model, columns),
+            "last_updated": changelog[0].applied_at if changelog else model.updated_at,
+            "last_reviewed": queries.model_last_reviewed(model),
+            "articles": editorial_services.articles_about(model),
+            "share_image": reverse("curation:model_card", args=[model.slug]),
+        }
+    else:
+        # The model as the index showed it then. Hugging Face figures, related models and
+        # articles are today's alone (no history of them is kept): left out. The changelog and
+        # the openness over time stop at the moment.
+        columns = columns_on(pin.moment)
+        row = pinned.model_as_of(slug, pin.moment, columns)
+        if row is None:
+            return _not_then(request, pin, f"The model “{slug}”")
+        model = row.model
+        grouped = queries.model_cells(model, columns, row)
+        changelog = pinned.changelog_until(model, pin.moment)
+        related = {"same_base": [], "same_organisation": []}
+        adoption, repositories = None, []
+        today = {
+            "history": pinned.score_history_until(model, pin.moment),
+            # Its newest change then; a model with none yet was added that way.
+            "last_updated": changelog[0].applied_at if changelog else model.created_at,
+            "last_reviewed": pinned.last_reviewed_until(changelog),
+            "articles": [],
+            "share_image": "",
+        }
     suggestion = next(iter(related["same_base"] + related["same_organisation"]), None)
-    changelog = queries.model_changelog(model)
-    history = queries.model_score_history(model, columns)
-    adoption, repositories = model_adoption(model)
-    grouped = queries.model_cells(model, columns)
     evidenced, applicable = queries.evidence_coverage(grouped)
+    history = today["history"]
     return render(
         request,
         "curation/public/model_detail.html",
         {
+            "pin": pin,
+            "pin_query": pin.query,
             "evidenced": evidenced,
             "applicable": applicable,
             "adoption": adoption,
@@ -213,23 +269,23 @@ def model_detail(request, slug):
             "adoption_sparkline": sparkline_svg(adoption.monthly_series(), label="Hugging Face downloads per month")
             if adoption
             else "",
-            "articles": editorial_services.articles_about(model),
+            "articles": today["articles"],
             "score_history": history if len(history) > 1 else [],
             # The newest change in its history; a model with none yet was last written when imported.
-            "last_updated": changelog[0].applied_at if changelog else model.updated_at,
+            "last_updated": today["last_updated"],
             "model": model,
             "columns": columns,
             "grouped": grouped,
             "related": related,
             "compare_suggestion": suggestion.name if suggestion else "",
             "changelog": changelog,
-            "last_reviewed": queries.model_last_reviewed(model),
+            "last_reviewed": today["last_reviewed"],
             "total_percent": as_percent(model.total_score),
             "grade_legend": grade_legend(),
             "page_meta": site_settings.model_page_meta(model),
             "choices": _compare_choices(),
-            "share_image": reverse("curation:model_card", args=[model.slug]),
-            "share_image_alt": f"{model.name}: {as_percent(model.total_score)}% open",
+            "share_image": today["share_image"],
+            "share_image_alt": f"{model.name}: {as_percent(model.total_score)}% open" if today["share_image"] else "",
         },
     )
 

@@ -33,12 +33,26 @@ def chart_embed_path(key: str) -> str:
 
 
 @register.inclusion_tag("curation/public/_cite_this.html", takes_context=True)
-def cite_this(context, model=None, release=None):
+def cite_this(context, model=None, release=None, pin=None):
     """The "Cite this" block: the index's citation, or `model`'s, or a data `release`'s, in
     BibTeX, RIS and CSL-JSON, with links to the same as downloads; a model's block also gives
-    its badge."""
+    its badge. A model's page pinned to a past moment (`pin`, curation.public.pinning.Pin)
+    cites its pinned permanent address, and gives no badge (a badge shows today's score)."""
     request = context["request"]
-    if release is not None:
+    if model is not None and pin is not None and pin.moment is not None:
+        path = reverse("curation:model_detail", args=[model.slug]) + f"?{pin.query}"
+        citation = citations.model_citation(
+            model,
+            request.build_absolute_uri(path),
+            release=pin.release,
+            as_of=None if pin.release is not None else pin.moment,
+        )
+        downloads = {
+            fmt: reverse("curation:model_citation", args=[model.slug, fmt]) + f"?{pin.query}"
+            for fmt in citations.FORMATS
+        }
+        badge = ""
+    elif release is not None:
         citation = citations.release_citation(
             release, request.build_absolute_uri(reverse("curation:release_detail", args=[release.slug]))
         )

@@ -1,0 +1,144 @@
+"""A model's page, an organisation's page and a comparison pinned with `?as_of=` or `?release=`:
+each as the index showed it then, evidence included, rebuilt from the history of changes."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from curation import vocab
+from curation.models import AIModel, DataRelease, HistoryEntry, Organisation
+from curation.public.as_of import columns_on
+from curation.public.pinned import model_as_of
+from curation.review.services import edit_directly
+
+PAST = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+BEFORE = "2026-01-01"  # after the models were made (PAST), before today's changes
+
+OLD_LINK, NEW_LINK = "https://example.org/old-licence", "https://example.org/new-licence"
+OLD_NOTE, NEW_NOTE = "Custom licence with use restrictions.", "Apache 2.0 since the relicensing."
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser("boss", "boss@example.org", "x")
+
+
+@pytest.fixture
+def pinned(make_ai_model, make_organisation, admin_user, registry):
+    """Two models of one lab made in the past with a licence graded closed (old link and note);
+    today the first is relicensed (grade, link and note changed), the lab reclassified, and a
+    third model added."""
+    lab = make_organisation("Lab One", sector=vocab.Sector.NON_ACADEMIC)
+    first = make_ai_model("First Model", organisation=lab, grades={"licenses": "closed"})
+    second = make_ai_model("Second Model", organisation=lab, grades={"licenses": "closed"})
+    first.assessments.filter(dimension__ref="licenses").update(links=[OLD_LINK], notes=OLD_NOTE)
+    AIModel.objects.filter(pk__in=[first.pk, second.pk]).update(created_at=PAST)
+    Organisation.objects.filter(pk=lab.pk).update(created_at=PAST)
+    newcomer = make_ai_model("Newcomer", organisation=lab)
+    edit_directly(
+        first,
+        "assessment:licenses",
+        {"grade": "open", "links": [NEW_LINK], "notes": NEW_NOTE},
+        user=admin_user,
+        rationale="Relicensed",
+        evidence_link=NEW_LINK,
+    )
+    edit_directly(
+        lab,
+        "contributor_type",
+        {"sector": "academic", "kind": "university", "bloc": "none"},
+        user=admin_user,
+        rationale="Spun into a university",
+    )
+    return {"first": first, "second": second, "newcomer": newcomer, "lab": lab}
+
+
+def licences(page: str) -> str:
+    """The licences dimension's block of a model page: its grade, notes and evidence."""
+    return page.split('<article class="dimension" id="licenses">')[1].split("</article>")[0]
+
+
+def test_pinned_model_page_shows_old_grade_evidence_and_scores(client, pinned):
+    today = client.get(f"/models/{pinned['first'].slug}/")
+    past = client.get(f"/models/{pinned['first'].slug}/?as_of={BEFORE}")
+    assert today.status_code == 200 and past.status_code == 200
+    now, then = today.content.decode(), past.content.decode()
+    assert NEW_LINK in licences(now) and NEW_NOTE in licences(now) and OLD_LINK not in licences(now)
+    assert OLD_LINK in licences(then) and OLD_NOTE in licences(then) and "Closed" in licences(then)
+    assert NEW_LINK not in then and NEW_NOTE not in then  # nowhere: the later change is not shown
+    assert "This is the index as of 1 January 2026" in then
+    assert f'href="/models/{pinned["first"].slug}/">See this page today' in then
+    # The organisation's classification then (non-academic), today academic.
+    assert "Non-academic" in then.split('id="classification"')[1].split("</dl>")[0]
+    assert "Academic" in now.split('id="classification"')[1].split("</dl>")[0]
+    # Links to other pages that can be pinned carry the pin.
+    assert f'href="/organisations/{pinned["lab"].slug}/?as_of={BEFORE}"' in then
+    assert f'href="/models/?as_of={BEFORE}"' in then
+    assert '<input type="hidden" name="as_of" value="2026-01-01">' in then
+    # The changelog stops at the date; no suggestion to change a past state.
+    assert "Relicensed" in now and "Relicensed" not in then
+    assert "Suggest a correction" not in then
+
+
+def test_pinned_model_scores_are_the_past_index_row(client, pinned):
+    first = pinned["first"]
+    columns = columns_on(datetime.date(2026, 1, 1))
+    row = model_as_of(first.slug, datetime.date(2026, 1, 1), columns)
+    assert row is not None
+    licences = next(cell for cell in row.cells if cell.dimension.ref == "licenses")
+    assert licences.grade == "closed" and licences.links == [OLD_LINK] and licences.notes == OLD_NOTE
+    first.refresh_from_db()
+    assert row.model.total_score < first.total_score  # closed then, open now
+    second = model_as_of(pinned["second"].slug, datetime.date(2026, 1, 1), columns)
+    assert second is not None and row.model.total_score == second.model.total_score
+    page = client.get(f"/models/{first.slug}/?as_of={BEFORE}").content.decode()
+    assert f"<strong>{row.total_percent}%</strong>" in page
+
+
+def test_pinned_model_page_answers_404_and_400(client, pinned):
+    late = client.get(f"/models/{pinned['newcomer'].slug}/?as_of={BEFORE}")
+    assert late.status_code == 404
+    assert "was not in the published index as of 1 January 2026" in late.content.decode()
+    assert client.get(f"/models/{pinned['first'].slug}/?as_of=2026-13-01").status_code == 400
+    both = client.get(f"/models/{pinned['first'].slug}/?as_of={BEFORE}&release=x")
+    assert both.status_code == 400 and "either release or as_of" in both.content.decode()
+    assert client.get(f"/models/{pinned['first'].slug}/?release=nope").status_code == 404
+
+
+def test_model_page_pinned_to_a_release(client, pinned):
+    DataRelease.objects.create(
+        name="2025-06", slug="2025-06", released_at=PAST + datetime.timedelta(days=1), data_version=1
+    )
+    page = client.get(f"/models/{pinned['first'].slug}/?release=2025-06")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "This is the index at release" in body and OLD_LINK in body and NEW_LINK not in body
+    # Cite this cites the pinned permanent address and the release.
+    assert f"http://testserver/models/{pinned['first'].slug}/?release=2025-06" in body
+    bib = client.get(f"/models/{pinned['first'].slug}/citation.bib?release=2025-06").content.decode()
+    assert "release 2025-06" in bib and f"/models/{pinned['first'].slug}/?release=2025-06" in bib
+    assert client.get(f"/models/{pinned['newcomer'].slug}/?release=2025-06").status_code == 404
+
+
+def test_a_release_pin_is_the_release_instant(client, pinned):
+    """A release made in the middle of a day shows the state at that instant, not the day's end."""
+    entry = HistoryEntry.objects.get(ai_model=pinned["first"], field="assessment:licenses")
+    moment = entry.applied_at - datetime.timedelta(seconds=1)
+    DataRelease.objects.create(name="just-before", slug="just-before", released_at=moment, data_version=1)
+    body = client.get(f"/models/{pinned['first'].slug}/?release=just-before").content.decode()
+    assert OLD_LINK in body and NEW_LINK not in body
+    today = timezone.now().date().isoformat()
+    assert NEW_LINK in client.get(f"/models/{pinned['first'].slug}/?as_of={today}").content.decode()
+
+
+def test_pinned_pages_are_distinct_cache_entries(client, pinned):
+    slug = pinned["first"].slug
+    client.get(f"/models/{slug}/")  # today's page cached first
+    old = client.get(f"/models/{slug}/?as_of={BEFORE}").content.decode()
+    new = client.get(f"/models/{slug}/?as_of={timezone.now().date().isoformat()}").content.decode()
+    assert OLD_LINK in old and NEW_LINK in new
+    again = client.get(f"/models/{slug}/?as_of={BEFORE}")
+    assert again["X-Page-Cache"] == "hit" and OLD_LINK in again.content.decode()
+    # Unknown parameters are dropped: they make no entry and change nothing.
+    assert NEW_LINK in client.get(f"/models/{slug}/?utm=1").content.decode()
