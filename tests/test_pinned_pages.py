@@ -142,3 +142,32 @@ def test_pinned_pages_are_distinct_cache_entries(client, pinned):
     assert again["X-Page-Cache"] == "hit" and OLD_LINK in again.content.decode()
     # Unknown parameters are dropped: they make no entry and change nothing.
     assert NEW_LINK in client.get(f"/models/{slug}/?utm=1").content.decode()
+
+
+def _licences(answer: dict) -> dict:
+    return next(a for a in answer["assessments"] if a["dimension"] == "licenses")
+
+
+def test_pinned_api_detail_has_the_old_links_and_notes(client, pinned):
+    slug = pinned["first"].slug
+    today = client.get(f"/api/v1/models/{slug}/").json()
+    past = client.get(f"/api/v1/models/{slug}/?as_of={BEFORE}")
+    assert past.status_code == 200
+    assert _licences(today)["links"] == [NEW_LINK]
+    assert _licences(past.json())["grade"] == "closed"
+    assert _licences(past.json())["links"] == [OLD_LINK] and _licences(past.json())["notes"] == OLD_NOTE
+    # Values and scores are those of the list of that day; only the list leaves evidence out.
+    listed = next(m for m in client.get(f"/api/v1/models/?as_of={BEFORE}").json()["results"] if m["slug"] == slug)
+    assert listed["total_score"] == past.json()["total_score"] and _licences(listed)["grade"] == "closed"
+    assert client.get(f"/api/v1/models/{pinned['newcomer'].slug}/?as_of={BEFORE}").status_code == 404
+    assert client.get(f"/api/v1/models/nobody/?as_of={BEFORE}").status_code == 404
+
+
+def test_the_api_schema_says_one_pinned_model_has_its_evidence(client, db):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    detail = schema["paths"]["/api/v1/models/{slug}/"]["get"]
+    assert "links and notes of that moment" in detail["description"]
+    as_of = next(p for p in detail["parameters"] if p["name"] == "as_of")
+    assert "carries each grade's links and notes" in as_of["description"]

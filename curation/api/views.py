@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Max, Prefetch
-from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -55,6 +54,7 @@ from curation.models import (
     PostKind,
 )
 from curation.public.as_of import columns_on, filtered_index_as_of
+from curation.public.pinned import model_as_of
 from curation.public.pinning import resolve_pin
 
 
@@ -108,10 +108,15 @@ def pinned_moment(query):
 
 
 def _past_model(row, columns):
-    """A past index row's model carrying its grades (no evidence: it is not kept per moment) and
+    """A past index row's model carrying its grades with the evidence the row holds (a list's
+    rows hold none; one model's row, curation.public.pinned, its links and notes then) and
     category scores as the serializer reads them."""
     model = row.model
-    model.grade_rows = {cell.dimension.pk: (cell.grade, [], "") for cell in row.cells if cell.grade is not None}
+    model.grade_rows = {
+        cell.dimension.pk: (cell.grade, list(cell.links), cell.notes or "")
+        for cell in row.cells
+        if cell.grade is not None
+    }
     model.category_score_rows = {
         category.pk: score
         for category, score in zip(columns.categories, row.category_scores, strict=True)
@@ -179,8 +184,10 @@ _AS_OF = OpenApiParameter(
     description=(
         "The index as it stood at the end of this day (YYYY-MM-DD, UTC), as the index page's `as_of`: "
         "each model's values, grades and scores of that day (scores by that day's dimension registry), "
-        "filtered and ordered the same way. Evidence is not kept per day: with `as_of`, each "
-        "assessment's `links` and `notes` are empty. A malformed or future date is a 400 naming `as_of`."
+        "filtered and ordered the same way. In the list, each assessment's `links` and `notes` are then "
+        "empty (evidence is restored for one model at a time); one model's answer "
+        "(/api/v1/models/<slug>/) carries each grade's links and notes as they stood that day. "
+        "A malformed or future date is a 400 naming `as_of`."
     ),
 )
 
@@ -208,8 +215,9 @@ _RELEASE = OpenApiParameter(
     ),
     retrieve=extend_schema(
         summary="One published model, with every dimension's grade and evidence",
-        description="With `as_of` or `release`, the model as the index showed it then (values, grades and "
-        "scores; evidence empty, as in the list); a 404 when it was not in the published index then.",
+        description="With `as_of` or `release`, the model as the index showed it then: values, grades with "
+        "their links and notes of that moment (restored from the history of changes), and scores; a 404 "
+        "when it was not in the published index then.",
         parameters=[_AS_OF, _RELEASE],
     ),
 )
@@ -261,15 +269,18 @@ class AIModelViewSet(PublicReadViewSet):
         moment = pinned_moment(request.query_params)
         if moment is None:
             return super().retrieve(request, *args, **kwargs)
-        ai_model = self.get_object()
+        slug = kwargs[self.lookup_field]
         columns = columns_on(moment)
-        # The model's row of the whole past index, so its values and scores are the list's own.
-        _filterset, rows = filtered_index_as_of(QueryDict(""), moment, columns)
-        row = next((row for row in rows if row.model.pk == ai_model.pk), None)
+        # Rebuilt from the model's own history (the same reconstruction as the list's), with
+        # each grade's evidence of that moment.
+        row = model_as_of(slug, moment, columns)
         if row is None:
             shown = request.query_params.get("release") or moment.isoformat()
+            name = AIModel.objects.filter(slug=slug).values_list("name", flat=True).first()
+            if name is None:
+                raise exceptions.NotFound(f"No model is called “{slug}”.")
             raise exceptions.NotFound(
-                f"“{ai_model.name}” was not in the published index at {shown}: it was added or published later."
+                f"“{name}” was not in the published index at {shown}: it was added or published later."
             )
         self._use_past_registry(columns)
         return Response(self.get_serializer(_past_model(row, columns)).data)
