@@ -171,3 +171,58 @@ def test_the_api_schema_says_one_pinned_model_has_its_evidence(client, db):
     assert "links and notes of that moment" in detail["description"]
     as_of = next(p for p in detail["parameters"] if p["name"] == "as_of")
     assert "carries each grade's links and notes" in as_of["description"]
+
+
+def test_pinned_organisation_page(client, pinned):
+    lab = pinned["lab"]
+    today = client.get(f"/organisations/{lab.slug}/").content.decode()
+    past = client.get(f"/organisations/{lab.slug}/?as_of={BEFORE}")
+    assert past.status_code == 200
+    then = past.content.decode()
+    assert "This is the index as of 1 January 2026" in then
+    # Its classification then, and its models then (not the newcomer), linked with the pin.
+    assert "Non-academic" in then and "Academic" in today
+    assert "Newcomer" in today and "Newcomer" not in then
+    assert f'href="/models/{pinned["first"].slug}/?as_of={BEFORE}"' in then
+    assert f"organisation={lab.slug}&amp;as_of={BEFORE}" in then
+    assert client.get(f"/organisations/{lab.slug}/?as_of=garbage").status_code == 400
+    assert client.get(f"/organisations/{lab.slug}/?release=nope").status_code == 404
+
+
+def test_organisation_added_later_is_404_when_pinned(client, pinned, make_organisation):
+    later = make_organisation("Later Lab")
+    response = client.get(f"/organisations/{later.slug}/?as_of={BEFORE}")
+    assert response.status_code == 404 and "was not in the published index" in response.content.decode()
+
+
+def test_pinned_comparison(client, pinned):
+    first, second = pinned["first"].slug, pinned["second"].slug
+    url = f"/compare/?models={first},{second}&as_of={BEFORE}"
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "This is the index as of 1 January 2026" in body
+    assert OLD_LINK in body and OLD_NOTE in body and NEW_LINK not in body
+    assert f'href="/models/{first}/?as_of={BEFORE}"' in body
+    assert f'<a href="/compare/?models={first},{second}">See this page today' in body
+    assert NEW_LINK in client.get(f"/compare/?models={first},{second}").content.decode()
+    # A model added since: the comparison says it was not in the index then.
+    late = client.get(f"/compare/?models={first},{pinned['newcomer'].slug}&as_of={BEFORE}")
+    assert late.status_code == 400 and "No model in the published index as of 1 January 2026" in late.content.decode()
+    assert client.get(f"/compare/?models={first},{second}&as_of=2026-02-30").status_code == 400
+    # Names become slugs, the pin is kept.
+    redirected = client.get(f"/compare/?models=First+Model&models=Second+Model&as_of={BEFORE}")
+    assert (
+        redirected.status_code == 302 and redirected["Location"] == f"/compare/?models={first},{second}&as_of={BEFORE}"
+    )
+
+
+def test_pinned_index_links_to_pinned_model_pages(client, pinned):
+    body = client.get(f"/models/?as_of={BEFORE}").content.decode()
+    assert f'href="/models/{pinned["first"].slug}/?as_of={BEFORE}"' in body
+    assert f'href="/organisations/{pinned["lab"].slug}/?as_of={BEFORE}"' in body
+    assert '<input type="hidden" name="as_of" value="2026-01-01">' in body
+    grid = client.get(f"/models/?as_of={BEFORE}&view=grid").content.decode()
+    assert f'href="/models/{pinned["first"].slug}/?as_of={BEFORE}"' in grid
+    today = client.get("/models/").content.decode()
+    assert f'href="/models/{pinned["first"].slug}/"' in today

@@ -31,12 +31,13 @@ from curation.public.caching import (
 )
 from curation.public.pagination import CountedPaginator
 from curation.public.parameters import (
+    COMPARE_PARAMETERS,
     ORGANISATION_INDEX_PARAMETERS,
     PINNED_PAGE_PARAMETERS,
     download_parameters,
     index_parameters,
 )
-from curation.public.pinning import resolve_pin
+from curation.public.pinning import PIN_PARAMETERS, resolve_pin
 from curation.public.queries import grade_legend
 from curation.public.release_files import frozen_download
 from curation.scoring import as_percent
@@ -310,26 +311,42 @@ def organisation_index(request):
     )
 
 
-@cache_public_page
+@cache_public_page(params=PINNED_PAGE_PARAMETERS)
 def organisation_detail(request, slug):
-    organisation = queries.public_organisation(slug)
-    if organisation is None:
-        raise Http404(f"No public organisation is called “{slug}”.")
-    columns = queries.registry_columns()
-    rows = queries.build_rows(queries.organisation_models(organisation), columns)
+    pin = resolve_pin(request.GET)
+    if pin.error:
+        return _pin_error(request, pin)
+    if pin.moment is None:
+        organisation = queries.public_organisation(slug)
+        if organisation is None:
+            raise Http404(f"No public organisation is called “{slug}”.")
+        columns = queries.registry_columns()
+        rows = queries.build_rows(queries.organisation_models(organisation), columns)
+        adoption = group_adoption(queries.organisation_models(organisation))
+        sparkline = sparkline_svg(adoption.monthly, label="Hugging Face downloads per month")
+    else:
+        # The organisation, its classification and its published models then; Hugging Face
+        # figures are today's alone (no history of them is kept): left out.
+        columns = columns_on(pin.moment)
+        past = pinned.organisation_as_of(slug, pin.moment, columns)
+        if past is None:
+            return _not_then(request, pin, f"The organisation “{slug}”")
+        organisation, rows = past.organisation, past.rows
+        adoption, sparkline = None, ""
     # Models its upstream files classify apart from the organisation's usual classification.
     apart = []
     for row in rows:
         row.model.organisation = organisation
         if row.model.classification().is_classified_apart:
             apart.append(row.model)
-    adoption = group_adoption(queries.organisation_models(organisation))
     return render(
         request,
         "curation/public/organisation_detail.html",
         {
+            "pin": pin,
+            "pin_query": pin.query,
             "adoption": adoption,
-            "adoption_sparkline": sparkline_svg(adoption.monthly, label="Hugging Face downloads per month"),
+            "adoption_sparkline": sparkline,
             "organisation": organisation,
             "rows": rows,
             "columns": columns,
@@ -375,22 +392,37 @@ def parse_compare_slugs(request) -> list[str]:
     return slugs
 
 
-@cache_public_page(params=("models",))
+@cache_public_page(params=COMPARE_PARAMETERS)
 def compare(request):
-    columns = queries.registry_columns()
+    pin = resolve_pin(request.GET)
+    if pin.error:
+        return _pin_error(request, pin)
+    columns = columns_on(pin.moment) if pin.moment is not None else queries.registry_columns()
     terms = parse_compare_slugs(request)
     slugs, unknown = queries.compare_slugs(terms)
-    if not unknown and (slugs != terms or len(request.GET.getlist("models")) > 1 or set(request.GET) - {"models"}):
+    pin_given = [name for name in PIN_PARAMETERS if name in request.GET]
+    if not unknown and (
+        slugs != terms
+        or len(request.GET.getlist("models")) > 1
+        or set(request.GET) - {"models", *PIN_PARAMETERS}
+        or (pin_given and not pin.query)
+    ):
         # Names, file names, empty form fields or repeated fields: one clean, shareable address.
         target = reverse("curation:compare")
-        return redirect(f"{target}?models={','.join(slugs)}" if slugs else target)
+        query = "&".join(part for part in (f"models={','.join(slugs)}" if slugs else "", pin.query) if part)
+        return redirect(f"{target}?{query}" if query else target)
     slugs = slugs + unknown
     errors = []
     rows = []
     if slugs:
-        rows, missing = queries.compare_models(slugs[: COMPARE_MAX + 1], columns)
+        if pin.moment is None:
+            rows, missing = queries.compare_models(slugs[: COMPARE_MAX + 1], columns)
+            where = "of the index"
+        else:  # the models as the index showed them then, evidence included
+            rows, missing = pinned.compare_as_of(slugs[: COMPARE_MAX + 1], pin.moment, columns)
+            where = f"in the published index {pin.label}"
         if missing:
-            errors.append("No model of the index is called " + ", ".join(f"“{s}”" for s in missing) + ".")
+            errors.append(f"No model {where} is called " + ", ".join(f"“{s}”" for s in missing) + ".")
         if len(slugs) > COMPARE_MAX:
             errors.append(f"Compare at most {COMPARE_MAX} models at a time; you chose {len(slugs)}.")
             rows = rows[:COMPARE_MAX]
@@ -404,6 +436,9 @@ def compare(request):
         request,
         "curation/public/compare.html",
         {
+            "pin": pin,
+            "pin_query": pin.query,
+            "today_url": f"{reverse('curation:compare')}?models={','.join(slugs)}" if slugs else "",
             "rows": rows,
             "columns": columns,
             "errors": errors,
