@@ -226,3 +226,15 @@ def test_pinned_index_links_to_pinned_model_pages(client, pinned):
     assert f'href="/models/{pinned["first"].slug}/?as_of={BEFORE}"' in grid
     today = client.get("/models/").content.decode()
     assert f'href="/models/{pinned["first"].slug}/"' in today
+
+
+def test_pinned_citation_files_cite_the_pinned_address(client, pinned):
+    slug = pinned["first"].slug
+    page = client.get(f"/models/{slug}/?as_of={BEFORE}").content.decode()
+    assert f'href="/models/{slug}/citation.bib?as_of={BEFORE}"' in page
+    bib = client.get(f"/models/{slug}/citation.bib?as_of={BEFORE}")
+    assert bib.status_code == 200
+    text = bib.content.decode()
+    assert f"http://testserver/models/{slug}/?as_of={BEFORE}" in text and "as of 2026-01-01" in text
+    assert client.get(f"/models/{pinned['newcomer'].slug}/citation.bib?as_of={BEFORE}").status_code == 404
+    assert client.get(f"/models/{slug}/citation.bib?as_of=nonsense").status_code == 400
