@@ -29,7 +29,7 @@ from curation.public.caching import (
     code_stamp,
     remembered_per_data_version,
 )
-from curation.public.pagination import CountedPaginator
+from curation.public.pagination import index_paginator
 from curation.public.parameters import (
     COMPARE_PARAMETERS,
     ORGANISATION_INDEX_PARAMETERS,
@@ -154,9 +154,10 @@ def model_index(request):
     columns = columns_on(as_of) if as_of is not None else queries.registry_columns()
     if as_of is not None:
         filterset, rows_source = filtered_index_as_of(request.GET, as_of, columns)
+        paginator = Paginator(rows_source, _page_size(request))
     else:
         filterset, rows_source = queries.filtered_index(request.GET, columns=columns)
-    paginator = CountedPaginator(rows_source, _page_size(request))
+        paginator = index_paginator(filterset, rows_source, _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
     rows = queries.build_rows(page.object_list, columns, evidence=True) if as_of is None else list(page.object_list)
     view_mode = "grid" if request.GET.get("view") == "grid" else "table"
