@@ -1,5 +1,6 @@
 """What keeps the index flat at 100,000 models: plain-row downloads, past indexes that build only
-the rows shown, one query for a page and its total, an admin list without full-table counts."""
+the rows shown, a page read in index order with a cheap total, rows rendered once per data version,
+an admin list without full-table counts."""
 
 import datetime
 
@@ -137,6 +138,32 @@ def test_a_page_of_the_index_is_a_plain_page_query_and_the_whole_index_is_counte
         page = client.get("/models/?ordering=name&per_page=25")
     assert _results_line(page) == "<strong>12</strong> models"
     assert not any("COUNT(" in sql for sql in _sql(captured) if 'FROM "curation_aimodel"' in sql)
+
+
+def test_rows_of_the_index_are_rendered_once_per_data_version(
+    client, make_ai_model, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from curation.datachanges import record_data_change
+    from curation.models import Assessment
+
+    models = [make_ai_model(f"Row {i:02d}", grades={"licenses": "open"}) for i in range(6)]
+    first = client.get("/models/")
+    assert first.content.count(b'value="row-') == 6
+    # A page-cache miss showing the same rows reads no grades or evidence again.
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/models/?ordering=name")
+    assert again.content.count(b'value="row-') == 6
+    assert not any("curation_assessment" in sql for sql in _sql(captured))
+    # A data change renders the rows afresh, with the new grade.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        Assessment.objects.filter(ai_model=models[0], dimension__ref="licenses").update(grade="closed")
+        record_data_change("grade for test")
+    changed = client.get("/models/?ordering=name").content.decode()
+    row = changed[changed.index('value="row-00"') :]
+    row = row[: row.index("</tr>")]
+    assert "Closed" in row
 
 
 def test_the_admin_model_list_counts_once_and_pending_comes_from_a_subquery(admin_client, make_ai_model):

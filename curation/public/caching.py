@@ -184,6 +184,41 @@ def remembered_per_data_version(compute):
     return remembered
 
 
+class RowFragments:
+    """Rendered rows of the index (HTML) kept in this process per data version, cache generation
+    and code stamp, by model id and variant (which columns the row has): a page of the index
+    that misses the page cache (a new filter, order or page) renders and reads evidence only
+    for the rows no page showed since the data last changed. Bounded: least recent out first."""
+
+    def __init__(self, max_rows: int = 4000, max_bytes: int = 48 * 1024 * 1024):
+        self._rows = _LocalPages(max_rows, max_bytes)
+
+    @staticmethod
+    def prefix(variant: str) -> str:
+        """What the keys of `variant`'s rows start with now (the data version read once)."""
+        version, generation = cache_stamp()
+        return f"{code_stamp()}:{generation}:{version}:{variant}:"
+
+    def get_many(self, pks, prefix: str) -> dict[int, str]:
+        """{model id: kept HTML} for those of `pks` kept under `prefix` (see `prefix`)."""
+        found = {}
+        for pk in pks:
+            stored = self._rows.get(f"{prefix}{pk}")
+            if stored is not None:
+                found[pk] = stored[0]
+        return found
+
+    def keep(self, pk: int, prefix: str, html: str) -> str:
+        self._rows.put(f"{prefix}{pk}", (html, ()))
+        return html
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
+row_fragments = RowFragments()
+
+
 @remembered_per_data_version
 def known_grade_parameters(prefix: str) -> tuple[str, ...]:
     """`<prefix><ref>` for every dimension the site knows (curation.public.queries.dimension_refs_ever),

@@ -8,6 +8,7 @@ import functools
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
@@ -28,6 +29,7 @@ from curation.public.caching import (
     cache_stamp,
     code_stamp,
     remembered_per_data_version,
+    row_fragments,
 )
 from curation.public.pagination import index_paginator
 from curation.public.parameters import (
@@ -121,11 +123,26 @@ def home(request):
     )
 
 
-def _shows_downloads(request, rows) -> bool:
+def _shows_downloads(request, models) -> bool:
     """Whether the index table has a downloads column: when sorted by downloads, or when a
     model on the page has a Hugging Face figure."""
     sorted_by_downloads = any(key.lstrip("-") == "downloads" for key in request.GET.getlist("ordering"))
-    return sorted_by_downloads or any(row.model.hf_downloads is not None for row in rows)
+    return sorted_by_downloads or any(model.hf_downloads is not None for model in models)
+
+
+def _index_row_html(models, columns, show_downloads: bool) -> list[str]:
+    """The table rows (HTML) of `models`, a page of today's index: each row rendered once per
+    data version in this process (caching.row_fragments), so that a page missing the page
+    cache reads grades and evidence, and renders, only for rows no page has shown since."""
+    prefix = row_fragments.prefix("downloads" if show_downloads else "table")
+    known = row_fragments.get_many([model.pk for model in models], prefix)
+    missing = [model for model in models if model.pk not in known]
+    if missing:
+        template = get_template("curation/public/_index_row.html")
+        for row in queries.build_rows(missing, columns, evidence=True):
+            html = template.render({"row": row, "show_downloads": show_downloads})
+            known[row.model.pk] = row_fragments.keep(row.model.pk, prefix, html)
+    return [known[model.pk] for model in models]
 
 
 def _without_empty_parameters(request):
@@ -159,9 +176,18 @@ def model_index(request):
         filterset, rows_source = queries.filtered_index(request.GET, columns=columns)
         paginator = index_paginator(filterset, rows_source, _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
-    rows = queries.build_rows(page.object_list, columns, evidence=True) if as_of is None else list(page.object_list)
     view_mode = "grid" if request.GET.get("view") == "grid" else "table"
-    show_downloads = _shows_downloads(request, rows)
+    row_html: list[str] = []
+    if as_of is not None:
+        rows = list(page.object_list)
+        show_downloads = _shows_downloads(request, [row.model for row in rows])
+    else:
+        models = list(page.object_list)
+        show_downloads = _shows_downloads(request, models)
+        if view_mode == "table":
+            rows, row_html = [], _index_row_html(models, columns, show_downloads)
+        else:
+            rows = queries.build_rows(models, columns, evidence=True)
     return render(
         request,
         "curation/public/model_index.html",
@@ -172,6 +198,7 @@ def model_index(request):
             "form": filterset.form,
             "columns": columns,
             "rows": rows,
+            "row_html": row_html,
             "page": page,
             "paginator": paginator,
             "view_mode": view_mode,
