@@ -268,9 +268,9 @@ class AIModelFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     organisation = django_filters.CharFilter(
-        field_name="organisation__slug",
+        method="filter_organisation",
         label="Organisation",
-        help_text="The organisation's slug.",
+        help_text="The organisation's slug or its full name (any case).",
     )
     country = model_classification_filter("country")
     region = model_classification_filter("region")
@@ -326,6 +326,13 @@ class AIModelFilter(django_filters.FilterSet):
             | Q(base_model_name__icontains=value)
             | Q(end_model_name__icontains=value)
         )
+
+    def filter_organisation(self, qs, name, value):
+        # A slug, as links and the API give it, or the name a reader types in the index's form.
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(organisation__slug=value) | Q(organisation__name__iexact=value))
 
     def filter_type(self, qs, name, values):
         if not values:

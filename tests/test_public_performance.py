@@ -45,6 +45,20 @@ def test_query_count_does_not_grow_with_the_index(client, registry):
     assert max(small.values()) <= 17
 
 
+def test_index_and_model_page_queries_and_sizes_do_not_grow_with_the_index(client, registry):
+    populate_synthetic(20, prefix="Few")
+    slug = AIModel.objects.order_by("pk").values_list("slug", flat=True).first()
+    pages = ["/models/", "/models/?q=model&released_from=2000&ordering=-category_availability", f"/models/{slug}/"]
+    few = {url: count_queries(client, url) for url in pages}
+    model_page = len(client.get(f"/models/{slug}/").content)
+    populate_synthetic(40, prefix="More", seed=5)
+    assert AIModel.objects.count() == 60
+    assert {url: count_queries(client, url) for url in pages} == few
+    # The model page lists a bounded number of other models (its compare suggestions, related
+    # models), so it does not grow with the index either.
+    assert len(client.get(f"/models/{slug}/").content) < model_page * 1.2
+
+
 def test_detail_page_query_counts_are_fixed(client, registry, make_ai_model, make_organisation):
     organisation = make_organisation("Busy Org")
     first = make_ai_model("First", organisation=organisation, base_model_name="Shared base")

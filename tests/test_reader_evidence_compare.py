@@ -104,7 +104,7 @@ def test_compare_picks_models_by_name_from_a_list(client, site):
     options = re.findall(
         r'<option value="([^"]+)">', page.split('<datalist id="model-names">')[1].split("</datalist>")[0]
     )
-    assert options == ["Apertus Swiss", "OLMo Big"]  # public models only, by name
+    assert sorted(options) == ["Apertus Swiss", "OLMo Big"]  # public models only (first in the index first)
     assert page.count('list="model-names"') >= 4
     # A submitted form: names in any case, empty fields; one clean address to share.
     response = client.get("/compare/", {"models": ["apertus swiss", "OLMO BIG", "", ""]})
@@ -131,9 +131,14 @@ def test_compare_names_a_model_it_cannot_find(client, site):
 
 def test_filters_offer_the_organisations_and_countries_the_index_holds(client, site):
     body = text(client.get("/models/"))
-    organisation_select = body.split('name="organisation"')[1].split("</select>")[0]
-    assert re.findall(r'<option value="([^"]*)"', organisation_select) == ["", site["lab"].slug, site["uni"].slug]
-    assert ">Allen Lab<" in organisation_select and ">Uni Zurich<" in organisation_select
+    # The organisation is typed (any organisation's name or slug), with the largest suggested.
+    assert re.search(
+        r'<input type="text" name="organisation" id="id_organisation" value="" list="organisation-names"', body
+    )
+    suggested = body.split('<datalist id="organisation-names">')[1].split("</datalist>")[0]
+    assert sorted(re.findall(r'<option value="([^"]*)">([^<]*)<', suggested)) == sorted(
+        [(site["lab"].slug, "Allen Lab"), (site["uni"].slug, "Uni Zurich")]
+    )
     country_select = body.split('name="country"')[1].split("</select>")[0]
     assert re.findall(r"<option value=\"([^\"]*)\"[^>]*>([^<]*)<", country_select) == [
         ("", "Any"),
@@ -141,8 +146,10 @@ def test_filters_offer_the_organisations_and_countries_the_index_holds(client, s
         ("US", "United States of America"),
     ]
     chosen = text(client.get("/models/", {"organisation": site["uni"].slug}))
-    assert f'<option value="{site["uni"].slug}" selected>Uni Zurich</option>' in chosen
+    assert f'name="organisation" id="id_organisation" value="{site["uni"].slug}"' in chosen
     assert "Apertus Swiss" in chosen and "OLMo Big</a>" not in chosen
+    by_name = text(client.get("/models/", {"organisation": "uni zurich"}))
+    assert "<strong>1</strong> model" in by_name and "Apertus Swiss" in by_name and "OLMo Big</a>" not in by_name
 
 
 def test_submitted_filters_settle_on_an_address_without_empty_parameters(client, site):
@@ -161,3 +168,43 @@ def test_the_site_header_has_a_search_box(client, site):
     assert 'name="q"' in header
     found = text(client.get("/models/", {"q": "apertus"}))
     assert "Apertus Swiss" in found and "OLMo Big</a>" not in found
+
+
+def test_compare_by_a_typed_part_of_a_name_lists_the_models_it_may_be(client, site):
+    # No script needed: the form sends what was typed; a name that names no model lists the
+    # public models whose name contains it, each a link to the comparison with it.
+    response = client.get("/compare/", {"models": ["OLMo Big", "apertus"]})
+    assert response.status_code == 400
+    body = text(response)
+    assert "No model of the index is called “apertus”" in body
+    assert "Models whose name contains “apertus”:" in body
+    link = f'<a href="/compare/?models={site["olmo"].slug},{site["apertus"].slug}">Apertus Swiss</a>'
+    assert link in body
+    assert "Hidden Draft" not in body  # drafts are never offered
+    picked = client.get(f"/compare/?models={site['olmo'].slug},{site['apertus'].slug}")
+    assert picked.status_code == 200 and "2 models side by side" in text(picked)
+
+
+def test_the_model_pages_compare_field_suggests_related_models_and_not_the_whole_index(
+    client, make_ai_model, make_organisation, registry
+):
+    from curation.public import queries
+
+    lab = make_organisation("Big Lab")
+    subject = make_ai_model("Subject Model", organisation=lab, base_model_name="Base X")
+    sibling = make_ai_model("Sibling Model", organisation=lab)
+    cousin = make_ai_model("Cousin Model", base_model_name="Base X")
+    for i in range(queries.COMPARE_SUGGESTIONS + 10):
+        make_ai_model(f"Other {i:02d}")
+    body = text(client.get(f"/models/{subject.slug}/"))
+    suggested = re.findall(
+        r'<option value="([^"]+)">', body.split('<datalist id="model-names">')[1].split("</datalist>")[0]
+    )
+    assert len(suggested) == queries.COMPARE_SUGGESTIONS
+    assert suggested[:2] == [cousin.name, sibling.name]  # same base model, then same organisation
+    assert subject.name not in suggested
+    compare = text(client.get("/compare/"))
+    listed = re.findall(
+        r'<option value="([^"]+)">', compare.split('<datalist id="model-names">')[1].split("</datalist>")[0]
+    )
+    assert len(listed) == queries.COMPARE_SUGGESTIONS

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django_countries import countries
 
@@ -101,20 +101,30 @@ def dimension_refs_ever() -> list[str]:
     return refs + sorted(past - known)
 
 
+# How many organisations the index's organisation field suggests (the largest, by public models):
+# the field takes any organisation's name or slug, so the page need not list all of them.
+ORGANISATION_SUGGESTIONS = 40
+
+
 def index_filter_options() -> dict[str, list[tuple[str, str]]]:
-    """The organisations and countries the public index holds, as (value, name) by name: what
-    the index's filter menus offer (the filter itself accepts any valid value, e.g. from the API)."""
+    """What the index's filter form offers, as (value, name) pairs: `organisation`, the
+    ORGANISATION_SUGGESTIONS organisations with the most public models (most first, then by
+    name), suggested for a field that accepts any organisation's name or slug; `country`, the
+    countries of the public organisations that have public models, by name. Two queries, each
+    reading the organisations and the index's (organisation) column, not whole model rows."""
+    # Of a public organisation, the public models are those published (AIModelQuerySet.public).
     organisations = (
         Organisation.objects.public()
-        .filter(ai_models__in=AIModel.objects.public())
-        .distinct()
-        .order_by(Lower("name"))
-        .values_list("slug", "name")
+        .annotate(public_models=Count("ai_models", filter=Q(ai_models__is_public=True)))
+        .filter(public_models__gt=0)
+        .order_by("-public_models", Lower("name"), "pk")
+        .values_list("slug", "name")[:ORGANISATION_SUGGESTIONS]
     )
     codes = (
         Organisation.objects.public()
-        .filter(ai_models__in=AIModel.objects.public())
         .exclude(country="")
+        .filter(Exists(AIModel.objects.filter(organisation=OuterRef("pk"), is_public=True)))
+        .order_by()
         .values_list("country", flat=True)
         .distinct()
     )
@@ -323,9 +333,47 @@ def compare_slugs(terms: Sequence[str]) -> tuple[list[str], list[str]]:
     return slugs, missing
 
 
-def compare_choices() -> list[tuple[str, str]]:
-    """(model name, organisation name) of every public model, by name: the compare form's list."""
-    return list(AIModel.objects.public().order_by(Lower("name"), "pk").values_list("name", "organisation__name"))
+# How many model names the compare fields suggest (a <datalist>): the fields take any model's
+# name, file name or slug, so a page lists a few likely ones, not the whole index.
+COMPARE_SUGGESTIONS = 30
+# How many models a name that names none may have been meant for (the compare page lists them).
+NAME_CANDIDATES = 8
+
+
+def compare_choices(limit: int = COMPARE_SUGGESTIONS) -> list[tuple[str, str]]:
+    """(model name, organisation name) of the `limit` public models first in the index (highest
+    openness first): the compare form's suggestions. One query reading a few rows of the
+    index's own order, whatever the size of the index."""
+    return [
+        (model.name, model.organisation.name if model.organisation else "")
+        for model in index_queryset().only("name", "organisation__name")[:limit]
+    ]
+
+
+def compare_choices_for(model: AIModel, related: dict[str, list[AIModel]], common: Sequence[tuple[str, str]]):
+    """The compare suggestions of one model's page: the models `related_models` found for it
+    (same base model, same organisation), then the `common` ones (compare_choices), without
+    the model itself or repeats, at most COMPARE_SUGGESTIONS; as (model name, organisation name)."""
+    choices: list[tuple[str, str]] = []
+    seen = {model.name}
+    for other in related["same_base"] + related["same_organisation"]:
+        if other.name not in seen:
+            seen.add(other.name)
+            choices.append((other.name, other.organisation.name if other.organisation else ""))
+    for name, organisation in common:
+        if name not in seen:
+            seen.add(name)
+            choices.append((name, organisation))
+    return choices[:COMPARE_SUGGESTIONS]
+
+
+def name_candidates(term: str, limit: int = NAME_CANDIDATES) -> list[AIModel]:
+    """Public models whose name contains `term` (any case), first in the index first, at most
+    `limit`: what a compare field's text that names no model may have meant."""
+    term = term.strip()
+    if not term:
+        return []
+    return list(index_queryset().filter(name__icontains=term)[:limit])
 
 
 def compare_models(slugs: Sequence[str], columns: Columns) -> tuple[list[IndexRow], list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -69,6 +70,20 @@ def _compare_choices() -> list:
     """`queries.compare_choices()`, read once per data version and cache generation in each process
     (the list, and so its rendered <datalist>, is then the same object for every page)."""
     return queries.compare_choices()
+
+
+def _candidate_links(terms: list[str], unknown: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For each term of `terms` that names no model, the models it may have meant, each as
+    (name, address of the comparison with that model in the term's place)."""
+    target = reverse("curation:compare")
+    found = []
+    for term in unknown:
+        links = []
+        for model in queries.name_candidates(term):
+            chosen = [model.slug if other == term else other for other in terms]
+            links.append((model.name, f"{target}?models={quote(','.join(dict.fromkeys(chosen)), safe=',')}"))
+        found.append((term, links))
+    return found
 
 
 def _any_param(request, *names) -> bool:
@@ -312,7 +327,7 @@ def model_detail(request, slug):
             "total_percent": as_percent(model.total_score),
             "grade_legend": grade_legend(),
             "page_meta": site_settings.model_page_meta(model),
-            "choices": _compare_choices(),
+            "choices": queries.compare_choices_for(model, related, _compare_choices()),
             "share_image": today["share_image"],
             "share_image_alt": f"{model.name}: {as_percent(model.total_score)}% open" if today["share_image"] else "",
         },
@@ -474,6 +489,7 @@ def compare(request):
             "fields": fields,
             "withdrawn": [row.model for row in rows if row.model.is_withdrawn],
             "choices": _compare_choices(),
+            "candidates": _candidate_links(slugs, unknown),
             "compare_min": COMPARE_MIN,
             "compare_max": COMPARE_MAX,
             "grade_legend": grade_legend(),

@@ -187,6 +187,17 @@ def model_names_datalist(choices):
 
 
 @register.simple_tag
+def options_datalist(list_id: str, options):
+    """(value, label) pairs as a <datalist> with id `list_id`: suggestions for a text field
+    that accepts other values too (e.g. the index's organisation field)."""
+    return format_html(
+        '<datalist id="{}">{}</datalist>',
+        list_id,
+        format_html_join("", '<option value="{}">{}</option>', ((value, label) for value, label in options)),
+    )
+
+
+@register.simple_tag
 def select_choices(bound_field, empty_label="Any", options=None):
     """A field's choices (or `options`, (value, label) pairs, e.g. only what the index holds) as
     a <select>, with an empty "any" option first. A chosen value missing from `options` stays
