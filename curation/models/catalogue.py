@@ -156,6 +156,9 @@ class AIModel(models.Model):
                 "id",
                 name="aimodel_index_order",
             ),
+            # Published models by organisation: the index's total and its organisations (counts
+            # per organisation, the countries they are in) read from this index alone.
+            models.Index(fields=["organisation"], condition=models.Q(is_public=True), name="aimodel_public_by_org"),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 
-from curation.models import AIModel
+from curation.models import AIModel, Organisation
 from curation.public.caching import remembered_per_data_version
 
 # Parameters of the index's FilterSet that order the rows without narrowing them.
@@ -24,7 +24,13 @@ ORDERING_PARAMETERS = frozenset({"ordering"})
 def public_model_count() -> int:
     """How many models the public index holds (what the unfiltered index counts), counted once
     per data version and cache generation in each process."""
-    return AIModel.objects.public().count()
+    # AIModelQuerySet.public() as a filter on the model's own columns (no join to every
+    # organisation): published, and not of an unpublished organisation.
+    return (
+        AIModel.objects.filter(is_public=True)
+        .exclude(organisation__in=Organisation.objects.filter(is_public=False))
+        .count()
+    )
 
 
 def narrows(filterset) -> bool:

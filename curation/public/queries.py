@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Avg, Count
 from django_countries import countries
 
 from curation import vocab
@@ -108,29 +107,34 @@ ORGANISATION_SUGGESTIONS = 40
 
 def index_filter_options() -> dict[str, list[tuple[str, str]]]:
     """What the index's filter form offers, as (value, name) pairs: `organisation`, the
-    ORGANISATION_SUGGESTIONS organisations with the most public models (most first, then by
-    name), suggested for a field that accepts any organisation's name or slug; `country`, the
-    countries of the public organisations that have public models, by name. Two queries, each
-    reading the organisations and the index's (organisation) column, not whole model rows."""
+    ORGANISATION_SUGGESTIONS public organisations with the most public models (most first, then
+    by name), suggested for a field that accepts any organisation's name or slug; `country`, the
+    countries of the public organisations that have public models, by name. Three queries; the
+    counts and the organisations with models are read from the `aimodel_public_by_org` index."""
     # Of a public organisation, the public models are those published (AIModelQuerySet.public).
-    organisations = (
-        Organisation.objects.public()
-        .annotate(public_models=Count("ai_models", filter=Q(ai_models__is_public=True)))
-        .filter(public_models__gt=0)
-        .order_by("-public_models", Lower("name"), "pk")
-        .values_list("slug", "name")[:ORGANISATION_SUGGESTIONS]
+    published = AIModel.objects.filter(is_public=True, organisation__isnull=False).exclude(
+        organisation__in=Organisation.objects.filter(is_public=False)
     )
+    largest = dict(
+        published.order_by()
+        .values("organisation_id")
+        .annotate(public_models=Count("pk"))
+        .order_by("-public_models", "organisation_id")
+        .values_list("organisation_id", "public_models")[:ORGANISATION_SUGGESTIONS]
+    )
+    named = Organisation.objects.filter(pk__in=list(largest)).values_list("pk", "slug", "name")
+    organisations = sorted(named, key=lambda row: (-largest[row[0]], row[2].lower(), row[0]))
     codes = (
         Organisation.objects.public()
         .exclude(country="")
-        .filter(Exists(AIModel.objects.filter(organisation=OuterRef("pk"), is_public=True)))
+        .filter(pk__in=AIModel.objects.filter(is_public=True).values("organisation_id"))
         .order_by()
         .values_list("country", flat=True)
         .distinct()
     )
     names = dict(countries)
     return {
-        "organisation": list(organisations),
+        "organisation": [(slug, name) for _pk, slug, name in organisations],
         "country": sorted(((code, names.get(code, code)) for code in set(codes)), key=lambda pair: pair[1]),
     }
 
