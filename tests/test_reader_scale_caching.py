@@ -50,6 +50,24 @@ def test_html_json_and_csv_are_gzipped_for_clients_that_accept_it(client, make_a
             assert body == plain.content
 
 
+@pytest.mark.parametrize("url", ["/models/", "/organisations/"])
+def test_a_page_made_or_read_from_the_shared_cache_is_compressed_once(client, make_ai_model, monkeypatch, url):
+    from curation.public import caching
+
+    for i in range(5):
+        make_ai_model(f"Once Compressed {i}")
+    calls = []
+    original = caching.gzip.compress
+    monkeypatch.setattr(caching.gzip, "compress", lambda data, **kw: calls.append(len(data)) or original(data, **kw))
+    made = client.get(url, **GZIP)
+    assert made["Content-Encoding"] == "gzip"
+    assert len(calls) == 1  # the page cache's copy, kept by the front layer too
+    front_pages.clear()  # another process: the page from the shared cache, into its front layer
+    again = client.get(url, **GZIP)
+    assert again["Content-Encoding"] == "gzip" and again.content == made.content
+    assert len(calls) == 1
+
+
 def test_a_large_page_is_sent_in_a_fraction_of_its_size(client, make_ai_model):
     for i in range(60):
         make_ai_model(f"Sizable Model {i:02d}")

@@ -37,6 +37,7 @@ from curation.public.caching import (
     fetch_stored,
     keep_stored,
     known_grade_parameters,
+    remember_kept_gzip,
     stored_answer,
 )
 
@@ -207,6 +208,7 @@ class ConditionalReadMixin:
             return Response(status=status.HTTP_304_NOT_MODIFIED)
         if isinstance(exc, StoredAnswer):
             response = answer_from_stored(self.request, exc.stored)
+            remember_kept_gzip(response, exc.stored)
             self._mark_front_cacheable(response)
             return response
         return super().handle_exception(exc)
@@ -217,7 +219,9 @@ class ConditionalReadMixin:
         if key is not None and isinstance(response, Response) and response.status_code == 200 and not response.cookies:
             response.render()
             kept = [(name, value) for name, value in response.headers.items() if name.lower() not in _RESET_HEADERS]
-            keep_stored(key, stored_answer(response.content, kept))
+            stored = stored_answer(response.content, kept)
+            keep_stored(key, stored)
+            remember_kept_gzip(response, stored)
             self._mark_front_cacheable(response)
         validators = getattr(self, "_validators", None)
         if validators and response.status_code in (200, 304):

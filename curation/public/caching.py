@@ -312,14 +312,31 @@ def accepted_gzip(request) -> bool:
     return bool(_ACCEPTS_GZIP.search(original or ""))
 
 
-def stored_answer(content: bytes, headers) -> tuple:
+# The attribute by which a response carries the gzip copy kept with its body (body, copy), so
+# the front layer keeps the same copy instead of compressing the body a second time.
+KEPT_GZIP_ATTRIBUTE = "osai_kept_gzip"
+
+
+def stored_answer(content: bytes, headers, *, made_from=None) -> tuple:
     """What the page cache keeps of an answer: body, headers and (for a body worth it) its gzip
     copy, compressed once here. Stored answers never hold secrets (no cookies, no CSRF token:
-    answers that set a cookie are not stored), so a fixed compression is no BREACH risk."""
+    answers that set a cookie are not stored), so a fixed compression is no BREACH risk.
+
+    `made_from`: a response the page cache answered or kept (see `remember_kept_gzip`); when
+    its body is `content`, the gzip copy kept with it is used again."""
+    known = getattr(made_from, KEPT_GZIP_ATTRIBUTE, None)
+    if known is not None and known[0] == content:
+        return content, headers, known[1]
     compressed = gzip.compress(content, compresslevel=6, mtime=0) if len(content) >= GZIP_MIN_BYTES else None
     if compressed is not None and len(compressed) >= len(content):
         compressed = None
     return content, headers, compressed
+
+
+def remember_kept_gzip(response, stored: tuple) -> None:
+    """Let the layers above reuse the gzip copy of `stored` (what `stored_answer` made) when they
+    keep `response`'s body (see `stored_answer`'s `made_from`)."""
+    setattr(response, KEPT_GZIP_ATTRIBUTE, (stored[0], stored[2] if len(stored) > 2 else None))
 
 
 def fetch_stored(key: str):
@@ -376,14 +393,17 @@ def cache_public_page(view=None, *, params=()):
             response = answer_from_stored(request, stored)
             response.headers[CACHE_STATUS_HEADER] = "hit"
             response.front_cacheable = canonical
+            remember_kept_gzip(response, stored)
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not getattr(response, "cookies", None):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             kept = [(name, value) for name, value in response.headers.items() if name.lower() != "vary"]
-            keep_stored(key, stored_answer(response.content, kept))
+            stored = stored_answer(response.content, kept)
+            keep_stored(key, stored)
             response.front_cacheable = canonical
+            remember_kept_gzip(response, stored)
         response.headers[CACHE_STATUS_HEADER] = "miss"
         return response
 
@@ -447,7 +467,7 @@ class FrontPageCacheMiddleware:
             and not response.has_header("Content-Encoding")
         ):
             kept = [(name, value) for name, value in response.headers.items() if name.lower() not in _FRONT_DROPPED]
-            stored = stored_answer(response.content, kept)
+            stored = stored_answer(response.content, kept, made_from=response)
             front_pages.put(key, stored)
             return self._answer(request, stored, status=response.get(CACHE_STATUS_HEADER, "miss"))
         return response
