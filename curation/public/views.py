@@ -72,16 +72,21 @@ def _compare_choices() -> list:
     return queries.compare_choices()
 
 
-def _candidate_links(terms: list[str], unknown: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+def _candidate_links(
+    terms: list[str], unknown: list[str], pin_query: str = ""
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """For each term of `terms` that names no model, the models it may have meant, each as
-    (name, address of the comparison with that model in the term's place)."""
+    (name, address of the comparison with that model in the term's place, keeping the pin)."""
     target = reverse("curation:compare")
     found = []
     for term in unknown:
         links = []
         for model in queries.name_candidates(term):
             chosen = [model.slug if other == term else other for other in terms]
-            links.append((model.name, f"{target}?models={quote(','.join(dict.fromkeys(chosen)), safe=',')}"))
+            query = f"models={quote(','.join(dict.fromkeys(chosen)), safe=',')}" + (
+                f"&{pin_query}" if pin_query else ""
+            )
+            links.append((model.name, f"{target}?{query}"))
         found.append((term, links))
     return found
 
@@ -489,7 +494,7 @@ def compare(request):
             "fields": fields,
             "withdrawn": [row.model for row in rows if row.model.is_withdrawn],
             "choices": _compare_choices(),
-            "candidates": _candidate_links(slugs, unknown),
+            "candidates": _candidate_links(slugs, unknown, pin.query),
             "compare_min": COMPARE_MIN,
             "compare_max": COMPARE_MAX,
             "grade_legend": grade_legend(),
