@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 
 from django.core.cache import cache
 from django.db import transaction
@@ -21,6 +22,10 @@ from curation.models import DataChange
 log = logging.getLogger(__name__)
 
 DATA_VERSION_CACHE_KEY = "osai:data-version"
+# The page-cache generation (curation.public.caching): renewed when charts are published and by
+# the tests. Data versions are outbox ids, which start again in a new or restored database, so
+# whatever is cached per data version in a shared cache is keyed by the generation too.
+GENERATION_KEY = "osai:page-generation"
 
 # Counts data changes committed by this process, so in-process memos of the data version can
 # tell at once that they are out of date.
@@ -55,6 +60,15 @@ def _after_commit() -> None:
 def local_change_count() -> int:
     """How many data changes this process has committed (see `_after_commit`)."""
     return _local_change_count
+
+
+def cache_generation() -> str:
+    """The page-cache generation (a short random text), made when the cache has none."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], None)
+        generation = cache.get(GENERATION_KEY) or "none"
+    return generation
 
 
 def current_data_version() -> int:

@@ -229,3 +229,21 @@ def test_editors_change_the_menu_and_footer_in_the_admin(client, role_users, dja
     page = client.post(url, data).content.decode()
     assert "{system.colour} is not a placeholder here" in page and "is not an http(s) URL" in page
     assert not MenuItem.objects.filter(link__startswith="javascript").exists()
+
+
+def test_a_new_cache_generation_forgets_the_navigation_of_an_equal_data_version(db):
+    """Data versions are outbox ids, which start again in a new or restored database: the menu
+    cached for version N in a shared cache must not be served for another database's version N
+    once the page cache's generation is renewed."""
+    from curation.editorial.site import SITE_SETTINGS_ID, navigation
+    from curation.public.caching import retire_cached_pages
+
+    site, _ = SiteSettings.objects.get_or_create(pk=SITE_SETTINGS_ID)
+    MenuItem.objects.filter(site=site).delete()
+    MenuItem.objects.create(site=site, position=1, label="Old", link="/old/")
+    assert [entry.label for entry in navigation().menu] == ["Old"]
+    # Another database's state at the same data version (nothing recorded as a data change).
+    MenuItem.objects.filter(site=site).update(label="New", link="/new/")
+    assert [entry.label for entry in navigation().menu] == ["Old"]  # cached per data version
+    retire_cached_pages()
+    assert [entry.label for entry in navigation().menu] == ["New"]

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
-from curation.datachanges import current_data_version, record_data_change
+from curation.datachanges import cache_generation, current_data_version, record_data_change
 from curation.editorial.rendering import render_markdown
 from curation.interchange.upstream import ORG_KEYS, SYSTEM_KEYS
 from curation.models import MenuItem, SiteSettings
@@ -28,7 +28,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Placeholders a model page's title and description may use: the model file's keys.
 MODEL_PLACEHOLDERS = [f"system.{key}" for key, _attr in SYSTEM_KEYS] + [f"org.{key}" for key in ORG_KEYS]
 COMPARE_PLACEHOLDERS = ["names"]
-NAVIGATION_CACHE_KEY = "osai:site-navigation:{version}"
+NAVIGATION_CACHE_KEY = "osai:site-navigation:{generation}:{version}"
 
 
 def site_settings() -> SiteSettings:
@@ -120,11 +120,11 @@ class Navigation:
 def navigation() -> Navigation:
     """The menu and the rendered footer, cached until the data next changes (every page shows
     them, so a cached copy saves each page its queries)."""
-    key = NAVIGATION_CACHE_KEY.format(version=current_data_version())
     try:
+        key = NAVIGATION_CACHE_KEY.format(generation=cache_generation(), version=current_data_version())
         found = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage must not take the page down with it
-        found = None
+        key, found = "", None
     if found is not None:
         return found
     items = list(MenuItem.objects.filter(site_id=SITE_SETTINGS_ID).select_related("site").order_by("position", "pk"))
@@ -136,6 +136,7 @@ def navigation() -> Navigation:
         else (SiteSettings.objects.filter(pk=SITE_SETTINGS_ID).values_list("footer", flat=True).first() or "")
     )
     found = Navigation(menu, str(render_markdown(footer).html) if footer.strip() else "")
-    with contextlib.suppress(Exception):  # a cache outage must not take the page down with it
-        cache.set(key, found, 60 * 60)
+    if key:
+        with contextlib.suppress(Exception):  # a cache outage must not take the page down with it
+            cache.set(key, found, 60 * 60)
     return found

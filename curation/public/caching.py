@@ -42,7 +42,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags, urlencode
 
 from curation.conf import app_settings
-from curation.datachanges import DATA_VERSION_CACHE_KEY, current_data_version, local_change_count
+from curation.datachanges import (
+    DATA_VERSION_CACHE_KEY,
+    GENERATION_KEY,
+    cache_generation,
+    current_data_version,
+    local_change_count,
+)
 from curation.public.queries import dimension_refs_ever
 from curation.public.theme import chosen_theme
 
@@ -50,7 +56,6 @@ log = logging.getLogger(__name__)
 
 PAGE_CACHE_SECONDS = app_settings.OSAI_PAGE_CACHE_SECONDS
 CACHE_STATUS_HEADER = "X-Page-Cache"
-GENERATION_KEY = "osai:page-generation"
 LOCAL_MAX_PAGES = 200
 LOCAL_MAX_BYTES = 64 * 1024 * 1024
 
@@ -150,8 +155,7 @@ def _read_version_and_generation() -> tuple[int, str]:
         version = current_data_version()
     generation = found.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], None)
-        generation = cache.get(GENERATION_KEY) or "none"
+        generation = cache_generation()
     return version, generation
 
 

@@ -21,7 +21,7 @@ from django.http import QueryDict
 from curation import vocab
 from curation.assessments import joined_pairs_by_model, split_pairs
 from curation.csvsafe import formula_safe_writer
-from curation.datachanges import current_data_version
+from curation.datachanges import cache_generation, current_data_version
 from curation.interchange.exporter import write_export_zip
 from curation.models import Assessment, CategoryScore
 from curation.public import download_files as files
@@ -374,8 +374,9 @@ def iter_index_json(rows, columns: Columns, count: int, *, base_url: str = "") -
 
 
 def export_zip_bytes() -> bytes:
-    """The upstream YAML format as a zip (curation.interchange's exporter), cached per data version."""
-    key = f"osai:export-zip:v{current_data_version()}"
+    """The upstream YAML format as a zip (curation.interchange's exporter), cached per data version
+    and cache generation (versions repeat in a new or restored database)."""
+    key = f"osai:export-zip:{cache_generation()}:v{current_data_version()}"
     payload = cache.get(key)
     if payload is None:
         payload = build_export_zip()
