@@ -17,11 +17,16 @@ cells) are built only for the rows of the page shown (`PastRows`).
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime
+import heapq
+import itertools
 from collections.abc import Callable, Sequence
+from functools import cmp_to_key
 from typing import Any
 
+from django.db.models import Q
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -266,18 +271,58 @@ def _plain_models(queryset):
         yield model
 
 
+def _registry_names() -> tuple[dict[int, str], dict[int, str]]:
+    """({dimension id: ref}, {category id: ref}): how `PastModel` reads joined grades and scores."""
+    return (
+        dict(Dimension.objects.values_list("pk", "ref")),
+        dict(DimensionCategory.objects.values_list("pk", "ref")),
+    )
+
+
 def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     """Every model as it stood at the end of `as_of`, public or not (a fixed number of queries)."""
     cutoff = end_of_day(as_of)
-    organisations = {o.pk: copy.copy(o) for o in Organisation.objects.all()}
-    names = (dict(Dimension.objects.values_list("pk", "ref")), dict(DimensionCategory.objects.values_list("pk", "ref")))
+    models = AIModel.objects.filter(created_at__lt=cutoff)
+    later = HistoryEntry.objects.filter(applied_at__gte=cutoff)
+    return _rebuild(as_of, models, later)
+
+
+def _organisation_named(entry: HistoryEntry) -> int | None:
+    """The id of the organisation an entry's `before` names (a model's former organisation, a
+    deleted model's), if any."""
+    before = entry.before
+    if entry.field == "organisation":
+        return before.get("id") if isinstance(before, dict) else before
+    if entry.field == "deleted" and isinstance(before, dict) and isinstance(before.get("organisation"), dict):
+        return before["organisation"].get("id")
+    return None
+
+
+def _rebuild(as_of: datetime.date, models, later, *, every_organisation: bool = True) -> list[PastModel]:
+    """The models of `models` (created before the end of `as_of`) as they stood then, undoing
+    the entries of `later` (applied after it) newest first; with the models deleted since,
+    rebuilt from the snapshots among `later`. A fixed number of queries. Without
+    `every_organisation`, only the organisations these models and entries name are read."""
+    names = _registry_names()
+    ids = models.order_by().values("pk")
     # Grades and category scores as one joined text per model: no row per grade, no objects.
-    grades = joined_pairs_by_model(Assessment.objects.filter(ai_model__created_at__lt=cutoff), "dimension_id", "grade")
-    stored = joined_pairs_by_model(
-        CategoryScore.objects.filter(ai_model__created_at__lt=cutoff), "category_id", "score"
+    grades = joined_pairs_by_model(Assessment.objects.filter(ai_model__in=ids), "dimension_id", "grade")
+    stored = joined_pairs_by_model(CategoryScore.objects.filter(ai_model__in=ids), "category_id", "score")
+    entries = list(
+        later.order_by("-applied_at", "-id").only(
+            "applied_at", "ai_model_id", "organisation_id", "target_label", "field", "before"
+        )
     )
+    plain = list(_plain_models(models))
+    if every_organisation:
+        found = Organisation.objects.all()
+    else:
+        wanted = {m.organisation_id for m in plain} | {e.organisation_id for e in entries}
+        wanted |= {_organisation_named(e) for e in entries}
+        found = Organisation.objects.filter(pk__in=[pk for pk in wanted if isinstance(pk, int)])
+    organisations = {o.pk: copy.copy(o) for o in found}
     past: dict[int, PastModel] = {}
-    for model in _plain_models(AIModel.objects.filter(created_at__lt=cutoff)):
+    for model in plain:
         model.organisation = organisations.get(model.organisation_id)
         for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
             setattr(model, name, None)
@@ -287,12 +332,11 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
             raw_categories=stored.pop(model.pk, ""),
             names=names,
         )
-    del grades, stored
+    del grades, stored, plain
 
-    later = HistoryEntry.objects.filter(applied_at__gte=cutoff).order_by("-applied_at", "-id")
     created_later: set[str] = set()
     revived: list[PastModel] = []
-    for entry in later.only("applied_at", "ai_model_id", "organisation_id", "target_label", "field", "before"):
+    for entry in entries:
         if entry.field == "created":
             created_later.add(entry.target_label)
             if entry.ai_model_id:
@@ -539,20 +583,195 @@ def _only_additions_since(cutoff: datetime.datetime):
     return later.filter(field="created", ai_model__isnull=False).values("ai_model_id")
 
 
+def _comparison(ordering: list[str] | None, columns: Columns, specs: list) -> Callable[[PastModel, PastModel], int]:
+    """The order of `_sort` as a comparison of two past models (-1, 0, 1): each chosen ordering
+    in turn, empty values last either way, then the tie-break. For merging sorted runs."""
+    category_pos = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": i for i, c in enumerate(columns.categories)}
+    dimension_pos = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": i for i, d in enumerate(columns.dimensions)}
+    keys: list[tuple[Callable[[PastModel], Any], bool]] = []
+    for key in [k for k in (ordering or []) if k] or ["-total"]:
+        descending, name = key.startswith("-"), key.lstrip("-")
+        value: Callable[[PastModel], Any]
+        if name in _MODEL_SORT_KEYS:
+            value = _MODEL_SORT_KEYS[name]
+        elif name in category_pos:
+
+            def category_score(p: PastModel, i: int = category_pos[name]) -> Any:
+                if p.category_scores is None:
+                    _score(p, columns, specs)
+                return p.category_scores[i] if p.category_scores is not None else None
+
+            value = category_score
+        elif name in dimension_pos:
+            position = dimension_pos[name]
+
+            def grade_points(p: PastModel, dimension: Any = columns.dimensions[position], spec=specs[position]) -> Any:
+                if not applies(spec, p.model.type_list):
+                    return None
+                return GradeCell(dimension, p.grades.get(dimension.ref, vocab.Grade.NOT_ASSESSED)).points
+
+            value = grade_points
+        else:
+            continue
+        keys.append((value, descending))
+
+    def compare(a: PastModel, b: PastModel) -> int:
+        for value, descending in keys:
+            x, y = value(a), value(b)
+            if x is None or y is None:
+                if x is None and y is None:
+                    continue
+                return 1 if x is None else -1  # empty values last, as in the live index
+            if x != y:
+                return (1 if x < y else -1) if descending else (-1 if x < y else 1)
+        # The tie-break (curation.models.index_tie_break): file name descending, name, id.
+        x, y = a.model.upstream_filename or "", b.model.upstream_filename or ""
+        if x != y:
+            return -1 if x > y else 1
+        x, y = a.model.name.lower(), b.model.name.lower()
+        if x != y:
+            return -1 if x < y else 1
+        i, j = a.model.pk or 0, b.model.pk or 0
+        return (i > j) - (i < j)
+
+    return compare
+
+
+class PastOverlayRows(Sequence):
+    """The rows of a past index in two parts, merged in the index's order: the models nothing
+    was recorded about since the date (`queryset`, filtered and ordered by the database, read
+    only around the page shown) and the few that changed since (`changed`: rebuilt from their
+    history, filtered and sorted in memory by `compare`).
+
+    A page from offset `a` to `b` reads at most the database's rows `a - len(changed)` to `b`:
+    the changed models before the page can push it back by no more than their number. Costs grow
+    with the number of changed models and the page size, not with the size of the index."""
+
+    _CHUNK = 2000
+
+    def __init__(self, queryset, changed: list[PastModel], compare, columns: Columns, specs: list):
+        self.queryset, self._changed, self._compare = queryset, changed, compare
+        self._columns, self._specs = columns, specs
+        self._count: int | None = None
+
+    def _stored_count(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self._stored_count() + len(self._changed)
+
+    def _unchanged(self, start: int, stop: int) -> list[PastModel]:
+        """The database's rows `start` to `stop` (its order) as past models with today's values."""
+        names = _registry_names()
+        models = list(_plain_models(self.queryset[start:stop]))
+        ids = [m.pk for m in models]
+        organisations = Organisation.objects.in_bulk({m.organisation_id for m in models if m.organisation_id})
+        grades = joined_pairs_by_model(Assessment.objects.filter(ai_model_id__in=ids), "dimension_id", "grade")
+        stored = joined_pairs_by_model(CategoryScore.objects.filter(ai_model_id__in=ids), "category_id", "score")
+        pasts = []
+        for model in models:
+            model.organisation = organisations.get(model.organisation_id)
+            for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
+                setattr(model, name, None)
+            pasts.append(
+                PastModel(
+                    model, raw_grades=grades.get(model.pk, ""), raw_categories=stored.get(model.pk, ""), names=names
+                )
+            )
+        return pasts
+
+    def _merged(self, start: int, stop: int) -> list[PastModel]:
+        changed, key = self._changed, cmp_to_key(self._compare)
+        stop = min(stop, len(self))
+        if start >= stop:
+            return []
+        first = max(0, min(start - len(changed), self._stored_count() - 1))
+        unchanged = self._unchanged(first, stop) if self._stored_count() else []
+        # Changed models before the first row read are before `first + skipped` in the merge.
+        skipped = bisect.bisect_left([key(p) for p in changed], key(unchanged[0])) if first and unchanged else 0
+        merged = heapq.merge(unchanged, changed[skipped:], key=key)
+        offset = first + skipped
+        return list(itertools.islice(merged, start - offset, stop - offset))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return [_row(past, self._columns, self._specs) for past in self._merged(start, stop)]
+        position = index if index >= 0 else len(self) + index
+        found = self._merged(position, position + 1)
+        if not found:
+            raise IndexError(index)
+        return _row(found[0], self._columns, self._specs)
+
+    def __iter__(self):
+        for start in range(0, len(self), self._CHUNK):
+            yield from self[start : start + self._CHUNK]
+
+
+def _overlay(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, PastOverlayRows]:
+    """The past index as today's unchanged models (filtered, ordered and paged by the database)
+    merged with the models changed since `as_of`, rebuilt from their history (see
+    `PastOverlayRows`). Today's registry only: the unchanged models' stored scores must hold."""
+    cutoff = end_of_day(as_of)
+    later = HistoryEntry.objects.filter(applied_at__gte=cutoff)
+    created_since = later.filter(field="created", ai_model__isnull=False).values("ai_model_id")
+    changed_models = later.exclude(field="created").filter(ai_model__isnull=False).values("ai_model_id")
+    changed_organisations = later.filter(organisation__isnull=False).values("organisation_id")
+    existing = AIModel.objects.filter(created_at__lt=cutoff).exclude(pk__in=created_since)
+    changed = Q(pk__in=changed_models) | Q(organisation_id__in=changed_organisations)
+    # What the rebuild of the changed models reads: their entries, the organisations', the
+    # deletions (snapshots) and the additions of a deleted model's name (not revived then).
+    deleted = later.filter(field="deleted", ai_model__isnull=True, organisation__isnull=True)
+    entries = later.filter(
+        Q(ai_model__in=existing.filter(changed).values("pk"))
+        | Q(organisation__isnull=False)
+        | Q(ai_model__isnull=True, organisation__isnull=True)
+        | Q(field="created", target_label__in=deleted.values("target_label"))
+    )
+    filterset, qs = filtered_index(data, columns=columns, base=existing.exclude(changed))
+    cleaned = dict(getattr(filterset.form, "cleaned_data", {}) or {})
+    specs = [columns.spec(d) for d in columns.dimensions]
+    kept = []
+    for past in _rebuild(as_of, existing.filter(changed), entries, every_organisation=False):
+        if not was_public(past):
+            continue
+        if past.rescore:
+            _score(past, columns, specs)  # the total decides the order
+        if _matches(past, cleaned):
+            kept.append(past)
+    compare = _comparison(cleaned.get("ordering"), columns, specs)
+    kept.sort(key=cmp_to_key(compare))
+    return filterset, PastOverlayRows(qs, kept, compare, columns, specs)
+
+
 def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, Sequence]:
     """Rows of the index as it stood at the end of `as_of`, filtered and ordered like today's.
 
     `columns` should be `columns_on(as_of)`: scores are then those of that day's registry.
     When nothing but additions happened since that day (and the registry is today's), the past
     index is today's less those models: the database filters, orders and pages it
-    (`PastQueryRows`), at the cost of today's index. Otherwise the index is rebuilt from its
-    history (`rebuild_index`) and filtered and ordered in memory (`PastRows`)."""
+    (`PastQueryRows`), at the cost of today's index. With other changes since, the models they
+    concern are rebuilt from their history and merged with the others' rows read from the
+    database (`PastOverlayRows`). With another registry that day (every score to recompute),
+    the whole index is rebuilt from its history (`rebuild_index`) and filtered and ordered in
+    memory (`PastRows`)."""
     cutoff = end_of_day(as_of)
-    added_since = None if columns.historical else _only_additions_since(cutoff)
-    if added_since is not None:
+    if not columns.historical:
+        added_since = _only_additions_since(cutoff)
+        if added_since is None:
+            return _overlay(data, as_of, columns)
         base = AIModel.objects.filter(created_at__lt=cutoff).exclude(pk__in=added_since)
         filterset, qs = filtered_index(data, columns=columns, base=base)
         return filterset, PastQueryRows(qs, columns)
+    return _rebuilt_index_as_of(data, as_of, columns)
+
+
+def _rebuilt_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, PastRows]:
+    """`filtered_index_as_of` by rebuilding every model from its history, in memory."""
     filterset = AIModelFilter(data, AIModel.objects.none(), dimensions=columns.dimensions)
     filterset.is_valid()
     cleaned = dict(getattr(filterset.form, "cleaned_data", {}) or {})
