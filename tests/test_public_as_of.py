@@ -455,3 +455,13 @@ def test_the_merged_past_index_undoes_each_kind_of_change(tangled_history):
     assert shown["Model 08"] == "Gamma Institute"  # moved since; its organisation was public then
     assert not any(name.startswith("Added") for name in shown)
     assert len(shown) == 18
+
+
+def test_a_past_index_with_too_many_changes_to_merge_is_rebuilt_whole(tangled_history, monkeypatch):
+    from curation.public import as_of as past
+
+    merged, _rows = _past_rows("ordering=name", from_history=False)
+    monkeypatch.setattr(past, "MERGE_MAX_CHANGED", 3)
+    rebuilt, rows = _past_rows("ordering=name", from_history=False)
+    assert isinstance(rows, past.PastRows)
+    assert rebuilt == merged and len(rebuilt) == 18
