@@ -8,11 +8,16 @@ the pure score formula over the dimension registry of that date (curation.models
 see `columns_on`). Filters and ordering are the shared `AIModelFilter`'s, validated by its form and
 applied to the rebuilt models in memory.
 
-At 100,000 models this stays within a second and tens of megabytes: models are read with only
-the columns readers see, grades and category scores as one joined text per model
-(`curation.assessments.joined_pairs_by_model`, parsed only for models whose grades are needed:
-a grade filter or ordering, a rescoring, a row shown), and display rows (`IndexRow` with its
-cells) are built only for the rows of the page shown (`PastRows`).
+Only the models something was recorded about since the date need rebuilding; the others stand as
+today. `filtered_index_as_of` therefore lets the database filter, order, count and page those
+(`PastQueryRows` when only additions happened since, else `PastOverlayRows`, which merges in
+the few changed models, rebuilt and sorted in memory), so that work grows with the changes since
+the date, not with the index. The whole index is rebuilt in memory (`PastRows`) only with another
+dimension registry that day (every score to recompute) or more than `MERGE_MAX_CHANGED` models
+changed since. A rebuild reads models with only the columns readers see, grades and category
+scores as one joined text per model (`curation.assessments.joined_pairs_by_model`, parsed only
+for models whose grades are needed), and display rows (`IndexRow` with its cells) are built only
+for the rows of the page shown.
 """
 
 from __future__ import annotations
