@@ -27,7 +27,7 @@ import copy
 import datetime
 import heapq
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cmp_to_key
 from typing import Any
 
@@ -669,23 +669,30 @@ class PastOverlayRows(Sequence):
 
     def _unchanged(self, start: int, stop: int) -> list[PastModel]:
         """The database's rows `start` to `stop` (its order) as past models with today's values."""
-        names = _registry_names()
         models = list(_plain_models(self.queryset[start:stop]))
         ids = [m.pk for m in models]
-        organisations = Organisation.objects.in_bulk({m.organisation_id for m in models if m.organisation_id})
-        grades = joined_pairs_by_model(Assessment.objects.filter(ai_model_id__in=ids), "dimension_id", "grade")
-        stored = joined_pairs_by_model(CategoryScore.objects.filter(ai_model_id__in=ids), "category_id", "score")
-        pasts = []
-        for model in models:
-            model.organisation = organisations.get(model.organisation_id)
-            for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
-                setattr(model, name, None)
-            pasts.append(
-                PastModel(
-                    model, raw_grades=grades.get(model.pk, ""), raw_categories=stored.get(model.pk, ""), names=names
-                )
-            )
-        return pasts
+        return _as_past(
+            models,
+            _registry_names(),
+            joined_pairs_by_model(Assessment.objects.filter(ai_model_id__in=ids), "dimension_id", "grade"),
+            joined_pairs_by_model(CategoryScore.objects.filter(ai_model_id__in=ids), "category_id", "score"),
+            Organisation.objects.in_bulk({m.organisation_id for m in models if m.organisation_id}),
+        )
+
+    def _every_unchanged(self) -> Iterator[PastModel]:
+        """All the database's rows in its order, read through once, made past models by chunks
+        (their grades, scores and organisations read beforehand in three queries, as
+        `downloads.rows_of` does)."""
+        ids = self.queryset.order_by().values("pk")
+        read = (
+            _registry_names(),
+            joined_pairs_by_model(Assessment.objects.filter(ai_model__in=ids), "dimension_id", "grade"),
+            joined_pairs_by_model(CategoryScore.objects.filter(ai_model__in=ids), "category_id", "score"),
+            Organisation.objects.in_bulk(set(self.queryset.order_by().values_list("organisation_id", flat=True))),
+        )
+        models = _plain_models(self.queryset)
+        while chunk := list(itertools.islice(models, self._CHUNK)):
+            yield from _as_past(chunk, *read)
 
     def _merged(self, start: int, stop: int) -> list[PastModel]:
         changed, key = self._changed, cmp_to_key(self._compare)
@@ -713,8 +720,30 @@ class PastOverlayRows(Sequence):
         return _row(found[0], self._columns, self._specs)
 
     def __iter__(self):
-        for start in range(0, len(self), self._CHUNK):
-            yield from self[start : start + self._CHUNK]
+        # One pass over the database's rows (no page by page re-reading), merged as they come.
+        merged = heapq.merge(self._every_unchanged(), self._changed, key=cmp_to_key(self._compare))
+        for past in merged:
+            yield _row(past, self._columns, self._specs)
+
+
+def _as_past(
+    models: list[AIModel],
+    names: tuple[dict, dict],
+    grades: dict[int, str],
+    stored: dict[int, str],
+    organisations: dict[int, Organisation],
+) -> list[PastModel]:
+    """Models read from the database (`_plain_models`) as past models with today's values, given
+    their grades and stored scores (`joined_pairs_by_model`) and organisations by id."""
+    pasts = []
+    for model in models:
+        model.organisation = organisations.get(model.organisation_id)
+        for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
+            setattr(model, name, None)
+        pasts.append(
+            PastModel(model, raw_grades=grades.get(model.pk, ""), raw_categories=stored.get(model.pk, ""), names=names)
+        )
+    return pasts
 
 
 # Beyond this many models changed since a date, the whole index is rebuilt instead (the same
