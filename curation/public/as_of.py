@@ -389,14 +389,26 @@ def _score(past: PastModel, columns: Columns, specs: list) -> None:
         past.category_scores = [stored.get(c.ref) for c in columns.categories]
 
 
-def _row(past: PastModel, columns: Columns, specs: list) -> IndexRow:
+def _row(past: PastModel, columns: Columns, specs: list, shared: dict | None = None) -> IndexRow:
+    """The display row of a past model. With `shared` ({(position, grade): cell}), equal cells
+    are made once and shared between rows, as `downloads.rows_of` does for a whole index."""
     if past.category_scores is None:
         _score(past, columns, specs)
     types = past.model.type_list
-    cells = [
-        GradeCell(d, past.grades.get(d.ref, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None)
-        for d, spec in zip(columns.dimensions, specs, strict=True)
-    ]
+    grades = past.grades
+    if shared is None:
+        cells = [
+            GradeCell(d, grades.get(d.ref, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None)
+            for d, spec in zip(columns.dimensions, specs, strict=True)
+        ]
+        return IndexRow(past.model, cells, past.category_scores)
+    cells = []
+    for position, (d, spec) in enumerate(zip(columns.dimensions, specs, strict=True)):
+        key = (position, grades.get(d.ref, vocab.Grade.NOT_ASSESSED) if applies(spec, types) else None)
+        cell = shared.get(key)
+        if cell is None:
+            cell = shared[key] = GradeCell(d, key[1])
+        cells.append(cell)
     return IndexRow(past.model, cells, past.category_scores)
 
 
@@ -722,8 +734,9 @@ class PastOverlayRows(Sequence):
     def __iter__(self):
         # One pass over the database's rows (no page by page re-reading), merged as they come.
         merged = heapq.merge(self._every_unchanged(), self._changed, key=cmp_to_key(self._compare))
+        shared: dict = {}
         for past in merged:
-            yield _row(past, self._columns, self._specs)
+            yield _row(past, self._columns, self._specs, shared)
 
 
 def _as_past(
