@@ -425,6 +425,8 @@ def tangled_history(make_ai_model, make_organisation, admin_user):
         "sector=academic&ordering=-dimension_weights_basemodel",
         "q=model 1",
         "performance_class=latest&ordering=total",
+        "organisation=beta-corp",
+        "organisation=GAMMA institute",
     ],
 )
 def test_a_past_index_merged_from_the_database_is_the_rebuilt_one(tangled_history, query):

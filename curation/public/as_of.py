@@ -443,7 +443,9 @@ def _matches(past: PastModel, cleaned: dict) -> bool:
         return False
     if cleaned.get("performance_class") and model.performance_class not in cleaned["performance_class"]:
         return False
-    if cleaned.get("organisation") and (org.slug if org else "") != cleaned["organisation"]:
+    wanted = (cleaned.get("organisation") or "").strip()
+    # The organisation's slug, or its full name in any case (AIModelFilter.filter_organisation).
+    if wanted and not (org and (org.slug == wanted or org.name.lower() == wanted.lower())):
         return False
     # The model's effective classification (its own, else its organisation's), as the live filters.
     if any(cleaned.get(param) for param in _CLASSIFICATION_PARAMETERS):
