@@ -179,6 +179,15 @@ def upstream_cases():
 
 
 @pytest.fixture
+def bad_input_cases():
+    """../shared/cases/bad-input: inputs the site must refuse or neutralise, one folder each."""
+    folder = SHARED_CASES / "bad-input"
+    if not folder.is_dir():
+        _missing(f"{folder} not found")
+    return folder
+
+
+@pytest.fixture
 def shared_pages():
     if not SHARED_PAGES.is_dir():
         _missing(f"{SHARED_PAGES} not found")

@@ -239,3 +239,29 @@ def test_pinned_citation_files_cite_the_pinned_address(client, pinned):
     assert f"http://testserver/models/{slug}/?as_of={BEFORE}" in text and "as of 2026-01-01" in text
     assert client.get(f"/models/{pinned['newcomer'].slug}/citation.bib?as_of={BEFORE}").status_code == 404
     assert client.get(f"/models/{slug}/citation.bib?as_of=nonsense").status_code == 400
+
+
+def test_a_refused_pin_is_a_page_of_the_site_linking_to_today(client, pinned):
+    slug = pinned["first"].slug
+    late = client.get(f"/models/{pinned['newcomer'].slug}/?as_of={BEFORE}")
+    body = late.content.decode()
+    assert late.status_code == 404 and 'aria-label="Breadcrumb"' not in body
+    assert '<nav class="site-nav"' in body or "<header" in body  # the site's own layout
+    assert f'href="/models/{pinned["newcomer"].slug}/">See this page today</a>' in body
+    bad = client.get(f"/models/{slug}/?as_of=2026-13-01")
+    assert bad.status_code == 400 and f'href="/models/{slug}/">See this page today</a>' in bad.content.decode()
+    as_json = client.get(f"/models/{slug}/?as_of=2026-13-01", HTTP_ACCEPT="application/json")
+    assert as_json.status_code == 400 and as_json.json()["field"] == "as_of"
+
+
+def test_the_index_with_a_malformed_pin_says_why_with_a_400(client, pinned):
+    response = client.get("/models/?as_of=2026-13-01")
+    assert response.status_code == 400
+    assert "as_of expects YYYY-MM-DD" in response.content.decode()
+    dated = client.get(f"/models/?as_of={BEFORE}").content.decode()
+    assert "as it stood at the end of 1 January 2026" in dated
+
+
+def test_a_pinned_organisation_page_leads_back_to_the_pinned_index(client, pinned):
+    body = client.get(f"/organisations/{pinned['lab'].slug}/?as_of={BEFORE}").content.decode()
+    assert f'<a href="/models/?as_of={BEFORE}">The index</a>' in body

@@ -18,8 +18,6 @@ from curation.csvsafe import FORMULA_TRIGGERS, neutralise_cell
 
 from .conftest import PROJECT_ROOT
 
-CASE = PROJECT_ROOT.parent / "shared" / "cases" / "bad-input" / "csv-formula"
-
 
 def cells(text: str) -> list[str]:
     return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
@@ -30,8 +28,9 @@ def live_formulas(text: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_case_csv_formula_reaches_models_csv_as_text(client, registry):
-    call_command("import_index", str(CASE), no_progress=True, stdout=io.StringIO())
+def test_case_csv_formula_reaches_models_csv_as_text(client, registry, bad_input_cases):
+    case = bad_input_cases / "csv-formula"
+    call_command("import_index", str(case), no_progress=True, stdout=io.StringIO())
 
     response = client.get("/models.csv")
 

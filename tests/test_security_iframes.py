@@ -11,9 +11,6 @@ import pytest
 
 from curation.editorial.rendering import iframe_allowed, render_markdown, sanitise
 
-from .conftest import PROJECT_ROOT
-
-CASE = PROJECT_ROOT.parent / "shared" / "cases" / "bad-input" / "iframe-backslash"
 ALLOWED = "www.youtube-nocookie.com"
 
 
@@ -22,8 +19,8 @@ def allow_list(settings):
     settings.OSAI_IFRAME_ALLOWED_HOSTS = [ALLOWED, "player.vimeo.com"]
 
 
-def test_case_iframe_backslash_is_refused(db):
-    body = (CASE / "body.md").read_text()
+def test_case_iframe_backslash_is_refused(db, bad_input_cases):
+    body = (bad_input_cases / "iframe-backslash" / "body.md").read_text()
 
     html = render_markdown(body).html
 

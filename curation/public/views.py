@@ -20,7 +20,7 @@ from curation.charts.published import get_chart
 from curation.editorial import queries as editorial_queries, services as editorial_services, site as site_settings
 from curation.editorial.views import render_post_page
 from curation.filters import OrganisationFilter
-from curation.http_errors import error_response
+from curation.http_errors import error_response, wants_json
 from curation.models import HOME_PAGE_SLUG
 from curation.public import download_files, downloads, pinned, queries, share_cards
 from curation.public.as_of import columns_on, filtered_index_as_of
@@ -240,23 +240,44 @@ def model_index(request):
             "compare_max": COMPARE_MAX,
             "filter_options": _filter_options(),
         },
-        status=404 if pin.status == 404 else 200,
-    )  # a bad date shows today's index and says why
+        status=pin.status,
+    )  # a bad pin shows today's index and says why, with the status it deserves
+
+
+def _pinned_page_error(request, status: int, message: str, field: str | None = None):
+    """A pinned page's refusal: JSON for API-style clients, else a page of the site saying why,
+    with a link to the page today (its address without the pin)."""
+    if wants_json(request):
+        return error_response(request, status, message, field=field)
+    return render(
+        request,
+        "curation/public/pin_error.html",
+        {
+            "title": "Not in the index then" if status == 404 else "This pin cannot be read",
+            "message": message,
+            "today_url": _without_pin(request),
+        },
+        status=status,
+    )
+
+
+def _without_pin(request) -> str:
+    query = request.GET.copy()
+    for name in PIN_PARAMETERS:
+        query.pop(name, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def _pin_error(request, pin):
     """The answer to a page asked with a wrong pin: 400 for a malformed date or both
     parameters, 404 for an unknown release, with the resolver's message."""
-    return error_response(request, pin.status, pin.error, field=pin.parameter)
+    return _pinned_page_error(request, pin.status, pin.error, field=pin.parameter)
 
 
 def _not_then(request, pin, what: str):
     """The 404 of a page pinned to a moment when `what` was not in the published index."""
-    return error_response(
-        request,
-        404,
-        f"{what} was not in the published index {pin.label}: it was added or published later. "
-        f"Today's page: {request.path}",
+    return _pinned_page_error(
+        request, 404, f"{what} was not in the published index {pin.label}: it was added or published later."
     )
 
 
