@@ -490,32 +490,31 @@ _MODEL_SORT_KEYS: dict[str, Callable[[PastModel], Any]] = {
 }
 
 
-def _sort(pasts: list[PastModel], ordering: list[str] | None, columns: Columns, specs: list) -> list[PastModel]:
+def _sort_keys(
+    ordering: list[str] | None, columns: Columns, specs: list
+) -> list[tuple[Callable[[PastModel], Any], bool]]:
+    """Each chosen ordering of the index (default: total, descending) as (the value of a past
+    model it sorts by, None when it has none; descending), in order. Unknown names are left out."""
     category_pos = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": i for i, c in enumerate(columns.categories)}
     dimension_pos = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": i for i, d in enumerate(columns.dimensions)}
-    # The tie-break (see curation.models.index_tie_break), applied first: upstream file name
-    # descending, then name and id.
-    pasts = sorted(pasts, key=lambda p: (p.model.name.lower(), p.model.pk or 0))
-    pasts = sorted(pasts, key=lambda p: p.model.upstream_filename or "", reverse=True)
-    for key in reversed([k for k in (ordering or []) if k] or ["-total"]):
+    keys: list[tuple[Callable[[PastModel], Any], bool]] = []
+    for key in [k for k in (ordering or []) if k] or ["-total"]:
         descending, name = key.startswith("-"), key.lstrip("-")
         value: Callable[[PastModel], Any]
         if name in _MODEL_SORT_KEYS:
             value = _MODEL_SORT_KEYS[name]
         elif name in category_pos:
-            for past in pasts:
-                if past.category_scores is None:
-                    _score(past, columns, specs)
 
             def category_score(p: PastModel, i: int = category_pos[name]) -> Any:
-                return p.category_scores[i]
+                if p.category_scores is None:
+                    _score(p, columns, specs)
+                return p.category_scores[i] if p.category_scores is not None else None
 
             value = category_score
         elif name in dimension_pos:
             position = dimension_pos[name]
-            dimension, spec = columns.dimensions[position], specs[position]
 
-            def grade_points(p: PastModel, dimension: Any = dimension, spec: Any = spec) -> Any:
+            def grade_points(p: PastModel, dimension: Any = columns.dimensions[position], spec=specs[position]) -> Any:
                 if not applies(spec, p.model.type_list):
                     return None
                 return GradeCell(dimension, p.grades.get(dimension.ref, vocab.Grade.NOT_ASSESSED)).points
@@ -523,6 +522,16 @@ def _sort(pasts: list[PastModel], ordering: list[str] | None, columns: Columns, 
             value = grade_points
         else:
             continue
+        keys.append((value, descending))
+    return keys
+
+
+def _sort(pasts: list[PastModel], ordering: list[str] | None, columns: Columns, specs: list) -> list[PastModel]:
+    # The tie-break (see curation.models.index_tie_break), applied first: upstream file name
+    # descending, then name and id.
+    pasts = sorted(pasts, key=lambda p: (p.model.name.lower(), p.model.pk or 0))
+    pasts = sorted(pasts, key=lambda p: p.model.upstream_filename or "", reverse=True)
+    for value, descending in reversed(_sort_keys(ordering, columns, specs)):
         present = [p for p in pasts if value(p) is not None]
         missing = [p for p in pasts if value(p) is None]  # always last, as in the live index
         pasts = sorted(present, key=value, reverse=descending) + missing
@@ -605,34 +614,7 @@ def _only_additions_since(cutoff: datetime.datetime):
 def _comparison(ordering: list[str] | None, columns: Columns, specs: list) -> Callable[[PastModel, PastModel], int]:
     """The order of `_sort` as a comparison of two past models (-1, 0, 1): each chosen ordering
     in turn, empty values last either way, then the tie-break. For merging sorted runs."""
-    category_pos = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": i for i, c in enumerate(columns.categories)}
-    dimension_pos = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": i for i, d in enumerate(columns.dimensions)}
-    keys: list[tuple[Callable[[PastModel], Any], bool]] = []
-    for key in [k for k in (ordering or []) if k] or ["-total"]:
-        descending, name = key.startswith("-"), key.lstrip("-")
-        value: Callable[[PastModel], Any]
-        if name in _MODEL_SORT_KEYS:
-            value = _MODEL_SORT_KEYS[name]
-        elif name in category_pos:
-
-            def category_score(p: PastModel, i: int = category_pos[name]) -> Any:
-                if p.category_scores is None:
-                    _score(p, columns, specs)
-                return p.category_scores[i] if p.category_scores is not None else None
-
-            value = category_score
-        elif name in dimension_pos:
-            position = dimension_pos[name]
-
-            def grade_points(p: PastModel, dimension: Any = columns.dimensions[position], spec=specs[position]) -> Any:
-                if not applies(spec, p.model.type_list):
-                    return None
-                return GradeCell(dimension, p.grades.get(dimension.ref, vocab.Grade.NOT_ASSESSED)).points
-
-            value = grade_points
-        else:
-            continue
-        keys.append((value, descending))
+    keys = _sort_keys(ordering, columns, specs)
 
     def compare(a: PastModel, b: PastModel) -> int:
         for value, descending in keys:
