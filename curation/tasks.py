@@ -10,6 +10,7 @@ from curation.charts.publish import nightly_check, regenerate, sweep
 from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (registers the beat task)
 from curation.operations import worker  # noqa: F401  (the worker's heartbeat)
 from curation.public.downloads import write_current_files
+from curation.public.filter_options import write_current_options
 from curation.public.leaderboards import work_out_past_shares
 from curation.public.release_files import freeze_pending_releases, freeze_release_files as freeze
 
@@ -37,6 +38,7 @@ def run_chart_regeneration(self):
     summary = run_when_quiet(lambda countdown: self.apply_async(countdown=countdown))
     if summary.get("status") != "postponed":
         _write_download_files()
+        _write_filter_options()
         _work_out_past_shares()
     return summary
 
@@ -46,6 +48,7 @@ def sweep_chart_outbox():
     """Every OSAI_CHARTS_SWEEP_SECONDS (beat): consume outbox rows left behind, e.g. while Redis was down."""
     summary = run_summary(sweep())
     _write_download_files()  # nothing to do when this data version's files are there
+    _write_filter_options()  # likewise
     _work_out_past_shares()  # likewise; a new day samples a new set of days
     _freeze_pending_releases()
     return summary
@@ -79,6 +82,16 @@ def _write_download_files() -> int:
     except Exception:
         log.exception("could not write the downloads of the current data version")
         return 0
+
+
+def _write_filter_options() -> bool:
+    """The index's filter options of the current data version (curation.public.filter_options);
+    a failure is logged: readers work them out on their request meanwhile."""
+    try:
+        return write_current_options()
+    except Exception:
+        log.exception("could not store the filter options of the current data version")
+        return False
 
 
 def _work_out_past_shares() -> bool:

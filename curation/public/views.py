@@ -32,6 +32,7 @@ from curation.public.caching import (
     remembered_per_data_version,
     row_fragments,
 )
+from curation.public.filter_options import current_filter_options
 from curation.public.pagination import index_paginator
 from curation.public.parameters import (
     COMPARE_PARAMETERS,
@@ -60,9 +61,9 @@ def _page_size(request) -> int:
 
 @remembered_per_data_version
 def _filter_options() -> dict:
-    """`queries.index_filter_options()`, read once per data version and cache generation in each
-    process (at 100,000 models the organisations alone are 20,000 options)."""
-    return queries.index_filter_options()
+    """The index's filter options (`curation.public.filter_options`, stored once per data
+    version), read once per data version and cache generation in each process."""
+    return current_filter_options()
 
 
 @remembered_per_data_version
