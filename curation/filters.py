@@ -248,6 +248,27 @@ def model_classification_filter(name: str) -> EffectiveClassificationFilter:
     return EffectiveClassificationFilter(field_name=field, choices=choices, label=label, empty_label="Any")
 
 
+# At most this many organisations whose name holds a search's words are listed by id in the
+# search's condition; more than that, and the condition joins the organisation's name instead.
+SEARCH_ORGANISATION_IDS = 500
+
+
+def _organisation_named_like(value: str) -> Q:
+    """Models whose organisation's name holds `value` (any case), as `organisation_id IN (ids)`
+    read first when at most SEARCH_ORGANISATION_IDS organisations match: every alternative of
+    the search is then a condition on the model table alone, which PostgreSQL answers from the
+    trigram indexes (migration 0017) and combines with a BitmapOr; a condition on the joined
+    organisation's name would make it read every model. Same models either way."""
+    ids = list(
+        Organisation.objects.filter(name__icontains=value)
+        .order_by()
+        .values_list("pk", flat=True)[: SEARCH_ORGANISATION_IDS + 1]
+    )
+    if len(ids) > SEARCH_ORGANISATION_IDS:
+        return Q(organisation__name__icontains=value)
+    return Q(organisation_id__in=ids)
+
+
 class AIModelFilter(django_filters.FilterSet):
     """Filters and ordering of the index (HTML table, downloads and API alike)."""
 
@@ -322,7 +343,7 @@ class AIModelFilter(django_filters.FilterSet):
             return qs
         return qs.filter(
             Q(name__icontains=value)
-            | Q(organisation__name__icontains=value)
+            | _organisation_named_like(value)
             | Q(base_model_name__icontains=value)
             | Q(end_model_name__icontains=value)
         )
