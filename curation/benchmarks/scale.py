@@ -7,8 +7,9 @@ the larger size and measured again; every figure is the median of a few uncached
 
 - `scale_<path>_ms_<n>k`: wall time of one uncached request, and `scale_<path>_queries_<n>k` its
   database queries, for `index` (/models/), `filtered` (/models/ with type, grade filters and a
-  category ordering), `model` (a model page), `csv` (/models.csv, the file the worker wrote for
-  this data version), `csv_stream` (/models.csv?ordering=-total: the same rows streamed from the
+  category ordering), `search` (/models/?q= a model's number, matched anywhere in the names),
+  `model` (a model page), `csv` (/models.csv, the file the worker wrote for this data version),
+  `csv_stream` (/models.csv?ordering=-total: the same rows streamed from the
   database, as a reader gets them before the file is written or with any filter), `api`
   (/api/v1/models/, a page of 100), `admin` (the admin's model list, as a superuser), `as_of`
   (/models/?as_of=today: the past index; with nothing but additions since, paged by the database).
@@ -80,6 +81,7 @@ def _paths(client) -> dict[str, tuple[str, dict]]:
             "&ordering=-category_availability",
             {},
         ),
+        "search": ("/models/?q=Model%2000123", {}),
         "model": (f"/models/{slug}/", {}),
         "csv": ("/models.csv", {}),
         "csv_stream": ("/models.csv?ordering=-total", {}),
@@ -121,6 +123,7 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
 
     from curation.public import download_files
     from curation.public.downloads import write_current_files
+    from curation.public.filter_options import write_current_options
     from curation.synthetic import populate_synthetic
 
     say = progress or (lambda text: print(text, file=sys.stderr, flush=True))
@@ -144,11 +147,13 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
                     cursor.execute("ANALYZE")
             paths = _paths(client)
             client.get("/models/?warm=1")  # imports and template compilation
-            # What the worker does after the data change: write this version's downloads.
+            # What the worker does after the data change: write this version's downloads (and
+            # the index's filter options, not timed: a fraction of a second).
             download_files.remember_address("http://testserver/models/")
             started = time.perf_counter()
             write_current_files()
             figures[f"scale_downloads_write_seconds_{size // 1000}k"] = round(time.perf_counter() - started, 1)
+            write_current_options()
             for name, (url, options) in paths.items():
                 ms, queries, extra_mb = _measure(client, admin_client, url, options, runs)
                 suffix = f"{size // 1000}k"
