@@ -146,3 +146,34 @@ def test_parse_period():
     assert parse_period("2024-02-10") == (datetime.date(2024, 2, 10), datetime.date(2024, 2, 10))
     with pytest.raises(ValueError, match="2024-13"):
         parse_period("2024-13")
+
+
+def test_the_filter_panel_shows_each_readers_own_ticks_and_choices(client, make_ai_model):
+    """The panel's choice lists are kept per process by field and selection
+    (curation.templatetags.index_tags): no page shows another page's ticks."""
+    import re
+
+    make_ai_model("Ticked", types="text")
+
+    def ticked(page, name: str) -> list[str]:
+        return re.findall(rf'name="{name}" value="([^"]+)" id="[^"]+" checked>', page.content.decode())
+
+    def selected(page, name: str) -> list[str]:
+        html = page.content.decode()
+        select = html[html.index(f'<select name="{name}"') :]
+        return re.findall(r'<option value="([^"]*)" selected>', select[: select.index("</select>")])
+
+    plain = client.get("/models/")
+    text = client.get("/models/?type=text&grade_licenses=open&grade_licenses=partial&ordering=name")
+    code = client.get("/models/?type=code&ordering=-released")
+    again = client.get("/models/?per_page=25")
+    assert ticked(plain, "type") == [] and selected(plain, "ordering") == []
+    assert ticked(text, "type") == ["text"] and selected(text, "ordering") == ["name"]
+    assert ticked(text, "grade_licenses") == ["open", "partial"]
+    assert ticked(code, "type") == ["code"] and selected(code, "ordering") == ["-released"]
+    assert ticked(code, "grade_licenses") == []
+    assert ticked(again, "type") == [] and selected(again, "ordering") == []
+    # Same fields, same markup: the kept list is the one rendered afresh, ticks aside.
+    assert plain.content.decode().count('name="grade_licenses"') == again.content.decode().count(
+        'name="grade_licenses"'
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 from django import template
@@ -10,6 +12,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 
 from curation import vocab
 from curation.scoring import as_percent
@@ -121,19 +124,53 @@ def _checked(value, chosen: set[str]):
     return mark_safe(" checked") if str(value) in chosen else ""
 
 
+# Choice lists rendered lately, kept per process: the same field, choices and ticks give the same
+# markup, and most pages of the index tick nothing, so a page that misses the page cache renders
+# its filter panel (a dozen grade filters of four grades each, the ordering's fifty options)
+# without escaping a thousand labels again. Keyed by the id of the choices list (the index's
+# FilterSet shares one list per field between requests, curation.filters), which the entry also
+# holds and is checked against, so a recycled id never matches; and by the language, as labels
+# may be translated. Bounded: least recent out first.
+_RENDERED_CHOICES_MAX = 256
+_rendered_choices: OrderedDict[tuple, tuple[object, str]] = OrderedDict()
+_rendered_choices_lock = threading.Lock()
+
+
+def _remembered_choices(source, key: tuple, render) -> str:
+    """`render()` for the choices `source` and `key` (what else the markup depends on), from the
+    memo above when rendered lately."""
+    full_key = (id(source), get_language(), *key)
+    with _rendered_choices_lock:
+        known = _rendered_choices.get(full_key)
+        if known is not None and known[0] is source:
+            _rendered_choices.move_to_end(full_key)
+            return known[1]
+    rendered = render()
+    with _rendered_choices_lock:
+        _rendered_choices[full_key] = (source, rendered)
+        _rendered_choices.move_to_end(full_key)
+        while len(_rendered_choices) > _RENDERED_CHOICES_MAX:
+            _rendered_choices.popitem(last=False)
+    return rendered
+
+
 @register.simple_tag
 def checkbox_choices(bound_field):
     """A field's choices as labelled checkboxes, keeping the reader's ticks."""
     chosen = _selected_values(bound_field)
-    name, base_id = bound_field.html_name, bound_field.auto_id
-    return format_html(
-        "<div>{}</div>",
-        format_html_join(
-            "",
-            '<div><label for="{}_{}"><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> {}</label></div>',
-            (
-                (base_id, position, name, value, base_id, position, _checked(value, chosen), label)
-                for position, (value, label) in enumerate(bound_field.field.choices)
+    name, base_id, choices = bound_field.html_name, bound_field.auto_id, bound_field.field.choices
+    return _remembered_choices(
+        choices,
+        ("checkbox", name, base_id, frozenset(chosen)),
+        lambda: format_html(
+            "<div>{}</div>",
+            format_html_join(
+                "",
+                '<div><label for="{}_{}"><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> {}</label></div>',
+                (
+                    (base_id, position, name, value, base_id, position, _checked(value, chosen), label)
+                    for position, (value, label) in enumerate(choices)
+                ),
             ),
         ),
     )
@@ -203,6 +240,15 @@ def select_choices(bound_field, empty_label="Any", options=None):
     a <select>, with an empty "any" option first. A chosen value missing from `options` stays
     selectable, so the form never drops the reader's filter in silence."""
     chosen = _selected_values(bound_field)
+    source = bound_field.field.choices if options is None else options
+    return _remembered_choices(
+        source,
+        ("select", bound_field.html_name, bound_field.auto_id, str(empty_label), frozenset(chosen)),
+        lambda: _select_markup(bound_field, empty_label, options, chosen),
+    )
+
+
+def _select_markup(bound_field, empty_label, options, chosen: set[str]) -> str:
     if options is None:
         parts = _option_parts([(value, label) for value, label in bound_field.field.choices if value not in ("", None)])
     else:
