@@ -3,7 +3,8 @@
 A page is read as `ORDER BY <the index order> LIMIT n OFFSET m` (the `aimodel_index_order_c`
 index, migration 0015, matches the default order on PostgreSQL, so the first pages cost a few
 index reads whatever the size of the index). Its total is a plain `COUNT(*)` of the filtered
-rows, without their order or joins for display; the total of the unfiltered index is the same
+rows, without their order, their joins for display or the join that keeps unpublished
+organisations out (a subquery does); the total of the unfiltered index is the same
 for every reader until the data changes, so it is counted once per data version in each
 process. (Counting beside the rows, `COUNT(*) OVER ()`, made PostgreSQL read and sort every row
 of the index for each page.)
@@ -20,17 +21,30 @@ from curation.public.caching import remembered_per_data_version
 ORDERING_PARAMETERS = frozenset({"ordering"})
 
 
+def _public_models_to_count():
+    """AIModelQuerySet.public() as a filter on the model's own columns (no join to every
+    organisation): published, and not of an unpublished organisation. The same rows, for a
+    count that reads the models' table alone (the join made PostgreSQL hash every
+    organisation and join it to every model for each count)."""
+    return AIModel.objects.filter(is_public=True).exclude(organisation__in=Organisation.objects.filter(is_public=False))
+
+
 @remembered_per_data_version
 def public_model_count() -> int:
     """How many models the public index holds (what the unfiltered index counts), counted once
     per data version and cache generation in each process."""
-    # AIModelQuerySet.public() as a filter on the model's own columns (no join to every
-    # organisation): published, and not of an unpublished organisation.
-    return (
-        AIModel.objects.filter(is_public=True)
-        .exclude(organisation__in=Organisation.objects.filter(is_public=False))
-        .count()
-    )
+    return _public_models_to_count().count()
+
+
+def filtered_model_count(filterset) -> int:
+    """How many public models a bound, validated FilterSet of the index selects: its filters
+    (ordering aside) applied, as `filterset.qs` applies them, to `_public_models_to_count`.
+    One `COUNT(*)`; a filter on an organisation's fields joins the organisations itself."""
+    rows = _public_models_to_count()
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in ORDERING_PARAMETERS:
+            rows = filterset.filters[name].filter(rows, value)
+    return rows.count()
 
 
 def narrows(filterset) -> bool:
@@ -46,9 +60,9 @@ def narrows(filterset) -> bool:
 def index_paginator(filterset, rows, per_page: int) -> Paginator:
     """A Django Paginator over the filtered index `rows` (`filterset.qs`) whose count is the
     remembered total of the public index when nothing narrows it, else one `COUNT(*)` of the
-    filtered rows (ordering and display joins dropped by Django). A page past the end shows
-    the last page, as `Paginator.get_page` does."""
+    filtered rows without the organisations' join (`filtered_model_count`). A page past the end
+    shows the last page, as `Paginator.get_page` does."""
     paginator = Paginator(rows, per_page)
-    if not narrows(filterset):
-        paginator.__dict__["count"] = public_model_count()  # Paginator.count is a cached_property
+    # Paginator.count is a cached_property: set here, it is never counted from `rows`.
+    paginator.__dict__["count"] = filtered_model_count(filterset) if narrows(filterset) else public_model_count()
     return paginator
