@@ -177,3 +177,50 @@ def test_the_admin_model_list_counts_once_and_pending_comes_from_a_subquery(admi
     listing = next(sql for sql in _sql(captured) if "curation_changerequest" in sql and "LIMIT" in sql)
     # Pending proposals per row shown, not a join of every model with its proposals, grouped.
     assert 'GROUP BY "curation_aimodel"."id"' not in listing
+
+
+def test_a_miss_showing_kept_rows_reads_only_the_page_ids_and_the_count(client, make_ai_model):
+    for i in range(6):
+        make_ai_model(f"Kept {i:02d}", release_date=datetime.date(2024, 1, 1 + i))
+    first = client.get("/models/")
+    assert first.content.count(b'value="kept-') == 6
+    # A new filter (a page-cache miss) showing rows already rendered: the registry, the date the
+    # index last changed and the models themselves are not read again, only the page's ids and
+    # download figures and its total.
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/models/?released_from=2024-01-03")
+    assert again["X-Page-Cache"] == "miss"
+    assert _results_line(again) == "<strong>4</strong> models"
+    assert again.content.count(b'value="kept-') == 4
+    assert b'value="kept-00"' not in again.content
+    sql = _sql(captured)
+    assert len(sql) == 2, sql
+    page_query = next(q for q in sql if "LIMIT" in q)
+    assert '"curation_aimodel"."name"' not in page_query.split(" FROM ")[0], page_query
+    # A row no page showed yet is read and rendered in full.
+    make_ai_model("Kept new", release_date=datetime.date(2025, 1, 1))
+    from curation.public.caching import row_fragments
+
+    row_fragments.clear()
+    fresh = client.get("/models/?released_from=2024-01-05")
+    assert fresh.content.count(b'value="kept-') == 3 and b'value="kept-new"' in fresh.content
+
+
+def test_the_filtered_total_leaves_out_unpublished_organisations_without_joining_them(
+    client, make_ai_model, make_organisation
+):
+    hidden = make_organisation("Hidden Lab", is_public=False)
+    shown = make_organisation("Shown Lab", country="FR")
+    for i in range(3):
+        make_ai_model(f"Hidden {i}", organisation=hidden, release_date=datetime.date(2024, 1, 1))
+    for i in range(4):
+        make_ai_model(f"Shown {i}", organisation=shown, release_date=datetime.date(2024, 1, 1))
+    make_ai_model("Other", release_date=datetime.date(2024, 1, 1))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/models/?released_from=2023")
+    assert _results_line(page) == "<strong>5</strong> models"
+    count = next(sql for sql in _sql(captured) if sql.startswith("SELECT COUNT(*)"))
+    assert "JOIN" not in count, count
+    # A filter on the organisation's own fields still counts the right models.
+    assert _results_line(client.get("/models/?country=FR")) == "<strong>4</strong> models"
+    assert _results_line(client.get("/models/?q=Lab")) == "<strong>4</strong> models"

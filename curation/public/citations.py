@@ -19,6 +19,7 @@ from curation.conf import app_settings
 from curation.datachanges import current_data_version
 from curation.models import AIModel, DataRelease
 from curation.public import queries
+from curation.public.caching import remembered_per_data_version
 
 PUBLISHER = "European Open Source AI Index"
 INDEX_TITLE = "European Open Source AI Index"
@@ -79,8 +80,11 @@ def _key(*parts: str) -> str:
     return "-".join(re.sub(r"[^A-Za-z0-9]+", "-", part).strip("-").lower() for part in parts if part)
 
 
+@remembered_per_data_version
 def index_citation(url: str) -> Citation:
-    """The citation of the whole index at `url` (its absolute address), as it stands now."""
+    """The citation of the whole index at `url` (its absolute address), as it stands now: worked
+    out once per data version and cache generation in each process (every page of the index
+    cites it)."""
     version = current_data_version()
     return Citation(
         key=_key("osai-index", f"v{version}"),

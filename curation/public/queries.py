@@ -86,6 +86,21 @@ def filtered_index(data, *, columns: Columns | None = None, base=None) -> tuple[
     return filterset, filterset.qs
 
 
+def page_keys(page_models) -> list[tuple[int, int | None]]:
+    """(model id, Hugging Face downloads or None) of each model of `page_models`, a page (slice)
+    of `filtered_index`'s rows, in its order: one query reading two columns, for a caller that
+    keeps the rows' rendering and needs the models themselves only for rows it lacks
+    (`index_models`)."""
+    return list(page_models.values_list("pk", "hf_downloads"))
+
+
+def index_models(ids: Sequence[int]) -> list[AIModel]:
+    """The models with these ids, their organisation joined as `index_queryset` does, in the
+    order of `ids` (ids of models no longer public are left out). One query."""
+    found = index_queryset().in_bulk(list(ids))
+    return [found[pk] for pk in ids if pk in found]
+
+
 def dimension_refs_ever() -> list[str]:
     """The refs of every dimension the site knows (what `grade_<ref>` may name, on today's index
     or `?as_of=` a past date): the registry's, active ones first in registry order, then those

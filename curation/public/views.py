@@ -67,6 +67,14 @@ def _filter_options() -> dict:
 
 
 @remembered_per_data_version
+def _today_columns() -> queries.Columns:
+    """`queries.registry_columns()`, read once per data version and cache generation in each
+    process for the index (a registry change records a data change). Shared between requests:
+    read only."""
+    return queries.registry_columns()
+
+
+@remembered_per_data_version
 def _compare_choices() -> list:
     """`queries.compare_choices()`, read once per data version and cache generation in each process
     (the list, and so its rendered <datalist>, is then the same object for every page)."""
@@ -144,26 +152,30 @@ def home(request):
     )
 
 
+def _sorted_by_downloads(request) -> bool:
+    return any(key.lstrip("-") == "downloads" for key in request.GET.getlist("ordering"))
+
+
 def _shows_downloads(request, models) -> bool:
     """Whether the index table has a downloads column: when sorted by downloads, or when a
     model on the page has a Hugging Face figure."""
-    sorted_by_downloads = any(key.lstrip("-") == "downloads" for key in request.GET.getlist("ordering"))
-    return sorted_by_downloads or any(model.hf_downloads is not None for model in models)
+    return _sorted_by_downloads(request) or any(model.hf_downloads is not None for model in models)
 
 
-def _index_row_html(models, columns, show_downloads: bool) -> list[str]:
-    """The table rows (HTML) of `models`, a page of today's index: each row rendered once per
-    data version in this process (caching.row_fragments), so that a page missing the page
-    cache reads grades and evidence, and renders, only for rows no page has shown since."""
+def _index_row_html(page_rows, columns, show_downloads: bool) -> list[str]:
+    """The table rows (HTML) of a page of today's index, given as the page's model ids in order
+    (queries.page_keys): each row rendered once per data version in this process
+    (caching.row_fragments), so that a page missing the page cache reads the models, their
+    grades and evidence, and renders, only for rows no page has shown since."""
     prefix = row_fragments.prefix("downloads" if show_downloads else "table")
-    known = row_fragments.get_many([model.pk for model in models], prefix)
-    missing = [model for model in models if model.pk not in known]
+    known = row_fragments.get_many(page_rows, prefix)
+    missing = [pk for pk in page_rows if pk not in known]
     if missing:
         template = get_template("curation/public/_index_row.html")
-        for row in queries.build_rows(missing, columns, evidence=True):
+        for row in queries.build_rows(queries.index_models(missing), columns, evidence=True):
             html = template.render({"row": row, "show_downloads": show_downloads})
             known[row.model.pk] = row_fragments.keep(row.model.pk, prefix, html)
-    return [known[model.pk] for model in models]
+    return [known[pk] for pk in page_rows if pk in known]  # a model unpublished meanwhile is left out
 
 
 def _without_empty_parameters(request):
@@ -189,7 +201,7 @@ def model_index(request):
         return cleaned
     pin = resolve_pin(request.GET)
     as_of, as_of_error = pin.moment, pin.error
-    columns = columns_on(as_of) if as_of is not None else queries.registry_columns()
+    columns = columns_on(as_of) if as_of is not None else _today_columns()
     if as_of is not None:
         filterset, rows_source = filtered_index_as_of(request.GET, as_of, columns)
         paginator = Paginator(rows_source, _page_size(request))
@@ -202,13 +214,15 @@ def model_index(request):
     if as_of is not None:
         rows = list(page.object_list)
         show_downloads = _shows_downloads(request, [row.model for row in rows])
+    elif view_mode == "table":
+        # Only the ids and download figures of the page: its rows' HTML is mostly kept already.
+        page_rows = queries.page_keys(page.object_list)
+        show_downloads = _sorted_by_downloads(request) or any(figure is not None for _pk, figure in page_rows)
+        rows, row_html = [], _index_row_html([pk for pk, _figure in page_rows], columns, show_downloads)
     else:
         models = list(page.object_list)
         show_downloads = _shows_downloads(request, models)
-        if view_mode == "table":
-            rows, row_html = [], _index_row_html(models, columns, show_downloads)
-        else:
-            rows = queries.build_rows(models, columns, evidence=True)
+        rows = queries.build_rows(models, columns, evidence=True)
     return render(
         request,
         "curation/public/model_index.html",
