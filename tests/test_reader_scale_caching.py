@@ -235,3 +235,28 @@ def test_a_front_proxy_is_told_which_answers_it_may_keep(client, make_ai_model, 
         assert names.index(PROXY_CACHE_HEADER.lower()) < names.index("cache-control")
     client.force_login(django_user_model.objects.create_user("proxy-curator", password="x"))
     assert PROXY_CACHE_HEADER not in client.get("/models/")
+
+
+def test_a_shared_cache_keeps_only_the_gzip_copy_of_a_compressed_page(monkeypatch):
+    """With a shared cache, a page's body is not sent to it beside its gzip copy: another process
+    makes the body again from the copy, and keeps both in memory."""
+    from django.core.cache import cache
+
+    from curation.public import caching
+
+    monkeypatch.setattr(caching, "_uses_local_layer", lambda: True)
+    body = ("<p>" + "a row of the index " * 2000 + "</p>").encode()
+    stored = caching.stored_answer(body, [("Content-Type", "text/html; charset=utf-8")])
+    assert stored[2] is not None and gzip.decompress(stored[2]) == body
+    caching.keep_stored("osai:test:shared-copy", stored)
+    shared = cache.get("osai:test:shared-copy")
+    assert shared[0] is None and shared[2] == stored[2]
+    caching.local_pages.clear()  # as another process: nothing in its memory yet
+    fetched = caching.fetch_stored("osai:test:shared-copy")
+    assert fetched == stored
+    assert caching.local_pages.get("osai:test:shared-copy") == stored
+    # A body too small to compress is kept as it is.
+    small = caching.stored_answer(b"tiny", [])
+    caching.keep_stored("osai:test:small", small)
+    assert cache.get("osai:test:small") == small
+    cache.delete_many(["osai:test:shared-copy", "osai:test:small"])
