@@ -23,6 +23,7 @@ from curation.editorial.rendering import render_markdown
 from curation.interchange.upstream import ORG_KEYS, SYSTEM_KEYS
 from curation.models import MenuItem, SiteSettings
 from curation.models.site import SITE_SETTINGS_ID
+from curation.public.caching import remembered_per_data_version
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Placeholders a model page's title and description may use: the model file's keys.
@@ -119,7 +120,21 @@ class Navigation:
 
 def navigation() -> Navigation:
     """The menu and the rendered footer, cached until the data next changes (every page shows
-    them, so a cached copy saves each page its queries)."""
+    them, so a cached copy saves each page its queries), and kept in each process for the data
+    version (so a page rendered with a shared cache makes no round trip for them either)."""
+    try:
+        return _navigation_this_version()
+    except Exception:  # noqa: BLE001 - a cache outage must not take the page down with it
+        return _shared_navigation()
+
+
+@remembered_per_data_version
+def _navigation_this_version() -> Navigation:
+    return _shared_navigation()
+
+
+def _shared_navigation() -> Navigation:
+    """The navigation from the shared cache, made and kept there when missing."""
     try:
         key = NAVIGATION_CACHE_KEY.format(generation=cache_generation(), version=current_data_version())
         found = cache.get(key)
