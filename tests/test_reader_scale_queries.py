@@ -140,6 +140,67 @@ def test_a_page_of_the_index_is_a_plain_page_query_and_the_whole_index_is_counte
     assert not any(sql.startswith("SELECT COUNT(*)") for sql in _sql(captured))
 
 
+def _page_names(page) -> list[str]:
+    import re
+
+    return re.findall(r'name="models" value="([^"]+)"', page.content.decode())
+
+
+def test_filtered_rows_ordered_by_a_category_score_count_beside_the_page(client, make_ai_model):
+    for i in range(45):
+        make_ai_model(
+            f"Scored {i:02d}",
+            grades={
+                "licenses": "open" if i % 3 else "closed",
+                "weights_basemodel": ["open", "partial", "closed"][i % 3],
+            },
+        )
+    url = "/models/?grade_licenses=open&ordering=-category_availability&per_page=25"
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url)
+    model_queries = [sql for sql in _sql(captured) if 'FROM "curation_aimodel"' in sql]
+    assert not any(sql.startswith("SELECT COUNT(*)") for sql in model_queries), model_queries
+    assert any("OVER ()" in sql for sql in model_queries)
+    assert _results_line(first) == "<strong>30</strong> models, page 1 of 2"
+    # The same rows, pages and totals as counted apart: a second page, one past the end (the
+    # last page, after a count of its own), a page number that is no number (the first page).
+    second = client.get(url + "&page=2")
+    assert _results_line(second) == "<strong>30</strong> models, page 2 of 2"
+    past_the_end = client.get(url + "&page=7")
+    assert _results_line(past_the_end) == "<strong>30</strong> models, page 2 of 2"
+    assert _page_names(past_the_end) == _page_names(second) and len(_page_names(second)) == 5
+    not_a_number = client.get(url + "&page=x")
+    assert _results_line(not_a_number) == "<strong>30</strong> models, page 1 of 2"
+    assert _page_names(not_a_number) == _page_names(first) and len(_page_names(first)) == 25
+    nothing = client.get("/models/?q=no-such-model&ordering=-category_availability")
+    assert _results_line(nothing) == "<strong>0</strong> models"
+
+
+def test_a_paginator_counting_beside_the_rows_gives_the_pages_of_a_plain_one(make_ai_model):
+    from django.core.paginator import Paginator
+    from django.http import QueryDict
+
+    from curation.public.pagination import CountedBesideRowsPaginator, index_paginator
+    from curation.public.queries import filtered_index
+
+    for i in range(11):
+        make_ai_model(f"Ranked {i:02d}", grades={"licenses": ["open", "partial", "closed"][i % 3]})
+    filterset, rows = filtered_index(QueryDict("type=text&ordering=dimension_licenses"))
+    assert isinstance(index_paginator(filterset, rows, 4), CountedBesideRowsPaginator)
+    # Without a score ordering (or without a filter), the count is its own query as before.
+    plain_filterset, plain_rows = filtered_index(QueryDict("type=text&ordering=name"))
+    assert type(index_paginator(plain_filterset, plain_rows, 4)) is Paginator
+    for number in (None, "1", "2", "3", "4", "0", "-1", "2.5", "x"):
+        counted = CountedBesideRowsPaginator(rows, 4).get_page(number)
+        plain = Paginator(rows, 4).get_page(number)
+        assert (counted.number, counted.paginator.count, counted.paginator.num_pages) == (
+            plain.number,
+            plain.paginator.count,
+            plain.paginator.num_pages,
+        ), number
+        assert [m.pk for m in counted.object_list] == [m.pk for m in plain.object_list], number
+
+
 def test_rows_of_the_index_are_rendered_once_per_data_version(
     client, make_ai_model, django_capture_on_commit_callbacks
 ):
