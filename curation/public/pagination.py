@@ -77,8 +77,9 @@ _MATCHES = "index_matches"
 
 
 class CountedBesideRowsPaginator(Paginator):
-    """A Paginator whose `get_page` reads the page with `COUNT(*) OVER ()` beside its rows and
-    takes the count from them, instead of counting in a query of its own. For rows that are all
+    """A Paginator whose `get_page` reads the ids of the page with `COUNT(*) OVER ()` beside them
+    and takes the count from them, instead of counting in a query of its own; the page's
+    `object_list` is then the rows of those ids (a QuerySet, in the same order). For rows that are all
     read and sorted for any page (`sorts_every_match`), this costs the page query next to nothing.
     A page that holds no row (past the end, or no match) is left to Paginator: one `COUNT(*)`,
     then the last page. Same pages and counts as Paginator."""
@@ -95,11 +96,13 @@ class CountedBesideRowsPaginator(Paginator):
                 wanted = 1
             if wanted >= 1:
                 bottom = (wanted - 1) * self.per_page
-                counted = self.rows.annotate(**{_MATCHES: Window(Count("pk"))})
-                rows = list(counted[bottom : bottom + self.per_page])
-                if rows:
-                    self.__dict__["count"] = getattr(rows[0], _MATCHES)  # Paginator.count is a cached_property
-                    return Page(rows, wanted, self)
+                counted = self.rows.annotate(**{_MATCHES: Window(Count("pk"))}).values_list("pk", _MATCHES)
+                keys = list(counted[bottom : bottom + self.per_page])
+                if keys:
+                    self.__dict__["count"] = keys[0][1]  # Paginator.count is a cached_property
+                    # The page's rows as a query of their own (by id, in the same order: ties
+                    # fall back to the id), so callers read what they need of them.
+                    return Page(self.rows.filter(pk__in=[pk for pk, _matches in keys]), wanted, self)
         return super().get_page(number)
 
 
