@@ -177,3 +177,16 @@ def test_the_filter_panel_shows_each_readers_own_ticks_and_choices(client, make_
     assert plain.content.decode().count('name="grade_licenses"') == again.content.decode().count(
         'name="grade_licenses"'
     )
+
+
+def test_links_that_change_one_parameter_keep_the_others_in_order(rf):
+    from django.template import Context
+
+    from curation.templatetags.index_tags import query_with
+
+    context = Context({"request": rf.get("/models/?q=llm&type=text&type=code&page=3&ordering=name")})
+    assert query_with(context, ordering="-name") == "?q=llm&type=text&type=code&ordering=-name"
+    assert query_with(context, page=4) == "?q=llm&type=text&type=code&ordering=name&page=4"
+    assert query_with(context, view="grid") == "?q=llm&type=text&type=code&ordering=name&view=grid"
+    assert query_with(context, q="", type=None) == "?ordering=name"
+    assert query_with(Context({"request": rf.get("/models/?page=2")}), page=None) == "?"
