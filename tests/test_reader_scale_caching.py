@@ -260,3 +260,24 @@ def test_a_shared_cache_keeps_only_the_gzip_copy_of_a_compressed_page(monkeypatc
     caching.keep_stored("osai:test:small", small)
     assert cache.get("osai:test:small") == small
     cache.delete_many(["osai:test:shared-copy", "osai:test:small"])
+
+
+def test_the_front_layer_answers_a_repeated_read_with_the_headers_of_the_first(client, make_ai_model, settings):
+    """The front layer works out the headers of a kept page once per encoding and proxy setting,
+    and answers every later read with exactly those (in the same order)."""
+    make_ai_model("Headed")
+
+    def headers(response) -> list[tuple[str, str]]:
+        return [(name, value) for name, value in response.headers.items() if name != CACHE_STATUS_HEADER]
+
+    for proxy_seconds in (0, 1):
+        settings.OSAI_PROXY_CACHE_SECONDS = proxy_seconds
+        for encoding in ("gzip", ""):
+            first = client.get("/models/", HTTP_ACCEPT_ENCODING=encoding)
+            again = client.get("/models/", HTTP_ACCEPT_ENCODING=encoding)
+            assert again[CACHE_STATUS_HEADER] == "hit"
+            assert headers(again) == headers(first)
+            body = gzip.decompress(again.content) if encoding else again.content
+            assert b"Headed" in body and again["Content-Length"] == str(len(again.content))
+            assert again["ETag"].startswith("W/") == bool(encoding) and "Accept-Encoding" in again["Vary"]
+            assert (headers(again)[0][0] == "X-Accel-Expires") == bool(proxy_seconds)

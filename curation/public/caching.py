@@ -497,7 +497,8 @@ class FrontPageCacheMiddleware:
             and not response.has_header("Content-Encoding")
         ):
             kept = [(name, value) for name, value in response.headers.items() if name.lower() not in _FRONT_DROPPED]
-            stored = stored_answer(response.content, kept, made_from=response)
+            # With a dict for the headers of its answers, worked out once (`_front_headers`).
+            stored = (*stored_answer(response.content, kept, made_from=response), {})
             front_pages.put(key, stored)
             return self._answer(request, stored, status=response.get(CACHE_STATUS_HEADER, "miss"))
         return response
@@ -529,31 +530,56 @@ class FrontPageCacheMiddleware:
 
     @staticmethod
     def _answer(request, stored, status: str = "hit") -> HttpResponse:
-        headers = {name.lower(): value for name, value in stored[1]}
-        etag = headers.get("etag", "")
-        asked = {tag.removeprefix("W/") for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))}
-        if etag and etag.removeprefix("W/") in asked:
+        etag = _front_etag(stored)
+        asked = request.META.get("HTTP_IF_NONE_MATCH", "")
+        if etag and asked and etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in parse_etags(asked)}:
             response = HttpResponseNotModified()
             for name, value in stored[1]:
                 if name.lower() in ("etag", "cache-control", "vary", "last-modified", "expires"):
                     response.headers[name] = value
         else:
-            response = answer_from_stored(request, stored)
-            if etag and response.has_header("Content-Encoding") and not etag.startswith("W/"):
-                response.headers["ETag"] = f"W/{etag}"  # another representation of the same page
-            if "content-length" not in response.headers:
-                response.headers["Content-Length"] = str(len(response.content))
-            proxy_seconds = app_settings.OSAI_PROXY_CACHE_SECONDS
-            if proxy_seconds:
-                # A front proxy (deploy/nginx/osai-index.conf) may keep exactly this answer for
-                # that long; nginx reads the header and does not pass it on. It goes first:
-                # nginx obeys it only when it comes before a Cache-Control (max-age=0 on API
-                # answers, which ask browsers to revalidate).
-                others = list(response.headers.items())
-                for name, _value in others:
-                    del response.headers[name]
-                response.headers[PROXY_CACHE_HEADER] = str(proxy_seconds)
-                for name, value in others:
-                    response.headers[name] = value
+            compressed = stored[2]
+            use_gzip = compressed is not None and accepts_gzip(request)
+            response = HttpResponse(compressed if use_gzip else stored[0])
+            del response.headers["Content-Type"]
+            for name, value in _front_headers(stored, use_gzip):
+                response.headers[name] = value
         response.headers[CACHE_STATUS_HEADER] = status
         return response
+
+
+def _front_etag(stored: tuple) -> str:
+    return next((value for name, value in stored[1] if name.lower() == "etag"), "")
+
+
+def _front_headers(stored: tuple, use_gzip: bool) -> list[tuple[str, str]]:
+    """The headers, in order, of the front layer's answer from `stored` (as kept by
+    FrontPageCacheMiddleware: body, headers, gzip copy and a dict of these lists), gzipped or
+    not: worked out on the first answer and kept with the page, so a repeated read sets them
+    without working them out again."""
+    proxy_seconds = app_settings.OSAI_PROXY_CACHE_SECONDS
+    prepared = stored[3]
+    found = prepared.get((use_gzip, proxy_seconds))
+    if found is not None:
+        return found
+    compressed = stored[2]
+    response = HttpResponse(compressed if use_gzip else stored[0])
+    for name, value in stored[1]:
+        response.headers[name] = value
+    if compressed is not None:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+        etag = _front_etag(stored)
+        if etag and not etag.startswith("W/"):
+            response.headers["ETag"] = f"W/{etag}"  # another representation of the same page
+    response.headers["Content-Length"] = str(len(response.content))
+    headers = list(response.headers.items())
+    if proxy_seconds:
+        # A front proxy (deploy/nginx/osai-index.conf) may keep exactly this answer for that
+        # long; nginx reads the header and does not pass it on. It goes first: nginx obeys it
+        # only when it comes before a Cache-Control (max-age=0 on API answers, which ask
+        # browsers to revalidate).
+        headers = [(PROXY_CACHE_HEADER, str(proxy_seconds)), *headers]
+    prepared[(use_gzip, proxy_seconds)] = headers
+    return headers
