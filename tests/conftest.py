@@ -70,12 +70,13 @@ def forget_cached_pages() -> None:
     from curation.datachanges import DATA_VERSION_CACHE_KEY
     from curation.public.caching import front_pages, local_pages, retire_cached_pages, version_memo
     from curation.public.leaderboards import PAST_SHARES_KEY, PAST_SHARES_LOCK_KEY
+    from curation.public.past_builds import BUILD_LOCK_KEY
 
     cache = caches["default"]
     if isinstance(cache, LocMemCache):
         cache.clear()
     else:
-        cache.delete_many([DATA_VERSION_CACHE_KEY, PAST_SHARES_KEY, PAST_SHARES_LOCK_KEY])
+        cache.delete_many([DATA_VERSION_CACHE_KEY, PAST_SHARES_KEY, PAST_SHARES_LOCK_KEY, BUILD_LOCK_KEY])
         # Tests that record no data change all see data version 0: a new page-cache generation
         # keeps pages and API answers cached by an earlier test from being served to this one.
         retire_cached_pages()

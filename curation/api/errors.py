@@ -24,6 +24,19 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """503: the answer is being prepared; `wait` (seconds) becomes the Retry-After header and the
+    body's `retry_after`, as a 429's."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The answer is being prepared; try again shortly."
+    default_code = "unavailable"
+
+    def __init__(self, detail: str, wait: int):
+        super().__init__(detail)
+        self.wait = wait
+
+
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     """Nested serializer errors as {"field.sub": [messages]}; non-field errors under ""."""
     flat: dict[str, list[str]] = {}
@@ -86,6 +99,9 @@ def api_exception_handler(exc, context):
         wait = exc.wait  # type: ignore[attr-defined]
         if wait is not None:
             response.data["retry_after"] = int(wait)
+    elif isinstance(exc, ServiceUnavailable):
+        response.data = error_body(str(exc.detail), "as_of")
+        response.data["retry_after"] = int(exc.wait)
     elif isinstance(exc, (Http404, exceptions.NotFound)):
         detail = getattr(exc, "detail", None)
         response.data = error_body(str(detail) if detail else "Not found: nothing is published at this address.")

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from curation import vocab
 from curation.api.base import ApiViewMixin
+from curation.api.errors import ServiceUnavailable
 from curation.api.pagination import KeysetCursorPagination
 from curation.api.review import CanReadReviewQueue
 from curation.api.serializers import (
@@ -54,6 +55,7 @@ from curation.models import (
     PostKind,
 )
 from curation.public.as_of import columns_on, filtered_index_as_of
+from curation.public.past_builds import PastIndexBeingPrepared
 from curation.public.pinned import model_as_of
 from curation.public.pinning import resolve_pin
 
@@ -187,7 +189,9 @@ _AS_OF = OpenApiParameter(
         "filtered and ordered the same way. In the list, each assessment's `links` and `notes` are then "
         "empty (evidence is restored for one model at a time); one model's answer "
         "(/api/v1/models/<slug>/) carries each grade's links and notes as they stood that day. "
-        "A malformed or future date is a 400 naming `as_of`."
+        "A malformed or future date is a 400 naming `as_of`. A date whose index must be rebuilt whole "
+        "(many changes since) is built once and kept; while another such rebuild runs, a date not built "
+        "yet is a 503 with `Retry-After` (and `retry_after` in the body): ask again then."
     ),
 )
 
@@ -248,7 +252,10 @@ class AIModelViewSet(PublicReadViewSet):
         """The index of a past moment (a day's end or a release's instant), through the service
         the index page uses."""
         columns = columns_on(day)
-        filterset, rows = filtered_index_as_of(request.query_params, day, columns)
+        try:
+            filterset, rows = filtered_index_as_of(request.query_params, day, columns)
+        except PastIndexBeingPrepared as exc:
+            raise ServiceUnavailable(str(exc), wait=exc.retry_after) from None
         raise_filter_errors(filterset)
         fingerprint = f"{day.isoformat()}|{request.query_params.get('ordering', '')}"
         page = self.paginator.paginate_list(rows, request, fingerprint)

@@ -32,6 +32,7 @@ from curation.filters import AIModelFilter
 from curation.models import AIModel, PostKind, SiteLogo
 from curation.public import queries
 from curation.public.as_of import filtered_index_as_of
+from curation.public.past_builds import PastIndexBeingPrepared
 from curation.weblinks import is_site_link
 
 # How a model list is laid out; upstream `::the-index` blocks use the same names.
@@ -179,7 +180,10 @@ def _index_embed(directive, *, post=None) -> EmbedOutcome:
     data = _filter_data(probe.filters, options)
     if as_of is not None:
         # The list as it stood on that date (`version` of an upstream block pins it so).
-        filterset, past_rows = filtered_index_as_of(data, as_of, columns)
+        try:
+            filterset, past_rows = filtered_index_as_of(data, as_of, columns)
+        except PastIndexBeingPrepared as exc:
+            return EmbedOutcome(problem=f"index embed: {exc}")
         if not filterset.is_valid():
             return EmbedOutcome(problem=f"index embed: {_errors(filterset)}")
         if model_terms:

@@ -54,6 +54,7 @@ from curation.models import (
     Organisation,
 )
 from curation.public.downloads import rows_of
+from curation.public.past_builds import built_once
 from curation.public.queries import (
     Columns,
     GradeCell,
@@ -282,6 +283,69 @@ def _registry_names() -> tuple[dict[int, str], dict[int, str]]:
         dict(Dimension.objects.values_list("pk", "ref")),
         dict(DimensionCategory.objects.values_list("pk", "ref")),
     )
+
+
+def _compact(pasts: list[PastModel]) -> dict:
+    """Past models as plain rows to keep (curation.public.past_builds): per model its values
+    (`_ATTNAMES`, and every other field of one rebuilt from a deletion's snapshot, which has no
+    row to read them from), its grades and scores (parsed when the rebuild touched them, else
+    the database's joined text) and its organisation's id; each organisation's fields once."""
+    organisations: dict[int, dict] = {}
+    rows = []
+    names: tuple[dict, dict] = ({}, {})
+    for past in pasts:
+        model, org = past.model, past.model.organisation
+        if org is not None and org.pk not in organisations:
+            organisations[org.pk] = {k: v for k, v in org.__dict__.items() if not k.startswith("_")}
+        values = model.__dict__
+        extra = None
+        if model.pk is None:
+            extra = {k: v for k, v in values.items() if not k.startswith("_") and k not in _ATTNAMES}
+        if past._raw_grades is not None or past._raw_categories is not None:
+            names = past._names  # the registry's, shared by every model read from the database
+        rows.append(
+            (
+                tuple(values.get(name) for name in _ATTNAMES),
+                extra,
+                None if org is None else org.pk,
+                past.exists_today,
+                past.rescore,
+                past._grades,
+                past._raw_grades if past._grades is None else None,
+                past._categories,
+                past._raw_categories if past._categories is None else None,
+                past.category_scores,
+            )
+        )
+    return {"names": names, "organisations": organisations, "rows": rows}
+
+
+def _from_compact(kept: dict) -> list[PastModel]:
+    """The past models `_compact` kept, as unsaved copies again (no query)."""
+    organisations = {}
+    for pk, values in kept["organisations"].items():
+        org = Organisation.__new__(Organisation)
+        org._state = ModelState()
+        org._state.adding = False
+        org.__dict__.update(values)
+        organisations[pk] = org
+    names = kept["names"]
+    pasts = []
+    for values, extra, org_id, exists_today, rescore, grades, raw_grades, categories, raw_categories, scores in kept[
+        "rows"
+    ]:
+        model = AIModel.__new__(AIModel)
+        model._state = ModelState()
+        model._state.adding = False
+        model.__dict__.update(zip(_ATTNAMES, values, strict=True))
+        if extra:
+            model.__dict__.update(extra)
+        # As the rebuild left it: the organisation's id as recorded, the organisation (or None) cached.
+        model._state.fields_cache["organisation"] = organisations.get(org_id)
+        past = PastModel(model, grades, exists_today=exists_today, rescore=rescore, raw_grades=raw_grades, names=names)
+        past._categories, past._raw_categories, past.category_scores = categories, raw_categories, scores
+        pasts.append(past)
+    return pasts
 
 
 def rebuild_index(as_of: datetime.date) -> list[PastModel]:
@@ -747,6 +811,9 @@ def _as_past(
 # rows): the merge's cost grows with their number, and their ids go to the database as
 # parameters (PostgreSQL takes at most 65,535 per query, SQLite 32,766).
 MERGE_MAX_CHANGED = 20_000
+# Beyond this many changed models, the merge's rebuild is heavy enough to run only while no other
+# heavy rebuild runs (curation.public.past_builds), as the rebuild of the whole index always does.
+EXCLUSIVE_ABOVE_CHANGED = 5_000
 
 
 def _overlay(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, Sequence]:
@@ -779,14 +846,19 @@ def _overlay(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilte
     filterset, qs = filtered_index(data, columns=columns, base=existing.exclude(pk__in=ids))
     cleaned = dict(getattr(filterset.form, "cleaned_data", {}) or {})
     specs = [columns.spec(d) for d in columns.dimensions]
-    kept = []
-    for past in _rebuild(as_of, AIModel.objects.filter(pk__in=ids), entries, every_organisation=False):
-        if not was_public(past):
-            continue
-        if past.rescore:
-            _score(past, columns, specs)  # the total decides the order
-        if _matches(past, cleaned):
-            kept.append(past)
+
+    def build() -> dict:
+        public = []
+        for past in _rebuild(as_of, AIModel.objects.filter(pk__in=ids), entries, every_organisation=False):
+            if was_public(past):
+                if past.rescore:
+                    _score(past, columns, specs)  # the total decides the order
+                public.append(past)
+        return _compact(public)
+
+    # Kept per moment and data version; with many changed models, one such build at a time.
+    rebuilt = built_once("changed", as_of, build, exclusive=len(ids) > EXCLUSIVE_ABOVE_CHANGED)
+    kept = [past for past in _from_compact(rebuilt) if _matches(past, cleaned)]
     # `_sort` orders as `compare` does, by keys rather than pairwise: faster when many changed.
     kept = _sort(kept, cleaned.get("ordering"), columns, specs)
     return filterset, PastOverlayRows(qs, kept, _comparison(cleaned.get("ordering"), columns, specs), columns, specs)
@@ -820,14 +892,21 @@ def _rebuilt_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     filterset.is_valid()
     cleaned = dict(getattr(filterset.form, "cleaned_data", {}) or {})
     specs = [columns.spec(d) for d in columns.dimensions]
-    kept = []
-    for past in rebuild_index(as_of):
-        if not was_public(past):
-            continue
-        if columns.historical:
-            past.rescore = True  # that day's registry: stored scores (today's registry) do not hold
-        if past.rescore:
-            _score(past, columns, specs)  # the total decides the order
-        if _matches(past, cleaned):
-            kept.append(past)
+
+    def build() -> dict:
+        public = []
+        for past in rebuild_index(as_of):
+            if not was_public(past):
+                continue
+            if columns.historical:
+                past.rescore = True  # that day's registry: stored scores (today's registry) do not hold
+            if past.rescore:
+                _score(past, columns, specs)  # the total decides the order
+            public.append(past)
+        return _compact(public)
+
+    # Heavy (every model): built once per moment and data version, one such build at a time.
+    kept = [
+        past for past in _from_compact(built_once("whole", as_of, build, exclusive=True)) if _matches(past, cleaned)
+    ]
     return filterset, PastRows(_sort(kept, cleaned.get("ordering"), columns, specs), columns, specs)

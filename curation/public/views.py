@@ -41,6 +41,7 @@ from curation.public.parameters import (
     download_parameters,
     index_parameters,
 )
+from curation.public.past_builds import PastIndexBeingPrepared
 from curation.public.pinning import PIN_PARAMETERS, resolve_pin
 from curation.public.queries import grade_legend
 from curation.public.release_files import frozen_download
@@ -203,7 +204,10 @@ def model_index(request):
     as_of, as_of_error = pin.moment, pin.error
     columns = columns_on(as_of) if as_of is not None else _today_columns()
     if as_of is not None:
-        filterset, rows_source = filtered_index_as_of(request.GET, as_of, columns)
+        try:
+            filterset, rows_source = filtered_index_as_of(request.GET, as_of, columns)
+        except PastIndexBeingPrepared as exc:
+            return _being_prepared(request, exc)
         paginator = Paginator(rows_source, _page_size(request))
     else:
         filterset, rows_source = queries.filtered_index(request.GET, columns=columns)
@@ -259,21 +263,40 @@ def model_index(request):
     )  # a bad pin shows today's index and says why, with the status it deserves
 
 
-def _pinned_page_error(request, status: int, message: str, field: str | None = None):
+_PIN_ERROR_TITLES = {
+    404: "Not in the index then",
+    503: "The past index is being prepared",
+}
+
+
+def _pinned_page_error(request, status: int, message: str, field: str | None = None, *, retry_after: int = 0):
     """A pinned page's refusal: JSON for API-style clients, else a page of the site saying why,
-    with a link to the page today (its address without the pin)."""
+    with a link to the page today (its address without the pin). With `retry_after` (seconds),
+    the answer says when to ask again (Retry-After) and the page links to itself to do so."""
     if wants_json(request):
-        return error_response(request, status, message, field=field)
-    return render(
-        request,
-        "curation/public/pin_error.html",
-        {
-            "title": "Not in the index then" if status == 404 else "This pin cannot be read",
-            "message": message,
-            "today_url": _without_pin(request),
-        },
-        status=status,
-    )
+        response = error_response(request, status, message, field=field)
+    else:
+        response = render(
+            request,
+            "curation/public/pin_error.html",
+            {
+                "title": _PIN_ERROR_TITLES.get(status, "This pin cannot be read"),
+                "message": message,
+                "today_url": _without_pin(request),
+                "retry_url": request.get_full_path() if retry_after else "",
+                "retry_after": retry_after,
+            },
+            status=status,
+        )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _being_prepared(request, refusal: PastIndexBeingPrepared):
+    """503 with Retry-After: the past index asked for is not built yet and another is being
+    built (curation.public.past_builds); the reader is told to come back shortly."""
+    return _pinned_page_error(request, 503, str(refusal), field="as_of", retry_after=refusal.retry_after)
 
 
 def _without_pin(request) -> str:
@@ -636,11 +659,19 @@ def _download(request, kind, *, categories: bool = True):
         if stored is not None:
             return stored
     columns = _columns(request)
-    rows, count, error = _download_rows(request, columns, categories=categories)
+    retry_after = 0
+    try:
+        rows, count, error = _download_rows(request, columns, categories=categories)
+    except PastIndexBeingPrepared as exc:
+        rows, count, error, retry_after = None, None, (str(exc), "as_of", 503), exc.retry_after
     if error:
         if kind is download_files.JSON:
-            return JsonResponse(error_body(error[0], error[1]), status=error[2])
-        return _bad_download(error)
+            refusal: HttpResponse = JsonResponse(error_body(error[0], error[1]), status=error[2])
+        else:
+            refusal = _bad_download(error)
+        if retry_after:
+            refusal["Retry-After"] = str(retry_after)
+        return refusal
     chunks = downloads.stream_rows(kind, rows, columns, base_url=page_url, count=count)
     if count() <= STREAM_ABOVE_ROWS:
         return _attachment(HttpResponse("".join(chunks), content_type=kind.content_type), kind)
