@@ -54,23 +54,32 @@ def applies(dimension: DimensionSpec, model_types: Iterable[str]) -> bool:
 
 
 def _mean(values: Sequence[Fraction]) -> Fraction | None:
-    return sum(values, Fraction(0)) / len(values) if values else None
+    if not values:
+        return None
+    # The exact mean, summed as integers over the common denominator of the points (1 and 2 for
+    # open, partial and closed): the same Fraction as adding Fractions one by one, which costs
+    # a normalisation per addition (the past index rescores up to every model).
+    common = math.lcm(*{value.denominator for value in values})
+    return Fraction(sum(value.numerator * (common // value.denominator) for value in values), common * len(values))
 
 
 def compute_scores(
     dimensions: Sequence[DimensionSpec], model_types: Iterable[str], grades: Mapping[str, str]
 ) -> Scores:
     """Scores of one model from its grades by dimension ref; missing grades count as empty."""
-    types = list(model_types)
-    applicable = [d for d in dimensions if applies(d, types)]
+    types = set(model_types)
     by_category: dict[str, list[Fraction]] = {}
     for d in dimensions:
         if d.active:
             by_category.setdefault(d.category, [])
-    for d in applicable:
-        by_category[d.category].append(grade_points(grades.get(d.ref)))
+    applicable = []
+    for d in dimensions:
+        if applies(d, types):
+            points = grade_points(grades.get(d.ref))
+            by_category[d.category].append(points)
+            applicable.append(points)
     return Scores(
-        total=_mean([grade_points(grades.get(d.ref)) for d in applicable]),
+        total=_mean(applicable),
         categories={ref: _mean(values) for ref, values in by_category.items()},
     )
 

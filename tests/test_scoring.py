@@ -3,7 +3,7 @@ from fractions import Fraction
 from hypothesis import given, strategies as st
 
 from curation.scoring import DimensionSpec, applies, compute_scores
-from curation.vocab import Grade
+from curation.vocab import GRADE_POINTS, Grade
 
 ALL = frozenset({"text", "image", "code", "video", "audio"})
 DIMS = [
@@ -40,3 +40,12 @@ def test_not_assessed_counts_zero_like_upstream():
 def test_scores_are_bounded(grades):
     scores = compute_scores(DIMS, ["text"], grades)
     assert 0 <= scores.total <= 1
+
+
+@given(st.lists(st.one_of(st.sampled_from(sorted(set(GRADE_POINTS.values()))), st.fractions(0, 1, max_denominator=12))))
+def test_a_mean_is_the_exact_mean_of_its_fractions(values):
+    from curation.scoring import _mean
+
+    expected = sum(values, Fraction(0)) / len(values) if values else None
+    found = _mean(values)
+    assert found == expected and type(found) is type(expected)

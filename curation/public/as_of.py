@@ -18,6 +18,11 @@ changed since. A rebuild reads models with only the columns readers see, grades 
 scores as one joined text per model (`curation.assessments.joined_pairs_by_model`, parsed only
 for models whose grades are needed), and display rows (`IndexRow` with its cells) are built only
 for the rows of the page shown.
+
+Such a rebuild (and the merge's, with many changed models) is heavy, and any reader can ask for a
+new date: its result is kept as compact plain rows per date and data version, and only one heavy
+rebuild runs at a time on the site (curation.public.past_builds); a reader of another date not
+built yet meanwhile is refused with `PastIndexBeingPrepared`.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from functools import cmp_to_key
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.db.models.base import ModelState
@@ -97,23 +102,30 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 class PastModel:
     """A model as it stood on a past date: an unsaved copy carrying the past values, and its
     grades ({dimension ref: grade}) and stored category scores ({category ref: score}), parsed
-    from the database's joined text when first asked for."""
+    from the database's joined text when first asked for.
+
+    One read back from a kept rebuild (`_from_compact`) holds its plain values and makes its
+    model copy only when `model` is first read: filtering and sorting a whole past index read
+    `value` and `organisation`, so only the rows of the page shown become models."""
 
     __slots__ = (
         "_categories",
+        "_extra",
         "_grades",
+        "_model",
         "_names",
+        "_organisation",
         "_raw_categories",
         "_raw_grades",
+        "_values",
         "category_scores",
         "exists_today",
-        "model",
         "rescore",
     )
 
     def __init__(
         self,
-        model: AIModel,
+        model: AIModel | None,
         grades: dict | None = None,
         *,
         exists_today: bool = True,
@@ -122,7 +134,10 @@ class PastModel:
         raw_categories: str | None = None,
         names: tuple[dict, dict] | None = None,
     ):
-        self.model = model
+        self._model: AIModel | None = model
+        self._values: tuple = ()
+        self._extra: dict | None = None
+        self._organisation: Organisation | None = None
         self.exists_today = exists_today
         # False while grades and types are today's: the stored scores are then still right.
         self.rescore = rescore
@@ -131,6 +146,34 @@ class PastModel:
         self._grades = grades
         self._categories = None if raw_categories is not None else {}
         self.category_scores: list[float | None] | None = None  # in the columns' order, once scored
+
+    @property
+    def model(self) -> AIModel:
+        model = self._model
+        if model is None:
+            model = self._model = AIModel.__new__(AIModel)
+            model._state = ModelState()
+            model._state.adding = False
+            model.__dict__.update(zip(_ATTNAMES, self._values, strict=True))
+            if self._extra:
+                model.__dict__.update(self._extra)
+            # As the rebuild left it: the organisation's id as recorded, the organisation (or None) cached.
+            model._state.fields_cache["organisation"] = self._organisation
+        return model
+
+    def value(self, attname: str) -> Any:
+        """The value of one of the model's read columns (`_ATTNAMES`), without making the model."""
+        if self._model is None:
+            return self._values[_POSITIONS[attname]]
+        return self._model.__dict__[attname]
+
+    @property
+    def organisation(self) -> Organisation | None:
+        return self._organisation if self._model is None else self._model.organisation
+
+    @property
+    def type_list(self) -> list[str]:
+        return [t for t in (self.value("types") or "").split(",") if t]
 
     @property
     def grades(self) -> dict[str, str]:
@@ -147,7 +190,19 @@ class PastModel:
         return self._categories
 
 
-def _restore_organisation(org: Organisation, entry: HistoryEntry) -> None:
+class RecordedChange(NamedTuple):
+    """What undoing a `HistoryEntry` reads of it, as a plain row: at 100,000 entries, model
+    instances cost more than the query."""
+
+    applied_at: datetime.datetime
+    ai_model_id: int | None
+    organisation_id: int | None
+    target_label: str
+    field: str
+    before: Any
+
+
+def _restore_organisation(org: Organisation, entry: HistoryEntry | RecordedChange) -> None:
     before = entry.before
     if entry.field == "national_origin" and isinstance(before, dict):
         org.origin_scope = before.get("scope") or vocab.OriginScope.UNKNOWN
@@ -168,7 +223,9 @@ def _restore_organisation(org: Organisation, entry: HistoryEntry) -> None:
 _TEXT_ATTRS = {"name", "link", "base_model_name", "end_model_name", "end_model_licence", "notes", "upstream_filename"}
 
 
-def _restore_model(past: PastModel, entry: HistoryEntry, organisations: dict[int, Organisation]) -> None:
+def _restore_model(
+    past: PastModel, entry: HistoryEntry | RecordedChange, organisations: dict[int, Organisation]
+) -> None:
     model, before = past.model, entry.before
     name = entry.field
     if name.startswith(ASSESSMENT_PREFIX):
@@ -204,7 +261,7 @@ def _restore_model(past: PastModel, entry: HistoryEntry, organisations: dict[int
             model.release_date = datetime.date.fromisoformat(raw) if raw else None
 
 
-def _from_snapshot(entry: HistoryEntry, organisations: dict[int, Organisation]) -> PastModel | None:
+def _from_snapshot(entry: HistoryEntry | RecordedChange, organisations: dict[int, Organisation]) -> PastModel | None:
     """A model deleted after the date, rebuilt from the snapshot its deletion recorded."""
     snapshot = entry.before if isinstance(entry.before, dict) else None
     if not snapshot:
@@ -263,6 +320,7 @@ _MODEL_FIELDS = (
 
 
 _ATTNAMES = ("id", *tuple(AIModel._meta.get_field(name).attname for name in _MODEL_FIELDS))
+_POSITIONS = {name: position for position, name in enumerate(_ATTNAMES)}
 
 
 def _plain_models(queryset):
@@ -321,7 +379,7 @@ def _compact(pasts: list[PastModel]) -> dict:
 
 
 def _from_compact(kept: dict) -> list[PastModel]:
-    """The past models `_compact` kept, as unsaved copies again (no query)."""
+    """The past models `_compact` kept, each making its model copy only when read (no query)."""
     organisations = {}
     for pk, values in kept["organisations"].items():
         org = Organisation.__new__(Organisation)
@@ -334,15 +392,8 @@ def _from_compact(kept: dict) -> list[PastModel]:
     for values, extra, org_id, exists_today, rescore, grades, raw_grades, categories, raw_categories, scores in kept[
         "rows"
     ]:
-        model = AIModel.__new__(AIModel)
-        model._state = ModelState()
-        model._state.adding = False
-        model.__dict__.update(zip(_ATTNAMES, values, strict=True))
-        if extra:
-            model.__dict__.update(extra)
-        # As the rebuild left it: the organisation's id as recorded, the organisation (or None) cached.
-        model._state.fields_cache["organisation"] = organisations.get(org_id)
-        past = PastModel(model, grades, exists_today=exists_today, rescore=rescore, raw_grades=raw_grades, names=names)
+        past = PastModel(None, grades, exists_today=exists_today, rescore=rescore, raw_grades=raw_grades, names=names)
+        past._values, past._extra, past._organisation = values, extra, organisations.get(org_id)
         past._categories, past._raw_categories, past.category_scores = categories, raw_categories, scores
         pasts.append(past)
     return pasts
@@ -356,7 +407,7 @@ def rebuild_index(as_of: datetime.date) -> list[PastModel]:
     return _rebuild(as_of, models, later)
 
 
-def _organisation_named(entry: HistoryEntry) -> int | None:
+def _organisation_named(entry: HistoryEntry | RecordedChange) -> int | None:
     """The id of the organisation an entry's `before` names (a model's former organisation, a
     deleted model's), if any."""
     before = entry.before
@@ -377,11 +428,10 @@ def _rebuild(as_of: datetime.date, models, later, *, every_organisation: bool = 
     # Grades and category scores as one joined text per model: no row per grade, no objects.
     grades = joined_pairs_by_model(Assessment.objects.filter(ai_model__in=ids), "dimension_id", "grade")
     stored = joined_pairs_by_model(CategoryScore.objects.filter(ai_model__in=ids), "category_id", "score")
-    entries = list(
-        later.order_by("-applied_at", "-id").only(
-            "applied_at", "ai_model_id", "organisation_id", "target_label", "field", "before"
-        )
-    )
+    entries = [
+        RecordedChange(*values)
+        for values in later.order_by("-applied_at", "-id").values_list(*RecordedChange._fields).iterator(2000)
+    ]
     plain = list(_plain_models(models))
     if every_organisation:
         found = Organisation.objects.all()
@@ -496,16 +546,18 @@ _CLASSIFICATION_PARAMETERS = {"country": "country", "region": "region", "sector"
 
 
 def _matches(past: PastModel, cleaned: dict) -> bool:
-    model, org = past.model, past.model.organisation
+    # Plain values (`PastModel.value`): a past model read back from a kept rebuild makes its
+    # model copy only when a classification filter needs its method.
+    value, org = past.value, past.organisation
     text = (cleaned.get("q") or "").strip().lower()
     if text and not any(
-        text in (value or "").lower()
-        for value in (model.name, org.name if org else "", model.base_model_name, model.end_model_name)
+        text in (found or "").lower()
+        for found in (value("name"), org.name if org else "", value("base_model_name"), value("end_model_name"))
     ):
         return False
-    if cleaned.get("type") and not set(cleaned["type"]) & set(model.type_list):
+    if cleaned.get("type") and not set(cleaned["type"]) & set(past.type_list):
         return False
-    if cleaned.get("performance_class") and model.performance_class not in cleaned["performance_class"]:
+    if cleaned.get("performance_class") and value("performance_class") not in cleaned["performance_class"]:
         return False
     wanted = (cleaned.get("organisation") or "").strip()
     # The organisation's slug, or its full name in any case (AIModelFilter.filter_organisation).
@@ -513,16 +565,17 @@ def _matches(past: PastModel, cleaned: dict) -> bool:
         return False
     # The model's effective classification (its own, else its organisation's), as the live filters.
     if any(cleaned.get(param) for param in _CLASSIFICATION_PARAMETERS):
-        effective = model.classification()
+        effective = past.model.classification()
         for param, attr in _CLASSIFICATION_PARAMETERS.items():
             wanted = cleaned.get(param)
             if wanted and str(getattr(effective, attr) or "") != str(wanted):
                 return False
-    if cleaned.get("base_model") and cleaned["base_model"].lower() not in (model.base_model_name or "").lower():
+    if cleaned.get("base_model") and cleaned["base_model"].lower() not in (value("base_model_name") or "").lower():
         return False
-    if cleaned.get("released_from") and (not model.release_date or model.release_date < cleaned["released_from"][0]):
+    released = value("release_date")
+    if cleaned.get("released_from") and (not released or released < cleaned["released_from"][0]):
         return False
-    if cleaned.get("released_to") and (not model.release_date or model.release_date > cleaned["released_to"][1]):
+    if cleaned.get("released_to") and (not released or released > cleaned["released_to"][1]):
         return False
     for ref, grades in _grade_filters(cleaned):
         if ref not in past.grades or past.grades[ref] not in grades:
@@ -545,12 +598,12 @@ def _grade_filters(cleaned: dict) -> list[tuple[str, list]]:
 
 # The index's orderings that read one attribute of the model ({ordering name: sort key}).
 _MODEL_SORT_KEYS: dict[str, Callable[[PastModel], Any]] = {
-    "total": lambda p: p.model.total_score,
-    "name": lambda p: p.model.name.lower(),
-    "released": lambda p: p.model.release_date,
-    "organisation": lambda p: p.model.organisation.name.lower() if p.model.organisation else None,
-    "type": lambda p: p.model.types,
-    "performance_class": lambda p: p.model.performance_class,
+    "total": lambda p: p.value("total_score"),
+    "name": lambda p: p.value("name").lower(),
+    "released": lambda p: p.value("release_date"),
+    "organisation": lambda p: p.organisation.name.lower() if p.organisation else None,
+    "type": lambda p: p.value("types"),
+    "performance_class": lambda p: p.value("performance_class"),
 }
 
 
@@ -579,7 +632,7 @@ def _sort_keys(
             position = dimension_pos[name]
 
             def grade_points(p: PastModel, dimension: Any = columns.dimensions[position], spec=specs[position]) -> Any:
-                if not applies(spec, p.model.type_list):
+                if not applies(spec, p.type_list):
                     return None
                 return GradeCell(dimension, p.grades.get(dimension.ref, vocab.Grade.NOT_ASSESSED)).points
 
@@ -593,8 +646,8 @@ def _sort_keys(
 def _sort(pasts: list[PastModel], ordering: list[str] | None, columns: Columns, specs: list) -> list[PastModel]:
     # The tie-break (see curation.models.index_tie_break), applied first: upstream file name
     # descending, then name and id.
-    pasts = sorted(pasts, key=lambda p: (p.model.name.lower(), p.model.pk or 0))
-    pasts = sorted(pasts, key=lambda p: p.model.upstream_filename or "", reverse=True)
+    pasts = sorted(pasts, key=lambda p: (p.value("name").lower(), p.value("id") or 0))
+    pasts = sorted(pasts, key=lambda p: p.value("upstream_filename") or "", reverse=True)
     for value, descending in reversed(_sort_keys(ordering, columns, specs)):
         present = [p for p in pasts if value(p) is not None]
         missing = [p for p in pasts if value(p) is None]  # always last, as in the live index
@@ -690,13 +743,13 @@ def _comparison(ordering: list[str] | None, columns: Columns, specs: list) -> Ca
             if x != y:
                 return (1 if x < y else -1) if descending else (-1 if x < y else 1)
         # The tie-break (curation.models.index_tie_break): file name descending, name, id.
-        x, y = a.model.upstream_filename or "", b.model.upstream_filename or ""
+        x, y = a.value("upstream_filename") or "", b.value("upstream_filename") or ""
         if x != y:
             return -1 if x > y else 1
-        x, y = a.model.name.lower(), b.model.name.lower()
+        x, y = a.value("name").lower(), b.value("name").lower()
         if x != y:
             return -1 if x < y else 1
-        i, j = a.model.pk or 0, b.model.pk or 0
+        i, j = a.value("id") or 0, b.value("id") or 0
         return (i > j) - (i < j)
 
     return compare
