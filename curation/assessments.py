@@ -101,6 +101,11 @@ def joined_pairs_by_model(queryset: QuerySet, key: str, value: str) -> dict[int,
     return dict(joined.iterator(chunk_size=2000))
 
 
+def join_pairs(pairs: Iterable[tuple[int, str]]) -> str:
+    """One model's [(key, value)] as the text `joined_pairs_by_model` gives (read by `split_pairs`)."""
+    return _PAIR_SEPARATOR.join(f"{key}{_KEY_SEPARATOR}{value}" for key, value in pairs)
+
+
 def split_pairs(joined: str | None) -> list[tuple[int, str]]:
     """[(key, value)] of one model's `joined_pairs_by_model` text ([] for None or "")."""
     pairs = []

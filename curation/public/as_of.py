@@ -32,7 +32,7 @@ import copy
 import datetime
 import heapq
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cmp_to_key
 from typing import Any, NamedTuple
 
@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from curation import vocab
 from curation.adoption.figures import FIGURE_FIELDS
-from curation.assessments import joined_pairs_by_model, split_pairs
+from curation.assessments import join_pairs, joined_pairs_by_model, split_pairs
 from curation.filters import (
     CATEGORY_ORDER_PREFIX,
     DIMENSION_ORDER_PREFIX,
@@ -343,14 +343,25 @@ def _registry_names() -> tuple[dict[int, str], dict[int, str]]:
     )
 
 
-def _compact(pasts: list[PastModel]) -> dict:
+def _consumed(pasts: list[PastModel]) -> Iterator[PastModel]:
+    """The items of `pasts` in order, each dropped from the list as it is given: a whole past
+    index is let go model by model while it is made into something else, not held twice."""
+    pasts.reverse()
+    while pasts:
+        yield pasts.pop()
+
+
+def _compact(pasts: Iterable[PastModel]) -> dict:
     """Past models as plain rows to keep (curation.public.past_builds): per model its values
     (`_ATTNAMES`, and every other field of one rebuilt from a deletion's snapshot, which has no
-    row to read them from), its grades and scores (parsed when the rebuild touched them, else
-    the database's joined text) and its organisation's id; each organisation's fields once."""
+    row to read them from), its grades and scores as joined text (`join_pairs`, dimensions by id,
+    those no longer in the registry by a negative number) unless already scored, and its
+    organisation's id; each organisation's fields once. Text rather than a dict per model: a
+    whole index of dicts would weigh several times as much, and most rows are never parsed."""
+    dimension_refs, category_refs = (dict(found) for found in _registry_names())
+    dimension_ids = {ref: pk for pk, ref in dimension_refs.items()}
     organisations: dict[int, dict] = {}
     rows = []
-    names: tuple[dict, dict] = ({}, {})
     for past in pasts:
         model, org = past.model, past.model.organisation
         if org is not None and org.pk not in organisations:
@@ -359,8 +370,13 @@ def _compact(pasts: list[PastModel]) -> dict:
         extra = None
         if model.pk is None:
             extra = {k: v for k, v in values.items() if not k.startswith("_") and k not in _ATTNAMES}
-        if past._raw_grades is not None or past._raw_categories is not None:
-            names = past._names  # the registry's, shared by every model read from the database
+        raw_grades = past._raw_grades
+        if past._grades is not None:
+            for ref in past._grades:
+                if ref not in dimension_ids:
+                    dimension_ids[ref] = -len(dimension_ids) - 1
+                    dimension_refs[dimension_ids[ref]] = ref
+            raw_grades = join_pairs((dimension_ids[ref], grade) for ref, grade in past._grades.items())
         rows.append(
             (
                 tuple(values.get(name) for name in _ATTNAMES),
@@ -368,14 +384,13 @@ def _compact(pasts: list[PastModel]) -> dict:
                 None if org is None else org.pk,
                 past.exists_today,
                 past.rescore,
-                past._grades,
-                past._raw_grades if past._grades is None else None,
+                raw_grades or "",
                 past._categories,
                 past._raw_categories if past._categories is None else None,
                 past.category_scores,
             )
         )
-    return {"names": names, "organisations": organisations, "rows": rows}
+    return {"names": (dimension_refs, category_refs), "organisations": organisations, "rows": rows}
 
 
 def _from_compact(kept: dict) -> list[PastModel]:
@@ -389,10 +404,8 @@ def _from_compact(kept: dict) -> list[PastModel]:
         organisations[pk] = org
     names = kept["names"]
     pasts = []
-    for values, extra, org_id, exists_today, rescore, grades, raw_grades, categories, raw_categories, scores in kept[
-        "rows"
-    ]:
-        past = PastModel(None, grades, exists_today=exists_today, rescore=rescore, raw_grades=raw_grades, names=names)
+    for values, extra, org_id, exists_today, rescore, raw_grades, categories, raw_categories, scores in kept["rows"]:
+        past = PastModel(None, exists_today=exists_today, rescore=rescore, raw_grades=raw_grades, names=names)
         past._values, past._extra, past._organisation = values, extra, organisations.get(org_id)
         past._categories, past._raw_categories, past.category_scores = categories, raw_categories, scores
         pasts.append(past)
@@ -902,12 +915,12 @@ def _overlay(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilte
 
     def build() -> dict:
         public = []
-        for past in _rebuild(as_of, AIModel.objects.filter(pk__in=ids), entries, every_organisation=False):
+        for past in _consumed(_rebuild(as_of, AIModel.objects.filter(pk__in=ids), entries, every_organisation=False)):
             if was_public(past):
                 if past.rescore:
                     _score(past, columns, specs)  # the total decides the order
                 public.append(past)
-        return _compact(public)
+        return _compact(_consumed(public))
 
     # Kept per moment and data version; with many changed models, one such build at a time.
     rebuilt = built_once("changed", as_of, build, exclusive=len(ids) > EXCLUSIVE_ABOVE_CHANGED)
@@ -948,7 +961,7 @@ def _rebuilt_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
 
     def build() -> dict:
         public = []
-        for past in rebuild_index(as_of):
+        for past in _consumed(rebuild_index(as_of)):
             if not was_public(past):
                 continue
             if columns.historical:
@@ -956,7 +969,7 @@ def _rebuilt_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
             if past.rescore:
                 _score(past, columns, specs)  # the total decides the order
             public.append(past)
-        return _compact(public)
+        return _compact(_consumed(public))
 
     # Heavy (every model): built once per moment and data version, one such build at a time.
     kept = [

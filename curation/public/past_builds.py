@@ -18,6 +18,7 @@ bounded twice over:
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 import pickle
 import uuid
@@ -75,7 +76,14 @@ def _read(key: str) -> Any | None:
 
 
 def _keep(key: str, value: Any) -> None:
-    blob = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    # No memo of every object written (a whole index is millions of values: the memo would
+    # weigh more than they do). Kept values are plain trees that share next to nothing.
+    pickler.fast = True
+    pickler.dump(value)
+    blob = zlib.compress(buffer.getbuffer(), 1)
+    del pickler, buffer
     try:
         cache.set(key, blob, KEEP_SECONDS)
     except Exception:  # not kept: the next reader builds it again, nothing else is lost
