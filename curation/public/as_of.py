@@ -59,7 +59,7 @@ from curation.models import (
     Organisation,
 )
 from curation.public.downloads import rows_of
-from curation.public.past_builds import built_once
+from curation.public.past_builds import built_once, paused_collection
 from curation.public.queries import (
     Columns,
     GradeCell,
@@ -395,21 +395,24 @@ def _compact(pasts: Iterable[PastModel]) -> dict:
 
 def _from_compact(kept: dict) -> list[PastModel]:
     """The past models `_compact` kept, each making its model copy only when read (no query)."""
-    organisations = {}
-    for pk, values in kept["organisations"].items():
-        org = Organisation.__new__(Organisation)
-        org._state = ModelState()
-        org._state.adding = False
-        org.__dict__.update(values)
-        organisations[pk] = org
-    names = kept["names"]
-    pasts = []
-    for values, extra, org_id, exists_today, rescore, raw_grades, categories, raw_categories, scores in kept["rows"]:
-        past = PastModel(None, exists_today=exists_today, rescore=rescore, raw_grades=raw_grades, names=names)
-        past._values, past._extra, past._organisation = values, extra, organisations.get(org_id)
-        past._categories, past._raw_categories, past.category_scores = categories, raw_categories, scores
-        pasts.append(past)
-    return pasts
+    with paused_collection():  # many objects made, none of them garbage
+        organisations = {}
+        for pk, values in kept["organisations"].items():
+            org = Organisation.__new__(Organisation)
+            org._state = ModelState()
+            org._state.adding = False
+            org.__dict__.update(values)
+            organisations[pk] = org
+        names = kept["names"]
+        pasts = []
+        for values, extra, org_id, exists_today, rescore, raw_grades, categories, raw_categories, scores in kept[
+            "rows"
+        ]:
+            past = PastModel(None, exists_today=exists_today, rescore=rescore, raw_grades=raw_grades, names=names)
+            past._values, past._extra, past._organisation = values, extra, organisations.get(org_id)
+            past._categories, past._raw_categories, past.category_scores = categories, raw_categories, scores
+            pasts.append(past)
+        return pasts
 
 
 def rebuild_index(as_of: datetime.date) -> list[PastModel]:
@@ -556,6 +559,27 @@ class PastRows(Sequence):
 
 
 _CLASSIFICATION_PARAMETERS = {"country": "country", "region": "region", "sector": "sector", "bloc": "big_tech_bloc"}
+
+
+# The cleaned values `_matches` reads besides the grade filters: with none of them set, every
+# past model matches (a whole index is then not walked model by model).
+_FILTER_PARAMETERS = (
+    "q",
+    "type",
+    "performance_class",
+    "organisation",
+    *_CLASSIFICATION_PARAMETERS,
+    "base_model",
+    "released_from",
+    "released_to",
+)
+
+
+def _filtered(pasts: list[PastModel], cleaned: dict) -> list[PastModel]:
+    """The past models of `pasts` that the cleaned filters keep (`_matches`)."""
+    if not any(cleaned.get(name) for name in _FILTER_PARAMETERS) and not _grade_filters(cleaned):
+        return pasts
+    return [past for past in pasts if _matches(past, cleaned)]
 
 
 def _matches(past: PastModel, cleaned: dict) -> bool:
@@ -895,6 +919,9 @@ def _overlay(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilte
     # queries on indexes (one with OR would read every model and, joined, every grade).
     changed_models = later.exclude(field="created").filter(ai_model__isnull=False).values("ai_model_id")
     changed_organisations = later.filter(organisation__isnull=False).values("organisation_id")
+    if existing.filter(pk__in=changed_models).count() > MERGE_MAX_CHANGED:
+        # Too many for a merge already (counted by the database: no id read).
+        return _rebuilt_index_as_of(data, as_of, columns)
     changed = set(existing.filter(pk__in=changed_models).values_list("pk", flat=True))
     changed.update(existing.filter(organisation_id__in=changed_organisations).values_list("pk", flat=True))
     if len(changed) > MERGE_MAX_CHANGED:
@@ -924,7 +951,7 @@ def _overlay(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilte
 
     # Kept per moment and data version; with many changed models, one such build at a time.
     rebuilt = built_once("changed", as_of, build, exclusive=len(ids) > EXCLUSIVE_ABOVE_CHANGED)
-    kept = [past for past in _from_compact(rebuilt) if _matches(past, cleaned)]
+    kept = _filtered(_from_compact(rebuilt), cleaned)
     # `_sort` orders as `compare` does, by keys rather than pairwise: faster when many changed.
     kept = _sort(kept, cleaned.get("ordering"), columns, specs)
     return filterset, PastOverlayRows(qs, kept, _comparison(cleaned.get("ordering"), columns, specs), columns, specs)
@@ -972,7 +999,6 @@ def _rebuilt_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
         return _compact(_consumed(public))
 
     # Heavy (every model): built once per moment and data version, one such build at a time.
-    kept = [
-        past for past in _from_compact(built_once("whole", as_of, build, exclusive=True)) if _matches(past, cleaned)
-    ]
-    return filterset, PastRows(_sort(kept, cleaned.get("ordering"), columns, specs), columns, specs)
+    kept = _filtered(_from_compact(built_once("whole", as_of, build, exclusive=True)), cleaned)
+    with paused_collection():  # sorting makes a key per model and no garbage
+        return filterset, PastRows(_sort(kept, cleaned.get("ordering"), columns, specs), columns, specs)

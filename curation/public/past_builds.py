@@ -17,13 +17,15 @@ bounded twice over:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import io
 import logging
 import pickle
 import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.cache import cache
@@ -65,14 +67,31 @@ def stored_key(kind: str, moment: datetime.date) -> str:
     return f"osai:past-build:{STORE_FORMAT}:{cache_generation()}:v{current_data_version()}:{kind}:{moment.isoformat()}"
 
 
+@contextlib.contextmanager
+def paused_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the block (when it was running): reading
+    back a kept index makes millions of objects, none of them garbage, and each collection the
+    allocations set off would walk them all again (some 0.9 s of 1.7 s at 100,000 models)."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def _read(key: str) -> Any | None:
     try:
         blob = cache.get(key)
     except Exception:  # the shared cache unreachable: as if nothing were kept
         log.warning("could not read a kept past index", exc_info=True)
         return None
-    # Written only by `_keep` into the site's own cache, as Django's cache backends pickle too.
-    return None if blob is None else pickle.loads(zlib.decompress(blob))  # noqa: S301
+    if blob is None:
+        return None
+    with paused_collection():
+        # Written only by `_keep` into the site's own cache, as Django's cache backends pickle too.
+        return pickle.loads(zlib.decompress(blob))  # noqa: S301
 
 
 def _keep(key: str, value: Any) -> None:
