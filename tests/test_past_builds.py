@@ -82,6 +82,12 @@ def test_a_second_heavy_rebuild_while_one_runs_is_refused_with_a_503(client, who
     assert cache.get(BUILD_LOCK_KEY) is None
     assert client.get(f"/models/?as_of={OTHER_DAY}").status_code == 200
 
+    # A date already built is served whoever holds the lock.
+    cache.add(BUILD_LOCK_KEY, "another reader's build", 60)
+    kept = client.get(f"/models/?as_of={BEFORE_CHANGES}&ordering=-name")
+    assert kept.status_code == 200 and b"Model 11" in kept.content
+    assert client.get("/models/?as_of=2025-03-01").status_code == 503
+
 
 def test_a_built_date_is_served_from_what_was_kept(client, whole_rebuilds, rebuilds):
     day = datetime.date.fromisoformat(BEFORE_CHANGES)
