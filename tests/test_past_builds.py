@@ -154,3 +154,28 @@ def test_a_merge_of_many_changed_models_waits_for_a_running_build_and_a_small_on
         QueryDict(""), datetime.date.fromisoformat(OTHER_DAY), past.columns_on(day)
     )
     assert "Model 11" in [row.model.name for row in rows]
+
+
+def test_only_the_newest_heavy_builds_are_kept(db, monkeypatch):
+    from curation.public import past_builds
+
+    monkeypatch.setattr(past_builds, "MAX_KEPT_HEAVY", 2)
+    built = []
+
+    def builder(day):
+        def build():
+            built.append(day)
+            return [day.isoformat()]
+
+        return build
+
+    days = [datetime.date(2025, 1, d) for d in (1, 2, 3)]
+    for day in days:
+        assert past_builds.built_once("test", day, builder(day), exclusive=True) == [day.isoformat()]
+    assert cache.get(past_builds.stored_key("test", days[0])) is None  # the oldest was let go
+    for day in days[1:]:  # the two newest are read back, not built again
+        assert past_builds.built_once("test", day, builder(day), exclusive=True) == [day.isoformat()]
+    assert built == days
+    past_builds.built_once("test", days[0], builder(days[0]), exclusive=True)
+    assert built == [*days, days[0]]
+    assert cache.get(past_builds.stored_key("test", days[1])) is None

@@ -45,6 +45,10 @@ BUILD_LOCK_KEY = "osai:past-build:running"
 BUILD_LOCK_SECONDS = 300
 # What a refused reader is told to wait (seconds) before asking again.
 RETRY_AFTER_SECONDS = 30
+# How many exclusive builds are kept at once (each a whole index: megabytes in the shared cache),
+# newest first in KEPT_HEAVY_KEY: a reader asking for date after date cannot fill the cache.
+MAX_KEPT_HEAVY = 4
+KEPT_HEAVY_KEY = "osai:past-build:kept-heavy"
 
 
 class PastIndexBeingPrepared(Exception):
@@ -109,6 +113,18 @@ def _keep(key: str, value: Any) -> None:
         log.warning("could not keep a past index (%d bytes)", len(blob), exc_info=True)
 
 
+def _forget_older_heavy(key: str) -> None:
+    """Note `key` as the newest exclusive build kept and delete those beyond MAX_KEPT_HEAVY.
+    Called under the build lock, so no two builds update the list at once."""
+    try:
+        kept = [k for k in cache.get(KEPT_HEAVY_KEY) or [] if k != key]
+        kept.insert(0, key)
+        cache.delete_many(kept[MAX_KEPT_HEAVY:])
+        cache.set(KEPT_HEAVY_KEY, kept[:MAX_KEPT_HEAVY], KEEP_SECONDS)
+    except Exception:  # the kept builds expire on their own after KEEP_SECONDS
+        log.warning("could not bound the kept past indexes", exc_info=True)
+
+
 def built_once(kind: str, moment: datetime.date, build: Callable[[], Any], *, exclusive: bool) -> Any:
     """The value `build()` makes for `moment` (plain, picklable rows), from the shared cache when
     kept for the current data version and cache generation, else built now and kept.
@@ -138,6 +154,7 @@ def built_once(kind: str, moment: datetime.date, build: Callable[[], Any], *, ex
         if found is None:
             found = build()
             _keep(key, found)
+            _forget_older_heavy(key)
         return found
     finally:
         try:
