@@ -281,3 +281,35 @@ def test_the_front_layer_answers_a_repeated_read_with_the_headers_of_the_first(c
             assert b"Headed" in body and again["Content-Length"] == str(len(again.content))
             assert again["ETag"].startswith("W/") == bool(encoding) and "Accept-Encoding" in again["Vary"]
             assert (headers(again)[0][0] == "X-Accel-Expires") == bool(proxy_seconds)
+
+
+def test_a_kept_page_is_tagged_from_its_gzip_copy_with_one_tag_per_representation(client, make_ai_model, monkeypatch):
+    """A page the page cache keeps gets its ETag from the (much smaller) gzip copy, not from a
+    hash of the whole body; the same tag on a miss and on a read from the shared cache, weak for
+    the gzipped representation; a changed page gets another tag."""
+    from curation.public import caching
+
+    for i in range(5):
+        make_ai_model(f"Tagged Model {i}")
+    hashed = []
+    original_md5 = caching.hashlib.md5
+    monkeypatch.setattr(
+        caching.hashlib, "md5", lambda data=b"", **kw: hashed.append(len(data)) or original_md5(data, **kw)
+    )
+    made = client.get("/models/?type=text", **GZIP)
+    assert made[CACHE_STATUS_HEADER] == "miss"
+    stored = caching.stored_answer(gzip.decompress(made.content), [])
+    assert made["ETag"] == "W/" + caching.stored_etag(stored)
+    assert hashed and max(hashed) == len(stored[2]) < len(stored[0])
+    front_pages.clear()  # another process: the page read from the shared cache
+    for headers, weak in ((GZIP, True), ({}, False)):
+        again = client.get("/models/?type=text", **headers)
+        assert again[CACHE_STATUS_HEADER] == "hit"
+        assert again["ETag"] == ("W/" if weak else "") + caching.stored_etag(stored)
+        front_pages.clear()
+        assert client.get("/models/?type=text", HTTP_IF_NONE_MATCH=again["ETag"], **headers).status_code == 304
+        front_pages.clear()
+    plain = client.get("/models/?type=text&ordering=name")
+    assert plain[CACHE_STATUS_HEADER] == "miss" and not plain["ETag"].startswith("W/")
+    assert plain["ETag"] != caching.stored_etag(stored)
+    assert plain["ETag"] == caching.stored_etag(caching.stored_answer(plain.content, []))

@@ -344,6 +344,27 @@ def stored_answer(content: bytes, headers, *, made_from=None) -> tuple:
     return content, headers, compressed
 
 
+def stored_etag(stored: tuple) -> str:
+    """A strong ETag (quoted hex digest) for the body of a stored answer, hashed from its gzip
+    copy when it has one: that copy is made deterministically from the body (no timestamp) and
+    decompresses back to it, so it changes exactly when the body does, and at a page of the index
+    (400 kB of HTML, 25 kB gzipped) hashing it costs a miss a fifteenth of hashing the body, as
+    ConditionalGetMiddleware would. Not kept with the answer: the gzipped representation of a
+    page carries it weak (W/), as GZipMiddleware makes it."""
+    compressed = stored[2] if len(stored) > 2 else None
+    return f'"{hashlib.md5(compressed if compressed is not None else stored[0], usedforsecurity=False).hexdigest()}"'
+
+
+def _tag(response, stored: tuple) -> None:
+    """Give a page the page cache answered or kept its ETag (`stored_etag`) before
+    ConditionalGetMiddleware hashes the whole body for one: weak when the body sent is the gzip
+    copy, as GZipMiddleware makes it on a miss; none for an answer that is not to be stored."""
+    if response.has_header("ETag") or "no-store" in response.get("Cache-Control", ""):
+        return
+    gzipped = response.headers.get("Content-Encoding") == "gzip"
+    response.headers["ETag"] = ("W/" if gzipped else "") + stored_etag(stored)
+
+
 def remember_kept_gzip(response, stored: tuple) -> None:
     """Let the layers above reuse the gzip copy of `stored` (what `stored_answer` made) when they
     keep `response`'s body (see `stored_answer`'s `made_from`)."""
@@ -421,6 +442,7 @@ def cache_public_page(view=None, *, params=()):
         stored = fetch_stored(key)
         if stored is not None:
             response = answer_from_stored(request, stored)
+            _tag(response, stored)
             response.headers[CACHE_STATUS_HEADER] = "hit"
             response.front_cacheable = canonical
             remember_kept_gzip(response, stored)
@@ -432,6 +454,7 @@ def cache_public_page(view=None, *, params=()):
             kept = [(name, value) for name, value in response.headers.items() if name.lower() != "vary"]
             stored = stored_answer(response.content, kept)
             keep_stored(key, stored)
+            _tag(response, stored)
             response.front_cacheable = canonical
             remember_kept_gzip(response, stored)
         response.headers[CACHE_STATUS_HEADER] = "miss"
