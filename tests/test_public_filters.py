@@ -190,3 +190,27 @@ def test_links_that_change_one_parameter_keep_the_others_in_order(rf):
     assert query_with(context, view="grid") == "?q=llm&type=text&type=code&ordering=name&view=grid"
     assert query_with(context, q="", type=None) == "?ordering=name"
     assert query_with(Context({"request": rf.get("/models/?page=2")}), page=None) == "?"
+
+
+@pytest.mark.parametrize(
+    "value, attrs",
+    [
+        (None, {}),
+        ("", {"placeholder": "YYYY-MM", "inputmode": "numeric"}),
+        ("<b>\"quoted\" & 'single'</b>", {"id": "id_q", "required": True, "disabled": False, "maxlength": 40}),
+        ("2024-05", {"aria-describedby": 'x"y', "data-x": "<>"}),
+    ],
+)
+def test_the_filter_panels_text_inputs_have_djangos_widget_markup(db, value, attrs):
+    """The text inputs of the filter panel are made without the widget templates, with exactly
+    the markup Django's TextInput would write (escaping, bare and left-out attributes)."""
+    from django import forms
+
+    from curation.filters import PlainTextInput
+
+    made = PlainTextInput(attrs={"class": "a&b"}).render("q", value, attrs=dict(attrs))
+    assert made == forms.TextInput(attrs={"class": "a&b"}).render("q", value, attrs=dict(attrs))
+    form = AIModelFilter({"q": "x<y", "released_from": "2024", "base_model": '"b"'}).form
+    for name in ("q", "base_model", "released_from", "released_to"):
+        assert isinstance(form.fields[name].widget, PlainTextInput), name
+    assert str(form["q"]) == '<input type="text" name="q" value="x&lt;y" aria-describedby="id_q_helptext" id="id_q">'
