@@ -146,6 +146,27 @@ def test_sort_links_and_aria_sort(client, catalogue):
     assert row_names(client.get("/models/?ordering=-name")) == ["Qwen Chat", "Qwen", "OLMo"]
 
 
+def test_registry_column_heads_link_and_mark_their_sort(client, catalogue):
+    """Each category and dimension head links to its sort, marked as the page is sorted, with
+    the dimension's description (escaped) as a title."""
+    dimension = Dimension.objects.filter(is_active=True).order_by("position").first()
+    Dimension.objects.filter(pk=dimension.pk).update(description='Weights "open" & <free>')
+    key = f"dimension_{dimension.ref}"
+    for asked, state, next_key in (
+        (f"-{key}", "descending", key),
+        (key, "ascending", f"-{key}"),
+        ("name", "none", f"-{key}"),
+    ):
+        body = text(client.get(f"/models/?ordering={asked}"))
+        assert (
+            f'<th scope="col" aria-sort="{state}" class="dimension-cell"><a href="?ordering={next_key}" '
+            f'class="dimension-head" title="Weights &quot;open&quot; &amp; &lt;free&gt;">{dimension.name}</a></th>'
+        ) in body
+        assert body.count('class="dimension-cell"><a href="?ordering=') >= 1
+    body = text(client.get("/models/?q=Qwen"))
+    assert re.search(r'<th scope="col" aria-sort="none"><a href="\?q=Qwen&amp;ordering=-category_[\w-]+">', body)
+
+
 def test_pagination_keeps_filters(client, make_ai_model, registry):
     for i in range(30):
         make_ai_model(f"Paged {i:02d}", performance_class="full")

@@ -83,6 +83,31 @@ def sort_state(context, key: str, default: str = "-total") -> dict:
     return {"aria": state, "link": query_with(context, ordering=next_key)}
 
 
+@register.simple_tag(takes_context=True)
+def registry_column_heads(context, entries, kind: str) -> str:
+    """The sortable head cells of the index table for `entries`, the registry's categories
+    (`kind` "category") or dimensions ("dimension", with each one's description as a title),
+    each linked and marked as `sort_state` says for the key `<kind>_<ref>`. Made here rather than
+    by a template loop of a `with` and a `sort_state` per column: the table has twenty of them
+    on every page of the index that misses the page cache."""
+    if kind == "category":
+        template, described = '<th scope="col" aria-sort="{}"><a href="{}">{}</a></th>', False
+    else:
+        template, described = (
+            (
+                '<th scope="col" aria-sort="{}" class="dimension-cell">'
+                '<a href="{}" class="dimension-head" title="{}">{}</a></th>'
+            ),
+            True,
+        )
+    cells = []
+    for entry in entries:
+        state = sort_state(context, f"{kind}_{entry.ref}")
+        values = (entry.description, entry.name) if described else (entry.name,)
+        cells.append(format_html(template, state["aria"], state["link"], *values))
+    return mark_safe("".join(cells))  # noqa: S308 - every cell made by format_html
+
+
 @register.filter
 def percent(score) -> str:
     return "" if score is None else f"{as_percent(score)}%"
