@@ -214,3 +214,23 @@ def test_the_filter_panels_text_inputs_have_djangos_widget_markup(db, value, att
     for name in ("q", "base_model", "released_from", "released_to"):
         assert isinstance(form.fields[name].widget, PlainTextInput), name
     assert str(form["q"]) == '<input type="text" name="q" value="x&lt;y" aria-describedby="id_q_helptext" id="id_q">'
+
+
+def test_an_options_datalist_is_rendered_once_per_options_list(monkeypatch):
+    """The organisation suggestions are escaped once per options list (the index keeps one per
+    data version), then served from memory; another list is rendered afresh."""
+    from curation.templatetags import index_tags
+
+    escaped = []
+    original = index_tags.format_html_join
+    monkeypatch.setattr(index_tags, "format_html_join", lambda *a: escaped.append(1) or original(*a))
+    options = [("acme", 'Acme "Labs" <AI>'), ("b", "B & Co")]
+    first = index_tags.options_datalist("organisation-names", options)
+    assert first == (
+        '<datalist id="organisation-names"><option value="acme">Acme &quot;Labs&quot; &lt;AI&gt;</option>'
+        '<option value="b">B &amp; Co</option></datalist>'
+    )
+    assert index_tags.options_datalist("organisation-names", options) == first and len(escaped) == 1
+    assert index_tags.options_datalist("other", options).startswith('<datalist id="other">') and len(escaped) == 2
+    other = [("c", "C")]
+    assert index_tags.options_datalist("organisation-names", other).count("<option") == 1 and len(escaped) == 3

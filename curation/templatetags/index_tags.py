@@ -249,11 +249,17 @@ def model_names_datalist(choices):
 @register.simple_tag
 def options_datalist(list_id: str, options):
     """(value, label) pairs as a <datalist> with id `list_id`: suggestions for a text field
-    that accepts other values too (e.g. the index's organisation field)."""
-    return format_html(
-        '<datalist id="{}">{}</datalist>',
-        list_id,
-        format_html_join("", '<option value="{}">{}</option>', ((value, label) for value, label in options)),
+    that accepts other values too (e.g. the index's organisation field). Rendered once per
+    options object (the index keeps its options per data version, curation.public.filter_options)
+    and `list_id`, as the choice lists above."""
+    return _remembered_choices(
+        options,
+        ("datalist", list_id),
+        lambda: format_html(
+            '<datalist id="{}">{}</datalist>',
+            list_id,
+            format_html_join("", '<option value="{}">{}</option>', ((value, label) for value, label in options)),
+        ),
     )
 
 
