@@ -138,8 +138,6 @@ TEMPLATES = [
                 "curation.editorial.context_processors.navigation",
                 "curation.public.theme.theme",
             ],
-            # Django's {% url %} with fixed addresses reversed once per process (same syntax).
-            "builtins": ["curation.templatetags.known_urls"],
         },
     },
 ]
