@@ -112,3 +112,13 @@ def test_the_demo_runs_with_debug_off_and_shows_the_sites_own_pages(tmp_path):
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+def test_the_readme_says_how_to_serve_the_demo_on_another_port():
+    # The variable the demo script reads for its port (the demo test above serves on a free one
+    # through it) is the one the README's quick start tells readers to set.
+    script = (PROJECT_ROOT / "scripts" / "serve-demo.sh").read_text()
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert 'address="127.0.0.1:${OSAI_DEMO_PORT:-8000}"' in script
+    assert "`OSAI_DEMO_PORT=8001 bash scripts/run-demo.sh`" in quick_start
