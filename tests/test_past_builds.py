@@ -179,3 +179,26 @@ def test_only_the_newest_heavy_builds_are_kept(db, monkeypatch):
     past_builds.built_once("test", days[0], builder(days[0]), exclusive=True)
     assert built == [*days, days[0]]
     assert cache.get(past_builds.stored_key("test", days[1])) is None
+
+
+def test_with_the_cache_unreachable_a_heavy_rebuild_is_refused_saying_why(db, monkeypatch):
+    from curation.public import past_builds
+
+    class UnreachableCache:  # as curation.cache_backends.FailOpenRedisCache answers while Redis is away
+        def get(self, key, default=None):
+            return default
+
+        def add(self, *args, **kwargs):
+            return False
+
+        def is_available(self):
+            return False
+
+    monkeypatch.setattr(past_builds, "cache", UnreachableCache())
+    monkeypatch.setattr(past_builds, "stored_key", lambda kind, moment: f"{kind}:{moment}")
+    built = []
+    with pytest.raises(PastIndexBeingPrepared) as refused:
+        past_builds.built_once("test", datetime.date(2025, 1, 1), lambda: built.append(1), exclusive=True)
+    assert built == []  # no rebuild without the lock that bounds them
+    assert "cache" in str(refused.value) and "cannot be reached" in str(refused.value)
+    assert "one is being rebuilt now" not in str(refused.value)

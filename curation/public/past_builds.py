@@ -56,13 +56,17 @@ class PastIndexBeingPrepared(Exception):
     `retry_after` is the number of seconds to wait before asking again; the message says so
     in words a reader can act on."""
 
-    def __init__(self, moment: datetime.date, retry_after: int = RETRY_AFTER_SECONDS):
+    def __init__(self, moment: datetime.date, retry_after: int = RETRY_AFTER_SECONDS, *, cache_down: bool = False):
         self.moment, self.retry_after = moment, retry_after
         day = moment.date() if isinstance(moment, datetime.datetime) else moment
+        why = (
+            "the site's cache, which keeps such rebuilds and lets only one run at a time, cannot be reached"
+            if cache_down
+            else "one is being rebuilt now"
+        )
         super().__init__(
             f"The index as it stood on {day.day} {day:%B %Y} is being prepared: rebuilding a past index "
-            f"from its history takes a while, and one is being rebuilt now. Please try again in "
-            f"{retry_after} seconds."
+            f"from its history takes a while, and {why}. Please try again in {retry_after} seconds."
         )
 
 
@@ -147,7 +151,10 @@ def built_once(kind: str, moment: datetime.date, build: Callable[[], Any], *, ex
         log.warning("could not take the lock of past index builds", exc_info=True)
         locked = False
     if not locked:
-        raise PastIndexBeingPrepared(moment)
+        # A fail-open cache (curation.cache_backends) answers False while Redis is away: then no
+        # build is running, the lock just cannot be had, and the reader is told so.
+        available = getattr(cache, "is_available", lambda: True)()
+        raise PastIndexBeingPrepared(moment, cache_down=not available)
     try:
         # The build just finished may have been this very moment's.
         found = _read(key)
