@@ -220,30 +220,26 @@ def _option_parts(options: list, keep: bool = False) -> list[tuple[str, str, str
     return parts
 
 
-_rendered_datalists: dict[int, tuple[list, str]] = {}
-
-
 @register.simple_tag
 def model_names_datalist(choices):
     """The compare form's list of model names ((name, organisation) pairs) as a <datalist>,
-    rendered once per list object (the views keep one per data version)."""
-    known = _rendered_datalists.get(id(choices))
-    if known is not None and known[0] is choices:
-        return known[1]
-    rendered = format_html(
-        '<datalist id="model-names">{}</datalist>',
-        mark_safe(  # noqa: S308 - each name and organisation escaped below
-            "".join(
-                f'<option value="{conditional_escape(name)}">{conditional_escape(name)}'
-                + (f" ({conditional_escape(organisation)})" if organisation else "")
-                + "</option>"
-                for name, organisation in choices
-            )
+    rendered once per list object (the views keep one per data version), as the choice lists
+    above."""
+    return _remembered_choices(
+        choices,
+        ("model-names",),
+        lambda: format_html(
+            '<datalist id="model-names">{}</datalist>',
+            mark_safe(  # noqa: S308 - each name and organisation escaped below
+                "".join(
+                    f'<option value="{conditional_escape(name)}">{conditional_escape(name)}'
+                    + (f" ({conditional_escape(organisation)})" if organisation else "")
+                    + "</option>"
+                    for name, organisation in choices
+                )
+            ),
         ),
     )
-    _rendered_datalists.clear()
-    _rendered_datalists[id(choices)] = (choices, rendered)
-    return rendered
 
 
 @register.simple_tag
