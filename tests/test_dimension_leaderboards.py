@@ -183,6 +183,25 @@ def test_readers_never_rebuild_the_past_once_the_worker_has_stored_it(history, m
     assert len(calls) == 2
 
 
+def test_the_worker_works_out_todays_shares_so_that_no_reader_waits_for_them(history, monkeypatch):
+    """Today's point groups every grade of every public model: the worker stores it per data
+    version, and a dimension page after a change reads it instead of grouping again."""
+    from curation.datachanges import record_data_change
+    from curation.public import leaderboards
+
+    calls = []
+    real = leaderboards.shares_today
+    monkeypatch.setattr(leaderboards, "shares_today", lambda refs, day: calls.append(day) or real(refs, day))
+    today = datetime.date.today()
+    Assessment.objects.filter(ai_model=history[1], dimension__ref="licenses").update(grade="closed")
+    record_data_change("a reviewed change")
+    leaderboards.work_out_past_shares(today)
+    assert calls == [today]
+    points = leaderboards._share_history(today)["licenses"]
+    assert calls == [today]  # the reader grouped nothing
+    assert (points[-1].counts["open"], points[-1].counts["closed"]) == (1, 1)
+
+
 def test_with_nothing_stored_one_reader_works_the_past_out_and_the_others_show_today(history, monkeypatch):
     from django.core.cache import cache
 

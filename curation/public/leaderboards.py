@@ -287,11 +287,15 @@ def _work_out_and_store(today: datetime.date) -> dict:
 def work_out_past_shares(today: datetime.date | None = None) -> bool:
     """The worker's part (after every chart run and sweep): work out every dimension's shares
     on the sampled days before `today` (default: today, UTC) from the rebuilt past index, unless
-    those of this data version and these days are stored already. True when it stored new ones.
+    those of this data version and these days are stored already, and today's shares
+    (`shares_today`) unless kept for this data version. True when it stored new past shares.
 
     Rebuilding the index once per sampled day is far too slow for a reader's request at scale
     (seconds at thousands of models), so readers only ever read what this stores."""
     today = today or timezone.now().date()
+    # Today's point too (kept per data version and day): it groups every grade of every public
+    # model, seconds at 100,000 models, which no reader should wait for after a change.
+    _shared_shares_today(list(Dimension.objects.values_list("ref", flat=True)), today)
     stored = _stored_past_shares()
     wanted_days = [d.isoformat() for d in _past_days(today)]
     if stored is not None and stored.get("version") == cache_stamp()[0] and stored.get("days") == wanted_days:
