@@ -19,33 +19,25 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 from curation.filters import CATEGORY_ORDER_PREFIX, DIMENSION_ORDER_PREFIX
-from curation.models import AIModel, Organisation
+from curation.models import AIModel
 from curation.public.caching import remembered_per_data_version
 
 # Parameters of the index's FilterSet that order the rows without narrowing them.
 ORDERING_PARAMETERS = frozenset({"ordering"})
 
 
-def _public_models_to_count():
-    """AIModelQuerySet.public() as a filter on the model's own columns (no join to every
-    organisation): published, and not of an unpublished organisation. The same rows, for a
-    count that reads the models' table alone (the join made PostgreSQL hash every
-    organisation and join it to every model for each count)."""
-    return AIModel.objects.filter(is_public=True).exclude(organisation__in=Organisation.objects.filter(is_public=False))
-
-
 @remembered_per_data_version
 def public_model_count() -> int:
     """How many models the public index holds (what the unfiltered index counts), counted once
     per data version and cache generation in each process."""
-    return _public_models_to_count().count()
+    return AIModel.objects.public().count()
 
 
 def filtered_model_count(filterset) -> int:
     """How many public models a bound, validated FilterSet of the index selects: its filters
-    (ordering aside) applied, as `filterset.qs` applies them, to `_public_models_to_count`.
+    (ordering aside) applied, as `filterset.qs` applies them, to `AIModel.objects.public()`.
     One `COUNT(*)`; a filter on an organisation's fields joins the organisations itself."""
-    rows = _public_models_to_count()
+    rows = AIModel.objects.public()
     for name, value in filterset.form.cleaned_data.items():
         if name not in ORDERING_PARAMETERS:
             rows = filterset.filters[name].filter(rows, value)
