@@ -11,6 +11,7 @@ from curation.editorial.tasks import publish_scheduled_posts  # noqa: F401  (reg
 from curation.operations import worker  # noqa: F401  (the worker's heartbeat)
 from curation.public.downloads import write_current_files
 from curation.public.filter_options import write_current_options
+from curation.public.headline import warm_headline
 from curation.public.leaderboards import work_out_past_shares
 from curation.public.release_files import freeze_pending_releases, freeze_release_files as freeze
 
@@ -40,6 +41,7 @@ def run_chart_regeneration(self):
         _write_download_files()
         _write_filter_options()
         _work_out_past_shares()
+        _work_out_headline()
     return summary
 
 
@@ -50,6 +52,7 @@ def sweep_chart_outbox():
     _write_download_files()  # nothing to do when this data version's files are there
     _write_filter_options()  # likewise
     _work_out_past_shares()  # likewise; a new day samples a new set of days
+    _work_out_headline()  # likewise
     _freeze_pending_releases()
     return summary
 
@@ -101,6 +104,17 @@ def _work_out_past_shares() -> bool:
         return work_out_past_shares()
     except Exception:
         log.exception("could not work out the dimensions' past shares")
+        return False
+
+
+def _work_out_headline() -> bool:
+    """The home page's headline figures of the current data version (curation.public.headline);
+    a failure is logged: the first reader works them out meanwhile."""
+    try:
+        warm_headline()
+        return True
+    except Exception:
+        log.exception("could not work out the headline figures")
         return False
 
 

@@ -190,6 +190,40 @@ def remembered_per_data_version(compute):
     return remembered
 
 
+def shared_per_data_version(name: str, seconds: int = 24 * 3600):
+    """Decorator: `compute(*args)` worked out once per data version and cache generation for the
+    whole site, for figures whose query reads every model (seconds at 100,000 models): kept in
+    the shared cache under `name` and `args` (plain values, or tuples of them, whose `str`
+    tells them apart; no spaces, as cache keys must not hold any) for
+    `seconds` at most, and in each process (`remembered_per_data_version`). The worker calls it
+    after a change, so that no reader waits. An unreachable cache is logged and worked around:
+    the value is computed here."""
+
+    def decorate(compute):
+        @functools.wraps(compute)
+        def shared(*args):
+            version, generation = cache_stamp()
+            parts = (",".join(map(str, a)) if isinstance(a, tuple | list) else str(a) for a in args)
+            key = f"osai:{name}:{generation}:v{version}:{':'.join(parts)}"
+            try:
+                found = cache.get(key)
+            except Exception:  # no cache: worked out below
+                log.warning("%s not read from the cache", name, exc_info=True)
+                found = None
+            if found is not None:
+                return found
+            value = compute(*args)
+            try:
+                cache.set(key, value, seconds)
+            except Exception:  # served without keeping it
+                log.warning("%s not kept in the cache", name, exc_info=True)
+            return value
+
+        return remembered_per_data_version(shared)
+
+    return decorate
+
+
 class RowFragments:
     """Rendered rows of the index (HTML) kept in this process per data version, cache generation
     and code stamp, by model id and variant (which columns the row has): a page of the index

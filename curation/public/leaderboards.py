@@ -21,7 +21,7 @@ from curation import vocab
 from curation.filters import GRADE_FILTER_PREFIX
 from curation.models import AIModel, Assessment, Dimension
 from curation.public.as_of import columns_on, rebuild_index, was_public
-from curation.public.caching import cache_stamp, remembered_per_data_version
+from curation.public.caching import cache_stamp, remembered_per_data_version, shared_per_data_version
 from curation.public.queries import first_recorded_day, grade_legend
 from curation.registry import dimension_spec
 from curation.scoring import DimensionSpec, applies
@@ -295,7 +295,7 @@ def work_out_past_shares(today: datetime.date | None = None) -> bool:
     today = today or timezone.now().date()
     # Today's point too (kept per data version and day): it groups every grade of every public
     # model, seconds at 100,000 models, which no reader should wait for after a change.
-    _shared_shares_today(list(Dimension.objects.values_list("ref", flat=True)), today)
+    _shared_shares_today(tuple(Dimension.objects.values_list("ref", flat=True)), today)
     stored = _stored_past_shares()
     wanted_days = [d.isoformat() for d in _past_days(today)]
     if stored is not None and stored.get("version") == cache_stamp()[0] and stored.get("days") == wanted_days:
@@ -321,30 +321,17 @@ def past_share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
         cache.delete(PAST_SHARES_LOCK_KEY)
 
 
-def _shared_shares_today(refs: list[str], today: datetime.date) -> dict[str, SharePoint]:
-    """`shares_today`, kept in the shared cache per data version, cache generation and day: it
-    reads every grade (seconds at 100,000 models), so one process works it out for all."""
-    version, generation = cache_stamp()
-    key = f"osai:dimension-shares:today:{generation}:{version}:{today.isoformat()}:{','.join(refs)}"
-    try:
-        stored = cache.get(key)
-    except Exception:  # no cache: work them out below
-        log.warning("today's dimension shares not read from the cache", exc_info=True)
-        stored = None
-    if stored is not None:
-        return stored
-    now = shares_today(refs, today)
-    try:
-        cache.set(key, now, 24 * 3600)
-    except Exception:  # served without keeping them
-        log.warning("today's dimension shares not kept in the cache", exc_info=True)
-    return now
+@shared_per_data_version("dimension-shares-today")
+def _shared_shares_today(refs: tuple[str, ...], today: datetime.date) -> dict[str, SharePoint]:
+    """`shares_today`, kept for the whole site per data version and day: it reads every grade
+    (seconds at 100,000 models), so one process works it out for all."""
+    return shares_today(list(refs), today)
 
 
 def _share_history(today: datetime.date) -> dict[str, list[SharePoint]]:
     refs = list(Dimension.objects.values_list("ref", flat=True))
     past = past_share_history(today)
-    now = _shared_shares_today(refs, today)
+    now = _shared_shares_today(tuple(refs), today)
     return {ref: [p for p in past.get(ref, []) if p.day < today] + [now[ref]] for ref in refs}
 
 

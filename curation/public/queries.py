@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count
+from django.db.models import Count
 from django_countries import countries
 
 from curation import vocab
@@ -29,7 +29,7 @@ from curation.models import (
     PostKind,
     RegistryVersion,
 )
-from curation.registry import OPEN_WEIGHTS_DIMENSION, active_dimensions, dimension_spec
+from curation.registry import active_dimensions, dimension_spec
 from curation.scoring import DimensionSpec, applies, as_percent, grade_points
 from curation.upstream_query import models_named
 
@@ -422,59 +422,6 @@ def organisation_models(organisation: Organisation):
 # ---------------------------------------------------------------------------------------------
 # Headline numbers for the home page
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Headline:
-    model_count: int
-    organisation_count: int
-    open_weights_percent: int
-    academic_percent: int
-    country_count: int
-    mean_openness_percent: int
-
-
-def headline_numbers(columns: Columns | None = None) -> Headline:
-    """A handful of figures about the public index (a fixed number of queries).
-
-    "Open weights" means graded open on the dimension the charts use for it
-    (`curation.registry.OPEN_WEIGHTS_DIMENSION`), so home page and charts agree.
-    """
-    models = AIModel.objects.public()
-    totals = models.aggregate(count=Count("id"), mean=Avg("total_score"))
-    model_count = totals["count"] or 0
-    organisations = Organisation.objects.public().filter(ai_models__in=models).distinct()
-    organisation_count = organisations.count()
-    # Counted by each model's effective classification, as the charts count.
-    classified = models.with_classification("sector", "country")
-    academic = classified.filter(effective_sector=vocab.Sector.ACADEMIC).count()
-    countries = (
-        classified.exclude(effective_country="")
-        .exclude(effective_country__isnull=True)
-        .order_by()
-        .values("effective_country")
-        .distinct()
-        .count()
-    )
-    active_refs = {d.ref for d in columns.dimensions} if columns else None
-    weights_ref = OPEN_WEIGHTS_DIMENSION if active_refs is None or OPEN_WEIGHTS_DIMENSION in active_refs else None
-    open_weights = (
-        models.filter(assessments__dimension__ref=weights_ref, assessments__grade=vocab.Grade.OPEN).count()
-        if weights_ref
-        else 0
-    )
-
-    def percent(part: int) -> int:
-        return round(100 * part / model_count) if model_count else 0
-
-    return Headline(
-        model_count=model_count,
-        organisation_count=organisation_count,
-        open_weights_percent=percent(open_weights),
-        academic_percent=percent(academic),
-        country_count=countries,
-        mean_openness_percent=as_percent(totals["mean"]),
-    )
 
 
 def category_means(rows: Sequence[IndexRow], columns: Columns) -> list[tuple[DimensionCategory, int | None]]:

@@ -34,6 +34,7 @@ from curation.public.caching import (
     row_fragments,
 )
 from curation.public.filter_options import current_filter_options
+from curation.public.headline import headline_numbers
 from curation.public.pagination import index_paginator
 from curation.public.parameters import (
     COMPARE_PARAMETERS,
@@ -145,7 +146,7 @@ def home(request):
         {
             "share_image": share_image,
             "share_image_alt": share_image_alt,
-            "headline": queries.headline_numbers(columns),
+            "headline": headline_numbers(columns),
             "top_rows": top,
             "columns": columns,
             "latest_posts": queries.latest_posts(3),
