@@ -242,6 +242,19 @@ def test_todays_shares_from_todays_data_match_the_rebuilt_index(make_ai_model, r
     assert live["licenses"].counts["open"] == 1 and live["licenses"].counts["not_assessed"] == 1
     assert live["licenses"].counts["unrecognised"] == 1
     assert live[text_only.ref].total == 3  # Picture is no text model
+    # A leaderboard takes its groups' counts from today's shares: the same as counting the
+    # assessments of the models it lists.
+    for dimension in Dimension.objects.filter(is_active=True):
+        board = {group.grade: group.count for group in dimension_leaderboard(dimension)}
+        spec = {
+            t
+            for t in ("text", "image", "text,image")
+            if leaderboards.applies(leaderboards.dimension_spec(dimension), t.split(","))
+        }
+        listed = AIModel.objects.public().filter(types__in=spec)
+        counted = leaderboards.grade_counts(dimension, listed)
+        assert board == {grade: n for grade, n in counted.items() if grade in board}
+        assert sum(board.values()) == sum(counted.values()) == live[dimension.ref].total
 
 
 def test_a_leaderboard_lists_the_first_models_of_each_grade_and_links_the_rest(client, make_ai_model, registry):

@@ -76,6 +76,31 @@ def legend_by_grade() -> dict[str, tuple[str, str, str]]:
     return {grade.value: entry for grade, entry in zip(vocab.Grade, grade_legend(), strict=True)}
 
 
+def grade_counts(dimension: Dimension, listed) -> dict[str, int]:
+    """{grade: number of models} of the models of `listed` (a queryset) on `dimension`, every
+    grade of the vocabulary a key: those without an assessment count as not assessed, grades
+    outside the vocabulary as unrecognised. Counted from the dimension's assessments (an index
+    scan), the models without one by difference: two queries."""
+    counts = {grade.value: 0 for grade in vocab.Grade}
+    assessed = dict(
+        Assessment.objects.filter(dimension=dimension, ai_model__in=listed.values("pk"))
+        .order_by()
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+    )
+    for grade, count in assessed.items():
+        counts[grade if grade in counts else vocab.Grade.UNRECOGNISED] += count
+    counts[vocab.Grade.NOT_ASSESSED] += listed.order_by().count() - sum(assessed.values())
+    return counts
+
+
+@shared_per_data_version("public-type-combinations")
+def _public_type_combinations() -> tuple[str, ...]:
+    """The distinct `types` values of the public models (each a combination of model types),
+    kept for the whole site per data version: one pass over every public model."""
+    return tuple(AIModel.objects.public().order_by().values_list("types", flat=True).distinct())
+
+
 def dimension_leaderboard(dimension: Dimension, per_grade: int = GROUP_SIZE) -> list[GradeGroup]:
     """The public models `dimension` applies to, grouped by their grade on it (vocabulary order:
     open, partial, closed, then not assessed and unrecognised when any model has them): each
@@ -89,21 +114,19 @@ def dimension_leaderboard(dimension: Dimension, per_grade: int = GROUP_SIZE) -> 
     groups = {grade.value: GradeGroup(grade.value, *legend[grade.value]) for grade in vocab.Grade}
     graded = Assessment.objects.filter(ai_model=OuterRef("pk"), dimension=dimension)
     listed = AIModel.objects.public()
+    today = None
     if dimension.is_active:
-        combinations = AIModel.objects.public().order_by().values_list("types", flat=True).distinct()
+        combinations = _public_type_combinations()
         listed = listed.filter(types__in=[t for t in combinations if applies(spec, [x for x in t.split(",") if x])])
+        # Today's shares count exactly these groups (same models, same grades), and are kept
+        # for the whole site per data version: at 100,000 models, counting again here read
+        # every assessment of the dimension for each page.
+        today = latest_shares().get(dimension.ref)
     else:  # a legacy dimension applies to no model any more: it lists the models graded on it
         listed = listed.filter(Exists(graded))
-    # Counted from the dimension's assessments (an index scan), the models without one by difference.
-    assessed = dict(
-        Assessment.objects.filter(dimension=dimension, ai_model__in=listed.values("pk"))
-        .order_by()
-        .values_list("grade")
-        .annotate(n=Count("pk"))
-    )
-    for grade, count in assessed.items():
-        groups.get(grade, groups[vocab.Grade.UNRECOGNISED]).count += count
-    groups[vocab.Grade.NOT_ASSESSED].count += listed.order_by().count() - sum(assessed.values())
+    counts = today.counts if today is not None and today.in_registry else grade_counts(dimension, listed)
+    for grade, count in counts.items():
+        groups[grade].count += count
     known = [grade.value for grade in vocab.Grade if grade != vocab.Grade.UNRECOGNISED]
     members_of = {
         vocab.Grade.NOT_ASSESSED.value: listed.exclude(Exists(graded.exclude(grade=vocab.Grade.NOT_ASSESSED))),
