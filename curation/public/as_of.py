@@ -57,6 +57,7 @@ from curation.models import (
     DimensionCategory,
     HistoryEntry,
     Organisation,
+    RegistryVersion,
 )
 from curation.public.downloads import rows_of
 from curation.public.past_builds import built_once, paused_collection
@@ -439,6 +440,31 @@ def _rebuild(as_of: datetime.date, models, later, *, every_organisation: bool = 
     the entries of `later` (applied after it) newest first; with the models deleted since,
     rebuilt from the snapshots among `later`. A fixed number of queries. Without
     `every_organisation`, only the organisations these models and entries name are read."""
+    past, organisations, entries = _today(models, later, every_organisation=every_organisation)
+    created_later: set[str] = set()
+    revived: list[PastModel] = []
+    for entry in entries:
+        _undo(entry, past, organisations, created_later, revived)
+    # A deletion snapshot does not say when the model was added. Within the site's records a
+    # deleted model is taken to have existed; before the records begin, nothing did.
+    if not _revived_then(end_of_day(as_of), first_recorded_day()):
+        revived = []
+    return list(past.values()) + revived
+
+
+def _revived_then(cutoff: datetime.datetime, first_day: datetime.date | None) -> bool:
+    """Whether models rebuilt from deletion snapshots belong to the index at `cutoff` (the end of
+    a day, or a moment): only from the day the site's records begin."""
+    return first_day is not None and cutoff > end_of_day(first_day) - datetime.timedelta(days=1)
+
+
+def _today(
+    models, later, *, every_organisation: bool = True
+) -> tuple[dict[int, PastModel], dict[int, Organisation], list[RecordedChange]]:
+    """Where a rebuild starts: ({model id: the model of `models` as today}, {organisation id:
+    a copy of the organisation as today}, the entries of `later` newest first). Three queries
+    for the models, their grades and stored scores, one for the entries, one for organisations
+    (without `every_organisation`, only those the models and entries name)."""
     names = _registry_names()
     ids = models.order_by().values("pk")
     # Grades and category scores as one joined text per model: no row per grade, no objects.
@@ -467,30 +493,40 @@ def _rebuild(as_of: datetime.date, models, later, *, every_organisation: bool = 
             raw_categories=stored.pop(model.pk, ""),
             names=names,
         )
-    del grades, stored, plain
+    return past, organisations, entries
 
-    created_later: set[str] = set()
-    revived: list[PastModel] = []
-    for entry in entries:
-        if entry.field == "created":
-            created_later.add(entry.target_label)
-            if entry.ai_model_id:
-                past.pop(entry.ai_model_id, None)
-            continue
-        if entry.organisation_id and entry.organisation_id in organisations:
-            _restore_organisation(organisations[entry.organisation_id], entry)
-        elif entry.ai_model_id and entry.ai_model_id in past:
-            _restore_model(past[entry.ai_model_id], entry, organisations)
-        elif entry.field == "deleted" and not entry.ai_model_id and not entry.organisation_id:
-            rebuilt = _from_snapshot(entry, organisations)
-            if rebuilt and entry.target_label not in created_later:
-                revived.append(rebuilt)
-    # A deletion snapshot does not say when the model was added. Within the site's records a
-    # deleted model is taken to have existed; before the records begin, nothing did.
-    first_day = first_recorded_day()
-    if first_day is None or end_of_day(as_of) <= end_of_day(first_day) - datetime.timedelta(days=1):
-        revived = []
-    return list(past.values()) + revived
+
+def _undo(
+    entry: RecordedChange,
+    past: dict[int, PastModel],
+    organisations: dict[int, Organisation],
+    created_later: set[str],
+    revived: list[PastModel],
+) -> tuple[str, Any] | None:
+    """Undo one entry (entries go newest first) on the rebuild's state: `past` and
+    `organisations` as `_today` made them, the names of models added after the entries undone
+    so far (`created_later`, filled here) and the models rebuilt from deletions (`revived`,
+    appended to). Returns what it touched: ("created", model id) for a model that did not exist
+    yet (dropped from `past`), ("organisation", id), ("model", id), ("revived", the past model
+    appended), or None."""
+    if entry.field == "created":
+        created_later.add(entry.target_label)
+        if entry.ai_model_id:
+            past.pop(entry.ai_model_id, None)
+            return "created", entry.ai_model_id
+        return None
+    if entry.organisation_id and entry.organisation_id in organisations:
+        _restore_organisation(organisations[entry.organisation_id], entry)
+        return "organisation", entry.organisation_id
+    if entry.ai_model_id and entry.ai_model_id in past:
+        _restore_model(past[entry.ai_model_id], entry, organisations)
+        return "model", entry.ai_model_id
+    if entry.field == "deleted" and not entry.ai_model_id and not entry.organisation_id:
+        rebuilt = _from_snapshot(entry, organisations)
+        if rebuilt and entry.target_label not in created_later:
+            revived.append(rebuilt)
+            return "revived", rebuilt
+    return None
 
 
 def public_models_on(as_of: datetime.date) -> list[AIModel]:
@@ -507,16 +543,24 @@ def was_public(past: PastModel) -> bool:
 
 def _score(past: PastModel, columns: Columns, specs: list) -> None:
     """Set the past model's total (on its model copy) and category scores, in the columns' order."""
+    total, past.category_scores = scores_of(past, columns, specs, rescore=past.rescore)
     if past.rescore:
+        past.model.total_score = total
+
+
+def scores_of(past: PastModel, columns: Columns, specs: list, *, rescore: bool) -> tuple[float, list[float | None]]:
+    """(total, [category score or None in the columns' order]) of a past model, changing
+    nothing: computed from its grades and types under `specs` when `rescore`, else today's
+    stored scores (which hold while nothing they depend on changed)."""
+    if rescore:
         scores = compute_scores(specs, past.model.type_list, past.grades)
-        past.model.total_score, _ = scores.as_floats()
-        past.category_scores = [
+        total, _ = scores.as_floats()
+        return total, [
             None if scores.categories.get(c.ref) is None else float(scores.categories[c.ref])
             for c in columns.categories
         ]
-    else:  # nothing that scores depend on changed since: today's stored scores hold
-        stored = past.stored_categories
-        past.category_scores = [stored.get(c.ref) for c in columns.categories]
+    stored = past.stored_categories
+    return past.model.total_score, [stored.get(c.ref) for c in columns.categories]
 
 
 def _row(past: PastModel, columns: Columns, specs: list, shared: dict | None = None) -> IndexRow:
@@ -696,8 +740,14 @@ def columns_on(as_of: datetime.date) -> Columns:
     """The table's columns as the dimension registry stood at the end of `as_of` (its names, its
     categories, which types each dimension applied to); today's when no version is that old.
     The dimensions are unsaved copies built from the RegistryVersion (negative ids)."""
-    version = registry_version_on(end_of_day(as_of))
-    if version is None or version.dimensions == registry_version_data():
+    return columns_of(registry_version_on(end_of_day(as_of)))
+
+
+def columns_of(version: RegistryVersion | None, today: list | None = None) -> Columns:
+    """The table's columns under a registry version (`columns_on`): today's columns when there
+    is none or it lists today's dimensions (`today`: `registry_version_data()`, read when not
+    given), else built from it, `historical`."""
+    if version is None or version.dimensions == (registry_version_data() if today is None else today):
         # No older registry, or the same as today's: today's columns, and the stored scores hold.
         return registry_columns()
     categories: dict[str, DimensionCategory] = {}
