@@ -9,6 +9,7 @@ from .images import Image, ImageRendition  # noqa: F401
 from .not_included import DeclinedCandidate  # noqa: F401
 from .organisations import Organisation  # noqa: F401
 from .outbox import DataChange  # noqa: F401
+from .periods import ModelPeriod, ModelPeriodsWritten  # noqa: F401
 from .posts import ARTICLE_KINDS, HOME_PAGE_SLUG, Post, PostKind, PostRevision, PostStatus, PostStatusChange, PostTag  # noqa: F401
 from .registry import Dimension, DimensionCategory, RegistryVersion  # noqa: F401
 from .releases import DataRelease, DataReleaseFile, ReleaseIsImmutable  # noqa: F401
