@@ -13,6 +13,7 @@ from curation.public.downloads import write_current_files
 from curation.public.filter_options import write_current_options
 from curation.public.headline import warm_headline
 from curation.public.leaderboards import work_out_past_shares
+from curation.public.model_periods import write_current_periods
 from curation.public.release_files import freeze_pending_releases, freeze_release_files as freeze
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def run_chart_regeneration(self):
     if summary.get("status") != "postponed":
         _write_download_files()
         _write_filter_options()
+        _write_model_periods()
         _work_out_past_shares()
         _work_out_headline()
     return summary
@@ -51,6 +53,7 @@ def sweep_chart_outbox():
     summary = run_summary(sweep())
     _write_download_files()  # nothing to do when this data version's files are there
     _write_filter_options()  # likewise
+    _write_model_periods()  # likewise
     _work_out_past_shares()  # likewise; a new day samples a new set of days
     _work_out_headline()  # likewise
     _freeze_pending_releases()
@@ -94,6 +97,16 @@ def _write_filter_options() -> bool:
         return write_current_options()
     except Exception:
         log.exception("could not store the filter options of the current data version")
+        return False
+
+
+def _write_model_periods() -> bool:
+    """The index's models over time for the current data version (curation.public.model_periods);
+    a failure is logged: past indexes are rebuilt from history meanwhile."""
+    try:
+        return write_current_periods()
+    except Exception:
+        log.exception("could not write the model periods of the current data version")
         return False
 
 

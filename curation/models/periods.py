@@ -23,8 +23,8 @@ class ModelPeriod(models.Model):
     when the model had no organisation still known today. The `*_key` columns are lowercased
     (Python's `str.lower`) for search and ordering; `effective_*` the model's effective
     classification (its own, else its organisation's). `grades` is {dimension ref: grade},
-    `category_scores` {category ref: score 0–1 or null}, `points` {dimension ref: points 0–1,
-    null when the dimension does not apply to the model's types}, all under the dimension
+    `category_scores` {category ref: score 0–1, left out when empty}, `points` {dimension ref:
+    points 0–1, left out when the dimension does not apply to the model's types}, all under the dimension
     registry in force then (`registry_version`, null before the first version kept).
     """
 

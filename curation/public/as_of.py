@@ -36,8 +36,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cmp_to_key
 from typing import Any, NamedTuple
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import CharField, F, FloatField, Q
 from django.db.models.base import ModelState
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Collate
 from django.utils import timezone
 
 from curation import vocab
@@ -56,6 +59,8 @@ from curation.models import (
     Dimension,
     DimensionCategory,
     HistoryEntry,
+    ModelPeriod,
+    ModelPeriodsWritten,
     Organisation,
     RegistryVersion,
 )
@@ -71,6 +76,7 @@ from curation.public.queries import (
     registry_columns,
 )
 from curation.registry import registry_version_data, registry_version_on
+from curation.releases import latest_data_version
 from curation.review.fields import ASSESSMENT_PREFIX
 from curation.scoring import applies, compute_scores
 
@@ -322,6 +328,9 @@ _MODEL_FIELDS = (
 
 _ATTNAMES = ("id", *tuple(AIModel._meta.get_field(name).attname for name in _MODEL_FIELDS))
 _POSITIONS = {name: position for position, name in enumerate(_ATTNAMES)}
+# The model's values a period of it keeps (curation.models.ModelPeriod): what the index reads,
+# less its id (`model_id` there) and today's adoption figures.
+PERIOD_MODEL_FIELDS = tuple(name for name in _ATTNAMES if name != "id" and name not in FIGURE_FIELDS)
 
 
 def _plain_models(queryset):
@@ -1017,7 +1026,14 @@ def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     concern are rebuilt from their history and merged with the others' rows read from the
     database (`PastOverlayRows`). With another registry that day (every score to recompute),
     the whole index is rebuilt from its history (`rebuild_index`) and filtered and ordered in
-    memory (`PastRows`)."""
+    memory (`PastRows`).
+
+    All of this only while the worker has not yet written the periods of the current data
+    version (curation.public.model_periods): once it has, every date is one query on them
+    (`PeriodRows`), filtered, ordered, counted and paged by the database."""
+    if periods_current() and _same_columns(columns, columns_on(as_of)):
+        return _periods_index_as_of(data, as_of, columns)
+
     cutoff = end_of_day(as_of)
     if not columns.historical:
         added_since = _only_additions_since(cutoff)
@@ -1052,3 +1068,193 @@ def _rebuilt_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     kept = _filtered(_from_compact(built_once("whole", as_of, build, exclusive=True)), cleaned)
     with paused_collection():  # sorting makes a key per model and no garbage
         return filterset, PastRows(_sort(kept, cleaned.get("ordering"), columns, specs), columns, specs)
+
+
+def periods_current() -> bool:
+    """Whether the `ModelPeriod` rows reflect the data now (their data version is the current
+    one, read from the database): then a past index is read from them."""
+    written = ModelPeriodsWritten.objects.values_list("data_version", flat=True).first()
+    return written is not None and written == latest_data_version()
+
+
+def _same_columns(columns: Columns, registry: Columns) -> bool:
+    """Whether `columns` are those of `registry` (the periods are scored under the registry in
+    force at their moment; a caller showing a past date with other columns is answered from
+    history, which scores under the columns given)."""
+
+    def shape(c: Columns) -> tuple:
+        return (
+            c.historical,
+            [(d.ref, d.category.ref, d.applicable_types) for d in c.dimensions],
+            [c.ref for c in c.categories],
+        )
+
+    return shape(columns) == shape(registry)
+
+
+def _periods_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[AIModelFilter, PeriodRows]:
+    """`filtered_index_as_of` from the periods valid at the end of `as_of`: the filters of
+    `_matches` and the order of `_sort` as SQL on their columns (see `_period_filtered`,
+    `_period_ordering`); rows built only for the page read."""
+    filterset = AIModelFilter(data, AIModel.objects.none(), dimensions=columns.dimensions)
+    filterset.is_valid()
+    cleaned = dict(getattr(filterset.form, "cleaned_data", {}) or {})
+    queryset = _period_filtered(periods_valid_at(end_of_day(as_of)), cleaned)
+    queryset = queryset.order_by(*_period_ordering(cleaned.get("ordering"), columns))
+    return filterset, PeriodRows(queryset, columns)
+
+
+def periods_valid_at(cutoff: datetime.datetime):
+    """The `ModelPeriod` rows a reader of the moment `cutoff` sees (changes applied before it):
+    `valid_from < cutoff <= valid_to`, a null bound being open."""
+    return ModelPeriod.objects.filter(Q(valid_from__lt=cutoff) | Q(valid_from__isnull=True)).filter(
+        Q(valid_to__gte=cutoff) | Q(valid_to__isnull=True)
+    )
+
+
+def _period_filtered(queryset, cleaned: dict):
+    """`queryset` (periods) kept as `_matches` keeps past models, on the periods' columns: the
+    lowercased keys (Python's lowering on both sides, so the database's case rules play no
+    part), the effective classification, the grades as JSON."""
+    text = (cleaned.get("q") or "").strip().lower()
+    if text:
+        queryset = queryset.filter(
+            Q(name_key__contains=text)
+            | Q(organisation_key__contains=text)
+            | Q(base_model_key__contains=text)
+            | Q(end_model_key__contains=text)
+        )
+    if cleaned.get("type"):
+        any_type = Q()
+        for value in cleaned["type"]:  # a member of the comma-separated list
+            any_type |= (
+                Q(types=value)
+                | Q(types__startswith=f"{value},")
+                | Q(types__endswith=f",{value}")
+                | Q(types__contains=f",{value},")
+            )
+        queryset = queryset.filter(any_type)
+    if cleaned.get("performance_class"):
+        queryset = queryset.filter(performance_class__in=list(cleaned["performance_class"]))
+    wanted = (cleaned.get("organisation") or "").strip()
+    if wanted:
+        queryset = queryset.filter(Q(organisation_slug=wanted) | Q(organisation_key=wanted.lower()))
+    for param, attr in _CLASSIFICATION_PARAMETERS.items():
+        if cleaned.get(param):
+            queryset = queryset.filter(**{f"effective_{attr}": str(cleaned[param])})
+    if cleaned.get("base_model"):
+        queryset = queryset.filter(base_model_key__contains=cleaned["base_model"].lower())
+    if cleaned.get("released_from"):
+        queryset = queryset.filter(release_date__gte=cleaned["released_from"][0])
+    if cleaned.get("released_to"):
+        queryset = queryset.filter(release_date__lte=cleaned["released_to"][1])
+    for position, (ref, grades) in enumerate(_grade_filters(cleaned)):
+        alias = f"grade_{position}"
+        queryset = queryset.alias(**{alias: Cast(KeyTextTransform(ref, "grades"), CharField())}).filter(
+            **{f"{alias}__in": [str(g) for g in grades]}
+        )
+    return queryset
+
+
+def _period_ordering(ordering: list[str] | None, columns: Columns) -> list:
+    """The order of `_sort` as SQL on the periods' columns: each chosen ordering, empty values
+    last either way, then the tie-break (upstream file name descending, name lowercased, model
+    id, deleted models' as 0). Text compared code point by code point, as Python does (the C
+    collation on PostgreSQL; SQLite's default compares so)."""
+
+    def text(name: str):
+        return Collate(name, "C") if connection.vendor == "postgresql" else F(name)
+
+    static = {
+        "total": F("total_score"),
+        "name": text("name_key"),
+        "released": F("release_date"),
+        "organisation": text("organisation_key"),
+        "type": text("types"),
+        "performance_class": text("performance_class"),
+    }
+    categories = {f"{CATEGORY_ORDER_PREFIX}{c.ref}": c.ref for c in columns.categories}
+    dimensions = {f"{DIMENSION_ORDER_PREFIX}{d.ref}": d.ref for d in columns.dimensions}
+    found = []
+    for key in [k for k in (ordering or []) if k] or ["-total"]:
+        descending, name = key.startswith("-"), key.lstrip("-")
+        if name in static:
+            expr = static[name]
+        elif name in categories:
+            expr = Cast(KeyTextTransform(categories[name], "category_scores"), FloatField())
+        elif name in dimensions:
+            expr = Cast(KeyTextTransform(dimensions[name], "points"), FloatField())
+        else:
+            continue
+        found.append(expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True))
+    return [*found, text("upstream_filename").desc(), text("name_key").asc(), Coalesce("model_id", 0).asc(), "pk"]
+
+
+class PeriodRows(Sequence):
+    """The rows of a past index read from the periods valid then (`queryset`: filtered and
+    ordered): the count is one query, a page reads its own periods and builds only its rows,
+    iterating (downloads) reads them all in chunks, sharing equal grade cells."""
+
+    _CHUNK = 2000
+
+    def __init__(self, queryset, columns: Columns):
+        self.queryset, self._columns = queryset, columns
+        self._specs = [columns.spec(d) for d in columns.dimensions]
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def _rows(self, periods: list[ModelPeriod], shared: dict | None = None) -> list[IndexRow]:
+        wanted = {p.organisation_id for p in periods if p.organisation_values is not None}
+        organisations = Organisation.objects.in_bulk(wanted) if wanted else {}
+        return [
+            _row(_past_of_period(p, organisations, self._columns), self._columns, self._specs, shared) for p in periods
+        ]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return self._rows(list(self.queryset[start:stop])) if start < stop else []
+        position = index if index >= 0 else len(self) + index
+        found = self._rows(list(self.queryset[position : position + 1])) if position >= 0 else []
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self):
+        shared: dict = {}
+        periods = self.queryset.iterator(chunk_size=self._CHUNK)
+        while chunk := list(itertools.islice(periods, self._CHUNK)):
+            yield from self._rows(chunk, shared)
+
+
+def _past_of_period(period: ModelPeriod, organisations: dict[int, Organisation], columns: Columns) -> PastModel:
+    """The past model a period shows, as the rebuild makes it: a model copy with the period's
+    values (one deleted since made as `_from_snapshot` makes it, with the model's defaults for
+    the rest), its organisation today's with the values recorded then, its grades and scores."""
+    values = {name: getattr(period, name) for name in PERIOD_MODEL_FIELDS}
+    if period.model_id is None:
+        model = AIModel()
+    else:
+        model = AIModel.__new__(AIModel)
+        model._state = ModelState()
+        model._state.adding = False
+    model.__dict__.update(values)
+    model.__dict__["id"] = period.model_id
+    for name in FIGURE_FIELDS:  # today's adoption figures are no part of a past index
+        model.__dict__[name] = None
+    org = None
+    if period.organisation_values is not None and period.organisation_id is not None:
+        found = organisations.get(period.organisation_id)
+        org = copy.copy(found) if found is not None else Organisation(pk=period.organisation_id)
+        for name, value in period.organisation_values.items():
+            setattr(org, name, value)
+    model._state.fields_cache["organisation"] = org
+    past = PastModel(model, dict(period.grades), exists_today=period.model_id is not None)
+    past.category_scores = [period.category_scores.get(c.ref) for c in columns.categories]
+    return past

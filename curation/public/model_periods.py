@@ -1,0 +1,279 @@
+"""The index's models over time as valid-time periods (`curation.models.ModelPeriod`), written by
+the worker after every data change, so that a past index is a database query.
+
+A past index is, for a moment `c` (the end of an `as_of` day, or a release's moment), today's
+models with every `HistoryEntry` applied at or after `c` undone, newest first
+(`curation.public.as_of.rebuild_index`). What that gives changes only at a few kinds of moments,
+the boundaries: an entry's `applied_at`, a model's `created_at`, a registry version's
+`valid_from` (another registry: other columns and scores) and the start of the first recorded
+day (before it, models deleted since are not shown). `model_periods` walks them once, newest
+first, undoing the entries with the rebuild's own functions (`_today`, `_undo`, and through
+them `_restore_model`, `_restore_organisation`, `_from_snapshot`), and at each boundary closes
+the period of every model whose shown values changed there and opens the next. Equal
+consecutive values make one period.
+
+So for every moment `c`, the periods with `valid_from < c <= valid_to` are exactly the public
+models of `rebuild_index(c)` (`was_public`), with their values, grades and scores then: scored
+as `_score` does under the registry in force at `c` (`columns_of`), today's stored scores where
+nothing they depend on changed and the registry is today's.
+
+Writing the whole table for 100,000 models and as many history entries takes seconds, in one
+transaction (readers see the old rows or the new, never half), with the data version it
+reflects (`ModelPeriodsWritten`): read before the build, so that a change committed meanwhile
+leaves the table marked stale, and readers (`curation.public.as_of.periods_current`) fall back
+to rebuilding from history until the next write.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from curation import vocab
+from curation.models import AIModel, HistoryEntry, ModelPeriod, ModelPeriodsWritten, RegistryVersion
+from curation.public.as_of import (
+    PERIOD_MODEL_FIELDS,
+    PastModel,
+    _today,
+    _undo,
+    columns_of,
+    end_of_day,
+    scores_of,
+    was_public,
+)
+from curation.public.queries import Columns, GradeCell, first_recorded_day
+from curation.registry import registry_version_data
+from curation.releases import latest_data_version
+from curation.scoring import applies
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+
+# The organisation's values a period keeps: those history restores (`_restore_organisation`),
+# and the slug the filters and links read.
+ORGANISATION_FIELDS = (
+    "name",
+    "slug",
+    "link",
+    "is_public",
+    "origin_scope",
+    "country",
+    "region",
+    "sector",
+    "contributor_kind",
+    "big_tech_bloc",
+)
+
+
+def write_current_periods(progress: Callable[[str], None] | None = None) -> bool:
+    """The worker's part (after every chart run and sweep): write the periods of the current data
+    version unless they are written already. True when it wrote them."""
+    version = latest_data_version()
+    if ModelPeriodsWritten.objects.filter(data_version=version).exists():
+        return False
+    write_model_periods(version, progress)
+    return True
+
+
+def write_model_periods(version: int | None = None, progress: Callable[[str], None] | None = None) -> int:
+    """Replace every `ModelPeriod` with those of the data now, marked as of data version
+    `version` (default: the current one, read before the build); returns how many were written.
+    One transaction: readers see the old table or the new one."""
+    if version is None:
+        version = latest_data_version()
+    say = progress or (lambda _text: None)
+    count = 0
+    with transaction.atomic():
+        ModelPeriod.objects.all().delete()
+        ModelPeriodsWritten.objects.all().delete()
+        batch: list[ModelPeriod] = []
+        for period in model_periods():
+            batch.append(ModelPeriod(**period))
+            if len(batch) >= BATCH_SIZE:
+                ModelPeriod.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+                count += len(batch)
+                batch = []
+                if count % 50_000 == 0:
+                    say(f"{count} model periods written")
+        ModelPeriod.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+        count += len(batch)
+        ModelPeriodsWritten.objects.create(data_version=version, written_at=timezone.now(), period_count=count)
+    say(f"{count} model periods written for data version {version}")
+    return count
+
+
+class _Registry:
+    """The columns, their scoring specs and the version id in force over one stretch of time."""
+
+    def __init__(self, version: RegistryVersion | None, today: list):
+        self.version_id = version.pk if version is not None else None
+        self.columns: Columns = columns_of(version, today)
+        self.specs = [self.columns.spec(d) for d in self.columns.dimensions]
+
+
+def model_periods() -> Iterator[dict[str, Any]]:
+    """Every period of every model, as `ModelPeriod` field values, newest boundaries first (see
+    the module's docstring). Reads the models, their grades and scores, the organisations and
+    the whole history once; memory grows with the number of models, not of periods."""
+    first_day = first_recorded_day()
+    if first_day is None:
+        return
+    # Models rebuilt from deletions belong to the index only after this moment (`_revived_then`).
+    records_begin = end_of_day(first_day) - datetime.timedelta(days=1)
+    today = registry_version_data()
+    versions = list(RegistryVersion.objects.order_by("-valid_from", "-id"))
+    registries: dict[int | None, _Registry] = {}
+
+    def registry_at(position: int) -> _Registry:
+        version = versions[position] if position < len(versions) else None
+        key = version.pk if version is not None else None
+        if key not in registries:
+            registries[key] = _Registry(version, today)
+        return registries[key]
+
+    past, organisations, entries = _today(AIModel.objects.all(), HistoryEntry.objects.all())
+    created = sorted(((p.model.created_at, pk) for pk, p in past.items()), reverse=True)
+    boundaries = sorted(
+        {e.applied_at for e in entries}
+        | {at for at, _pk in created}
+        | {v.valid_from for v in versions}
+        | {records_begin},
+        reverse=True,
+    )
+
+    revived: dict[int, PastModel] = {}  # models rebuilt from deletions, by negative keys
+    by_organisation: dict[int, set[int]] = {}  # {organisation id: keys of its models}
+
+    def attach(key: int, model: AIModel) -> None:
+        if model.organisation_id is not None and model.organisation is not None:
+            by_organisation.setdefault(model.organisation_id, set()).add(key)
+
+    for pk, p in past.items():
+        attach(pk, p.model)
+
+    version_position = 0
+    registry = registry_at(0)
+    # {key: (the values shown, or None while not public; the end of the period they hold over)}
+    open_periods: dict[int, tuple[dict | None, datetime.datetime | None]] = {}
+    for key, p in past.items():
+        open_periods[key] = (_shown(p, registry), None)
+
+    entry_at = created_at = 0
+    created_later: set[str] = set()
+    revive = True
+    for boundary in boundaries:
+        touched: set[int] = set()
+        while entry_at < len(entries) and entries[entry_at].applied_at >= boundary:
+            entry = entries[entry_at]
+            entry_at += 1
+            before_org = None
+            if entry.field == "organisation" and entry.ai_model_id in past:
+                before_org = past[entry.ai_model_id].model.organisation_id
+            scratch: list[PastModel] = []
+            done = _undo(entry, past, organisations, created_later, scratch)
+            if done is None:
+                continue
+            kind, what = done
+            if kind == "organisation":
+                touched |= by_organisation.get(what, set())
+            elif kind == "revived":
+                if revive:
+                    key = -(len(revived) + 1)
+                    revived[key] = what
+                    attach(key, what.model)
+                    touched.add(key)
+            else:  # "created" or "model"
+                touched.add(what)
+                if kind == "model" and entry.field == "organisation":
+                    by_organisation.get(before_org, set()).discard(what)
+                    attach(what, past[what].model)
+        while created_at < len(created) and created[created_at][0] >= boundary:
+            pk = created[created_at][1]
+            created_at += 1
+            past.pop(pk, None)  # created at or after the boundary: not there before it
+            touched.add(pk)
+        moved = version_position
+        while version_position < len(versions) and versions[version_position].valid_from >= boundary:
+            version_position += 1
+        if version_position != moved:
+            registry = registry_at(version_position)
+            touched |= set(past) | set(revived)
+        if boundary <= records_begin and revive:
+            revive = False
+            touched |= set(revived)
+            revived.clear()
+        for key in touched:
+            now = past.get(key) if key > 0 else revived.get(key)
+            shown = _shown(now, registry) if now is not None else None
+            held, until = open_periods.get(key, (None, None))
+            if key in open_periods and held == shown:
+                continue
+            if held is not None:
+                yield _period(held, boundary, until)
+            if now is not None:
+                open_periods[key] = (shown, boundary)
+            else:
+                open_periods.pop(key, None)
+    for held, until in open_periods.values():
+        if held is not None:
+            yield _period(held, None, until)
+
+
+def _period(shown: dict, valid_from: datetime.datetime | None, valid_to: datetime.datetime | None) -> dict:
+    return {**shown, "valid_from": valid_from, "valid_to": valid_to}
+
+
+def _text(value: Any) -> str:
+    """A classification value as text: a country's code, "" for none."""
+    return str(getattr(value, "code", value) or "")
+
+
+def _shown(past: PastModel, registry: _Registry) -> dict | None:
+    """What the index shows of `past` under `registry`, as `ModelPeriod` field values; None when
+    readers did not see it (`was_public`)."""
+    if not was_public(past):
+        return None
+    model = past.model
+    values = model.__dict__
+    shown: dict[str, Any] = {name: values.get(name) for name in PERIOD_MODEL_FIELDS}
+    shown["own_country"] = _text(shown["own_country"])
+    shown["model_id"] = model.pk
+    columns, specs = registry.columns, registry.specs
+    total, categories = scores_of(past, columns, specs, rescore=past.rescore or columns.historical)
+    shown["total_score"] = total
+    shown["registry_version"] = registry.version_id
+    grades = dict(past.grades)
+    types = past.type_list
+    shown["grades"] = grades
+    # Empty values are left out rather than null: SQLite reads a JSON null as the text "null",
+    # which a cast to a number makes 0; a missing key is SQL NULL on both databases.
+    shown["category_scores"] = {
+        c.ref: score for c, score in zip(columns.categories, categories, strict=True) if score is not None
+    }
+    shown["points"] = {
+        d.ref: GradeCell(d, grades.get(d.ref, vocab.Grade.NOT_ASSESSED)).points
+        for d, spec in zip(columns.dimensions, specs, strict=True)
+        if applies(spec, types)
+    }
+    org = model.organisation
+    if org is None:
+        shown["organisation_values"] = shown["organisation_key"] = shown["organisation_slug"] = None
+    else:
+        org_values = {name: getattr(org, name) for name in ORGANISATION_FIELDS}
+        org_values["country"] = _text(org_values["country"])
+        shown["organisation_values"] = org_values
+        shown["organisation_key"] = org.name.lower()
+        shown["organisation_slug"] = org.slug
+    shown["name_key"] = (model.name or "").lower()
+    shown["base_model_key"] = (model.base_model_name or "").lower()
+    shown["end_model_key"] = (model.end_model_name or "").lower()
+    effective = model.classification()
+    for attr in ("country", "region", "sector", "big_tech_bloc"):
+        shown[f"effective_{attr}"] = _text(getattr(effective, attr))
+    return shown
