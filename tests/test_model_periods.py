@@ -5,8 +5,7 @@ import datetime
 
 import pytest
 from django.http import QueryDict
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from curation import vocab
 from curation.datachanges import record_data_change
@@ -113,7 +112,7 @@ def _moments() -> list:
     return sorted(moments, key=lambda m: past.end_of_day(m))
 
 
-def test_the_periods_give_the_rebuilt_index_at_every_moment(tangled_history):
+def test_the_periods_give_the_rebuilt_index_at_every_moment(tangled_history):  # noqa: F811
     write_model_periods()
     counts = {}
     for moment in _moments():
@@ -188,7 +187,7 @@ def test_the_periods_follow_registries_organisations_and_deletions(long_history)
         _compare(moment, ["", "ordering=-category_availability"])
 
 
-def test_a_model_with_nothing_changed_keeps_one_period(tangled_history):
+def test_a_model_with_nothing_changed_keeps_one_period(tangled_history):  # noqa: F811
     write_model_periods()
     quiet = AIModel.objects.get(name="Model 00")
     (period,) = ModelPeriod.objects.filter(model_id=quiet.pk)
@@ -225,7 +224,7 @@ def test_the_index_reads_the_periods_once_written_for_the_current_data(client, t
     assert ModelPeriodsWritten.objects.count() == 1
 
 
-def test_the_worker_writes_the_periods_after_a_data_change(tangled_history, monkeypatch):
+def test_the_worker_writes_the_periods_after_a_data_change(tangled_history, monkeypatch):  # noqa: F811
     from curation import tasks
 
     monkeypatch.setattr(tasks, "run_when_quiet", lambda _again: {"status": "done"})
@@ -325,7 +324,7 @@ def test_random_histories_give_the_same_past_index_either_way(tangled_history, d
         pass
 
 
-def test_deleted_models_have_periods_from_their_snapshots(tangled_history):
+def test_deleted_models_have_periods_from_their_snapshots(tangled_history):  # noqa: F811
     write_model_periods()
     gone = ModelPeriod.objects.filter(model_id__isnull=True)
     assert list(gone.values_list("name", flat=True)) == ["Model 11"]

@@ -15,6 +15,25 @@ PAST = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 BEFORE_CHANGES = "2026-01-01"  # after the models were made (PAST), before today's changes
 
 
+@pytest.fixture(autouse=True, params=["history", "periods"])
+def past_source(request, monkeypatch):
+    """Every test here runs twice: with past indexes rebuilt from history (the worker has not
+    written the model periods of the current data yet), and read from the model periods, written
+    for the data as the test left it when a past index is first asked for, as the worker would."""
+    if request.param == "periods":
+        from curation.models import ModelPeriodsWritten
+        from curation.public import as_of, model_periods
+        from curation.releases import latest_data_version
+
+        def written_now() -> bool:
+            if not ModelPeriodsWritten.objects.filter(data_version=latest_data_version()).exists():
+                model_periods.write_model_periods()
+            return True
+
+        monkeypatch.setattr(as_of, "periods_current", written_now)
+    return request.param
+
+
 @pytest.fixture
 def admin_user(django_user_model):
     return django_user_model.objects.create_superuser("boss", "boss@example.org", "x")
@@ -330,25 +349,28 @@ def _plain(row) -> tuple:
         "performance_class=latest&ordering=total",
     ],
 )
-def test_a_past_index_with_only_additions_since_is_the_rebuilt_one_from_the_database(additions_only, query):
-    from curation.public.as_of import PastQueryRows, PastRows
+def test_a_past_index_with_only_additions_since_is_the_rebuilt_one_from_the_database(
+    additions_only, query, past_source
+):
+    from curation.public.as_of import PastQueryRows, PastRows, PeriodRows
 
     by_database, rows = _past_rows(query, from_history=False)
     rebuilt, history_rows = _past_rows(query, from_history=True)
-    assert isinstance(rows, PastQueryRows) and isinstance(history_rows, PastRows)
+    assert isinstance(rows, PeriodRows if past_source == "periods" else PastQueryRows)
+    assert isinstance(history_rows, PastRows)
     assert by_database == rebuilt
     assert not any(name.startswith("Added") for name, *_ in by_database)
     assert [row.model.name for row in rows] == [name for name, *_ in by_database]  # downloads iterate
 
 
-def test_a_past_index_after_other_changes_rebuilds_only_the_changed_models(history):
+def test_a_past_index_after_other_changes_rebuilds_only_the_changed_models(history, past_source):
     from django.http import QueryDict
 
-    from curation.public.as_of import PastOverlayRows, columns_on, filtered_index_as_of
+    from curation.public.as_of import PastOverlayRows, PeriodRows, columns_on, filtered_index_as_of
 
     day = datetime.date.fromisoformat(BEFORE_CHANGES)
     _filterset, rows = filtered_index_as_of(QueryDict(""), day, columns_on(day))
-    assert isinstance(rows, PastOverlayRows)
+    assert isinstance(rows, PeriodRows if past_source == "periods" else PastOverlayRows)
 
 
 @pytest.fixture
@@ -429,14 +451,15 @@ def tangled_history(make_ai_model, make_organisation, admin_user):
         "organisation=GAMMA institute",
     ],
 )
-def test_a_past_index_merged_from_the_database_is_the_rebuilt_one(tangled_history, query):
+def test_a_past_index_merged_from_the_database_is_the_rebuilt_one(tangled_history, query, past_source):
     """The changed models rebuilt from their history and merged with the others read from the
-    database give the same rows, in the same order, on every page, as rebuilding every model."""
-    from curation.public.as_of import PastOverlayRows
+    database (or the model periods, once written) give the same rows, in the same order, on
+    every page, as rebuilding every model."""
+    from curation.public.as_of import PastOverlayRows, PeriodRows
 
     merged, rows = _past_rows(query, from_history=False)
     rebuilt, history_rows = _past_rows(query, from_history=True)
-    assert isinstance(rows, PastOverlayRows)
+    assert isinstance(rows, PeriodRows if past_source == "periods" else PastOverlayRows)
     assert merged == rebuilt
     assert len(rows) == len(history_rows)
     for size in (1, 2, 3, 7):
@@ -459,11 +482,11 @@ def test_the_merged_past_index_undoes_each_kind_of_change(tangled_history):
     assert len(shown) == 18
 
 
-def test_a_past_index_with_too_many_changes_to_merge_is_rebuilt_whole(tangled_history, monkeypatch):
+def test_a_past_index_with_too_many_changes_to_merge_is_rebuilt_whole(tangled_history, monkeypatch, past_source):
     from curation.public import as_of as past
 
     merged, _rows = _past_rows("ordering=name", from_history=False)
     monkeypatch.setattr(past, "MERGE_MAX_CHANGED", 3)
     rebuilt, rows = _past_rows("ordering=name", from_history=False)
-    assert isinstance(rows, past.PastRows)
+    assert isinstance(rows, past.PeriodRows if past_source == "periods" else past.PastRows)
     assert rebuilt == merged and len(rebuilt) == 18

@@ -16,6 +16,13 @@ leaves a table soon after a bulk insert); every figure is the median of a few un
   (/models/?as_of=today: the past index; with nothing but additions since, paged by the database).
 - `scale_downloads_write_seconds_<n>k`: the worker's time to write the four downloads of a data
   version (curation.public.downloads.write_current_files).
+- `as_of_past` paths, measured last at each size: history is written so that every model changed
+  after a past day (one grade each, `_change_every_model`), then `as_of_past_history` and
+  `as_of_past_history_filtered` (/models/?as_of=<that day>, and with a type filter and a
+  category ordering) are measured as readers get them before the worker has written the model
+  periods (rebuilt from history), `scale_periods_write_seconds_<n>k` is the worker's time to
+  write them (curation.public.model_periods), and `as_of_past` and `as_of_past_filtered` the
+  same pages read from them.
 - `scale_<path>_peak_mb_<n>k`: the largest growth of the process's resident memory during the
   request, over what it held before (sampled every 5 ms).
 - `scale_<path>_growth`: the larger index's time over the 10,000-model time (target: under 2).
@@ -92,6 +99,59 @@ def _paths(client) -> dict[str, tuple[str, dict]]:
     }
 
 
+# The past day of the `as_of_past` paths: models made before it, every one changed after it.
+_PAST_MADE = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+_PAST_DAY = datetime.date(2025, 6, 1)
+_PAST_CHANGED = datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
+
+
+def _past_paths() -> dict[str, str]:
+    day = _PAST_DAY.isoformat()
+    return {
+        "as_of_past": f"/models/?as_of={day}",
+        "as_of_past_filtered": f"/models/?as_of={day}&type=text&ordering=-category_availability",
+    }
+
+
+def _change_every_model() -> int:
+    """Record, as the review services would, that every model's licence grade changed after
+    `_PAST_DAY` (one entry per model, a second apart, bulk-written), with the assessments set to
+    the new grade and the stored scores recomputed; returns how many models changed."""
+    from django.db import transaction
+
+    from curation.assessments import recompute_all_scores
+    from curation.datachanges import record_data_change
+    from curation.models import AIModel, Assessment, HistoryEntry
+
+    with transaction.atomic():
+        AIModel.objects.update(created_at=_PAST_MADE)
+        grades = list(
+            Assessment.objects.filter(dimension__ref="licenses").values_list("ai_model_id", "ai_model__name", "grade")
+        )
+        entries = []
+        for position, (model_id, name, grade) in enumerate(grades):
+            after = "closed" if grade == "open" else "open"
+            entries.append(
+                HistoryEntry(
+                    applied_at=_PAST_CHANGED + datetime.timedelta(seconds=position),
+                    ai_model_id=model_id,
+                    target_label=name,
+                    field="assessment:licenses",
+                    before={"grade": grade, "links": [], "notes": ""},
+                    after={"grade": after, "links": [], "notes": ""},
+                )
+            )
+        HistoryEntry.objects.bulk_create(entries, batch_size=2000)
+        licences = Assessment.objects.filter(dimension__ref="licenses")
+        opened = list(licences.exclude(grade="open").values_list("pk", flat=True))
+        licences.filter(grade="open").update(grade="closed")
+        for start in range(0, len(opened), 30_000):  # within SQLite's bound on query parameters
+            Assessment.objects.filter(pk__in=opened[start : start + 30_000]).update(grade="open")
+        recompute_all_scores()
+        record_data_change("benchmark: every model regraded")
+    return len(entries)
+
+
 def _measure(client, admin_client, url: str, options: dict, runs: int) -> tuple[float, int, float]:
     """(median ms, queries, largest extra MB) of `runs` uncached requests."""
     from django.db import connection
@@ -125,6 +185,7 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
     from curation.public import download_files
     from curation.public.downloads import write_current_files
     from curation.public.filter_options import write_current_options
+    from curation.public.model_periods import write_current_periods
     from curation.synthetic import populate_synthetic
 
     say = progress or (lambda text: print(text, file=sys.stderr, flush=True))
@@ -159,16 +220,36 @@ def measure_scale(sizes: list[int], runs: int, progress=None) -> dict:
             write_current_files()
             figures[f"scale_downloads_write_seconds_{size // 1000}k"] = round(time.perf_counter() - started, 1)
             write_current_options()
+            suffix = f"{size // 1000}k"
             for name, (url, options) in paths.items():
                 ms, queries, extra_mb = _measure(client, admin_client, url, options, runs)
-                suffix = f"{size // 1000}k"
                 figures[f"scale_{name}_ms_{suffix}"] = ms
                 figures[f"scale_{name}_queries_{suffix}"] = queries
                 figures[f"scale_{name}_peak_mb_{suffix}"] = extra_mb
                 say(f"  scale {suffix}: {name} {ms} ms, {queries} queries, +{extra_mb} MB")
+            say(f"  scale {suffix}: changing every model after {_PAST_DAY}")
+            _change_every_model()
+            if bench.connection.vendor == "postgresql":
+                with bench.connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            for stage in ("history", "periods"):
+                if stage == "periods":  # what the worker does after the change
+                    started = time.perf_counter()
+                    write_current_periods()
+                    figures[f"scale_periods_write_seconds_{suffix}"] = round(time.perf_counter() - started, 1)
+                    say(
+                        f"  scale {suffix}: model periods written in {figures[f'scale_periods_write_seconds_{suffix}']} s"
+                    )
+                for name, url in _past_paths().items():
+                    name = name.replace("as_of_past", "as_of_past_history") if stage == "history" else name
+                    ms, queries, extra_mb = _measure(client, admin_client, url, {}, runs)
+                    figures[f"scale_{name}_ms_{suffix}"] = ms
+                    figures[f"scale_{name}_queries_{suffix}"] = queries
+                    figures[f"scale_{name}_peak_mb_{suffix}"] = extra_mb
+                    say(f"  scale {suffix}: {name} {ms} ms, {queries} queries, +{extra_mb} MB")
         small, large = sizes[0] // 1000, sizes[-1] // 1000
         if len(sizes) > 1:
-            for name in _paths(client):
+            for name in [*_paths(client), *_past_paths()]:
                 base = figures[f"scale_{name}_ms_{small}k"]
                 figures[f"scale_{name}_growth"] = (
                     round(figures[f"scale_{name}_ms_{large}k"] / base, 2) if base else None
