@@ -127,7 +127,7 @@ class _Insert:
             if field.get_internal_type() in ("JSONField", "DateTimeField", "DateField")
         ]
         table = connection.ops.quote_name(ModelPeriod._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
         # Names from the model's own metadata, quoted: nothing from outside goes into the text.
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
         self.connection = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its per-thread proxy
@@ -228,7 +228,8 @@ def model_periods() -> Iterator[dict[str, Any]]:
             else:  # "created" or "model"
                 touched.add(what)
                 if kind == "model" and entry.field == "organisation":
-                    by_organisation.get(before_org, set()).discard(what)
+                    if before_org is not None:
+                        by_organisation.get(before_org, set()).discard(what)
                     attach(what, past[what].model)
         while created_at < len(created) and created[created_at][0] >= boundary:
             pk = created[created_at][1]
