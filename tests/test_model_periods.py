@@ -77,7 +77,7 @@ def _classification(model) -> tuple:
     return tuple(getattr(effective, name) for name in names)
 
 
-def _compare(moment, queries=QUERIES) -> int:
+def _compare(moment, queries=QUERIES, *, pages: bool = True) -> int:
     """Assert that the periods give, at `moment`, what the rebuild gives for every query; returns
     how many rows the unfiltered index had."""
     columns = past.columns_on(moment)
@@ -90,7 +90,7 @@ def _compare(moment, queries=QUERIES) -> int:
         assert len(periods) == len(rebuilt), (moment, query)
         assert [_plain(row) for row in periods[0 : len(periods)]] == expected, (moment, query)
         assert [_plain(row) for row in periods] == expected, (moment, query)  # downloads iterate
-        for size in (1, 3):
+        for size in (1, 3) if pages else ():
             paged = [_plain(row) for start in range(0, len(periods), size) for row in periods[start : start + size]]
             assert paged == expected, (moment, query, size)
         if not query:
@@ -116,7 +116,10 @@ def test_the_periods_give_the_rebuilt_index_at_every_moment(tangled_history):  #
     write_model_periods()
     counts = {}
     for moment in _moments():
-        counts[moment] = _compare(moment, QUERIES[:3] if isinstance(moment, datetime.datetime) else QUERIES)
+        if isinstance(moment, datetime.datetime):
+            counts[moment] = _compare(moment, QUERIES[:3], pages=False)
+        else:
+            counts[moment] = _compare(moment)
     assert 0 in counts.values() and 18 in counts.values()  # before the records, and on BEFORE_CHANGES
 
 
@@ -184,7 +187,7 @@ def test_the_periods_follow_registries_organisations_and_deletions(long_history)
     assert not past.columns_on(datetime.date(2025, 7, 1)).historical
     assert shown[datetime.date(2024, 12, 31)] == 0 and shown[datetime.date(2025, 9, 8)] == 19
     for moment in _moments():
-        _compare(moment, ["", "ordering=-category_availability"])
+        _compare(moment, ["", "ordering=-category_availability"], pages=False)
 
 
 def test_a_model_with_nothing_changed_keeps_one_period(tangled_history):  # noqa: F811
@@ -277,7 +280,7 @@ def _before(field: str, draw, org_ids: list[int]):
     }[field]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_histories_give_the_same_past_index_either_way(tangled_history, data):  # noqa: F811
     """Any history (entries of every kind, on models and organisations, at a few instants, some
@@ -318,7 +321,7 @@ def test_random_histories_give_the_same_past_index_either_way(tangled_history, d
             record_data_change("random history")
             write_model_periods()
             for moment in [*instants, datetime.date(2025, 2, 1), datetime.date(2025, 2, 4), datetime.date(2026, 1, 1)]:
-                _compare(moment, ["", "ordering=name", "ordering=-dimension_licenses", "sector=academic", "q=a"])
+                _compare(moment, ["", "ordering=name", "ordering=-dimension_weights_basemodel", "q=a"], pages=False)
             raise Rollback
     except Rollback:
         pass

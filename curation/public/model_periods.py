@@ -80,19 +80,29 @@ def write_current_periods(progress: Callable[[str], None] | None = None) -> bool
     version = latest_data_version()
     if ModelPeriodsWritten.objects.filter(data_version=version).exists():
         return False
-    write_model_periods(version, progress)
-    return True
+    return write_model_periods(version, progress, unless_written=True) is not None
 
 
-def write_model_periods(version: int | None = None, progress: Callable[[str], None] | None = None) -> int:
+def write_model_periods(
+    version: int | None = None, progress: Callable[[str], None] | None = None, *, unless_written: bool = False
+) -> int | None:
     """Replace every `ModelPeriod` with those of the data now, marked as of data version
-    `version` (default: the current one, read before the build); returns how many were written.
-    One transaction: readers see the old table or the new one."""
+    `version` (default: the current one, read before the build); returns how many were written,
+    or None when `unless_written` and another writer wrote that version meanwhile.
+
+    One transaction: readers see the old table or the new one. Writers take turns (on PostgreSQL
+    a lock on the table that lets reads through; SQLite writes one transaction at a time), so a
+    chart run and a sweep writing at once cannot leave both their rows."""
     if version is None:
         version = latest_data_version()
     say = progress or (lambda _text: None)
     count = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(ModelPeriod._meta.db_table)} IN EXCLUSIVE MODE")
+        if unless_written and ModelPeriodsWritten.objects.filter(data_version=version).exists():
+            return None
         ModelPeriod.objects.all().delete()
         ModelPeriodsWritten.objects.all().delete()
         insert = _Insert()
