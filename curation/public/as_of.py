@@ -1,4 +1,16 @@
-"""The index as it stood on a past date, rebuilt from the history of applied changes.
+"""The index as it stood on a past date: read from the model periods, else rebuilt from the
+history of applied changes.
+
+Once the worker has written the index's models over time for the current data version
+(`curation.models.ModelPeriod`, see curation.public.model_periods: one row per model per period
+over which what the index shows of it stayed the same, scored under the registry then), a past
+index of any date or moment is a query on them (`periods_valid_at`), filtered and ordered in SQL
+with the semantics of `_matches` and `_sort` (`_period_filtered`, `_period_ordering`), counted
+and paged by the database, display rows built only for the page (`PeriodRows`). What follows is
+how a past index is made without them (just after a data change, until the worker has written
+the periods, or for a caller showing other columns than the date's registry); the periods are
+written by the same functions (`_today`, `_undo`, `scores_of`, `columns_of`), so that both give
+the same rows.
 
 Start from today's models and organisations, drop models created after the date, then undo,
 newest first, every `HistoryEntry` applied after the end of that day: a field goes back to its

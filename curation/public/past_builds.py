@@ -1,5 +1,8 @@
 """Heavy rebuilds of a past index (curation.public.as_of), made once and kept, one at a time.
 
+Only while the model periods of the current data version are not written yet (see
+curation.public.model_periods): once they are, a past index is a query and nothing is rebuilt.
+
 Rebuilding a whole past index from history reads every model, grade and later history entry:
 at 100,000 models some 40 s and 300 MB. Any reader can ask for a new date, so such a build is
 bounded twice over:
