@@ -125,10 +125,17 @@ class PeriodFilter(django_filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
-        first, last = value
-        if self.bound == "start":
+        first, last = self.day_range(value)
+        if first is not None:
             return qs.filter(**{f"{self.field_name}__gte": first})
         return qs.filter(**{f"{self.field_name}__lte": last})
+
+    def day_range(self, value) -> tuple[datetime.date | None, datetime.date | None]:
+        """The days of `field_name` that `filter` keeps for a cleaned `value` ((first day, last
+        day) of the period asked for), as (from, until), both inclusive, None where unbounded;
+        a row without a date is never kept."""
+        first, last = value
+        return (first, None) if self.bound == "start" else (None, last)
 
 
 # ---------------------------------------------------------------------------------------------

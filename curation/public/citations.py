@@ -96,6 +96,15 @@ def index_citation(url: str) -> Citation:
     )
 
 
+@remembered_per_data_version
+def index_citation_texts(url: str) -> dict[str, str]:
+    """{format: text} of `index_citation(url)` in every format (FORMATS), worked out once per
+    data version and cache generation in each process, as the citation itself: every page of
+    the index shows all three."""
+    citation = index_citation(url)
+    return {fmt: render(citation, fmt) for fmt in FORMATS}
+
+
 def model_citation(
     model: AIModel,
     url: str,

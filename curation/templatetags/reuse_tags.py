@@ -59,9 +59,17 @@ def cite_this(context, model=None, release=None, pin=None):
         downloads = {fmt: reverse("curation:release_citation", args=[release.slug, fmt]) for fmt in citations.FORMATS}
         badge = ""
     elif model is None:
-        citation = citations.index_citation(request.build_absolute_uri(reverse("curation:model_index")))
+        url = request.build_absolute_uri(reverse("curation:model_index"))
+        citation = citations.index_citation(url)
         downloads = {fmt: reverse("curation:index_citation", args=[fmt]) for fmt in citations.FORMATS}
-        badge = ""
+        return {
+            "citation": citation,
+            "downloads": downloads,
+            "model": None,
+            "badge": "",
+            "release": None,
+            "texts": citations.index_citation_texts(url),
+        }
     else:
         citation = citations.model_citation(
             model, request.build_absolute_uri(reverse("curation:model_detail", args=[model.slug]))
