@@ -113,3 +113,56 @@ def _escaped(text: str) -> str:
     from django.utils.html import escape
 
     return escape(text)
+
+
+# The markup the layout and the filter panel made by template loops, before tags made it in one go.
+OLD_THEME_LOOP = (
+    "{% for mode in themes %}<a href=\"{% url 'curation:theme' %}?mode={{ mode }}&amp;next="
+    '{{ request.get_full_path|urlencode }}"{% if mode == theme %} aria-current="true"{% endif %} rel="nofollow">'
+    '{% if mode == "auto" %}as the system{% else %}{{ mode }}{% endif %}</a>{% if not forloop.last %} · {% endif %}'
+    "{% endfor %}"
+)
+OLD_GRADE_LOOP = (
+    "{% load index_tags %}{% for field in grade_fields %}\n"
+    '      <fieldset class="grade-filter inline-choices"><legend>{{ field.label }}</legend>{% if field.errors %}'
+    "{{ field.errors }}{% endif %}{% checkbox_choices field %}</fieldset>\n"
+    "    {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("cookie", ["", "dark", "light", "nonsense"])
+@pytest.mark.parametrize("path", ["/models/", "/models/?q=%3Cb%3E%22%27&page=2", "/models/caf%C3%A9/?x=1&y=%26"])
+def test_the_scheme_links_are_those_the_template_loop_made(rf, cookie, path):
+    from django.template import Context, Template
+
+    from curation.public.theme import theme
+    from curation.templatetags.index_tags import theme_switch
+
+    request = rf.get(path)
+    if cookie:
+        request.COOKIES["theme"] = cookie
+    context = Context({"request": request, **theme(request)})
+    assert theme_switch(context) == Template(OLD_THEME_LOOP).render(context)
+    assert theme_switch(Context({})) == Template(OLD_THEME_LOOP).render(Context({})) == ""
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "grade_licenses=open",
+        "grade_licenses=open&grade_licenses=partial&grade_datasheet=closed",
+        "grade_licenses=bogus",
+    ],
+)
+def test_the_grade_filters_are_those_the_template_loop_made(registry, query):
+    from django.template import Context, Template
+
+    from curation.templatetags.index_tags import grade_filter_fieldsets
+
+    filterset, _rows = filtered_index(QueryDict(query))
+    fields = [filterset.form[name] for name in filterset.grade_filter_names]
+    assert len(fields) > 5
+    made = grade_filter_fieldsets(fields)
+    assert made == Template(OLD_GRADE_LOOP).render(Context({"grade_fields": fields}))
+    assert ("errorlist" in made) == ("bogus" in query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from functools import lru_cache
+from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
@@ -46,6 +47,30 @@ def absolute_uri(context, path: str) -> str:
     """`path` as a full address on this site (link previews need one); as given without a request."""
     request = context.get("request")
     return request.build_absolute_uri(path) if request is not None and path else path
+
+
+@register.simple_tag(takes_context=True)
+def theme_switch(context) -> str:
+    """The layout's links that choose a colour scheme (`themes`, curation.public.theme), each
+    coming back to this page, the reader's (`theme`) marked current; " · " between them. Made
+    here in one go, with the scheme view's address worked out once, rather than by a template
+    loop asking for it per link on every page."""
+    request = context.get("request")
+    back = quote(request.get_full_path(), safe="/") if request is not None else ""
+    chosen, target = context.get("theme"), reverse("curation:theme")
+    return mark_safe(  # noqa: S308 - every link made by format_html
+        " · ".join(
+            format_html(
+                '<a href="{}?mode={}&amp;next={}"{} rel="nofollow">{}</a>',
+                target,
+                mode,
+                back,
+                mark_safe(' aria-current="true"') if mode == chosen else "",
+                "as the system" if mode == "auto" else mode,
+            )
+            for mode in context.get("themes") or ()
+        )
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -196,6 +221,25 @@ def checkbox_choices(bound_field):
                 ),
             ),
         ),
+    )
+
+
+@register.simple_tag
+def grade_filter_fieldsets(fields):
+    """The index's grade filters (bound fields, one per dimension) as a labelled <fieldset> of
+    checkboxes each (`checkbox_choices`), with the field's errors, each on a line of its own as
+    the filter panel lays them out. Made here rather than by a template loop of a dozen
+    fieldsets on every page of the index that misses the page cache."""
+    return mark_safe(  # noqa: S308 - every fieldset made by format_html
+        "".join(
+            format_html(
+                '\n      <fieldset class="grade-filter inline-choices"><legend>{}</legend>{}{}</fieldset>\n    ',
+                field.label,
+                str(field.errors) if field.errors else "",
+                checkbox_choices(field),
+            )
+            for field in fields
+        )
     )
 
 
