@@ -77,6 +77,22 @@ def _classification(model) -> tuple:
     return tuple(getattr(effective, name) for name in names)
 
 
+def _tie_order(rows: list[tuple]) -> list[tuple]:
+    """`rows` (`_plain`) with each run of adjacent deleted models of the same name in one fixed
+    order: they tie on every key of the index's order (no id, no file name), so either way may
+    list them in any order; everything else stays where it is."""
+    ordered: list[tuple] = []
+    start = 0
+    while start < len(rows):
+        stop = start + 1
+        if rows[start][1] is None:
+            while stop < len(rows) and rows[stop][1] is None and rows[stop][0] == rows[start][0]:
+                stop += 1
+        ordered.extend(sorted(rows[start:stop], key=repr))
+        start = stop
+    return ordered
+
+
 def _compare(moment, queries=QUERIES, *, pages: bool = True) -> int:
     """Assert that the periods give, at `moment`, what the rebuild gives for every query; returns
     how many rows the unfiltered index had."""
@@ -86,13 +102,13 @@ def _compare(moment, queries=QUERIES, *, pages: bool = True) -> int:
         filterset, rebuilt = past._rebuilt_index_as_of(QueryDict(query), moment, columns)
         assert filterset.is_valid(), (query, filterset.form.errors)
         _filterset, periods = past._periods_index_as_of(QueryDict(query), moment, columns)
-        expected = [_plain(row) for row in rebuilt[0 : len(rebuilt)]]
+        expected = _tie_order([_plain(row) for row in rebuilt[0 : len(rebuilt)]])
         assert len(periods) == len(rebuilt), (moment, query)
-        assert [_plain(row) for row in periods[0 : len(periods)]] == expected, (moment, query)
-        assert [_plain(row) for row in periods] == expected, (moment, query)  # downloads iterate
+        assert _tie_order([_plain(row) for row in periods[0 : len(periods)]]) == expected, (moment, query)
+        assert _tie_order([_plain(row) for row in periods]) == expected, (moment, query)  # downloads iterate
         for size in (1, 3) if pages else ():
             paged = [_plain(row) for start in range(0, len(periods), size) for row in periods[start : start + size]]
-            assert paged == expected, (moment, query, size)
+            assert _tie_order(paged) == expected, (moment, query, size)
         if not query:
             shown = len(expected)
     return shown
