@@ -138,6 +138,8 @@ TEMPLATES = [
                 "curation.editorial.context_processors.navigation",
                 "curation.public.theme.theme",
             ],
+            # `{% url %}` with its addresses kept per process (replaces Django's tag everywhere).
+            "builtins": ["curation.templatetags.known_urls"],
         },
     },
 ]
