@@ -56,6 +56,9 @@ class Organisation(models.Model):
             models.Index(fields=["sector"]),
             models.Index(fields=["big_tech_bloc"]),
             models.Index(fields=["country"]),
+            # The few unpublished organisations, whose models every public list leaves out
+            # (`AIModelQuerySet.public`): read from this index instead of a scan of all of them.
+            models.Index(fields=["id"], condition=models.Q(is_public=False), name="organisation_unpublished"),
         ]
 
     def __str__(self):
