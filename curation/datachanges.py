@@ -32,9 +32,12 @@ GENERATION_KEY = "osai:page-generation"
 _local_change_count = 0
 
 
-def record_data_change(reason: str) -> DataChange:
-    """Record, in the caller's transaction, that readers' data changed; returns the outbox row."""
-    change = DataChange.objects.create(reason=reason[:200])
+def record_data_change(reason: str, *, kept_in_history: bool = False) -> DataChange:
+    """Record, in the caller's transaction, that readers' data changed; returns the outbox row.
+
+    `kept_in_history`: all the change did to what an index shows is in the history entries it
+    wrote, or it did nothing to it (see `DataChange.kept_in_history`); leave it False when unsure."""
+    change = DataChange.objects.create(reason=reason[:200], kept_in_history=kept_in_history)
     # Forgotten now too, so that reads later in this same transaction see the new version (it is
     # forgotten again after commit: another process may have cached the old one meanwhile).
     _forget_cached_version()

@@ -42,7 +42,7 @@ def save_declined_candidate(candidate: DeclinedCandidate, *, user) -> DeclinedCa
             f"{candidate.name or 'model not included'}: {name}: {' '.join(messages)}", field=name
         ) from None
     candidate.save()
-    record_data_change(f"not included: {candidate.name}")
+    record_data_change(f"not included: {candidate.name}", kept_in_history=True)
     return candidate
 
 
@@ -52,4 +52,4 @@ def delete_declined_candidate(candidate: DeclinedCandidate, *, user) -> None:
     _require_curator(user, "keep the list of models not included")
     name = candidate.name
     candidate.delete()
-    record_data_change(f"not included, removed: {name}")
+    record_data_change(f"not included, removed: {name}", kept_in_history=True)

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from curation import vocab
@@ -13,7 +14,7 @@ from curation.models import AIModel, HistoryEntry, ModelPeriod, ModelPeriodsWrit
 from curation.public import as_of as past
 from curation.public.model_periods import write_current_periods, write_model_periods
 from curation.registry import registry_version_data
-from curation.review.services import delete_entry, edit_directly
+from curation.review.services import ValidationFailed, create_entry, delete_entry, edit_directly
 from tests.test_public_as_of import PAST, admin_user, tangled_history  # noqa: F401  (fixtures)
 
 QUERIES = [
@@ -233,12 +234,16 @@ def test_the_index_reads_the_periods_once_written_for_the_current_data(client, t
     assert not isinstance(past.filtered_index_as_of(QueryDict(""), day, other)[1], past.PeriodRows)
     response = client.get("/models/?as_of=2026-01-01&ordering=name")
     assert response.status_code == 200 and "Model 11" in response.content.decode()
-    # A change since: the periods are stale until written again, and the index reads history.
+    # A change since: the periods are stale until written again. Days before it are still read
+    # from them; the day of the change is rebuilt from history.
     edit_directly(
         AIModel.objects.get(name="Model 00"), "performance_class", "full", user=admin_user, rationale="Newer benchmarks"
     )
     assert not past.periods_current()
     _filterset, rows = past.filtered_index_as_of(QueryDict(""), day, past.columns_on(day))
+    assert isinstance(rows, past.PeriodRows)
+    today = timezone.now().date()
+    _filterset, rows = past.filtered_index_as_of(QueryDict(""), today, past.columns_on(today))
     assert not isinstance(rows, past.PeriodRows)
     assert ModelPeriodsWritten.objects.count() == 1
 
@@ -367,3 +372,163 @@ def test_a_deleted_organisations_models_show_no_organisation(make_ai_model, make
     _compare(datetime.date(2026, 1, 1), ["", "q=short", "ordering=organisation", "sector=academic"])
     (period,) = ModelPeriod.objects.filter(model_id=model.pk, valid_to__isnull=False)
     assert period.organisation_values is None and period.effective_sector == ""  # as no organisation
+
+
+def _yesterday() -> datetime.datetime:
+    return past.end_of_day(timezone.now().date() - datetime.timedelta(days=1))
+
+
+def test_changes_kept_in_history_leave_the_periods_for_the_days_before_them(tangled_history, admin_user):  # noqa: F811
+    write_model_periods()
+    written = ModelPeriodsWritten.objects.get()
+    assert written.history_through == HistoryEntry.objects.latest("pk").pk and written.read_at is not None
+    model = AIModel.objects.get(name="Model 03")
+    edit_directly(
+        model,
+        "assessment:licenses",
+        {"grade": "closed", "links": [], "notes": ""},
+        user=admin_user,
+        rationale="Withdrawn licence",
+    )
+    edit_directly(Organisation.objects.get(name="Alpha Lab"), "is_public", False, user=admin_user, rationale="Asked to")
+    create_entry(AIModel(name="Fresh Model", organisation=Organisation.objects.get(name="Beta Corp")), user=admin_user)
+    record_data_change("post edited: news/x", kept_in_history=True)
+    assert not past.periods_current()
+    held = [m for m in _moments() if past.periods_hold_at(past.end_of_day(m))]
+    for moment in held:
+        _compare(moment, QUERIES[:3], pages=False)
+    latest = HistoryEntry.objects.latest("pk").applied_at
+    assert PAST.date() in held and latest not in held
+    assert past.periods_hold_at(_yesterday()) and not past.periods_hold_at(past.end_of_day(timezone.now().date()))
+
+
+@pytest.mark.parametrize("change", ["unkept", "backdated", "deletion", "a deleted model's name", "registry"])
+def test_changes_the_past_may_not_hold_leave_the_periods_for_their_own_data_only(tangled_history, admin_user, change):  # noqa: F811
+    write_model_periods()
+    if change == "unkept":  # rows written without entries, as a bulk load does
+        AIModel.objects.filter(name="Model 03").update(performance_class="latest")
+        record_data_change("bulk load")
+    elif change == "backdated":  # an entry applied before the periods were read
+        model = AIModel.objects.get(name="Model 03")
+        HistoryEntry.objects.create(
+            applied_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC),
+            ai_model=model,
+            target_label=model.name,
+            field="performance_class",
+            before="latest",
+        )
+        record_data_change("entry", kept_in_history=True)
+    elif change == "deletion":
+        delete_entry(AIModel.objects.get(name="Model 03"), user=admin_user, rationale="Withdrawn")
+    elif change == "a deleted model's name":
+        create_entry(AIModel(name="Model 11", organisation=Organisation.objects.get(name="Beta Corp")), user=admin_user)
+    else:
+        RegistryVersion.objects.create(
+            valid_from=timezone.now(), dimensions=[d for d in registry_version_data() if d["ref"] != "licenses"]
+        )
+        record_data_change("registry", kept_in_history=True)
+    for day in (datetime.date(2025, 3, 1), datetime.date(2026, 1, 1)):
+        assert not past.periods_hold_at(past.end_of_day(day)), day
+    assert not past.periods_hold_at(_yesterday())
+
+
+def test_a_change_nothing_in_an_index_shows_marks_the_periods_current_without_writing_them(tangled_history):  # noqa: F811
+    write_model_periods()
+    ids = set(ModelPeriod.objects.values_list("pk", flat=True))
+    from curation.editorial.site import settings_changed
+
+    settings_changed("menu")  # the editorial services say so themselves
+    record_data_change("post edited: news/x", kept_in_history=True)
+    assert not past.periods_current()
+    assert write_current_periods() is False  # nothing written: marked current
+    assert past.periods_current() and set(ModelPeriod.objects.values_list("pk", flat=True)) == ids
+    record_data_change("bulk load")  # unsure: written again
+    assert write_current_periods() is True and past.periods_current()
+
+
+_LATER_CHANGES = st.sampled_from(
+    [
+        "grade",
+        "performance_class",
+        "types",
+        "is_public",
+        "move",
+        "org:is_public",
+        "org:contributor_type",
+        "create",
+        "delete",
+        "post",
+        "bulk",
+    ]
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_changes_after_the_periods_leave_them_right_wherever_they_hold(tangled_history, admin_user, data):  # noqa: F811
+    """Periods written, then any changes through the services (and news, and a bulk load): at
+    every recorded moment where `periods_hold_at` says the periods hold, they give the index
+    that rebuilding it from history now gives."""
+    from django.db import transaction
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            write_model_periods()
+            models = list(AIModel.objects.order_by("pk"))
+            orgs = list(Organisation.objects.order_by("pk"))
+            kinds = []
+            for _ in range(data.draw(st.integers(1, 6))):
+                kind = data.draw(_LATER_CHANGES)
+                kinds.append(kind)
+                model = AIModel.objects.filter(pk=data.draw(st.sampled_from(models)).pk).first()
+                org = data.draw(st.sampled_from(orgs))
+                grade = data.draw(st.sampled_from(["open", "partial", "closed"]))
+                try:
+                    if kind == "grade" and model:
+                        value = {"grade": grade, "links": [], "notes": ""}
+                        edit_directly(model, "assessment:licenses", value, user=admin_user, rationale="r")
+                    elif kind == "performance_class" and model:
+                        value = data.draw(st.sampled_from(["full", "latest"]))
+                        edit_directly(model, "performance_class", value, user=admin_user, rationale="r")
+                    elif kind == "types" and model:
+                        value = data.draw(st.sampled_from([["text"], ["image"], ["text", "image"]]))
+                        edit_directly(model, "types", value, user=admin_user, rationale="r")
+                    elif kind == "is_public" and model:
+                        edit_directly(model, "is_public", data.draw(st.booleans()), user=admin_user, rationale="r")
+                    elif kind == "move" and model:
+                        edit_directly(model, "organisation", org.pk, user=admin_user, rationale="r")
+                    elif kind == "org:is_public":
+                        edit_directly(org, "is_public", data.draw(st.booleans()), user=admin_user, rationale="r")
+                    elif kind == "org:contributor_type":
+                        value = {
+                            "sector": data.draw(st.sampled_from(["academic", "non_academic"])),
+                            "kind": "",
+                            "bloc": "none",
+                        }
+                        edit_directly(org, "contributor_type", value, user=admin_user, rationale="r")
+                    elif kind == "create":
+                        name = data.draw(st.sampled_from(["Fresh", "Model 11"]))
+                        if not AIModel.objects.filter(name=name).exists():  # a name (and address) once
+                            create_entry(AIModel(name=name, organisation=org), user=admin_user)
+                    elif kind == "delete" and model:
+                        delete_entry(model, user=admin_user, rationale="r")
+                    elif kind == "post":
+                        record_data_change("post edited: news/x", kept_in_history=True)
+                    elif kind == "bulk":
+                        AIModel.objects.filter(pk=models[0].pk).update(performance_class="latest")
+                        record_data_change("bulk load")
+                except ValidationFailed:
+                    pass  # the value it has already
+            held = 0
+            for moment in _moments():
+                if past.periods_hold_at(past.end_of_day(moment)):
+                    held += 1
+                    _compare(moment, ["", "ordering=name", "ordering=-dimension_weights_basemodel"], pages=False)
+            if not {"bulk", "delete", "create"} & set(kinds):
+                assert past.periods_hold_at(_yesterday()) and held
+            raise Rollback
+    except Rollback:
+        pass

@@ -30,7 +30,7 @@ def past_source(request, monkeypatch):
                 model_periods.write_model_periods()
             return True
 
-        monkeypatch.setattr(as_of, "periods_current", written_now)
+        monkeypatch.setattr(as_of, "periods_hold_at", lambda _cutoff: written_now())
     return request.param
 
 

@@ -63,5 +63,5 @@ def load_demo_adoption(path: Path = DEMO_ADOPTION) -> int:
     store_readings(new)
     if new:
         refresh_model_figures()
-        record_data_change(f"demo adoption figures: {len(new)} readings")
+        record_data_change(f"demo adoption figures: {len(new)} readings", kept_in_history=True)
     return len(new)

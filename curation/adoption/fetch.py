@@ -265,7 +265,7 @@ def fetch_adoption(
     if todo:
         with transaction.atomic():
             refresh_model_figures()
-            record_data_change(f"adoption figures of {day}: {report.read} repositories read")
+            record_data_change(f"adoption figures of {day}: {report.read} repositories read", kept_in_history=True)
     report.not_found.sort()
     report.failed.sort()
     report.seconds = time.monotonic() - started

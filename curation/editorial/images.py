@@ -156,7 +156,7 @@ def save_image(image: Image, *, data: bytes | None = None, user=None, reason: st
     image.save()
     if inspected is not None:
         make_renditions(image, data, inspected)
-    record_data_change(f"image {reason}: {image.name}")
+    record_data_change(f"image {reason}: {image.name}", kept_in_history=True)
     return image
 
 
@@ -209,7 +209,7 @@ def delete_image(image: Image) -> None:
     storage = image.file.storage
     image.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
-    record_data_change(f"image deleted: {image.name}")
+    record_data_change(f"image deleted: {image.name}", kept_in_history=True)
 
 
 def image_named(name: str) -> Image | None:

@@ -752,7 +752,7 @@ def import_pages(path, *, strict: bool = False, user=None, progress=None) -> Pag
         if _store_site(content, report, str(root.name)):
             site.settings_changed("imported " + ", ".join(report.site_changes))
         if visible_changed:
-            record_data_change("news, guides and pages imported")
+            record_data_change("news, guides and pages imported", kept_in_history=True)
     _check_embeds(parsed, report)
     return report
 

@@ -195,7 +195,7 @@ def _save_post(post: Post, *, user, tags=None, authors=None, comment: str = "", 
         post.authors.set(authors)
     record_revision(post, user=user, comment=comment)
     if post.status == PostStatus.PUBLISHED:
-        record_data_change(f"post edited: {post.kind}/{post.slug}")
+        record_data_change(f"post edited: {post.kind}/{post.slug}", kept_in_history=True)
     return post
 
 
@@ -314,7 +314,7 @@ def _move(post: Post, target: str, *, user, comment: str, now) -> Post:
         user=user if getattr(user, "pk", None) else None,
     )
     if (before in _READER_VISIBLE) != (target in _READER_VISIBLE):
-        record_data_change(f"post {target}: {post.kind}/{post.slug}")
+        record_data_change(f"post {target}: {post.kind}/{post.slug}", kept_in_history=True)
     return post
 
 

@@ -41,7 +41,7 @@ def site_settings() -> SiteSettings:
 @transaction.atomic
 def settings_changed(what: str) -> None:
     """Record that the menu, footer, logos or title templates changed (call in the saving transaction)."""
-    record_data_change(f"site settings changed: {what}"[:200])
+    record_data_change(f"site settings changed: {what}"[:200], kept_in_history=True)
 
 
 # --- title and description templates ---------------------------------------------------------

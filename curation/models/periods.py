@@ -84,11 +84,21 @@ class ModelPeriod(models.Model):
 
 class ModelPeriodsWritten(models.Model):
     """Which data version (`curation.datachanges.current_data_version`) the `ModelPeriod` rows
-    reflect: one row, replaced in the transaction that writes them."""
+    reflect: one row, replaced in the transaction that writes them.
+
+    With it, what the writer had read: the last history entry, model and registry version (ids)
+    and when it began to read (`read_at`). Changes since that left the past as it was (history
+    entries applied after a moment, `DataChange.kept_in_history`) leave the rows right for the
+    moments before them (`curation.public.as_of.periods_hold_at`). Null in rows written before
+    these were kept: right only for their own data version."""
 
     data_version = models.BigIntegerField()
     written_at = models.DateTimeField()
     period_count = models.PositiveIntegerField(default=0)
+    read_at = models.DateTimeField(null=True, blank=True)
+    history_through = models.BigIntegerField(null=True, blank=True)
+    models_through = models.BigIntegerField(null=True, blank=True)
+    registry_through = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self):
         return f"model periods of data version {self.data_version}"

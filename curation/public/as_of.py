@@ -68,6 +68,7 @@ from curation.models import (
     AIModel,
     Assessment,
     CategoryScore,
+    DataChange,
     Dimension,
     DimensionCategory,
     HistoryEntry,
@@ -1040,10 +1041,10 @@ def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     the whole index is rebuilt from its history (`rebuild_index`) and filtered and ordered in
     memory (`PastRows`).
 
-    All of this only while the worker has not yet written the periods of the current data
-    version (curation.public.model_periods): once it has, every date is one query on them
+    All of this only where the periods the worker writes (curation.public.model_periods) do not
+    hold for that day (`periods_hold_at`): where they do, every date is one query on them
     (`PeriodRows`), filtered, ordered, counted and paged by the database."""
-    if periods_current() and _same_columns(columns, columns_on(as_of)):
+    if periods_hold_at(end_of_day(as_of)) and _same_columns(columns, columns_on(as_of)):
         return _periods_index_as_of(data, as_of, columns)
 
     cutoff = end_of_day(as_of)
@@ -1087,6 +1088,45 @@ def periods_current() -> bool:
     one, read from the database): then a past index is read from them."""
     written = ModelPeriodsWritten.objects.values_list("data_version", flat=True).first()
     return written is not None and written == latest_data_version()
+
+
+def periods_hold_at(cutoff: datetime.datetime) -> bool:
+    """Whether the `ModelPeriod` rows give the index of the moment `cutoff` as rebuilding it
+    from history now would: when they reflect the data now (`periods_current`), or when every
+    change since they were written left that moment's index as it was. A rebuild undoes the
+    entries applied at or after its moment, so such changes are: history entries applied at or
+    after both `cutoff` and the moment the writer began reading (no backdated entries, so the
+    first recorded day stays), in data changes that kept all they did in history
+    (`DataChange.kept_in_history`: edits, approvals, news, adoption figures), no model created
+    before `cutoff` and no new registry. Deletions and the creation of a model named as a
+    deleted one are excluded too: a rebuild revives a deleted model from its snapshot, not from
+    the entries before it, and hides it behind a later model of the same name.
+
+    Up to six small indexed queries, and only when the periods are not current: a change
+    leaves every earlier day answered from the periods while the worker writes them again."""
+    written = ModelPeriodsWritten.objects.first()
+    if written is None:
+        return False
+    version = latest_data_version()
+    if written.data_version == version:
+        return True
+    if written.history_through is None or written.read_at is None or unkept_changes_since(written, version):
+        return False
+    since = HistoryEntry.objects.filter(pk__gt=written.history_through)
+    if since.filter(Q(applied_at__lt=max(cutoff, written.read_at)) | Q(field="deleted")).exists():
+        return False
+    deleted_names = HistoryEntry.objects.filter(field="deleted").values("target_label")
+    if since.filter(field="created", target_label__in=deleted_names).exists():
+        return False
+    if AIModel.objects.filter(pk__gt=written.models_through or 0, created_at__lt=cutoff).exists():
+        return False
+    return not RegistryVersion.objects.filter(pk__gt=written.registry_through or 0).exists()
+
+
+def unkept_changes_since(written: ModelPeriodsWritten, version: int) -> bool:
+    """Whether a data change after the periods' own, up to `version`, did what history may not
+    hold (`DataChange.kept_in_history` false)."""
+    return DataChange.objects.filter(pk__gt=written.data_version, pk__lte=version, kept_in_history=False).exists()
 
 
 def _same_columns(columns: Columns, registry: Columns) -> bool:

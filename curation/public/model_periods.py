@@ -18,10 +18,13 @@ as `_score` does under the registry in force at `c` (`columns_of`), today's stor
 nothing they depend on changed and the registry is today's.
 
 The table is written whole, in one transaction (readers see the old rows or the new, never
-half), with the data version it reflects (`ModelPeriodsWritten`): read before the build, so that
-a change committed meanwhile leaves the table marked stale, and readers
-(`curation.public.as_of.periods_current`) fall back to rebuilding from history until the next
-write. Its cost grows with the number of periods (about a millisecond each, most of it working
+half), with the data version it reflects (`ModelPeriodsWritten`) and what the build read from
+(the last history entry, model and registry version, and when it began): read before the build,
+so that a change committed meanwhile leaves the table marked stale. Until the next write, readers
+(`curation.public.as_of.periods_hold_at`) keep reading the periods for the moments the changes
+since left as they were (an edit today leaves every earlier day), and rebuild the others from
+history. A change that touched nothing an index shows (news, images, adoption figures) only
+marks the periods current (`write_current_periods`). Its cost grows with the number of periods (about a millisecond each, most of it working
 out what each shows), not with the number of readers or dates asked for.
 """
 
@@ -45,6 +48,7 @@ from curation.public.as_of import (
     columns_of,
     end_of_day,
     scores_of,
+    unkept_changes_since,
     was_public,
 )
 from curation.public.queries import Columns, GradeCell, first_recorded_day
@@ -77,11 +81,51 @@ ORGANISATION_FIELDS = (
 
 def write_current_periods(progress: Callable[[str], None] | None = None) -> bool:
     """The worker's part (after every chart run and sweep): write the periods of the current data
-    version unless they are written already. True when it wrote them."""
+    version unless they are written already, or mark those written current when nothing an
+    index shows changed since (`_shown_unchanged`: news, images, adoption figures). True when it
+    wrote them."""
     version = latest_data_version()
     if ModelPeriodsWritten.objects.filter(data_version=version).exists():
         return False
+    if _mark_current_if_unchanged(version):
+        return False
     return write_model_periods(version, progress, unless_written=True) is not None
+
+
+def _mark_current_if_unchanged(version: int) -> bool:
+    """Mark the periods written as of data version `version` when nothing they show changed since
+    they were written; True when it did (or another writer wrote that version meanwhile)."""
+    with transaction.atomic():
+        _lock_periods()
+        written = ModelPeriodsWritten.objects.first()
+        if written is None or written.data_version > version:
+            return False
+        if written.data_version == version:
+            return True
+        if not _shown_unchanged(written, version):
+            return False
+        ModelPeriodsWritten.objects.filter(pk=written.pk).update(data_version=version)
+    return True
+
+
+def _shown_unchanged(written: ModelPeriodsWritten, version: int) -> bool:
+    """Whether nothing the periods show changed between their data version and `version`: every
+    change in between kept all it did in history and none wrote an entry, a model or a registry."""
+    if written.history_through is None or unkept_changes_since(written, version):
+        return False
+    return not (
+        HistoryEntry.objects.filter(pk__gt=written.history_through).exists()
+        or AIModel.objects.filter(pk__gt=written.models_through or 0).exists()
+        or RegistryVersion.objects.filter(pk__gt=written.registry_through or 0).exists()
+    )
+
+
+def _lock_periods() -> None:
+    """Writers of the periods take turns (on PostgreSQL a lock on the table that lets reads
+    through; SQLite writes one transaction at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(ModelPeriod._meta.db_table)} IN EXCLUSIVE MODE")
 
 
 def write_model_periods(
@@ -99,11 +143,16 @@ def write_model_periods(
     say = progress or (lambda _text: None)
     count = 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(ModelPeriod._meta.db_table)} IN EXCLUSIVE MODE")
+        _lock_periods()
         if unless_written and ModelPeriodsWritten.objects.filter(data_version=version).exists():
             return None
+        # What the build reads from, read before it (`curation.public.as_of.periods_hold_at`).
+        read = {
+            "read_at": timezone.now(),
+            "history_through": _last_id(HistoryEntry),
+            "models_through": _last_id(AIModel),
+            "registry_through": _last_id(RegistryVersion),
+        }
         ModelPeriod.objects.all().delete()
         ModelPeriodsWritten.objects.all().delete()
         insert = _Insert()
@@ -118,9 +167,13 @@ def write_model_periods(
                     say(f"{count} model periods written")
         insert(batch)
         count += len(batch)
-        ModelPeriodsWritten.objects.create(data_version=version, written_at=timezone.now(), period_count=count)
+        ModelPeriodsWritten.objects.create(data_version=version, written_at=timezone.now(), period_count=count, **read)
     say(f"{count} model periods written for data version {version}")
     return count
+
+
+def _last_id(model) -> int:
+    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 class _Insert:

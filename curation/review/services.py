@@ -477,7 +477,7 @@ def approve(change_request, user, comment: str = "") -> HistoryEntry:
                 review_comment=comment,
                 change_request=cr,
             )
-            record_data_change(f"approved #{cr.pk}: {cr.target_label} {cr.field}")
+            record_data_change(f"approved #{cr.pk}: {cr.target_label} {cr.field}", kept_in_history=True)
             _notify_on_commit(cr)
     if stale_message:
         raise StaleProposal(stale_message)
@@ -612,7 +612,7 @@ def edit_directly(target, field_name: str, after, *, user, rationale: str, evide
         rationale=rationale,
         evidence_link=evidence_link,
     )
-    record_data_change(f"direct edit: {target} {field_name}")
+    record_data_change(f"direct edit: {target} {field_name}", kept_in_history=True)
     return entry
 
 
@@ -651,7 +651,7 @@ def create_entry(target, *, user, rationale: str = "", assessments: dict[str, di
             proposed_at=timezone.now(),
             rationale=rationale,
         )
-        record_data_change(f"created {target}")
+        record_data_change(f"created {target}", kept_in_history=True)
         return entry
     field = field_for(target, "is_public")
     return _new_request(target, field, "is_public", before=False, after=True, proposer=user, rationale=rationale)
@@ -750,7 +750,7 @@ def save_entry(
             draft_edit=is_draft,
         )
         if not is_draft:
-            record_data_change(f"details of {target}")
+            record_data_change(f"details of {target}", kept_in_history=True)
 
     for field, value in wanted:
         if is_draft:
@@ -821,7 +821,7 @@ def delete_entry(target, *, user, rationale: str = "") -> HistoryEntry:
         rationale=_clean_text(rationale) or "Deleted",
     )
     target.delete()
-    record_data_change(f"deleted {label}")
+    record_data_change(f"deleted {label}", kept_in_history=True)
     return entry
 
 
