@@ -119,7 +119,7 @@ def _edit_one_model(user) -> None:
     from curation.models import AIModel
     from curation.review.services import edit_directly
 
-    model = AIModel.objects.order_by("pk").first()
+    model = AIModel.objects.order_by("pk")[0]
     after = "latest" if model.performance_class != "latest" else "full"
     edit_directly(model, "performance_class", after, user=user, rationale="Benchmark: an edit after the periods")
 
