@@ -24,8 +24,9 @@ so that a change committed meanwhile leaves the table marked stale. Until the ne
 (`curation.public.as_of.periods_hold_at`) keep reading the periods for the moments the changes
 since left as they were (an edit today leaves every earlier day), and rebuild the others from
 history. A change that touched nothing an index shows (news, images, adoption figures) only
-marks the periods current (`write_current_periods`). Its cost grows with the number of periods (about a millisecond each, most of it working
-out what each shows), not with the number of readers or dates asked for.
+marks the periods current (`write_current_periods`). A write's cost grows with the number of
+periods (about a millisecond each, most of it working out what each shows), not with the number
+of readers or dates asked for.
 """
 
 from __future__ import annotations
