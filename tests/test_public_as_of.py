@@ -363,6 +363,34 @@ def test_a_past_index_with_only_additions_since_is_the_rebuilt_one_from_the_data
     assert [row.model.name for row in rows] == [name for name, *_ in by_database]  # downloads iterate
 
 
+@pytest.mark.parametrize("query", ["", "grade_licenses=open&ordering=-category_availability", "type=image"])
+def test_a_day_not_yet_ended_is_todays_index_counted_as_today(
+    additions_only, history, query, django_assert_num_queries
+):
+    """Today (and tomorrow, a day ahead in some time zones) show the index now, changes of today
+    included, with the count today's index has: remembered for the whole index."""
+    from django.http import QueryDict
+
+    from curation.public import queries
+    from curation.public.as_of import PastQueryRows, columns_on, filtered_index_as_of
+    from curation.public.pagination import index_paginator
+
+    today_filterset, today_rows = queries.filtered_index(QueryDict(query))
+    expected = [model.name for model in today_rows]
+    today_count = index_paginator(today_filterset, today_rows, 100).count
+    assert any(name.startswith("Added") for name in expected) or query
+    for day in (timezone.now().date(), timezone.now().date() + datetime.timedelta(days=1)):
+        _filterset, rows = filtered_index_as_of(QueryDict(query), day, columns_on(day))
+        assert isinstance(rows, PastQueryRows)
+        assert [row.model.name for row in rows[0 : len(rows)]] == expected
+        assert len(rows) == today_count == len(expected)
+        assert all(row.model.hf_downloads is None for row in rows[0 : len(rows)])
+    if not query:  # the whole index's count is remembered: no query counts it again
+        _filterset, rows = filtered_index_as_of(QueryDict(query), timezone.now().date(), columns_on(timezone.now().date()))
+        with django_assert_num_queries(0):
+            assert len(rows) == today_count
+
+
 def test_a_past_index_after_other_changes_rebuilds_only_the_changed_models(history, past_source):
     from django.http import QueryDict
 

@@ -78,6 +78,7 @@ from curation.models import (
     RegistryVersion,
 )
 from curation.public.downloads import rows_of
+from curation.public.pagination import index_count
 from curation.public.past_builds import built_once, paused_collection
 from curation.public.queries import (
     Columns,
@@ -802,14 +803,16 @@ class PastQueryRows(Sequence):
     """The rows of a past index that is today's index less the models added since (see
     `filtered_index_as_of`), filtered and ordered by the database: a page builds only its own
     rows (`queries.build_rows`, today's figures of adoption left out), the count is one query, and
-    iterating (downloads) reads plain rows."""
+    iterating (downloads) reads plain rows. `count`, when given, answers `len` instead of
+    counting the queryset (a call, made at most once)."""
 
-    def __init__(self, queryset, columns: Columns):
+    def __init__(self, queryset, columns: Columns, *, count: Callable[[], int] | None = None):
         self.queryset, self._columns, self._count = queryset, columns, None
+        self._counter = count if count is not None else queryset.count
 
     def __len__(self) -> int:
         if self._count is None:
-            self._count = self.queryset.count()
+            self._count = self._counter()
         return self._count
 
     def __getitem__(self, index):
@@ -1043,7 +1046,14 @@ def filtered_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
 
     All of this only where the periods the worker writes (curation.public.model_periods) do not
     hold for that day (`periods_hold_at`): where they do, every date is one query on them
-    (`PeriodRows`), filtered, ordered, counted and paged by the database."""
+    (`PeriodRows`), filtered, ordered, counted and paged by the database.
+
+    A day that has not ended (today, in UTC) is the index now: nothing has happened after its
+    end, so it is today's index read as today's (`PastQueryRows` over `filtered_index`, counted
+    as today's index is, `pagination.index_count`), with today's adoption figures left out."""
+    if not columns.historical and end_of_day(as_of) > timezone.now():
+        filterset, qs = filtered_index(data, columns=columns)
+        return filterset, PastQueryRows(qs, columns, count=lambda: index_count(filterset))
     if periods_hold_at(end_of_day(as_of)) and _same_columns(columns, columns_on(as_of)):
         return _periods_index_as_of(data, as_of, columns)
 

@@ -160,5 +160,12 @@ def index_paginator(filterset, rows, per_page: int) -> Paginator:
         return CountedBesideRowsPaginator(rows, per_page)
     paginator = Paginator(rows, per_page)
     # Paginator.count is a cached_property: set here, it is never counted from `rows`.
-    paginator.__dict__["count"] = filtered_model_count(filterset) if narrows(filterset) else public_model_count()
+    paginator.__dict__["count"] = index_count(filterset)
     return paginator
+
+
+def index_count(filterset) -> int:
+    """How many models today's index shows under a FilterSet of it: the remembered total of the
+    public index when nothing narrows it (no query once counted for this data version), else
+    `filtered_model_count`."""
+    return filtered_model_count(filterset) if narrows(filterset) else public_model_count()
