@@ -16,7 +16,9 @@ from curation.scoring import DimensionSpec, compute_scores
 
 
 def recompute_scores(ai_models: Iterable[AIModel], dimensions: list[DimensionSpec] | None = None) -> int:
-    """Recompute and store total and category scores of the given models.
+    """Recompute and store total and category scores of the given models, and the stored form
+    of their grades and scores on their own rows (`AIModel.grade_by_dimension`: {dimension ref:
+    grade}; `AIModel.score_by_category`: {category ref: score}, as the CategoryScore rows).
 
     Runs in bulk (a fixed number of queries per batch, not per model). Returns how many models'
     total score changed.
@@ -32,24 +34,40 @@ def recompute_scores(ai_models: Iterable[AIModel], dimensions: list[DimensionSpe
     ):
         grades[model_id][ref] = grade
 
+    rescored = 0
     changed = []
     category_rows: list[CategoryScore] = []
     with transaction.atomic():
         for model in models:
             total, per_category = compute_scores(dimensions, model.type_list, grades[model.pk]).as_floats()
+            stored_scores = {ref: score for ref, score in per_category.items() if ref in categories}
             if model.total_score != total:
+                rescored += 1
+            if _stored_form(model) != (total, grades[model.pk], stored_scores):
                 model.total_score = total
+                model.grade_by_dimension = grades[model.pk]
+                model.score_by_category = stored_scores
                 changed.append(model)
             category_rows.extend(
                 CategoryScore(ai_model=model, category_id=categories[ref], score=score)
-                for ref, score in per_category.items()
-                if ref in categories
+                for ref, score in stored_scores.items()
             )
         if changed:
-            AIModel.objects.bulk_update(changed, ["total_score"], batch_size=500)
+            AIModel.objects.bulk_update(changed, list(_ROW_FORM), batch_size=500)
         CategoryScore.objects.filter(ai_model__in=models).delete()
         CategoryScore.objects.bulk_create(category_rows, batch_size=1000)
-    return len(changed)
+    return rescored
+
+
+_ROW_FORM = ("total_score", "grade_by_dimension", "score_by_category")
+
+
+def _stored_form(model: AIModel) -> tuple | None:
+    """What `model` (as loaded) holds of the scores and grades on its row; None when a field of
+    them was not loaded (the row is then written without reading it, one query less per model)."""
+    if model.get_deferred_fields() & set(_ROW_FORM):
+        return None
+    return model.total_score, model.grade_by_dimension, model.score_by_category
 
 
 def recompute_all_scores() -> int:

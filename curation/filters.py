@@ -22,7 +22,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    Exists,
     F,
     FloatField,
     IntegerField,
@@ -32,7 +31,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.lookups import Exact, In, IsNull
 from django.http import QueryDict
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -40,7 +41,7 @@ from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 
 from curation import vocab
-from curation.models import AIModel, Assessment, CategoryScore, Organisation, classification, index_tie_break
+from curation.models import AIModel, Organisation, classification, index_tie_break
 from curation.registry import active_dimensions
 
 GRADE_FILTER_PREFIX = "grade_"
@@ -143,36 +144,31 @@ class PeriodFilter(django_filters.Filter):
 # ---------------------------------------------------------------------------------------------
 
 
-def grade_points_expression(field: str = "grade"):
-    """SQL for the points of a grade column, from the one grade->points table in vocab."""
+def _ref(row) -> str:
+    return row if isinstance(row, str) else row.ref
+
+
+def stored_grade(dimension) -> KeyTextTransform:
+    """A model's grade on `dimension` (a Dimension, or its ref) as its row stores it
+    (`AIModel.grade_by_dimension`): text, NULL when it has no assessment on it."""
+    return KeyTextTransform(_ref(dimension), "grade_by_dimension")
+
+
+def category_score_expression(category):
+    """A model's stored score on `category` (a DimensionCategory, or its ref), read from its own
+    row (`AIModel.score_by_category`, as its CategoryScore row): a float, NULL when it has none."""
+    return Cast(KeyTextTransform(_ref(category), "score_by_category"), FloatField())
+
+
+def dimension_points_expression(dimension):
+    """The points of a model's grade on `dimension` (a Dimension, or its ref), read from its own
+    row, from the one grade->points table in vocab: a float, NULL when it has no assessment on
+    it (0 for a grade the table does not know)."""
+    grade = stored_grade(dimension)
     return Case(
-        *(When(**{field: grade}, then=Value(float(points))) for grade, points in vocab.GRADE_POINTS.items()),
+        When(IsNull(grade, True), then=Value(None, output_field=FloatField())),
+        *(When(Exact(grade, name), then=Value(float(points))) for name, points in vocab.GRADE_POINTS.items()),
         default=Value(0.0),
-        output_field=FloatField(),
-    )
-
-
-def _by_row(name: str, row) -> dict:
-    """Look up `name` by the registry row's id when it is a stored row (no join), else by ref."""
-    if isinstance(row, str):
-        return {f"{name}__ref": row}
-    return {f"{name}_id": row.pk} if row.pk and row.pk > 0 else {f"{name}__ref": row.ref}
-
-
-def category_score_subquery(category):
-    """A model's stored score on `category` (a DimensionCategory, or its ref)."""
-    return Subquery(
-        CategoryScore.objects.filter(ai_model=OuterRef("pk"), **_by_row("category", category)).values("score")[:1],
-        output_field=FloatField(),
-    )
-
-
-def dimension_points_subquery(dimension):
-    """The points of a model's grade on `dimension` (a Dimension, or its ref)."""
-    return Subquery(
-        Assessment.objects.filter(ai_model=OuterRef("pk"), **_by_row("dimension", dimension))
-        .annotate(points=grade_points_expression())
-        .values("points")[:1],
         output_field=FloatField(),
     )
 
@@ -226,11 +222,11 @@ class AIModelOrderingFilter(django_filters.OrderingFilter):
                     expr = Lower(self.STATIC[name][0])
             elif name in self.category_refs:
                 alias = f"order_{name}"
-                qs = qs.alias(**{alias: category_score_subquery(self.category_refs[name])})
+                qs = qs.alias(**{alias: category_score_expression(self.category_refs[name])})
                 expr = F(alias)
             elif name in self.dimension_refs:
                 alias = f"order_{name}"
-                qs = qs.alias(**{alias: dimension_points_subquery(self.dimension_refs[name])})
+                qs = qs.alias(**{alias: dimension_points_expression(self.dimension_refs[name])})
                 expr = F(alias)
             else:
                 continue
@@ -399,11 +395,9 @@ class AIModelFilter(django_filters.FilterSet):
     def filter_grade(self, qs, dimension_ref, grades):
         if not grades:
             return qs
-        # By the dimension's id when the registry row is at hand (no join to the registry): the
-        # assessment_grade_models index then answers the filter from the index alone.
-        dimension_id = next((d.pk for d in self.dimensions if d.ref == dimension_ref and d.pk and d.pk > 0), None)
-        which = {"dimension_id": dimension_id} if dimension_id else {"dimension__ref": dimension_ref}
-        return qs.filter(Exists(Assessment.objects.filter(ai_model=OuterRef("pk"), grade__in=grades, **which)))
+        # The grade as the model's row stores it (AIModel.grade_by_dimension): the filter reads
+        # the rows the other filters read, with no join or lookup per model.
+        return qs.filter(In(stored_grade(dimension_ref), list(grades)))
 
 
 @dataclass(frozen=True)

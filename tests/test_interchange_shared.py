@@ -79,6 +79,28 @@ def test_stored_scores_equal_an_independent_computation_from_the_yaml(imported, 
     assert checked == 193
 
 
+def test_each_model_row_holds_its_grades_and_the_yamls_category_scores(imported, shared_database):
+    """The stored form the index filters and orders by (AIModel.grade_by_dimension and
+    score_by_category) on every upstream file: its assessments' grades, and the category scores
+    of the upstream formula computed from the raw YAML."""
+    parameters = _load(shared_database / "_parameters.yml")
+    grades = {}
+    for model_id, ref, grade in Assessment.objects.values_list("ai_model_id", "dimension__ref", "grade"):
+        grades.setdefault(model_id, {})[ref] = grade
+    checked = 0
+    for path in sorted(shared_database.glob("*.yaml")):
+        if path.name == TEMPLATE:
+            continue
+        model = AIModel.objects.get(upstream_filename=path.name)
+        _total, per_category = _expected_scores(parameters, _load(path))
+        assert model.grade_by_dimension == grades[model.pk], path.name
+        assert model.score_by_category == pytest.approx(
+            {ref: float(v) for ref, v in per_category.items()}, abs=1e-12
+        ), path.name
+        checked += 1
+    assert checked == 193
+
+
 def test_classification_tags_are_mapped_and_older_spellings_resolved(imported):
     deepseek = Organisation.objects.get(name="DeepSeek")
     assert (deepseek.origin_scope, deepseek.country.code, deepseek.sector, deepseek.big_tech_bloc) == (

@@ -386,7 +386,9 @@ def test_a_day_not_yet_ended_is_todays_index_counted_as_today(
         assert len(rows) == today_count == len(expected)
         assert all(row.model.hf_downloads is None for row in rows[0 : len(rows)])
     if not query:  # the whole index's count is remembered: no query counts it again
-        _filterset, rows = filtered_index_as_of(QueryDict(query), timezone.now().date(), columns_on(timezone.now().date()))
+        _filterset, rows = filtered_index_as_of(
+            QueryDict(query), timezone.now().date(), columns_on(timezone.now().date())
+        )
         with django_assert_num_queries(0):
             assert len(rows) == today_count
 

@@ -128,6 +128,11 @@ class AIModel(models.Model):
     # Denormalised from the assessments by curation.assessments.recompute_scores so that the
     # index can sort in the database.
     total_score = models.FloatField(default=0)
+    # Denormalised by the same service, so that the index's grade filters and category or
+    # dimension orderings read the model's own row (no join per filter, no lookup per row):
+    # {dimension ref: grade} of its assessments and {category ref: score} of its CategoryScores.
+    grade_by_dimension = models.JSONField(default=dict, blank=True, editable=False)
+    score_by_category = models.JSONField(default=dict, blank=True, editable=False)
     # Adoption at the latest Hub reading of the model's repositories (null: no adoption data),
     # denormalised by curation.adoption.figures.refresh_model_figures so the index can sort on it.
     hf_downloads = models.BigIntegerField(
