@@ -1222,7 +1222,9 @@ def _period_ordering(ordering: list[str] | None, columns: Columns) -> list:
     """The order of `_sort` as SQL on the periods' columns: each chosen ordering, empty values
     last either way, then the tie-break (upstream file name descending, name lowercased, model
     id, deleted models' as 0). Text compared code point by code point, as Python does (the C
-    collation on PostgreSQL; SQLite's default compares so)."""
+    collation on PostgreSQL; SQLite's default compares so). The default order (`-total` and
+    the tie-break) is the `modelperiod_index_order` index's on PostgreSQL (migration 0022):
+    keep the two alike."""
 
     def text(name: str):
         return Collate(name, "C") if connection.vendor == "postgresql" else F(name)
