@@ -160,6 +160,18 @@ def test_embed_index_takes_the_index_filters(client, models):
     assert 'class="site-header"' not in narrowed
 
 
+def test_embed_index_of_the_whole_index_takes_the_remembered_total(client, models):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/embed/index/")  # counts the public index once for this data version
+    with CaptureQueriesContext(connection) as captured:
+        # Another address (an ordering narrows nothing), so the page cache does not answer it.
+        page = client.get("/embed/index/", {"ordering": "-total"}).content.decode()
+    assert "3 models, most open first" in page
+    assert not [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+
+
 def test_embed_index_names_a_bad_filter(client, models):
     response = client.get("/embed/index/", {"released_from": "yesterday"})
     assert response.status_code == 400

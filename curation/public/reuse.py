@@ -26,6 +26,7 @@ from curation.http_errors import error_response
 from curation.public import badges, citations, pinned, queries
 from curation.public.as_of import columns_on
 from curation.public.caching import cache_public_page
+from curation.public.pagination import index_count
 from curation.public.parameters import PINNED_PAGE_PARAMETERS, filter_parameters
 from curation.public.pinning import resolve_pin
 from curation.public.queries import grade_legend
@@ -88,7 +89,7 @@ def index_embed(request):
     columns = queries.registry_columns()
     filterset, models = queries.filtered_index(request.GET, columns=columns)
     errors = filterset.form.errors if not filterset.is_valid() else {}
-    total = models.count()
+    total = index_count(filterset)  # the remembered total when nothing narrows the index
     rows = queries.build_rows(models[:EMBED_INDEX_ROWS], columns)
     return render(
         request,
