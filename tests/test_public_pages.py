@@ -222,6 +222,29 @@ def test_model_page_related_models(client, catalogue):
     assert f'placeholder="e.g. {catalogue["qwen_chat"].name}"' in body
 
 
+def test_model_page_same_base_model_ignores_case(client, catalogue, make_ai_model):
+    shouting = make_ai_model("Qwen Shout", base_model_name="QWEN BASE")
+    body = text(client.get(f"/models/{catalogue['qwen'].slug}/"))
+    assert f'href="/models/{shouting.slug}/"' in body
+
+
+def test_postgres_finds_a_models_same_base_models_from_an_index_of_the_upper_cased_name(require_postgres, catalogue):
+    """`aimodel_base_model_upper` (migration 0023) answers the equality, not the trigram index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from curation.public.queries import related_models
+
+    with CaptureQueriesContext(connection) as captured:
+        related_models(catalogue["qwen"])
+    same_base = next(q["sql"] for q in captured if "UPPER" in q["sql"] and "base_model_name" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: show which index answers
+        cursor.execute(f"EXPLAIN {same_base}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "aimodel_base_model_upper" in plan, plan
+
+
 def test_model_page_public_changelog_without_private_comment(client, catalogue):
     qwen = catalogue["qwen"]
     HistoryEntry.objects.create(

@@ -4,7 +4,7 @@ Named `AIModel` so that it cannot be confused with a Django model.
 """
 
 from django.db import connection, models
-from django.db.models.functions import Collate, Lower
+from django.db.models.functions import Collate, Lower, Upper
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
@@ -157,6 +157,10 @@ class AIModel(models.Model):
             models.Index(fields=["performance_class"]),
             models.Index(fields=["release_date"]),
             models.Index(fields=["base_model_name"]),
+            # A model page's "same base model" list (`base_model_name__iexact`): an equality on the
+            # upper-cased name, which the trigram index (migration 0017) answers only by reading
+            # the long lists of trigrams every name shares.
+            models.Index(Upper("base_model_name"), name="aimodel_base_model_upper"),
             # The shared FilterSet's default order (-total, then name case-insensitively, then id):
             # lets a page of the index or the API be read from the index instead of sorting every row.
             models.Index(
