@@ -180,15 +180,22 @@ def test_a_paginator_counting_beside_the_rows_gives_the_pages_of_a_plain_one(mak
     from django.core.paginator import Paginator
     from django.http import QueryDict
 
-    from curation.public.pagination import CountedBesideRowsPaginator, index_paginator
+    from curation.public.pagination import (
+        CountedBesideRowsPaginator,
+        CountedFromShortPagePaginator,
+        index_paginator,
+    )
     from curation.public.queries import filtered_index
 
     for i in range(11):
         make_ai_model(f"Ranked {i:02d}", grades={"licenses": ["open", "partial", "closed"][i % 3]})
     filterset, rows = filtered_index(QueryDict("type=text&ordering=dimension_licenses"))
     assert isinstance(index_paginator(filterset, rows, 4), CountedBesideRowsPaginator)
-    # Without a score ordering (or without a filter), the count is its own query as before.
-    plain_filterset, plain_rows = filtered_index(QueryDict("type=text&ordering=name"))
+    # Filtered without a score ordering, the count comes from a short last page or its own
+    # query; without a filter, it is the remembered total of the index.
+    filtered_filterset, filtered_rows = filtered_index(QueryDict("type=text&ordering=name"))
+    assert isinstance(index_paginator(filtered_filterset, filtered_rows, 4), CountedFromShortPagePaginator)
+    plain_filterset, plain_rows = filtered_index(QueryDict("ordering=name"))
     assert type(index_paginator(plain_filterset, plain_rows, 4)) is Paginator
     for number in (None, "1", "2", "3", "4", "0", "-1", "2.5", "x"):
         counted = CountedBesideRowsPaginator(rows, 4).get_page(number)
@@ -199,6 +206,46 @@ def test_a_paginator_counting_beside_the_rows_gives_the_pages_of_a_plain_one(mak
             plain.paginator.num_pages,
         ), number
         assert [m.pk for m in counted.object_list] == [m.pk for m in plain.object_list], number
+
+
+@pytest.mark.parametrize("model_count", [11, 12])  # a short last page, a full one
+def test_a_paginator_counting_from_a_short_page_gives_the_pages_of_a_plain_one(make_ai_model, model_count):
+    from django.core.paginator import Paginator
+    from django.http import QueryDict
+
+    from curation.public.pagination import CountedFromShortPagePaginator
+    from curation.public.queries import filtered_index
+
+    for i in range(model_count):
+        make_ai_model(f"Paged {i:02d}")
+    _filterset, rows = filtered_index(QueryDict("type=text"))
+    for number in (None, "1", "2", "3", "4", "0", "-1", "2.5", "x"):
+        counted = CountedFromShortPagePaginator(rows, 4, count_rows=rows.count).get_page(number)
+        plain = Paginator(rows, 4).get_page(number)
+        assert (counted.number, counted.paginator.count, counted.paginator.num_pages) == (
+            plain.number,
+            plain.paginator.count,
+            plain.paginator.num_pages,
+        ), number
+        assert [m.pk for m in counted.object_list] == [m.pk for m in plain.object_list], number
+        assert (counted.has_next(), counted.has_previous()) == (plain.has_next(), plain.has_previous()), number
+
+
+def test_a_search_whose_matches_fit_on_one_page_is_not_counted_apart(client, make_ai_model):
+    for i in range(30):
+        make_ai_model(f"Searched {i:02d}")
+    with CaptureQueriesContext(connection) as captured:
+        few = client.get("/models/?q=Searched+1&per_page=25")
+    assert _results_line(few) == "<strong>10</strong> models"
+    assert not any(sql.startswith("SELECT COUNT(*)") for sql in _sql(captured))
+    # More matches than a page holds: counted by the database.
+    with CaptureQueriesContext(connection) as captured:
+        many = client.get("/models/?q=Searched&per_page=25")
+    assert _results_line(many) == "<strong>30</strong> models, page 1 of 2"
+    assert sum(sql.startswith("SELECT COUNT(*)") for sql in _sql(captured)) == 1
+    second = client.get("/models/?q=Searched&per_page=25&page=2")
+    assert _results_line(second) == "<strong>30</strong> models, page 2 of 2"
+    assert second.content.count(b'name="models" value="searched-') == 5
 
 
 def test_rows_of_the_index_are_rendered_once_per_data_version(
@@ -279,7 +326,8 @@ def test_the_filtered_total_leaves_out_unpublished_organisations_without_joining
         make_ai_model(f"Shown {i}", organisation=shown, release_date=datetime.date(2024, 1, 1))
     make_ai_model("Other", release_date=datetime.date(2024, 1, 1))
     with CaptureQueriesContext(connection) as captured:
-        page = client.get("/models/?released_from=2023&type=text")
+        # A page past the end, so the total is counted rather than read off a short last page.
+        page = client.get("/models/?released_from=2023&type=text&page=2&per_page=25")
     assert _results_line(page) == "<strong>5</strong> models"
     count = next(sql for sql in _sql(captured) if sql.startswith("SELECT COUNT(*)"))
     assert "JOIN" not in count, count
