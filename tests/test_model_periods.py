@@ -378,6 +378,30 @@ def _yesterday() -> datetime.datetime:
     return past.end_of_day(timezone.now().date() - datetime.timedelta(days=1))
 
 
+def test_a_past_index_of_the_periods_counts_the_whole_index_once_per_data_version(tangled_history):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    write_current_periods()
+    day = datetime.date(2026, 1, 1)
+    whole = past.periods_valid_at(past.end_of_day(day)).count()
+
+    def count(query: str) -> tuple[int, int]:
+        _filterset, rows = past.filtered_index_as_of(QueryDict(query), day, past.columns_on(day))
+        assert isinstance(rows, past.PeriodRows)
+        with CaptureQueriesContext(connection) as captured:
+            counted = len(rows)
+        return counted, sum("COUNT(" in q["sql"].upper() for q in captured)
+
+    assert count("") == (whole, 1)
+    assert count("ordering=name") == (whole, 0)  # another order of the same day: remembered
+    filtered = past.periods_valid_at(past.end_of_day(day)).filter(types__contains="image").count()
+    assert 0 < filtered < whole and count("type=image") == (filtered, 1)  # a filter: counted by the database
+    record_data_change("bulk load", kept_in_history=False)
+    write_current_periods()
+    assert count("") == (whole, 1)  # a new data version: counted again
+
+
 def test_changes_kept_in_history_leave_the_periods_for_the_days_before_them(tangled_history, admin_user):  # noqa: F811
     write_model_periods()
     written = ModelPeriodsWritten.objects.get()

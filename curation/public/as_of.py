@@ -45,7 +45,7 @@ import datetime
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cmp_to_key
+from functools import cmp_to_key, partial
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -77,8 +77,9 @@ from curation.models import (
     Organisation,
     RegistryVersion,
 )
+from curation.public.caching import remembered_per_data_version
 from curation.public.downloads import rows_of
-from curation.public.pagination import index_count
+from curation.public.pagination import index_count, narrows
 from curation.public.past_builds import built_once, paused_collection
 from curation.public.queries import (
     Columns,
@@ -1161,9 +1162,21 @@ def _periods_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
     filterset = AIModelFilter(data, AIModel.objects.none(), dimensions=columns.dimensions)
     filterset.is_valid()
     cleaned = dict(getattr(filterset.form, "cleaned_data", {}) or {})
-    queryset = _period_filtered(periods_valid_at(end_of_day(as_of)), cleaned)
+    cutoff = end_of_day(as_of)
+    queryset = _period_filtered(periods_valid_at(cutoff), cleaned)
     queryset = queryset.order_by(*_period_ordering(cleaned.get("ordering"), columns))
-    return filterset, PeriodRows(queryset, columns)
+    # Unfiltered, the count is the same for every reader of that day until the data changes.
+    count = None if narrows(filterset) else partial(past_index_count, cutoff)
+    return filterset, PeriodRows(queryset, columns, count=count)
+
+
+@remembered_per_data_version
+def past_index_count(cutoff: datetime.datetime) -> int:
+    """How many models the index held at `cutoff` (the periods valid then, `periods_valid_at`),
+    counted once per data version and cache generation in each process. Only for moments the periods
+    hold (`periods_hold_at`): periods written again for the same data version hold the same
+    index for them."""
+    return periods_valid_at(cutoff).count()
 
 
 def periods_valid_at(cutoff: datetime.datetime):
@@ -1256,19 +1269,20 @@ def _period_ordering(ordering: list[str] | None, columns: Columns) -> list:
 
 class PeriodRows(Sequence):
     """The rows of a past index read from the periods valid then (`queryset`: filtered and
-    ordered): the count is one query, a page reads its own periods and builds only its rows,
+    ordered): the count is one query (or `count()`, when given), a page reads its own periods and builds only its rows,
     iterating (downloads) reads them all in chunks, sharing equal grade cells."""
 
     _CHUNK = 2000
 
-    def __init__(self, queryset, columns: Columns):
+    def __init__(self, queryset, columns: Columns, count: Callable[[], int] | None = None):
         self.queryset, self._columns = queryset, columns
         self._specs = [columns.spec(d) for d in columns.dimensions]
         self._count: int | None = None
+        self._counter = count or queryset.count
 
     def __len__(self) -> int:
         if self._count is None:
-            self._count = self.queryset.count()
+            self._count = self._counter()
         return self._count
 
     def _rows(self, periods: list[ModelPeriod], shared: dict | None = None) -> list[IndexRow]:
