@@ -94,6 +94,60 @@ def test_past_index_undoes_later_changes(client, history):
     assert "(since removed)" in body
 
 
+def _embedded_names(response) -> list[str]:
+    return [
+        name.strip()
+        for name in re.findall(
+            r'<th scope="row">(?:<a href="[^"]+" rel="noopener">)?([^<]+)<', response.content.decode()
+        )
+    ]
+
+
+def test_the_embedded_index_is_pinned_like_the_index_page(client, history):
+    pinned = client.get(f"/embed/index/?as_of={BEFORE_CHANGES}")
+    assert pinned.status_code == 200
+    body = pinned.content.decode()
+    assert _embedded_names(pinned) == names(client.get(f"/models/?as_of={BEFORE_CHANGES}"))
+    assert "3 models as of 1 January 2026, most open first" in body
+    assert "(since removed)" in body  # Doomed, deleted since
+    graded = history["graded"]
+    assert f'href="http://testserver/models/{graded.slug}/?as_of={BEFORE_CHANGES}"' in body
+    assert f'href="http://testserver/models/?as_of={BEFORE_CHANGES}"' in body
+    filtered = client.get(f"/embed/index/?as_of={BEFORE_CHANGES}&grade_licenses=open")
+    assert _embedded_names(filtered) == ["Doomed"]
+    # Today's embed is not the pinned one (the pin is part of the page cache's key).
+    assert sorted(_embedded_names(client.get("/embed/index/"))) == ["Graded", "Moved Class", "Newcomer"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ("as_of=last-year", 400, "as_of"),
+        ("as_of=2026-01-01&release=x", 400, "release"),
+        ("release=nope", 404, "release"),
+    ],
+)
+def test_the_embedded_index_names_a_wrong_pin(client, history, query, status, field):
+    response = client.get(f"/embed/index/?{query}")
+    assert response.status_code == status
+    body = response.content.decode()
+    assert "This index cannot be shown" in body and f"<li>{field}: " in body
+    assert "<table" not in body and 'class="site-header"' not in body
+
+
+def test_the_embedded_index_asks_to_come_back_while_a_past_index_is_prepared(client, history, monkeypatch):
+    from curation.public import reuse
+    from curation.public.past_builds import PastIndexBeingPrepared
+
+    def refuse(data, moment, columns):
+        raise PastIndexBeingPrepared(moment, retry_after=7)
+
+    monkeypatch.setattr(reuse, "filtered_index_as_of", refuse)
+    response = client.get(f"/embed/index/?as_of={BEFORE_CHANGES}")
+    assert response.status_code == 503 and response["Retry-After"] == "7"
+    assert "This index cannot be shown" in response.content.decode()
+
+
 def test_past_grades_scores_and_filters(client, history):
     assert names(client.get(f"/models/?as_of={BEFORE_CHANGES}&grade_licenses=open")) == ["Doomed"]
     assert names(client.get(f"/models/?as_of={BEFORE_CHANGES}&performance_class=latest")) == []

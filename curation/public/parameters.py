@@ -14,8 +14,8 @@ _FILTER_PARAMETERS = tuple(AIModelFilter.base_filters)
 
 
 def download_parameters(request) -> tuple[str, ...]:
-    """What the downloads read: the index's filters and ordering, and the pin (`as_of` or
-    `release`, curation.public.pinning)."""
+    """What the downloads and the embedded index read: the index's filters and ordering, and the
+    pin (`as_of` or `release`, curation.public.pinning)."""
     return _FILTER_PARAMETERS + known_grade_parameters(GRADE_FILTER_PREFIX) + ("ordering", *PIN_PARAMETERS)
 
 
@@ -31,8 +31,3 @@ PINNED_PAGE_PARAMETERS = PIN_PARAMETERS
 
 # The comparison: the models compared and the pin.
 COMPARE_PARAMETERS = ("models", *PIN_PARAMETERS)
-
-
-def filter_parameters(request) -> tuple[str, ...]:
-    """What the embedded index reads: the index's filters and ordering."""
-    return _FILTER_PARAMETERS + known_grade_parameters(GRADE_FILTER_PREFIX) + ("ordering",)

@@ -24,10 +24,11 @@ from curation.charts.published import get_chart
 from curation.conf import app_settings
 from curation.http_errors import error_response
 from curation.public import badges, citations, pinned, queries
-from curation.public.as_of import columns_on
+from curation.public.as_of import columns_on, filtered_index_as_of
 from curation.public.caching import cache_public_page
 from curation.public.pagination import index_count
-from curation.public.parameters import PINNED_PAGE_PARAMETERS, filter_parameters
+from curation.public.parameters import PINNED_PAGE_PARAMETERS, download_parameters
+from curation.public.past_builds import PastIndexBeingPrepared
 from curation.public.pinning import resolve_pin
 from curation.public.queries import grade_legend
 
@@ -82,15 +83,30 @@ def chart_embed(request, key):
 
 @require_safe
 @frameable
-@cache_public_page(params=filter_parameters)
+@cache_public_page(params=download_parameters)
 def index_embed(request):
     """The index, narrowed by the index page's filters (same parameters), without the site's
-    header and footer: the first EMBED_INDEX_ROWS models and a link to all of them."""
-    columns = queries.registry_columns()
-    filterset, models = queries.filtered_index(request.GET, columns=columns)
+    header and footer: the first EMBED_INDEX_ROWS models and a link to all of them. `as_of` or
+    `release` show the index as it stood then, as on the index page: a malformed date or both
+    parameters are a 400, an unknown release a 404, and a past index still being prepared a 503
+    with Retry-After, each saying why in the embed itself."""
+    pin = resolve_pin(request.GET)
+    if pin.error:
+        return _embed_index_refusal(request, pin.status, pin.parameter or "as_of", pin.error)
+    if pin.moment is None:
+        columns = queries.registry_columns()
+        filterset, models = queries.filtered_index(request.GET, columns=columns)
+        total = index_count(filterset)  # the remembered total when nothing narrows the index
+        rows = queries.build_rows(models[:EMBED_INDEX_ROWS], columns)
+    else:
+        columns = columns_on(pin.moment)
+        try:
+            filterset, past_rows = filtered_index_as_of(request.GET, pin.moment, columns)
+        except PastIndexBeingPrepared as exc:
+            return _embed_index_refusal(request, 503, "as_of", str(exc), retry_after=exc.retry_after)
+        total = len(past_rows)
+        rows = list(past_rows[:EMBED_INDEX_ROWS])
     errors = filterset.form.errors if not filterset.is_valid() else {}
-    total = index_count(filterset)  # the remembered total when nothing narrows the index
-    rows = queries.build_rows(models[:EMBED_INDEX_ROWS], columns)
     return render(
         request,
         "curation/public/embed_index.html",
@@ -99,11 +115,26 @@ def index_embed(request):
             "columns": columns,
             "total": total,
             "errors": errors,
+            "pin": pin,
             "query_string": request.GET.urlencode(),
             "grade_legend": grade_legend(),
         },
         status=400 if errors else 200,
     )
+
+
+def _embed_index_refusal(request, status: int, field: str, message: str, *, retry_after: int = 0) -> HttpResponse:
+    """The embedded index refusing a pin: the embed's own page (frameable, no site header) naming
+    the parameter and why, with Retry-After when a past index is being prepared."""
+    response = render(
+        request,
+        "curation/public/embed_index.html",
+        {"refused": True, "errors": {field: [message]}, "query_string": request.GET.urlencode()},
+        status=status,
+    )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def citation_response(citation: citations.Citation, fmt: str, filename: str) -> HttpResponse:
