@@ -308,6 +308,12 @@ def test_random_histories_give_the_same_past_index_either_way(tangled_history, d
     shared) read either way gives the same past index at every moment recorded."""
     from django.db import transaction
 
+    from curation.public.caching import retire_cached_pages
+
+    # Each example rolls its data change back, so the next one's data version repeats: a new
+    # cache generation per example, as each test gets, keeps memos of one example from another.
+    retire_cached_pages()
+
     models = list(AIModel.objects.order_by("pk"))
     orgs = list(Organisation.objects.order_by("pk"))
     org_ids = [o.pk for o in orgs]
@@ -494,6 +500,12 @@ def test_random_changes_after_the_periods_leave_them_right_wherever_they_hold(ta
     every recorded moment where `periods_hold_at` says the periods hold, they give the index
     that rebuilding it from history now gives."""
     from django.db import transaction
+
+    from curation.public.caching import retire_cached_pages
+
+    # Each example rolls its data change back, so the next one's data version repeats: a new
+    # cache generation per example, as each test gets, keeps memos of one example from another.
+    retire_cached_pages()
 
     class Rollback(Exception):
         pass
