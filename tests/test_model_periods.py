@@ -588,3 +588,18 @@ def test_postgres_reads_a_page_of_a_past_index_in_its_default_order_from_an_inde
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "modelperiod_index_order" in plan, plan
     assert "Sort" not in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_vacuums_the_periods_after_writing_them(require_postgres, make_ai_model):
+    """Outside a transaction, the writer leaves the new periods all-visible (VACUUM): a past
+    day's count is read from the index alone, at once."""
+    from django.db import connection
+
+    for i in range(3):
+        make_ai_model(f"Vacuumed {i}")
+    write_model_periods()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = %s", [ModelPeriod._meta.db_table])
+        pages, visible = cursor.fetchone()
+    assert pages > 0 and visible == pages
