@@ -1269,8 +1269,9 @@ def _period_ordering(ordering: list[str] | None, columns: Columns) -> list:
 
 class PeriodRows(Sequence):
     """The rows of a past index read from the periods valid then (`queryset`: filtered and
-    ordered): the count is one query (or `count()`, when given), a page reads its own periods and builds only its rows,
-    iterating (downloads) reads them all in chunks, sharing equal grade cells."""
+    ordered): the count is one query (or `count()`, when given), a page reads its own periods
+    and builds only its rows, iterating (downloads) reads them all in chunks, sharing equal
+    grade cells."""
 
     _CHUNK = 2000
 
