@@ -131,7 +131,28 @@ def sorts_every_match(filterset) -> bool:
 _MATCHES = "index_matches"
 
 
-class CountedBesideRowsPaginator(Paginator):
+class _PageReadFirstPaginator(Paginator):
+    """A Paginator whose `get_page` first asks `read_page(number, bottom)` (the page number and
+    the position of its first row) for the page, counting as it reads; when that gives None, or
+    once counted, Paginator's own way: the count, then the page (the last one past the end)."""
+
+    def read_page(self, number: int, bottom: int) -> Page | None:
+        raise NotImplementedError
+
+    def get_page(self, number) -> Page:
+        if "count" not in self.__dict__ and not self.orphans:
+            try:
+                wanted = int(number) if number is not None else 1
+            except (TypeError, ValueError):  # as Paginator.get_page: the first page
+                wanted = 1
+            if wanted >= 1:
+                page = self.read_page(wanted, (wanted - 1) * self.per_page)
+                if page is not None:
+                    return page
+        return super().get_page(number)
+
+
+class CountedBesideRowsPaginator(_PageReadFirstPaginator):
     """A Paginator whose `get_page` reads the ids of the page with `COUNT(*) OVER ()` beside them
     and takes the count from them, instead of counting in a query of its own; the page's
     `object_list` is then the rows of those ids (a QuerySet, in the same order). For rows that are all
@@ -143,25 +164,20 @@ class CountedBesideRowsPaginator(Paginator):
         super().__init__(rows, per_page)
         self.rows = rows
 
-    def get_page(self, number) -> Page:
-        if "count" not in self.__dict__ and not self.orphans and not self.rows.query.distinct:
-            try:
-                wanted = int(number) if number is not None else 1
-            except (TypeError, ValueError):  # as Paginator.get_page: the first page
-                wanted = 1
-            if wanted >= 1:
-                bottom = (wanted - 1) * self.per_page
-                counted = self.rows.annotate(**{_MATCHES: Window(Count("pk"))}).values_list("pk", _MATCHES)
-                keys = list(counted[bottom : bottom + self.per_page])
-                if keys:
-                    self.__dict__["count"] = keys[0][1]  # Paginator.count is a cached_property
-                    # The page's rows as a query of their own (by id, in the same order: ties
-                    # fall back to the id), so callers read what they need of them.
-                    return Page(self.rows.filter(pk__in=[pk for pk, _matches in keys]), wanted, self)
-        return super().get_page(number)
+    def read_page(self, number: int, bottom: int) -> Page | None:
+        if self.rows.query.distinct:
+            return None
+        counted = self.rows.annotate(**{_MATCHES: Window(Count("pk"))}).values_list("pk", _MATCHES)
+        keys = list(counted[bottom : bottom + self.per_page])
+        if not keys:
+            return None
+        self.__dict__["count"] = keys[0][1]  # Paginator.count is a cached_property
+        # The page's rows as a query of their own (by id, in the same order: ties fall back to
+        # the id), so callers read what they need of them.
+        return Page(self.rows.filter(pk__in=[pk for pk, _matches in keys]), number, self)
 
 
-class CountedFromShortPagePaginator(Paginator):
+class CountedFromShortPagePaginator(_PageReadFirstPaginator):
     """A Paginator whose `get_page` reads the ids of the page first (`LIMIT per_page`): a page
     holding at least one row but fewer than `per_page` is the last one, so the count is the rows
     before it and its own, and `count_rows` (a callable returning the total) is not called; a
@@ -179,22 +195,15 @@ class CountedFromShortPagePaginator(Paginator):
     def count(self) -> int:
         return self.count_rows()
 
-    def get_page(self, number) -> Page:
-        if "count" not in self.__dict__ and not self.orphans:
-            try:
-                wanted = int(number) if number is not None else 1
-            except (TypeError, ValueError):  # as Paginator.get_page: the first page
-                wanted = 1
-            if wanted >= 1:
-                bottom = (wanted - 1) * self.per_page
-                keys = list(self.rows.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-                if keys:
-                    if len(keys) < self.per_page:
-                        self.__dict__["count"] = bottom + len(keys)  # the last page: nothing after it
-                    elif bottom + len(keys) > self.count:  # rows added since the ids were read
-                        return super().get_page(number)
-                    return Page(self.rows.filter(pk__in=keys), wanted, self)
-        return super().get_page(number)
+    def read_page(self, number: int, bottom: int) -> Page | None:
+        keys = list(self.rows.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        if not keys:
+            return None
+        if len(keys) < self.per_page:
+            self.__dict__["count"] = bottom + len(keys)  # the last page: nothing after it
+        elif bottom + len(keys) > self.count:  # rows added since the ids were read
+            return None
+        return Page(self.rows.filter(pk__in=keys), number, self)
 
 
 def index_paginator(filterset, rows, per_page: int) -> Paginator:
