@@ -197,30 +197,16 @@ def test_a_paginator_counting_beside_the_rows_gives_the_pages_of_a_plain_one(mak
     assert isinstance(index_paginator(filtered_filterset, filtered_rows, 4), CountedFromShortPagePaginator)
     plain_filterset, plain_rows = filtered_index(QueryDict("ordering=name"))
     assert type(index_paginator(plain_filterset, plain_rows, 4)) is Paginator
-    for number in (None, "1", "2", "3", "4", "0", "-1", "2.5", "x"):
-        counted = CountedBesideRowsPaginator(rows, 4).get_page(number)
-        plain = Paginator(rows, 4).get_page(number)
-        assert (counted.number, counted.paginator.count, counted.paginator.num_pages) == (
-            plain.number,
-            plain.paginator.count,
-            plain.paginator.num_pages,
-        ), number
-        assert [m.pk for m in counted.object_list] == [m.pk for m in plain.object_list], number
+    _assert_pages_as_a_plain_paginator_gives(lambda: CountedBesideRowsPaginator(rows, 4), rows)
 
 
-@pytest.mark.parametrize("model_count", [11, 12])  # a short last page, a full one
-def test_a_paginator_counting_from_a_short_page_gives_the_pages_of_a_plain_one(make_ai_model, model_count):
+def _assert_pages_as_a_plain_paginator_gives(make_paginator, rows) -> None:
+    """Every page number (none, in range, past the end, zero, negative, not an integer) gives
+    what Django's Paginator over `rows` (4 a page) gives: number, count, pages, rows, links."""
     from django.core.paginator import Paginator
-    from django.http import QueryDict
 
-    from curation.public.pagination import CountedFromShortPagePaginator
-    from curation.public.queries import filtered_index
-
-    for i in range(model_count):
-        make_ai_model(f"Paged {i:02d}")
-    _filterset, rows = filtered_index(QueryDict("type=text"))
     for number in (None, "1", "2", "3", "4", "0", "-1", "2.5", "x"):
-        counted = CountedFromShortPagePaginator(rows, 4, count_rows=rows.count).get_page(number)
+        counted = make_paginator().get_page(number)
         plain = Paginator(rows, 4).get_page(number)
         assert (counted.number, counted.paginator.count, counted.paginator.num_pages) == (
             plain.number,
@@ -229,6 +215,21 @@ def test_a_paginator_counting_from_a_short_page_gives_the_pages_of_a_plain_one(m
         ), number
         assert [m.pk for m in counted.object_list] == [m.pk for m in plain.object_list], number
         assert (counted.has_next(), counted.has_previous()) == (plain.has_next(), plain.has_previous()), number
+
+
+@pytest.mark.parametrize("model_count", [11, 12])  # a short last page, a full one
+def test_a_paginator_counting_from_a_short_page_gives_the_pages_of_a_plain_one(make_ai_model, model_count):
+    from django.http import QueryDict
+
+    from curation.public.pagination import CountedFromShortPagePaginator
+    from curation.public.queries import filtered_index
+
+    for i in range(model_count):
+        make_ai_model(f"Paged {i:02d}")
+    _filterset, rows = filtered_index(QueryDict("type=text"))
+    _assert_pages_as_a_plain_paginator_gives(
+        lambda: CountedFromShortPagePaginator(rows, 4, count_rows=rows.count), rows
+    )
 
 
 def test_a_search_whose_matches_fit_on_one_page_is_not_counted_apart(client, make_ai_model):
