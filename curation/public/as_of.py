@@ -1173,9 +1173,9 @@ def _periods_index_as_of(data, as_of: datetime.date, columns: Columns) -> tuple[
 @remembered_per_data_version
 def past_index_count(cutoff: datetime.datetime) -> int:
     """How many models the index held at `cutoff` (the periods valid then, `periods_valid_at`),
-    counted once per data version and cache generation in each process. Only for moments the periods
-    hold (`periods_hold_at`): periods written again for the same data version hold the same
-    index for them."""
+    counted once per data version and cache generation in each process. Only for moments the
+    periods hold (`periods_hold_at`): periods written again for the same data version hold the
+    same index for them."""
     return periods_valid_at(cutoff).count()
 
 
